@@ -1,0 +1,22 @@
+import { Command } from 'commander';
+import { registerMigrate } from './commands/migrate';
+import { registerStatus } from './commands/status';
+
+export function buildProgram(): Command {
+  const program = new Command('govdb')
+    .description('govdb: the data platform of the governance MCP server')
+    .version(require('../../package.json').version)
+    .showHelpAfterError();
+  registerMigrate(program);
+  registerStatus(program);
+  return program;
+}
+
+export function main(argv: string[]): void {
+  buildProgram()
+    .parseAsync(argv)
+    .catch((err: Error) => {
+      process.stderr.write(`govdb: ${err.message}\n`);
+      process.exitCode = 2;
+    });
+}
