@@ -51,10 +51,10 @@ export default async function globalSetup(): Promise<void> {
         if (!/already exists/.test(String(err.message))) throw err;
       });
     }
-    // old templates from earlier ledger versions
+    // old templates from earlier ledger versions; only in CI, where no other run can be cloning them
     const stale = await admin.query<{ datname: string }>(
       `select datname from pg_database where datname like 'govdb\\_tpl\\_%' and datname <> $1 and datname not like '%\\_building\\_%'`, [template]);
-    for (const row of stale.rows) await admin.query(`drop database if exists "${row.datname}"`).catch(() => undefined);
+    if (process.env.CI) for (const row of stale.rows) await admin.query(`drop database if exists "${row.datname}"`).catch(() => undefined);
   } finally {
     await admin.end();
   }
