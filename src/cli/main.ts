@@ -1,6 +1,9 @@
 import { Command } from 'commander';
 import { registerMigrate } from './commands/migrate';
 import { registerStatus } from './commands/status';
+import { registerAudit } from './commands/audit';
+import { registerDrift } from './commands/drift';
+import { registerImport } from './commands/import';
 
 export function buildProgram(): Command {
   const program = new Command('govdb')
@@ -9,6 +12,9 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerMigrate(program);
   registerStatus(program);
+  registerAudit(program);
+  registerDrift(program);
+  registerImport(program);
   return program;
 }
 

@@ -1,0 +1,1053 @@
+-- govdb schema snapshot: readable rendering of schema/snapshot.json, for code review.
+-- DO NOT EDIT. Regenerate with `npm run snapshot`; CI fails when it is stale.
+-- Not executable as is: function bodies are shown as hashes, owners as <owner>, and the
+-- monthly audit partitions once as <parent>_YYYY_MM (their months depend on the migration date).
+
+-- extensions
+create extension age schema ag_catalog;
+create extension pg_trgm schema public;
+create extension pgcrypto schema public;
+create extension plpgsql schema pg_catalog;
+
+-- schemas
+create schema audit;
+create schema core;
+create schema graphile_migrate;
+create schema knowledge;
+create schema public;
+
+-- enum types
+create type core.agent_status as enum ('active', 'paused', 'waiting_input', 'archived', 'deleted');
+create type core.decision as enum ('proceed', 'guide', 'pause');
+create type core.dialectic_message_type as enum ('thesis', 'antithesis', 'synthesis', 'system');
+create type core.dialectic_phase as enum ('thesis', 'antithesis', 'synthesis', 'resolved', 'escalated', 'failed');
+create type core.dialectic_status as enum ('active', 'resolved', 'escalated', 'failed');
+create type core.dialectic_type as enum ('recovery', 'review', 'dispute');
+create type core.health_status as enum ('healthy', 'moderate', 'critical', 'unknown');
+create type core.lifecycle_event_type as enum ('created', 'spawned', 'updated', 'paused', 'resumed', 'waiting_input', 'archived', 'deleted', 'imported');
+create type core.migration_kind as enum ('sql', 'cypher', 'function');
+create type core.verdict as enum ('safe', 'caution', 'high-risk');
+create type knowledge.discovery_status as enum ('open', 'resolved', 'archived', 'disputed');
+create type knowledge.edge_type as enum ('related_to', 'responds_to', 'supersedes', 'disputes', 'extends');
+create type knowledge.response_type as enum ('extend', 'question', 'disagree', 'support', 'answer');
+create type knowledge.severity as enum ('low', 'medium', 'high', 'critical');
+
+-- tables, columns and constraints
+create table audit.event_hashes (
+  content_hash text not null,
+  occurred_at timestamp with time zone not null
+);
+alter table audit.event_hashes add constraint event_hashes_pkey PRIMARY KEY (content_hash);
+
+create table audit.events (
+  id bigint not null generated always as identity,
+  occurred_at timestamp with time zone not null,
+  agent_id text,
+  session_id text,
+  event_type text not null,
+  confidence double precision,
+  details jsonb not null default '{}'::jsonb,
+  content_hash text not null,
+  prev_hash text,
+  source text not null default 'server'::text,
+  ingested_at timestamp with time zone not null default now()
+) partition by RANGE (occurred_at);
+alter table audit.events add constraint events_confidence_range CHECK (confidence IS NULL OR confidence >= 0::double precision AND confidence <= 1::double precision);
+alter table audit.events add constraint events_content_hash_format CHECK (content_hash ~ '^[0-9a-f]{64}$'::text);
+alter table audit.events add constraint events_event_type_format CHECK (event_type ~ '^[a-z][a-z0-9_.:-]{0,63}$'::text);
+alter table audit.events add constraint events_pkey PRIMARY KEY (occurred_at, id);
+
+create table audit.events_YYYY_MM partition of audit.events FOR VALUES FROM ('YYYY-MM-01 00:00:00+00') TO ('YYYY-MM-01 00:00:00+00' + 1 month) (
+  id bigint not null generated always as identity,
+  occurred_at timestamp with time zone not null,
+  agent_id text,
+  session_id text,
+  event_type text not null,
+  confidence double precision,
+  details jsonb not null default '{}'::jsonb,
+  content_hash text not null,
+  prev_hash text,
+  source text not null default 'server'::text,
+  ingested_at timestamp with time zone not null default now()
+);
+alter table audit.events_YYYY_MM add constraint events_YYYY_MM_pkey PRIMARY KEY (occurred_at, id);
+alter table audit.events_YYYY_MM add constraint events_confidence_range CHECK (confidence IS NULL OR confidence >= 0::double precision AND confidence <= 1::double precision);
+alter table audit.events_YYYY_MM add constraint events_content_hash_format CHECK (content_hash ~ '^[0-9a-f]{64}$'::text);
+alter table audit.events_YYYY_MM add constraint events_event_type_format CHECK (event_type ~ '^[a-z][a-z0-9_.:-]{0,63}$'::text);
+
+create table audit.events_default partition of audit.events DEFAULT (
+  id bigint not null generated always as identity,
+  occurred_at timestamp with time zone not null,
+  agent_id text,
+  session_id text,
+  event_type text not null,
+  confidence double precision,
+  details jsonb not null default '{}'::jsonb,
+  content_hash text not null,
+  prev_hash text,
+  source text not null default 'server'::text,
+  ingested_at timestamp with time zone not null default now()
+);
+alter table audit.events_default add constraint events_confidence_range CHECK (confidence IS NULL OR confidence >= 0::double precision AND confidence <= 1::double precision);
+alter table audit.events_default add constraint events_content_hash_format CHECK (content_hash ~ '^[0-9a-f]{64}$'::text);
+alter table audit.events_default add constraint events_default_pkey PRIMARY KEY (occurred_at, id);
+alter table audit.events_default add constraint events_event_type_format CHECK (event_type ~ '^[a-z][a-z0-9_.:-]{0,63}$'::text);
+
+create table audit.tool_usage (
+  id bigint not null generated always as identity,
+  occurred_at timestamp with time zone not null,
+  tool_name text not null,
+  agent_id text,
+  session_id text,
+  latency_ms double precision,
+  success boolean not null,
+  error_code text,
+  content_hash text not null,
+  source text not null default 'server'::text
+) partition by RANGE (occurred_at);
+alter table audit.tool_usage add constraint tool_usage_content_hash_format CHECK (content_hash ~ '^[0-9a-f]{64}$'::text);
+alter table audit.tool_usage add constraint tool_usage_latency_nonnegative CHECK (latency_ms IS NULL OR latency_ms >= 0::double precision);
+alter table audit.tool_usage add constraint tool_usage_pkey PRIMARY KEY (occurred_at, id);
+alter table audit.tool_usage add constraint tool_usage_tool_name_format CHECK (tool_name ~ '^[A-Za-z][A-Za-z0-9_.:-]{0,127}$'::text);
+
+create table audit.tool_usage_YYYY_MM partition of audit.tool_usage FOR VALUES FROM ('YYYY-MM-01 00:00:00+00') TO ('YYYY-MM-01 00:00:00+00' + 1 month) (
+  id bigint not null generated always as identity,
+  occurred_at timestamp with time zone not null,
+  tool_name text not null,
+  agent_id text,
+  session_id text,
+  latency_ms double precision,
+  success boolean not null,
+  error_code text,
+  content_hash text not null,
+  source text not null default 'server'::text
+);
+alter table audit.tool_usage_YYYY_MM add constraint tool_usage_YYYY_MM_pkey PRIMARY KEY (occurred_at, id);
+alter table audit.tool_usage_YYYY_MM add constraint tool_usage_content_hash_format CHECK (content_hash ~ '^[0-9a-f]{64}$'::text);
+alter table audit.tool_usage_YYYY_MM add constraint tool_usage_latency_nonnegative CHECK (latency_ms IS NULL OR latency_ms >= 0::double precision);
+alter table audit.tool_usage_YYYY_MM add constraint tool_usage_tool_name_format CHECK (tool_name ~ '^[A-Za-z][A-Za-z0-9_.:-]{0,127}$'::text);
+
+create table audit.tool_usage_default partition of audit.tool_usage DEFAULT (
+  id bigint not null generated always as identity,
+  occurred_at timestamp with time zone not null,
+  tool_name text not null,
+  agent_id text,
+  session_id text,
+  latency_ms double precision,
+  success boolean not null,
+  error_code text,
+  content_hash text not null,
+  source text not null default 'server'::text
+);
+alter table audit.tool_usage_default add constraint tool_usage_content_hash_format CHECK (content_hash ~ '^[0-9a-f]{64}$'::text);
+alter table audit.tool_usage_default add constraint tool_usage_default_pkey PRIMARY KEY (occurred_at, id);
+alter table audit.tool_usage_default add constraint tool_usage_latency_nonnegative CHECK (latency_ms IS NULL OR latency_ms >= 0::double precision);
+alter table audit.tool_usage_default add constraint tool_usage_tool_name_format CHECK (tool_name ~ '^[A-Za-z][A-Za-z0-9_.:-]{0,127}$'::text);
+
+create table audit.tool_usage_hashes (
+  content_hash text not null,
+  occurred_at timestamp with time zone not null
+);
+alter table audit.tool_usage_hashes add constraint tool_usage_hashes_pkey PRIMARY KEY (content_hash);
+
+create table core.agent_lifecycle_events (
+  id bigint not null generated always as identity,
+  agent_id text not null,
+  event core.lifecycle_event_type not null,
+  from_status core.agent_status,
+  to_status core.agent_status,
+  reason text,
+  actor text,
+  occurred_at timestamp with time zone not null default now(),
+  details jsonb not null default '{}'::jsonb
+);
+alter table core.agent_lifecycle_events add constraint agent_lifecycle_events_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES core.agents(id) ON DELETE CASCADE;
+alter table core.agent_lifecycle_events add constraint agent_lifecycle_events_pkey PRIMARY KEY (id);
+alter table core.agent_lifecycle_events add constraint lifecycle_reason_length CHECK (reason IS NULL OR char_length(reason) <= 4000);
+
+create table core.agent_state (
+  id bigint not null generated always as identity,
+  agent_id text not null,
+  seq bigint not null,
+  energy double precision not null,
+  information double precision not null,
+  entropy double precision not null,
+  void double precision not null,
+  coherence double precision not null,
+  risk double precision not null,
+  phi double precision not null,
+  regime text not null,
+  verdict core.verdict not null,
+  decision core.decision,
+  health_status core.health_status not null,
+  state jsonb not null default '{}'::jsonb,
+  recorded_at timestamp with time zone not null default now()
+);
+alter table core.agent_state add constraint agent_state_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES core.agents(id) ON DELETE CASCADE;
+alter table core.agent_state add constraint agent_state_coherence_range CHECK (coherence >= 0::double precision AND coherence <= 1::double precision);
+alter table core.agent_state add constraint agent_state_energy_range CHECK (energy >= 0::double precision AND energy <= 1::double precision);
+alter table core.agent_state add constraint agent_state_entropy_range CHECK (entropy >= 0::double precision AND entropy <= 2::double precision);
+alter table core.agent_state add constraint agent_state_information_range CHECK (information >= 0::double precision AND information <= 1::double precision);
+alter table core.agent_state add constraint agent_state_object CHECK (jsonb_typeof(state) = 'object'::text);
+alter table core.agent_state add constraint agent_state_pkey PRIMARY KEY (id);
+alter table core.agent_state add constraint agent_state_regime_format CHECK (regime ~ '^[A-Z_]{1,32}$'::text);
+alter table core.agent_state add constraint agent_state_risk_range CHECK (risk >= 0::double precision AND risk <= 1::double precision);
+alter table core.agent_state add constraint agent_state_seq_positive CHECK (seq > 0);
+alter table core.agent_state add constraint agent_state_void_range CHECK (void >= '-2'::integer::double precision AND void <= 2::double precision);
+
+create table core.agents (
+  id text not null,
+  label text,
+  status core.agent_status not null default 'active'::core.agent_status,
+  purpose text,
+  notes text not null default ''::text,
+  tags text[] not null default '{}'::text[],
+  parent_agent_id text,
+  spawn_reason text,
+  api_key_hash text,
+  metadata jsonb not null default '{}'::jsonb,
+  update_count bigint not null default 0,
+  created_at timestamp with time zone not null default now(),
+  updated_at timestamp with time zone not null default now(),
+  paused_at timestamp with time zone,
+  archived_at timestamp with time zone,
+  deleted_at timestamp with time zone,
+  last_activity_at timestamp with time zone
+);
+alter table core.agents add constraint agents_api_key_hash_format CHECK (api_key_hash IS NULL OR api_key_hash ~ '^sha256:[0-9a-f]{64}$'::text);
+alter table core.agents add constraint agents_archived_has_time CHECK (status <> 'archived'::core.agent_status OR archived_at IS NOT NULL);
+alter table core.agents add constraint agents_deleted_has_time CHECK ((status = 'deleted'::core.agent_status) = (deleted_at IS NOT NULL));
+alter table core.agents add constraint agents_id_format CHECK (id ~ '^[A-Za-z0-9][A-Za-z0-9_.:@+-]{0,127}$'::text);
+alter table core.agents add constraint agents_label_length CHECK (label IS NULL OR char_length(label) >= 1 AND char_length(label) <= 200);
+alter table core.agents add constraint agents_metadata_object CHECK (jsonb_typeof(metadata) = 'object'::text);
+alter table core.agents add constraint agents_not_own_parent CHECK (parent_agent_id IS DISTINCT FROM id);
+alter table core.agents add constraint agents_notes_length CHECK (char_length(notes) <= 20000);
+alter table core.agents add constraint agents_parent_agent_id_fkey FOREIGN KEY (parent_agent_id) REFERENCES core.agents(id) ON DELETE RESTRICT;
+alter table core.agents add constraint agents_pkey PRIMARY KEY (id);
+alter table core.agents add constraint agents_purpose_length CHECK (purpose IS NULL OR char_length(purpose) <= 4000);
+alter table core.agents add constraint agents_tags_count CHECK (cardinality(tags) <= 64);
+alter table core.agents add constraint agents_update_count_nonnegative CHECK (update_count >= 0);
+
+create table core.calibration (
+  version integer not null,
+  bin_lower numeric(3,2) not null,
+  bin_upper numeric(3,2) not null,
+  count bigint not null default 0,
+  predicted_correct double precision not null default 0,
+  actual_correct double precision not null default 0,
+  confidence_sum double precision not null default 0,
+  updated_at timestamp with time zone not null default now()
+);
+alter table core.calibration add constraint calibration_bin_range CHECK (bin_lower >= 0::numeric AND bin_upper <= 1::numeric AND bin_lower < bin_upper);
+alter table core.calibration add constraint calibration_counts CHECK (count >= 0 AND predicted_correct >= 0::double precision AND actual_correct >= 0::double precision AND actual_correct <= count::double precision AND confidence_sum >= 0::double precision AND confidence_sum <= count::double precision);
+alter table core.calibration add constraint calibration_pkey PRIMARY KEY (version, bin_lower);
+
+create table core.dialectic_messages (
+  id bigint not null generated always as identity,
+  session_id text not null,
+  seq integer not null,
+  message_type core.dialectic_message_type not null,
+  agent_id text,
+  root_cause text,
+  proposed_conditions jsonb not null default '[]'::jsonb,
+  reasoning text,
+  observed_metrics jsonb not null default '{}'::jsonb,
+  concerns jsonb not null default '[]'::jsonb,
+  agrees boolean,
+  signature text,
+  created_at timestamp with time zone not null default now()
+);
+alter table core.dialectic_messages add constraint dialectic_messages_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES core.agents(id);
+alter table core.dialectic_messages add constraint dialectic_messages_concerns_array CHECK (jsonb_typeof(concerns) = 'array'::text);
+alter table core.dialectic_messages add constraint dialectic_messages_conditions_array CHECK (jsonb_typeof(proposed_conditions) = 'array'::text);
+alter table core.dialectic_messages add constraint dialectic_messages_metrics_object CHECK (jsonb_typeof(observed_metrics) = 'object'::text);
+alter table core.dialectic_messages add constraint dialectic_messages_pkey PRIMARY KEY (id);
+alter table core.dialectic_messages add constraint dialectic_messages_seq_key UNIQUE (session_id, seq);
+alter table core.dialectic_messages add constraint dialectic_messages_session_id_fkey FOREIGN KEY (session_id) REFERENCES core.dialectic_sessions(id) ON DELETE CASCADE;
+alter table core.dialectic_messages add constraint dialectic_messages_system_has_no_agent CHECK ((message_type = 'system'::core.dialectic_message_type) = (agent_id IS NULL));
+alter table core.dialectic_messages add constraint dialectic_messages_text_length CHECK (char_length(COALESCE(root_cause, ''::text)) <= 20000 AND char_length(COALESCE(reasoning, ''::text)) <= 20000);
+
+create table core.dialectic_sessions (
+  id text not null default encode(public.gen_random_bytes(8), 'hex'::text),
+  paused_agent_id text not null,
+  reviewer_agent_id text,
+  session_type core.dialectic_type not null default 'recovery'::core.dialectic_type,
+  phase core.dialectic_phase not null default 'thesis'::core.dialectic_phase,
+  status core.dialectic_status not null default 'active'::core.dialectic_status,
+  topic text,
+  reason text,
+  synthesis_round integer not null default 0,
+  max_synthesis_rounds integer not null default 5,
+  resolution jsonb,
+  discovery_id text,
+  created_at timestamp with time zone not null default now(),
+  updated_at timestamp with time zone not null default now(),
+  phase_deadline timestamp with time zone,
+  resolved_at timestamp with time zone
+);
+alter table core.dialectic_sessions add constraint dialectic_phase_matches_status CHECK (status = 'active'::core.dialectic_status AND (phase = ANY (ARRAY['thesis'::core.dialectic_phase, 'antithesis'::core.dialectic_phase, 'synthesis'::core.dialectic_phase])) OR status = 'resolved'::core.dialectic_status AND phase = 'resolved'::core.dialectic_phase OR status = 'escalated'::core.dialectic_status AND phase = 'escalated'::core.dialectic_phase OR status = 'failed'::core.dialectic_status AND phase = 'failed'::core.dialectic_phase);
+alter table core.dialectic_sessions add constraint dialectic_resolution_when_resolved CHECK ((status = 'resolved'::core.dialectic_status) = (resolution IS NOT NULL));
+alter table core.dialectic_sessions add constraint dialectic_reviewer_not_paused CHECK (reviewer_agent_id IS DISTINCT FROM paused_agent_id);
+alter table core.dialectic_sessions add constraint dialectic_rounds_range CHECK (synthesis_round >= 0 AND max_synthesis_rounds >= 1 AND max_synthesis_rounds <= 50 AND synthesis_round <= (max_synthesis_rounds + 1));
+alter table core.dialectic_sessions add constraint dialectic_sessions_discovery_fkey FOREIGN KEY (discovery_id) REFERENCES knowledge.discoveries(id);
+alter table core.dialectic_sessions add constraint dialectic_sessions_paused_agent_id_fkey FOREIGN KEY (paused_agent_id) REFERENCES core.agents(id);
+alter table core.dialectic_sessions add constraint dialectic_sessions_pkey PRIMARY KEY (id);
+alter table core.dialectic_sessions add constraint dialectic_sessions_reviewer_agent_id_fkey FOREIGN KEY (reviewer_agent_id) REFERENCES core.agents(id);
+alter table core.dialectic_sessions add constraint dialectic_topic_length CHECK (topic IS NULL OR char_length(topic) <= 2000);
+
+create table core.ground_truth (
+  decision_id text not null,
+  agent_id text,
+  decision core.decision,
+  confidence double precision not null,
+  predicted_correct boolean not null default true,
+  actual_correct double precision,
+  recorded_at timestamp with time zone not null default now(),
+  outcome_at timestamp with time zone,
+  details jsonb not null default '{}'::jsonb
+);
+alter table core.ground_truth add constraint ground_truth_actual_range CHECK (actual_correct IS NULL OR actual_correct >= 0::double precision AND actual_correct <= 1::double precision);
+alter table core.ground_truth add constraint ground_truth_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES core.agents(id);
+alter table core.ground_truth add constraint ground_truth_confidence_range CHECK (confidence >= 0::double precision AND confidence <= 1::double precision);
+alter table core.ground_truth add constraint ground_truth_outcome_has_time CHECK ((actual_correct IS NULL) = (outcome_at IS NULL));
+alter table core.ground_truth add constraint ground_truth_pkey PRIMARY KEY (decision_id);
+
+create table core.schema_migrations (
+  id bigint not null generated always as identity,
+  version integer,
+  name text not null,
+  kind core.migration_kind not null,
+  file text not null,
+  checksum text not null,
+  applied_at timestamp with time zone not null default now(),
+  execution_ms integer,
+  applied_by text not null default CURRENT_USER
+);
+alter table core.schema_migrations add constraint schema_migrations_pkey PRIMARY KEY (id);
+alter table core.schema_migrations add constraint schema_migrations_version_only_for_sql CHECK ((kind = 'sql'::core.migration_kind) = (version IS NOT NULL));
+
+create table core.sessions (
+  session_id text not null,
+  agent_id text not null,
+  client_type text,
+  metadata jsonb not null default '{}'::jsonb,
+  created_at timestamp with time zone not null default now(),
+  last_active_at timestamp with time zone not null default now(),
+  expires_at timestamp with time zone not null
+);
+alter table core.sessions add constraint sessions_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES core.agents(id) ON DELETE CASCADE;
+alter table core.sessions add constraint sessions_expiry_after_creation CHECK (expires_at > created_at);
+alter table core.sessions add constraint sessions_id_length CHECK (char_length(session_id) >= 8 AND char_length(session_id) <= 256);
+alter table core.sessions add constraint sessions_pkey PRIMARY KEY (session_id);
+
+create table graphile_migrate.current (
+  filename text not null default 'current.sql'::text,
+  content text not null,
+  date timestamp with time zone not null default now()
+);
+alter table graphile_migrate.current add constraint current_pkey PRIMARY KEY (filename);
+
+create table graphile_migrate.migrations (
+  hash text not null,
+  previous_hash text,
+  filename text not null,
+  date timestamp with time zone not null default now()
+);
+alter table graphile_migrate.migrations add constraint migrations_pkey PRIMARY KEY (hash);
+alter table graphile_migrate.migrations add constraint migrations_previous_hash_fkey FOREIGN KEY (previous_hash) REFERENCES graphile_migrate.migrations(hash);
+
+create table knowledge.discoveries (
+  id text not null,
+  agent_id text not null,
+  discovery_type text not null,
+  severity knowledge.severity,
+  status knowledge.discovery_status not null default 'open'::knowledge.discovery_status,
+  summary text not null,
+  details text not null default ''::text,
+  tags text[] not null default '{}'::text[],
+  references_files text[] not null default '{}'::text[],
+  response_to text,
+  response_type knowledge.response_type,
+  superseded_by text,
+  confidence double precision,
+  provenance jsonb not null default '{}'::jsonb,
+  created_at timestamp with time zone not null default now(),
+  updated_at timestamp with time zone not null default now(),
+  resolved_at timestamp with time zone,
+  search_vector tsvector generated always as ((setweight(to_tsvector('english'::regconfig, COALESCE(summary, ''::text)), 'A'::"char") || setweight(to_tsvector('english'::regconfig, "left"(COALESCE(details, ''::text), 100000)), 'B'::"char"))) stored
+);
+alter table knowledge.discoveries add constraint discoveries_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES core.agents(id);
+alter table knowledge.discoveries add constraint discoveries_confidence_range CHECK (confidence IS NULL OR confidence >= 0::double precision AND confidence <= 1::double precision);
+alter table knowledge.discoveries add constraint discoveries_details_length CHECK (char_length(details) <= 200000);
+alter table knowledge.discoveries add constraint discoveries_id_format CHECK (id ~ '^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,127}$'::text);
+alter table knowledge.discoveries add constraint discoveries_not_own_response CHECK (response_to IS DISTINCT FROM id);
+alter table knowledge.discoveries add constraint discoveries_pkey PRIMARY KEY (id);
+alter table knowledge.discoveries add constraint discoveries_provenance_object CHECK (jsonb_typeof(provenance) = 'object'::text);
+alter table knowledge.discoveries add constraint discoveries_resolved_has_time CHECK (status <> 'resolved'::knowledge.discovery_status OR resolved_at IS NOT NULL);
+alter table knowledge.discoveries add constraint discoveries_response_to_fkey FOREIGN KEY (response_to) REFERENCES knowledge.discoveries(id);
+alter table knowledge.discoveries add constraint discoveries_response_type_needs_target CHECK (response_type IS NULL OR response_to IS NOT NULL);
+alter table knowledge.discoveries add constraint discoveries_summary_length CHECK (char_length(summary) >= 1 AND char_length(summary) <= 2000);
+alter table knowledge.discoveries add constraint discoveries_superseded_by_fkey FOREIGN KEY (superseded_by) REFERENCES knowledge.discoveries(id);
+alter table knowledge.discoveries add constraint discoveries_tags_count CHECK (cardinality(tags) <= 64);
+alter table knowledge.discoveries add constraint discoveries_type_format CHECK (discovery_type ~ '^[a-z][a-z0-9_]{0,63}$'::text);
+
+create table knowledge.discovery_edges (
+  src_id text not null,
+  dst_id text not null,
+  edge_type knowledge.edge_type not null,
+  response_type knowledge.response_type,
+  weight double precision not null default 1.0,
+  created_by text,
+  created_at timestamp with time zone not null default now(),
+  metadata jsonb not null default '{}'::jsonb
+);
+alter table knowledge.discovery_edges add constraint discovery_edges_created_by_fkey FOREIGN KEY (created_by) REFERENCES core.agents(id);
+alter table knowledge.discovery_edges add constraint discovery_edges_dst_id_fkey FOREIGN KEY (dst_id) REFERENCES knowledge.discoveries(id) ON DELETE CASCADE;
+alter table knowledge.discovery_edges add constraint discovery_edges_metadata_object CHECK (jsonb_typeof(metadata) = 'object'::text);
+alter table knowledge.discovery_edges add constraint discovery_edges_no_self_loop CHECK (src_id <> dst_id);
+alter table knowledge.discovery_edges add constraint discovery_edges_pkey PRIMARY KEY (src_id, dst_id, edge_type);
+alter table knowledge.discovery_edges add constraint discovery_edges_src_id_fkey FOREIGN KEY (src_id) REFERENCES knowledge.discoveries(id) ON DELETE CASCADE;
+alter table knowledge.discovery_edges add constraint discovery_edges_weight_range CHECK (weight >= 0::double precision AND weight <= 1000::double precision);
+
+create table knowledge.discovery_notes (
+  id bigint not null generated always as identity,
+  discovery_id text not null,
+  agent_id text not null,
+  note text not null,
+  created_at timestamp with time zone not null default now()
+);
+alter table knowledge.discovery_notes add constraint discovery_notes_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES core.agents(id);
+alter table knowledge.discovery_notes add constraint discovery_notes_discovery_id_fkey FOREIGN KEY (discovery_id) REFERENCES knowledge.discoveries(id) ON DELETE CASCADE;
+alter table knowledge.discovery_notes add constraint discovery_notes_length CHECK (char_length(note) >= 1 AND char_length(note) <= 20000);
+alter table knowledge.discovery_notes add constraint discovery_notes_pkey PRIMARY KEY (id);
+
+create table knowledge.discovery_tags (
+  discovery_id text not null,
+  tag text not null
+);
+alter table knowledge.discovery_tags add constraint discovery_tags_discovery_id_fkey FOREIGN KEY (discovery_id) REFERENCES knowledge.discoveries(id) ON DELETE CASCADE;
+alter table knowledge.discovery_tags add constraint discovery_tags_format CHECK (tag = lower(btrim(tag)) AND char_length(tag) >= 1 AND char_length(tag) <= 100);
+alter table knowledge.discovery_tags add constraint discovery_tags_pkey PRIMARY KEY (discovery_id, tag);
+
+-- indexes
+CREATE UNIQUE INDEX event_hashes_pkey ON audit.event_hashes USING btree (content_hash);
+CREATE INDEX events_YYYY_MM_agent_id_occurred_at_idx ON audit.events_YYYY_MM USING btree (agent_id, occurred_at DESC);
+CREATE INDEX events_YYYY_MM_event_type_occurred_at_idx ON audit.events_YYYY_MM USING btree (event_type, occurred_at DESC);
+CREATE UNIQUE INDEX events_YYYY_MM_pkey ON audit.events_YYYY_MM USING btree (occurred_at, id);
+CREATE INDEX events_agent_time_idx ON ONLY audit.events USING btree (agent_id, occurred_at DESC);
+CREATE INDEX events_default_agent_id_occurred_at_idx ON audit.events_default USING btree (agent_id, occurred_at DESC);
+CREATE INDEX events_default_event_type_occurred_at_idx ON audit.events_default USING btree (event_type, occurred_at DESC);
+CREATE UNIQUE INDEX events_default_pkey ON audit.events_default USING btree (occurred_at, id);
+CREATE UNIQUE INDEX events_pkey ON ONLY audit.events USING btree (occurred_at, id);
+CREATE INDEX events_type_time_idx ON ONLY audit.events USING btree (event_type, occurred_at DESC);
+CREATE INDEX tool_usage_YYYY_MM_agent_id_occurred_at_idx ON audit.tool_usage_YYYY_MM USING btree (agent_id, occurred_at DESC);
+CREATE UNIQUE INDEX tool_usage_YYYY_MM_pkey ON audit.tool_usage_YYYY_MM USING btree (occurred_at, id);
+CREATE INDEX tool_usage_YYYY_MM_tool_name_occurred_at_idx ON audit.tool_usage_YYYY_MM USING btree (tool_name, occurred_at DESC);
+CREATE INDEX tool_usage_agent_time_idx ON ONLY audit.tool_usage USING btree (agent_id, occurred_at DESC);
+CREATE INDEX tool_usage_default_agent_id_occurred_at_idx ON audit.tool_usage_default USING btree (agent_id, occurred_at DESC);
+CREATE UNIQUE INDEX tool_usage_default_pkey ON audit.tool_usage_default USING btree (occurred_at, id);
+CREATE INDEX tool_usage_default_tool_name_occurred_at_idx ON audit.tool_usage_default USING btree (tool_name, occurred_at DESC);
+CREATE UNIQUE INDEX tool_usage_hashes_pkey ON audit.tool_usage_hashes USING btree (content_hash);
+CREATE UNIQUE INDEX tool_usage_pkey ON ONLY audit.tool_usage USING btree (occurred_at, id);
+CREATE INDEX tool_usage_tool_time_idx ON ONLY audit.tool_usage USING btree (tool_name, occurred_at DESC);
+CREATE INDEX agent_lifecycle_events_agent_idx ON core.agent_lifecycle_events USING btree (agent_id, occurred_at DESC);
+CREATE UNIQUE INDEX agent_lifecycle_events_pkey ON core.agent_lifecycle_events USING btree (id);
+CREATE UNIQUE INDEX agent_state_agent_seq_key ON core.agent_state USING btree (agent_id, seq DESC);
+CREATE UNIQUE INDEX agent_state_pkey ON core.agent_state USING btree (id);
+CREATE INDEX agent_state_recorded_idx ON core.agent_state USING btree (recorded_at);
+CREATE UNIQUE INDEX agents_api_key_hash_key ON core.agents USING btree (api_key_hash) WHERE (api_key_hash IS NOT NULL);
+CREATE UNIQUE INDEX agents_label_live_key ON core.agents USING btree (lower(label)) WHERE ((status <> 'deleted'::core.agent_status) AND (label IS NOT NULL));
+CREATE INDEX agents_parent_idx ON core.agents USING btree (parent_agent_id) WHERE (parent_agent_id IS NOT NULL);
+CREATE UNIQUE INDEX agents_pkey ON core.agents USING btree (id);
+CREATE INDEX agents_status_idx ON core.agents USING btree (status, last_activity_at DESC);
+CREATE INDEX agents_tags_idx ON core.agents USING gin (tags);
+CREATE UNIQUE INDEX calibration_pkey ON core.calibration USING btree (version, bin_lower);
+CREATE UNIQUE INDEX dialectic_messages_pkey ON core.dialectic_messages USING btree (id);
+CREATE UNIQUE INDEX dialectic_messages_seq_key ON core.dialectic_messages USING btree (session_id, seq);
+CREATE INDEX dialectic_sessions_active_idx ON core.dialectic_sessions USING btree (phase_deadline) WHERE (status = 'active'::core.dialectic_status);
+CREATE INDEX dialectic_sessions_paused_idx ON core.dialectic_sessions USING btree (paused_agent_id, created_at DESC);
+CREATE UNIQUE INDEX dialectic_sessions_pkey ON core.dialectic_sessions USING btree (id);
+CREATE INDEX dialectic_sessions_reviewer_idx ON core.dialectic_sessions USING btree (reviewer_agent_id, created_at DESC);
+CREATE INDEX ground_truth_agent_idx ON core.ground_truth USING btree (agent_id, recorded_at DESC);
+CREATE UNIQUE INDEX ground_truth_pkey ON core.ground_truth USING btree (decision_id);
+CREATE INDEX schema_migrations_kind_file_idx ON core.schema_migrations USING btree (kind, file, applied_at DESC);
+CREATE UNIQUE INDEX schema_migrations_pkey ON core.schema_migrations USING btree (id);
+CREATE UNIQUE INDEX schema_migrations_sql_version_key ON core.schema_migrations USING btree (version) WHERE (kind = 'sql'::core.migration_kind);
+CREATE UNIQUE INDEX schema_migrations_versioned_file_key ON core.schema_migrations USING btree (file) WHERE (kind <> 'function'::core.migration_kind);
+CREATE INDEX sessions_agent_idx ON core.sessions USING btree (agent_id, last_active_at DESC);
+CREATE INDEX sessions_expires_idx ON core.sessions USING btree (expires_at);
+CREATE UNIQUE INDEX sessions_pkey ON core.sessions USING btree (session_id);
+CREATE UNIQUE INDEX _ag_label_edge_pkey ON governance_graph._ag_label_edge USING btree (id);
+CREATE UNIQUE INDEX _ag_label_vertex_pkey ON governance_graph._ag_label_vertex USING btree (id);
+CREATE INDEX agent_id_idx ON governance_graph."Agent" USING btree (ag_catalog.agtype_access_operator(VARIADIC ARRAY[properties, '"id"'::ag_catalog.agtype]));
+CREATE INDEX agent_properties_gin_idx ON governance_graph."Agent" USING gin (properties);
+CREATE INDEX authored_end_id_idx ON governance_graph."AUTHORED" USING btree (end_id);
+CREATE INDEX authored_start_id_idx ON governance_graph."AUTHORED" USING btree (start_id);
+CREATE INDEX dialecticsession_id_idx ON governance_graph."DialecticSession" USING btree (ag_catalog.agtype_access_operator(VARIADIC ARRAY[properties, '"id"'::ag_catalog.agtype]));
+CREATE INDEX dialecticsession_properties_gin_idx ON governance_graph."DialecticSession" USING gin (properties);
+CREATE INDEX discovery_id_idx ON governance_graph."Discovery" USING btree (ag_catalog.agtype_access_operator(VARIADIC ARRAY[properties, '"id"'::ag_catalog.agtype]));
+CREATE INDEX discovery_properties_gin_idx ON governance_graph."Discovery" USING gin (properties);
+CREATE INDEX related_to_end_id_idx ON governance_graph."RELATED_TO" USING btree (end_id);
+CREATE INDEX related_to_start_id_idx ON governance_graph."RELATED_TO" USING btree (start_id);
+CREATE INDEX responds_to_end_id_idx ON governance_graph."RESPONDS_TO" USING btree (end_id);
+CREATE INDEX responds_to_start_id_idx ON governance_graph."RESPONDS_TO" USING btree (start_id);
+CREATE INDEX spawned_end_id_idx ON governance_graph."SPAWNED" USING btree (end_id);
+CREATE INDEX spawned_start_id_idx ON governance_graph."SPAWNED" USING btree (start_id);
+CREATE INDEX supersedes_end_id_idx ON governance_graph."SUPERSEDES" USING btree (end_id);
+CREATE INDEX supersedes_start_id_idx ON governance_graph."SUPERSEDES" USING btree (start_id);
+CREATE INDEX tag_id_idx ON governance_graph."Tag" USING btree (ag_catalog.agtype_access_operator(VARIADIC ARRAY[properties, '"id"'::ag_catalog.agtype]));
+CREATE INDEX tag_properties_gin_idx ON governance_graph."Tag" USING gin (properties);
+CREATE INDEX tagged_end_id_idx ON governance_graph."TAGGED" USING btree (end_id);
+CREATE INDEX tagged_start_id_idx ON governance_graph."TAGGED" USING btree (start_id);
+CREATE UNIQUE INDEX current_pkey ON graphile_migrate.current USING btree (filename);
+CREATE UNIQUE INDEX migrations_pkey ON graphile_migrate.migrations USING btree (hash);
+CREATE INDEX discoveries_agent_idx ON knowledge.discoveries USING btree (agent_id, created_at DESC);
+CREATE INDEX discoveries_created_idx ON knowledge.discoveries USING btree (created_at DESC);
+CREATE UNIQUE INDEX discoveries_pkey ON knowledge.discoveries USING btree (id);
+CREATE INDEX discoveries_response_to_idx ON knowledge.discoveries USING btree (response_to) WHERE (response_to IS NOT NULL);
+CREATE INDEX discoveries_search_idx ON knowledge.discoveries USING gin (search_vector);
+CREATE INDEX discoveries_status_idx ON knowledge.discoveries USING btree (status, created_at DESC);
+CREATE INDEX discoveries_summary_trgm_idx ON knowledge.discoveries USING gin (summary public.gin_trgm_ops);
+CREATE INDEX discoveries_tags_idx ON knowledge.discoveries USING gin (tags);
+CREATE INDEX discoveries_type_idx ON knowledge.discoveries USING btree (discovery_type, created_at DESC);
+CREATE INDEX discovery_edges_dst_idx ON knowledge.discovery_edges USING btree (dst_id, edge_type);
+CREATE UNIQUE INDEX discovery_edges_pkey ON knowledge.discovery_edges USING btree (src_id, dst_id, edge_type);
+CREATE INDEX discovery_notes_discovery_idx ON knowledge.discovery_notes USING btree (discovery_id, created_at);
+CREATE UNIQUE INDEX discovery_notes_pkey ON knowledge.discovery_notes USING btree (id);
+CREATE UNIQUE INDEX discovery_tags_pkey ON knowledge.discovery_tags USING btree (discovery_id, tag);
+CREATE INDEX discovery_tags_tag_idx ON knowledge.discovery_tags USING btree (tag, discovery_id);
+
+-- sequences
+create sequence audit.events_id_seq as bigint start 1 increment 1 minvalue 1 maxvalue 9223372036854775807 cache 1; -- identity of audit.events.id
+create sequence audit.tool_usage_id_seq as bigint start 1 increment 1 minvalue 1 maxvalue 9223372036854775807 cache 1; -- identity of audit.tool_usage.id
+create sequence core.agent_lifecycle_events_id_seq as bigint start 1 increment 1 minvalue 1 maxvalue 9223372036854775807 cache 1; -- identity of core.agent_lifecycle_events.id
+create sequence core.agent_state_id_seq as bigint start 1 increment 1 minvalue 1 maxvalue 9223372036854775807 cache 1; -- identity of core.agent_state.id
+create sequence core.dialectic_messages_id_seq as bigint start 1 increment 1 minvalue 1 maxvalue 9223372036854775807 cache 1; -- identity of core.dialectic_messages.id
+create sequence core.schema_migrations_id_seq as bigint start 1 increment 1 minvalue 1 maxvalue 9223372036854775807 cache 1; -- identity of core.schema_migrations.id
+create sequence knowledge.discovery_notes_id_seq as bigint start 1 increment 1 minvalue 1 maxvalue 9223372036854775807 cache 1; -- identity of knowledge.discovery_notes.id
+
+-- functions and procedures
+create function audit.drop_partitions_older_than(p_keep interval) returns SETOF text
+  language plpgsql volatile
+  as '...'; -- body sha256:c7a6ba5200d0acceed3aac23322ab791b588fb34799f6ca81e86fd2bcd9d8ffb
+create function audit.ensure_partitions(p_from timestamp with time zone DEFAULT now(), p_months integer DEFAULT 3) returns SETOF text
+  language plpgsql volatile
+  as '...'; -- body sha256:9d63c80613a226330e47d2d23140a9829bd4ea36a15861f679eaaa52d0c7ca4d
+create function audit.import_events(p_records jsonb) returns TABLE(inserted bigint, already_present bigint)
+  language plpgsql volatile
+  as '...'; -- body sha256:478168f0452c255190f90c6d430675e79c2fd152e567008f3de6463fee16eeb9
+create function audit.import_tool_usage(p_records jsonb) returns TABLE(inserted bigint, already_present bigint)
+  language plpgsql volatile
+  as '...'; -- body sha256:60f787a609e0076e9b29ad86ae097520a0602fba766e308c8148643c08162f7a
+create function audit.insert_events(p_events jsonb, p_source text DEFAULT 'server'::text) returns TABLE(inserted integer, duplicates integer)
+  language plpgsql volatile
+  as '...'; -- body sha256:977093311943066eb24794aba472fd3c505de64b1664e279e6a6dc4bea077efd
+create function audit.insert_tool_usage(p_rows jsonb, p_source text DEFAULT 'server'::text) returns TABLE(inserted integer, duplicates integer)
+  language plpgsql volatile
+  as '...'; -- body sha256:7275785ec1da1a13dd92b1b30926afc6720cf04cc229f53f22a9225b0afb8c47
+create function audit.maintain_partitions(p_keep interval, p_months_ahead integer DEFAULT 3) returns TABLE(action text, partition_name text)
+  language plpgsql volatile
+  as '...'; -- body sha256:9ef76c8ac3363306f2d2efea592e50f6e9424f68f90d6cb6a6db6b91acc277be
+create function audit.page_cursor(p_occurred_at timestamp with time zone, p_id bigint) returns text
+  language sql immutable
+  as '...'; -- body sha256:d769867be3f2c8ee5afe615e6f0f00354945c46987a68f9a24011121bacafa85
+create function audit.parse_query_page(p_limit integer, p_since timestamp with time zone, p_until timestamp with time zone, p_cursor text, OUT before_occurred_at timestamp with time zone, OUT before_id bigint) returns record
+  language plpgsql stable
+  as '...'; -- body sha256:cb5d3cfb0fc3730cf269db545d2076c753aeca873175810080bc131ddd1d967a
+create function audit.query_events(p_agent_id text DEFAULT NULL::text, p_event_type text DEFAULT NULL::text, p_since timestamp with time zone DEFAULT NULL::timestamp with time zone, p_until timestamp with time zone DEFAULT NULL::timestamp with time zone, p_limit integer DEFAULT 100, p_cursor text DEFAULT NULL::text) returns TABLE(id bigint, occurred_at timestamp with time zone, agent_id text, session_id text, event_type text, confidence double precision, details jsonb, content_hash text, prev_hash text, source text, ingested_at timestamp with time zone, cursor text)
+  language plpgsql stable
+  as '...'; -- body sha256:0210810eae7f5b233ba5ce126ad32bb371fb50049a4e1dd20638c0f2951bae7f
+create function audit.query_tool_usage(p_agent_id text DEFAULT NULL::text, p_tool_name text DEFAULT NULL::text, p_success boolean DEFAULT NULL::boolean, p_since timestamp with time zone DEFAULT NULL::timestamp with time zone, p_until timestamp with time zone DEFAULT NULL::timestamp with time zone, p_limit integer DEFAULT 100, p_cursor text DEFAULT NULL::text) returns TABLE(id bigint, occurred_at timestamp with time zone, tool_name text, agent_id text, session_id text, latency_ms double precision, success boolean, error_code text, content_hash text, source text, cursor text)
+  language plpgsql stable
+  as '...'; -- body sha256:bb8bfe57843d5b191a8625c5948d8188d6d0d6ccb4c875efbf0d46e496d475e0
+create function core.agent_state_history(p_agent_id text, p_limit integer DEFAULT 100, p_before_seq bigint DEFAULT NULL::bigint) returns TABLE(seq bigint, energy double precision, information double precision, entropy double precision, void double precision, coherence double precision, risk double precision, phi double precision, regime text, verdict core.verdict, health_status core.health_status, decision core.decision, state jsonb, recorded_at timestamp with time zone)
+  language plpgsql stable
+  as '...'; -- body sha256:8452e0bd8db272993017c083647f5bc8a2daab717ac6dd6234c7b98f516da763
+create function core.authenticate_agent(p_api_key text, OUT agent_id text, OUT label text, OUT status core.agent_status) returns record
+  language plpgsql stable
+  as '...'; -- body sha256:f205bc435f16ce67be3bbcaab052a7b8d972036a4a005e466b5d6391aeab9236
+create function core.bind_session(p_session_id text, p_agent_id text, p_ttl_ms bigint, p_client_type text DEFAULT NULL::text, p_metadata jsonb DEFAULT '{}'::jsonb) returns core.sessions
+  language plpgsql volatile
+  as '...'; -- body sha256:f8235cd3538ef067c2326706828a61fa89fb982fcda39339e036da0fb8dcc21b
+create function core.calibration_bin_lower(p_confidence double precision) returns numeric
+  language sql immutable strict
+  as '...'; -- body sha256:41a5bad3ce7b988901b6cf11a4350462d29b71f735359fea6f11a39e946b31e2
+create function core.calibration_bins(p_version integer DEFAULT NULL::integer) returns TABLE(version integer, bin_lower double precision, bin_upper double precision, count bigint, predicted_correct double precision, actual_correct double precision, confidence_sum double precision, mean_confidence double precision, accuracy double precision, gap double precision, updated_at timestamp with time zone)
+  language plpgsql stable
+  as '...'; -- body sha256:a3596baac94906b70ea96780598300f3ef4beb876bdd9002ddb73fdd6a94d617
+create function core.calibration_recompute(p_since timestamp with time zone DEFAULT NULL::timestamp with time zone) returns integer
+  language plpgsql volatile
+  as '...'; -- body sha256:3813a7668ccc1e536b7318aa40c8fe0a2062aa7c1c271d3c8f52bbdb813cf8b2
+create function core.calibration_record_outcome(p_decision_id text, p_actual_correct double precision) returns core.ground_truth
+  language plpgsql volatile
+  as '...'; -- body sha256:71bf66583959699d444626bd5baa3e6f3016e407548fdde572a50a8550734f32
+create function core.calibration_record_prediction(p_decision_id text, p_confidence double precision, p_agent_id text DEFAULT NULL::text, p_decision core.decision DEFAULT NULL::core.decision, p_predicted_correct boolean DEFAULT true, p_details jsonb DEFAULT '{}'::jsonb) returns core.ground_truth
+  language plpgsql volatile
+  as '...'; -- body sha256:b94ceb11e5f69d3da1e253e16306bc83ae189b087ce8d8a01dc2bc33befebca6
+create function core.calibration_summary(p_version integer DEFAULT NULL::integer, OUT version integer, OUT total_count bigint, OUT mean_confidence double precision, OUT accuracy double precision, OUT expected_calibration_error double precision, OUT max_calibration_error double precision, OUT updated_at timestamp with time zone) returns record
+  language sql stable
+  as '...'; -- body sha256:69e37a75a2d29a2d392add7eec30e46460d6fc00f525584477d6201b89a4c112
+create function core.check_agent_label_free(p_label text, p_except text DEFAULT NULL::text) returns void
+  language plpgsql stable
+  as '...'; -- body sha256:b279aa26e89f10ffb843820245a7d3b5cb2df9318f8fc62cac533bff0f5ddb60
+create function core.check_agent_tags(p_tags text[]) returns text[]
+  language plpgsql immutable
+  as '...'; -- body sha256:900c658dc82ecf3e3a997cebbc8235c7ab423f4ade5949684a008d5369c8354b
+create function core.delete_expired_sessions(p_limit integer DEFAULT 1000) returns TABLE(session_id text, agent_id text, expires_at timestamp with time zone)
+  language plpgsql volatile
+  as '...'; -- body sha256:beb34a970d9f86bda3bd47eb83aefb040bbc0f3e92d11592897a93ada7de3801
+create function core.dialectic_fail_expired() returns SETOF core.dialectic_sessions
+  language plpgsql volatile
+  as '...'; -- body sha256:3cb183e1c4dbd504f528f60f0d17a93171c1de889131debf00297c278c710326
+create function core.dialectic_get_session(p_session_id text) returns jsonb
+  language plpgsql stable
+  as '...'; -- body sha256:ba95031714bc3cc2001d7b95cc0ff972456966013ef660495baf2714d5a89d9d
+create function core.dialectic_list_sessions(p_agent_id text DEFAULT NULL::text, p_status core.dialectic_status DEFAULT NULL::core.dialectic_status, p_session_type core.dialectic_type DEFAULT NULL::core.dialectic_type, p_limit integer DEFAULT 50, p_cursor text DEFAULT NULL::text) returns TABLE(id text, paused_agent_id text, reviewer_agent_id text, session_type core.dialectic_type, phase core.dialectic_phase, status core.dialectic_status, topic text, reason text, synthesis_round integer, max_synthesis_rounds integer, resolution jsonb, discovery_id text, created_at timestamp with time zone, updated_at timestamp with time zone, phase_deadline timestamp with time zone, resolved_at timestamp with time zone, cursor text)
+  language plpgsql stable
+  as '...'; -- body sha256:7b28a63f9c3e8c0b71ff3cce9750e97adc6026c103b0aee76c917aeaf17ad00e
+create function core.dialectic_message_content(p_message_type core.dialectic_message_type, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb, p_concerns jsonb, p_agrees boolean) returns jsonb
+  language sql immutable
+  as '...'; -- body sha256:97ac63fa3dcab2b8d47f24c04fd6e61f6a4989465e9c644bf4279b91123a6c12
+create function core.dialectic_message_signature(p_session_id text, p_agent_id text, p_content jsonb) returns text
+  language sql immutable
+  as '...'; -- body sha256:dad3512f719c66e373b3a53f4f80098532310f9be38a70b481a5f46094ca672c
+create function core.dialectic_phase_timeout(p_phase core.dialectic_phase) returns interval
+  language sql immutable
+  as '...'; -- body sha256:b54ca871ef82d9475a531ee3e4a1511dea668faafe007de1b428a82442a11381
+create function core.dialectic_request_review(p_paused_agent_id text, p_reviewer_agent_id text DEFAULT NULL::text, p_session_type core.dialectic_type DEFAULT 'recovery'::core.dialectic_type, p_topic text DEFAULT NULL::text, p_reason text DEFAULT NULL::text, p_max_synthesis_rounds integer DEFAULT 5, p_discovery_id text DEFAULT NULL::text) returns core.dialectic_sessions
+  language plpgsql volatile
+  as '...'; -- body sha256:447fcbe1943b5265aecd3e1eafd43ec77bfaea39c0dc41ae6ae10b00d239d0ac
+create function core.dialectic_reviewer_candidates(p_paused_agent_id text) returns TABLE(agent_id text, status core.agent_status, last_activity_at timestamp with time zone, active_session_id text, reviewed_recently boolean, eligible boolean)
+  language sql stable
+  as '...'; -- body sha256:be2a90b64a72266c2cde4b6ced8aab4f5aac93ccc1b5720271700fe3656859a6
+create function core.dialectic_submit_antithesis(p_session_id text, p_agent_id text, p_reasoning text, p_concerns jsonb DEFAULT '[]'::jsonb, p_observed_metrics jsonb DEFAULT '{}'::jsonb, p_proposed_conditions jsonb DEFAULT '[]'::jsonb) returns core.dialectic_sessions
+  language sql volatile
+  as '...'; -- body sha256:937aa33bb3c9ce7fe61b258cab1fecc92c101382e12755643efe5bacc4ef05a5
+create function core.dialectic_submit_message(p_session_id text, p_agent_id text, p_message_type core.dialectic_message_type, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb, p_concerns jsonb, p_agrees boolean) returns core.dialectic_sessions
+  language plpgsql volatile
+  as '...'; -- body sha256:4ebc87f9b727aa06facb868b18a07774ad4587352301ab14cd9318011713ab5c
+create function core.dialectic_submit_synthesis(p_session_id text, p_agent_id text, p_agrees boolean, p_reasoning text, p_proposed_conditions jsonb DEFAULT '[]'::jsonb, p_root_cause text DEFAULT NULL::text, p_concerns jsonb DEFAULT '[]'::jsonb) returns core.dialectic_sessions
+  language sql volatile
+  as '...'; -- body sha256:a38f484b13f8dedb656cb6d55e158fa6592a87f56d8b1bab9a778690ce643322
+create function core.dialectic_submit_thesis(p_session_id text, p_agent_id text, p_root_cause text, p_proposed_conditions jsonb DEFAULT '[]'::jsonb, p_reasoning text DEFAULT NULL::text, p_observed_metrics jsonb DEFAULT '{}'::jsonb) returns core.dialectic_sessions
+  language sql volatile
+  as '...'; -- body sha256:09f439cee13a5608b9da86fb6489fba148e893d8ee0da2b99ee4dcc6a89ea8e3
+create function core.eisv_assess(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_drift_norm double precision DEFAULT 0, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision) returns record
+  language plpgsql immutable parallel safe
+  as '...'; -- body sha256:2d9db9e749dbdc6d7818d66e2c4f5831e2bf409907c1dcdfbae73564ad4634d4
+create function core.eisv_coherence(p_void double precision) returns double precision
+  language sql immutable strict parallel safe
+  as '...'; -- body sha256:5c2df33119a9ef50dcd5ab80cd5b11be98ddadac4bd29d29fb3c60717e8e0579
+create function core.eisv_drift(p_baseline jsonb, p_confidence double precision, p_complexity double precision, p_response_length integer, p_reported_drift double precision[] DEFAULT NULL::double precision[], OUT drift_norm double precision, OUT drift_components double precision[], OUT drift_source text, OUT baseline jsonb) returns record
+  language plpgsql immutable parallel safe
+  as '...'; -- body sha256:747afca26e215449b68a29092d807f5a09f17dfabb97e6f2a59767b6d07ecfd0
+create function core.eisv_params() returns jsonb
+  language sql immutable parallel safe
+  as '...'; -- body sha256:3ba68dae20da66f884a2668a88718f43efd2e9d171184a56bf4829e38b43e8e5
+create function core.eisv_step(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_complexity double precision, p_drift_norm double precision DEFAULT 0, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision) returns record
+  language plpgsql immutable parallel safe
+  as '...'; -- body sha256:f203dfd00ccfdcf2b8daf1a17843443cc1b1fbc774f3854056644229c66e1af6
+create function core.get_agent(p_agent_id text, OUT id text, OUT label text, OUT status core.agent_status, OUT purpose text, OUT notes text, OUT tags text[], OUT parent_agent_id text, OUT spawn_reason text, OUT metadata jsonb, OUT update_count bigint, OUT created_at timestamp with time zone, OUT updated_at timestamp with time zone, OUT paused_at timestamp with time zone, OUT archived_at timestamp with time zone, OUT deleted_at timestamp with time zone, OUT last_activity_at timestamp with time zone) returns record
+  language plpgsql stable
+  as '...'; -- body sha256:727eba9588b2b0cbf9b081bf3d06581539a86c82692b171d7272af6eebedcf1c
+create function core.get_agent_state(p_agent_id text, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT state jsonb, OUT recorded_at timestamp with time zone) returns record
+  language plpgsql stable
+  as '...'; -- body sha256:76e9d0ce179dc4b4c7ab6a8e519d927e8bbddaf307aabfd122a6d03971f46f94
+create function core.import_agent_lifecycle_events(p_records jsonb) returns TABLE(inserted bigint, already_present bigint)
+  language plpgsql volatile
+  as '...'; -- body sha256:0e474f2247da6047f721b5cff1e2ae904052eafa2d1b40ba10cd03e2c8380b1f
+create function core.import_agent_parents(p_links jsonb) returns TABLE(child_id text, parent_id text, outcome text)
+  language plpgsql volatile
+  as '...'; -- body sha256:d53ade86e914eea40ae5faae64e0df695c5ab74160db79a85dbff0588d051c11
+create function core.import_agent_states(p_records jsonb, p_source text) returns TABLE(inserted bigint, already_present bigint, placeholders bigint)
+  language plpgsql volatile
+  as '...'; -- body sha256:976cee1425c214f4989924ed59c599bdc00cdf73fd1398620196fbf2a7515c5f
+create function core.import_agents(p_records jsonb) returns TABLE(inserted bigint, updated bigint, already_present bigint)
+  language plpgsql volatile
+  as '...'; -- body sha256:e08168cb49f17a76f8bd54eb2ea7ed7a15572e9126cba621cf8a7d34357692f6
+create function core.import_calibration_bins(p_records jsonb) returns TABLE(inserted bigint, already_present bigint, conflicts jsonb)
+  language plpgsql volatile
+  as '...'; -- body sha256:c303429a47638423e6672c5a82debdb4b30200c8c9180cbb823a49f7b06afa47
+create function core.import_dialectic_sessions(p_records jsonb, p_source text) returns TABLE(inserted bigint, updated bigint, already_present bigint, placeholders bigint, messages_inserted bigint, messages_already_present bigint, dangling_discovery_sessions text[])
+  language plpgsql volatile
+  as '...'; -- body sha256:d6d47460d13d3a528838f9c25c7c7efb8b63ab2e09b3743d6476995ad3f60990
+create function core.import_placeholder_agents(p_ids text[], p_source text) returns bigint
+  language plpgsql volatile
+  as '...'; -- body sha256:6e2921b17705e0520c1c55213ae4c7b9e9dc80cfdefa43a4e36bdc0885ce185d
+create function core.import_sessions(p_records jsonb, p_source text) returns TABLE(inserted bigint, updated bigint, already_present bigint, placeholders bigint)
+  language plpgsql volatile
+  as '...'; -- body sha256:2ff19a7c7165389b287c8963f7acd3a52c6d9a7c545065294d304e09e01a9b18
+create function core.import_table_counts() returns TABLE(entity text, row_count bigint)
+  language sql stable
+  as '...'; -- body sha256:a41d1f0f1386822a744e34ac9de8409d4affe078b1fe647f269a0bc5c9948dd8
+create function core.import_try_lock() returns boolean
+  language sql volatile
+  as '...'; -- body sha256:c0dce7466e55dc97a73ac7bc4a31ea0923376edf50e32bcf5518487ae56c2a9e
+create function core.import_unlock() returns boolean
+  language sql volatile
+  as '...'; -- body sha256:aad50a0829688bc2509e838b7e3e7d3acd3b151defb65cca6630533040888870
+create function core.ledger_items() returns TABLE(kind core.migration_kind, file text, name text, version integer, checksum text, applied_at timestamp with time zone)
+  language sql stable
+  as '...'; -- body sha256:b8a4a27d08b9be04f0a5a3171a591107f0cc7f8bc87a0cb95cb5e32872bb836b
+create function core.list_agent_sessions(p_agent_id text) returns SETOF core.sessions
+  language sql stable
+  as '...'; -- body sha256:7c13dbf0b7474a34725b79ec1027da296296208574f30cb4b8899a54639f0fa4
+create function core.list_agents(p_status text DEFAULT NULL::text, p_tag text DEFAULT NULL::text, p_parent_agent_id text DEFAULT NULL::text, p_include_deleted boolean DEFAULT false, p_limit integer DEFAULT 50, p_offset integer DEFAULT 0) returns TABLE(id text, label text, status core.agent_status, purpose text, tags text[], parent_agent_id text, update_count bigint, created_at timestamp with time zone, last_activity_at timestamp with time zone)
+  language plpgsql stable
+  as '...'; -- body sha256:44728d1d439446cb6fd10e4898aa896a5a4e9c10665e8e8f65f14aa57e19030a
+create function core.lookup_session(p_session_id text, p_ttl_ms bigint) returns SETOF core.sessions
+  language plpgsql volatile
+  as '...'; -- body sha256:438b3eb42299ebc1dfff2c50eb48ec7c005429f518d0ab1332087808ad419a07
+create function core.normalize_agent_tags(p_tags text[]) returns text[]
+  language sql immutable parallel safe
+  as '...'; -- body sha256:a32b9d6ea7b1f67694a01d2fea3ffdb9adc0ad8a822b648223961b4c93db5189
+create function core.onboard_agent(p_agent_id text DEFAULT NULL::text, p_label text DEFAULT NULL::text, p_purpose text DEFAULT NULL::text, p_tags text[] DEFAULT NULL::text[], p_parent_agent_id text DEFAULT NULL::text, p_spawn_reason text DEFAULT NULL::text, p_metadata jsonb DEFAULT NULL::jsonb, p_session_id text DEFAULT NULL::text, p_session_ttl_ms bigint DEFAULT 86400000, p_client_type text DEFAULT NULL::text, p_actor text DEFAULT NULL::text, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone, OUT session_id text, OUT session_expires_at timestamp with time zone) returns record
+  language plpgsql volatile
+  set search_path = ag_catalog, core, knowledge, public
+  as '...'; -- body sha256:9734ad198d121dbee7034e0c088d4509d2b7d6a4fd6795b7acf5e09455ad9fee
+create function core.process_agent_update(p_agent_id text, p_complexity double precision, p_confidence double precision, p_response_length integer DEFAULT NULL::integer, p_response_text text DEFAULT NULL::text, p_task_type text DEFAULT NULL::text, p_ethical_drift double precision[] DEFAULT NULL::double precision[], p_apply_pause boolean DEFAULT false, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT drift_norm double precision, OUT update_count bigint, OUT agent_status core.agent_status, OUT recorded_at timestamp with time zone) returns record
+  language plpgsql volatile
+  as '...'; -- body sha256:2345c5a7556d72b1de032b1a7075ddadaa0872f2b091a3c96ce2c5447a69ce87
+create function core.project_agent(p_agent_id text) returns void
+  language plpgsql volatile
+  set search_path = ag_catalog, core, knowledge, public
+  as '...'; -- body sha256:8dda8d15c61b26a34de2f222a1a65ac30672ca2214d998001bf57d7a08de99d1
+create function core.record_sql_migration() returns trigger
+  language plpgsql volatile
+  as '...'; -- body sha256:9379bd51b9bf8b4b2ead0af37372939a33e614e59dbd90d6065a187957b4e1a1
+create function core.schema_version() returns integer
+  language sql stable
+  as '...'; -- body sha256:7b018beeead6d312491b32ae237e82f30dcc8bb5f2671c9094bd0f9a26a1af6f
+create function core.spawn_agent(p_parent_agent_id text, p_spawn_reason text, p_agent_id text DEFAULT NULL::text, p_label text DEFAULT NULL::text, p_purpose text DEFAULT NULL::text, p_tags text[] DEFAULT NULL::text[], p_metadata jsonb DEFAULT NULL::jsonb, p_actor text DEFAULT NULL::text, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone) returns record
+  language plpgsql volatile
+  as '...'; -- body sha256:34d48c0b881c2df59f92e14fe1337595263345460f364b3db3fd0c8dab7655e8
+create function core.transition_agent(p_agent_id text, p_to_status text, p_reason text DEFAULT NULL::text, p_actor text DEFAULT NULL::text, OUT agent_id text, OUT from_status core.agent_status, OUT to_status core.agent_status, OUT event_id bigint, OUT changed_at timestamp with time zone) returns record
+  language plpgsql volatile
+  set search_path = ag_catalog, core, knowledge, public
+  as '...'; -- body sha256:4105d03450dc0a868b2cd24dfc82fbca0fe8fa5408379bddb0abe019fb62f425
+create function core.unbind_session(p_session_id text) returns SETOF core.sessions
+  language sql volatile
+  as '...'; -- body sha256:991a205e9e18465127726b0b4c738f84f4bc3a71ddbf17e995dbe603f7e0897b
+create function core.update_agent(p_agent_id text, p_label text DEFAULT NULL::text, p_purpose text DEFAULT NULL::text, p_notes text DEFAULT NULL::text, p_tags text[] DEFAULT NULL::text[], p_reason text DEFAULT NULL::text, p_actor text DEFAULT NULL::text, OUT agent_id text, OUT label text, OUT purpose text, OUT notes text, OUT tags text[], OUT changed text[], OUT updated_at timestamp with time zone) returns record
+  language plpgsql volatile
+  set search_path = ag_catalog, core, knowledge, public
+  as '...'; -- body sha256:7f5c783c2ff32b00744e8f4c692f7d23cb51400d2ee93b7fc3cde6636d0cffb6
+create function knowledge.add_discovery_note(p_discovery_id text, p_agent_id text, p_note text) returns knowledge.discovery_notes
+  language plpgsql volatile
+  set search_path = knowledge, core, public
+  as '...'; -- body sha256:1cf2bb88104f8a80e3235798d9906b18898b2f69222394d0748c158c0c3a5a9a
+create function knowledge.agent_provenance(p_agent_id text) returns jsonb
+  language sql stable
+  set search_path = knowledge, core, public
+  as '...'; -- body sha256:572dd1a0bff7abfd579159fcd22da24909de767d3e4627ba8021ca6bcb92c364
+create function knowledge.discovery_stats(p_top integer DEFAULT 20) returns TABLE(dimension text, key text, count bigint)
+  language plpgsql stable
+  set search_path = knowledge, core, public
+  as '...'; -- body sha256:cbfeb5149ee64b053b36add06e2949c9a9187dc1acfaf97f68c573dc0dd94b76
+create function knowledge.get_discovery(p_id text, p_max_depth integer DEFAULT 20) returns TABLE(relation text, depth integer, id text, agent_id text, discovery_type text, severity text, status text, summary text, details text, tags text[], references_files text[], response_to text, response_type text, superseded_by text, confidence double precision, provenance jsonb, created_at timestamp with time zone, updated_at timestamp with time zone, resolved_at timestamp with time zone)
+  language plpgsql stable
+  set search_path = knowledge, core, public
+  as '...'; -- body sha256:ce65454eaac9c56f391f2acd2e8bc8f4d91d692b6991e0369803a3c127848d0a
+create function knowledge.graph_actual_edges() returns TABLE(label text, src_id text, dst_id text, kind text, props jsonb)
+  language plpgsql stable
+  set search_path = ag_catalog, core, knowledge, public
+  as '...'; -- body sha256:c5db10a8880733587e60b79780cc0e89c01508c9fb395c4e406822d270ef516c
+create function knowledge.graph_actual_vertices() returns TABLE(label text, id text, props jsonb)
+  language plpgsql stable
+  set search_path = ag_catalog, core, knowledge, public
+  as '...'; -- body sha256:a2cba4a9ab1572fc3fcb4e3dd8c25bef19c57e54b0e1c99af101d6861780abcb
+create function knowledge.graph_add_discovery(p_id text) returns void
+  language plpgsql volatile
+  set search_path = ag_catalog, core, knowledge, public
+  as '...'; -- body sha256:076744441ca26254c2bcfb469de627655574751b967f79079af5d9aae8025808
+create function knowledge.graph_edge_key(p_src text, p_dst text, p_kind text) returns text
+  language sql immutable
+  as '...'; -- body sha256:cc999ccf1022a06d7735a437991c0ac40907788a621da8d2ac873db16ada5a48
+create function knowledge.graph_edge_props(p_edge_type knowledge.edge_type, p_weight double precision, p_response_type knowledge.response_type) returns jsonb
+  language sql immutable
+  as '...'; -- body sha256:8d0baa3c143925b9ae28392b7cc13d346c36fd17eef60c24b9ddc38f4903e85b
+create function knowledge.graph_ensure_agent(p_agent_id text) returns void
+  language plpgsql volatile
+  set search_path = ag_catalog, core, knowledge, public
+  as '...'; -- body sha256:d9a0bd6c1897e84ad76c6af7083eeb9a9851d8e9a856bf444c2fdfd75280fe2f
+create function knowledge.graph_ensure_tags(p_tags text[]) returns void
+  language plpgsql volatile
+  set search_path = ag_catalog, core, knowledge, public
+  as '...'; -- body sha256:aa58245b3a749d4339215325c1adbba4a2b029825e22bcc46e4af96d981b4f53
+create function knowledge.graph_expected_edges() returns TABLE(label text, src_id text, dst_id text, kind text, props jsonb, create_props jsonb)
+  language sql stable
+  set search_path = knowledge, core, public
+  as '...'; -- body sha256:2be5a54f4f23f3ecc898d288192ff5e478686108877327b898614c0f5b73fa32
+create function knowledge.graph_expected_vertices() returns TABLE(label text, id text, props jsonb, create_props jsonb)
+  language sql stable
+  set search_path = knowledge, core, public
+  as '...'; -- body sha256:f589240b02fb32713e39792668114569b7ae920f912c2998a6ae14021a1eb695
+create function knowledge.graph_put_edge(p_src_id text, p_dst_id text, p_edge_type knowledge.edge_type, p_weight double precision DEFAULT 1.0, p_response_type knowledge.response_type DEFAULT NULL::knowledge.response_type) returns void
+  language plpgsql volatile
+  set search_path = ag_catalog, core, knowledge, public
+  as '...'; -- body sha256:919e02e16c31156ec4325db4d133b468c07aad8e045ad69e0b492189634f112e
+create function knowledge.graph_rebuild() returns TABLE(element text, label text, deleted bigint, created bigint, updated bigint)
+  language plpgsql volatile
+  set client_min_messages = warning
+  set search_path = ag_catalog, core, knowledge, public
+  as '...'; -- body sha256:a11977aeedf16e58ee5624b05a930ea222a55d057998067249fa6ea51ba16b4e
+create function knowledge.graph_related_ids(p_id text, p_max_hops integer) returns TABLE(id text, hops integer)
+  language plpgsql stable
+  set search_path = ag_catalog, core, knowledge, public
+  as '...'; -- body sha256:c4f267ea779d46d02c7c01ac3787d3659ffdd4de6f8c4d8a711d5320caceac94
+create function knowledge.graph_set_discovery_props(p_id text) returns void
+  language plpgsql volatile
+  set search_path = ag_catalog, core, knowledge, public
+  as '...'; -- body sha256:6e5e6ea5326d764f820daa2099793fe160d45f63f20ae68bfe6c01d905dcacad
+create function knowledge.graph_verify() returns TABLE(element text, label text, expected_count bigint, actual_count bigint, missing_count bigint, extra_count bigint, duplicate_count bigint, stale_count bigint, missing_ids text[], extra_ids text[], stale_ids text[], ok boolean)
+  language sql volatile
+  as '...'; -- body sha256:1ec4de0c8641977dda72a88299befa094f48a3f3e28086af38d9c5aaa8bace15
+create function knowledge.graph_verify_sampled(p_sample_limit integer) returns TABLE(element text, label text, expected_count bigint, actual_count bigint, missing_count bigint, extra_count bigint, duplicate_count bigint, stale_count bigint, missing_ids text[], extra_ids text[], stale_ids text[], ok boolean)
+  language plpgsql volatile
+  set search_path = ag_catalog, core, knowledge, public
+  as '...'; -- body sha256:e96035f302f615818c4f2ebf6e548bc46b914be755ba1b46fd2bb06acc10edbc
+create function knowledge.import_call_graph_function(p_name text) returns jsonb
+  language plpgsql volatile
+  as '...'; -- body sha256:8be5208cb71b2035fbedd296b03d17abf18f4ee7640cff99d7a9ccb60f2549d4
+create function knowledge.import_discoveries(p_records jsonb, p_source text) returns TABLE(inserted bigint, updated bigint, already_present bigint, placeholders bigint, tags_inserted bigint, tags_already_present bigint)
+  language plpgsql volatile
+  as '...'; -- body sha256:6399e0d61bfe0dbcd4cdcb3e1d3aa330de379e53a5e6a8ddfc8ef101685e85a7
+create function knowledge.import_discovery_links(p_records jsonb, p_source text) returns TABLE(src_id text, dst_id text, edge_type text, outcome text, placeholders bigint)
+  language plpgsql volatile
+  as '...'; -- body sha256:5df9cd69e9c7c15a387eed114607ce09027e1b0f97ff4d8a87ba097bf4d441fa
+create function knowledge.import_graph_counts() returns TABLE(kind text, label text, row_count bigint)
+  language plpgsql volatile
+  set search_path = ag_catalog, core, knowledge, public
+  as '...'; -- body sha256:07c804f55038cd08c8cd5097a4d1bcc2ca8271f3ae45a35e0ed83b952daf2022
+create function knowledge.link_discoveries(p_src_id text, p_dst_id text, p_edge_type text DEFAULT 'related_to'::text, p_weight double precision DEFAULT 1.0, p_created_by text DEFAULT NULL::text, p_metadata jsonb DEFAULT '{}'::jsonb) returns knowledge.discovery_edges
+  language plpgsql volatile
+  set search_path = knowledge, core, public
+  as '...'; -- body sha256:ff66b2450e4a1959717b6f7310752c61c8681724b1f2010f66b0fb65edd950c1
+create function knowledge.list_discovery_notes(p_discovery_id text, p_limit integer DEFAULT 100) returns SETOF knowledge.discovery_notes
+  language plpgsql stable
+  set search_path = knowledge, core, public
+  as '...'; -- body sha256:1fc693be5f3e7c9f0b89110e1f834c6fce9eacbfad202e69efcdd132fecd0f90
+create function knowledge.new_discovery_id() returns text
+  language sql volatile
+  as '...'; -- body sha256:fdc83f5a81e0a179febf40ff41402c8f6db9106910e9bedaa040801aa65a012c
+create function knowledge.normalize_tags(p_tags text[]) returns text[]
+  language sql immutable
+  as '...'; -- body sha256:d09ebcc992b4aeb224e57b0097e89027a85ac3a72f3b14f204ae585a037064ec
+create function knowledge.raise_invalid(p_problems text[], p_hint text DEFAULT NULL::text) returns void
+  language plpgsql volatile
+  as '...'; -- body sha256:c3373ba0331acda164edbddded971da5707601e205bcb40487f290d68018d797
+create function knowledge.related_discoveries(p_id text, p_max_hops integer DEFAULT 2, p_limit integer DEFAULT 50) returns TABLE(id text, hops integer, agent_id text, discovery_type text, status text, summary text, created_at timestamp with time zone)
+  language plpgsql stable
+  set search_path = knowledge, core, public
+  as '...'; -- body sha256:0950a1509d09c2b07db723b73646352bc31418dc5147f3894ef2269474c9aaaa
+create function knowledge.require_agent(p_agent_id text, p_role text DEFAULT 'agent'::text) returns core.agents
+  language plpgsql stable
+  set search_path = knowledge, core, public
+  as '...'; -- body sha256:1afda343f77ed813e4c618452fc56a77aa6c94ab9ab95f096831bac23ee42017
+create function knowledge.require_discovery(p_id text, p_role text DEFAULT 'discovery'::text, p_lock boolean DEFAULT false) returns knowledge.discoveries
+  language plpgsql volatile
+  set search_path = knowledge, core, public
+  as '...'; -- body sha256:6f0cf48997af3813d4ef17b49b4c5111bb9bce65fd73d3f67ee72ae68cd9515a
+create function knowledge.search_discoveries(p_query text DEFAULT NULL::text, p_agent_id text DEFAULT NULL::text, p_discovery_type text DEFAULT NULL::text, p_tags text[] DEFAULT NULL::text[], p_status text DEFAULT NULL::text, p_since timestamp with time zone DEFAULT NULL::timestamp with time zone, p_until timestamp with time zone DEFAULT NULL::timestamp with time zone, p_limit integer DEFAULT 20) returns TABLE(id text, agent_id text, discovery_type text, severity text, status text, summary text, details_excerpt text, tags text[], response_to text, superseded_by text, created_at timestamp with time zone, updated_at timestamp with time zone, rank real, match text)
+  language plpgsql stable
+  set pg_trgm.word_similarity_threshold = 0.3
+  set search_path = knowledge, core, public
+  as '...'; -- body sha256:fd244177a7239aeb7a906b0d67dec502490136b1c45b9efcb722b3f1f5dfcfa8
+create function knowledge.similar_discoveries(p_id text, p_limit integer DEFAULT 10) returns TABLE(id text, agent_id text, discovery_type text, status text, summary text, tags text[], shared_tags text[], shared_count integer, score double precision, created_at timestamp with time zone)
+  language plpgsql stable
+  set search_path = knowledge, core, public
+  as '...'; -- body sha256:2f7b0776f990fe597921465421cf0bcd9f612cf5eab2a067960a5c1a134fa01d
+create function knowledge.store_discoveries(p_items jsonb) returns SETOF knowledge.discoveries
+  language plpgsql volatile
+  set search_path = knowledge, core, public
+  as '...'; -- body sha256:c278705b87715f2281407bf0f70ec0a67549993bffcd11f738b17de6bab3fceb
+create function knowledge.store_discovery(p_agent_id text, p_summary text, p_discovery_type text DEFAULT 'insight'::text, p_details text DEFAULT ''::text, p_tags text[] DEFAULT '{}'::text[], p_severity text DEFAULT NULL::text, p_references_files text[] DEFAULT '{}'::text[], p_response_to text DEFAULT NULL::text, p_response_type text DEFAULT NULL::text, p_related_to text[] DEFAULT '{}'::text[], p_confidence double precision DEFAULT NULL::double precision, p_id text DEFAULT NULL::text) returns knowledge.discoveries
+  language plpgsql volatile
+  set search_path = knowledge, core, public
+  as '...'; -- body sha256:8441ba4cf6ef1db114afca8174eadf8e715e41eed6d592022d56a46cb859cf52
+create function knowledge.supersede_discovery(p_old_id text, p_new_id text, p_agent_id text DEFAULT NULL::text) returns knowledge.discoveries
+  language plpgsql volatile
+  set search_path = knowledge, core, public
+  as '...'; -- body sha256:38733ad96c9c944411fe19d00118904b2d9f59d2888dc9c06006ea93d82c45e7
+create function knowledge.update_discovery_status(p_id text, p_status text) returns knowledge.discoveries
+  language plpgsql volatile
+  set search_path = knowledge, core, public
+  as '...'; -- body sha256:a7ddf00c7acb1613f89f1b23f4e3043ffaaaa0c4ace62b053a142eefcb0ef7a8
+
+-- triggers
+CREATE TRIGGER record_sql_migration AFTER INSERT ON graphile_migrate.migrations FOR EACH ROW EXECUTE FUNCTION core.record_sql_migration();
+
+-- grants (owner shown as <owner>)
+-- function audit.drop_partitions_older_than(interval): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function audit.ensure_partitions(timestamp with time zone,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function audit.import_events(jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function audit.import_tool_usage(jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function audit.insert_events(jsonb,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function audit.insert_tool_usage(jsonb,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function audit.maintain_partitions(interval,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function audit.page_cursor(timestamp with time zone,bigint): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function audit.parse_query_page(integer,timestamp with time zone,timestamp with time zone,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function audit.query_events(text,text,timestamp with time zone,timestamp with time zone,integer,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function audit.query_tool_usage(text,text,boolean,timestamp with time zone,timestamp with time zone,integer,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.agent_state_history(text,integer,bigint): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.authenticate_agent(text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.bind_session(text,text,bigint,text,jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.calibration_bin_lower(double precision): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.calibration_bins(integer): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.calibration_recompute(timestamp with time zone): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.calibration_record_outcome(text,double precision): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.calibration_record_prediction(text,double precision,text,core.decision,boolean,jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.calibration_summary(integer): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.check_agent_label_free(text,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.check_agent_tags(text[]): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.delete_expired_sessions(integer): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.dialectic_fail_expired(): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.dialectic_get_session(text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.dialectic_list_sessions(text,core.dialectic_status,core.dialectic_type,integer,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.dialectic_message_content(core.dialectic_message_type,text,jsonb,text,jsonb,jsonb,boolean): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.dialectic_message_signature(text,text,jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.dialectic_phase_timeout(core.dialectic_phase): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.dialectic_request_review(text,text,core.dialectic_type,text,text,integer,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.dialectic_reviewer_candidates(text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.dialectic_submit_antithesis(text,text,text,jsonb,jsonb,jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.dialectic_submit_message(text,text,core.dialectic_message_type,text,jsonb,text,jsonb,jsonb,boolean): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.dialectic_submit_synthesis(text,text,boolean,text,jsonb,text,jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.dialectic_submit_thesis(text,text,text,jsonb,text,jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.eisv_assess(double precision,double precision,double precision,double precision,double precision): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.eisv_coherence(double precision): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.eisv_drift(jsonb,double precision,double precision,integer,double precision[]): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.eisv_params(): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.eisv_step(double precision,double precision,double precision,double precision,double precision,double precision): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.get_agent(text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.get_agent_state(text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.import_agent_lifecycle_events(jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.import_agent_parents(jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.import_agent_states(jsonb,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.import_agents(jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.import_calibration_bins(jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.import_dialectic_sessions(jsonb,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.import_placeholder_agents(text[],text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.import_sessions(jsonb,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.import_table_counts(): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.import_try_lock(): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.import_unlock(): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.ledger_items(): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.list_agent_sessions(text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.list_agents(text,text,text,boolean,integer,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.lookup_session(text,bigint): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.normalize_agent_tags(text[]): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.onboard_agent(text,text,text,text[],text,text,jsonb,text,bigint,text,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.process_agent_update(text,double precision,double precision,integer,text,text,double precision[],boolean): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.project_agent(text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.record_sql_migration(): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.schema_version(): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.spawn_agent(text,text,text,text,text,text[],jsonb,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.transition_agent(text,text,text,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.unbind_session(text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.update_agent(text,text,text,text,text[],text,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.add_discovery_note(text,text,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.agent_provenance(text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.discovery_stats(integer): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.get_discovery(text,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.graph_actual_edges(): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.graph_actual_vertices(): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.graph_add_discovery(text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.graph_edge_key(text,text,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.graph_edge_props(knowledge.edge_type,double precision,knowledge.response_type): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.graph_ensure_agent(text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.graph_ensure_tags(text[]): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.graph_expected_edges(): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.graph_expected_vertices(): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.graph_put_edge(text,text,knowledge.edge_type,double precision,knowledge.response_type): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.graph_rebuild(): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.graph_related_ids(text,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.graph_set_discovery_props(text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.graph_verify(): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.graph_verify_sampled(integer): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.import_call_graph_function(text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.import_discoveries(jsonb,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.import_discovery_links(jsonb,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.import_graph_counts(): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.link_discoveries(text,text,text,double precision,text,jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.list_discovery_notes(text,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.new_discovery_id(): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.normalize_tags(text[]): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.raise_invalid(text[],text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.related_discoveries(text,integer,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.require_agent(text,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.require_discovery(text,text,boolean): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.search_discoveries(text,text,text,text[],text,timestamp with time zone,timestamp with time zone,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.similar_discoveries(text,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.store_discoveries(jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.store_discovery(text,text,text,text,text[],text,text[],text,text,text[],double precision,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.supersede_discovery(text,text,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.update_discovery_status(text,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- schema audit: <owner>=CREATE, USAGE
+-- schema core: <owner>=CREATE, USAGE
+-- schema graphile_migrate: <owner>=CREATE, USAGE
+-- schema knowledge: <owner>=CREATE, USAGE
+-- schema public: <owner>=CREATE, USAGE; PUBLIC=USAGE
+-- sequence audit.events_id_seq: <owner>=SELECT, UPDATE, USAGE
+-- sequence audit.tool_usage_id_seq: <owner>=SELECT, UPDATE, USAGE
+-- sequence core.agent_lifecycle_events_id_seq: <owner>=SELECT, UPDATE, USAGE
+-- sequence core.agent_state_id_seq: <owner>=SELECT, UPDATE, USAGE
+-- sequence core.dialectic_messages_id_seq: <owner>=SELECT, UPDATE, USAGE
+-- sequence core.schema_migrations_id_seq: <owner>=SELECT, UPDATE, USAGE
+-- sequence knowledge.discovery_notes_id_seq: <owner>=SELECT, UPDATE, USAGE
+-- table audit.event_hashes: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- table audit.events: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- table audit.events_YYYY_MM: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- table audit.events_default: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- table audit.tool_usage: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- table audit.tool_usage_YYYY_MM: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- table audit.tool_usage_default: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- table audit.tool_usage_hashes: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- table core.agent_lifecycle_events: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- table core.agent_state: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- table core.agents: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- table core.calibration: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- table core.dialectic_messages: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- table core.dialectic_sessions: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- table core.ground_truth: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- table core.schema_migrations: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- table core.sessions: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- table graphile_migrate.current: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- table graphile_migrate.migrations: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- table knowledge.discoveries: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- table knowledge.discovery_edges: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- table knowledge.discovery_notes: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- table knowledge.discovery_tags: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- type core.agent_status: <owner>=USAGE; PUBLIC=USAGE
+-- type core.decision: <owner>=USAGE; PUBLIC=USAGE
+-- type core.dialectic_message_type: <owner>=USAGE; PUBLIC=USAGE
+-- type core.dialectic_phase: <owner>=USAGE; PUBLIC=USAGE
+-- type core.dialectic_status: <owner>=USAGE; PUBLIC=USAGE
+-- type core.dialectic_type: <owner>=USAGE; PUBLIC=USAGE
+-- type core.health_status: <owner>=USAGE; PUBLIC=USAGE
+-- type core.lifecycle_event_type: <owner>=USAGE; PUBLIC=USAGE
+-- type core.migration_kind: <owner>=USAGE; PUBLIC=USAGE
+-- type core.verdict: <owner>=USAGE; PUBLIC=USAGE
+-- type knowledge.discovery_status: <owner>=USAGE; PUBLIC=USAGE
+-- type knowledge.edge_type: <owner>=USAGE; PUBLIC=USAGE
+-- type knowledge.response_type: <owner>=USAGE; PUBLIC=USAGE
+-- type knowledge.severity: <owner>=USAGE; PUBLIC=USAGE
+
+-- comments
+comment on function core.dialectic_phase_timeout(core.dialectic_phase) is 'How long an active phase waits for its submission; null for terminal phases.';
+comment on function core.eisv_params() is 'Every constant of the EISV model (docs/eisv.md).';
+comment on function core.eisv_step(double precision,double precision,double precision,double precision,double precision,double precision) is 'One Euler step of the EISV dynamics with clipping, plus coherence, risk, phi, regime, verdict, health and decision of the new state (pure).';
+comment on schema public is 'standard public schema';
+comment on table core.schema_migrations is 'Every applied ledger item. MAX(version) is the SQL schema version; cypher and function rows have no version.';
+
+-- AGE graphs and labels
+select ag_catalog.create_graph('governance_graph');
+select ag_catalog.create_elabel('governance_graph', 'AUTHORED');
+select ag_catalog.create_vlabel('governance_graph', 'Agent');
+select ag_catalog.create_vlabel('governance_graph', 'DialecticSession');
+select ag_catalog.create_vlabel('governance_graph', 'Discovery');
+select ag_catalog.create_elabel('governance_graph', 'RELATED_TO');
+select ag_catalog.create_elabel('governance_graph', 'RESPONDS_TO');
+select ag_catalog.create_elabel('governance_graph', 'SPAWNED');
+select ag_catalog.create_elabel('governance_graph', 'SUPERSEDES');
+select ag_catalog.create_elabel('governance_graph', 'TAGGED');
+select ag_catalog.create_vlabel('governance_graph', 'Tag');

@@ -1,0 +1,530 @@
+-- Agents: onboarding, authentication, profile updates, lifecycle transitions, spawning, reads.
+-- Every write is one function call = one transaction, and keeps the AGE projection (vertex
+-- Agent {id, label, status}, edge SPAWNED parent→child in governance_graph) in step with core.agents.
+--
+-- Rules (docs/eisv.md covers EISV; these are documented here, next to the code):
+-- * API keys: 'gvk_' + 64 hex characters (32 bytes from pgcrypto's gen_random_bytes), returned once
+--   by onboard/spawn; only 'sha256:' || hex(sha256(key)) is stored.
+-- * Labels are unique among non-deleted agents, case-insensitively (index agents_label_live_key). A
+--   colliding label is rejected with GV409 naming the agent that holds it; nothing is renamed.
+--   Archived agents keep their label; deleting an agent frees it. Labels are trimmed; '' means none.
+-- * Tags are lower-cased, trimmed, de-duplicated and sorted; empty tags are dropped.
+-- * Lifecycle (core.transition_agent):  active → paused | waiting_input | archived | deleted;
+--   paused → active | archived | deleted;  waiting_input → active | paused | archived | deleted;
+--   archived → active | deleted;  deleted → nothing. paused_at / archived_at hold the time the
+--   agent entered its current paused / archived state and are cleared when it is resumed.
+
+-- Tag normalisation shared by every agent write.
+create or replace function core.normalize_agent_tags(p_tags text[])
+returns text[]
+language sql immutable parallel safe
+as $$
+  select coalesce(array_agg(distinct t order by t), '{}')
+  from (select lower(btrim(x)) as t from unnest(p_tags) as u(x)) n
+  where t is not null and t <> ''
+$$;
+
+-- Raises GV400 when a tag list breaks the limits (64 tags, 64 characters each).
+create or replace function core.check_agent_tags(p_tags text[])
+returns text[]
+language plpgsql immutable
+as $$
+declare
+  v_tags text[] := core.normalize_agent_tags(p_tags);
+  v_long text;
+begin
+  if cardinality(v_tags) > 64 then
+    raise exception using errcode = 'GV400', detail = 'INVALID_TAGS',
+      message = format('An agent has at most 64 tags, got %s', cardinality(v_tags));
+  end if;
+  select u.x into v_long from unnest(v_tags) as u(x) where char_length(u.x) > 64 limit 1;
+  if v_long is not null then
+    raise exception using errcode = 'GV400', detail = 'INVALID_TAGS',
+      message = format('Tags are at most 64 characters, got "%s" (%s characters)', left(v_long, 80), char_length(v_long));
+  end if;
+  return v_tags;
+end;
+$$;
+
+-- GV409 naming the live agent that holds a label (case-insensitive), if any other than p_except.
+create or replace function core.check_agent_label_free(p_label text, p_except text default null)
+returns void
+language plpgsql stable
+as $$
+declare
+  v_holder text;
+begin
+  if p_label is null then return; end if;
+  select a.id into v_holder from core.agents a
+  where lower(a.label) = lower(p_label) and a.status <> 'deleted' and a.id is distinct from p_except;
+  if found then
+    raise exception using errcode = 'GV409', detail = 'LABEL_TAKEN',
+      message = format('Label "%s" is already used by agent "%s" (labels are unique among non-deleted agents, ignoring case)', p_label, v_holder),
+      hint = 'Choose another label, or delete the agent that holds it.';
+  end if;
+end;
+$$;
+
+-- Projects one agent onto the AGE graph: MERGE the vertex Agent {id} and set its label and status.
+create or replace function core.project_agent(p_agent_id text)
+returns void
+language plpgsql volatile
+set search_path = ag_catalog, core, knowledge, public
+as $$
+declare
+  v_params agtype;
+begin
+  select ag_catalog.agtype_build_map('id', a.id, 'label', a.label, 'status', a.status::text) into v_params
+  from core.agents a where a.id = p_agent_id;
+  if not found then
+    raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND', message = format('No agent with id "%s"', p_agent_id);
+  end if;
+  perform * from ag_catalog.cypher('governance_graph', $cy$
+    MERGE (a:Agent {id: $id})
+    SET a.label = $label, a.status = $status
+    RETURN a.id
+  $cy$, v_params) as (id agtype);
+end;
+$$;
+
+-- Creates an agent (with a generated id unless one is given) and returns its API key, the only time
+-- the key exists outside the caller. With p_parent_agent_id it is a spawn: parent link, spawn
+-- reason, 'spawned' event and SPAWNED edge. With p_session_id the session is bound to the new agent
+-- (core.bind_session, durable row in core.sessions expiring p_session_ttl_ms from now).
+create or replace function core.onboard_agent(
+  p_agent_id text default null,
+  p_label text default null,
+  p_purpose text default null,
+  p_tags text[] default null,
+  p_parent_agent_id text default null,
+  p_spawn_reason text default null,
+  p_metadata jsonb default null,
+  p_session_id text default null,
+  p_session_ttl_ms bigint default 86400000,
+  p_client_type text default null,
+  p_actor text default null,
+  out agent_id text,
+  out api_key text,
+  out label text,
+  out status core.agent_status,
+  out tags text[],
+  out parent_agent_id text,
+  out created_at timestamptz,
+  out session_id text,
+  out session_expires_at timestamptz)
+language plpgsql volatile
+set search_path = ag_catalog, core, knowledge, public
+as $$
+declare
+  v_id text := coalesce(nullif(btrim(p_agent_id), ''), gen_random_uuid()::text);
+  v_label text := nullif(btrim(p_label), '');
+  v_purpose text := nullif(btrim(p_purpose), '');
+  v_reason text := nullif(btrim(p_spawn_reason), '');
+  v_tags text[] := core.check_agent_tags(coalesce(p_tags, '{}'));
+  v_parent_status core.agent_status;
+  v_problems text[] := '{}';
+  v_key text;
+  v_created timestamptz;
+  v_params agtype;
+begin
+  if v_id !~ '^[A-Za-z0-9][A-Za-z0-9_.:@+-]{0,127}$' then
+    v_problems := v_problems || format('agent_id must be 1-128 characters of letters, digits and _ . : @ + - starting with a letter or digit, got "%s"', left(p_agent_id, 140));
+  end if;
+  if char_length(v_label) > 200 then
+    v_problems := v_problems || format('label is at most 200 characters, got %s', char_length(v_label));
+  end if;
+  if char_length(v_purpose) > 4000 then
+    v_problems := v_problems || format('purpose is at most 4000 characters, got %s', char_length(v_purpose));
+  end if;
+  if char_length(v_reason) > 4000 then
+    v_problems := v_problems || format('spawn_reason is at most 4000 characters, got %s', char_length(v_reason));
+  end if;
+  if v_reason is not null and p_parent_agent_id is null then
+    v_problems := v_problems || 'spawn_reason needs parent_agent_id'::text;
+  end if;
+  if p_metadata is not null and jsonb_typeof(p_metadata) <> 'object' then
+    v_problems := v_problems || format('metadata must be a JSON object, got %s', jsonb_typeof(p_metadata));
+  end if;
+  if char_length(p_actor) > 256 then
+    v_problems := v_problems || format('actor is at most 256 characters, got %s', char_length(p_actor));
+  end if;
+  if cardinality(v_problems) > 0 then
+    raise exception using errcode = 'GV400', detail = 'INVALID_AGENT',
+      message = format('Invalid agent: %s', array_to_string(v_problems, '; '));
+  end if;
+
+  if p_parent_agent_id is not null then
+    -- KEY SHARE is what the foreign key takes anyway; taking it first makes the status check hold
+    select a.status into v_parent_status from core.agents a where a.id = p_parent_agent_id for key share;
+    if not found then
+      raise exception using errcode = 'GV404', detail = 'PARENT_NOT_FOUND',
+        message = format('No parent agent with id "%s"', p_parent_agent_id), hint = 'Spawn from an existing agent.';
+    end if;
+    if v_parent_status in ('archived', 'deleted') then
+      raise exception using errcode = 'GV422', detail = 'PARENT_NOT_ACTIVE',
+        message = format('Parent agent "%s" is %s and cannot spawn children', p_parent_agent_id, v_parent_status),
+        hint = 'Resume the parent first, or spawn from another agent.';
+    end if;
+  end if;
+  if exists (select 1 from core.agents a where a.id = v_id) then
+    raise exception using errcode = 'GV409', detail = 'AGENT_EXISTS',
+      message = format('An agent with id "%s" already exists', v_id), hint = 'Omit agent_id to get a generated one.';
+  end if;
+  perform core.check_agent_label_free(v_label);
+
+  v_key := 'gvk_' || encode(gen_random_bytes(32), 'hex');
+  begin
+    insert into core.agents as a (id, label, purpose, tags, parent_agent_id, spawn_reason, api_key_hash, metadata)
+    values (v_id, v_label, v_purpose, v_tags, p_parent_agent_id, v_reason,
+            'sha256:' || encode(sha256(convert_to(v_key, 'UTF8')), 'hex'), coalesce(p_metadata, '{}'))
+    returning a.created_at into v_created;
+  exception when unique_violation then
+    -- a concurrent onboard took the id or the label between the checks above and the insert
+    perform core.check_agent_label_free(v_label);
+    raise exception using errcode = 'GV409', detail = 'AGENT_EXISTS',
+      message = format('An agent with id "%s" already exists', v_id), hint = 'Omit agent_id to get a generated one.';
+  end;
+
+  insert into core.agent_lifecycle_events (agent_id, event, from_status, to_status, reason, actor, details)
+  values (v_id, case when p_parent_agent_id is null then 'created' else 'spawned' end::core.lifecycle_event_type,
+          null, 'active', v_reason, p_actor,
+          jsonb_strip_nulls(jsonb_build_object('parent_agent_id', p_parent_agent_id, 'label', v_label, 'tags', to_jsonb(v_tags))));
+
+  if p_session_id is not null then
+    select s.session_id, s.expires_at into session_id, session_expires_at
+    from core.bind_session(p_session_id, v_id, p_session_ttl_ms, p_client_type) s;
+  end if;
+
+  perform core.project_agent(v_id);
+  if p_parent_agent_id is not null then
+    perform core.project_agent(p_parent_agent_id);
+    v_params := ag_catalog.agtype_build_map('parent', p_parent_agent_id, 'child', v_id, 'reason', v_reason);
+    -- CREATE, not MERGE: the child is new in this transaction (and AGE 1.5 drops a SET on an edge
+    -- that MERGE created in the same query)
+    perform * from ag_catalog.cypher('governance_graph', $cy$
+      MATCH (p:Agent {id: $parent}), (c:Agent {id: $child})
+      CREATE (p)-[e:SPAWNED {reason: $reason}]->(c)
+      RETURN c.id
+    $cy$, v_params) as (id agtype);
+  end if;
+
+  agent_id := v_id;
+  api_key := v_key;
+  label := v_label;
+  status := 'active';
+  tags := v_tags;
+  parent_agent_id := p_parent_agent_id;
+  created_at := v_created;
+end;
+$$;
+
+-- Spawns a child agent of p_parent_agent_id (see core.onboard_agent); the reason is required.
+create or replace function core.spawn_agent(
+  p_parent_agent_id text,
+  p_spawn_reason text,
+  p_agent_id text default null,
+  p_label text default null,
+  p_purpose text default null,
+  p_tags text[] default null,
+  p_metadata jsonb default null,
+  p_actor text default null,
+  out agent_id text,
+  out api_key text,
+  out label text,
+  out status core.agent_status,
+  out tags text[],
+  out parent_agent_id text,
+  out created_at timestamptz)
+language plpgsql volatile
+as $$
+declare
+  r record;
+begin
+  if p_parent_agent_id is null or nullif(btrim(p_spawn_reason), '') is null then
+    raise exception using errcode = 'GV400', detail = 'INVALID_SPAWN',
+      message = format('Spawning needs parent_agent_id and spawn_reason, got parent "%s" and reason "%s"', p_parent_agent_id, p_spawn_reason);
+  end if;
+  select * into r from core.onboard_agent(
+    p_agent_id => p_agent_id, p_label => p_label, p_purpose => p_purpose, p_tags => p_tags,
+    p_parent_agent_id => p_parent_agent_id, p_spawn_reason => p_spawn_reason, p_metadata => p_metadata,
+    p_actor => coalesce(p_actor, p_parent_agent_id));
+  agent_id := r.agent_id; api_key := r.api_key; label := r.label; status := r.status; tags := r.tags;
+  parent_agent_id := r.parent_agent_id; created_at := r.created_at;
+end;
+$$;
+
+-- Resolves an API key to its agent. The key is hashed and the hash looked up through the unique
+-- index agents_api_key_hash_key: no step compares the secret itself, so the time taken does not
+-- depend on how much of a guess matches the key (the index walk compares sha256 digests, and
+-- learning a digest prefix says nothing usable about a 256-bit key). Unknown keys: GV401; keys of
+-- deleted or archived agents: GV403 (paused and waiting_input agents authenticate: they must be
+-- able to take part in their own recovery).
+create or replace function core.authenticate_agent(
+  p_api_key text,
+  out agent_id text,
+  out label text,
+  out status core.agent_status)
+language plpgsql stable
+as $$
+declare
+  r record;
+begin
+  if p_api_key is null or p_api_key = '' or char_length(p_api_key) > 512 then
+    raise exception using errcode = 'GV401', detail = 'INVALID_API_KEY',
+      message = 'Missing or malformed API key', hint = 'Send the key returned by onboard_agent.';
+  end if;
+  select a.id, a.label, a.status into r from core.agents a
+  where a.api_key_hash = 'sha256:' || encode(sha256(convert_to(p_api_key, 'UTF8')), 'hex');
+  if not found then
+    raise exception using errcode = 'GV401', detail = 'INVALID_API_KEY',
+      message = 'Unknown API key', hint = 'Send the key returned by onboard_agent; keys cannot be recovered, onboard again if it was lost.';
+  end if;
+  if r.status in ('deleted', 'archived') then
+    raise exception using errcode = 'GV403', detail = case r.status when 'deleted' then 'AGENT_DELETED' else 'AGENT_ARCHIVED' end,
+      message = format('Agent "%s" is %s; its key is no longer accepted', r.id, r.status),
+      hint = case r.status when 'archived' then 'An operator can resume the agent (transition to active).'
+                           else 'Onboard a new agent.' end;
+  end if;
+  agent_id := r.id; label := r.label; status := r.status;
+end;
+$$;
+
+-- Updates label, purpose, notes and tags; null leaves a field as it is, '' clears label or purpose
+-- and empties notes, '{}' empties tags. Records one 'updated' event naming the changed fields.
+create or replace function core.update_agent(
+  p_agent_id text,
+  p_label text default null,
+  p_purpose text default null,
+  p_notes text default null,
+  p_tags text[] default null,
+  p_reason text default null,
+  p_actor text default null,
+  out agent_id text,
+  out label text,
+  out purpose text,
+  out notes text,
+  out tags text[],
+  out changed text[],
+  out updated_at timestamptz)
+language plpgsql volatile
+set search_path = ag_catalog, core, knowledge, public
+as $$
+declare
+  cur record;
+  v_label text;
+  v_purpose text;
+  v_notes text;
+  v_tags text[];
+  v_changed text[] := '{}';
+  v_problems text[] := '{}';
+  v_updated timestamptz;
+begin
+  if p_label is null and p_purpose is null and p_notes is null and p_tags is null then
+    raise exception using errcode = 'GV400', detail = 'NOTHING_TO_UPDATE',
+      message = 'Nothing to update: give at least one of label, purpose, notes, tags';
+  end if;
+  select a.id, a.label, a.purpose, a.notes, a.tags, a.status, a.updated_at into cur
+  from core.agents a where a.id = p_agent_id for no key update;
+  if not found then
+    raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND',
+      message = format('No agent with id "%s"', p_agent_id), hint = 'Check the id (core.list_agents).';
+  end if;
+  if cur.status = 'deleted' then
+    raise exception using errcode = 'GV422', detail = 'AGENT_DELETED',
+      message = format('Agent "%s" is deleted and cannot be updated', p_agent_id);
+  end if;
+
+  v_label := case when p_label is null then cur.label else nullif(btrim(p_label), '') end;
+  v_purpose := case when p_purpose is null then cur.purpose else nullif(btrim(p_purpose), '') end;
+  v_notes := coalesce(p_notes, cur.notes);
+  v_tags := case when p_tags is null then cur.tags else core.check_agent_tags(p_tags) end;
+  if char_length(v_label) > 200 then v_problems := v_problems || format('label is at most 200 characters, got %s', char_length(v_label)); end if;
+  if char_length(v_purpose) > 4000 then v_problems := v_problems || format('purpose is at most 4000 characters, got %s', char_length(v_purpose)); end if;
+  if char_length(v_notes) > 20000 then v_problems := v_problems || format('notes are at most 20000 characters, got %s', char_length(v_notes)); end if;
+  if char_length(p_reason) > 4000 then v_problems := v_problems || format('reason is at most 4000 characters, got %s', char_length(p_reason)); end if;
+  if char_length(p_actor) > 256 then v_problems := v_problems || format('actor is at most 256 characters, got %s', char_length(p_actor)); end if;
+  if cardinality(v_problems) > 0 then
+    raise exception using errcode = 'GV400', detail = 'INVALID_AGENT',
+      message = format('Invalid agent update: %s', array_to_string(v_problems, '; '));
+  end if;
+
+  if v_label is distinct from cur.label then v_changed := v_changed || 'label'::text; end if;
+  if v_purpose is distinct from cur.purpose then v_changed := v_changed || 'purpose'::text; end if;
+  if v_notes is distinct from cur.notes then v_changed := v_changed || 'notes'::text; end if;
+  if v_tags is distinct from cur.tags then v_changed := v_changed || 'tags'::text; end if;
+
+  v_updated := cur.updated_at;
+  if cardinality(v_changed) > 0 then
+    if 'label' = any(v_changed) and lower(v_label) is distinct from lower(cur.label) then
+      perform core.check_agent_label_free(v_label, p_agent_id);
+    end if;
+    begin
+      update core.agents as a
+      set label = v_label, purpose = v_purpose, notes = v_notes, tags = v_tags, updated_at = now()
+      where a.id = p_agent_id
+      returning a.updated_at into v_updated;
+    exception when unique_violation then
+      perform core.check_agent_label_free(v_label, p_agent_id);
+      raise;
+    end;
+    insert into core.agent_lifecycle_events (agent_id, event, from_status, to_status, reason, actor, details)
+    values (p_agent_id, 'updated', cur.status, cur.status, p_reason, p_actor, jsonb_build_object('changed', to_jsonb(v_changed)));
+    if 'label' = any(v_changed) then
+      perform core.project_agent(p_agent_id);
+    end if;
+  end if;
+
+  agent_id := p_agent_id; label := v_label; purpose := v_purpose; notes := v_notes; tags := v_tags;
+  changed := v_changed; updated_at := v_updated;
+end;
+$$;
+
+-- Moves an agent to another status (resume = to 'active'), validated against the current status
+-- (table at the top of this file), recorded as one lifecycle event with reason and actor, with the
+-- AGE vertex status updated. Deleting also ends the agent's durable sessions.
+create or replace function core.transition_agent(
+  p_agent_id text,
+  p_to_status text,
+  p_reason text default null,
+  p_actor text default null,
+  out agent_id text,
+  out from_status core.agent_status,
+  out to_status core.agent_status,
+  out event_id bigint,
+  out changed_at timestamptz)
+language plpgsql volatile
+set search_path = ag_catalog, core, knowledge, public
+as $$
+declare
+  v_from core.agent_status;
+  v_to core.agent_status;
+  v_allowed text[];
+  v_event bigint;
+begin
+  if p_to_status is null or p_to_status not in ('active', 'paused', 'waiting_input', 'archived', 'deleted') then
+    raise exception using errcode = 'GV400', detail = 'INVALID_STATUS',
+      message = format('Unknown target status "%s"; expected one of active, paused, waiting_input, archived, deleted', p_to_status);
+  end if;
+  if char_length(p_reason) > 4000 or char_length(p_actor) > 256 then
+    raise exception using errcode = 'GV400', detail = 'INVALID_TRANSITION',
+      message = format('reason is at most 4000 characters (got %s) and actor at most 256 (got %s)',
+                       coalesce(char_length(p_reason), 0), coalesce(char_length(p_actor), 0));
+  end if;
+  v_to := p_to_status::core.agent_status;
+  select a.status into v_from from core.agents a where a.id = p_agent_id for no key update;
+  if not found then
+    raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND',
+      message = format('No agent with id "%s"', p_agent_id), hint = 'Check the id (core.list_agents).';
+  end if;
+  v_allowed := case v_from
+    when 'active' then array['paused', 'waiting_input', 'archived', 'deleted']
+    when 'paused' then array['active', 'archived', 'deleted']
+    when 'waiting_input' then array['active', 'paused', 'archived', 'deleted']
+    when 'archived' then array['active', 'deleted']
+    else array[]::text[] end;
+  if not (v_to::text = any(v_allowed)) then
+    raise exception using errcode = 'GV422', detail = 'INVALID_TRANSITION',
+      message = format('Agent "%s" cannot go from %s to %s', p_agent_id, v_from, v_to),
+      hint = case when cardinality(v_allowed) = 0 then 'A deleted agent is final.'
+                  else format('From %s the agent can go to: %s', v_from, array_to_string(v_allowed, ', ')) end;
+  end if;
+
+  update core.agents as a set
+    status = v_to,
+    updated_at = now(),
+    paused_at = case when v_to = 'paused' then now() when v_to = 'active' then null else a.paused_at end,
+    archived_at = case when v_to = 'archived' then now() when v_to = 'active' then null else a.archived_at end,
+    deleted_at = case when v_to = 'deleted' then now() else a.deleted_at end
+  where a.id = p_agent_id;
+
+  insert into core.agent_lifecycle_events as e (agent_id, event, from_status, to_status, reason, actor)
+  values (p_agent_id,
+          case v_to when 'active' then 'resumed' else v_to::text end::core.lifecycle_event_type,
+          v_from, v_to, nullif(btrim(p_reason), ''), p_actor)
+  returning e.id into v_event;
+
+  if v_to = 'deleted' then
+    delete from core.sessions s where s.agent_id = p_agent_id;
+  end if;
+  perform core.project_agent(p_agent_id);
+
+  agent_id := p_agent_id; from_status := v_from; to_status := v_to; event_id := v_event; changed_at := now();
+end;
+$$;
+
+-- One agent, including deleted ones (their status says so).
+create or replace function core.get_agent(
+  p_agent_id text,
+  out id text,
+  out label text,
+  out status core.agent_status,
+  out purpose text,
+  out notes text,
+  out tags text[],
+  out parent_agent_id text,
+  out spawn_reason text,
+  out metadata jsonb,
+  out update_count bigint,
+  out created_at timestamptz,
+  out updated_at timestamptz,
+  out paused_at timestamptz,
+  out archived_at timestamptz,
+  out deleted_at timestamptz,
+  out last_activity_at timestamptz)
+language plpgsql stable
+as $$
+begin
+  select a.id, a.label, a.status, a.purpose, a.notes, a.tags, a.parent_agent_id, a.spawn_reason, a.metadata,
+         a.update_count, a.created_at, a.updated_at, a.paused_at, a.archived_at, a.deleted_at, a.last_activity_at
+  into id, label, status, purpose, notes, tags, parent_agent_id, spawn_reason, metadata,
+       update_count, created_at, updated_at, paused_at, archived_at, deleted_at, last_activity_at
+  from core.agents a where a.id = p_agent_id;
+  if not found then
+    raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND',
+      message = format('No agent with id "%s"', p_agent_id), hint = 'Check the id (core.list_agents).';
+  end if;
+end;
+$$;
+
+-- Agents newest first, filtered by status, tag and parent. Deleted agents appear only when asked
+-- for by status ('deleted') or with p_include_deleted.
+create or replace function core.list_agents(
+  p_status text default null,
+  p_tag text default null,
+  p_parent_agent_id text default null,
+  p_include_deleted boolean default false,
+  p_limit integer default 50,
+  p_offset integer default 0)
+returns table (
+  id text, label text, status core.agent_status, purpose text, tags text[], parent_agent_id text,
+  update_count bigint, created_at timestamptz, last_activity_at timestamptz)
+language plpgsql stable
+as $$
+declare
+  v_tag text := nullif(lower(btrim(p_tag)), '');
+  v_problems text[] := '{}';
+begin
+  if p_status is not null and p_status not in ('active', 'paused', 'waiting_input', 'archived', 'deleted') then
+    v_problems := v_problems || format('status must be one of active, paused, waiting_input, archived, deleted, got "%s"', p_status);
+  end if;
+  if p_limit is null or p_limit not between 1 and 1000 then
+    v_problems := v_problems || format('limit must be in [1, 1000], got %s', coalesce(p_limit::text, 'null'));
+  end if;
+  if p_offset is null or p_offset < 0 then
+    v_problems := v_problems || format('offset must be >= 0, got %s', coalesce(p_offset::text, 'null'));
+  end if;
+  if cardinality(v_problems) > 0 then
+    raise exception using errcode = 'GV400', detail = 'INVALID_FILTER',
+      message = format('Invalid agent list filter: %s', array_to_string(v_problems, '; '));
+  end if;
+  return query
+    select a.id, a.label, a.status, a.purpose, a.tags, a.parent_agent_id, a.update_count, a.created_at, a.last_activity_at
+    from core.agents a
+    where (p_status is null or a.status = p_status::core.agent_status)
+      and (p_status is not null or coalesce(p_include_deleted, false) or a.status <> 'deleted')
+      and (v_tag is null or a.tags @> array[v_tag])
+      and (p_parent_agent_id is null or a.parent_agent_id = p_parent_agent_id)
+    order by a.created_at desc, a.id
+    limit p_limit offset p_offset;
+end;
+$$;

@@ -1,0 +1,49 @@
+import { Cluster, Redis, RedisOptions } from 'ioredis';
+import { RedisConnectionConfig } from './cacheConfig';
+
+/** A standalone/Sentinel connection or a Cluster: the layer uses only what both offer. */
+export type RedisLike = Redis | Cluster;
+
+function credentials(url: string | undefined): Pick<RedisOptions, 'username' | 'password' | 'db' | 'tls'> {
+  if (!url) return {};
+  const parsed = new URL(url);
+  const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : undefined;
+  return {
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+    ...(db !== undefined && Number.isInteger(db) ? { db } : {}),
+    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}
+
+/**
+ * Creates (without connecting: call `connect()`) a client that fails fast instead of queueing:
+ * no offline queue, a command timeout, bounded per-request retries, and reconnects forever with a
+ * capped exponential backoff, so the layer notices an outage at once and recovers by itself.
+ */
+export function createRedisClient(config: RedisConnectionConfig): RedisLike {
+  const reconnectDelay = (times: number) => Math.min(50 * 2 ** Math.min(times, 16), config.maxReconnectDelayMs);
+  const common: RedisOptions = {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    connectTimeout: config.connectTimeoutMs,
+    commandTimeout: config.commandTimeoutMs,
+    maxRetriesPerRequest: config.maxRetriesPerRequest,
+    connectionName: 'govdb',
+  };
+  if (config.clusterNodes.length) {
+    const { db: _db, ...auth } = credentials(config.url);
+    return new Cluster(config.clusterNodes, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      clusterRetryStrategy: reconnectDelay,
+      slotsRefreshTimeout: config.connectTimeoutMs,
+      redisOptions: { ...common, ...auth },
+    });
+  }
+  if (config.sentinels.length) {
+    return new Redis({ ...common, ...credentials(config.url), sentinels: config.sentinels, name: config.sentinelName, retryStrategy: reconnectDelay, sentinelRetryStrategy: reconnectDelay });
+  }
+  const url = new URL(config.url ?? 'redis://127.0.0.1:6379');
+  return new Redis({ ...common, ...credentials(config.url), host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : 6379, retryStrategy: reconnectDelay });
+}

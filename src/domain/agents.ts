@@ -1,0 +1,245 @@
+import { core, CoreGetAgentRow, CoreListAgentsRow, CoreOnboardAgentRow } from '../db/generated/functions';
+import { Queryable } from '../db/pool';
+import { GovdbError } from '../errors';
+
+/**
+ * Agents: onboarding, authentication, profile updates, lifecycle, spawning. Every rule (key
+ * generation and hashing, label uniqueness, tag normalisation, allowed transitions, the AGE
+ * projection) lives in sql/functions/agents.sql; each method is one stored-function call, i.e. one
+ * transaction when `db` is a pool.
+ */
+
+export type AgentStatus = 'active' | 'paused' | 'waiting_input' | 'archived' | 'deleted';
+
+export interface Agent {
+  id: string;
+  label: string | null;
+  status: AgentStatus;
+  purpose: string | null;
+  notes: string;
+  tags: string[];
+  parentAgentId: string | null;
+  spawnReason: string | null;
+  metadata: Record<string, unknown>;
+  updateCount: number;
+  createdAt: Date;
+  updatedAt: Date;
+  pausedAt: Date | null;
+  archivedAt: Date | null;
+  deletedAt: Date | null;
+  lastActivityAt: Date | null;
+}
+
+export type AgentSummary = Pick<Agent, 'id' | 'label' | 'status' | 'purpose' | 'tags' | 'parentAgentId' | 'updateCount' | 'createdAt' | 'lastActivityAt'>;
+
+/** A new agent with its API key: the only time the key is available; the database keeps its hash. */
+export interface OnboardedAgent {
+  agentId: string;
+  apiKey: string;
+  label: string | null;
+  status: AgentStatus;
+  tags: string[];
+  parentAgentId: string | null;
+  createdAt: Date;
+  /** set when a session id was given: the durable binding in core.sessions */
+  sessionId: string | null;
+  sessionExpiresAt: Date | null;
+}
+
+export interface OnboardInput {
+  agentId?: string;
+  label?: string;
+  purpose?: string;
+  tags?: string[];
+  parentAgentId?: string;
+  spawnReason?: string;
+  metadata?: Record<string, unknown>;
+  sessionId?: string;
+  sessionTtlMs?: number;
+  clientType?: string;
+  actor?: string;
+}
+
+export interface SpawnInput {
+  parentAgentId: string;
+  spawnReason: string;
+  agentId?: string;
+  label?: string;
+  purpose?: string;
+  tags?: string[];
+  metadata?: Record<string, unknown>;
+  actor?: string;
+}
+
+/** Fields to change; undefined leaves a field alone, '' clears label/purpose/notes, [] clears tags. */
+export interface AgentChanges {
+  label?: string;
+  purpose?: string;
+  notes?: string;
+  tags?: string[];
+}
+
+export interface AgentUpdate {
+  agentId: string;
+  label: string | null;
+  purpose: string | null;
+  notes: string;
+  tags: string[];
+  /** the fields that actually changed (none: nothing was written) */
+  changed: string[];
+  updatedAt: Date;
+}
+
+export interface StatusChange {
+  agentId: string;
+  fromStatus: AgentStatus;
+  toStatus: AgentStatus;
+  eventId: number;
+  changedAt: Date;
+}
+
+/** Who does something and why; both end up in core.agent_lifecycle_events. */
+export interface Attribution {
+  reason?: string;
+  actor?: string;
+}
+
+export interface AgentListFilter {
+  status?: AgentStatus;
+  tag?: string;
+  parentAgentId?: string;
+  includeDeleted?: boolean;
+  limit?: number;
+  offset?: number;
+}
+
+export interface AgentServiceOptions {
+  /**
+   * Called with the agent id after a committed change of that agent's metadata (update, status
+   * change), e.g. to drop a cached copy. Not called for onboard/spawn: a new id has nothing cached.
+   */
+  invalidate?: (agentId: string) => void | Promise<void>;
+}
+
+export type AgentService = ReturnType<typeof createAgentService>;
+
+export function createAgentService(db: Queryable, options: AgentServiceOptions = {}) {
+  const invalidated = async <T>(agentId: string, result: T): Promise<T> => {
+    if (!options.invalidate) return result;
+    try {
+      await options.invalidate(agentId);
+    } catch (err) {
+      throw new GovdbError('UNAVAILABLE', `Agent "${agentId}" was changed, but invalidating its cached metadata failed: ${(err as Error).message}`, {
+        hint: 'The change is committed; cached reads of this agent may be stale until the cache entry expires.',
+        cause: err,
+      });
+    }
+    return result;
+  };
+
+  const transition = async (agentId: string, toStatus: AgentStatus, by: Attribution = {}): Promise<StatusChange> => {
+    const row = await core.transitionAgent(db, { agentId, toStatus, reason: by.reason, actor: by.actor });
+    return invalidated(agentId, {
+      agentId: row.agent_id!,
+      fromStatus: row.from_status!,
+      toStatus: row.to_status!,
+      eventId: Number(row.event_id),
+      changedAt: row.changed_at!,
+    });
+  };
+
+  return {
+    async onboard(input: OnboardInput = {}): Promise<OnboardedAgent> {
+      return toOnboarded(await core.onboardAgent(db, input));
+    },
+
+    async spawn(input: SpawnInput): Promise<OnboardedAgent> {
+      return toOnboarded({ ...(await core.spawnAgent(db, input)), session_id: null, session_expires_at: null });
+    },
+
+    /** The agent an API key belongs to; UNAUTHENTICATED for unknown keys, FORBIDDEN for archived/deleted agents. */
+    async authenticate(apiKey: string): Promise<{ agentId: string; label: string | null; status: AgentStatus }> {
+      const row = await core.authenticateAgent(db, { apiKey });
+      return { agentId: row.agent_id!, label: row.label, status: row.status! };
+    },
+
+    async get(agentId: string): Promise<Agent> {
+      return toAgent(await core.getAgent(db, { agentId }));
+    },
+
+    async list(filter: AgentListFilter = {}): Promise<AgentSummary[]> {
+      return (await core.listAgents(db, filter)).map(toSummary);
+    },
+
+    async update(agentId: string, changes: AgentChanges, by: Attribution = {}): Promise<AgentUpdate> {
+      const row = await core.updateAgent(db, { agentId, ...changes, reason: by.reason, actor: by.actor });
+      const result: AgentUpdate = {
+        agentId: row.agent_id!,
+        label: row.label,
+        purpose: row.purpose,
+        notes: row.notes ?? '',
+        tags: row.tags ?? [],
+        changed: row.changed ?? [],
+        updatedAt: row.updated_at!,
+      };
+      return result.changed.length ? invalidated(agentId, result) : result;
+    },
+
+    transition,
+    pause: (agentId: string, by?: Attribution) => transition(agentId, 'paused', by),
+    resume: (agentId: string, by?: Attribution) => transition(agentId, 'active', by),
+    archive: (agentId: string, by?: Attribution) => transition(agentId, 'archived', by),
+    markWaitingInput: (agentId: string, by?: Attribution) => transition(agentId, 'waiting_input', by),
+    /** Soft delete: the row stays (status deleted), its label is freed and its sessions end. */
+    softDelete: (agentId: string, by?: Attribution) => transition(agentId, 'deleted', by),
+  };
+}
+
+function toOnboarded(row: CoreOnboardAgentRow): OnboardedAgent {
+  return {
+    agentId: row.agent_id!,
+    apiKey: row.api_key!,
+    label: row.label,
+    status: row.status!,
+    tags: row.tags ?? [],
+    parentAgentId: row.parent_agent_id,
+    createdAt: row.created_at!,
+    sessionId: row.session_id,
+    sessionExpiresAt: row.session_expires_at,
+  };
+}
+
+function toAgent(row: CoreGetAgentRow): Agent {
+  return {
+    id: row.id!,
+    label: row.label,
+    status: row.status!,
+    purpose: row.purpose,
+    notes: row.notes ?? '',
+    tags: row.tags ?? [],
+    parentAgentId: row.parent_agent_id,
+    spawnReason: row.spawn_reason,
+    metadata: (row.metadata ?? {}) as Record<string, unknown>,
+    updateCount: Number(row.update_count ?? 0),
+    createdAt: row.created_at!,
+    updatedAt: row.updated_at!,
+    pausedAt: row.paused_at,
+    archivedAt: row.archived_at,
+    deletedAt: row.deleted_at,
+    lastActivityAt: row.last_activity_at,
+  };
+}
+
+function toSummary(row: CoreListAgentsRow): AgentSummary {
+  return {
+    id: row.id!,
+    label: row.label,
+    status: row.status!,
+    purpose: row.purpose,
+    tags: row.tags ?? [],
+    parentAgentId: row.parent_agent_id,
+    updateCount: Number(row.update_count ?? 0),
+    createdAt: row.created_at!,
+    lastActivityAt: row.last_activity_at,
+  };
+}
