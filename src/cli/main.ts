@@ -4,6 +4,7 @@ import { registerStatus } from './commands/status';
 import { registerAudit } from './commands/audit';
 import { registerDrift } from './commands/drift';
 import { registerImport } from './commands/import';
+import { registerServe } from './commands/serve';
 
 export function buildProgram(): Command {
   const program = new Command('govdb')
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerAudit(program);
   registerDrift(program);
   registerImport(program);
+  registerServe(program);
   return program;
 }
 

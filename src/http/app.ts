@@ -1,0 +1,94 @@
+import { randomUUID } from 'crypto';
+import express, { Express, NextFunction, Request, Response } from 'express';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { ServerDeps } from '../mcp/deps';
+import { buildServer } from '../mcp/server';
+
+export interface HttpOptions {
+  host: string;
+  port: number;
+  /** extra Host header values accepted besides loopback names (GOVDB_ALLOWED_HOSTS) */
+  allowedHosts?: string[];
+  /** extra Origin values accepted besides loopback origins (GOVDB_ALLOWED_ORIGINS) */
+  allowedOrigins?: string[];
+}
+
+export interface HttpApp {
+  app: Express;
+  /** closes every MCP session transport */
+  close(): Promise<void>;
+  sessionCount(): number;
+}
+
+function jsonRpcError(res: Response, status: number, code: number, message: string): void {
+  res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
+}
+
+/** Express app: POST/GET/DELETE /mcp (Streamable HTTP, stateful sessions), GET /health, GET /metrics. */
+export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
+  const app = express();
+  app.disable('x-powered-by');
+  const loopbackNames = ['localhost', '127.0.0.1', '[::1]'];
+  const allowedHosts = new Set([...loopbackNames.flatMap((h) => [h, `${h}:${options.port}`]), ...(options.allowedHosts ?? [])]);
+  const allowedOrigins = new Set([...loopbackNames.map((h) => `http://${h}:${options.port}`), ...(options.allowedOrigins ?? [])]);
+
+  // DNS-rebinding protection: a browser page on another origin must not reach a loopback server
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const host = req.headers.host;
+    if (!host || !allowedHosts.has(host)) return jsonRpcError(res, 403, -32000, `Host ${JSON.stringify(host ?? '')} is not allowed; set GOVDB_ALLOWED_HOSTS to accept it.`);
+    const origin = req.headers.origin;
+    if (origin && !allowedOrigins.has(origin)) return jsonRpcError(res, 403, -32000, `Origin ${JSON.stringify(origin)} is not allowed; set GOVDB_ALLOWED_ORIGINS to accept it.`);
+    next();
+  });
+
+  app.get('/health', async (_req, res) => {
+    const report = await deps.health();
+    res.status(report.status === 'critical' ? 503 : 200).json(report);
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    if (!deps.metrics) return res.status(404).send('metrics disabled\n');
+    res.setHeader('Content-Type', deps.metrics.registry.contentType);
+    res.send(await deps.metrics.registry.metrics());
+  });
+
+  const sessions = new Map<string, StreamableHTTPServerTransport>();
+  app.post('/mcp', express.json({ limit: '4mb' }), async (req, res) => {
+    const sessionId = req.headers['mcp-session-id'];
+    let transport = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    if (!transport) {
+      if (sessionId) return jsonRpcError(res, 404, -32001, `Unknown MCP session ${JSON.stringify(sessionId)}; start a new one with initialize.`);
+      if (!isInitializeRequest(req.body)) return jsonRpcError(res, 400, -32000, 'No Mcp-Session-Id header: the first request must be initialize.');
+      const created: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (id) => {
+          sessions.set(id, created);
+        },
+      });
+      created.onclose = () => {
+        if (created.sessionId) sessions.delete(created.sessionId);
+      };
+      transport = created;
+      await buildServer(deps).connect(transport);
+    }
+    await transport.handleRequest(req, res, req.body);
+  });
+  const existing = async (req: Request, res: Response) => {
+    const sessionId = req.headers['mcp-session-id'];
+    const transport = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    if (!transport) return jsonRpcError(res, 404, -32001, 'Unknown or missing Mcp-Session-Id.');
+    await transport.handleRequest(req, res);
+  };
+  app.get('/mcp', existing);
+  app.delete('/mcp', existing);
+
+  return {
+    app,
+    sessionCount: () => sessions.size,
+    async close() {
+      await Promise.all([...sessions.values()].map((t) => t.close().catch(() => undefined)));
+      sessions.clear();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import type { Pool } from 'pg';
+import type { HealthReport } from '../server/health';
+import type { ServerMetrics } from '../server/metrics';
+import type { AgentService } from '../domain/agents';
+import type { EisvService } from '../domain/eisv';
+import type { AuditSink, SessionBindings, ToolRateLimiter, ToolUsageSink } from './ports';
+
+/** Everything a tool handler may use. Built once per process by src/server/runtime.ts. */
+/** The domain services tools delegate to. */
+export interface DomainServices {
+  agents: AgentService;
+  eisv: EisvService;
+}
+
+export interface ServerDeps {
+  db: Pool;
+  services: DomainServices;
+  sessions: SessionBindings;
+  /** resolves an API key to its agent id or throws UNAUTHENTICATED */
+  authenticate(apiKey: string): Promise<string>;
+  rateLimiter: ToolRateLimiter;
+  audit: AuditSink;
+  toolUsage: ToolUsageSink;
+  metrics?: ServerMetrics;
+  adminToken?: string;
+  /** 'stdio' or 'http', stored with session bindings */
+  clientName: string;
+  health(): Promise<HealthReport>;
+}

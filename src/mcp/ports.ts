@@ -1,0 +1,49 @@
+/**
+ * What the MCP server needs from the rest of the system, as small interfaces. The runtime
+ * (src/server/runtime.ts) adapts the real implementations (PostgreSQL, the Redis layer, the audit
+ * trail) to them; tests use the same real implementations.
+ */
+export interface SessionBindings {
+  /** agent bound to an MCP session, or null */
+  resolve(sessionId: string): Promise<string | null>;
+  bind(sessionId: string, agentId: string, client: string): Promise<void>;
+}
+
+export interface RateDecision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  retryAfterMs: number;
+}
+
+export interface ToolRateLimiter {
+  /** consumes one unit of `operation` for the agent (or the anonymous session) */
+  consume(subject: string, operation: string): Promise<RateDecision>;
+}
+
+export interface AuditEvent {
+  agentId: string | null;
+  sessionId: string | null;
+  eventType: string;
+  confidence?: number | null;
+  details: Record<string, unknown>;
+}
+
+export interface AuditSink {
+  /** appends to the compliance log; must not block the request on disk sync */
+  record(event: AuditEvent): void;
+}
+
+export interface ToolUsage {
+  toolName: string;
+  agentId: string | null;
+  sessionId: string | null;
+  latencyMs: number;
+  success: boolean;
+  errorCode: string | null;
+  occurredAt: Date;
+}
+
+export interface ToolUsageSink {
+  record(usage: ToolUsage): void;
+}

@@ -1,0 +1,128 @@
+import type { Pool } from 'pg';
+import { LedgerFiles } from '../db/migrate/ledgerFiles';
+import { readLedgerStatus } from '../db/migrate/status';
+
+export type CheckStatus = 'healthy' | 'warning' | 'deprecated' | 'unavailable' | 'error';
+
+export interface CheckResult {
+  status: CheckStatus;
+  message: string;
+  [detail: string]: unknown;
+}
+
+export interface HealthReport {
+  status: 'healthy' | 'moderate' | 'critical';
+  status_breakdown: Record<CheckStatus, number>;
+  checks: Record<string, CheckResult>;
+  schema_version: number | null;
+  store: 'postgres' | 'embedded';
+  version: string;
+  uptime: number;
+}
+
+export interface HealthSources {
+  db: Pool;
+  store: 'postgres' | 'embedded';
+  ledger: LedgerFiles;
+  version: string;
+  startedAt: number;
+  /** the cache layer's mode and why */
+  cache?: () => { mode: 'redis' | 'memory'; reason?: string | null; configured: boolean };
+  /** the audit trail's writer and mirror state */
+  audit?: () => { writable: boolean; queueDepth: number; lagLines: number; lagSeconds: number; lastFlushAt: string | null; lastError: string | null };
+  checkTimeoutMs?: number;
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function checkPostgres(s: HealthSources): Promise<CheckResult & { schemaVersion?: number | null }> {
+  const status = await readLedgerStatus(s.db, s.ledger);
+  const pending = status.pending.sql + status.pending.cypher + status.pending.function;
+  const pool = { total: s.db.totalCount, idle: s.db.idleCount, waiting: s.db.waitingCount };
+  const base = { pool, schema_version: status.sqlVersion, pending, schemaVersion: status.sqlVersion };
+  if (status.problems.length) return { status: 'error', message: status.problems.map((p) => p.message).join(' '), ...base };
+  if (pending) return { status: 'warning', message: `${pending} ledger item(s) pending: run govdb migrate`, ...base };
+  return { status: 'healthy', message: `reachable, ${s.store} store, schema version ${status.sqlVersion}`, ...base };
+}
+
+async function checkGraph(s: HealthSources): Promise<CheckResult> {
+  const graph = await s.db.query(`select count(*)::int as n from ag_catalog.ag_graph where name = 'governance_graph'`);
+  if (!graph.rows[0].n) return { status: 'error', message: 'AGE graph governance_graph is missing' };
+  // cheap consistency check: vertex tables against their relational sources, by count
+  const counts = await s.db.query(
+    `select (select count(*) from knowledge.discoveries)::int as discoveries,
+            (select count(*) from governance_graph."Discovery")::int as discovery_vertices`);
+  const c = counts.rows[0];
+  if (c.discoveries !== c.discovery_vertices) {
+    return { status: 'warning', message: `projection differs: ${c.discoveries} discoveries, ${c.discovery_vertices} Discovery vertices; run govdb graph verify`, ...c };
+  }
+  return { status: 'healthy', message: 'graph present, Discovery projection consistent by count', ...c };
+}
+
+function checkCache(s: HealthSources): CheckResult {
+  const c = s.cache?.();
+  if (!c) return { status: 'unavailable', message: 'no cache layer in this process' };
+  if (c.mode === 'redis') return { status: 'healthy', message: 'redis mode', mode: c.mode };
+  return { status: c.configured ? 'warning' : 'unavailable', message: `memory mode: ${c.reason ?? 'REDIS_URL not set'}`, mode: c.mode, reason: c.reason ?? null };
+}
+
+function checkAudit(s: HealthSources): CheckResult {
+  const a = s.audit?.();
+  if (!a) return { status: 'unavailable', message: 'audit trail not running in this process' };
+  const details = { queue_depth: a.queueDepth, lag_lines: a.lagLines, lag_seconds: a.lagSeconds, last_flush: a.lastFlushAt, last_error: a.lastError };
+  if (!a.writable) return { status: 'error', message: 'audit_log.jsonl is not writable', ...details };
+  if (a.lastError || a.lagSeconds > 60) return { status: 'warning', message: `mirror behind by ${a.lagLines} line(s), ${a.lagSeconds.toFixed(0)} s${a.lastError ? `: ${a.lastError}` : ''}`, ...details };
+  return { status: 'healthy', message: 'JSONL writable, mirror current', ...details };
+}
+
+async function checkCalibration(s: HealthSources): Promise<CheckResult> {
+  const r = await s.db.query(`select count(*)::int as bins, coalesce(sum(count), 0)::bigint as samples from core.calibration`);
+  const { bins, samples } = r.rows[0];
+  if (!bins) return { status: 'warning', message: 'no calibration data yet', bins, samples: Number(samples) };
+  return { status: 'healthy', message: `${bins} calibration bins, ${samples} samples`, bins, samples: Number(samples) };
+}
+
+/** critical if any check errors, healthy if all are healthy, else moderate. */
+export async function checkHealth(s: HealthSources): Promise<HealthReport> {
+  const timeout = s.checkTimeoutMs ?? 2000;
+  const guard = async (name: string, fn: () => Promise<CheckResult> | CheckResult): Promise<[string, CheckResult]> => {
+    try {
+      return [name, await withTimeout(Promise.resolve().then(fn), timeout, name)];
+    } catch (err) {
+      return [name, { status: 'error', message: (err as Error).message }];
+    }
+  };
+  const results = await Promise.all([
+    guard('postgres', () => checkPostgres(s)),
+    guard('graph', () => checkGraph(s)),
+    guard('cache', () => checkCache(s)),
+    guard('audit', () => checkAudit(s)),
+    guard('calibration', () => checkCalibration(s)),
+  ]);
+  const checks = Object.fromEntries(results) as Record<string, CheckResult>;
+  const breakdown: Record<CheckStatus, number> = { healthy: 0, warning: 0, deprecated: 0, unavailable: 0, error: 0 };
+  for (const c of Object.values(checks)) breakdown[c.status]++;
+  const schemaVersion = (checks.postgres as { schema_version?: number | null }).schema_version ?? null;
+  delete (checks.postgres as { schemaVersion?: unknown }).schemaVersion;
+  return {
+    status: breakdown.error ? 'critical' : breakdown.healthy === results.length ? 'healthy' : 'moderate',
+    status_breakdown: breakdown,
+    checks,
+    schema_version: schemaVersion,
+    store: s.store,
+    version: s.version,
+    uptime: Math.round((Date.now() - s.startedAt) / 1000),
+  };
+}

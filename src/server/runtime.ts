@@ -1,0 +1,145 @@
+import path from 'path';
+import { AuditLog, AuditMirror } from '../audit';
+import { createCacheLayer, cacheConfigFromEnv, CacheLayer, RateLimitRules } from '../cache';
+import { Config } from '../config';
+import { createAgentService, Agent } from '../domain/agents';
+import { createEisvService } from '../domain/eisv';
+import { GovdbError } from '../errors';
+import type { ServerDeps } from '../mcp/deps';
+import { checkHealth } from './health';
+import { createMetrics } from './metrics';
+import { DatabaseRuntime, startDatabase } from './startDatabase';
+import { ToolUsageWriter } from './toolUsageWriter';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const VERSION: string = require('../../package.json').version;
+
+export interface Runtime {
+  deps: ServerDeps;
+  database: DatabaseRuntime;
+  cache: CacheLayer<Agent>;
+  auditLog: AuditLog;
+  auditMirror: AuditMirror;
+  toolUsage: ToolUsageWriter;
+  /** stop accepting is the transport's job; this flushes the audit trail and closes every pool */
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  migrate?: boolean;
+  clientName: 'stdio' | 'http';
+  log: (line: string) => void;
+  /** environment for the cache settings (REDIS_*); default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** rate limits per operation; default DEFAULT_RATE_LIMITS (src/cache/rateLimiter.ts) */
+  rateLimits?: RateLimitRules;
+}
+
+/** Builds every dependency of the server from the validated configuration. */
+export async function startRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
+  const startedAt = Date.now();
+  const database = await startDatabase(config, { migrate: options.migrate, log: options.log });
+  const { pool } = database;
+  const cacheConfig = cacheConfigFromEnv(options.env ?? process.env);
+  let agentsForCache: ReturnType<typeof createAgentService> | undefined;
+  const cache = await createCacheLayer<Agent>(cacheConfig, {
+    pool,
+    rateLimits: options.rateLimits,
+    loadAgentMetadata: async (agentId) => {
+      try {
+        return await agentsForCache!.get(agentId);
+      } catch (err) {
+        if (err instanceof GovdbError && err.code === 'NOT_FOUND') return null;
+        throw err;
+      }
+    },
+  });
+  const invalidate = (agentId: string) => cache.metadata.invalidateAgent(agentId);
+  const agents = createAgentService(pool, { invalidate });
+  agentsForCache = agents;
+  const eisv = createEisvService(pool, { invalidate });
+
+  const auditLog = await AuditLog.open({ path: config.auditLogPath });
+  const auditMirror = new AuditMirror(pool, { logPath: config.auditLogPath, writer: auditLog });
+  auditMirror.start();
+  const toolUsage = new ToolUsageWriter(pool);
+
+  const metrics = createMetrics({
+    pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    cache: () => ({ mode: cache.health().mode }),
+    audit: () => {
+      const m = auditMirror.state();
+      return { queueDepth: m.lagLines, lagLines: m.lagLines, mirroredTotal: m.rowsInserted };
+    },
+  });
+  const redisConfigured = Boolean(cacheConfig.redis.url || cacheConfig.redis.sentinels.length || cacheConfig.redis.clusterNodes.length);
+
+  const deps: ServerDeps = {
+    db: pool,
+    services: { agents, eisv },
+    sessions: {
+      resolve: async (sessionId) => (await cache.sessions.lookup(sessionId))?.agentId ?? null,
+      bind: async (sessionId, agentId, client) => {
+        await cache.sessions.bind({ sessionId, agentId, client });
+      },
+    },
+    authenticate: async (apiKey) => (await agents.authenticate(apiKey)).agentId,
+    rateLimiter: cache.rateLimits,
+    audit: {
+      record: (event) => {
+        // the log computes the chained line synchronously; a refusal (e.g. a failed disk) is reported, never swallowed silently
+        auditLog.record({ ...event, details: event.details }).catch((err: Error) => options.log(`govdb: audit append failed: ${err.message}`));
+      },
+    },
+    toolUsage,
+    metrics,
+    adminToken: config.adminToken,
+    clientName: options.clientName,
+    health: () =>
+      checkHealth({
+        db: pool,
+        store: database.store,
+        ledger: database.ledger,
+        version: VERSION,
+        startedAt,
+        cache: () => {
+          const h = cache.health();
+          return { mode: h.mode, reason: h.reason, configured: redisConfigured };
+        },
+        audit: () => {
+          const w = auditLog.state();
+          const m = auditMirror.state();
+          return {
+            writable: !w.failed,
+            queueDepth: m.lagLines,
+            lagLines: m.lagLines,
+            lagSeconds: m.lagSeconds,
+            lastFlushAt: m.lastFlushAt,
+            lastError: w.failed ?? m.lastError?.message ?? null,
+          };
+        },
+      }),
+  };
+
+  return {
+    deps,
+    database,
+    cache,
+    auditLog,
+    auditMirror,
+    toolUsage,
+    async close() {
+      await toolUsage.close().catch(() => undefined);
+      await auditLog.flush().catch(() => undefined);
+      await auditMirror.caughtUp(5000).catch(() => undefined);
+      await auditMirror.stop().catch(() => undefined);
+      await auditLog.close().catch(() => undefined);
+      await cache.close().catch(() => undefined);
+      await database.close();
+    },
+  };
+}
+
+export function defaultDataDir(): string {
+  return path.resolve(process.cwd(), '.govdb');
+}

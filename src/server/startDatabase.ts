@@ -1,0 +1,84 @@
+import type { Pool } from 'pg';
+import { Config } from '../config';
+import { startEmbeddedStore, EmbeddedStore } from '../db/embedded';
+import { migrate } from '../db/migrate/migrate';
+import { defaultProjectRoot, LedgerFiles, loadLedgerFiles } from '../db/migrate/ledgerFiles';
+import { readLedgerStatus } from '../db/migrate/status';
+import { connectClient, createPool, redactUrl } from '../db/pool';
+import { GovdbError } from '../errors';
+
+export interface DatabaseRuntime {
+  pool: Pool;
+  store: 'postgres' | 'embedded';
+  ledger: LedgerFiles;
+  embedded?: EmbeddedStore;
+  close(): Promise<void>;
+}
+
+export interface StartDatabaseOptions {
+  /** apply pending ledger items instead of refusing to start (always true for the embedded store) */
+  migrate?: boolean;
+  /** where human-readable start-up notes go (stderr; never stdout, which stdio MCP owns) */
+  log: (line: string) => void;
+}
+
+/**
+ * DB_POSTGRES_URL set: connect (5 s), check the ledger, refuse to start when PostgreSQL is unreachable
+ * or the schema is behind (unless migrate). Never falls back to another store.
+ * DB_POSTGRES_URL unset: the embedded PGlite + AGE store under the data folder, announced loudly.
+ */
+export async function startDatabase(config: Config, options: StartDatabaseOptions): Promise<DatabaseRuntime> {
+  if (config.postgresUrl) {
+    const url = config.postgresUrl;
+    const probe = await connectClient(url, 5000);
+    try {
+      const ledger = await loadLedgerFiles(defaultProjectRoot(), url);
+      const status = await readLedgerStatus(probe, ledger);
+      if (status.problems.length) {
+        throw new GovdbError('MIGRATION_CHECKSUM_MISMATCH', `The ledger of ${redactUrl(url)} disagrees with this checkout: ${status.problems[0]!.message}`);
+      }
+      const pending = status.pending.sql + status.pending.cypher + status.pending.function;
+      if (pending && !options.migrate) {
+        throw new GovdbError('SCHEMA_BEHIND', `The schema of ${redactUrl(url)} is behind: ${pending} ledger item(s) pending (SQL version ${status.sqlVersion ?? 'none'}).`, {
+          hint: 'Run `govdb migrate`, or start the server with --migrate.',
+        });
+      }
+      await probe.end();
+      if (pending) {
+        const result = await migrate(url, { root: ledger.root });
+        options.log(`govdb: applied ${result.applied.length} ledger item(s); SQL schema version ${result.sqlVersion}`);
+      }
+      const pool = createPool(url, { max: 10 });
+      return { pool, store: 'postgres', ledger, close: () => pool.end() };
+    } finally {
+      await probe.end().catch(() => undefined);
+    }
+  }
+
+  options.log('govdb: ================================================================');
+  options.log('govdb: DB_POSTGRES_URL is not set: running on the EMBEDDED store');
+  options.log(`govdb: (PGlite + Apache AGE, data in ${config.dataDir}/pglite).`);
+  options.log('govdb: For production set DB_POSTGRES_URL to a PostgreSQL with AGE.');
+  options.log('govdb: ================================================================');
+  const embedded = await startEmbeddedStore(config.dataDir);
+  try {
+    const ledger = await loadLedgerFiles(defaultProjectRoot(), embedded.url);
+    const result = await migrate(embedded.url, { root: ledger.root });
+    if (result.applied.length) options.log(`govdb: embedded store migrated (${result.applied.length} item(s), SQL schema version ${result.sqlVersion})`);
+    // PGlite has one backend session shared by all clients: one connection keeps transactions apart
+    const pool = createPool(embedded.url, { max: 1 });
+    return {
+      pool,
+      store: 'embedded',
+      ledger,
+      embedded,
+      async close() {
+        await pool.end();
+        await embedded.stop();
+      },
+    };
+  } catch (err) {
+    await embedded.stop().catch(() => undefined);
+    throw err;
+  }
+}
