@@ -1,0 +1,102 @@
+import { audit } from '../db/generated/functions';
+import { Queryable } from '../db/pool';
+
+/**
+ * Reads of the audit trail (audit.events, audit.tool_usage): filtered by agent, type and time range,
+ * newest first, at most 1000 rows a page, keyset-paginated by an opaque cursor. The queries live in
+ * sql/functions/audit_queries.sql; the writers are in sql/functions/audit.sql.
+ */
+
+export interface AuditEvent {
+  /** bigint, as a string */
+  id: string;
+  occurredAt: Date;
+  agentId: string | null;
+  sessionId: string | null;
+  eventType: string;
+  confidence: number | null;
+  details: Record<string, unknown>;
+  contentHash: string;
+  prevHash: string | null;
+  source: string;
+  ingestedAt: Date;
+}
+
+export interface ToolUsage {
+  id: string;
+  occurredAt: Date;
+  toolName: string;
+  agentId: string | null;
+  sessionId: string | null;
+  latencyMs: number | null;
+  success: boolean;
+  errorCode: string | null;
+  contentHash: string;
+  source: string;
+}
+
+export interface Page<T> {
+  rows: T[];
+  /** pass as `cursor` for the next page; null when this page was not full */
+  nextCursor: string | null;
+}
+
+interface Window {
+  agentId?: string;
+  /** inclusive */
+  since?: Date;
+  /** exclusive */
+  until?: Date;
+  /** 1 to 1000, default 100 */
+  limit?: number;
+  cursor?: string;
+}
+
+export interface EventQuery extends Window {
+  eventType?: string;
+}
+
+export interface ToolUsageQuery extends Window {
+  toolName?: string;
+  success?: boolean;
+}
+
+function page<R extends { cursor: string | null }, T>(rows: R[], limit: number, map: (r: R) => T): Page<T> {
+  const last = rows[rows.length - 1];
+  return { rows: rows.map(map), nextCursor: last && rows.length === limit ? last.cursor : null };
+}
+
+export async function queryEvents(db: Queryable, query: EventQuery = {}): Promise<Page<AuditEvent>> {
+  const limit = query.limit ?? 100;
+  const rows = await audit.queryEvents(db, { ...query, limit });
+  return page(rows, limit, (r) => ({
+    id: r.id as string,
+    occurredAt: r.occurred_at as Date,
+    agentId: r.agent_id,
+    sessionId: r.session_id,
+    eventType: r.event_type as string,
+    confidence: r.confidence,
+    details: (r.details as Record<string, unknown>) ?? {},
+    contentHash: r.content_hash as string,
+    prevHash: r.prev_hash,
+    source: r.source as string,
+    ingestedAt: r.ingested_at as Date,
+  }));
+}
+
+export async function queryToolUsage(db: Queryable, query: ToolUsageQuery = {}): Promise<Page<ToolUsage>> {
+  const limit = query.limit ?? 100;
+  const rows = await audit.queryToolUsage(db, { ...query, limit });
+  return page(rows, limit, (r) => ({
+    id: r.id as string,
+    occurredAt: r.occurred_at as Date,
+    toolName: r.tool_name as string,
+    agentId: r.agent_id,
+    sessionId: r.session_id,
+    latencyMs: r.latency_ms,
+    success: r.success as boolean,
+    errorCode: r.error_code,
+    contentHash: r.content_hash as string,
+    source: r.source as string,
+  }));
+}

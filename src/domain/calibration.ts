@@ -1,0 +1,136 @@
+import { core, CoreCalibrationRecordPredictionRow } from '../db/generated/functions';
+import { Queryable } from '../db/pool';
+
+/**
+ * Calibration and ground truth: decisions recorded with their confidence, their outcomes recorded
+ * once, and 10 confidence bins of width 0.1 comparing confidence with outcome. Rules and the
+ * versioning of bins live in sql/functions/calibration.sql (see docs/dialectic.md, "Calibration").
+ */
+
+export type Decision = 'proceed' | 'guide' | 'pause';
+
+export interface GroundTruth {
+  decisionId: string;
+  agentId: string | null;
+  decision: Decision | null;
+  confidence: number;
+  predictedCorrect: boolean;
+  /** 0 (wrong) to 1 (correct); null until the outcome is recorded */
+  actualCorrect: number | null;
+  recordedAt: Date;
+  outcomeAt: Date | null;
+  details: Record<string, unknown>;
+}
+
+export interface CalibrationBin {
+  binLower: number;
+  binUpper: number;
+  count: number;
+  predictedCorrect: number;
+  actualCorrect: number;
+  confidenceSum: number;
+  /** null for an empty bin */
+  meanConfidence: number | null;
+  accuracy: number | null;
+  /** accuracy - meanConfidence: positive means the decisions were underconfident */
+  gap: number | null;
+}
+
+export interface Calibration {
+  /** 0 while no outcome was ever recorded */
+  version: number;
+  totalCount: number;
+  meanConfidence: number | null;
+  accuracy: number | null;
+  expectedCalibrationError: number | null;
+  maxCalibrationError: number | null;
+  updatedAt: Date | null;
+  bins: CalibrationBin[];
+}
+
+function toGroundTruth(r: CoreCalibrationRecordPredictionRow): GroundTruth {
+  return {
+    decisionId: r.decision_id as string,
+    agentId: r.agent_id,
+    decision: r.decision,
+    confidence: r.confidence as number,
+    predictedCorrect: r.predicted_correct as boolean,
+    actualCorrect: r.actual_correct,
+    recordedAt: r.recorded_at as Date,
+    outcomeAt: r.outcome_at,
+    details: (r.details as Record<string, unknown>) ?? {},
+  };
+}
+
+export interface RecordPredictionInput {
+  decisionId: string;
+  /** 0 to 1 */
+  confidence: number;
+  agentId?: string;
+  decision?: Decision;
+  predictedCorrect?: boolean;
+  details?: Record<string, unknown>;
+}
+
+/** Idempotent per decisionId: the same content again returns the stored row; different content is CONFLICT. */
+export async function recordPrediction(db: Queryable, input: RecordPredictionInput): Promise<GroundTruth> {
+  return toGroundTruth(await core.calibrationRecordPrediction(db, input));
+}
+
+/** Records a decision's outcome once (true = 1, false = 0, or a fraction); the same outcome again is a no-op, another is CONFLICT. */
+export async function recordOutcome(db: Queryable, decisionId: string, actualCorrect: boolean | number): Promise<GroundTruth> {
+  const value = typeof actualCorrect === 'boolean' ? (actualCorrect ? 1 : 0) : actualCorrect;
+  return toGroundTruth(await core.calibrationRecordOutcome(db, { decisionId, actualCorrect: value }));
+}
+
+/** Writes a new calibration version from the recorded outcomes (since `since`, when given) and returns its number. */
+export async function recomputeCalibration(db: Queryable, since?: Date): Promise<number> {
+  return Number(await core.calibrationRecompute(db, { since }));
+}
+
+/**
+ * The bins and summary of a version (default: the current one). Two calls; both are pinned to the
+ * version the summary reports, though an outcome recorded in between may still land in the bins.
+ */
+export async function readCalibration(db: Queryable, version?: number): Promise<Calibration> {
+  const summary = await core.calibrationSummary(db, { version });
+  const v = Number(summary.version);
+  const bins = await core.calibrationBins(db, { version: v > 0 ? v : undefined });
+  return {
+    version: v,
+    totalCount: Number(summary.total_count),
+    meanConfidence: summary.mean_confidence,
+    accuracy: summary.accuracy,
+    expectedCalibrationError: summary.expected_calibration_error,
+    maxCalibrationError: summary.max_calibration_error,
+    updatedAt: summary.updated_at,
+    bins: bins.map((b) => ({
+      binLower: b.bin_lower as number,
+      binUpper: b.bin_upper as number,
+      count: Number(b.count),
+      predictedCorrect: b.predicted_correct as number,
+      actualCorrect: b.actual_correct as number,
+      confidenceSum: b.confidence_sum as number,
+      meanConfidence: b.mean_confidence,
+      accuracy: b.accuracy,
+      gap: b.gap,
+    })),
+  };
+}
+
+/** The legacy calibration_state.json shape: non-empty bins keyed "0.9-1.0", highest first. */
+export function toLegacyCalibrationState(calibration: Calibration): {
+  bins: Record<string, { count: number; predicted_correct: number; actual_correct: number; confidence_sum: number }>;
+} {
+  const bins: Record<string, { count: number; predicted_correct: number; actual_correct: number; confidence_sum: number }> = {};
+  for (const b of [...calibration.bins].reverse()) {
+    if (b.count === 0) continue;
+    bins[`${b.binLower.toFixed(1)}-${b.binUpper.toFixed(1)}`] = {
+      count: b.count,
+      predicted_correct: b.predictedCorrect,
+      actual_correct: b.actualCorrect,
+      confidence_sum: b.confidenceSum,
+    };
+  }
+  return { bins };
+}
