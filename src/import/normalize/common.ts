@@ -1,0 +1,51 @@
+import { NormalizeContext } from '../types';
+import { toTimestamp } from '../timezone';
+
+export const AGENT_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@+-]{0,127}$/;
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+export function num(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  return undefined;
+}
+
+export function ts(v: unknown, ctx: NormalizeContext): string | undefined {
+  return v === null || v === undefined || v === '' ? undefined : toTimestamp(v, ctx.zone);
+}
+
+/** Parses a JSON column of a legacy SQLite row; a broken value yields `fallback` and a problem. */
+export function jsonColumn(v: unknown, fallback: unknown, problems: string[], column: string): unknown {
+  if (v === null || v === undefined || v === '') return fallback;
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v);
+  } catch (err) {
+    problems.push(`column ${column} holds invalid JSON (${(err as Error).message})`);
+    return fallback;
+  }
+}
+
+export function checkAgentId(id: unknown, what: string): string | undefined {
+  if (typeof id !== 'string' || id === '') return `${what} is missing`;
+  if (!AGENT_ID.test(id)) return `${what} ${JSON.stringify(id.slice(0, 140))} does not match ^[A-Za-z0-9][A-Za-z0-9_.:@+-]{0,127}$ (core.agents id format)`;
+  return undefined;
+}
+
+export function tooLong(v: string | undefined, max: number, what: string): string | undefined {
+  return v !== undefined && [...v].length > max ? `${what} has ${[...v].length} characters, more than the ${max} the schema allows` : undefined;
+}
+
+/** The later of two normalised timestamps. */
+export function later(a: string | undefined, b: string | undefined): string | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return Date.parse(a) >= Date.parse(b) ? a : b;
+}

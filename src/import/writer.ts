@@ -1,0 +1,175 @@
+import { Queryable } from '../db/pool';
+import { isGovdbError, sqlState } from '../errors';
+import { importFunctions as fn } from './importFunctions';
+import { Counts, Entity, Item } from './types';
+
+export interface Rejection {
+  item: Item;
+  reason: string;
+  /** rejected: not in PostgreSQL; kept_without_link: the record is stored, one reference of it is not */
+  disposition: 'rejected' | 'kept_without_link';
+  /** the entity the counts of this rejection belong to (default: the item's) */
+  entity?: Entity;
+}
+
+export interface WriteOutcome {
+  counts: Partial<Record<Entity, Partial<Counts>>>;
+  rejections: Rejection[];
+  placeholders: number;
+  danglingLinks: number;
+  /** tags of updated discoveries that the newer version no longer has */
+  tagsRemoved: number;
+}
+
+const n = (v: string | number | null | undefined) => Number(v ?? 0);
+
+function add(o: WriteOutcome, entity: Entity, c: Partial<Counts>): void {
+  const cur = (o.counts[entity] ??= {});
+  for (const [k, v] of Object.entries(c) as [keyof Counts, number][]) cur[k] = (cur[k] ?? 0) + v;
+}
+
+function empty(): WriteOutcome {
+  return { counts: {}, rejections: [], placeholders: 0, danglingLinks: 0, tagsRemoved: 0 };
+}
+
+function merge(into: WriteOutcome, from: WriteOutcome): void {
+  for (const [e, c] of Object.entries(from.counts) as [Entity, Partial<Counts>][]) add(into, e, c);
+  into.rejections.push(...from.rejections);
+  into.placeholders += from.placeholders;
+  into.danglingLinks += from.danglingLinks;
+  into.tagsRemoved += from.tagsRemoved;
+}
+
+/** A refusal caused by the data of the batch (bad value, constraint), as opposed to a broken connection. */
+function isDataError(err: unknown): boolean {
+  const state = isGovdbError(err) ? (err.details.sqlstate as string | undefined) : sqlState(err);
+  return !!state && (/^(22|23|GV4)/.test(state) || state === '42804' || state === 'P0001');
+}
+
+async function writeOnce(db: Queryable, entity: Entity, items: Item[], source: string): Promise<WriteOutcome> {
+  const o = empty();
+  const records = items.map((i) => i.record!);
+  switch (entity) {
+    case 'agents': {
+      const r = await fn.agents(db, { records });
+      add(o, entity, { inserted: n(r.inserted), updated: n(r.updated), already_present: n(r.already_present) });
+      break;
+    }
+    case 'lifecycle_events': {
+      const r = await fn.lifecycleEvents(db, { records });
+      add(o, entity, { inserted: n(r.inserted), already_present: n(r.already_present) });
+      break;
+    }
+    case 'parent_links': {
+      const rows = await fn.agentParents(db, { links: records });
+      const byChild = new Map(items.map((i) => [i.record!.child_id as string, i]));
+      for (const row of rows) {
+        const item = byChild.get(row.child_id)!;
+        if (row.outcome === 'linked') add(o, entity, { inserted: 1 });
+        else if (row.outcome === 'already_linked') add(o, entity, { already_present: 1 });
+        else if (row.outcome === 'dangling_parent') {
+          o.danglingLinks++;
+          o.rejections.push({ item, disposition: 'kept_without_link', reason: `parent agent ${JSON.stringify(row.parent_id)} is in no legacy source: agent ${JSON.stringify(row.child_id)} is kept without a parent` });
+        } else o.rejections.push({ item, disposition: 'rejected', reason: `agent ${JSON.stringify(row.child_id)} was not imported, so its parent link cannot be` });
+      }
+      break;
+    }
+    case 'sessions': {
+      const r = await fn.sessions(db, { records, source });
+      add(o, entity, { inserted: n(r.inserted), updated: n(r.updated), already_present: n(r.already_present) });
+      o.placeholders += n(r.placeholders);
+      break;
+    }
+    case 'agent_states': {
+      const r = await fn.agentStates(db, { records, source });
+      add(o, entity, { inserted: n(r.inserted), already_present: n(r.already_present) });
+      o.placeholders += n(r.placeholders);
+      break;
+    }
+    case 'dialectic_sessions': {
+      const r = await fn.dialecticSessions(db, { records, source });
+      add(o, entity, { inserted: n(r.inserted), updated: n(r.updated), already_present: n(r.already_present) });
+      add(o, 'dialectic_messages', { inserted: n(r.messages_inserted), already_present: n(r.messages_already_present) });
+      o.placeholders += n(r.placeholders);
+      for (const id of r.dangling_discovery_sessions ?? []) {
+        const item = items.find((i) => i.record!.id === id)!;
+        o.danglingLinks++;
+        o.rejections.push({ item, disposition: 'kept_without_link', reason: `discovery_id ${JSON.stringify(item.record!.discovery_id)} names no discovery: the session is kept with discovery_id null` });
+      }
+      break;
+    }
+    case 'discoveries': {
+      const r = await fn.discoveries(db, { records, source });
+      add(o, entity, { inserted: n(r.inserted), updated: n(r.updated), already_present: n(r.already_present) });
+      add(o, 'discovery_tags', { inserted: n(r.tags_inserted), already_present: n(r.tags_already_present) });
+      o.tagsRemoved += n(r.tags_removed);
+      o.placeholders += n(r.placeholders);
+      break;
+    }
+    case 'discovery_edges': {
+      const rows = await fn.discoveryLinks(db, { records, source });
+      const key = (s: unknown, d: unknown, t: unknown) => `${s}\u0000${d}\u0000${t}`;
+      const byKey = new Map(items.map((i) => [key(i.record!.src_id, i.record!.dst_id, i.record!.edge_type), i]));
+      for (const row of rows) {
+        o.placeholders = Math.max(o.placeholders, n(row.placeholders));
+        const item = byKey.get(key(row.src_id, row.dst_id, row.edge_type))!;
+        if (row.outcome === 'inserted') add(o, entity, { inserted: 1 });
+        else if (row.outcome === 'already_present') add(o, entity, { already_present: 1 });
+        else {
+          const missing = row.outcome === 'dangling_src' ? row.src_id : row.dst_id;
+          o.danglingLinks++;
+          o.rejections.push({ item, disposition: 'rejected', reason: `${row.edge_type} edge ${row.src_id} -> ${row.dst_id}: ${JSON.stringify(missing)} is not a discovery in any legacy source (dangling link)` });
+        }
+      }
+      // duplicate edges within the batch collapse to one row in the function
+      const seen = rows.length;
+      if (items.length > seen) add(o, entity, { already_present: items.length - seen });
+      break;
+    }
+    case 'calibration_bins': {
+      const r = await fn.calibrationBins(db, { records });
+      add(o, entity, { inserted: n(r.inserted), already_present: n(r.already_present) });
+      for (const c of r.conflicts ?? []) {
+        const item = items.find((i) => i.record!.version === c.version && Number(i.record!.bin_lower) === Number(c.bin_lower))!;
+        o.rejections.push({ item, disposition: 'rejected', reason: `calibration version ${c.version} bin ${c.bin_lower} already holds different values (another legacy source): not overwritten` });
+      }
+      break;
+    }
+    case 'audit_events': {
+      const r = await fn.auditEvents(db, { records });
+      add(o, entity, { inserted: n(r.inserted), already_present: n(r.already_present) + (items.length - n(r.inserted) - n(r.already_present)) });
+      break;
+    }
+    case 'tool_usage': {
+      const r = await fn.toolUsage(db, { records });
+      add(o, entity, { inserted: n(r.inserted), already_present: n(r.already_present) + (items.length - n(r.inserted) - n(r.already_present)) });
+      break;
+    }
+    default:
+      throw new Error(`no writer for entity ${entity}`);
+  }
+  return o;
+}
+
+/**
+ * Writes one batch with one function call. If PostgreSQL refuses the batch because of its data, the
+ * batch is split in halves until the refused records are isolated; they are returned as rejections
+ * with the database's reason, and every other record is written.
+ */
+export async function writeBatch(db: Queryable, entity: Entity, items: Item[], source: string): Promise<WriteOutcome> {
+  if (!items.length) return empty();
+  try {
+    return await writeOnce(db, entity, items, source);
+  } catch (err) {
+    if (!isDataError(err)) throw err;
+    if (items.length === 1) {
+      const o = empty();
+      o.rejections.push({ item: items[0]!, disposition: 'rejected', reason: `PostgreSQL refused the record: ${(err as Error).message}` });
+      return o;
+    }
+    const mid = Math.ceil(items.length / 2);
+    const o = await writeBatch(db, entity, items.slice(0, mid), source);
+    merge(o, await writeBatch(db, entity, items.slice(mid), source));
+    return o;
+  }
+}
