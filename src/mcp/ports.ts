@@ -7,6 +7,9 @@ export interface SessionBindings {
   /** agent bound to an MCP session, or null */
   resolve(sessionId: string): Promise<string | null>;
   bind(sessionId: string, agentId: string, client: string): Promise<void>;
+  /** live session ids of an agent */
+  listSessions(agentId: string): Promise<string[]>;
+  unbind(sessionId: string): Promise<void>;
 }
 
 export interface RateDecision {

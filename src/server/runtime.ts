@@ -3,6 +3,7 @@ import { AuditLog, AuditMirror } from '../audit';
 import { createCacheLayer, cacheConfigFromEnv, CacheLayer, RateLimitRules } from '../cache';
 import { Config } from '../config';
 import { createAgentService, Agent } from '../domain/agents';
+import { failExpiredSessions } from '../domain/dialectic';
 import { createEisvService } from '../domain/eisv';
 import { GovdbError } from '../errors';
 import type { ServerDeps } from '../mcp/deps';
@@ -31,6 +32,8 @@ export interface RuntimeOptions {
   log: (line: string) => void;
   /** environment for the cache settings (REDIS_*); default process.env */
   env?: NodeJS.ProcessEnv;
+  /** how often stalled dialectic sessions are failed (default 60 s) */
+  dialecticSweepMs?: number;
   /** rate limits per operation; default DEFAULT_RATE_LIMITS (src/cache/rateLimiter.ts) */
   rateLimits?: RateLimitRules;
 }
@@ -63,6 +66,12 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   const auditMirror = new AuditMirror(pool, { logPath: config.auditLogPath, writer: auditLog });
   auditMirror.start();
   const toolUsage = new ToolUsageWriter(pool);
+  // stalled dialectic sessions fail on time even when nobody calls a dialectic tool; the function
+  // locks each session row, so several servers running it at once is harmless
+  const dialecticTimer = setInterval(() => {
+    failExpiredSessions(pool).catch((err: Error) => options.log(`govdb: dialectic timeout sweep failed: ${err.message}`));
+  }, options.dialecticSweepMs ?? 60_000);
+  dialecticTimer.unref();
 
   const metrics = createMetrics({
     pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
@@ -81,6 +90,10 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       resolve: async (sessionId) => (await cache.sessions.lookup(sessionId))?.agentId ?? null,
       bind: async (sessionId, agentId, client) => {
         await cache.sessions.bind({ sessionId, agentId, client });
+      },
+      listSessions: async (agentId) => (await cache.sessions.listByAgent(agentId)).map((s) => s.sessionId),
+      unbind: async (sessionId) => {
+        await cache.sessions.unbind(sessionId);
       },
     },
     authenticate: async (apiKey) => (await agents.authenticate(apiKey)).agentId,
@@ -129,6 +142,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     auditMirror,
     toolUsage,
     async close() {
+      clearInterval(dialecticTimer);
       await toolUsage.close().catch(() => undefined);
       await auditLog.flush().catch(() => undefined);
       await auditMirror.caughtUp(5000).catch(() => undefined);

@@ -86,6 +86,14 @@ describe('MCP tools: identity, agents, governance', () => {
     expect(rows.rows.map((r) => r.event_type)).toEqual(['agent_onboarded', 'agent_archived', 'agent_resumed']);
   });
 
+  it('delete_agent ends the session: the next call is unauthenticated', async () => {
+    const a = await h.connect();
+    const id = (await a.call('onboard', { label: 'Short lived' })).data.agent_id;
+    expect((await a.call('delete_agent', { reason: 'test' })).data).toMatchObject({ agentId: id, toStatus: 'deleted' });
+    expect((await a.call('identity')).data).toMatchObject({ bound: false });
+    expect((await a.call('get_agent')).data.error).toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+
   it('rate limits tool calls per agent and records tool usage', async () => {
     const a = await h.connect();
     const id = (await a.call('onboard', {})).data.agent_id;

@@ -139,7 +139,10 @@ function lifecycleTool(name: string, title: string, description: string, to: 'ar
     readOnly: false,
     destructive,
     async handler(ctx, args) {
+      // the deletion removes the durable bindings, so the cached ones are listed before it
+      const sessions = to === 'deleted' ? new Set([ctx.sessionId, ...(await ctx.deps.sessions.listSessions(self(ctx)))]) : new Set<string>();
       const change = await ctx.deps.services.agents.transition(self(ctx), to, { reason: args.reason, actor: self(ctx) });
+      for (const sessionId of sessions) await ctx.deps.sessions.unbind(sessionId);
       ctx.audit(`agent_${to === 'active' ? 'resumed' : to}`, { from: change.fromStatus, to: change.toStatus, reason: args.reason ?? null });
       return change;
     },

@@ -1,0 +1,57 @@
+import path from 'path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+export interface FlowResult {
+  stderr: string;
+  steps: string[];
+}
+
+/**
+ * A self-checking MCP client: spawns the BUILT server (`govdb serve --stdio`) as an MCP client
+ * configuration would, and runs the governance flow, throwing on the first step that misbehaves.
+ */
+export async function runStdioFlow(env: Record<string, string>): Promise<FlowResult> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [path.join(ROOT, 'bin', 'govdb.js'), 'serve', '--stdio'],
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stderr: 'pipe',
+    cwd: ROOT,
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk) => (stderr += chunk.toString()));
+  const client = new Client({ name: 'govdb-stdio-selfcheck', version: '0' });
+  const steps: string[] = [];
+  const call = async (name: string, args: Record<string, unknown> = {}) => {
+    const result = await client.callTool({ name, arguments: args });
+    if (result.isError) throw new Error(`${name} failed: ${JSON.stringify(result.structuredContent ?? result.content)}`);
+    steps.push(name);
+    return result.structuredContent as Record<string, any>;
+  };
+  try {
+    await client.connect(transport);
+    const agent = await call('onboard', { label: `stdio self-check ${process.pid}` });
+    if (!agent.agent_id || !agent.api_key) throw new Error('onboard returned no agent id or key');
+    for (let i = 1; i <= 3; i++) {
+      const update = await call('process_agent_update', { complexity: 0.3 + i / 10, confidence: 0.8, response_length: 800 * i });
+      if (update.seq !== i) throw new Error(`process_agent_update #${i} returned seq ${update.seq}`);
+    }
+    await extraSteps(call);
+    const health = await call('health_check');
+    if (!['healthy', 'moderate'].includes(health.status)) throw new Error(`health_check: ${JSON.stringify(health)}`);
+    return { stderr, steps };
+  } catch (err) {
+    (err as Error).message += `\n--- server stderr ---\n${stderr}`;
+    throw err;
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+/** Knowledge and dialectic steps of the flow (filled in as those tools exist). */
+async function extraSteps(_call: (name: string, args?: Record<string, unknown>) => Promise<Record<string, any>>): Promise<void> {
+  return;
+}
