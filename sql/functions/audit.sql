@@ -1,0 +1,184 @@
+-- Audit trail: batch loading of audit.events / audit.tool_usage deduplicated by content hash, and
+-- partition maintenance. audit_log.jsonl is the compliance record; these tables are its mirror.
+--
+-- Dedup: a partitioned unique index must include the partition key, so uniqueness of content_hash
+-- across monthly partitions lives in audit.event_hashes / audit.tool_usage_hashes. One statement
+-- inserts the batch's hashes there (on conflict do nothing) and inserts the event rows for exactly
+-- the hashes that were new. A concurrent loader of the same hash waits on the unique index and then
+-- skips it, so a hash becomes one row however many loaders race.
+
+-- p_events: a jsonb array of objects
+--   {occurred_at, agent_id, session_id, event_type, confidence, details, content_hash, prev_hash, source}
+-- (agent_id, session_id, confidence, details, prev_hash, source optional; source defaults to p_source).
+-- Returns how many rows were inserted and how many input elements were already present (or repeated
+-- inside the batch).
+create or replace function audit.insert_events(p_events jsonb, p_source text default 'server')
+returns table (inserted integer, duplicates integer)
+language plpgsql as $$
+declare
+  v_total integer;
+  v_inserted integer;
+  v_bad record;
+begin
+  if p_events is null or jsonb_typeof(p_events) <> 'array' then
+    raise exception using errcode = 'GV400',
+      message = format('audit.insert_events expects a jsonb array of event objects, got %s', coalesce(jsonb_typeof(p_events), 'null')),
+      hint = 'Pass [{"occurred_at": ..., "event_type": ..., "content_hash": ...}, ...].',
+      detail = 'AUDIT_BATCH_NOT_ARRAY';
+  end if;
+  v_total := jsonb_array_length(p_events);
+
+  -- Name the first offending element instead of letting a constraint on the partition speak.
+  select p.ord, p.problems into v_bad
+  from (
+    select e.ord, concat_ws('; ',
+      case when jsonb_typeof(e.value) <> 'object' then format('expected an object, got %s', jsonb_typeof(e.value)) end,
+      case when jsonb_typeof(e.value) = 'object' and coalesce(e.value->>'content_hash', '') !~ '^[0-9a-f]{64}$'
+        then format('content_hash %L is not 64 lowercase hex', e.value->>'content_hash') end,
+      case when jsonb_typeof(e.value) = 'object' and coalesce(e.value->>'event_type', '') !~ '^[a-z][a-z0-9_.:-]{0,63}$'
+        then format('event_type %L does not match ^[a-z][a-z0-9_.:-]{0,63}$', e.value->>'event_type') end,
+      case when jsonb_typeof(e.value) = 'object' and e.value->>'occurred_at' is null then 'occurred_at is missing' end
+    ) as problems
+    from jsonb_array_elements(p_events) with ordinality as e(value, ord)
+  ) p
+  where p.problems <> ''
+  order by p.ord
+  limit 1;
+  if found then
+    raise exception using errcode = 'GV400',
+      message = format('Audit event #%s of the batch is invalid: %s', v_bad.ord, v_bad.problems),
+      hint = 'Fix or skip that line of the JSONL file; nothing of this batch was inserted.',
+      detail = 'AUDIT_EVENT_INVALID';
+  end if;
+
+  with input as (
+    select distinct on (e.content_hash)
+      a.ord, e.occurred_at, e.agent_id, e.session_id, e.event_type, e.confidence,
+      coalesce(e.details, '{}'::jsonb) as details, e.content_hash, e.prev_hash,
+      coalesce(e.source, p_source, 'server') as source
+    from jsonb_array_elements(p_events) with ordinality as a(value, ord)
+    cross join lateral jsonb_to_record(a.value) as e(
+      occurred_at timestamptz, agent_id text, session_id text, event_type text,
+      confidence double precision, details jsonb, content_hash text, prev_hash text, source text)
+    order by e.content_hash, a.ord
+  ), new_hashes as (
+    insert into audit.event_hashes (content_hash, occurred_at)
+    select content_hash, occurred_at from input
+    on conflict (content_hash) do nothing
+    returning content_hash
+  ), inserted as (
+    insert into audit.events (occurred_at, agent_id, session_id, event_type, confidence, details, content_hash, prev_hash, source)
+    select i.occurred_at, i.agent_id, i.session_id, i.event_type, i.confidence, i.details, i.content_hash, i.prev_hash, i.source
+    from input i join new_hashes n using (content_hash)
+    order by i.ord -- ids follow the order of the batch (the file order)
+    returning 1
+  )
+  select count(*)::integer into v_inserted from inserted;
+
+  return query select v_inserted, v_total - v_inserted;
+end;
+$$;
+
+-- p_rows: a jsonb array of objects
+--   {occurred_at, tool_name, agent_id, session_id, latency_ms, success, error_code, content_hash, source}
+create or replace function audit.insert_tool_usage(p_rows jsonb, p_source text default 'server')
+returns table (inserted integer, duplicates integer)
+language plpgsql as $$
+declare
+  v_total integer;
+  v_inserted integer;
+  v_bad record;
+begin
+  if p_rows is null or jsonb_typeof(p_rows) <> 'array' then
+    raise exception using errcode = 'GV400',
+      message = format('audit.insert_tool_usage expects a jsonb array of tool usage objects, got %s', coalesce(jsonb_typeof(p_rows), 'null')),
+      hint = 'Pass [{"occurred_at": ..., "tool_name": ..., "success": ..., "content_hash": ...}, ...].',
+      detail = 'AUDIT_BATCH_NOT_ARRAY';
+  end if;
+  v_total := jsonb_array_length(p_rows);
+
+  select p.ord, p.problems into v_bad
+  from (
+    select e.ord, concat_ws('; ',
+      case when jsonb_typeof(e.value) <> 'object' then format('expected an object, got %s', jsonb_typeof(e.value)) end,
+      case when jsonb_typeof(e.value) = 'object' and coalesce(e.value->>'content_hash', '') !~ '^[0-9a-f]{64}$'
+        then format('content_hash %L is not 64 lowercase hex', e.value->>'content_hash') end,
+      case when jsonb_typeof(e.value) = 'object' and coalesce(e.value->>'tool_name', '') !~ '^[A-Za-z][A-Za-z0-9_.:-]{0,127}$'
+        then format('tool_name %L does not match ^[A-Za-z][A-Za-z0-9_.:-]{0,127}$', e.value->>'tool_name') end,
+      case when jsonb_typeof(e.value) = 'object' and e.value->>'occurred_at' is null then 'occurred_at is missing' end,
+      case when jsonb_typeof(e.value) = 'object' and coalesce(jsonb_typeof(e.value->'success'), 'missing') <> 'boolean'
+        then format('success is %s, expected true or false', coalesce(e.value->>'success', 'missing')) end
+    ) as problems
+    from jsonb_array_elements(p_rows) with ordinality as e(value, ord)
+  ) p
+  where p.problems <> ''
+  order by p.ord
+  limit 1;
+  if found then
+    raise exception using errcode = 'GV400',
+      message = format('Tool usage row #%s of the batch is invalid: %s', v_bad.ord, v_bad.problems),
+      hint = 'Fix or skip that row; nothing of this batch was inserted.',
+      detail = 'AUDIT_TOOL_USAGE_INVALID';
+  end if;
+
+  with input as (
+    select distinct on (r.content_hash)
+      a.ord, r.occurred_at, r.tool_name, r.agent_id, r.session_id, r.latency_ms, r.success, r.error_code,
+      r.content_hash, coalesce(r.source, p_source, 'server') as source
+    from jsonb_array_elements(p_rows) with ordinality as a(value, ord)
+    cross join lateral jsonb_to_record(a.value) as r(
+      occurred_at timestamptz, tool_name text, agent_id text, session_id text,
+      latency_ms double precision, success boolean, error_code text, content_hash text, source text)
+    order by r.content_hash, a.ord
+  ), new_hashes as (
+    insert into audit.tool_usage_hashes (content_hash, occurred_at)
+    select content_hash, occurred_at from input
+    on conflict (content_hash) do nothing
+    returning content_hash
+  ), inserted as (
+    insert into audit.tool_usage (occurred_at, tool_name, agent_id, session_id, latency_ms, success, error_code, content_hash, source)
+    select i.occurred_at, i.tool_name, i.agent_id, i.session_id, i.latency_ms, i.success, i.error_code, i.content_hash, i.source
+    from input i join new_hashes n using (content_hash)
+    order by i.ord
+    returning 1
+  )
+  select count(*)::integer into v_inserted from inserted;
+
+  return query select v_inserted, v_total - v_inserted;
+end;
+$$;
+
+-- The retention job: moves rows parked in the default partitions into monthly partitions (so old
+-- rows there age out too), creates the partitions of the next p_months_ahead months, then detaches
+-- and drops monthly partitions that ended more than p_keep ago. The JSONL archive stays the
+-- long-term record; a dropped month can be reloaded with `govdb audit backfill`.
+create or replace function audit.maintain_partitions(p_keep interval, p_months_ahead integer default 3)
+returns table (action text, partition_name text)
+language plpgsql as $$
+declare
+  v_month timestamptz;
+begin
+  if p_keep is null or p_keep <= interval '0' then
+    raise exception using errcode = 'GV400',
+      message = format('Retention must be a positive interval, got %L', p_keep),
+      hint = 'Pass e.g. --keep ''13 months''; everything older than it is dropped from audit.events and audit.tool_usage.',
+      detail = 'AUDIT_RETENTION_INVALID';
+  end if;
+  if p_months_ahead is null or p_months_ahead < 0 or p_months_ahead > 120 then
+    raise exception using errcode = 'GV400',
+      message = format('Months ahead must be between 0 and 120, got %s', coalesce(p_months_ahead::text, 'null')),
+      hint = 'The default, 3, keeps the next three months partitioned in advance.',
+      detail = 'AUDIT_MONTHS_AHEAD_INVALID';
+  end if;
+
+  for v_month in
+    select distinct date_trunc('month', d.occurred_at at time zone 'UTC') at time zone 'UTC'
+    from (select occurred_at from audit.events_default union all select occurred_at from audit.tool_usage_default) d
+  loop
+    return query select 'created'::text, p.name from audit.ensure_partitions(v_month, 0) as p(name);
+  end loop;
+
+  return query select 'created'::text, p.name from audit.ensure_partitions(now(), p_months_ahead) as p(name);
+  return query select 'dropped'::text, p.name from audit.drop_partitions_older_than(p_keep) as p(name);
+end;
+$$;

@@ -1,0 +1,52 @@
+import { promises as fs } from 'fs';
+import path from 'path';
+import { HASH_PATTERN } from './auditLine';
+import { fsyncDir } from './logFiles';
+
+/**
+ * How far the mirror got: every line before `offset` of `file` (and of every earlier file) is
+ * committed in PostgreSQL. Written only after the batch's transaction committed, atomically (temp
+ * file, fsync, rename), so after a crash it can only lag behind PostgreSQL, never run ahead; lines
+ * sent again are dropped by the content-hash dedup.
+ */
+export interface Checkpoint {
+  version: 1;
+  /** Basename of the file, as named when the checkpoint was written. */
+  file: string;
+  ino: number;
+  /** Byte offset just past the last committed line. */
+  offset: number;
+  /** Number of committed lines of that file. */
+  line: number;
+  /** Hash of the line ending at offset (null at offset 0): identifies the file again after a rename. */
+  last_hash: string | null;
+  updated_at: string;
+}
+
+/** The checkpoint, or null with the reason when there is none or it cannot be used. */
+export async function readCheckpoint(file: string): Promise<{ checkpoint: Checkpoint | null; problem?: string }> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { checkpoint: null };
+    throw err;
+  }
+  try {
+    const cp = JSON.parse(text) as Checkpoint;
+    const valid = cp && cp.version === 1 && typeof cp.file === 'string' && !cp.file.includes('/') &&
+      Number.isInteger(cp.offset) && cp.offset >= 0 && Number.isInteger(cp.line) && cp.line >= 0 &&
+      (cp.last_hash === null || (typeof cp.last_hash === 'string' && HASH_PATTERN.test(cp.last_hash)));
+    if (valid) return { checkpoint: cp };
+  } catch {
+    // fall through: unreadable
+  }
+  return { checkpoint: null, problem: `checkpoint ${file} is not a valid checkpoint; starting from the oldest file (PostgreSQL drops lines it already has)` };
+}
+
+export async function writeCheckpoint(file: string, checkpoint: Checkpoint): Promise<void> {
+  const tmp = `${file}.tmp`;
+  await fs.writeFile(tmp, `${JSON.stringify(checkpoint)}\n`, { flush: true });
+  await fs.rename(tmp, file);
+  await fsyncDir(path.dirname(file));
+}

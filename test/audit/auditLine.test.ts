@@ -1,0 +1,51 @@
+import { buildLine, checkLine, lineHash, normaliseEvent, serializeLine } from '../../src/audit/auditLine';
+import { canonicalJson } from '../../src/audit/canonicalJson';
+
+describe('audit line format and hash', () => {
+  const fields = {
+    ts: '2026-01-02T03:04:05.678Z',
+    agent_id: 'agent_a',
+    session_id: null,
+    event_type: 'lifecycle.paused',
+    confidence: 0.25,
+    details: { z: [1, 2.5, 'é\n'], a: { y: true, b: null } },
+    prev_hash: null,
+  };
+
+  it('hashes the canonical form (sorted keys, no whitespace, UTF-8) as an independent implementation does', () => {
+    // expected values computed with Python: json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    expect(canonicalJson(fields)).toBe(
+      '{"agent_id":"agent_a","confidence":0.25,"details":{"a":{"b":null,"y":true},"z":[1,2.5,"é\\n"]},"event_type":"lifecycle.paused","prev_hash":null,"session_id":null,"ts":"2026-01-02T03:04:05.678Z"}',
+    );
+    expect(lineHash(fields)).toBe('0142c99185d250ab0dd2915b0e1907df8f0b0d408a7a943d0cd8fcf08735c3e3');
+  });
+
+  it('refuses values JSON cannot represent instead of dropping them', () => {
+    expect(() => canonicalJson({ a: undefined })).toThrow(/undefined/);
+    expect(() => canonicalJson({ a: Number.NaN })).toThrow(/NaN/);
+  });
+
+  it('writes lines in the documented key order and checks them back', () => {
+    const { line, text } = buildLine(normaliseEvent({ agentId: 'a', eventType: 'tool_call', confidence: 1, details: { b: 1, a: new Date(0) } }), fields.ts, null);
+    expect(text).toBe(`{"ts":"${fields.ts}","agent_id":"a","session_id":null,"event_type":"tool_call","confidence":1,"details":{"a":"1970-01-01T00:00:00.000Z","b":1},"prev_hash":null,"hash":"${line.hash}"}`);
+    expect(checkLine(text)).toEqual({ ok: true, line });
+    expect(serializeLine(line)).toBe(text);
+  });
+
+  it('names each kind of damage of a line', () => {
+    const { text } = buildLine(normaliseEvent({ eventType: 'tool_call', details: { n: 1 } }), fields.ts, null);
+    expect(checkLine(text.replace('"n":1', '"n":2'))).toMatchObject({ ok: false, reason: expect.stringMatching(/^hash mismatch/) });
+    expect(checkLine(text.replace('{"ts"', '{ "ts"'))).toMatchObject({ ok: false, reason: expect.stringMatching(/written form/) });
+    expect(checkLine(text.slice(0, 40))).toMatchObject({ ok: false, reason: expect.stringMatching(/not valid JSON/) });
+    expect(checkLine('{"ts":"x"}')).toMatchObject({ ok: false, reason: expect.stringMatching(/missing agent_id/) });
+  });
+
+  it('validates events against the rules of audit.events, collecting every problem', () => {
+    expect(() => normaliseEvent({ eventType: 'Tool Call', confidence: 2, agentId: 'a\u0000b', details: { s: '\u0000' } })).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_INPUT',
+        message: expect.stringMatching(/agentId contains a NUL.*eventType "Tool Call" must match.*confidence 2 must be.*details contain a NUL/),
+      }),
+    );
+  });
+});

@@ -1,0 +1,161 @@
+import { execFile } from 'child_process';
+import { promises as fs } from 'fs';
+import path from 'path';
+import { promisify } from 'util';
+import { AuditLog } from '../../src/audit/auditLog';
+import { AuditMirror } from '../../src/audit/auditMirror';
+import { createMigratedDatabase, TestDatabase } from '../helpers/db';
+import { removeLogDir, tempLogPath } from './helpers/audit';
+
+const run = promisify(execFile);
+const CLI = path.resolve(__dirname, '..', '..', 'bin', 'govdb.js');
+const LEGACY_SAMPLE = '/work/shared/legacy-samples/audit_log_sample.jsonl';
+
+async function govdb(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('node', [CLI, ...args], { env: { ...process.env, DB_POSTGRES_URL: '' } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+async function writeLog(logPath: string, n: number, options: { maxFileBytes?: number } = {}): Promise<void> {
+  const log = await AuditLog.open({ path: logPath, ...options });
+  for (let i = 0; i < n; i++) await log.record({ agentId: 'agent_v', eventType: 'tool_call', confidence: 0.5, details: { i } });
+  await log.close();
+}
+
+describe('govdb audit verify', () => {
+  let logPath: string;
+  beforeEach(async () => {
+    logPath = await tempLogPath();
+  });
+  afterEach(async () => {
+    await removeLogDir(logPath);
+  });
+
+  it('reports OK for an intact chain, also across rotated files', async () => {
+    await writeLog(logPath, 30, { maxFileBytes: 2048 });
+    const dir = path.dirname(logPath);
+    const names = (await fs.readdir(dir)).filter((n) => n.endsWith('.jsonl')).sort();
+    expect(names.length).toBeGreaterThan(1); // rotated at least once
+    const ok = await govdb(['audit', 'verify', '--log', logPath]);
+    expect(ok).toMatchObject({ code: 0, stdout: expect.stringMatching(/^OK 30 lines in \d+ file\(s\), chain from genesis/) });
+  });
+
+  it('reports the first tampered line with its file and line number (exit 1)', async () => {
+    await writeLog(logPath, 10);
+    const lines = (await fs.readFile(logPath, 'utf8')).split('\n');
+    lines[4] = lines[4]!.replace('"confidence":0.5', '"confidence":0.9');
+    await fs.writeFile(logPath, lines.join('\n'));
+    const broken = await govdb(['audit', 'verify', logPath]);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain(`BROKEN ${logPath}:5: hash mismatch`);
+
+    // a removed line breaks the chain at the line after the gap
+    const intact = lines.map((l, i) => (i === 4 ? l.replace('"confidence":0.9', '"confidence":0.5') : l));
+    await fs.writeFile(logPath, intact.filter((_, i) => i !== 6).join('\n'));
+    const gap = await govdb(['audit', 'verify', '--json', logPath]);
+    expect(gap.code).toBe(1);
+    expect(JSON.parse(gap.stdout)).toMatchObject({ ok: false, lines: 6, broken: { file: logPath, line: 7, reason: expect.stringMatching(/^chain broken/) } });
+  });
+
+  it('reports a torn last line as a warning, not a broken chain (exit 0)', async () => {
+    await writeLog(logPath, 3);
+    await fs.appendFile(logPath, '{"ts":"2026-');
+    const torn = await govdb(['audit', 'verify', logPath]);
+    expect(torn).toMatchObject({ code: 0, stdout: expect.stringMatching(/^OK 3 lines/) });
+    expect(torn.stderr).toContain(`warning: ${logPath}:4: torn last line (12 bytes without a newline`);
+  });
+});
+
+describe('govdb audit backfill and maintain', () => {
+  let db: TestDatabase;
+  let logPath: string;
+  beforeAll(async () => {
+    db = await createMigratedDatabase();
+    logPath = await tempLogPath();
+  });
+  afterAll(async () => {
+    await removeLogDir(logPath);
+    await db.drop();
+  });
+
+  it('loads legacy lines idempotently, reading naive timestamps in --source-timezone', async () => {
+    const legacy = path.join(path.dirname(logPath), 'legacy_audit.jsonl');
+    const repeated = '{"timestamp": "2025-11-27T16:23:40.485963", "agent_id": "old_agent", "event_type": "auto_attest", "confidence": 0.8, "details": {"x": 1}}';
+    await fs.writeFile(
+      legacy,
+      [
+        repeated,
+        repeated, // the same line twice is one event (the importer's rule, so both tools agree)
+        '{"timestamp": "2025-11-28T01:00:00Z", "agent_id": "old_agent", "event_type": "lifecycle_paused", "confidence": null, "details": {}, "metadata": {"host": "h1"}}',
+        '{"timestamp": "not a time", "agent_id": "old_agent", "event_type": "x", "confidence": 0.1, "details": {}}',
+      ].join('\n') + '\n',
+    );
+    const first = await govdb(['audit', 'backfill', '--database-url', db.url, LEGACY_SAMPLE, legacy]);
+    expect(first.code).toBe(1); // one line rejected …
+    expect(first.stderr).toContain(`rejected ${legacy}:4: legacy line: timestamp "not a time" is not a timestamp`);
+    expect(first.stdout).toContain(`${legacy}: 4 lines (0 audit_log, 3 legacy): 2 inserted, 1 already present, 1 rejected`);
+
+    const rows = await db.pool.query(`select occurred_at, event_type, details from audit.events where source = 'legacy' order by id`);
+    expect(rows.rows.map((r) => [r.occurred_at.toISOString(), r.event_type, r.details])).toEqual([
+      ['2025-12-12T07:00:00.000Z', 'auto_attest', { x: 1 }], // the sample's naive time read at UTC-07:00
+      ['2025-11-27T23:23:40.485Z', 'auto_attest', { x: 1 }],
+      ['2025-11-28T01:00:00.000Z', 'lifecycle_paused', { _legacy: { metadata: { host: 'h1' } } }],
+    ]);
+    const micro = await db.pool.query(`select to_char(occurred_at, 'US') as us from audit.events where agent_id = 'old_agent' and event_type = 'auto_attest'`);
+    expect(micro.rows[0].us).toBe('485963'); // microseconds survive
+
+    const again = await govdb(['audit', 'backfill', '--json', '--source-timezone', '-07:00', '--database-url', db.url, LEGACY_SAMPLE, legacy]);
+    expect(again.code).toBe(1);
+    expect(JSON.parse(again.stdout).files.map((f: { inserted: number; duplicates: number }) => [f.inserted, f.duplicates])).toEqual([[0, 1], [0, 3]]);
+    expect((await db.pool.query(`select count(*)::int as n from audit.events where source = 'legacy'`)).rows[0].n).toBe(3);
+  });
+
+  it('loads our own log once, whether by backfill or by the mirror', async () => {
+    await writeLog(logPath, 25, { maxFileBytes: 2048 });
+    const loaded = await govdb(['audit', 'backfill', '--json', '--log', logPath, '--database-url', db.url]);
+    expect(loaded.code).toBe(0);
+    const files = JSON.parse(loaded.stdout).files as Array<{ ours: number; inserted: number }>;
+    expect(files.reduce((n, f) => n + f.inserted, 0)).toBe(25);
+
+    const mirror = new AuditMirror(db.pool, { logPath, pollIntervalMs: 20 });
+    mirror.start();
+    await mirror.caughtUp();
+    await mirror.stop();
+    expect(mirror.state()).toMatchObject({ rowsInserted: 0, duplicatesSkipped: 25 });
+    expect((await db.pool.query(`select count(*)::int as n from audit.events where source = 'backfill'`)).rows[0].n).toBe(25);
+  });
+
+  it('maintain drops monthly partitions older than --keep and refuses a non-positive retention', async () => {
+    await db.pool.query(`select * from audit.insert_events($1::jsonb)`, [
+      JSON.stringify([{ occurred_at: '1999-01-15T00:00:00Z', event_type: 'old_event', content_hash: 'c'.repeat(64) }]),
+    ]);
+    const done = await govdb(['audit', 'maintain', '--keep', '1 year', '--database-url', db.url]);
+    expect(done.code).toBe(0);
+    expect(done.stdout).toContain('created audit.events_1999_01');
+    expect(done.stdout).toContain('dropped audit.events_1999_01');
+    expect((await db.pool.query(`select count(*)::int as n from audit.events where event_type = 'old_event'`)).rows[0].n).toBe(0);
+    // its dedup key went with it, so the month can be backfilled again from the JSONL archive
+    expect((await db.pool.query(`select count(*)::int as n from audit.event_hashes where content_hash = $1`, ['c'.repeat(64)])).rows[0].n).toBe(0);
+
+    const refused = await govdb(['audit', 'maintain', '--keep', '0 days', '--database-url', db.url]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`govdb: INVALID_INPUT: Retention must be a positive interval, got '00:00:00'`);
+  });
+
+  it('insert_tool_usage deduplicates tool usage rows by content hash', async () => {
+    const row = { occurred_at: '2026-01-02T00:00:00Z', tool_name: 'process_agent_update', agent_id: 'a', success: true, latency_ms: 3.5, content_hash: 'd'.repeat(64) };
+    const first = await db.pool.query(`select * from audit.insert_tool_usage($1::jsonb, 'legacy')`, [JSON.stringify([row, row])]);
+    expect(first.rows[0]).toEqual({ inserted: 1, duplicates: 1 });
+    const second = await db.pool.query(`select * from audit.insert_tool_usage($1::jsonb)`, [JSON.stringify([row])]);
+    expect(second.rows[0]).toEqual({ inserted: 0, duplicates: 1 });
+    await expect(db.pool.query(`select * from audit.insert_tool_usage($1::jsonb)`, [JSON.stringify([{ ...row, success: 'yes' }])])).rejects.toMatchObject({
+      code: 'GV400',
+      message: 'Tool usage row #1 of the batch is invalid: success is yes, expected true or false',
+    });
+  });
+});
