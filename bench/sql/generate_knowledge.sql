@@ -19,7 +19,7 @@ begin
   select 'bench_agent_' || i, 'Bench agent ' || i, 'active' from generate_series(1, p_agents) i
   on conflict do nothing;
 
-  insert into knowledge.discoveries (id, agent_id, discovery_type, severity, status, summary, details, tags, created_at, updated_at)
+  insert into knowledge.discoveries (id, agent_id, discovery_type, severity, status, summary, details, tags, created_at, updated_at, resolved_at)
   select 'bench_d_' || i,
          'bench_agent_' || (1 + (i % p_agents)),
          (array['insight', 'improvement', 'pattern', 'bug_found', 'question'])[1 + (i % 5)],
@@ -29,7 +29,8 @@ begin
          (select string_agg(v_vocab[1 + floor(4000 * power(random(), 3))::int], ' ') from generate_series(1, 40 + (i % 60)) w where i > 0),
          array[v_vocab[1 + (i % 50)], v_vocab[51 + (i % 200)]],
          timestamptz '2025-01-01 00:00:00+00' + make_interval(secs => i * 30),
-         timestamptz '2025-01-01 00:00:00+00' + make_interval(secs => i * 30)
+         timestamptz '2025-01-01 00:00:00+00' + make_interval(secs => i * 30),
+         case when i % 3 = 1 then timestamptz '2025-01-02 00:00:00+00' + make_interval(secs => i * 30) end
   from generate_series(1, p_discoveries) i;
 
   insert into knowledge.discovery_tags (discovery_id, tag)

@@ -1,0 +1,132 @@
+import { randomBytes } from 'crypto';
+import { mkdtempSync, rmSync } from 'fs';
+import os from 'os';
+import path from 'path';
+import Redis from 'ioredis';
+import type { Pool, PoolClient } from 'pg';
+import { AuditLog, AuditMirror } from '../audit';
+import { cacheConfigFromEnv, createCacheLayer } from '../cache';
+import { createAgentService, Agent } from '../domain/agents';
+import { createEisvService } from '../domain/eisv';
+import { knowledge as knowledgeFns } from '../db/generated/functions';
+import { measurePaired, PairedResult, timeIt, distribution } from './measure';
+
+export interface BenchContext {
+  pool: Pool;
+  redisUrl: string;
+  iterations: number;
+  quick: boolean;
+}
+
+const selectOne = (client: PoolClient) => () => client.query({ name: 'bench_floor_select', text: 'select 1' });
+let floorSeq = 0;
+const insertCommit = (client: PoolClient) => () =>
+  client.query({ name: 'bench_floor_insert', text: 'insert into public.bench_floor (v) values ($1)', values: [floorSeq++] });
+
+async function withClient<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
+  const c = await pool.connect();
+  try {
+    return await fn(c);
+  } finally {
+    c.release();
+  }
+}
+
+export async function benchSessions(ctx: BenchContext): Promise<PairedResult[]> {
+  const results: PairedResult[] = [];
+  const agents = createAgentService(ctx.pool);
+  const agent = await agents.onboard({ label: `bench sessions ${randomBytes(3).toString('hex')}` });
+  for (const mode of ['redis', 'memory'] as const) {
+    const env = { REDIS_URL: mode === 'redis' ? ctx.redisUrl : '', REDIS_KEY_PREFIX: `bench${randomBytes(3).toString('hex')}:` };
+    const cache = await createCacheLayer<Agent>(cacheConfigFromEnv(env), { pool: ctx.pool, loadAgentMetadata: (id) => agents.get(id), cleanupIntervalMs: 0 });
+    const floorRedis = new Redis(ctx.redisUrl, { lazyConnect: false });
+    try {
+      const sessionId = `bench-session-${randomBytes(6).toString('hex')}`;
+      await cache.sessions.bind({ sessionId, agentId: agent.agentId, client: 'bench' });
+      await floorRedis.set('bench:floor', 'x');
+      results.push(await measurePaired(`session lookup (${mode} mode)`, 'redis GET', () => floorRedis.get('bench:floor'), () => cache.sessions.lookup(sessionId), { iterations: ctx.iterations }));
+      if (mode === 'redis') {
+        const cold = await measurePaired('agent metadata read, uncached (one call)', 'SELECT 1', () => ctx.pool.query({ name: 'bench_floor_select', text: 'select 1' }), () => agents.get(agent.agentId), { iterations: ctx.iterations });
+        results.push(cold);
+        await cache.metadata.get(agent.agentId);
+        results.push(await measurePaired('agent metadata read, cached (redis)', 'redis GET', () => floorRedis.get('bench:floor'), () => cache.metadata.get(agent.agentId), { iterations: ctx.iterations }));
+      } else {
+        await cache.metadata.get(agent.agentId);
+        results.push(await measurePaired('agent metadata read, cached (memory mode)', 'redis GET', () => floorRedis.get('bench:floor'), () => cache.metadata.get(agent.agentId), { iterations: ctx.iterations }));
+      }
+    } finally {
+      floorRedis.disconnect();
+      await cache.close();
+    }
+  }
+  return results;
+}
+
+export async function benchWrites(ctx: BenchContext): Promise<PairedResult[]> {
+  return withClient(ctx.pool, async (client) => {
+    const agents = createAgentService(client);
+    const eisv = createEisvService(client);
+    const run = randomBytes(3).toString('hex');
+    const onboard = await measurePaired('onboard (agent, key hash, session, event, AGE vertex)', 'insert+commit', insertCommit(client),
+      (i) => agents.onboard({ label: `bench ${run} ${i}`, sessionId: `bench-${run}-${i}-session`, sessionTtlMs: 3_600_000 }), { iterations: ctx.iterations });
+    const agent = await agents.onboard({ label: `bench eisv ${run}` });
+    const update = await measurePaired('process_agent_update (full EISV step, one txn)', 'insert+commit', insertCommit(client),
+      () => eisv.processUpdate({ agentId: agent.agentId, complexity: 0.5, confidence: 0.8, responseLength: 1500 }), { iterations: ctx.iterations });
+    return [onboard, update];
+  });
+}
+
+/** Query mix with common terms, a common phrase, rare terms and filters. */
+const QUERIES = ['governance', 'agent risk', '"governance agent"', 'calibration threshold', 'drift -entropy', 'coherence', 'a3f1e', 'entropy OR void', 'threshold', '"risk drift"'];
+
+export async function benchKnowledge(ctx: BenchContext, sampleIds: string[]): Promise<PairedResult[]> {
+  return withClient(ctx.pool, async (client) => {
+    const fts = await measurePaired('full-text search (query mix, limit 20)', 'SELECT 1', selectOne(client),
+      (i) => knowledgeFns.searchDiscoveries(client, { query: QUERIES[Math.abs(i) % QUERIES.length], limit: 20 }), { iterations: ctx.iterations });
+    const phrase = await measurePaired('full-text search, common phrase alone', 'SELECT 1', selectOne(client),
+      () => knowledgeFns.searchDiscoveries(client, { query: '"governance agent"', limit: 20 }), { iterations: Math.max(20, ctx.iterations / 4) });
+    const match = await measurePaired('AGE MATCH one Discovery by id', 'SELECT 1', selectOne(client),
+      (i) => client.query({
+        name: 'bench_age_match',
+        text: `select * from ag_catalog.cypher('governance_graph', $$ MATCH (d:Discovery {id: $id}) RETURN d.id $$, $1) as (id ag_catalog.agtype)`,
+        values: [JSON.stringify({ id: sampleIds[Math.abs(i) % sampleIds.length] })],
+      }), { iterations: ctx.iterations });
+    const twoHop = await measurePaired('related within 2 hops (AGE)', 'SELECT 1', selectOne(client),
+      (i) => knowledgeFns.relatedDiscoveries(client, { id: sampleIds[Math.abs(i) % sampleIds.length]!, maxHops: 2, limit: 50 }), { iterations: Math.max(20, ctx.iterations / 2) });
+    return [fts, phrase, match, twoHop];
+  });
+}
+
+export interface AuditBench {
+  append: PairedResult;
+  mirrorEventsPerSec: number;
+  mirrorLines: number;
+}
+
+export async function benchAudit(ctx: BenchContext): Promise<AuditBench> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'govdb-bench-audit-'));
+  const logPath = path.join(dir, 'audit_log.jsonl');
+  const log = await AuditLog.open({ path: logPath });
+  try {
+    // cost on the request path: the time record() takes to accept the event (the group commit happens later)
+    const noop = async () => undefined;
+    const append = await measurePaired('audit append on the request path', 'no-op await', noop,
+      (i) => log.record({ agentId: 'bench', sessionId: 's', eventType: 'bench_event', confidence: 0.5, details: { i } }), { iterations: ctx.iterations * 4 });
+    const lines = ctx.quick ? 5_000 : 100_000;
+    for (let i = 0; i < lines; i++) void log.record({ agentId: 'bench', sessionId: 's', eventType: 'bench_mirror', details: { i } });
+    await log.flush();
+    const mirror = new AuditMirror(ctx.pool, { logPath, batchSize: 2000, pollIntervalMs: 10 });
+    const ms = await timeIt(async () => {
+      mirror.start();
+      await mirror.caughtUp(600_000);
+    });
+    await mirror.stop();
+    const total = lines + ctx.iterations * 4 + Math.min(50, ctx.iterations * 4);
+    return { append, mirrorEventsPerSec: total / (ms / 1000), mirrorLines: total };
+  } finally {
+    await log.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export { distribution };

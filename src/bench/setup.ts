@@ -1,0 +1,76 @@
+import { execFileSync } from 'child_process';
+import { readFileSync } from 'fs';
+import path from 'path';
+import { Client, Pool } from 'pg';
+import { migrate } from '../db/migrate/migrate';
+import { createPool } from '../db/pool';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+
+/** The PostgreSQL server to benchmark on: GOVDB_BENCH_DATABASE_URL, else the project's PostgreSQL 17 + AGE. */
+export function serverUrl(): string {
+  const url = process.env.GOVDB_BENCH_DATABASE_URL;
+  if (url) return url;
+  return execFileSync('bash', [path.join(ROOT, 'scripts/db/pg-age.sh'), 'start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+}
+
+export function redisUrl(): string {
+  if (process.env.REDIS_URL) return process.env.REDIS_URL;
+  execFileSync('bash', [path.join(ROOT, 'scripts/db/pg-age.sh'), 'redis'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  return 'redis://127.0.0.1:6379';
+}
+
+export function databaseUrl(server: string, name: string): string {
+  const u = new URL(server);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export async function recreateDatabase(server: string, name: string): Promise<string> {
+  const admin = new Client({ connectionString: server });
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists "${name}" with (force)`);
+    await admin.query(`create database "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  return databaseUrl(server, name);
+}
+
+export async function dropDatabase(server: string, name: string): Promise<void> {
+  const admin = new Client({ connectionString: server });
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists "${name}" with (force)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** A migrated database for the benchmark, with a floor table for the insert+commit floor. */
+export async function benchDatabase(server: string, name: string): Promise<{ url: string; pool: Pool }> {
+  const url = await recreateDatabase(server, name);
+  await migrate(url, { root: ROOT });
+  const pool = createPool(url, { max: 8 });
+  await pool.query('create table public.bench_floor (id bigint generated always as identity primary key, v int not null)');
+  return { url, pool };
+}
+
+/** Generates agents, discoveries and edges (bench/sql/generate_knowledge.sql) and projects them into AGE. */
+export async function generateKnowledge(pool: Pool, counts: { agents: number; discoveries: number; edges: number; seed: number }): Promise<{ generateMs: number; projectMs: number }> {
+  const sql = readFileSync(path.join(ROOT, 'bench', 'sql', 'generate_knowledge.sql'), 'utf8');
+  const client = await pool.connect();
+  try {
+    const t0 = Date.now();
+    await client.query(sql);
+    await client.query('select pg_temp.bench_generate_knowledge($1, $2, $3, $4)', [counts.agents, counts.discoveries, counts.edges, counts.seed]);
+    await client.query('analyze');
+    const t1 = Date.now();
+    await client.query('select * from knowledge.graph_rebuild()');
+    await client.query('analyze');
+    return { generateMs: t1 - t0, projectMs: Date.now() - t1 };
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,33 @@
+import { execFile } from 'child_process';
+import { mkdtempSync, readFileSync } from 'fs';
+import os from 'os';
+import path from 'path';
+import { promisify } from 'util';
+
+const run = promisify(execFile);
+
+/** Smoke check of `npm run bench -- --quick`: every row is produced; no timing is asserted. */
+describe('benchmark --quick', () => {
+  it('produces every figure with its floor', async () => {
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'govdb-bench-')), 'quick.json');
+    await run(process.execPath, [path.resolve(__dirname, '../../dist/bench/cli.js'), '--quick', '--out', out], {
+      env: { ...process.env, GOVDB_BENCH_DATABASE_URL: process.env.GOVDB_TEST_DATABASE_URL, REDIS_URL: process.env.GOVDB_TEST_REDIS_URL },
+      maxBuffer: 1 << 22,
+    });
+    const results = JSON.parse(readFileSync(out, 'utf8'));
+    const names = results.paired.map((r: { name: string }) => r.name);
+    for (const expected of ['session lookup (redis mode)', 'session lookup (memory mode)', 'agent metadata read, uncached (one call)', 'agent metadata read, cached (redis)',
+      'onboard (agent, key hash, session, event, AGE vertex)', 'process_agent_update (full EISV step, one txn)', 'full-text search (query mix, limit 20)',
+      'AGE MATCH one Discovery by id', 'related within 2 hops (AGE)', 'audit append on the request path']) {
+      expect(names).toContain(expected);
+    }
+    for (const r of results.paired) {
+      expect(r.op.n).toBeGreaterThan(0);
+      expect(r.floor.n).toBe(r.op.n);
+      expect(Number.isFinite(r.ratioP50)).toBe(true);
+    }
+    expect(results.import.rows).toBeGreaterThan(0);
+    expect(results.audit.mirrorEventsPerSec).toBeGreaterThan(0);
+    expect(results.migrateFromEmptyMs.n).toBe(1);
+  }, 300_000);
+});
