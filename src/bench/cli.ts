@@ -37,13 +37,13 @@ async function main(argv: string[]): Promise<void> {
   log(`bench: ${quick ? 'quick (smoke) run: figures are not meaningful' : 'full run'}; PostgreSQL ${server.replace(/\/\/[^@]*@/, '//')}`);
   const migrateSamples: number[] = [];
   for (let i = 0; i < (quick ? 1 : 3); i++) {
-    const url = await recreateDatabase(server, 'govdb_bench_migrate');
+    const url = await recreateDatabase(server, `govdb_bench_migrate_${process.pid}`);
     migrateSamples.push(await timeIt(() => migrate(url, { root: ROOT })));
   }
-  await dropDatabase(server, 'govdb_bench_migrate');
+  await dropDatabase(server, `govdb_bench_migrate_${process.pid}`);
   log(`bench: migrate from empty p50 ${distribution(migrateSamples).p50.toFixed(0)} ms`);
 
-  const { url, pool } = await benchDatabase(server, 'govdb_bench');
+  const { url, pool } = await benchDatabase(server, `govdb_bench_${process.pid}`);
   try {
     const versions = await pool.query(`select current_setting('server_version') as pg, (select extversion from pg_extension where extname = 'age') as age`);
     const ctx: BenchContext = { pool, redisUrl: redis, iterations, quick };
@@ -93,7 +93,7 @@ async function main(argv: string[]): Promise<void> {
     log(`bench: results written to ${path.relative(process.cwd(), outFile)}`);
   } finally {
     await pool.end();
-    await dropDatabase(server, 'govdb_bench').catch(() => undefined);
+    await dropDatabase(server, `govdb_bench_${process.pid}`).catch(() => undefined);
   }
 }
 

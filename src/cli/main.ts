@@ -5,6 +5,7 @@ import { registerAudit } from './commands/audit';
 import { registerDrift } from './commands/drift';
 import { registerImport } from './commands/import';
 import { registerServe } from './commands/serve';
+import { registerGraph } from './commands/graph';
 
 export function buildProgram(): Command {
   const program = new Command('govdb')
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerDrift(program);
   registerImport(program);
   registerServe(program);
+  registerGraph(program);
   return program;
 }
 

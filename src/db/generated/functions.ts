@@ -26,6 +26,766 @@ export interface AuditEnsurePartitionsRow {
 }
 const AuditEnsurePartitionsSpec: FunctionSpec = {"schema":"audit","name":"ensure_partitions","returns":"rows","params":[{"key":"from","sqlName":"p_from","sqlType":"timestamp with time zone","json":false},{"key":"months","sqlName":"p_months","sqlType":"integer","json":false}]};
 
+/** Arguments of audit.import_events(p_records jsonb). */
+export interface AuditImportEventsArgs {
+  records: unknown | null;
+}
+export interface AuditImportEventsRow {
+  inserted: string | null;
+  already_present: string | null;
+}
+const AuditImportEventsSpec: FunctionSpec = {"schema":"audit","name":"import_events","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true}]};
+
+/** Arguments of audit.import_tool_usage(p_records jsonb). */
+export interface AuditImportToolUsageArgs {
+  records: unknown | null;
+}
+export interface AuditImportToolUsageRow {
+  inserted: string | null;
+  already_present: string | null;
+}
+const AuditImportToolUsageSpec: FunctionSpec = {"schema":"audit","name":"import_tool_usage","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true}]};
+
+/** Arguments of audit.insert_events(p_events jsonb, p_source text). */
+export interface AuditInsertEventsArgs {
+  events: unknown | null;
+  source?: string | null;
+}
+export interface AuditInsertEventsRow {
+  inserted: number | null;
+  duplicates: number | null;
+}
+const AuditInsertEventsSpec: FunctionSpec = {"schema":"audit","name":"insert_events","returns":"rows","params":[{"key":"events","sqlName":"p_events","sqlType":"jsonb","json":true},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}]};
+
+/** Arguments of audit.insert_tool_usage(p_rows jsonb, p_source text). */
+export interface AuditInsertToolUsageArgs {
+  rows: unknown | null;
+  source?: string | null;
+}
+export interface AuditInsertToolUsageRow {
+  inserted: number | null;
+  duplicates: number | null;
+}
+const AuditInsertToolUsageSpec: FunctionSpec = {"schema":"audit","name":"insert_tool_usage","returns":"rows","params":[{"key":"rows","sqlName":"p_rows","sqlType":"jsonb","json":true},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}]};
+
+/** Arguments of audit.maintain_partitions(p_keep interval, p_months_ahead integer). */
+export interface AuditMaintainPartitionsArgs {
+  keep: string | null;
+  monthsAhead?: number | null;
+}
+export interface AuditMaintainPartitionsRow {
+  action: string | null;
+  partition_name: string | null;
+}
+const AuditMaintainPartitionsSpec: FunctionSpec = {"schema":"audit","name":"maintain_partitions","returns":"rows","params":[{"key":"keep","sqlName":"p_keep","sqlType":"interval","json":false},{"key":"monthsAhead","sqlName":"p_months_ahead","sqlType":"integer","json":false}]};
+
+/** Arguments of audit.page_cursor(p_occurred_at timestamp with time zone, p_id bigint). */
+export interface AuditPageCursorArgs {
+  occurredAt: Date | string | null;
+  id: number | string | null;
+}
+const AuditPageCursorSpec: FunctionSpec = {"schema":"audit","name":"page_cursor","returns":"scalar","params":[{"key":"occurredAt","sqlName":"p_occurred_at","sqlType":"timestamp with time zone","json":false},{"key":"id","sqlName":"p_id","sqlType":"bigint","json":false}]};
+
+/** Arguments of audit.parse_query_page(p_limit integer, p_since timestamp with time zone, p_until timestamp with time zone, p_cursor text, OUT before_occurred_at timestamp with time zone, OUT before_id bigint). */
+export interface AuditParseQueryPageArgs {
+  limit: number | null;
+  since: Date | string | null;
+  until: Date | string | null;
+  cursor: string | null;
+}
+export interface AuditParseQueryPageRow {
+  before_occurred_at: Date | null;
+  before_id: string | null;
+}
+const AuditParseQueryPageSpec: FunctionSpec = {"schema":"audit","name":"parse_query_page","returns":"row","params":[{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false},{"key":"since","sqlName":"p_since","sqlType":"timestamp with time zone","json":false},{"key":"until","sqlName":"p_until","sqlType":"timestamp with time zone","json":false},{"key":"cursor","sqlName":"p_cursor","sqlType":"text","json":false}]};
+
+/** Arguments of audit.query_events(p_agent_id text, p_event_type text, p_since timestamp with time zone, p_until timestamp with time zone, p_limit integer, p_cursor text). */
+export interface AuditQueryEventsArgs {
+  agentId?: string | null;
+  eventType?: string | null;
+  since?: Date | string | null;
+  until?: Date | string | null;
+  limit?: number | null;
+  cursor?: string | null;
+}
+export interface AuditQueryEventsRow {
+  id: string | null;
+  occurred_at: Date | null;
+  agent_id: string | null;
+  session_id: string | null;
+  event_type: string | null;
+  confidence: number | null;
+  details: unknown | null;
+  content_hash: string | null;
+  prev_hash: string | null;
+  source: string | null;
+  ingested_at: Date | null;
+  cursor: string | null;
+}
+const AuditQueryEventsSpec: FunctionSpec = {"schema":"audit","name":"query_events","returns":"rows","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"eventType","sqlName":"p_event_type","sqlType":"text","json":false},{"key":"since","sqlName":"p_since","sqlType":"timestamp with time zone","json":false},{"key":"until","sqlName":"p_until","sqlType":"timestamp with time zone","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false},{"key":"cursor","sqlName":"p_cursor","sqlType":"text","json":false}]};
+
+/** Arguments of audit.query_tool_usage(p_agent_id text, p_tool_name text, p_success boolean, p_since timestamp with time zone, p_until timestamp with time zone, p_limit integer, p_cursor text). */
+export interface AuditQueryToolUsageArgs {
+  agentId?: string | null;
+  toolName?: string | null;
+  success?: boolean | null;
+  since?: Date | string | null;
+  until?: Date | string | null;
+  limit?: number | null;
+  cursor?: string | null;
+}
+export interface AuditQueryToolUsageRow {
+  id: string | null;
+  occurred_at: Date | null;
+  tool_name: string | null;
+  agent_id: string | null;
+  session_id: string | null;
+  latency_ms: number | null;
+  success: boolean | null;
+  error_code: string | null;
+  content_hash: string | null;
+  source: string | null;
+  cursor: string | null;
+}
+const AuditQueryToolUsageSpec: FunctionSpec = {"schema":"audit","name":"query_tool_usage","returns":"rows","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"toolName","sqlName":"p_tool_name","sqlType":"text","json":false},{"key":"success","sqlName":"p_success","sqlType":"boolean","json":false},{"key":"since","sqlName":"p_since","sqlType":"timestamp with time zone","json":false},{"key":"until","sqlName":"p_until","sqlType":"timestamp with time zone","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false},{"key":"cursor","sqlName":"p_cursor","sqlType":"text","json":false}]};
+
+/** Arguments of core.agent_state_history(p_agent_id text, p_limit integer, p_before_seq bigint). */
+export interface CoreAgentStateHistoryArgs {
+  agentId: string | null;
+  limit?: number | null;
+  beforeSeq?: number | string | null;
+}
+export interface CoreAgentStateHistoryRow {
+  seq: string | null;
+  energy: number | null;
+  information: number | null;
+  entropy: number | null;
+  void: number | null;
+  coherence: number | null;
+  risk: number | null;
+  phi: number | null;
+  regime: string | null;
+  verdict: "safe" | "caution" | "high-risk" | null;
+  health_status: "healthy" | "moderate" | "critical" | "unknown" | null;
+  decision: "proceed" | "guide" | "pause" | null;
+  state: unknown | null;
+  recorded_at: Date | null;
+}
+const CoreAgentStateHistorySpec: FunctionSpec = {"schema":"core","name":"agent_state_history","returns":"rows","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false},{"key":"beforeSeq","sqlName":"p_before_seq","sqlType":"bigint","json":false}]};
+
+/** Arguments of core.authenticate_agent(p_api_key text, OUT agent_id text, OUT label text, OUT status core.agent_status). */
+export interface CoreAuthenticateAgentArgs {
+  apiKey: string | null;
+}
+export interface CoreAuthenticateAgentRow {
+  agent_id: string | null;
+  label: string | null;
+  status: "active" | "paused" | "waiting_input" | "archived" | "deleted" | null;
+}
+const CoreAuthenticateAgentSpec: FunctionSpec = {"schema":"core","name":"authenticate_agent","returns":"row","params":[{"key":"apiKey","sqlName":"p_api_key","sqlType":"text","json":false}]};
+
+/** Arguments of core.bind_session(p_session_id text, p_agent_id text, p_ttl_ms bigint, p_client_type text, p_metadata jsonb). */
+export interface CoreBindSessionArgs {
+  sessionId: string | null;
+  agentId: string | null;
+  ttlMs: number | string | null;
+  clientType?: string | null;
+  metadata?: unknown | null;
+}
+export interface CoreBindSessionRow {
+  session_id: string | null;
+  agent_id: string | null;
+  client_type: string | null;
+  metadata: unknown | null;
+  created_at: Date | null;
+  last_active_at: Date | null;
+  expires_at: Date | null;
+}
+const CoreBindSessionSpec: FunctionSpec = {"schema":"core","name":"bind_session","returns":"row","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"ttlMs","sqlName":"p_ttl_ms","sqlType":"bigint","json":false},{"key":"clientType","sqlName":"p_client_type","sqlType":"text","json":false},{"key":"metadata","sqlName":"p_metadata","sqlType":"jsonb","json":true}]};
+
+/** Arguments of core.calibration_bin_lower(p_confidence double precision). */
+export interface CoreCalibrationBinLowerArgs {
+  confidence: number | null;
+}
+const CoreCalibrationBinLowerSpec: FunctionSpec = {"schema":"core","name":"calibration_bin_lower","returns":"scalar","params":[{"key":"confidence","sqlName":"p_confidence","sqlType":"double precision","json":false}]};
+
+/** Arguments of core.calibration_bins(p_version integer). */
+export interface CoreCalibrationBinsArgs {
+  version?: number | null;
+}
+export interface CoreCalibrationBinsRow {
+  version: number | null;
+  bin_lower: number | null;
+  bin_upper: number | null;
+  count: string | null;
+  predicted_correct: number | null;
+  actual_correct: number | null;
+  confidence_sum: number | null;
+  mean_confidence: number | null;
+  accuracy: number | null;
+  gap: number | null;
+  updated_at: Date | null;
+}
+const CoreCalibrationBinsSpec: FunctionSpec = {"schema":"core","name":"calibration_bins","returns":"rows","params":[{"key":"version","sqlName":"p_version","sqlType":"integer","json":false}]};
+
+/** Arguments of core.calibration_recompute(p_since timestamp with time zone). */
+export interface CoreCalibrationRecomputeArgs {
+  since?: Date | string | null;
+}
+const CoreCalibrationRecomputeSpec: FunctionSpec = {"schema":"core","name":"calibration_recompute","returns":"scalar","params":[{"key":"since","sqlName":"p_since","sqlType":"timestamp with time zone","json":false}]};
+
+/** Arguments of core.calibration_record_outcome(p_decision_id text, p_actual_correct double precision). */
+export interface CoreCalibrationRecordOutcomeArgs {
+  decisionId: string | null;
+  actualCorrect: number | null;
+}
+export interface CoreCalibrationRecordOutcomeRow {
+  decision_id: string | null;
+  agent_id: string | null;
+  decision: "proceed" | "guide" | "pause" | null;
+  confidence: number | null;
+  predicted_correct: boolean | null;
+  actual_correct: number | null;
+  recorded_at: Date | null;
+  outcome_at: Date | null;
+  details: unknown | null;
+}
+const CoreCalibrationRecordOutcomeSpec: FunctionSpec = {"schema":"core","name":"calibration_record_outcome","returns":"row","params":[{"key":"decisionId","sqlName":"p_decision_id","sqlType":"text","json":false},{"key":"actualCorrect","sqlName":"p_actual_correct","sqlType":"double precision","json":false}]};
+
+/** Arguments of core.calibration_record_prediction(p_decision_id text, p_confidence double precision, p_agent_id text, p_decision core.decision, p_predicted_correct boolean, p_details jsonb). */
+export interface CoreCalibrationRecordPredictionArgs {
+  decisionId: string | null;
+  confidence: number | null;
+  agentId?: string | null;
+  decision?: "proceed" | "guide" | "pause" | null;
+  predictedCorrect?: boolean | null;
+  details?: unknown | null;
+}
+export interface CoreCalibrationRecordPredictionRow {
+  decision_id: string | null;
+  agent_id: string | null;
+  decision: "proceed" | "guide" | "pause" | null;
+  confidence: number | null;
+  predicted_correct: boolean | null;
+  actual_correct: number | null;
+  recorded_at: Date | null;
+  outcome_at: Date | null;
+  details: unknown | null;
+}
+const CoreCalibrationRecordPredictionSpec: FunctionSpec = {"schema":"core","name":"calibration_record_prediction","returns":"row","params":[{"key":"decisionId","sqlName":"p_decision_id","sqlType":"text","json":false},{"key":"confidence","sqlName":"p_confidence","sqlType":"double precision","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"decision","sqlName":"p_decision","sqlType":"core.decision","json":false},{"key":"predictedCorrect","sqlName":"p_predicted_correct","sqlType":"boolean","json":false},{"key":"details","sqlName":"p_details","sqlType":"jsonb","json":true}]};
+
+/** Arguments of core.calibration_summary(p_version integer, OUT version integer, OUT total_count bigint, OUT mean_confidence double precision, OUT accuracy double precision, OUT expected_calibration_error double precision, OUT max_calibration_error double precision, OUT updated_at timestamp with time zone). */
+export interface CoreCalibrationSummaryArgs {
+  version?: number | null;
+}
+export interface CoreCalibrationSummaryRow {
+  version: number | null;
+  total_count: string | null;
+  mean_confidence: number | null;
+  accuracy: number | null;
+  expected_calibration_error: number | null;
+  max_calibration_error: number | null;
+  updated_at: Date | null;
+}
+const CoreCalibrationSummarySpec: FunctionSpec = {"schema":"core","name":"calibration_summary","returns":"row","params":[{"key":"version","sqlName":"p_version","sqlType":"integer","json":false}]};
+
+/** Arguments of core.check_agent_label_free(p_label text, p_except text). */
+export interface CoreCheckAgentLabelFreeArgs {
+  label: string | null;
+  except?: string | null;
+}
+const CoreCheckAgentLabelFreeSpec: FunctionSpec = {"schema":"core","name":"check_agent_label_free","returns":"void","params":[{"key":"label","sqlName":"p_label","sqlType":"text","json":false},{"key":"except","sqlName":"p_except","sqlType":"text","json":false}]};
+
+/** Arguments of core.check_agent_tags(p_tags text[]). */
+export interface CoreCheckAgentTagsArgs {
+  tags: Array<string> | null;
+}
+const CoreCheckAgentTagsSpec: FunctionSpec = {"schema":"core","name":"check_agent_tags","returns":"scalar","params":[{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false}]};
+
+/** Arguments of core.delete_expired_sessions(p_limit integer). */
+export interface CoreDeleteExpiredSessionsArgs {
+  limit?: number | null;
+}
+export interface CoreDeleteExpiredSessionsRow {
+  session_id: string | null;
+  agent_id: string | null;
+  expires_at: Date | null;
+}
+const CoreDeleteExpiredSessionsSpec: FunctionSpec = {"schema":"core","name":"delete_expired_sessions","returns":"rows","params":[{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false}]};
+
+/** Arguments of core.dialectic_fail_expired(). */
+export interface CoreDialecticFailExpiredArgs {
+}
+export interface CoreDialecticFailExpiredRow {
+  id: string | null;
+  paused_agent_id: string | null;
+  reviewer_agent_id: string | null;
+  session_type: "recovery" | "review" | "dispute" | null;
+  phase: "thesis" | "antithesis" | "synthesis" | "resolved" | "escalated" | "failed" | null;
+  status: "active" | "resolved" | "escalated" | "failed" | null;
+  topic: string | null;
+  reason: string | null;
+  synthesis_round: number | null;
+  max_synthesis_rounds: number | null;
+  resolution: unknown | null;
+  discovery_id: string | null;
+  created_at: Date | null;
+  updated_at: Date | null;
+  phase_deadline: Date | null;
+  resolved_at: Date | null;
+}
+const CoreDialecticFailExpiredSpec: FunctionSpec = {"schema":"core","name":"dialectic_fail_expired","returns":"rows","params":[]};
+
+/** Arguments of core.dialectic_get_session(p_session_id text). */
+export interface CoreDialecticGetSessionArgs {
+  sessionId: string | null;
+}
+const CoreDialecticGetSessionSpec: FunctionSpec = {"schema":"core","name":"dialectic_get_session","returns":"scalar","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false}]};
+
+/** Arguments of core.dialectic_list_sessions(p_agent_id text, p_status core.dialectic_status, p_session_type core.dialectic_type, p_limit integer, p_cursor text). */
+export interface CoreDialecticListSessionsArgs {
+  agentId?: string | null;
+  status?: "active" | "resolved" | "escalated" | "failed" | null;
+  sessionType?: "recovery" | "review" | "dispute" | null;
+  limit?: number | null;
+  cursor?: string | null;
+}
+export interface CoreDialecticListSessionsRow {
+  id: string | null;
+  paused_agent_id: string | null;
+  reviewer_agent_id: string | null;
+  session_type: "recovery" | "review" | "dispute" | null;
+  phase: "thesis" | "antithesis" | "synthesis" | "resolved" | "escalated" | "failed" | null;
+  status: "active" | "resolved" | "escalated" | "failed" | null;
+  topic: string | null;
+  reason: string | null;
+  synthesis_round: number | null;
+  max_synthesis_rounds: number | null;
+  resolution: unknown | null;
+  discovery_id: string | null;
+  created_at: Date | null;
+  updated_at: Date | null;
+  phase_deadline: Date | null;
+  resolved_at: Date | null;
+  cursor: string | null;
+}
+const CoreDialecticListSessionsSpec: FunctionSpec = {"schema":"core","name":"dialectic_list_sessions","returns":"rows","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"status","sqlName":"p_status","sqlType":"core.dialectic_status","json":false},{"key":"sessionType","sqlName":"p_session_type","sqlType":"core.dialectic_type","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false},{"key":"cursor","sqlName":"p_cursor","sqlType":"text","json":false}]};
+
+/** Arguments of core.dialectic_message_content(p_message_type core.dialectic_message_type, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb, p_concerns jsonb, p_agrees boolean). */
+export interface CoreDialecticMessageContentArgs {
+  messageType: "thesis" | "antithesis" | "synthesis" | "system" | null;
+  rootCause: string | null;
+  proposedConditions: unknown | null;
+  reasoning: string | null;
+  observedMetrics: unknown | null;
+  concerns: unknown | null;
+  agrees: boolean | null;
+}
+const CoreDialecticMessageContentSpec: FunctionSpec = {"schema":"core","name":"dialectic_message_content","returns":"scalar","params":[{"key":"messageType","sqlName":"p_message_type","sqlType":"core.dialectic_message_type","json":false},{"key":"rootCause","sqlName":"p_root_cause","sqlType":"text","json":false},{"key":"proposedConditions","sqlName":"p_proposed_conditions","sqlType":"jsonb","json":true},{"key":"reasoning","sqlName":"p_reasoning","sqlType":"text","json":false},{"key":"observedMetrics","sqlName":"p_observed_metrics","sqlType":"jsonb","json":true},{"key":"concerns","sqlName":"p_concerns","sqlType":"jsonb","json":true},{"key":"agrees","sqlName":"p_agrees","sqlType":"boolean","json":false}]};
+
+/** Arguments of core.dialectic_message_signature(p_session_id text, p_agent_id text, p_content jsonb). */
+export interface CoreDialecticMessageSignatureArgs {
+  sessionId: string | null;
+  agentId: string | null;
+  content: unknown | null;
+}
+const CoreDialecticMessageSignatureSpec: FunctionSpec = {"schema":"core","name":"dialectic_message_signature","returns":"scalar","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"content","sqlName":"p_content","sqlType":"jsonb","json":true}]};
+
+/** Arguments of core.dialectic_phase_timeout(p_phase core.dialectic_phase). */
+export interface CoreDialecticPhaseTimeoutArgs {
+  phase: "thesis" | "antithesis" | "synthesis" | "resolved" | "escalated" | "failed" | null;
+}
+const CoreDialecticPhaseTimeoutSpec: FunctionSpec = {"schema":"core","name":"dialectic_phase_timeout","returns":"scalar","params":[{"key":"phase","sqlName":"p_phase","sqlType":"core.dialectic_phase","json":false}]};
+
+/** Arguments of core.dialectic_request_review(p_paused_agent_id text, p_reviewer_agent_id text, p_session_type core.dialectic_type, p_topic text, p_reason text, p_max_synthesis_rounds integer, p_discovery_id text). */
+export interface CoreDialecticRequestReviewArgs {
+  pausedAgentId: string | null;
+  reviewerAgentId?: string | null;
+  sessionType?: "recovery" | "review" | "dispute" | null;
+  topic?: string | null;
+  reason?: string | null;
+  maxSynthesisRounds?: number | null;
+  discoveryId?: string | null;
+}
+export interface CoreDialecticRequestReviewRow {
+  id: string | null;
+  paused_agent_id: string | null;
+  reviewer_agent_id: string | null;
+  session_type: "recovery" | "review" | "dispute" | null;
+  phase: "thesis" | "antithesis" | "synthesis" | "resolved" | "escalated" | "failed" | null;
+  status: "active" | "resolved" | "escalated" | "failed" | null;
+  topic: string | null;
+  reason: string | null;
+  synthesis_round: number | null;
+  max_synthesis_rounds: number | null;
+  resolution: unknown | null;
+  discovery_id: string | null;
+  created_at: Date | null;
+  updated_at: Date | null;
+  phase_deadline: Date | null;
+  resolved_at: Date | null;
+}
+const CoreDialecticRequestReviewSpec: FunctionSpec = {"schema":"core","name":"dialectic_request_review","returns":"row","params":[{"key":"pausedAgentId","sqlName":"p_paused_agent_id","sqlType":"text","json":false},{"key":"reviewerAgentId","sqlName":"p_reviewer_agent_id","sqlType":"text","json":false},{"key":"sessionType","sqlName":"p_session_type","sqlType":"core.dialectic_type","json":false},{"key":"topic","sqlName":"p_topic","sqlType":"text","json":false},{"key":"reason","sqlName":"p_reason","sqlType":"text","json":false},{"key":"maxSynthesisRounds","sqlName":"p_max_synthesis_rounds","sqlType":"integer","json":false},{"key":"discoveryId","sqlName":"p_discovery_id","sqlType":"text","json":false}]};
+
+/** Arguments of core.dialectic_reviewer_candidates(p_paused_agent_id text). */
+export interface CoreDialecticReviewerCandidatesArgs {
+  pausedAgentId: string | null;
+}
+export interface CoreDialecticReviewerCandidatesRow {
+  agent_id: string | null;
+  status: "active" | "paused" | "waiting_input" | "archived" | "deleted" | null;
+  last_activity_at: Date | null;
+  active_session_id: string | null;
+  reviewed_recently: boolean | null;
+  eligible: boolean | null;
+}
+const CoreDialecticReviewerCandidatesSpec: FunctionSpec = {"schema":"core","name":"dialectic_reviewer_candidates","returns":"rows","params":[{"key":"pausedAgentId","sqlName":"p_paused_agent_id","sqlType":"text","json":false}]};
+
+/** Arguments of core.dialectic_submit_antithesis(p_session_id text, p_agent_id text, p_reasoning text, p_concerns jsonb, p_observed_metrics jsonb, p_proposed_conditions jsonb). */
+export interface CoreDialecticSubmitAntithesisArgs {
+  sessionId: string | null;
+  agentId: string | null;
+  reasoning: string | null;
+  concerns?: unknown | null;
+  observedMetrics?: unknown | null;
+  proposedConditions?: unknown | null;
+}
+export interface CoreDialecticSubmitAntithesisRow {
+  id: string | null;
+  paused_agent_id: string | null;
+  reviewer_agent_id: string | null;
+  session_type: "recovery" | "review" | "dispute" | null;
+  phase: "thesis" | "antithesis" | "synthesis" | "resolved" | "escalated" | "failed" | null;
+  status: "active" | "resolved" | "escalated" | "failed" | null;
+  topic: string | null;
+  reason: string | null;
+  synthesis_round: number | null;
+  max_synthesis_rounds: number | null;
+  resolution: unknown | null;
+  discovery_id: string | null;
+  created_at: Date | null;
+  updated_at: Date | null;
+  phase_deadline: Date | null;
+  resolved_at: Date | null;
+}
+const CoreDialecticSubmitAntithesisSpec: FunctionSpec = {"schema":"core","name":"dialectic_submit_antithesis","returns":"row","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"reasoning","sqlName":"p_reasoning","sqlType":"text","json":false},{"key":"concerns","sqlName":"p_concerns","sqlType":"jsonb","json":true},{"key":"observedMetrics","sqlName":"p_observed_metrics","sqlType":"jsonb","json":true},{"key":"proposedConditions","sqlName":"p_proposed_conditions","sqlType":"jsonb","json":true}]};
+
+/** Arguments of core.dialectic_submit_message(p_session_id text, p_agent_id text, p_message_type core.dialectic_message_type, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb, p_concerns jsonb, p_agrees boolean). */
+export interface CoreDialecticSubmitMessageArgs {
+  sessionId: string | null;
+  agentId: string | null;
+  messageType: "thesis" | "antithesis" | "synthesis" | "system" | null;
+  rootCause: string | null;
+  proposedConditions: unknown | null;
+  reasoning: string | null;
+  observedMetrics: unknown | null;
+  concerns: unknown | null;
+  agrees: boolean | null;
+}
+export interface CoreDialecticSubmitMessageRow {
+  id: string | null;
+  paused_agent_id: string | null;
+  reviewer_agent_id: string | null;
+  session_type: "recovery" | "review" | "dispute" | null;
+  phase: "thesis" | "antithesis" | "synthesis" | "resolved" | "escalated" | "failed" | null;
+  status: "active" | "resolved" | "escalated" | "failed" | null;
+  topic: string | null;
+  reason: string | null;
+  synthesis_round: number | null;
+  max_synthesis_rounds: number | null;
+  resolution: unknown | null;
+  discovery_id: string | null;
+  created_at: Date | null;
+  updated_at: Date | null;
+  phase_deadline: Date | null;
+  resolved_at: Date | null;
+}
+const CoreDialecticSubmitMessageSpec: FunctionSpec = {"schema":"core","name":"dialectic_submit_message","returns":"row","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"messageType","sqlName":"p_message_type","sqlType":"core.dialectic_message_type","json":false},{"key":"rootCause","sqlName":"p_root_cause","sqlType":"text","json":false},{"key":"proposedConditions","sqlName":"p_proposed_conditions","sqlType":"jsonb","json":true},{"key":"reasoning","sqlName":"p_reasoning","sqlType":"text","json":false},{"key":"observedMetrics","sqlName":"p_observed_metrics","sqlType":"jsonb","json":true},{"key":"concerns","sqlName":"p_concerns","sqlType":"jsonb","json":true},{"key":"agrees","sqlName":"p_agrees","sqlType":"boolean","json":false}]};
+
+/** Arguments of core.dialectic_submit_synthesis(p_session_id text, p_agent_id text, p_agrees boolean, p_reasoning text, p_proposed_conditions jsonb, p_root_cause text, p_concerns jsonb). */
+export interface CoreDialecticSubmitSynthesisArgs {
+  sessionId: string | null;
+  agentId: string | null;
+  agrees: boolean | null;
+  reasoning: string | null;
+  proposedConditions?: unknown | null;
+  rootCause?: string | null;
+  concerns?: unknown | null;
+}
+export interface CoreDialecticSubmitSynthesisRow {
+  id: string | null;
+  paused_agent_id: string | null;
+  reviewer_agent_id: string | null;
+  session_type: "recovery" | "review" | "dispute" | null;
+  phase: "thesis" | "antithesis" | "synthesis" | "resolved" | "escalated" | "failed" | null;
+  status: "active" | "resolved" | "escalated" | "failed" | null;
+  topic: string | null;
+  reason: string | null;
+  synthesis_round: number | null;
+  max_synthesis_rounds: number | null;
+  resolution: unknown | null;
+  discovery_id: string | null;
+  created_at: Date | null;
+  updated_at: Date | null;
+  phase_deadline: Date | null;
+  resolved_at: Date | null;
+}
+const CoreDialecticSubmitSynthesisSpec: FunctionSpec = {"schema":"core","name":"dialectic_submit_synthesis","returns":"row","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"agrees","sqlName":"p_agrees","sqlType":"boolean","json":false},{"key":"reasoning","sqlName":"p_reasoning","sqlType":"text","json":false},{"key":"proposedConditions","sqlName":"p_proposed_conditions","sqlType":"jsonb","json":true},{"key":"rootCause","sqlName":"p_root_cause","sqlType":"text","json":false},{"key":"concerns","sqlName":"p_concerns","sqlType":"jsonb","json":true}]};
+
+/** Arguments of core.dialectic_submit_thesis(p_session_id text, p_agent_id text, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb). */
+export interface CoreDialecticSubmitThesisArgs {
+  sessionId: string | null;
+  agentId: string | null;
+  rootCause: string | null;
+  proposedConditions?: unknown | null;
+  reasoning?: string | null;
+  observedMetrics?: unknown | null;
+}
+export interface CoreDialecticSubmitThesisRow {
+  id: string | null;
+  paused_agent_id: string | null;
+  reviewer_agent_id: string | null;
+  session_type: "recovery" | "review" | "dispute" | null;
+  phase: "thesis" | "antithesis" | "synthesis" | "resolved" | "escalated" | "failed" | null;
+  status: "active" | "resolved" | "escalated" | "failed" | null;
+  topic: string | null;
+  reason: string | null;
+  synthesis_round: number | null;
+  max_synthesis_rounds: number | null;
+  resolution: unknown | null;
+  discovery_id: string | null;
+  created_at: Date | null;
+  updated_at: Date | null;
+  phase_deadline: Date | null;
+  resolved_at: Date | null;
+}
+const CoreDialecticSubmitThesisSpec: FunctionSpec = {"schema":"core","name":"dialectic_submit_thesis","returns":"row","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"rootCause","sqlName":"p_root_cause","sqlType":"text","json":false},{"key":"proposedConditions","sqlName":"p_proposed_conditions","sqlType":"jsonb","json":true},{"key":"reasoning","sqlName":"p_reasoning","sqlType":"text","json":false},{"key":"observedMetrics","sqlName":"p_observed_metrics","sqlType":"jsonb","json":true}]};
+
+/** Arguments of core.eisv_assess(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_drift_norm double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision). */
+export interface CoreEisvAssessArgs {
+  energy: number | null;
+  information: number | null;
+  entropy: number | null;
+  void: number | null;
+  driftNorm?: number | null;
+}
+export interface CoreEisvAssessRow {
+  coherence: number | null;
+  risk: number | null;
+  phi: number | null;
+  verdict: "safe" | "caution" | "high-risk" | null;
+  health_status: "healthy" | "moderate" | "critical" | "unknown" | null;
+  decision: "proceed" | "guide" | "pause" | null;
+}
+const CoreEisvAssessSpec: FunctionSpec = {"schema":"core","name":"eisv_assess","returns":"row","params":[{"key":"energy","sqlName":"p_energy","sqlType":"double precision","json":false},{"key":"information","sqlName":"p_information","sqlType":"double precision","json":false},{"key":"entropy","sqlName":"p_entropy","sqlType":"double precision","json":false},{"key":"void","sqlName":"p_void","sqlType":"double precision","json":false},{"key":"driftNorm","sqlName":"p_drift_norm","sqlType":"double precision","json":false}]};
+
+/** Arguments of core.eisv_coherence(p_void double precision). */
+export interface CoreEisvCoherenceArgs {
+  void: number | null;
+}
+const CoreEisvCoherenceSpec: FunctionSpec = {"schema":"core","name":"eisv_coherence","returns":"scalar","params":[{"key":"void","sqlName":"p_void","sqlType":"double precision","json":false}]};
+
+/** Arguments of core.eisv_drift(p_baseline jsonb, p_confidence double precision, p_complexity double precision, p_response_length integer, p_reported_drift double precision[], OUT drift_norm double precision, OUT drift_components double precision[], OUT drift_source text, OUT baseline jsonb). */
+export interface CoreEisvDriftArgs {
+  baseline: unknown | null;
+  confidence: number | null;
+  complexity: number | null;
+  responseLength: number | null;
+  reportedDrift?: Array<number> | null;
+}
+export interface CoreEisvDriftRow {
+  drift_norm: number | null;
+  drift_components: Array<number> | null;
+  drift_source: string | null;
+  baseline: unknown | null;
+}
+const CoreEisvDriftSpec: FunctionSpec = {"schema":"core","name":"eisv_drift","returns":"row","params":[{"key":"baseline","sqlName":"p_baseline","sqlType":"jsonb","json":true},{"key":"confidence","sqlName":"p_confidence","sqlType":"double precision","json":false},{"key":"complexity","sqlName":"p_complexity","sqlType":"double precision","json":false},{"key":"responseLength","sqlName":"p_response_length","sqlType":"integer","json":false},{"key":"reportedDrift","sqlName":"p_reported_drift","sqlType":"double precision[]","json":false}]};
+
+/** Arguments of core.eisv_params(). */
+export interface CoreEisvParamsArgs {
+}
+const CoreEisvParamsSpec: FunctionSpec = {"schema":"core","name":"eisv_params","returns":"scalar","params":[]};
+
+/** Arguments of core.eisv_step(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_complexity double precision, p_drift_norm double precision, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision). */
+export interface CoreEisvStepArgs {
+  energy: number | null;
+  information: number | null;
+  entropy: number | null;
+  void: number | null;
+  complexity: number | null;
+  driftNorm?: number | null;
+}
+export interface CoreEisvStepRow {
+  energy: number | null;
+  information: number | null;
+  entropy: number | null;
+  void: number | null;
+  coherence: number | null;
+  risk: number | null;
+  phi: number | null;
+  regime: string | null;
+  verdict: "safe" | "caution" | "high-risk" | null;
+  health_status: "healthy" | "moderate" | "critical" | "unknown" | null;
+  decision: "proceed" | "guide" | "pause" | null;
+}
+const CoreEisvStepSpec: FunctionSpec = {"schema":"core","name":"eisv_step","returns":"row","params":[{"key":"energy","sqlName":"p_energy","sqlType":"double precision","json":false},{"key":"information","sqlName":"p_information","sqlType":"double precision","json":false},{"key":"entropy","sqlName":"p_entropy","sqlType":"double precision","json":false},{"key":"void","sqlName":"p_void","sqlType":"double precision","json":false},{"key":"complexity","sqlName":"p_complexity","sqlType":"double precision","json":false},{"key":"driftNorm","sqlName":"p_drift_norm","sqlType":"double precision","json":false}]};
+
+/** Arguments of core.get_agent(p_agent_id text, OUT id text, OUT label text, OUT status core.agent_status, OUT purpose text, OUT notes text, OUT tags text[], OUT parent_agent_id text, OUT spawn_reason text, OUT metadata jsonb, OUT update_count bigint, OUT created_at timestamp with time zone, OUT updated_at timestamp with time zone, OUT paused_at timestamp with time zone, OUT archived_at timestamp with time zone, OUT deleted_at timestamp with time zone, OUT last_activity_at timestamp with time zone). */
+export interface CoreGetAgentArgs {
+  agentId: string | null;
+}
+export interface CoreGetAgentRow {
+  id: string | null;
+  label: string | null;
+  status: "active" | "paused" | "waiting_input" | "archived" | "deleted" | null;
+  purpose: string | null;
+  notes: string | null;
+  tags: Array<string> | null;
+  parent_agent_id: string | null;
+  spawn_reason: string | null;
+  metadata: unknown | null;
+  update_count: string | null;
+  created_at: Date | null;
+  updated_at: Date | null;
+  paused_at: Date | null;
+  archived_at: Date | null;
+  deleted_at: Date | null;
+  last_activity_at: Date | null;
+}
+const CoreGetAgentSpec: FunctionSpec = {"schema":"core","name":"get_agent","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false}]};
+
+/** Arguments of core.get_agent_state(p_agent_id text, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT state jsonb, OUT recorded_at timestamp with time zone). */
+export interface CoreGetAgentStateArgs {
+  agentId: string | null;
+}
+export interface CoreGetAgentStateRow {
+  seq: string | null;
+  energy: number | null;
+  information: number | null;
+  entropy: number | null;
+  void: number | null;
+  coherence: number | null;
+  risk: number | null;
+  phi: number | null;
+  regime: string | null;
+  verdict: "safe" | "caution" | "high-risk" | null;
+  health_status: "healthy" | "moderate" | "critical" | "unknown" | null;
+  decision: "proceed" | "guide" | "pause" | null;
+  state: unknown | null;
+  recorded_at: Date | null;
+}
+const CoreGetAgentStateSpec: FunctionSpec = {"schema":"core","name":"get_agent_state","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false}]};
+
+/** Arguments of core.import_agent_lifecycle_events(p_records jsonb). */
+export interface CoreImportAgentLifecycleEventsArgs {
+  records: unknown | null;
+}
+export interface CoreImportAgentLifecycleEventsRow {
+  inserted: string | null;
+  already_present: string | null;
+}
+const CoreImportAgentLifecycleEventsSpec: FunctionSpec = {"schema":"core","name":"import_agent_lifecycle_events","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true}]};
+
+/** Arguments of core.import_agent_parents(p_links jsonb). */
+export interface CoreImportAgentParentsArgs {
+  links: unknown | null;
+}
+export interface CoreImportAgentParentsRow {
+  child_id: string | null;
+  parent_id: string | null;
+  outcome: string | null;
+}
+const CoreImportAgentParentsSpec: FunctionSpec = {"schema":"core","name":"import_agent_parents","returns":"rows","params":[{"key":"links","sqlName":"p_links","sqlType":"jsonb","json":true}]};
+
+/** Arguments of core.import_agent_states(p_records jsonb, p_source text). */
+export interface CoreImportAgentStatesArgs {
+  records: unknown | null;
+  source: string | null;
+}
+export interface CoreImportAgentStatesRow {
+  inserted: string | null;
+  already_present: string | null;
+  placeholders: string | null;
+}
+const CoreImportAgentStatesSpec: FunctionSpec = {"schema":"core","name":"import_agent_states","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}]};
+
+/** Arguments of core.import_agents(p_records jsonb). */
+export interface CoreImportAgentsArgs {
+  records: unknown | null;
+}
+export interface CoreImportAgentsRow {
+  inserted: string | null;
+  updated: string | null;
+  already_present: string | null;
+}
+const CoreImportAgentsSpec: FunctionSpec = {"schema":"core","name":"import_agents","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true}]};
+
+/** Arguments of core.import_calibration_bins(p_records jsonb). */
+export interface CoreImportCalibrationBinsArgs {
+  records: unknown | null;
+}
+export interface CoreImportCalibrationBinsRow {
+  inserted: string | null;
+  already_present: string | null;
+  conflicts: unknown | null;
+}
+const CoreImportCalibrationBinsSpec: FunctionSpec = {"schema":"core","name":"import_calibration_bins","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true}]};
+
+/** Arguments of core.import_dialectic_sessions(p_records jsonb, p_source text). */
+export interface CoreImportDialecticSessionsArgs {
+  records: unknown | null;
+  source: string | null;
+}
+export interface CoreImportDialecticSessionsRow {
+  inserted: string | null;
+  updated: string | null;
+  already_present: string | null;
+  placeholders: string | null;
+  messages_inserted: string | null;
+  messages_already_present: string | null;
+  dangling_discovery_sessions: Array<string> | null;
+}
+const CoreImportDialecticSessionsSpec: FunctionSpec = {"schema":"core","name":"import_dialectic_sessions","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}]};
+
+/** Arguments of core.import_placeholder_agents(p_ids text[], p_source text). */
+export interface CoreImportPlaceholderAgentsArgs {
+  ids: Array<string> | null;
+  source: string | null;
+}
+const CoreImportPlaceholderAgentsSpec: FunctionSpec = {"schema":"core","name":"import_placeholder_agents","returns":"scalar","params":[{"key":"ids","sqlName":"p_ids","sqlType":"text[]","json":false},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}]};
+
+/** Arguments of core.import_sessions(p_records jsonb, p_source text). */
+export interface CoreImportSessionsArgs {
+  records: unknown | null;
+  source: string | null;
+}
+export interface CoreImportSessionsRow {
+  inserted: string | null;
+  updated: string | null;
+  already_present: string | null;
+  placeholders: string | null;
+}
+const CoreImportSessionsSpec: FunctionSpec = {"schema":"core","name":"import_sessions","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}]};
+
+/** Arguments of core.import_table_counts(). */
+export interface CoreImportTableCountsArgs {
+}
+export interface CoreImportTableCountsRow {
+  entity: string | null;
+  row_count: string | null;
+}
+const CoreImportTableCountsSpec: FunctionSpec = {"schema":"core","name":"import_table_counts","returns":"rows","params":[]};
+
+/** Arguments of core.import_try_lock(). */
+export interface CoreImportTryLockArgs {
+}
+const CoreImportTryLockSpec: FunctionSpec = {"schema":"core","name":"import_try_lock","returns":"scalar","params":[]};
+
+/** Arguments of core.import_unlock(). */
+export interface CoreImportUnlockArgs {
+}
+const CoreImportUnlockSpec: FunctionSpec = {"schema":"core","name":"import_unlock","returns":"scalar","params":[]};
+
 /** Arguments of core.ledger_items(). */
 export interface CoreLedgerItemsArgs {
 }
@@ -39,10 +799,761 @@ export interface CoreLedgerItemsRow {
 }
 const CoreLedgerItemsSpec: FunctionSpec = {"schema":"core","name":"ledger_items","returns":"rows","params":[]};
 
+/** Arguments of core.list_agent_sessions(p_agent_id text). */
+export interface CoreListAgentSessionsArgs {
+  agentId: string | null;
+}
+export interface CoreListAgentSessionsRow {
+  session_id: string | null;
+  agent_id: string | null;
+  client_type: string | null;
+  metadata: unknown | null;
+  created_at: Date | null;
+  last_active_at: Date | null;
+  expires_at: Date | null;
+}
+const CoreListAgentSessionsSpec: FunctionSpec = {"schema":"core","name":"list_agent_sessions","returns":"rows","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false}]};
+
+/** Arguments of core.list_agents(p_status text, p_tag text, p_parent_agent_id text, p_include_deleted boolean, p_limit integer, p_offset integer). */
+export interface CoreListAgentsArgs {
+  status?: string | null;
+  tag?: string | null;
+  parentAgentId?: string | null;
+  includeDeleted?: boolean | null;
+  limit?: number | null;
+  offset?: number | null;
+}
+export interface CoreListAgentsRow {
+  id: string | null;
+  label: string | null;
+  status: "active" | "paused" | "waiting_input" | "archived" | "deleted" | null;
+  purpose: string | null;
+  tags: Array<string> | null;
+  parent_agent_id: string | null;
+  update_count: string | null;
+  created_at: Date | null;
+  last_activity_at: Date | null;
+}
+const CoreListAgentsSpec: FunctionSpec = {"schema":"core","name":"list_agents","returns":"rows","params":[{"key":"status","sqlName":"p_status","sqlType":"text","json":false},{"key":"tag","sqlName":"p_tag","sqlType":"text","json":false},{"key":"parentAgentId","sqlName":"p_parent_agent_id","sqlType":"text","json":false},{"key":"includeDeleted","sqlName":"p_include_deleted","sqlType":"boolean","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false},{"key":"offset","sqlName":"p_offset","sqlType":"integer","json":false}]};
+
+/** Arguments of core.lookup_session(p_session_id text, p_ttl_ms bigint). */
+export interface CoreLookupSessionArgs {
+  sessionId: string | null;
+  ttlMs: number | string | null;
+}
+export interface CoreLookupSessionRow {
+  session_id: string | null;
+  agent_id: string | null;
+  client_type: string | null;
+  metadata: unknown | null;
+  created_at: Date | null;
+  last_active_at: Date | null;
+  expires_at: Date | null;
+}
+const CoreLookupSessionSpec: FunctionSpec = {"schema":"core","name":"lookup_session","returns":"rows","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"ttlMs","sqlName":"p_ttl_ms","sqlType":"bigint","json":false}]};
+
+/** Arguments of core.normalize_agent_tags(p_tags text[]). */
+export interface CoreNormalizeAgentTagsArgs {
+  tags: Array<string> | null;
+}
+const CoreNormalizeAgentTagsSpec: FunctionSpec = {"schema":"core","name":"normalize_agent_tags","returns":"scalar","params":[{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false}]};
+
+/** Arguments of core.onboard_agent(p_agent_id text, p_label text, p_purpose text, p_tags text[], p_parent_agent_id text, p_spawn_reason text, p_metadata jsonb, p_session_id text, p_session_ttl_ms bigint, p_client_type text, p_actor text, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone, OUT session_id text, OUT session_expires_at timestamp with time zone). */
+export interface CoreOnboardAgentArgs {
+  agentId?: string | null;
+  label?: string | null;
+  purpose?: string | null;
+  tags?: Array<string> | null;
+  parentAgentId?: string | null;
+  spawnReason?: string | null;
+  metadata?: unknown | null;
+  sessionId?: string | null;
+  sessionTtlMs?: number | string | null;
+  clientType?: string | null;
+  actor?: string | null;
+}
+export interface CoreOnboardAgentRow {
+  agent_id: string | null;
+  api_key: string | null;
+  label: string | null;
+  status: "active" | "paused" | "waiting_input" | "archived" | "deleted" | null;
+  tags: Array<string> | null;
+  parent_agent_id: string | null;
+  created_at: Date | null;
+  session_id: string | null;
+  session_expires_at: Date | null;
+}
+const CoreOnboardAgentSpec: FunctionSpec = {"schema":"core","name":"onboard_agent","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"label","sqlName":"p_label","sqlType":"text","json":false},{"key":"purpose","sqlName":"p_purpose","sqlType":"text","json":false},{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false},{"key":"parentAgentId","sqlName":"p_parent_agent_id","sqlType":"text","json":false},{"key":"spawnReason","sqlName":"p_spawn_reason","sqlType":"text","json":false},{"key":"metadata","sqlName":"p_metadata","sqlType":"jsonb","json":true},{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"sessionTtlMs","sqlName":"p_session_ttl_ms","sqlType":"bigint","json":false},{"key":"clientType","sqlName":"p_client_type","sqlType":"text","json":false},{"key":"actor","sqlName":"p_actor","sqlType":"text","json":false}]};
+
+/** Arguments of core.process_agent_update(p_agent_id text, p_complexity double precision, p_confidence double precision, p_response_length integer, p_response_text text, p_task_type text, p_ethical_drift double precision[], p_apply_pause boolean, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT drift_norm double precision, OUT update_count bigint, OUT agent_status core.agent_status, OUT recorded_at timestamp with time zone). */
+export interface CoreProcessAgentUpdateArgs {
+  agentId: string | null;
+  complexity: number | null;
+  confidence: number | null;
+  responseLength?: number | null;
+  responseText?: string | null;
+  taskType?: string | null;
+  ethicalDrift?: Array<number> | null;
+  applyPause?: boolean | null;
+}
+export interface CoreProcessAgentUpdateRow {
+  seq: string | null;
+  energy: number | null;
+  information: number | null;
+  entropy: number | null;
+  void: number | null;
+  coherence: number | null;
+  risk: number | null;
+  phi: number | null;
+  regime: string | null;
+  verdict: "safe" | "caution" | "high-risk" | null;
+  health_status: "healthy" | "moderate" | "critical" | "unknown" | null;
+  decision: "proceed" | "guide" | "pause" | null;
+  drift_norm: number | null;
+  update_count: string | null;
+  agent_status: "active" | "paused" | "waiting_input" | "archived" | "deleted" | null;
+  recorded_at: Date | null;
+}
+const CoreProcessAgentUpdateSpec: FunctionSpec = {"schema":"core","name":"process_agent_update","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"complexity","sqlName":"p_complexity","sqlType":"double precision","json":false},{"key":"confidence","sqlName":"p_confidence","sqlType":"double precision","json":false},{"key":"responseLength","sqlName":"p_response_length","sqlType":"integer","json":false},{"key":"responseText","sqlName":"p_response_text","sqlType":"text","json":false},{"key":"taskType","sqlName":"p_task_type","sqlType":"text","json":false},{"key":"ethicalDrift","sqlName":"p_ethical_drift","sqlType":"double precision[]","json":false},{"key":"applyPause","sqlName":"p_apply_pause","sqlType":"boolean","json":false}]};
+
+/** Arguments of core.project_agent(p_agent_id text). */
+export interface CoreProjectAgentArgs {
+  agentId: string | null;
+}
+const CoreProjectAgentSpec: FunctionSpec = {"schema":"core","name":"project_agent","returns":"void","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false}]};
+
 /** Arguments of core.schema_version(). */
 export interface CoreSchemaVersionArgs {
 }
 const CoreSchemaVersionSpec: FunctionSpec = {"schema":"core","name":"schema_version","returns":"scalar","params":[]};
+
+/** Arguments of core.spawn_agent(p_parent_agent_id text, p_spawn_reason text, p_agent_id text, p_label text, p_purpose text, p_tags text[], p_metadata jsonb, p_actor text, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone). */
+export interface CoreSpawnAgentArgs {
+  parentAgentId: string | null;
+  spawnReason: string | null;
+  agentId?: string | null;
+  label?: string | null;
+  purpose?: string | null;
+  tags?: Array<string> | null;
+  metadata?: unknown | null;
+  actor?: string | null;
+}
+export interface CoreSpawnAgentRow {
+  agent_id: string | null;
+  api_key: string | null;
+  label: string | null;
+  status: "active" | "paused" | "waiting_input" | "archived" | "deleted" | null;
+  tags: Array<string> | null;
+  parent_agent_id: string | null;
+  created_at: Date | null;
+}
+const CoreSpawnAgentSpec: FunctionSpec = {"schema":"core","name":"spawn_agent","returns":"row","params":[{"key":"parentAgentId","sqlName":"p_parent_agent_id","sqlType":"text","json":false},{"key":"spawnReason","sqlName":"p_spawn_reason","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"label","sqlName":"p_label","sqlType":"text","json":false},{"key":"purpose","sqlName":"p_purpose","sqlType":"text","json":false},{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false},{"key":"metadata","sqlName":"p_metadata","sqlType":"jsonb","json":true},{"key":"actor","sqlName":"p_actor","sqlType":"text","json":false}]};
+
+/** Arguments of core.transition_agent(p_agent_id text, p_to_status text, p_reason text, p_actor text, OUT agent_id text, OUT from_status core.agent_status, OUT to_status core.agent_status, OUT event_id bigint, OUT changed_at timestamp with time zone). */
+export interface CoreTransitionAgentArgs {
+  agentId: string | null;
+  toStatus: string | null;
+  reason?: string | null;
+  actor?: string | null;
+}
+export interface CoreTransitionAgentRow {
+  agent_id: string | null;
+  from_status: "active" | "paused" | "waiting_input" | "archived" | "deleted" | null;
+  to_status: "active" | "paused" | "waiting_input" | "archived" | "deleted" | null;
+  event_id: string | null;
+  changed_at: Date | null;
+}
+const CoreTransitionAgentSpec: FunctionSpec = {"schema":"core","name":"transition_agent","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"toStatus","sqlName":"p_to_status","sqlType":"text","json":false},{"key":"reason","sqlName":"p_reason","sqlType":"text","json":false},{"key":"actor","sqlName":"p_actor","sqlType":"text","json":false}]};
+
+/** Arguments of core.unbind_session(p_session_id text). */
+export interface CoreUnbindSessionArgs {
+  sessionId: string | null;
+}
+export interface CoreUnbindSessionRow {
+  session_id: string | null;
+  agent_id: string | null;
+  client_type: string | null;
+  metadata: unknown | null;
+  created_at: Date | null;
+  last_active_at: Date | null;
+  expires_at: Date | null;
+}
+const CoreUnbindSessionSpec: FunctionSpec = {"schema":"core","name":"unbind_session","returns":"rows","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false}]};
+
+/** Arguments of core.update_agent(p_agent_id text, p_label text, p_purpose text, p_notes text, p_tags text[], p_reason text, p_actor text, OUT agent_id text, OUT label text, OUT purpose text, OUT notes text, OUT tags text[], OUT changed text[], OUT updated_at timestamp with time zone). */
+export interface CoreUpdateAgentArgs {
+  agentId: string | null;
+  label?: string | null;
+  purpose?: string | null;
+  notes?: string | null;
+  tags?: Array<string> | null;
+  reason?: string | null;
+  actor?: string | null;
+}
+export interface CoreUpdateAgentRow {
+  agent_id: string | null;
+  label: string | null;
+  purpose: string | null;
+  notes: string | null;
+  tags: Array<string> | null;
+  changed: Array<string> | null;
+  updated_at: Date | null;
+}
+const CoreUpdateAgentSpec: FunctionSpec = {"schema":"core","name":"update_agent","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"label","sqlName":"p_label","sqlType":"text","json":false},{"key":"purpose","sqlName":"p_purpose","sqlType":"text","json":false},{"key":"notes","sqlName":"p_notes","sqlType":"text","json":false},{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false},{"key":"reason","sqlName":"p_reason","sqlType":"text","json":false},{"key":"actor","sqlName":"p_actor","sqlType":"text","json":false}]};
+
+/** Arguments of knowledge.add_discovery_note(p_discovery_id text, p_agent_id text, p_note text). */
+export interface KnowledgeAddDiscoveryNoteArgs {
+  discoveryId: string | null;
+  agentId: string | null;
+  note: string | null;
+}
+export interface KnowledgeAddDiscoveryNoteRow {
+  id: string | null;
+  discovery_id: string | null;
+  agent_id: string | null;
+  note: string | null;
+  created_at: Date | null;
+}
+const KnowledgeAddDiscoveryNoteSpec: FunctionSpec = {"schema":"knowledge","name":"add_discovery_note","returns":"row","params":[{"key":"discoveryId","sqlName":"p_discovery_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"note","sqlName":"p_note","sqlType":"text","json":false}]};
+
+/** Arguments of knowledge.agent_provenance(p_agent_id text). */
+export interface KnowledgeAgentProvenanceArgs {
+  agentId: string | null;
+}
+const KnowledgeAgentProvenanceSpec: FunctionSpec = {"schema":"knowledge","name":"agent_provenance","returns":"scalar","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false}]};
+
+/** Arguments of knowledge.discovery_stats(p_top integer). */
+export interface KnowledgeDiscoveryStatsArgs {
+  top?: number | null;
+}
+export interface KnowledgeDiscoveryStatsRow {
+  dimension: string | null;
+  key: string | null;
+  count: string | null;
+}
+const KnowledgeDiscoveryStatsSpec: FunctionSpec = {"schema":"knowledge","name":"discovery_stats","returns":"rows","params":[{"key":"top","sqlName":"p_top","sqlType":"integer","json":false}]};
+
+/** Arguments of knowledge.get_discovery(p_id text, p_max_depth integer). */
+export interface KnowledgeGetDiscoveryArgs {
+  id: string | null;
+  maxDepth?: number | null;
+}
+export interface KnowledgeGetDiscoveryRow {
+  relation: string | null;
+  depth: number | null;
+  id: string | null;
+  agent_id: string | null;
+  discovery_type: string | null;
+  severity: string | null;
+  status: string | null;
+  summary: string | null;
+  details: string | null;
+  tags: Array<string> | null;
+  references_files: Array<string> | null;
+  response_to: string | null;
+  response_type: string | null;
+  superseded_by: string | null;
+  confidence: number | null;
+  provenance: unknown | null;
+  created_at: Date | null;
+  updated_at: Date | null;
+  resolved_at: Date | null;
+}
+const KnowledgeGetDiscoverySpec: FunctionSpec = {"schema":"knowledge","name":"get_discovery","returns":"rows","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"maxDepth","sqlName":"p_max_depth","sqlType":"integer","json":false}]};
+
+/** Arguments of knowledge.graph_actual_edges(). */
+export interface KnowledgeGraphActualEdgesArgs {
+}
+export interface KnowledgeGraphActualEdgesRow {
+  label: string | null;
+  src_id: string | null;
+  dst_id: string | null;
+  kind: string | null;
+  props: unknown | null;
+}
+const KnowledgeGraphActualEdgesSpec: FunctionSpec = {"schema":"knowledge","name":"graph_actual_edges","returns":"rows","params":[]};
+
+/** Arguments of knowledge.graph_actual_vertices(). */
+export interface KnowledgeGraphActualVerticesArgs {
+}
+export interface KnowledgeGraphActualVerticesRow {
+  label: string | null;
+  id: string | null;
+  props: unknown | null;
+}
+const KnowledgeGraphActualVerticesSpec: FunctionSpec = {"schema":"knowledge","name":"graph_actual_vertices","returns":"rows","params":[]};
+
+/** Arguments of knowledge.graph_add_discovery(p_id text). */
+export interface KnowledgeGraphAddDiscoveryArgs {
+  id: string | null;
+}
+const KnowledgeGraphAddDiscoverySpec: FunctionSpec = {"schema":"knowledge","name":"graph_add_discovery","returns":"void","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false}]};
+
+/** Arguments of knowledge.graph_edge_key(p_src text, p_dst text, p_kind text). */
+export interface KnowledgeGraphEdgeKeyArgs {
+  src: string | null;
+  dst: string | null;
+  kind: string | null;
+}
+const KnowledgeGraphEdgeKeySpec: FunctionSpec = {"schema":"knowledge","name":"graph_edge_key","returns":"scalar","params":[{"key":"src","sqlName":"p_src","sqlType":"text","json":false},{"key":"dst","sqlName":"p_dst","sqlType":"text","json":false},{"key":"kind","sqlName":"p_kind","sqlType":"text","json":false}]};
+
+/** Arguments of knowledge.graph_edge_props(p_edge_type knowledge.edge_type, p_weight double precision, p_response_type knowledge.response_type). */
+export interface KnowledgeGraphEdgePropsArgs {
+  edgeType: "related_to" | "responds_to" | "supersedes" | "disputes" | "extends" | null;
+  weight: number | null;
+  responseType: "extend" | "question" | "disagree" | "support" | "answer" | null;
+}
+const KnowledgeGraphEdgePropsSpec: FunctionSpec = {"schema":"knowledge","name":"graph_edge_props","returns":"scalar","params":[{"key":"edgeType","sqlName":"p_edge_type","sqlType":"knowledge.edge_type","json":false},{"key":"weight","sqlName":"p_weight","sqlType":"double precision","json":false},{"key":"responseType","sqlName":"p_response_type","sqlType":"knowledge.response_type","json":false}]};
+
+/** Arguments of knowledge.graph_ensure_agent(p_agent_id text). */
+export interface KnowledgeGraphEnsureAgentArgs {
+  agentId: string | null;
+}
+const KnowledgeGraphEnsureAgentSpec: FunctionSpec = {"schema":"knowledge","name":"graph_ensure_agent","returns":"void","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false}]};
+
+/** Arguments of knowledge.graph_ensure_tags(p_tags text[]). */
+export interface KnowledgeGraphEnsureTagsArgs {
+  tags: Array<string> | null;
+}
+const KnowledgeGraphEnsureTagsSpec: FunctionSpec = {"schema":"knowledge","name":"graph_ensure_tags","returns":"void","params":[{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false}]};
+
+/** Arguments of knowledge.graph_expected_edges(). */
+export interface KnowledgeGraphExpectedEdgesArgs {
+}
+export interface KnowledgeGraphExpectedEdgesRow {
+  label: string | null;
+  src_id: string | null;
+  dst_id: string | null;
+  kind: string | null;
+  props: unknown | null;
+  create_props: unknown | null;
+}
+const KnowledgeGraphExpectedEdgesSpec: FunctionSpec = {"schema":"knowledge","name":"graph_expected_edges","returns":"rows","params":[]};
+
+/** Arguments of knowledge.graph_expected_vertices(). */
+export interface KnowledgeGraphExpectedVerticesArgs {
+}
+export interface KnowledgeGraphExpectedVerticesRow {
+  label: string | null;
+  id: string | null;
+  props: unknown | null;
+  create_props: unknown | null;
+}
+const KnowledgeGraphExpectedVerticesSpec: FunctionSpec = {"schema":"knowledge","name":"graph_expected_vertices","returns":"rows","params":[]};
+
+/** Arguments of knowledge.graph_put_edge(p_src_id text, p_dst_id text, p_edge_type knowledge.edge_type, p_weight double precision, p_response_type knowledge.response_type). */
+export interface KnowledgeGraphPutEdgeArgs {
+  srcId: string | null;
+  dstId: string | null;
+  edgeType: "related_to" | "responds_to" | "supersedes" | "disputes" | "extends" | null;
+  weight?: number | null;
+  responseType?: "extend" | "question" | "disagree" | "support" | "answer" | null;
+}
+const KnowledgeGraphPutEdgeSpec: FunctionSpec = {"schema":"knowledge","name":"graph_put_edge","returns":"void","params":[{"key":"srcId","sqlName":"p_src_id","sqlType":"text","json":false},{"key":"dstId","sqlName":"p_dst_id","sqlType":"text","json":false},{"key":"edgeType","sqlName":"p_edge_type","sqlType":"knowledge.edge_type","json":false},{"key":"weight","sqlName":"p_weight","sqlType":"double precision","json":false},{"key":"responseType","sqlName":"p_response_type","sqlType":"knowledge.response_type","json":false}]};
+
+/** Arguments of knowledge.graph_rebuild(). */
+export interface KnowledgeGraphRebuildArgs {
+}
+export interface KnowledgeGraphRebuildRow {
+  element: string | null;
+  label: string | null;
+  deleted: string | null;
+  created: string | null;
+  updated: string | null;
+}
+const KnowledgeGraphRebuildSpec: FunctionSpec = {"schema":"knowledge","name":"graph_rebuild","returns":"rows","params":[]};
+
+/** Arguments of knowledge.graph_related_ids(p_id text, p_max_hops integer). */
+export interface KnowledgeGraphRelatedIdsArgs {
+  id: string | null;
+  maxHops: number | null;
+}
+export interface KnowledgeGraphRelatedIdsRow {
+  id: string | null;
+  hops: number | null;
+}
+const KnowledgeGraphRelatedIdsSpec: FunctionSpec = {"schema":"knowledge","name":"graph_related_ids","returns":"rows","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"maxHops","sqlName":"p_max_hops","sqlType":"integer","json":false}]};
+
+/** Arguments of knowledge.graph_set_discovery_props(p_id text). */
+export interface KnowledgeGraphSetDiscoveryPropsArgs {
+  id: string | null;
+}
+const KnowledgeGraphSetDiscoveryPropsSpec: FunctionSpec = {"schema":"knowledge","name":"graph_set_discovery_props","returns":"void","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false}]};
+
+/** Arguments of knowledge.graph_verify(). */
+export interface KnowledgeGraphVerifyArgs {
+}
+export interface KnowledgeGraphVerifyRow {
+  element: string | null;
+  label: string | null;
+  expected_count: string | null;
+  actual_count: string | null;
+  missing_count: string | null;
+  extra_count: string | null;
+  duplicate_count: string | null;
+  stale_count: string | null;
+  missing_ids: Array<string> | null;
+  extra_ids: Array<string> | null;
+  stale_ids: Array<string> | null;
+  ok: boolean | null;
+}
+const KnowledgeGraphVerifySpec: FunctionSpec = {"schema":"knowledge","name":"graph_verify","returns":"rows","params":[]};
+
+/** Arguments of knowledge.graph_verify_sampled(p_sample_limit integer). */
+export interface KnowledgeGraphVerifySampledArgs {
+  sampleLimit: number | null;
+}
+export interface KnowledgeGraphVerifySampledRow {
+  element: string | null;
+  label: string | null;
+  expected_count: string | null;
+  actual_count: string | null;
+  missing_count: string | null;
+  extra_count: string | null;
+  duplicate_count: string | null;
+  stale_count: string | null;
+  missing_ids: Array<string> | null;
+  extra_ids: Array<string> | null;
+  stale_ids: Array<string> | null;
+  ok: boolean | null;
+}
+const KnowledgeGraphVerifySampledSpec: FunctionSpec = {"schema":"knowledge","name":"graph_verify_sampled","returns":"rows","params":[{"key":"sampleLimit","sqlName":"p_sample_limit","sqlType":"integer","json":false}]};
+
+/** Arguments of knowledge.import_call_graph_function(p_name text). */
+export interface KnowledgeImportCallGraphFunctionArgs {
+  name: string | null;
+}
+const KnowledgeImportCallGraphFunctionSpec: FunctionSpec = {"schema":"knowledge","name":"import_call_graph_function","returns":"scalar","params":[{"key":"name","sqlName":"p_name","sqlType":"text","json":false}]};
+
+/** Arguments of knowledge.import_discoveries(p_records jsonb, p_source text). */
+export interface KnowledgeImportDiscoveriesArgs {
+  records: unknown | null;
+  source: string | null;
+}
+export interface KnowledgeImportDiscoveriesRow {
+  inserted: string | null;
+  updated: string | null;
+  already_present: string | null;
+  placeholders: string | null;
+  tags_inserted: string | null;
+  tags_already_present: string | null;
+  tags_removed: string | null;
+}
+const KnowledgeImportDiscoveriesSpec: FunctionSpec = {"schema":"knowledge","name":"import_discoveries","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}]};
+
+/** Arguments of knowledge.import_discovery_links(p_records jsonb, p_source text). */
+export interface KnowledgeImportDiscoveryLinksArgs {
+  records: unknown | null;
+  source: string | null;
+}
+export interface KnowledgeImportDiscoveryLinksRow {
+  src_id: string | null;
+  dst_id: string | null;
+  edge_type: string | null;
+  outcome: string | null;
+  placeholders: string | null;
+}
+const KnowledgeImportDiscoveryLinksSpec: FunctionSpec = {"schema":"knowledge","name":"import_discovery_links","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}]};
+
+/** Arguments of knowledge.import_graph_counts(). */
+export interface KnowledgeImportGraphCountsArgs {
+}
+export interface KnowledgeImportGraphCountsRow {
+  kind: string | null;
+  label: string | null;
+  row_count: string | null;
+}
+const KnowledgeImportGraphCountsSpec: FunctionSpec = {"schema":"knowledge","name":"import_graph_counts","returns":"rows","params":[]};
+
+/** Arguments of knowledge.link_discoveries(p_src_id text, p_dst_id text, p_edge_type text, p_weight double precision, p_created_by text, p_metadata jsonb). */
+export interface KnowledgeLinkDiscoveriesArgs {
+  srcId: string | null;
+  dstId: string | null;
+  edgeType?: string | null;
+  weight?: number | null;
+  createdBy?: string | null;
+  metadata?: unknown | null;
+}
+export interface KnowledgeLinkDiscoveriesRow {
+  src_id: string | null;
+  dst_id: string | null;
+  edge_type: "related_to" | "responds_to" | "supersedes" | "disputes" | "extends" | null;
+  response_type: "extend" | "question" | "disagree" | "support" | "answer" | null;
+  weight: number | null;
+  created_by: string | null;
+  created_at: Date | null;
+  metadata: unknown | null;
+}
+const KnowledgeLinkDiscoveriesSpec: FunctionSpec = {"schema":"knowledge","name":"link_discoveries","returns":"row","params":[{"key":"srcId","sqlName":"p_src_id","sqlType":"text","json":false},{"key":"dstId","sqlName":"p_dst_id","sqlType":"text","json":false},{"key":"edgeType","sqlName":"p_edge_type","sqlType":"text","json":false},{"key":"weight","sqlName":"p_weight","sqlType":"double precision","json":false},{"key":"createdBy","sqlName":"p_created_by","sqlType":"text","json":false},{"key":"metadata","sqlName":"p_metadata","sqlType":"jsonb","json":true}]};
+
+/** Arguments of knowledge.list_discovery_notes(p_discovery_id text, p_limit integer). */
+export interface KnowledgeListDiscoveryNotesArgs {
+  discoveryId: string | null;
+  limit?: number | null;
+}
+export interface KnowledgeListDiscoveryNotesRow {
+  id: string | null;
+  discovery_id: string | null;
+  agent_id: string | null;
+  note: string | null;
+  created_at: Date | null;
+}
+const KnowledgeListDiscoveryNotesSpec: FunctionSpec = {"schema":"knowledge","name":"list_discovery_notes","returns":"rows","params":[{"key":"discoveryId","sqlName":"p_discovery_id","sqlType":"text","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false}]};
+
+/** Arguments of knowledge.new_discovery_id(). */
+export interface KnowledgeNewDiscoveryIdArgs {
+}
+const KnowledgeNewDiscoveryIdSpec: FunctionSpec = {"schema":"knowledge","name":"new_discovery_id","returns":"scalar","params":[]};
+
+/** Arguments of knowledge.normalize_tags(p_tags text[]). */
+export interface KnowledgeNormalizeTagsArgs {
+  tags: Array<string> | null;
+}
+const KnowledgeNormalizeTagsSpec: FunctionSpec = {"schema":"knowledge","name":"normalize_tags","returns":"scalar","params":[{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false}]};
+
+/** Arguments of knowledge.raise_invalid(p_problems text[], p_hint text). */
+export interface KnowledgeRaiseInvalidArgs {
+  problems: Array<string> | null;
+  hint?: string | null;
+}
+const KnowledgeRaiseInvalidSpec: FunctionSpec = {"schema":"knowledge","name":"raise_invalid","returns":"void","params":[{"key":"problems","sqlName":"p_problems","sqlType":"text[]","json":false},{"key":"hint","sqlName":"p_hint","sqlType":"text","json":false}]};
+
+/** Arguments of knowledge.related_discoveries(p_id text, p_max_hops integer, p_limit integer). */
+export interface KnowledgeRelatedDiscoveriesArgs {
+  id: string | null;
+  maxHops?: number | null;
+  limit?: number | null;
+}
+export interface KnowledgeRelatedDiscoveriesRow {
+  id: string | null;
+  hops: number | null;
+  agent_id: string | null;
+  discovery_type: string | null;
+  status: string | null;
+  summary: string | null;
+  created_at: Date | null;
+}
+const KnowledgeRelatedDiscoveriesSpec: FunctionSpec = {"schema":"knowledge","name":"related_discoveries","returns":"rows","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"maxHops","sqlName":"p_max_hops","sqlType":"integer","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false}]};
+
+/** Arguments of knowledge.require_agent(p_agent_id text, p_role text). */
+export interface KnowledgeRequireAgentArgs {
+  agentId: string | null;
+  role?: string | null;
+}
+export interface KnowledgeRequireAgentRow {
+  id: string | null;
+  label: string | null;
+  status: "active" | "paused" | "waiting_input" | "archived" | "deleted" | null;
+  purpose: string | null;
+  notes: string | null;
+  tags: Array<string> | null;
+  parent_agent_id: string | null;
+  spawn_reason: string | null;
+  api_key_hash: string | null;
+  metadata: unknown | null;
+  update_count: string | null;
+  created_at: Date | null;
+  updated_at: Date | null;
+  paused_at: Date | null;
+  archived_at: Date | null;
+  deleted_at: Date | null;
+  last_activity_at: Date | null;
+}
+const KnowledgeRequireAgentSpec: FunctionSpec = {"schema":"knowledge","name":"require_agent","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"role","sqlName":"p_role","sqlType":"text","json":false}]};
+
+/** Arguments of knowledge.require_discovery(p_id text, p_role text, p_lock boolean). */
+export interface KnowledgeRequireDiscoveryArgs {
+  id: string | null;
+  role?: string | null;
+  lock?: boolean | null;
+}
+export interface KnowledgeRequireDiscoveryRow {
+  id: string | null;
+  agent_id: string | null;
+  discovery_type: string | null;
+  severity: "low" | "medium" | "high" | "critical" | null;
+  status: "open" | "resolved" | "archived" | "disputed" | null;
+  summary: string | null;
+  details: string | null;
+  tags: Array<string> | null;
+  references_files: Array<string> | null;
+  response_to: string | null;
+  response_type: "extend" | "question" | "disagree" | "support" | "answer" | null;
+  superseded_by: string | null;
+  confidence: number | null;
+  provenance: unknown | null;
+  created_at: Date | null;
+  updated_at: Date | null;
+  resolved_at: Date | null;
+  search_vector: string | null;
+}
+const KnowledgeRequireDiscoverySpec: FunctionSpec = {"schema":"knowledge","name":"require_discovery","returns":"row","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"role","sqlName":"p_role","sqlType":"text","json":false},{"key":"lock","sqlName":"p_lock","sqlType":"boolean","json":false}]};
+
+/** Arguments of knowledge.search_discoveries(p_query text, p_agent_id text, p_discovery_type text, p_tags text[], p_status text, p_since timestamp with time zone, p_until timestamp with time zone, p_limit integer). */
+export interface KnowledgeSearchDiscoveriesArgs {
+  query?: string | null;
+  agentId?: string | null;
+  discoveryType?: string | null;
+  tags?: Array<string> | null;
+  status?: string | null;
+  since?: Date | string | null;
+  until?: Date | string | null;
+  limit?: number | null;
+}
+export interface KnowledgeSearchDiscoveriesRow {
+  id: string | null;
+  agent_id: string | null;
+  discovery_type: string | null;
+  severity: string | null;
+  status: string | null;
+  summary: string | null;
+  details_excerpt: string | null;
+  tags: Array<string> | null;
+  response_to: string | null;
+  superseded_by: string | null;
+  created_at: Date | null;
+  updated_at: Date | null;
+  rank: number | null;
+  match: string | null;
+}
+const KnowledgeSearchDiscoveriesSpec: FunctionSpec = {"schema":"knowledge","name":"search_discoveries","returns":"rows","params":[{"key":"query","sqlName":"p_query","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"discoveryType","sqlName":"p_discovery_type","sqlType":"text","json":false},{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false},{"key":"status","sqlName":"p_status","sqlType":"text","json":false},{"key":"since","sqlName":"p_since","sqlType":"timestamp with time zone","json":false},{"key":"until","sqlName":"p_until","sqlType":"timestamp with time zone","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false}]};
+
+/** Arguments of knowledge.similar_discoveries(p_id text, p_limit integer). */
+export interface KnowledgeSimilarDiscoveriesArgs {
+  id: string | null;
+  limit?: number | null;
+}
+export interface KnowledgeSimilarDiscoveriesRow {
+  id: string | null;
+  agent_id: string | null;
+  discovery_type: string | null;
+  status: string | null;
+  summary: string | null;
+  tags: Array<string> | null;
+  shared_tags: Array<string> | null;
+  shared_count: number | null;
+  score: number | null;
+  created_at: Date | null;
+}
+const KnowledgeSimilarDiscoveriesSpec: FunctionSpec = {"schema":"knowledge","name":"similar_discoveries","returns":"rows","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false}]};
+
+/** Arguments of knowledge.store_discoveries(p_items jsonb). */
+export interface KnowledgeStoreDiscoveriesArgs {
+  items: unknown | null;
+}
+export interface KnowledgeStoreDiscoveriesRow {
+  id: string | null;
+  agent_id: string | null;
+  discovery_type: string | null;
+  severity: "low" | "medium" | "high" | "critical" | null;
+  status: "open" | "resolved" | "archived" | "disputed" | null;
+  summary: string | null;
+  details: string | null;
+  tags: Array<string> | null;
+  references_files: Array<string> | null;
+  response_to: string | null;
+  response_type: "extend" | "question" | "disagree" | "support" | "answer" | null;
+  superseded_by: string | null;
+  confidence: number | null;
+  provenance: unknown | null;
+  created_at: Date | null;
+  updated_at: Date | null;
+  resolved_at: Date | null;
+  search_vector: string | null;
+}
+const KnowledgeStoreDiscoveriesSpec: FunctionSpec = {"schema":"knowledge","name":"store_discoveries","returns":"rows","params":[{"key":"items","sqlName":"p_items","sqlType":"jsonb","json":true}]};
+
+/** Arguments of knowledge.store_discovery(p_agent_id text, p_summary text, p_discovery_type text, p_details text, p_tags text[], p_severity text, p_references_files text[], p_response_to text, p_response_type text, p_related_to text[], p_confidence double precision, p_id text). */
+export interface KnowledgeStoreDiscoveryArgs {
+  agentId: string | null;
+  summary: string | null;
+  discoveryType?: string | null;
+  details?: string | null;
+  tags?: Array<string> | null;
+  severity?: string | null;
+  referencesFiles?: Array<string> | null;
+  responseTo?: string | null;
+  responseType?: string | null;
+  relatedTo?: Array<string> | null;
+  confidence?: number | null;
+  id?: string | null;
+}
+export interface KnowledgeStoreDiscoveryRow {
+  id: string | null;
+  agent_id: string | null;
+  discovery_type: string | null;
+  severity: "low" | "medium" | "high" | "critical" | null;
+  status: "open" | "resolved" | "archived" | "disputed" | null;
+  summary: string | null;
+  details: string | null;
+  tags: Array<string> | null;
+  references_files: Array<string> | null;
+  response_to: string | null;
+  response_type: "extend" | "question" | "disagree" | "support" | "answer" | null;
+  superseded_by: string | null;
+  confidence: number | null;
+  provenance: unknown | null;
+  created_at: Date | null;
+  updated_at: Date | null;
+  resolved_at: Date | null;
+  search_vector: string | null;
+}
+const KnowledgeStoreDiscoverySpec: FunctionSpec = {"schema":"knowledge","name":"store_discovery","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"summary","sqlName":"p_summary","sqlType":"text","json":false},{"key":"discoveryType","sqlName":"p_discovery_type","sqlType":"text","json":false},{"key":"details","sqlName":"p_details","sqlType":"text","json":false},{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false},{"key":"severity","sqlName":"p_severity","sqlType":"text","json":false},{"key":"referencesFiles","sqlName":"p_references_files","sqlType":"text[]","json":false},{"key":"responseTo","sqlName":"p_response_to","sqlType":"text","json":false},{"key":"responseType","sqlName":"p_response_type","sqlType":"text","json":false},{"key":"relatedTo","sqlName":"p_related_to","sqlType":"text[]","json":false},{"key":"confidence","sqlName":"p_confidence","sqlType":"double precision","json":false},{"key":"id","sqlName":"p_id","sqlType":"text","json":false}]};
+
+/** Arguments of knowledge.supersede_discovery(p_old_id text, p_new_id text, p_agent_id text). */
+export interface KnowledgeSupersedeDiscoveryArgs {
+  oldId: string | null;
+  newId: string | null;
+  agentId?: string | null;
+}
+export interface KnowledgeSupersedeDiscoveryRow {
+  id: string | null;
+  agent_id: string | null;
+  discovery_type: string | null;
+  severity: "low" | "medium" | "high" | "critical" | null;
+  status: "open" | "resolved" | "archived" | "disputed" | null;
+  summary: string | null;
+  details: string | null;
+  tags: Array<string> | null;
+  references_files: Array<string> | null;
+  response_to: string | null;
+  response_type: "extend" | "question" | "disagree" | "support" | "answer" | null;
+  superseded_by: string | null;
+  confidence: number | null;
+  provenance: unknown | null;
+  created_at: Date | null;
+  updated_at: Date | null;
+  resolved_at: Date | null;
+  search_vector: string | null;
+}
+const KnowledgeSupersedeDiscoverySpec: FunctionSpec = {"schema":"knowledge","name":"supersede_discovery","returns":"row","params":[{"key":"oldId","sqlName":"p_old_id","sqlType":"text","json":false},{"key":"newId","sqlName":"p_new_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false}]};
+
+/** Arguments of knowledge.update_discovery_status(p_id text, p_status text). */
+export interface KnowledgeUpdateDiscoveryStatusArgs {
+  id: string | null;
+  status: string | null;
+}
+export interface KnowledgeUpdateDiscoveryStatusRow {
+  id: string | null;
+  agent_id: string | null;
+  discovery_type: string | null;
+  severity: "low" | "medium" | "high" | "critical" | null;
+  status: "open" | "resolved" | "archived" | "disputed" | null;
+  summary: string | null;
+  details: string | null;
+  tags: Array<string> | null;
+  references_files: Array<string> | null;
+  response_to: string | null;
+  response_type: "extend" | "question" | "disagree" | "support" | "answer" | null;
+  superseded_by: string | null;
+  confidence: number | null;
+  provenance: unknown | null;
+  created_at: Date | null;
+  updated_at: Date | null;
+  resolved_at: Date | null;
+  search_vector: string | null;
+}
+const KnowledgeUpdateDiscoveryStatusSpec: FunctionSpec = {"schema":"knowledge","name":"update_discovery_status","returns":"row","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"status","sqlName":"p_status","sqlType":"text","json":false}]};
 
 export const audit = {
   /** audit.drop_partitions_older_than(p_keep interval): volatile, returns rows */
@@ -51,15 +1562,315 @@ export const audit = {
   /** audit.ensure_partitions(p_from timestamp with time zone, p_months integer): volatile, returns rows */
   ensurePartitions: (db: Queryable, args: AuditEnsurePartitionsArgs = {}): Promise<AuditEnsurePartitionsRow[]> =>
     callFunction<AuditEnsurePartitionsRow[]>(db, AuditEnsurePartitionsSpec, args as unknown as Record<string, unknown>),
+  /** audit.import_events(p_records jsonb): volatile, returns rows */
+  importEvents: (db: Queryable, args: AuditImportEventsArgs): Promise<AuditImportEventsRow[]> =>
+    callFunction<AuditImportEventsRow[]>(db, AuditImportEventsSpec, args as unknown as Record<string, unknown>),
+  /** audit.import_tool_usage(p_records jsonb): volatile, returns rows */
+  importToolUsage: (db: Queryable, args: AuditImportToolUsageArgs): Promise<AuditImportToolUsageRow[]> =>
+    callFunction<AuditImportToolUsageRow[]>(db, AuditImportToolUsageSpec, args as unknown as Record<string, unknown>),
+  /** audit.insert_events(p_events jsonb, p_source text): volatile, returns rows */
+  insertEvents: (db: Queryable, args: AuditInsertEventsArgs): Promise<AuditInsertEventsRow[]> =>
+    callFunction<AuditInsertEventsRow[]>(db, AuditInsertEventsSpec, args as unknown as Record<string, unknown>),
+  /** audit.insert_tool_usage(p_rows jsonb, p_source text): volatile, returns rows */
+  insertToolUsage: (db: Queryable, args: AuditInsertToolUsageArgs): Promise<AuditInsertToolUsageRow[]> =>
+    callFunction<AuditInsertToolUsageRow[]>(db, AuditInsertToolUsageSpec, args as unknown as Record<string, unknown>),
+  /** audit.maintain_partitions(p_keep interval, p_months_ahead integer): volatile, returns rows */
+  maintainPartitions: (db: Queryable, args: AuditMaintainPartitionsArgs): Promise<AuditMaintainPartitionsRow[]> =>
+    callFunction<AuditMaintainPartitionsRow[]>(db, AuditMaintainPartitionsSpec, args as unknown as Record<string, unknown>),
+  /** audit.page_cursor(p_occurred_at timestamp with time zone, p_id bigint): immutable, returns scalar */
+  pageCursor: (db: Queryable, args: AuditPageCursorArgs): Promise<string | null> =>
+    callFunction<string | null>(db, AuditPageCursorSpec, args as unknown as Record<string, unknown>),
+  /** audit.parse_query_page(p_limit integer, p_since timestamp with time zone, p_until timestamp with time zone, p_cursor text, OUT before_occurred_at timestamp with time zone, OUT before_id bigint): stable, returns row */
+  parseQueryPage: (db: Queryable, args: AuditParseQueryPageArgs): Promise<AuditParseQueryPageRow> =>
+    callFunction<AuditParseQueryPageRow>(db, AuditParseQueryPageSpec, args as unknown as Record<string, unknown>),
+  /** audit.query_events(p_agent_id text, p_event_type text, p_since timestamp with time zone, p_until timestamp with time zone, p_limit integer, p_cursor text): stable, returns rows */
+  queryEvents: (db: Queryable, args: AuditQueryEventsArgs = {}): Promise<AuditQueryEventsRow[]> =>
+    callFunction<AuditQueryEventsRow[]>(db, AuditQueryEventsSpec, args as unknown as Record<string, unknown>),
+  /** audit.query_tool_usage(p_agent_id text, p_tool_name text, p_success boolean, p_since timestamp with time zone, p_until timestamp with time zone, p_limit integer, p_cursor text): stable, returns rows */
+  queryToolUsage: (db: Queryable, args: AuditQueryToolUsageArgs = {}): Promise<AuditQueryToolUsageRow[]> =>
+    callFunction<AuditQueryToolUsageRow[]>(db, AuditQueryToolUsageSpec, args as unknown as Record<string, unknown>),
 };
 
 export const core = {
+  /** core.agent_state_history(p_agent_id text, p_limit integer, p_before_seq bigint): stable, returns rows */
+  agentStateHistory: (db: Queryable, args: CoreAgentStateHistoryArgs): Promise<CoreAgentStateHistoryRow[]> =>
+    callFunction<CoreAgentStateHistoryRow[]>(db, CoreAgentStateHistorySpec, args as unknown as Record<string, unknown>),
+  /** core.authenticate_agent(p_api_key text, OUT agent_id text, OUT label text, OUT status core.agent_status): stable, returns row */
+  authenticateAgent: (db: Queryable, args: CoreAuthenticateAgentArgs): Promise<CoreAuthenticateAgentRow> =>
+    callFunction<CoreAuthenticateAgentRow>(db, CoreAuthenticateAgentSpec, args as unknown as Record<string, unknown>),
+  /** core.bind_session(p_session_id text, p_agent_id text, p_ttl_ms bigint, p_client_type text, p_metadata jsonb): volatile, returns row */
+  bindSession: (db: Queryable, args: CoreBindSessionArgs): Promise<CoreBindSessionRow> =>
+    callFunction<CoreBindSessionRow>(db, CoreBindSessionSpec, args as unknown as Record<string, unknown>),
+  /** core.calibration_bin_lower(p_confidence double precision): immutable, strict, returns scalar */
+  calibrationBinLower: (db: Queryable, args: CoreCalibrationBinLowerArgs): Promise<string | null> =>
+    callFunction<string | null>(db, CoreCalibrationBinLowerSpec, args as unknown as Record<string, unknown>),
+  /** core.calibration_bins(p_version integer): stable, returns rows */
+  calibrationBins: (db: Queryable, args: CoreCalibrationBinsArgs = {}): Promise<CoreCalibrationBinsRow[]> =>
+    callFunction<CoreCalibrationBinsRow[]>(db, CoreCalibrationBinsSpec, args as unknown as Record<string, unknown>),
+  /** core.calibration_recompute(p_since timestamp with time zone): volatile, returns scalar */
+  calibrationRecompute: (db: Queryable, args: CoreCalibrationRecomputeArgs = {}): Promise<number | null> =>
+    callFunction<number | null>(db, CoreCalibrationRecomputeSpec, args as unknown as Record<string, unknown>),
+  /** core.calibration_record_outcome(p_decision_id text, p_actual_correct double precision): volatile, returns row */
+  calibrationRecordOutcome: (db: Queryable, args: CoreCalibrationRecordOutcomeArgs): Promise<CoreCalibrationRecordOutcomeRow> =>
+    callFunction<CoreCalibrationRecordOutcomeRow>(db, CoreCalibrationRecordOutcomeSpec, args as unknown as Record<string, unknown>),
+  /** core.calibration_record_prediction(p_decision_id text, p_confidence double precision, p_agent_id text, p_decision core.decision, p_predicted_correct boolean, p_details jsonb): volatile, returns row */
+  calibrationRecordPrediction: (db: Queryable, args: CoreCalibrationRecordPredictionArgs): Promise<CoreCalibrationRecordPredictionRow> =>
+    callFunction<CoreCalibrationRecordPredictionRow>(db, CoreCalibrationRecordPredictionSpec, args as unknown as Record<string, unknown>),
+  /** core.calibration_summary(p_version integer, OUT version integer, OUT total_count bigint, OUT mean_confidence double precision, OUT accuracy double precision, OUT expected_calibration_error double precision, OUT max_calibration_error double precision, OUT updated_at timestamp with time zone): stable, returns row */
+  calibrationSummary: (db: Queryable, args: CoreCalibrationSummaryArgs = {}): Promise<CoreCalibrationSummaryRow> =>
+    callFunction<CoreCalibrationSummaryRow>(db, CoreCalibrationSummarySpec, args as unknown as Record<string, unknown>),
+  /** core.check_agent_label_free(p_label text, p_except text): stable, returns void */
+  checkAgentLabelFree: (db: Queryable, args: CoreCheckAgentLabelFreeArgs): Promise<void> =>
+    callFunction<void>(db, CoreCheckAgentLabelFreeSpec, args as unknown as Record<string, unknown>),
+  /** core.check_agent_tags(p_tags text[]): immutable, returns scalar */
+  checkAgentTags: (db: Queryable, args: CoreCheckAgentTagsArgs): Promise<Array<string> | null> =>
+    callFunction<Array<string> | null>(db, CoreCheckAgentTagsSpec, args as unknown as Record<string, unknown>),
+  /** core.delete_expired_sessions(p_limit integer): volatile, returns rows */
+  deleteExpiredSessions: (db: Queryable, args: CoreDeleteExpiredSessionsArgs = {}): Promise<CoreDeleteExpiredSessionsRow[]> =>
+    callFunction<CoreDeleteExpiredSessionsRow[]>(db, CoreDeleteExpiredSessionsSpec, args as unknown as Record<string, unknown>),
+  /** core.dialectic_fail_expired(): volatile, returns rows */
+  dialecticFailExpired: (db: Queryable, args: CoreDialecticFailExpiredArgs = {}): Promise<CoreDialecticFailExpiredRow[]> =>
+    callFunction<CoreDialecticFailExpiredRow[]>(db, CoreDialecticFailExpiredSpec, args as unknown as Record<string, unknown>),
+  /** core.dialectic_get_session(p_session_id text): stable, returns scalar */
+  dialecticGetSession: (db: Queryable, args: CoreDialecticGetSessionArgs): Promise<unknown | null> =>
+    callFunction<unknown | null>(db, CoreDialecticGetSessionSpec, args as unknown as Record<string, unknown>),
+  /** core.dialectic_list_sessions(p_agent_id text, p_status core.dialectic_status, p_session_type core.dialectic_type, p_limit integer, p_cursor text): stable, returns rows */
+  dialecticListSessions: (db: Queryable, args: CoreDialecticListSessionsArgs = {}): Promise<CoreDialecticListSessionsRow[]> =>
+    callFunction<CoreDialecticListSessionsRow[]>(db, CoreDialecticListSessionsSpec, args as unknown as Record<string, unknown>),
+  /** core.dialectic_message_content(p_message_type core.dialectic_message_type, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb, p_concerns jsonb, p_agrees boolean): immutable, returns scalar */
+  dialecticMessageContent: (db: Queryable, args: CoreDialecticMessageContentArgs): Promise<unknown | null> =>
+    callFunction<unknown | null>(db, CoreDialecticMessageContentSpec, args as unknown as Record<string, unknown>),
+  /** core.dialectic_message_signature(p_session_id text, p_agent_id text, p_content jsonb): immutable, returns scalar */
+  dialecticMessageSignature: (db: Queryable, args: CoreDialecticMessageSignatureArgs): Promise<string | null> =>
+    callFunction<string | null>(db, CoreDialecticMessageSignatureSpec, args as unknown as Record<string, unknown>),
+  /** core.dialectic_phase_timeout(p_phase core.dialectic_phase): immutable, returns scalar — How long an active phase waits for its submission; null for terminal phases. */
+  dialecticPhaseTimeout: (db: Queryable, args: CoreDialecticPhaseTimeoutArgs): Promise<unknown | null> =>
+    callFunction<unknown | null>(db, CoreDialecticPhaseTimeoutSpec, args as unknown as Record<string, unknown>),
+  /** core.dialectic_request_review(p_paused_agent_id text, p_reviewer_agent_id text, p_session_type core.dialectic_type, p_topic text, p_reason text, p_max_synthesis_rounds integer, p_discovery_id text): volatile, returns row */
+  dialecticRequestReview: (db: Queryable, args: CoreDialecticRequestReviewArgs): Promise<CoreDialecticRequestReviewRow> =>
+    callFunction<CoreDialecticRequestReviewRow>(db, CoreDialecticRequestReviewSpec, args as unknown as Record<string, unknown>),
+  /** core.dialectic_reviewer_candidates(p_paused_agent_id text): stable, returns rows */
+  dialecticReviewerCandidates: (db: Queryable, args: CoreDialecticReviewerCandidatesArgs): Promise<CoreDialecticReviewerCandidatesRow[]> =>
+    callFunction<CoreDialecticReviewerCandidatesRow[]>(db, CoreDialecticReviewerCandidatesSpec, args as unknown as Record<string, unknown>),
+  /** core.dialectic_submit_antithesis(p_session_id text, p_agent_id text, p_reasoning text, p_concerns jsonb, p_observed_metrics jsonb, p_proposed_conditions jsonb): volatile, returns row */
+  dialecticSubmitAntithesis: (db: Queryable, args: CoreDialecticSubmitAntithesisArgs): Promise<CoreDialecticSubmitAntithesisRow> =>
+    callFunction<CoreDialecticSubmitAntithesisRow>(db, CoreDialecticSubmitAntithesisSpec, args as unknown as Record<string, unknown>),
+  /** core.dialectic_submit_message(p_session_id text, p_agent_id text, p_message_type core.dialectic_message_type, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb, p_concerns jsonb, p_agrees boolean): volatile, returns row */
+  dialecticSubmitMessage: (db: Queryable, args: CoreDialecticSubmitMessageArgs): Promise<CoreDialecticSubmitMessageRow> =>
+    callFunction<CoreDialecticSubmitMessageRow>(db, CoreDialecticSubmitMessageSpec, args as unknown as Record<string, unknown>),
+  /** core.dialectic_submit_synthesis(p_session_id text, p_agent_id text, p_agrees boolean, p_reasoning text, p_proposed_conditions jsonb, p_root_cause text, p_concerns jsonb): volatile, returns row */
+  dialecticSubmitSynthesis: (db: Queryable, args: CoreDialecticSubmitSynthesisArgs): Promise<CoreDialecticSubmitSynthesisRow> =>
+    callFunction<CoreDialecticSubmitSynthesisRow>(db, CoreDialecticSubmitSynthesisSpec, args as unknown as Record<string, unknown>),
+  /** core.dialectic_submit_thesis(p_session_id text, p_agent_id text, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb): volatile, returns row */
+  dialecticSubmitThesis: (db: Queryable, args: CoreDialecticSubmitThesisArgs): Promise<CoreDialecticSubmitThesisRow> =>
+    callFunction<CoreDialecticSubmitThesisRow>(db, CoreDialecticSubmitThesisSpec, args as unknown as Record<string, unknown>),
+  /** core.eisv_assess(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_drift_norm double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision): immutable, returns row */
+  eisvAssess: (db: Queryable, args: CoreEisvAssessArgs): Promise<CoreEisvAssessRow> =>
+    callFunction<CoreEisvAssessRow>(db, CoreEisvAssessSpec, args as unknown as Record<string, unknown>),
+  /** core.eisv_coherence(p_void double precision): immutable, strict, returns scalar */
+  eisvCoherence: (db: Queryable, args: CoreEisvCoherenceArgs): Promise<number | null> =>
+    callFunction<number | null>(db, CoreEisvCoherenceSpec, args as unknown as Record<string, unknown>),
+  /** core.eisv_drift(p_baseline jsonb, p_confidence double precision, p_complexity double precision, p_response_length integer, p_reported_drift double precision[], OUT drift_norm double precision, OUT drift_components double precision[], OUT drift_source text, OUT baseline jsonb): immutable, returns row */
+  eisvDrift: (db: Queryable, args: CoreEisvDriftArgs): Promise<CoreEisvDriftRow> =>
+    callFunction<CoreEisvDriftRow>(db, CoreEisvDriftSpec, args as unknown as Record<string, unknown>),
+  /** core.eisv_params(): immutable, returns scalar — Every constant of the EISV model (docs/eisv.md). */
+  eisvParams: (db: Queryable, args: CoreEisvParamsArgs = {}): Promise<unknown | null> =>
+    callFunction<unknown | null>(db, CoreEisvParamsSpec, args as unknown as Record<string, unknown>),
+  /** core.eisv_step(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_complexity double precision, p_drift_norm double precision, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision): immutable, returns row — One Euler step of the EISV dynamics with clipping, plus coherence, risk, phi, regime, verdict, health and decision of the new state (pure). */
+  eisvStep: (db: Queryable, args: CoreEisvStepArgs): Promise<CoreEisvStepRow> =>
+    callFunction<CoreEisvStepRow>(db, CoreEisvStepSpec, args as unknown as Record<string, unknown>),
+  /** core.get_agent(p_agent_id text, OUT id text, OUT label text, OUT status core.agent_status, OUT purpose text, OUT notes text, OUT tags text[], OUT parent_agent_id text, OUT spawn_reason text, OUT metadata jsonb, OUT update_count bigint, OUT created_at timestamp with time zone, OUT updated_at timestamp with time zone, OUT paused_at timestamp with time zone, OUT archived_at timestamp with time zone, OUT deleted_at timestamp with time zone, OUT last_activity_at timestamp with time zone): stable, returns row */
+  getAgent: (db: Queryable, args: CoreGetAgentArgs): Promise<CoreGetAgentRow> =>
+    callFunction<CoreGetAgentRow>(db, CoreGetAgentSpec, args as unknown as Record<string, unknown>),
+  /** core.get_agent_state(p_agent_id text, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT state jsonb, OUT recorded_at timestamp with time zone): stable, returns row */
+  getAgentState: (db: Queryable, args: CoreGetAgentStateArgs): Promise<CoreGetAgentStateRow> =>
+    callFunction<CoreGetAgentStateRow>(db, CoreGetAgentStateSpec, args as unknown as Record<string, unknown>),
+  /** core.import_agent_lifecycle_events(p_records jsonb): volatile, returns rows */
+  importAgentLifecycleEvents: (db: Queryable, args: CoreImportAgentLifecycleEventsArgs): Promise<CoreImportAgentLifecycleEventsRow[]> =>
+    callFunction<CoreImportAgentLifecycleEventsRow[]>(db, CoreImportAgentLifecycleEventsSpec, args as unknown as Record<string, unknown>),
+  /** core.import_agent_parents(p_links jsonb): volatile, returns rows */
+  importAgentParents: (db: Queryable, args: CoreImportAgentParentsArgs): Promise<CoreImportAgentParentsRow[]> =>
+    callFunction<CoreImportAgentParentsRow[]>(db, CoreImportAgentParentsSpec, args as unknown as Record<string, unknown>),
+  /** core.import_agent_states(p_records jsonb, p_source text): volatile, returns rows */
+  importAgentStates: (db: Queryable, args: CoreImportAgentStatesArgs): Promise<CoreImportAgentStatesRow[]> =>
+    callFunction<CoreImportAgentStatesRow[]>(db, CoreImportAgentStatesSpec, args as unknown as Record<string, unknown>),
+  /** core.import_agents(p_records jsonb): volatile, returns rows */
+  importAgents: (db: Queryable, args: CoreImportAgentsArgs): Promise<CoreImportAgentsRow[]> =>
+    callFunction<CoreImportAgentsRow[]>(db, CoreImportAgentsSpec, args as unknown as Record<string, unknown>),
+  /** core.import_calibration_bins(p_records jsonb): volatile, returns rows */
+  importCalibrationBins: (db: Queryable, args: CoreImportCalibrationBinsArgs): Promise<CoreImportCalibrationBinsRow[]> =>
+    callFunction<CoreImportCalibrationBinsRow[]>(db, CoreImportCalibrationBinsSpec, args as unknown as Record<string, unknown>),
+  /** core.import_dialectic_sessions(p_records jsonb, p_source text): volatile, returns rows */
+  importDialecticSessions: (db: Queryable, args: CoreImportDialecticSessionsArgs): Promise<CoreImportDialecticSessionsRow[]> =>
+    callFunction<CoreImportDialecticSessionsRow[]>(db, CoreImportDialecticSessionsSpec, args as unknown as Record<string, unknown>),
+  /** core.import_placeholder_agents(p_ids text[], p_source text): volatile, returns scalar */
+  importPlaceholderAgents: (db: Queryable, args: CoreImportPlaceholderAgentsArgs): Promise<string | null> =>
+    callFunction<string | null>(db, CoreImportPlaceholderAgentsSpec, args as unknown as Record<string, unknown>),
+  /** core.import_sessions(p_records jsonb, p_source text): volatile, returns rows */
+  importSessions: (db: Queryable, args: CoreImportSessionsArgs): Promise<CoreImportSessionsRow[]> =>
+    callFunction<CoreImportSessionsRow[]>(db, CoreImportSessionsSpec, args as unknown as Record<string, unknown>),
+  /** core.import_table_counts(): stable, returns rows */
+  importTableCounts: (db: Queryable, args: CoreImportTableCountsArgs = {}): Promise<CoreImportTableCountsRow[]> =>
+    callFunction<CoreImportTableCountsRow[]>(db, CoreImportTableCountsSpec, args as unknown as Record<string, unknown>),
+  /** core.import_try_lock(): volatile, returns scalar */
+  importTryLock: (db: Queryable, args: CoreImportTryLockArgs = {}): Promise<boolean | null> =>
+    callFunction<boolean | null>(db, CoreImportTryLockSpec, args as unknown as Record<string, unknown>),
+  /** core.import_unlock(): volatile, returns scalar */
+  importUnlock: (db: Queryable, args: CoreImportUnlockArgs = {}): Promise<boolean | null> =>
+    callFunction<boolean | null>(db, CoreImportUnlockSpec, args as unknown as Record<string, unknown>),
   /** core.ledger_items(): stable, returns rows */
   ledgerItems: (db: Queryable, args: CoreLedgerItemsArgs = {}): Promise<CoreLedgerItemsRow[]> =>
     callFunction<CoreLedgerItemsRow[]>(db, CoreLedgerItemsSpec, args as unknown as Record<string, unknown>),
+  /** core.list_agent_sessions(p_agent_id text): stable, returns rows */
+  listAgentSessions: (db: Queryable, args: CoreListAgentSessionsArgs): Promise<CoreListAgentSessionsRow[]> =>
+    callFunction<CoreListAgentSessionsRow[]>(db, CoreListAgentSessionsSpec, args as unknown as Record<string, unknown>),
+  /** core.list_agents(p_status text, p_tag text, p_parent_agent_id text, p_include_deleted boolean, p_limit integer, p_offset integer): stable, returns rows */
+  listAgents: (db: Queryable, args: CoreListAgentsArgs = {}): Promise<CoreListAgentsRow[]> =>
+    callFunction<CoreListAgentsRow[]>(db, CoreListAgentsSpec, args as unknown as Record<string, unknown>),
+  /** core.lookup_session(p_session_id text, p_ttl_ms bigint): volatile, returns rows */
+  lookupSession: (db: Queryable, args: CoreLookupSessionArgs): Promise<CoreLookupSessionRow[]> =>
+    callFunction<CoreLookupSessionRow[]>(db, CoreLookupSessionSpec, args as unknown as Record<string, unknown>),
+  /** core.normalize_agent_tags(p_tags text[]): immutable, returns scalar */
+  normalizeAgentTags: (db: Queryable, args: CoreNormalizeAgentTagsArgs): Promise<Array<string> | null> =>
+    callFunction<Array<string> | null>(db, CoreNormalizeAgentTagsSpec, args as unknown as Record<string, unknown>),
+  /** core.onboard_agent(p_agent_id text, p_label text, p_purpose text, p_tags text[], p_parent_agent_id text, p_spawn_reason text, p_metadata jsonb, p_session_id text, p_session_ttl_ms bigint, p_client_type text, p_actor text, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone, OUT session_id text, OUT session_expires_at timestamp with time zone): volatile, returns row */
+  onboardAgent: (db: Queryable, args: CoreOnboardAgentArgs = {}): Promise<CoreOnboardAgentRow> =>
+    callFunction<CoreOnboardAgentRow>(db, CoreOnboardAgentSpec, args as unknown as Record<string, unknown>),
+  /** core.process_agent_update(p_agent_id text, p_complexity double precision, p_confidence double precision, p_response_length integer, p_response_text text, p_task_type text, p_ethical_drift double precision[], p_apply_pause boolean, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT drift_norm double precision, OUT update_count bigint, OUT agent_status core.agent_status, OUT recorded_at timestamp with time zone): volatile, returns row */
+  processAgentUpdate: (db: Queryable, args: CoreProcessAgentUpdateArgs): Promise<CoreProcessAgentUpdateRow> =>
+    callFunction<CoreProcessAgentUpdateRow>(db, CoreProcessAgentUpdateSpec, args as unknown as Record<string, unknown>),
+  /** core.project_agent(p_agent_id text): volatile, returns void */
+  projectAgent: (db: Queryable, args: CoreProjectAgentArgs): Promise<void> =>
+    callFunction<void>(db, CoreProjectAgentSpec, args as unknown as Record<string, unknown>),
   /** core.schema_version(): stable, returns scalar */
   schemaVersion: (db: Queryable, args: CoreSchemaVersionArgs = {}): Promise<number | null> =>
     callFunction<number | null>(db, CoreSchemaVersionSpec, args as unknown as Record<string, unknown>),
+  /** core.spawn_agent(p_parent_agent_id text, p_spawn_reason text, p_agent_id text, p_label text, p_purpose text, p_tags text[], p_metadata jsonb, p_actor text, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone): volatile, returns row */
+  spawnAgent: (db: Queryable, args: CoreSpawnAgentArgs): Promise<CoreSpawnAgentRow> =>
+    callFunction<CoreSpawnAgentRow>(db, CoreSpawnAgentSpec, args as unknown as Record<string, unknown>),
+  /** core.transition_agent(p_agent_id text, p_to_status text, p_reason text, p_actor text, OUT agent_id text, OUT from_status core.agent_status, OUT to_status core.agent_status, OUT event_id bigint, OUT changed_at timestamp with time zone): volatile, returns row */
+  transitionAgent: (db: Queryable, args: CoreTransitionAgentArgs): Promise<CoreTransitionAgentRow> =>
+    callFunction<CoreTransitionAgentRow>(db, CoreTransitionAgentSpec, args as unknown as Record<string, unknown>),
+  /** core.unbind_session(p_session_id text): volatile, returns rows */
+  unbindSession: (db: Queryable, args: CoreUnbindSessionArgs): Promise<CoreUnbindSessionRow[]> =>
+    callFunction<CoreUnbindSessionRow[]>(db, CoreUnbindSessionSpec, args as unknown as Record<string, unknown>),
+  /** core.update_agent(p_agent_id text, p_label text, p_purpose text, p_notes text, p_tags text[], p_reason text, p_actor text, OUT agent_id text, OUT label text, OUT purpose text, OUT notes text, OUT tags text[], OUT changed text[], OUT updated_at timestamp with time zone): volatile, returns row */
+  updateAgent: (db: Queryable, args: CoreUpdateAgentArgs): Promise<CoreUpdateAgentRow> =>
+    callFunction<CoreUpdateAgentRow>(db, CoreUpdateAgentSpec, args as unknown as Record<string, unknown>),
+};
+
+export const knowledge = {
+  /** knowledge.add_discovery_note(p_discovery_id text, p_agent_id text, p_note text): volatile, returns row */
+  addDiscoveryNote: (db: Queryable, args: KnowledgeAddDiscoveryNoteArgs): Promise<KnowledgeAddDiscoveryNoteRow> =>
+    callFunction<KnowledgeAddDiscoveryNoteRow>(db, KnowledgeAddDiscoveryNoteSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.agent_provenance(p_agent_id text): stable, returns scalar */
+  agentProvenance: (db: Queryable, args: KnowledgeAgentProvenanceArgs): Promise<unknown | null> =>
+    callFunction<unknown | null>(db, KnowledgeAgentProvenanceSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.discovery_stats(p_top integer): stable, returns rows */
+  discoveryStats: (db: Queryable, args: KnowledgeDiscoveryStatsArgs = {}): Promise<KnowledgeDiscoveryStatsRow[]> =>
+    callFunction<KnowledgeDiscoveryStatsRow[]>(db, KnowledgeDiscoveryStatsSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.get_discovery(p_id text, p_max_depth integer): stable, returns rows */
+  getDiscovery: (db: Queryable, args: KnowledgeGetDiscoveryArgs): Promise<KnowledgeGetDiscoveryRow[]> =>
+    callFunction<KnowledgeGetDiscoveryRow[]>(db, KnowledgeGetDiscoverySpec, args as unknown as Record<string, unknown>),
+  /** knowledge.graph_actual_edges(): stable, returns rows */
+  graphActualEdges: (db: Queryable, args: KnowledgeGraphActualEdgesArgs = {}): Promise<KnowledgeGraphActualEdgesRow[]> =>
+    callFunction<KnowledgeGraphActualEdgesRow[]>(db, KnowledgeGraphActualEdgesSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.graph_actual_vertices(): stable, returns rows */
+  graphActualVertices: (db: Queryable, args: KnowledgeGraphActualVerticesArgs = {}): Promise<KnowledgeGraphActualVerticesRow[]> =>
+    callFunction<KnowledgeGraphActualVerticesRow[]>(db, KnowledgeGraphActualVerticesSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.graph_add_discovery(p_id text): volatile, returns void */
+  graphAddDiscovery: (db: Queryable, args: KnowledgeGraphAddDiscoveryArgs): Promise<void> =>
+    callFunction<void>(db, KnowledgeGraphAddDiscoverySpec, args as unknown as Record<string, unknown>),
+  /** knowledge.graph_edge_key(p_src text, p_dst text, p_kind text): immutable, returns scalar */
+  graphEdgeKey: (db: Queryable, args: KnowledgeGraphEdgeKeyArgs): Promise<string | null> =>
+    callFunction<string | null>(db, KnowledgeGraphEdgeKeySpec, args as unknown as Record<string, unknown>),
+  /** knowledge.graph_edge_props(p_edge_type knowledge.edge_type, p_weight double precision, p_response_type knowledge.response_type): immutable, returns scalar */
+  graphEdgeProps: (db: Queryable, args: KnowledgeGraphEdgePropsArgs): Promise<unknown | null> =>
+    callFunction<unknown | null>(db, KnowledgeGraphEdgePropsSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.graph_ensure_agent(p_agent_id text): volatile, returns void */
+  graphEnsureAgent: (db: Queryable, args: KnowledgeGraphEnsureAgentArgs): Promise<void> =>
+    callFunction<void>(db, KnowledgeGraphEnsureAgentSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.graph_ensure_tags(p_tags text[]): volatile, returns void */
+  graphEnsureTags: (db: Queryable, args: KnowledgeGraphEnsureTagsArgs): Promise<void> =>
+    callFunction<void>(db, KnowledgeGraphEnsureTagsSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.graph_expected_edges(): stable, returns rows */
+  graphExpectedEdges: (db: Queryable, args: KnowledgeGraphExpectedEdgesArgs = {}): Promise<KnowledgeGraphExpectedEdgesRow[]> =>
+    callFunction<KnowledgeGraphExpectedEdgesRow[]>(db, KnowledgeGraphExpectedEdgesSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.graph_expected_vertices(): stable, returns rows */
+  graphExpectedVertices: (db: Queryable, args: KnowledgeGraphExpectedVerticesArgs = {}): Promise<KnowledgeGraphExpectedVerticesRow[]> =>
+    callFunction<KnowledgeGraphExpectedVerticesRow[]>(db, KnowledgeGraphExpectedVerticesSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.graph_put_edge(p_src_id text, p_dst_id text, p_edge_type knowledge.edge_type, p_weight double precision, p_response_type knowledge.response_type): volatile, returns void */
+  graphPutEdge: (db: Queryable, args: KnowledgeGraphPutEdgeArgs): Promise<void> =>
+    callFunction<void>(db, KnowledgeGraphPutEdgeSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.graph_rebuild(): volatile, returns rows */
+  graphRebuild: (db: Queryable, args: KnowledgeGraphRebuildArgs = {}): Promise<KnowledgeGraphRebuildRow[]> =>
+    callFunction<KnowledgeGraphRebuildRow[]>(db, KnowledgeGraphRebuildSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.graph_related_ids(p_id text, p_max_hops integer): stable, returns rows */
+  graphRelatedIds: (db: Queryable, args: KnowledgeGraphRelatedIdsArgs): Promise<KnowledgeGraphRelatedIdsRow[]> =>
+    callFunction<KnowledgeGraphRelatedIdsRow[]>(db, KnowledgeGraphRelatedIdsSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.graph_set_discovery_props(p_id text): volatile, returns void */
+  graphSetDiscoveryProps: (db: Queryable, args: KnowledgeGraphSetDiscoveryPropsArgs): Promise<void> =>
+    callFunction<void>(db, KnowledgeGraphSetDiscoveryPropsSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.graph_verify(): volatile, returns rows */
+  graphVerify: (db: Queryable, args: KnowledgeGraphVerifyArgs = {}): Promise<KnowledgeGraphVerifyRow[]> =>
+    callFunction<KnowledgeGraphVerifyRow[]>(db, KnowledgeGraphVerifySpec, args as unknown as Record<string, unknown>),
+  /** knowledge.graph_verify_sampled(p_sample_limit integer): volatile, returns rows */
+  graphVerifySampled: (db: Queryable, args: KnowledgeGraphVerifySampledArgs): Promise<KnowledgeGraphVerifySampledRow[]> =>
+    callFunction<KnowledgeGraphVerifySampledRow[]>(db, KnowledgeGraphVerifySampledSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.import_call_graph_function(p_name text): volatile, returns scalar */
+  importCallGraphFunction: (db: Queryable, args: KnowledgeImportCallGraphFunctionArgs): Promise<unknown | null> =>
+    callFunction<unknown | null>(db, KnowledgeImportCallGraphFunctionSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.import_discoveries(p_records jsonb, p_source text): volatile, returns rows */
+  importDiscoveries: (db: Queryable, args: KnowledgeImportDiscoveriesArgs): Promise<KnowledgeImportDiscoveriesRow[]> =>
+    callFunction<KnowledgeImportDiscoveriesRow[]>(db, KnowledgeImportDiscoveriesSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.import_discovery_links(p_records jsonb, p_source text): volatile, returns rows */
+  importDiscoveryLinks: (db: Queryable, args: KnowledgeImportDiscoveryLinksArgs): Promise<KnowledgeImportDiscoveryLinksRow[]> =>
+    callFunction<KnowledgeImportDiscoveryLinksRow[]>(db, KnowledgeImportDiscoveryLinksSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.import_graph_counts(): volatile, returns rows */
+  importGraphCounts: (db: Queryable, args: KnowledgeImportGraphCountsArgs = {}): Promise<KnowledgeImportGraphCountsRow[]> =>
+    callFunction<KnowledgeImportGraphCountsRow[]>(db, KnowledgeImportGraphCountsSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.link_discoveries(p_src_id text, p_dst_id text, p_edge_type text, p_weight double precision, p_created_by text, p_metadata jsonb): volatile, returns row */
+  linkDiscoveries: (db: Queryable, args: KnowledgeLinkDiscoveriesArgs): Promise<KnowledgeLinkDiscoveriesRow> =>
+    callFunction<KnowledgeLinkDiscoveriesRow>(db, KnowledgeLinkDiscoveriesSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.list_discovery_notes(p_discovery_id text, p_limit integer): stable, returns rows */
+  listDiscoveryNotes: (db: Queryable, args: KnowledgeListDiscoveryNotesArgs): Promise<KnowledgeListDiscoveryNotesRow[]> =>
+    callFunction<KnowledgeListDiscoveryNotesRow[]>(db, KnowledgeListDiscoveryNotesSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.new_discovery_id(): volatile, returns scalar */
+  newDiscoveryId: (db: Queryable, args: KnowledgeNewDiscoveryIdArgs = {}): Promise<string | null> =>
+    callFunction<string | null>(db, KnowledgeNewDiscoveryIdSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.normalize_tags(p_tags text[]): immutable, returns scalar */
+  normalizeTags: (db: Queryable, args: KnowledgeNormalizeTagsArgs): Promise<Array<string> | null> =>
+    callFunction<Array<string> | null>(db, KnowledgeNormalizeTagsSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.raise_invalid(p_problems text[], p_hint text): volatile, returns void */
+  raiseInvalid: (db: Queryable, args: KnowledgeRaiseInvalidArgs): Promise<void> =>
+    callFunction<void>(db, KnowledgeRaiseInvalidSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.related_discoveries(p_id text, p_max_hops integer, p_limit integer): stable, returns rows */
+  relatedDiscoveries: (db: Queryable, args: KnowledgeRelatedDiscoveriesArgs): Promise<KnowledgeRelatedDiscoveriesRow[]> =>
+    callFunction<KnowledgeRelatedDiscoveriesRow[]>(db, KnowledgeRelatedDiscoveriesSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.require_agent(p_agent_id text, p_role text): stable, returns row */
+  requireAgent: (db: Queryable, args: KnowledgeRequireAgentArgs): Promise<KnowledgeRequireAgentRow> =>
+    callFunction<KnowledgeRequireAgentRow>(db, KnowledgeRequireAgentSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.require_discovery(p_id text, p_role text, p_lock boolean): volatile, returns row */
+  requireDiscovery: (db: Queryable, args: KnowledgeRequireDiscoveryArgs): Promise<KnowledgeRequireDiscoveryRow> =>
+    callFunction<KnowledgeRequireDiscoveryRow>(db, KnowledgeRequireDiscoverySpec, args as unknown as Record<string, unknown>),
+  /** knowledge.search_discoveries(p_query text, p_agent_id text, p_discovery_type text, p_tags text[], p_status text, p_since timestamp with time zone, p_until timestamp with time zone, p_limit integer): stable, returns rows */
+  searchDiscoveries: (db: Queryable, args: KnowledgeSearchDiscoveriesArgs = {}): Promise<KnowledgeSearchDiscoveriesRow[]> =>
+    callFunction<KnowledgeSearchDiscoveriesRow[]>(db, KnowledgeSearchDiscoveriesSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.similar_discoveries(p_id text, p_limit integer): stable, returns rows */
+  similarDiscoveries: (db: Queryable, args: KnowledgeSimilarDiscoveriesArgs): Promise<KnowledgeSimilarDiscoveriesRow[]> =>
+    callFunction<KnowledgeSimilarDiscoveriesRow[]>(db, KnowledgeSimilarDiscoveriesSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.store_discoveries(p_items jsonb): volatile, returns rows */
+  storeDiscoveries: (db: Queryable, args: KnowledgeStoreDiscoveriesArgs): Promise<KnowledgeStoreDiscoveriesRow[]> =>
+    callFunction<KnowledgeStoreDiscoveriesRow[]>(db, KnowledgeStoreDiscoveriesSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.store_discovery(p_agent_id text, p_summary text, p_discovery_type text, p_details text, p_tags text[], p_severity text, p_references_files text[], p_response_to text, p_response_type text, p_related_to text[], p_confidence double precision, p_id text): volatile, returns row */
+  storeDiscovery: (db: Queryable, args: KnowledgeStoreDiscoveryArgs): Promise<KnowledgeStoreDiscoveryRow> =>
+    callFunction<KnowledgeStoreDiscoveryRow>(db, KnowledgeStoreDiscoverySpec, args as unknown as Record<string, unknown>),
+  /** knowledge.supersede_discovery(p_old_id text, p_new_id text, p_agent_id text): volatile, returns row */
+  supersedeDiscovery: (db: Queryable, args: KnowledgeSupersedeDiscoveryArgs): Promise<KnowledgeSupersedeDiscoveryRow> =>
+    callFunction<KnowledgeSupersedeDiscoveryRow>(db, KnowledgeSupersedeDiscoverySpec, args as unknown as Record<string, unknown>),
+  /** knowledge.update_discovery_status(p_id text, p_status text): volatile, returns row */
+  updateDiscoveryStatus: (db: Queryable, args: KnowledgeUpdateDiscoveryStatusArgs): Promise<KnowledgeUpdateDiscoveryStatusRow> =>
+    callFunction<KnowledgeUpdateDiscoveryStatusRow>(db, KnowledgeUpdateDiscoveryStatusSpec, args as unknown as Record<string, unknown>),
 };
 
 /** zod schemas of every function input, keyed like the wrappers (for MCP tool inputs). */
@@ -72,11 +1883,474 @@ export const inputSchemas = {
       from: z.union([z.date(), z.string().datetime({ offset: true })]).nullable().optional(),
       months: z.number().int().nullable().optional(),
     }),
+    importEvents: z.object({
+      records: z.unknown().nullable(),
+    }),
+    importToolUsage: z.object({
+      records: z.unknown().nullable(),
+    }),
+    insertEvents: z.object({
+      events: z.unknown().nullable(),
+      source: z.string().nullable().optional(),
+    }),
+    insertToolUsage: z.object({
+      rows: z.unknown().nullable(),
+      source: z.string().nullable().optional(),
+    }),
+    maintainPartitions: z.object({
+      keep: z.string().nullable(),
+      monthsAhead: z.number().int().nullable().optional(),
+    }),
+    pageCursor: z.object({
+      occurredAt: z.union([z.date(), z.string().datetime({ offset: true })]).nullable(),
+      id: z.union([z.number().int(), z.string().regex(/^-?\d+$/)]).nullable(),
+    }),
+    parseQueryPage: z.object({
+      limit: z.number().int().nullable(),
+      since: z.union([z.date(), z.string().datetime({ offset: true })]).nullable(),
+      until: z.union([z.date(), z.string().datetime({ offset: true })]).nullable(),
+      cursor: z.string().nullable(),
+    }),
+    queryEvents: z.object({
+      agentId: z.string().nullable().optional(),
+      eventType: z.string().nullable().optional(),
+      since: z.union([z.date(), z.string().datetime({ offset: true })]).nullable().optional(),
+      until: z.union([z.date(), z.string().datetime({ offset: true })]).nullable().optional(),
+      limit: z.number().int().nullable().optional(),
+      cursor: z.string().nullable().optional(),
+    }),
+    queryToolUsage: z.object({
+      agentId: z.string().nullable().optional(),
+      toolName: z.string().nullable().optional(),
+      success: z.boolean().nullable().optional(),
+      since: z.union([z.date(), z.string().datetime({ offset: true })]).nullable().optional(),
+      until: z.union([z.date(), z.string().datetime({ offset: true })]).nullable().optional(),
+      limit: z.number().int().nullable().optional(),
+      cursor: z.string().nullable().optional(),
+    }),
   },
   core: {
+    agentStateHistory: z.object({
+      agentId: z.string().nullable(),
+      limit: z.number().int().nullable().optional(),
+      beforeSeq: z.union([z.number().int(), z.string().regex(/^-?\d+$/)]).nullable().optional(),
+    }),
+    authenticateAgent: z.object({
+      apiKey: z.string().nullable(),
+    }),
+    bindSession: z.object({
+      sessionId: z.string().nullable(),
+      agentId: z.string().nullable(),
+      ttlMs: z.union([z.number().int(), z.string().regex(/^-?\d+$/)]).nullable(),
+      clientType: z.string().nullable().optional(),
+      metadata: z.unknown().nullable().optional(),
+    }),
+    calibrationBinLower: z.object({
+      confidence: z.number().nullable(),
+    }),
+    calibrationBins: z.object({
+      version: z.number().int().nullable().optional(),
+    }),
+    calibrationRecompute: z.object({
+      since: z.union([z.date(), z.string().datetime({ offset: true })]).nullable().optional(),
+    }),
+    calibrationRecordOutcome: z.object({
+      decisionId: z.string().nullable(),
+      actualCorrect: z.number().nullable(),
+    }),
+    calibrationRecordPrediction: z.object({
+      decisionId: z.string().nullable(),
+      confidence: z.number().nullable(),
+      agentId: z.string().nullable().optional(),
+      decision: z.enum(["proceed", "guide", "pause"]).nullable().optional(),
+      predictedCorrect: z.boolean().nullable().optional(),
+      details: z.unknown().nullable().optional(),
+    }),
+    calibrationSummary: z.object({
+      version: z.number().int().nullable().optional(),
+    }),
+    checkAgentLabelFree: z.object({
+      label: z.string().nullable(),
+      except: z.string().nullable().optional(),
+    }),
+    checkAgentTags: z.object({
+      tags: z.array(z.string()).nullable(),
+    }),
+    deleteExpiredSessions: z.object({
+      limit: z.number().int().nullable().optional(),
+    }),
+    dialecticFailExpired: z.object({
+    }),
+    dialecticGetSession: z.object({
+      sessionId: z.string().nullable(),
+    }),
+    dialecticListSessions: z.object({
+      agentId: z.string().nullable().optional(),
+      status: z.enum(["active", "resolved", "escalated", "failed"]).nullable().optional(),
+      sessionType: z.enum(["recovery", "review", "dispute"]).nullable().optional(),
+      limit: z.number().int().nullable().optional(),
+      cursor: z.string().nullable().optional(),
+    }),
+    dialecticMessageContent: z.object({
+      messageType: z.enum(["thesis", "antithesis", "synthesis", "system"]).nullable(),
+      rootCause: z.string().nullable(),
+      proposedConditions: z.unknown().nullable(),
+      reasoning: z.string().nullable(),
+      observedMetrics: z.unknown().nullable(),
+      concerns: z.unknown().nullable(),
+      agrees: z.boolean().nullable(),
+    }),
+    dialecticMessageSignature: z.object({
+      sessionId: z.string().nullable(),
+      agentId: z.string().nullable(),
+      content: z.unknown().nullable(),
+    }),
+    dialecticPhaseTimeout: z.object({
+      phase: z.enum(["thesis", "antithesis", "synthesis", "resolved", "escalated", "failed"]).nullable(),
+    }),
+    dialecticRequestReview: z.object({
+      pausedAgentId: z.string().nullable(),
+      reviewerAgentId: z.string().nullable().optional(),
+      sessionType: z.enum(["recovery", "review", "dispute"]).nullable().optional(),
+      topic: z.string().nullable().optional(),
+      reason: z.string().nullable().optional(),
+      maxSynthesisRounds: z.number().int().nullable().optional(),
+      discoveryId: z.string().nullable().optional(),
+    }),
+    dialecticReviewerCandidates: z.object({
+      pausedAgentId: z.string().nullable(),
+    }),
+    dialecticSubmitAntithesis: z.object({
+      sessionId: z.string().nullable(),
+      agentId: z.string().nullable(),
+      reasoning: z.string().nullable(),
+      concerns: z.unknown().nullable().optional(),
+      observedMetrics: z.unknown().nullable().optional(),
+      proposedConditions: z.unknown().nullable().optional(),
+    }),
+    dialecticSubmitMessage: z.object({
+      sessionId: z.string().nullable(),
+      agentId: z.string().nullable(),
+      messageType: z.enum(["thesis", "antithesis", "synthesis", "system"]).nullable(),
+      rootCause: z.string().nullable(),
+      proposedConditions: z.unknown().nullable(),
+      reasoning: z.string().nullable(),
+      observedMetrics: z.unknown().nullable(),
+      concerns: z.unknown().nullable(),
+      agrees: z.boolean().nullable(),
+    }),
+    dialecticSubmitSynthesis: z.object({
+      sessionId: z.string().nullable(),
+      agentId: z.string().nullable(),
+      agrees: z.boolean().nullable(),
+      reasoning: z.string().nullable(),
+      proposedConditions: z.unknown().nullable().optional(),
+      rootCause: z.string().nullable().optional(),
+      concerns: z.unknown().nullable().optional(),
+    }),
+    dialecticSubmitThesis: z.object({
+      sessionId: z.string().nullable(),
+      agentId: z.string().nullable(),
+      rootCause: z.string().nullable(),
+      proposedConditions: z.unknown().nullable().optional(),
+      reasoning: z.string().nullable().optional(),
+      observedMetrics: z.unknown().nullable().optional(),
+    }),
+    eisvAssess: z.object({
+      energy: z.number().nullable(),
+      information: z.number().nullable(),
+      entropy: z.number().nullable(),
+      void: z.number().nullable(),
+      driftNorm: z.number().nullable().optional(),
+    }),
+    eisvCoherence: z.object({
+      void: z.number().nullable(),
+    }),
+    eisvDrift: z.object({
+      baseline: z.unknown().nullable(),
+      confidence: z.number().nullable(),
+      complexity: z.number().nullable(),
+      responseLength: z.number().int().nullable(),
+      reportedDrift: z.array(z.number()).nullable().optional(),
+    }),
+    eisvParams: z.object({
+    }),
+    eisvStep: z.object({
+      energy: z.number().nullable(),
+      information: z.number().nullable(),
+      entropy: z.number().nullable(),
+      void: z.number().nullable(),
+      complexity: z.number().nullable(),
+      driftNorm: z.number().nullable().optional(),
+    }),
+    getAgent: z.object({
+      agentId: z.string().nullable(),
+    }),
+    getAgentState: z.object({
+      agentId: z.string().nullable(),
+    }),
+    importAgentLifecycleEvents: z.object({
+      records: z.unknown().nullable(),
+    }),
+    importAgentParents: z.object({
+      links: z.unknown().nullable(),
+    }),
+    importAgentStates: z.object({
+      records: z.unknown().nullable(),
+      source: z.string().nullable(),
+    }),
+    importAgents: z.object({
+      records: z.unknown().nullable(),
+    }),
+    importCalibrationBins: z.object({
+      records: z.unknown().nullable(),
+    }),
+    importDialecticSessions: z.object({
+      records: z.unknown().nullable(),
+      source: z.string().nullable(),
+    }),
+    importPlaceholderAgents: z.object({
+      ids: z.array(z.string()).nullable(),
+      source: z.string().nullable(),
+    }),
+    importSessions: z.object({
+      records: z.unknown().nullable(),
+      source: z.string().nullable(),
+    }),
+    importTableCounts: z.object({
+    }),
+    importTryLock: z.object({
+    }),
+    importUnlock: z.object({
+    }),
     ledgerItems: z.object({
     }),
+    listAgentSessions: z.object({
+      agentId: z.string().nullable(),
+    }),
+    listAgents: z.object({
+      status: z.string().nullable().optional(),
+      tag: z.string().nullable().optional(),
+      parentAgentId: z.string().nullable().optional(),
+      includeDeleted: z.boolean().nullable().optional(),
+      limit: z.number().int().nullable().optional(),
+      offset: z.number().int().nullable().optional(),
+    }),
+    lookupSession: z.object({
+      sessionId: z.string().nullable(),
+      ttlMs: z.union([z.number().int(), z.string().regex(/^-?\d+$/)]).nullable(),
+    }),
+    normalizeAgentTags: z.object({
+      tags: z.array(z.string()).nullable(),
+    }),
+    onboardAgent: z.object({
+      agentId: z.string().nullable().optional(),
+      label: z.string().nullable().optional(),
+      purpose: z.string().nullable().optional(),
+      tags: z.array(z.string()).nullable().optional(),
+      parentAgentId: z.string().nullable().optional(),
+      spawnReason: z.string().nullable().optional(),
+      metadata: z.unknown().nullable().optional(),
+      sessionId: z.string().nullable().optional(),
+      sessionTtlMs: z.union([z.number().int(), z.string().regex(/^-?\d+$/)]).nullable().optional(),
+      clientType: z.string().nullable().optional(),
+      actor: z.string().nullable().optional(),
+    }),
+    processAgentUpdate: z.object({
+      agentId: z.string().nullable(),
+      complexity: z.number().nullable(),
+      confidence: z.number().nullable(),
+      responseLength: z.number().int().nullable().optional(),
+      responseText: z.string().nullable().optional(),
+      taskType: z.string().nullable().optional(),
+      ethicalDrift: z.array(z.number()).nullable().optional(),
+      applyPause: z.boolean().nullable().optional(),
+    }),
+    projectAgent: z.object({
+      agentId: z.string().nullable(),
+    }),
     schemaVersion: z.object({
+    }),
+    spawnAgent: z.object({
+      parentAgentId: z.string().nullable(),
+      spawnReason: z.string().nullable(),
+      agentId: z.string().nullable().optional(),
+      label: z.string().nullable().optional(),
+      purpose: z.string().nullable().optional(),
+      tags: z.array(z.string()).nullable().optional(),
+      metadata: z.unknown().nullable().optional(),
+      actor: z.string().nullable().optional(),
+    }),
+    transitionAgent: z.object({
+      agentId: z.string().nullable(),
+      toStatus: z.string().nullable(),
+      reason: z.string().nullable().optional(),
+      actor: z.string().nullable().optional(),
+    }),
+    unbindSession: z.object({
+      sessionId: z.string().nullable(),
+    }),
+    updateAgent: z.object({
+      agentId: z.string().nullable(),
+      label: z.string().nullable().optional(),
+      purpose: z.string().nullable().optional(),
+      notes: z.string().nullable().optional(),
+      tags: z.array(z.string()).nullable().optional(),
+      reason: z.string().nullable().optional(),
+      actor: z.string().nullable().optional(),
+    }),
+  },
+  knowledge: {
+    addDiscoveryNote: z.object({
+      discoveryId: z.string().nullable(),
+      agentId: z.string().nullable(),
+      note: z.string().nullable(),
+    }),
+    agentProvenance: z.object({
+      agentId: z.string().nullable(),
+    }),
+    discoveryStats: z.object({
+      top: z.number().int().nullable().optional(),
+    }),
+    getDiscovery: z.object({
+      id: z.string().nullable(),
+      maxDepth: z.number().int().nullable().optional(),
+    }),
+    graphActualEdges: z.object({
+    }),
+    graphActualVertices: z.object({
+    }),
+    graphAddDiscovery: z.object({
+      id: z.string().nullable(),
+    }),
+    graphEdgeKey: z.object({
+      src: z.string().nullable(),
+      dst: z.string().nullable(),
+      kind: z.string().nullable(),
+    }),
+    graphEdgeProps: z.object({
+      edgeType: z.enum(["related_to", "responds_to", "supersedes", "disputes", "extends"]).nullable(),
+      weight: z.number().nullable(),
+      responseType: z.enum(["extend", "question", "disagree", "support", "answer"]).nullable(),
+    }),
+    graphEnsureAgent: z.object({
+      agentId: z.string().nullable(),
+    }),
+    graphEnsureTags: z.object({
+      tags: z.array(z.string()).nullable(),
+    }),
+    graphExpectedEdges: z.object({
+    }),
+    graphExpectedVertices: z.object({
+    }),
+    graphPutEdge: z.object({
+      srcId: z.string().nullable(),
+      dstId: z.string().nullable(),
+      edgeType: z.enum(["related_to", "responds_to", "supersedes", "disputes", "extends"]).nullable(),
+      weight: z.number().nullable().optional(),
+      responseType: z.enum(["extend", "question", "disagree", "support", "answer"]).nullable().optional(),
+    }),
+    graphRebuild: z.object({
+    }),
+    graphRelatedIds: z.object({
+      id: z.string().nullable(),
+      maxHops: z.number().int().nullable(),
+    }),
+    graphSetDiscoveryProps: z.object({
+      id: z.string().nullable(),
+    }),
+    graphVerify: z.object({
+    }),
+    graphVerifySampled: z.object({
+      sampleLimit: z.number().int().nullable(),
+    }),
+    importCallGraphFunction: z.object({
+      name: z.string().nullable(),
+    }),
+    importDiscoveries: z.object({
+      records: z.unknown().nullable(),
+      source: z.string().nullable(),
+    }),
+    importDiscoveryLinks: z.object({
+      records: z.unknown().nullable(),
+      source: z.string().nullable(),
+    }),
+    importGraphCounts: z.object({
+    }),
+    linkDiscoveries: z.object({
+      srcId: z.string().nullable(),
+      dstId: z.string().nullable(),
+      edgeType: z.string().nullable().optional(),
+      weight: z.number().nullable().optional(),
+      createdBy: z.string().nullable().optional(),
+      metadata: z.unknown().nullable().optional(),
+    }),
+    listDiscoveryNotes: z.object({
+      discoveryId: z.string().nullable(),
+      limit: z.number().int().nullable().optional(),
+    }),
+    newDiscoveryId: z.object({
+    }),
+    normalizeTags: z.object({
+      tags: z.array(z.string()).nullable(),
+    }),
+    raiseInvalid: z.object({
+      problems: z.array(z.string()).nullable(),
+      hint: z.string().nullable().optional(),
+    }),
+    relatedDiscoveries: z.object({
+      id: z.string().nullable(),
+      maxHops: z.number().int().nullable().optional(),
+      limit: z.number().int().nullable().optional(),
+    }),
+    requireAgent: z.object({
+      agentId: z.string().nullable(),
+      role: z.string().nullable().optional(),
+    }),
+    requireDiscovery: z.object({
+      id: z.string().nullable(),
+      role: z.string().nullable().optional(),
+      lock: z.boolean().nullable().optional(),
+    }),
+    searchDiscoveries: z.object({
+      query: z.string().nullable().optional(),
+      agentId: z.string().nullable().optional(),
+      discoveryType: z.string().nullable().optional(),
+      tags: z.array(z.string()).nullable().optional(),
+      status: z.string().nullable().optional(),
+      since: z.union([z.date(), z.string().datetime({ offset: true })]).nullable().optional(),
+      until: z.union([z.date(), z.string().datetime({ offset: true })]).nullable().optional(),
+      limit: z.number().int().nullable().optional(),
+    }),
+    similarDiscoveries: z.object({
+      id: z.string().nullable(),
+      limit: z.number().int().nullable().optional(),
+    }),
+    storeDiscoveries: z.object({
+      items: z.unknown().nullable(),
+    }),
+    storeDiscovery: z.object({
+      agentId: z.string().nullable(),
+      summary: z.string().nullable(),
+      discoveryType: z.string().nullable().optional(),
+      details: z.string().nullable().optional(),
+      tags: z.array(z.string()).nullable().optional(),
+      severity: z.string().nullable().optional(),
+      referencesFiles: z.array(z.string()).nullable().optional(),
+      responseTo: z.string().nullable().optional(),
+      responseType: z.string().nullable().optional(),
+      relatedTo: z.array(z.string()).nullable().optional(),
+      confidence: z.number().nullable().optional(),
+      id: z.string().nullable().optional(),
+    }),
+    supersedeDiscovery: z.object({
+      oldId: z.string().nullable(),
+      newId: z.string().nullable(),
+      agentId: z.string().nullable().optional(),
+    }),
+    updateDiscoveryStatus: z.object({
+      id: z.string().nullable(),
+      status: z.string().nullable(),
     }),
   },
 };
@@ -85,6 +2359,105 @@ export const inputSchemas = {
 export const functionSignatures = [
   { schema: "audit", name: "drop_partitions_older_than", args: "p_keep interval", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "audit", name: "ensure_partitions", args: "p_from timestamp with time zone, p_months integer", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "audit", name: "import_events", args: "p_records jsonb", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "audit", name: "import_tool_usage", args: "p_records jsonb", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "audit", name: "insert_events", args: "p_events jsonb, p_source text", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "audit", name: "insert_tool_usage", args: "p_rows jsonb, p_source text", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "audit", name: "maintain_partitions", args: "p_keep interval, p_months_ahead integer", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "audit", name: "page_cursor", args: "p_occurred_at timestamp with time zone, p_id bigint", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
+  { schema: "audit", name: "parse_query_page", args: "p_limit integer, p_since timestamp with time zone, p_until timestamp with time zone, p_cursor text, OUT before_occurred_at timestamp with time zone, OUT before_id bigint", returns: "row", returnsSet: false, volatility: "stable", strict: false },
+  { schema: "audit", name: "query_events", args: "p_agent_id text, p_event_type text, p_since timestamp with time zone, p_until timestamp with time zone, p_limit integer, p_cursor text", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "audit", name: "query_tool_usage", args: "p_agent_id text, p_tool_name text, p_success boolean, p_since timestamp with time zone, p_until timestamp with time zone, p_limit integer, p_cursor text", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "core", name: "agent_state_history", args: "p_agent_id text, p_limit integer, p_before_seq bigint", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "core", name: "authenticate_agent", args: "p_api_key text, OUT agent_id text, OUT label text, OUT status core.agent_status", returns: "row", returnsSet: false, volatility: "stable", strict: false },
+  { schema: "core", name: "bind_session", args: "p_session_id text, p_agent_id text, p_ttl_ms bigint, p_client_type text, p_metadata jsonb", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "core", name: "calibration_bin_lower", args: "p_confidence double precision", returns: "scalar", returnsSet: false, volatility: "immutable", strict: true },
+  { schema: "core", name: "calibration_bins", args: "p_version integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "core", name: "calibration_recompute", args: "p_since timestamp with time zone", returns: "scalar", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "core", name: "calibration_record_outcome", args: "p_decision_id text, p_actual_correct double precision", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "core", name: "calibration_record_prediction", args: "p_decision_id text, p_confidence double precision, p_agent_id text, p_decision core.decision, p_predicted_correct boolean, p_details jsonb", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "core", name: "calibration_summary", args: "p_version integer, OUT version integer, OUT total_count bigint, OUT mean_confidence double precision, OUT accuracy double precision, OUT expected_calibration_error double precision, OUT max_calibration_error double precision, OUT updated_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "stable", strict: false },
+  { schema: "core", name: "check_agent_label_free", args: "p_label text, p_except text", returns: "void", returnsSet: false, volatility: "stable", strict: false },
+  { schema: "core", name: "check_agent_tags", args: "p_tags text[]", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
+  { schema: "core", name: "delete_expired_sessions", args: "p_limit integer", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "core", name: "dialectic_fail_expired", args: "", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "core", name: "dialectic_get_session", args: "p_session_id text", returns: "scalar", returnsSet: false, volatility: "stable", strict: false },
+  { schema: "core", name: "dialectic_list_sessions", args: "p_agent_id text, p_status core.dialectic_status, p_session_type core.dialectic_type, p_limit integer, p_cursor text", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "core", name: "dialectic_message_content", args: "p_message_type core.dialectic_message_type, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb, p_concerns jsonb, p_agrees boolean", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
+  { schema: "core", name: "dialectic_message_signature", args: "p_session_id text, p_agent_id text, p_content jsonb", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
+  { schema: "core", name: "dialectic_phase_timeout", args: "p_phase core.dialectic_phase", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
+  { schema: "core", name: "dialectic_request_review", args: "p_paused_agent_id text, p_reviewer_agent_id text, p_session_type core.dialectic_type, p_topic text, p_reason text, p_max_synthesis_rounds integer, p_discovery_id text", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "core", name: "dialectic_reviewer_candidates", args: "p_paused_agent_id text", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "core", name: "dialectic_submit_antithesis", args: "p_session_id text, p_agent_id text, p_reasoning text, p_concerns jsonb, p_observed_metrics jsonb, p_proposed_conditions jsonb", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "core", name: "dialectic_submit_message", args: "p_session_id text, p_agent_id text, p_message_type core.dialectic_message_type, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb, p_concerns jsonb, p_agrees boolean", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "core", name: "dialectic_submit_synthesis", args: "p_session_id text, p_agent_id text, p_agrees boolean, p_reasoning text, p_proposed_conditions jsonb, p_root_cause text, p_concerns jsonb", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "core", name: "dialectic_submit_thesis", args: "p_session_id text, p_agent_id text, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "core", name: "eisv_assess", args: "p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_drift_norm double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision", returns: "row", returnsSet: false, volatility: "immutable", strict: false },
+  { schema: "core", name: "eisv_coherence", args: "p_void double precision", returns: "scalar", returnsSet: false, volatility: "immutable", strict: true },
+  { schema: "core", name: "eisv_drift", args: "p_baseline jsonb, p_confidence double precision, p_complexity double precision, p_response_length integer, p_reported_drift double precision[], OUT drift_norm double precision, OUT drift_components double precision[], OUT drift_source text, OUT baseline jsonb", returns: "row", returnsSet: false, volatility: "immutable", strict: false },
+  { schema: "core", name: "eisv_params", args: "", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
+  { schema: "core", name: "eisv_step", args: "p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_complexity double precision, p_drift_norm double precision, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision", returns: "row", returnsSet: false, volatility: "immutable", strict: false },
+  { schema: "core", name: "get_agent", args: "p_agent_id text, OUT id text, OUT label text, OUT status core.agent_status, OUT purpose text, OUT notes text, OUT tags text[], OUT parent_agent_id text, OUT spawn_reason text, OUT metadata jsonb, OUT update_count bigint, OUT created_at timestamp with time zone, OUT updated_at timestamp with time zone, OUT paused_at timestamp with time zone, OUT archived_at timestamp with time zone, OUT deleted_at timestamp with time zone, OUT last_activity_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "stable", strict: false },
+  { schema: "core", name: "get_agent_state", args: "p_agent_id text, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT state jsonb, OUT recorded_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "stable", strict: false },
+  { schema: "core", name: "import_agent_lifecycle_events", args: "p_records jsonb", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "core", name: "import_agent_parents", args: "p_links jsonb", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "core", name: "import_agent_states", args: "p_records jsonb, p_source text", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "core", name: "import_agents", args: "p_records jsonb", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "core", name: "import_calibration_bins", args: "p_records jsonb", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "core", name: "import_dialectic_sessions", args: "p_records jsonb, p_source text", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "core", name: "import_placeholder_agents", args: "p_ids text[], p_source text", returns: "scalar", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "core", name: "import_sessions", args: "p_records jsonb, p_source text", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "core", name: "import_table_counts", args: "", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "core", name: "import_try_lock", args: "", returns: "scalar", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "core", name: "import_unlock", args: "", returns: "scalar", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "core", name: "ledger_items", args: "", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "core", name: "list_agent_sessions", args: "p_agent_id text", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "core", name: "list_agents", args: "p_status text, p_tag text, p_parent_agent_id text, p_include_deleted boolean, p_limit integer, p_offset integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "core", name: "lookup_session", args: "p_session_id text, p_ttl_ms bigint", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "core", name: "normalize_agent_tags", args: "p_tags text[]", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
+  { schema: "core", name: "onboard_agent", args: "p_agent_id text, p_label text, p_purpose text, p_tags text[], p_parent_agent_id text, p_spawn_reason text, p_metadata jsonb, p_session_id text, p_session_ttl_ms bigint, p_client_type text, p_actor text, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone, OUT session_id text, OUT session_expires_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "core", name: "process_agent_update", args: "p_agent_id text, p_complexity double precision, p_confidence double precision, p_response_length integer, p_response_text text, p_task_type text, p_ethical_drift double precision[], p_apply_pause boolean, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT drift_norm double precision, OUT update_count bigint, OUT agent_status core.agent_status, OUT recorded_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "core", name: "project_agent", args: "p_agent_id text", returns: "void", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "core", name: "schema_version", args: "", returns: "scalar", returnsSet: false, volatility: "stable", strict: false },
+  { schema: "core", name: "spawn_agent", args: "p_parent_agent_id text, p_spawn_reason text, p_agent_id text, p_label text, p_purpose text, p_tags text[], p_metadata jsonb, p_actor text, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "core", name: "transition_agent", args: "p_agent_id text, p_to_status text, p_reason text, p_actor text, OUT agent_id text, OUT from_status core.agent_status, OUT to_status core.agent_status, OUT event_id bigint, OUT changed_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "core", name: "unbind_session", args: "p_session_id text", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "core", name: "update_agent", args: "p_agent_id text, p_label text, p_purpose text, p_notes text, p_tags text[], p_reason text, p_actor text, OUT agent_id text, OUT label text, OUT purpose text, OUT notes text, OUT tags text[], OUT changed text[], OUT updated_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "knowledge", name: "add_discovery_note", args: "p_discovery_id text, p_agent_id text, p_note text", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "knowledge", name: "agent_provenance", args: "p_agent_id text", returns: "scalar", returnsSet: false, volatility: "stable", strict: false },
+  { schema: "knowledge", name: "discovery_stats", args: "p_top integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "knowledge", name: "get_discovery", args: "p_id text, p_max_depth integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "knowledge", name: "graph_actual_edges", args: "", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "knowledge", name: "graph_actual_vertices", args: "", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "knowledge", name: "graph_add_discovery", args: "p_id text", returns: "void", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "knowledge", name: "graph_edge_key", args: "p_src text, p_dst text, p_kind text", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
+  { schema: "knowledge", name: "graph_edge_props", args: "p_edge_type knowledge.edge_type, p_weight double precision, p_response_type knowledge.response_type", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
+  { schema: "knowledge", name: "graph_ensure_agent", args: "p_agent_id text", returns: "void", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "knowledge", name: "graph_ensure_tags", args: "p_tags text[]", returns: "void", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "knowledge", name: "graph_expected_edges", args: "", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "knowledge", name: "graph_expected_vertices", args: "", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "knowledge", name: "graph_put_edge", args: "p_src_id text, p_dst_id text, p_edge_type knowledge.edge_type, p_weight double precision, p_response_type knowledge.response_type", returns: "void", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "knowledge", name: "graph_rebuild", args: "", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "knowledge", name: "graph_related_ids", args: "p_id text, p_max_hops integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "knowledge", name: "graph_set_discovery_props", args: "p_id text", returns: "void", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "knowledge", name: "graph_verify", args: "", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "knowledge", name: "graph_verify_sampled", args: "p_sample_limit integer", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "knowledge", name: "import_call_graph_function", args: "p_name text", returns: "scalar", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "knowledge", name: "import_discoveries", args: "p_records jsonb, p_source text", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "knowledge", name: "import_discovery_links", args: "p_records jsonb, p_source text", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "knowledge", name: "import_graph_counts", args: "", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "knowledge", name: "link_discoveries", args: "p_src_id text, p_dst_id text, p_edge_type text, p_weight double precision, p_created_by text, p_metadata jsonb", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "knowledge", name: "list_discovery_notes", args: "p_discovery_id text, p_limit integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "knowledge", name: "new_discovery_id", args: "", returns: "scalar", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "knowledge", name: "normalize_tags", args: "p_tags text[]", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
+  { schema: "knowledge", name: "raise_invalid", args: "p_problems text[], p_hint text", returns: "void", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "knowledge", name: "related_discoveries", args: "p_id text, p_max_hops integer, p_limit integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "knowledge", name: "require_agent", args: "p_agent_id text, p_role text", returns: "row", returnsSet: false, volatility: "stable", strict: false },
+  { schema: "knowledge", name: "require_discovery", args: "p_id text, p_role text, p_lock boolean", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "knowledge", name: "search_discoveries", args: "p_query text, p_agent_id text, p_discovery_type text, p_tags text[], p_status text, p_since timestamp with time zone, p_until timestamp with time zone, p_limit integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "knowledge", name: "similar_discoveries", args: "p_id text, p_limit integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "knowledge", name: "store_discoveries", args: "p_items jsonb", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "knowledge", name: "store_discovery", args: "p_agent_id text, p_summary text, p_discovery_type text, p_details text, p_tags text[], p_severity text, p_references_files text[], p_response_to text, p_response_type text, p_related_to text[], p_confidence double precision, p_id text", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "knowledge", name: "supersede_discovery", args: "p_old_id text, p_new_id text, p_agent_id text", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "knowledge", name: "update_discovery_status", args: "p_id text, p_status text", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
 ] as const;

@@ -1,5 +1,8 @@
 import type { ToolDefinition } from '../toolkit';
 import { archiveAgent, deleteAgent, getAgent, listAgents, onboard, resumeAgent, updateAgent } from './agents';
+import { queryAuditLog } from './auditLog';
+import { getCalibration, recordOutcome, recordPrediction } from './calibration';
+import { getDialecticSession, listDialecticSessions, requestDialecticReview, submitAntithesis, submitSynthesis, submitThesis } from './dialectic';
 import { getGovernanceMetrics, processAgentUpdate } from './governance';
 import { healthCheck, identity } from './system';
 
@@ -7,5 +10,8 @@ import { healthCheck, identity } from './system';
 export const allTools: ToolDefinition<never, never>[] = [
   onboard, identity, processAgentUpdate, getGovernanceMetrics,
   listAgents, getAgent, updateAgent, archiveAgent, resumeAgent, deleteAgent,
+  requestDialecticReview, submitThesis, submitAntithesis, submitSynthesis, getDialecticSession, listDialecticSessions,
+  recordPrediction, recordOutcome, getCalibration,
+  queryAuditLog,
   healthCheck,
 ] as never;
