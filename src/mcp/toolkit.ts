@@ -111,7 +111,8 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
             hint: 'Call onboard first, or pass your api_key (argument or X-Api-Key header).',
           });
         }
-        if (typeof args.agent_id === 'string' && agentId && args.agent_id !== agentId && def.auth === 'agent') {
+        // reads may look at other agents; writes act only as the caller
+        if (typeof args.agent_id === 'string' && agentId && args.agent_id !== agentId && def.auth === 'agent' && !def.readOnly) {
           throw new GovdbError('FORBIDDEN', `This session acts as agent "${agentId}" and cannot act as "${args.agent_id}": an agent can only act as itself.`);
         }
         const subject = agentId ?? `session:${sessionId}`;

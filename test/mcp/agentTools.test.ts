@@ -1,4 +1,4 @@
-import { McpHarness, startMcpHarness } from '../helpers/mcp';
+import { ADMIN_TOKEN, McpHarness, startMcpHarness } from '../helpers/mcp';
 
 describe('MCP tools: identity, agents, governance', () => {
   let h: McpHarness;
@@ -84,6 +84,18 @@ describe('MCP tools: identity, agents, governance', () => {
     await h.runtime.auditMirror.caughtUp(10_000);
     const rows = await h.db.pool.query(`select event_type from audit.events where agent_id = $1 order by occurred_at, id`, [id]);
     expect(rows.rows.map((r) => r.event_type)).toEqual(['agent_onboarded', 'agent_archived', 'agent_resumed']);
+  });
+
+  it('reads may look at other agents; a paused agent cannot resume itself', async () => {
+    const a = await h.connect();
+    const b = await h.connect();
+    await a.call('onboard', { label: 'Reader' });
+    const bId = (await b.call('onboard', { label: 'Read target' })).data.agent_id as string;
+    expect((await a.call('get_agent', { agent_id: bId })).data).toMatchObject({ id: bId });
+    expect((await a.call('get_governance_metrics', { agent_id: bId })).data).toMatchObject({ agent_id: bId });
+    await h.runtime.deps.services.agents.pause(bId, { reason: 'test', actor: 'test' });
+    expect((await b.call('resume_agent')).data.error).toMatchObject({ code: 'FORBIDDEN' });
+    expect((await b.call('resume_agent', { admin_token: ADMIN_TOKEN })).data).toMatchObject({ toStatus: 'active' });
   });
 
   it('delete_agent ends the session: the next call is unauthenticated', async () => {

@@ -139,6 +139,11 @@ function lifecycleTool(name: string, title: string, description: string, to: 'ar
     readOnly: false,
     destructive,
     async handler(ctx, args) {
+      if (to === 'active' && !ctx.isAdmin && (await ctx.deps.services.agents.get(self(ctx))).status === 'paused') {
+        throw new GovdbError('FORBIDDEN', `Agent "${self(ctx)}" is paused by governance and cannot resume itself.`, {
+          hint: 'Request a dialectic review (request_dialectic_review); a resolved review resumes you. An admin may resume you directly.',
+        });
+      }
       // the deletion removes the durable bindings, so the cached ones are listed before it
       const sessions = to === 'deleted' ? new Set([ctx.sessionId, ...(await ctx.deps.sessions.listSessions(self(ctx)))]) : new Set<string>();
       const change = await ctx.deps.services.agents.transition(self(ctx), to, { reason: args.reason, actor: self(ctx) });
