@@ -9,6 +9,7 @@ import { GovdbError } from '../../errors';
  *   //! create vlabel L             create_vlabel(NAME, L)
  *   //! create elabel E             create_elabel(NAME, E) + btree indexes on start_id and end_id
  *   //! create index L(prop)        btree on properties.prop and GIN on properties of label L
+ *   //! create graphid index L      btree on the graph id column of label L (AGE checks edge ends by it)
  *   //! drop label L                drop_label(NAME, L)
  */
 export type CypherStep =
@@ -16,6 +17,7 @@ export type CypherStep =
   | { kind: 'create_vlabel'; label: string }
   | { kind: 'create_elabel'; label: string }
   | { kind: 'create_index'; label: string; property: string }
+  | { kind: 'create_graphid_index'; label: string }
   | { kind: 'drop_label'; label: string }
   | { kind: 'cypher'; text: string; line: number };
 
@@ -50,10 +52,12 @@ export function parseCypherScript(file: string, text: string): CypherScript {
         steps.push({ kind: m[1] === 'vlabel' ? 'create_vlabel' : 'create_elabel', label: m[2]! });
       } else if ((m = /^create index\s+([A-Za-z_][A-Za-z0-9_]*)\(([A-Za-z_][A-Za-z0-9_]*)\)$/.exec(words))) {
         steps.push({ kind: 'create_index', label: m[1]!, property: m[2]! });
+      } else if ((m = /^create graphid index\s+([A-Za-z_][A-Za-z0-9_]*)$/.exec(words))) {
+        steps.push({ kind: 'create_graphid_index', label: m[1]! });
       } else if ((m = /^drop label\s+(\S+)$/.exec(words))) {
         steps.push({ kind: 'drop_label', label: m[1]! });
       } else {
-        problems.push(`line ${lineNo}: unknown directive ${JSON.stringify(line)} (expected graph, create graph, create vlabel, create elabel, create index, drop label)`);
+        problems.push(`line ${lineNo}: unknown directive ${JSON.stringify(line)} (expected graph, create graph, create vlabel, create elabel, create index, create graphid index, drop label)`);
       }
       return;
     }
@@ -103,6 +107,8 @@ export function renderStep(graph: string, step: CypherStep): string[] {
         `create index if not exists ${quoteIdent(`${step.label.toLowerCase()}_properties_gin_idx`)} on ${table} using gin (properties)`,
       ];
     }
+    case 'create_graphid_index':
+      return [`create index ${quoteIdent(`${step.label.toLowerCase()}_graphid_idx`)} on ${quoteIdent(graph)}.${quoteIdent(step.label)} (id)`];
     case 'drop_label':
       return [`select ag_catalog.drop_label(${g}, '${step.label}')`];
     case 'cypher':
