@@ -1,0 +1,792 @@
+-- The shared knowledge graph: write paths (each also updates the AGE projection, see graph.sql, in the
+-- same transaction) and reads. Errors: GV400 invalid input (all problems of one call in one message),
+-- GV404 unknown agent/discovery, GV409 conflict, GV422 a state that forbids the change.
+
+-- ---------------------------------------------------------------- helpers
+
+-- Tags as stored: lower case, trimmed, blanks dropped, duplicates removed, first-seen order kept.
+create or replace function knowledge.normalize_tags(p_tags text[]) returns text[]
+language sql immutable
+as $fn$
+  select coalesce(array_agg(t.tag order by t.first_seen), '{}')
+  from (
+    select lower(btrim(x)) as tag, min(ord) as first_seen
+    from unnest(coalesce(p_tags, '{}')) with ordinality as u(x, ord)
+    where btrim(coalesce(x, '')) <> ''
+    group by lower(btrim(x))
+  ) t
+$fn$;
+
+-- A new discovery id. Legacy ids are ISO timestamps (they start with a digit); generated ids start with
+-- "kd_", so the two can never collide: kd_<UTC yyyymmddThhmmss>_<16 random hex>.
+create or replace function knowledge.new_discovery_id() returns text
+language sql volatile
+as $fn$
+  select 'kd_' || to_char(clock_timestamp() at time zone 'UTC', 'YYYYMMDD"T"HH24MISS') || '_'
+    || encode(public.gen_random_bytes(8), 'hex')
+$fn$;
+
+-- The agent that writes: must exist and not be deleted.
+create or replace function knowledge.require_agent(p_agent_id text, p_role text default 'agent') returns core.agents
+language plpgsql stable
+set search_path = knowledge, core, public
+as $fn$
+declare
+  a core.agents;
+begin
+  select * into a from core.agents where id = p_agent_id;
+  if not found then
+    raise exception using errcode = 'GV404',
+      message = format('No agent with id "%s" (the %s)', p_agent_id, p_role),
+      hint = 'Onboard the agent first, or check the id (agent ids are case sensitive).',
+      detail = 'AGENT_NOT_FOUND';
+  end if;
+  if a.status = 'deleted' then
+    raise exception using errcode = 'GV422',
+      message = format('Agent "%s" (the %s) is deleted and cannot write to the knowledge graph', p_agent_id, p_role),
+      hint = 'Use an active agent.',
+      detail = 'AGENT_DELETED';
+  end if;
+  return a;
+end;
+$fn$;
+
+-- A discovery that must exist; the hint names the closest existing id when one is close.
+create or replace function knowledge.require_discovery(p_id text, p_role text default 'discovery', p_lock boolean default false)
+returns knowledge.discoveries
+language plpgsql
+set search_path = knowledge, core, public
+as $fn$
+declare
+  d knowledge.discoveries;
+  v_closest text;
+begin
+  if p_lock then
+    select * into d from knowledge.discoveries where id = p_id for update;
+  else
+    select * into d from knowledge.discoveries where id = p_id;
+  end if;
+  if not found then
+    select x.id into v_closest from knowledge.discoveries x
+    where x.id like left(coalesce(p_id, ''), 10) || '%'
+    order by public.similarity(x.id, p_id) desc, x.id limit 1;
+    raise exception using errcode = 'GV404',
+      message = format('No discovery with id "%s" (the %s)', p_id, p_role),
+      hint = case when v_closest is not null
+        then format('Did you mean "%s"? Find ids with knowledge.search_discoveries.', v_closest)
+        else 'Find ids with knowledge.search_discoveries.' end,
+      detail = 'DISCOVERY_NOT_FOUND';
+  end if;
+  return d;
+end;
+$fn$;
+
+-- The author's latest EISV snapshot (highest seq in core.agent_state); {} when it has none.
+create or replace function knowledge.agent_provenance(p_agent_id text) returns jsonb
+language sql stable
+set search_path = knowledge, core, public
+as $fn$
+  select coalesce((
+    select jsonb_build_object(
+      'source', 'core.agent_state', 'seq', s.seq, 'recorded_at', s.recorded_at,
+      'energy', s.energy, 'information', s.information, 'entropy', s.entropy, 'void', s.void,
+      'coherence', s.coherence, 'risk', s.risk, 'phi', s.phi, 'regime', s.regime,
+      'verdict', s.verdict, 'decision', s.decision, 'health_status', s.health_status)
+    from core.agent_state s where s.agent_id = p_agent_id
+    order by s.seq desc limit 1), '{}'::jsonb)
+$fn$;
+
+create or replace function knowledge.raise_invalid(p_problems text[], p_hint text default null) returns void
+language plpgsql
+as $fn$
+begin
+  if cardinality(p_problems) > 0 then
+    raise exception using errcode = 'GV400',
+      message = array_to_string(p_problems, '; '),
+      hint = coalesce(p_hint, 'Fix the values named above and retry.'),
+      detail = 'INVALID_INPUT';
+  end if;
+end;
+$fn$;
+
+-- ---------------------------------------------------------------- writes
+
+-- Stores one discovery with its tags, response link and related links, and projects it into the graph.
+-- p_id: optional (import, idempotent retries); an existing id is a GV409 conflict.
+create or replace function knowledge.store_discovery(
+  p_agent_id text,
+  p_summary text,
+  p_discovery_type text default 'insight',
+  p_details text default '',
+  p_tags text[] default '{}',
+  p_severity text default null,
+  p_references_files text[] default '{}',
+  p_response_to text default null,
+  p_response_type text default null,
+  p_related_to text[] default '{}',
+  p_confidence double precision default null,
+  p_id text default null)
+returns knowledge.discoveries
+language plpgsql
+set search_path = knowledge, core, public
+as $fn$
+declare
+  v_problems text[] := '{}';
+  v_type text := lower(btrim(coalesce(p_discovery_type, 'insight')));
+  v_tags text[] := knowledge.normalize_tags(p_tags);
+  v_related text[];
+  v_files text[] := coalesce(p_references_files, '{}');
+  v_id text := p_id;
+  v_missing text[];
+  v_target knowledge.discoveries;
+  d knowledge.discoveries;
+  r text;
+begin
+  -- ---- shape of the input (every problem reported at once)
+  if p_agent_id is null or btrim(p_agent_id) = '' then
+    v_problems := v_problems || 'agent_id is empty: expected the id of an onboarded agent'::text;
+  end if;
+  if p_summary is null or btrim(p_summary) = '' then
+    v_problems := v_problems || 'summary is empty: expected 1..2000 characters'::text;
+  elsif char_length(p_summary) > 2000 then
+    v_problems := v_problems || format('summary has %s characters: at most 2000 allowed (put the rest in details)', char_length(p_summary));
+  end if;
+  if char_length(coalesce(p_details, '')) > 200000 then
+    v_problems := v_problems || format('details has %s characters: at most 200000 allowed', char_length(p_details));
+  end if;
+  if v_type !~ '^[a-z][a-z0-9_]{0,63}$' then
+    v_problems := v_problems || format('discovery_type "%s" is invalid: expected lower-case letters, digits and "_", starting with a letter (e.g. insight, bug_found)', p_discovery_type);
+  end if;
+  if cardinality(v_tags) > 64 then
+    v_problems := v_problems || format('%s distinct tags given: at most 64 allowed', cardinality(v_tags));
+  end if;
+  select v_problems || coalesce(array_agg(format('tag "%s" has %s characters: at most 100 allowed', left(t, 40) || '...', char_length(t))), '{}')
+  into v_problems from unnest(v_tags) t where char_length(t) > 100;
+  if p_severity is not null and p_severity not in ('low', 'medium', 'high', 'critical') then
+    v_problems := v_problems || format('severity "%s" is invalid: expected low, medium, high or critical (or none)', p_severity);
+  end if;
+  if p_response_type is not null and p_response_type not in ('extend', 'question', 'disagree', 'support', 'answer') then
+    v_problems := v_problems || format('response_type "%s" is invalid: expected extend, question, disagree, support or answer', p_response_type);
+  end if;
+  if p_response_type is not null and p_response_to is null then
+    v_problems := v_problems || 'response_type is given without response_to: name the discovery this one responds to'::text;
+  end if;
+  if p_confidence is not null and (p_confidence = 'NaN'::double precision or p_confidence < 0 or p_confidence > 1) then
+    v_problems := v_problems || format('confidence %s is out of range: expected 0..1', p_confidence);
+  end if;
+  if cardinality(v_files) > 256 then
+    v_problems := v_problems || format('%s references_files given: at most 256 allowed', cardinality(v_files));
+  end if;
+  if exists (select 1 from unnest(v_files) f where f is null or btrim(f) = '' or char_length(f) > 4096) then
+    v_problems := v_problems || 'references_files has an empty entry or one longer than 4096 characters'::text;
+  end if;
+  if p_id is not null and p_id !~ '^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,127}$' then
+    v_problems := v_problems || format('id "%s" is invalid: expected 1..128 characters from A-Z a-z 0-9 _ . : + -, starting with a letter or digit (or omit it to get a generated id)', p_id);
+  end if;
+  select coalesce(array_agg(distinct x order by x), '{}') into v_related
+  from unnest(coalesce(p_related_to, '{}')) x where x is not null and btrim(x) <> '';
+  if cardinality(v_related) > 64 then
+    v_problems := v_problems || format('%s related_to ids given: at most 64 allowed', cardinality(v_related));
+  end if;
+  if p_id is not null and (p_id = any(v_related) or p_id = p_response_to) then
+    v_problems := v_problems || format('discovery "%s" cannot respond to or relate to itself', p_id);
+  end if;
+  perform knowledge.raise_invalid(v_problems);
+
+  -- ---- references to existing rows
+  perform knowledge.require_agent(p_agent_id, 'author');
+  if p_response_to is not null then
+    v_target := knowledge.require_discovery(p_response_to, 'response_to target');
+  end if;
+  select coalesce(array_agg(x order by x), '{}') into v_missing
+  from unnest(v_related) x where not exists (select 1 from knowledge.discoveries k where k.id = x);
+  if cardinality(v_missing) > 0 then
+    raise exception using errcode = 'GV404',
+      message = format('related_to names %s unknown discovery id(s): %s', cardinality(v_missing),
+        (select string_agg(format('"%s"', m), ', ') from unnest(v_missing[1:10]) m)),
+      hint = 'Link only existing discoveries; find ids with knowledge.search_discoveries.',
+      detail = 'DISCOVERY_NOT_FOUND';
+  end if;
+  if v_id is null then
+    v_id := knowledge.new_discovery_id();
+  elsif exists (select 1 from knowledge.discoveries k where k.id = v_id) then
+    raise exception using errcode = 'GV409',
+      message = format('A discovery with id "%s" already exists', v_id),
+      hint = 'Omit the id to get a generated one, or read the existing discovery with knowledge.get_discovery.',
+      detail = 'DISCOVERY_EXISTS';
+  end if;
+
+  -- ---- relational rows
+  insert into knowledge.discoveries (id, agent_id, discovery_type, severity, summary, details, tags,
+    references_files, response_to, response_type, confidence, provenance)
+  values (v_id, p_agent_id, v_type, p_severity::knowledge.severity, p_summary, coalesce(p_details, ''), v_tags,
+    v_files, p_response_to, p_response_type::knowledge.response_type, p_confidence, knowledge.agent_provenance(p_agent_id))
+  returning * into d;
+  insert into knowledge.discovery_tags (discovery_id, tag) select v_id, t from unnest(v_tags) t;
+  if p_response_to is not null then
+    insert into knowledge.discovery_edges (src_id, dst_id, edge_type, response_type, created_by)
+    values (v_id, p_response_to, 'responds_to', p_response_type::knowledge.response_type, p_agent_id);
+  end if;
+  insert into knowledge.discovery_edges (src_id, dst_id, edge_type, created_by)
+  select v_id, x, 'related_to', p_agent_id from unnest(v_related) x;
+
+  -- ---- projection
+  perform knowledge.graph_add_discovery(v_id);
+  if p_response_to is not null then
+    perform knowledge.graph_put_edge(v_id, p_response_to, 'responds_to', 1.0, p_response_type::knowledge.response_type);
+  end if;
+  foreach r in array v_related loop
+    perform knowledge.graph_put_edge(v_id, r, 'related_to', 1.0, null);
+  end loop;
+  return d;
+end;
+$fn$;
+
+-- Stores a JSON array of discoveries in order, all or nothing (one statement, one transaction). Each
+-- item is an object with the keys of store_discovery without the p_ prefix ("type" is accepted for
+-- discovery_type); later items may respond to or relate to earlier ones. Errors name the item index.
+create or replace function knowledge.store_discoveries(p_items jsonb)
+returns setof knowledge.discoveries
+language plpgsql
+set search_path = knowledge, core, public
+as $fn$
+declare
+  v_allowed text[] := array['id', 'agent_id', 'summary', 'discovery_type', 'type', 'details', 'tags', 'severity',
+    'references_files', 'response_to', 'response_type', 'related_to', 'confidence'];
+  v_item jsonb;
+  v_index integer := 0;
+  v_problems text[];
+  v_state text;
+  v_message text;
+  v_hint text;
+  v_detail text;
+begin
+  if p_items is null or jsonb_typeof(p_items) <> 'array' then
+    perform knowledge.raise_invalid(array[format('items must be a JSON array of discovery objects, got %s',
+      coalesce(jsonb_typeof(p_items), 'null'))]);
+  end if;
+  if jsonb_array_length(p_items) = 0 or jsonb_array_length(p_items) > 1000 then
+    perform knowledge.raise_invalid(array[format('items has %s entries: expected 1..1000 (split larger loads)', jsonb_array_length(p_items))]);
+  end if;
+
+  -- the shape of every item is checked before anything is written
+  v_problems := '{}';
+  for v_item in select value from jsonb_array_elements(p_items) loop
+    if jsonb_typeof(v_item) <> 'object' then
+      v_problems := v_problems || format('items[%s]: expected an object, got %s', v_index, jsonb_typeof(v_item));
+    else
+      v_problems := v_problems || coalesce((
+        select array_agg(format('items[%s]: unknown key "%s" (expected one of %s)', v_index, k, array_to_string(v_allowed, ', ')))
+        from jsonb_object_keys(v_item) k where k <> all (v_allowed)), '{}');
+      v_problems := v_problems || coalesce((
+        select array_agg(format('items[%s].%s: expected an array of strings', v_index, k))
+        from unnest(array['tags', 'references_files', 'related_to']) k
+        where v_item ? k and jsonb_typeof(v_item -> k) <> 'null' and (jsonb_typeof(v_item -> k) <> 'array'
+          or exists (select 1 from jsonb_array_elements(v_item -> k) e where jsonb_typeof(e) <> 'string'))), '{}');
+      v_problems := v_problems || coalesce((
+        select array_agg(format('items[%s].%s: expected a string', v_index, k))
+        from unnest(array['id', 'agent_id', 'summary', 'discovery_type', 'type', 'details', 'severity', 'response_to', 'response_type']) k
+        where v_item ? k and jsonb_typeof(v_item -> k) not in ('string', 'null')), '{}');
+      if v_item ? 'confidence' and jsonb_typeof(v_item -> 'confidence') not in ('number', 'null') then
+        v_problems := v_problems || format('items[%s].confidence: expected a number in 0..1', v_index);
+      end if;
+    end if;
+    v_index := v_index + 1;
+  end loop;
+  perform knowledge.raise_invalid(v_problems[1:50]);
+
+  -- take the graph locks of the whole batch up front, agents then tags, each in sorted order (the order
+  -- a single store uses), so two batches with overlapping agents or tags cannot deadlock
+  perform pg_advisory_xact_lock(hashtextextended('govdb.graph.Agent:' || a, 0))
+  from (select distinct i ->> 'agent_id' as a from jsonb_array_elements(p_items) i where i ->> 'agent_id' is not null) x
+  order by a;
+  perform pg_advisory_xact_lock(hashtextextended('govdb.graph.Tag:' || t, 0))
+  from unnest(knowledge.normalize_tags(array(
+    select jsonb_array_elements_text(i -> 'tags') from jsonb_array_elements(p_items) i
+    where jsonb_typeof(i -> 'tags') = 'array'))) t
+  order by t;
+
+  v_index := 0;
+  for v_item in select value from jsonb_array_elements(p_items) loop
+    begin
+      return next knowledge.store_discovery(
+        p_agent_id => v_item ->> 'agent_id',
+        p_summary => v_item ->> 'summary',
+        p_discovery_type => coalesce(v_item ->> 'discovery_type', v_item ->> 'type', 'insight'),
+        p_details => coalesce(v_item ->> 'details', ''),
+        p_tags => coalesce((select array_agg(e) from jsonb_array_elements_text(
+          case jsonb_typeof(v_item -> 'tags') when 'array' then v_item -> 'tags' else '[]' end) e), '{}'),
+        p_severity => v_item ->> 'severity',
+        p_references_files => coalesce((select array_agg(e) from jsonb_array_elements_text(
+          case jsonb_typeof(v_item -> 'references_files') when 'array' then v_item -> 'references_files' else '[]' end) e), '{}'),
+        p_response_to => v_item ->> 'response_to',
+        p_response_type => v_item ->> 'response_type',
+        p_related_to => coalesce((select array_agg(e) from jsonb_array_elements_text(
+          case jsonb_typeof(v_item -> 'related_to') when 'array' then v_item -> 'related_to' else '[]' end) e), '{}'),
+        p_confidence => (v_item ->> 'confidence')::double precision,
+        p_id => v_item ->> 'id');
+    exception when sqlstate 'GV400' or sqlstate 'GV404' or sqlstate 'GV409' or sqlstate 'GV422' then
+      -- re-raised with the item index; the whole call still fails, so nothing of the batch is kept
+      get stacked diagnostics v_state = returned_sqlstate, v_message = message_text, v_hint = pg_exception_hint,
+        v_detail = pg_exception_detail;
+      raise exception using errcode = v_state, message = format('items[%s]: %s', v_index, v_message),
+        hint = v_hint, detail = v_detail;
+    end;
+    v_index := v_index + 1;
+  end loop;
+end;
+$fn$;
+
+-- Sets a discovery's status. resolved stamps resolved_at (kept when later archived); open and disputed
+-- clear it. A superseded discovery stays archived. Setting the current status again changes nothing.
+create or replace function knowledge.update_discovery_status(p_id text, p_status text)
+returns knowledge.discoveries
+language plpgsql
+set search_path = knowledge, core, public
+as $fn$
+declare
+  d knowledge.discoveries;
+begin
+  if p_status is null or p_status not in ('open', 'resolved', 'archived', 'disputed') then
+    perform knowledge.raise_invalid(array[format('status "%s" is invalid: expected open, resolved, archived or disputed',
+      coalesce(p_status, 'null'))]);
+  end if;
+  d := knowledge.require_discovery(p_id, 'discovery', true);
+  if d.status::text = p_status then
+    return d;
+  end if;
+  if d.superseded_by is not null then
+    raise exception using errcode = 'GV422',
+      message = format('Discovery "%s" was superseded by "%s" and stays archived; cannot set status %s', d.id, d.superseded_by, p_status),
+      hint = format('Change the status of "%s" instead.', d.superseded_by),
+      detail = 'DISCOVERY_SUPERSEDED';
+  end if;
+  update knowledge.discoveries
+  set status = p_status::knowledge.discovery_status,
+      resolved_at = case p_status when 'resolved' then now() when 'archived' then resolved_at else null end,
+      updated_at = now()
+  where id = p_id
+  returning * into d;
+  perform knowledge.graph_set_discovery_props(p_id);
+  return d;
+end;
+$fn$;
+
+-- Marks p_old_id as superseded by p_new_id: old.superseded_by = new, old.status = archived, a
+-- 'supersedes' edge new -> old (SUPERSEDES in the graph). Returns the old discovery. Repeating the same
+-- call is a no-op; superseding by another discovery, or creating a cycle, is refused.
+create or replace function knowledge.supersede_discovery(p_old_id text, p_new_id text, p_agent_id text default null)
+returns knowledge.discoveries
+language plpgsql
+set search_path = knowledge, core, public
+as $fn$
+declare
+  v_old knowledge.discoveries;
+  v_new knowledge.discoveries;
+  v_cycle boolean;
+begin
+  if p_old_id is null or p_new_id is null or p_old_id = p_new_id then
+    perform knowledge.raise_invalid(array[format('supersede needs two different discovery ids, got old "%s" and new "%s"',
+      coalesce(p_old_id, 'null'), coalesce(p_new_id, 'null'))]);
+  end if;
+  if p_agent_id is not null then
+    perform knowledge.require_agent(p_agent_id, 'actor');
+  end if;
+  -- lock both rows in id order so two opposite supersedes cannot deadlock
+  perform 1 from knowledge.discoveries where id in (p_old_id, p_new_id) order by id for update;
+  v_old := knowledge.require_discovery(p_old_id, 'superseded discovery');
+  v_new := knowledge.require_discovery(p_new_id, 'superseding discovery');
+  if v_old.superseded_by = p_new_id then
+    return v_old;
+  end if;
+  if v_old.superseded_by is not null then
+    raise exception using errcode = 'GV409',
+      message = format('Discovery "%s" is already superseded by "%s"', p_old_id, v_old.superseded_by),
+      hint = format('Supersede "%s" instead.', v_old.superseded_by),
+      detail = 'ALREADY_SUPERSEDED';
+  end if;
+  with recursive chain (id, depth) as (
+    select v_new.superseded_by, 1 where v_new.superseded_by is not null
+    union all
+    select k.superseded_by, c.depth + 1 from chain c join knowledge.discoveries k on k.id = c.id
+    where k.superseded_by is not null and c.depth < 1000
+  )
+  select exists (select 1 from chain where id = p_old_id) into v_cycle;
+  if v_cycle then
+    raise exception using errcode = 'GV422',
+      message = format('Discovery "%s" is itself (transitively) superseded by "%s"; superseding it back would make a cycle', p_new_id, p_old_id),
+      hint = 'Supersede in the other direction, or pick the newest discovery of the chain.',
+      detail = 'SUPERSEDE_CYCLE';
+  end if;
+  update knowledge.discoveries
+  set superseded_by = p_new_id, status = 'archived', updated_at = now()
+  where id = p_old_id
+  returning * into v_old;
+  insert into knowledge.discovery_edges (src_id, dst_id, edge_type, created_by)
+  values (p_new_id, p_old_id, 'supersedes', p_agent_id)
+  on conflict (src_id, dst_id, edge_type) do nothing;
+  perform knowledge.graph_set_discovery_props(p_old_id);
+  perform knowledge.graph_put_edge(p_new_id, p_old_id, 'supersedes', 1.0, null);
+  return v_old;
+end;
+$fn$;
+
+-- Links two discoveries with a typed edge (related_to, disputes, extends; projected as RELATED_TO with
+-- kind). Linking the same pair with the same type again updates weight and metadata.
+create or replace function knowledge.link_discoveries(
+  p_src_id text,
+  p_dst_id text,
+  p_edge_type text default 'related_to',
+  p_weight double precision default 1.0,
+  p_created_by text default null,
+  p_metadata jsonb default '{}')
+returns knowledge.discovery_edges
+language plpgsql
+set search_path = knowledge, core, public
+as $fn$
+declare
+  v_problems text[] := '{}';
+  e knowledge.discovery_edges;
+begin
+  if p_edge_type is null or p_edge_type not in ('related_to', 'disputes', 'extends') then
+    v_problems := v_problems || case
+      when p_edge_type = 'responds_to' then 'edge type "responds_to" is set when storing a discovery (response_to), not by linking'
+      when p_edge_type = 'supersedes' then 'edge type "supersedes" is set by knowledge.supersede_discovery, not by linking'
+      else format('edge type "%s" is invalid: expected related_to, disputes or extends', coalesce(p_edge_type, 'null')) end;
+  end if;
+  if p_weight is null or p_weight = 'NaN'::double precision or p_weight < 0 or p_weight > 1000 then
+    v_problems := v_problems || format('weight %s is out of range: expected 0..1000', coalesce(p_weight::text, 'null'));
+  end if;
+  if p_src_id is not distinct from p_dst_id then
+    v_problems := v_problems || format('cannot link discovery "%s" to itself', coalesce(p_src_id, 'null'));
+  end if;
+  if p_metadata is null or jsonb_typeof(p_metadata) <> 'object' then
+    v_problems := v_problems || 'metadata must be a JSON object'::text;
+  end if;
+  perform knowledge.raise_invalid(v_problems);
+  if p_created_by is not null then
+    perform knowledge.require_agent(p_created_by, 'creator of the link');
+  end if;
+  perform knowledge.require_discovery(p_src_id, 'link source');
+  perform knowledge.require_discovery(p_dst_id, 'link target');
+  insert into knowledge.discovery_edges (src_id, dst_id, edge_type, weight, created_by, metadata)
+  values (p_src_id, p_dst_id, p_edge_type::knowledge.edge_type, p_weight, p_created_by, p_metadata)
+  on conflict (src_id, dst_id, edge_type) do update
+    set weight = excluded.weight, metadata = excluded.metadata,
+        created_by = coalesce(knowledge.discovery_edges.created_by, excluded.created_by)
+  returning * into e;
+  perform knowledge.graph_put_edge(p_src_id, p_dst_id, p_edge_type::knowledge.edge_type, p_weight, null);
+  return e;
+end;
+$fn$;
+
+-- Leaves a note on a discovery (notes are not projected into the graph).
+create or replace function knowledge.add_discovery_note(p_discovery_id text, p_agent_id text, p_note text)
+returns knowledge.discovery_notes
+language plpgsql
+set search_path = knowledge, core, public
+as $fn$
+declare
+  n knowledge.discovery_notes;
+begin
+  if p_note is null or btrim(p_note) = '' then
+    perform knowledge.raise_invalid(array['note is empty: expected 1..20000 characters']);
+  elsif char_length(p_note) > 20000 then
+    perform knowledge.raise_invalid(array[format('note has %s characters: at most 20000 allowed', char_length(p_note))]);
+  end if;
+  perform knowledge.require_agent(p_agent_id, 'author of the note');
+  perform knowledge.require_discovery(p_discovery_id, 'discovery');
+  insert into knowledge.discovery_notes (discovery_id, agent_id, note)
+  values (p_discovery_id, p_agent_id, p_note)
+  returning * into n;
+  return n;
+end;
+$fn$;
+
+-- ---------------------------------------------------------------- reads
+
+-- A discovery with its response chain: relation 'self' (depth 0), 'ancestor' (depth 1 = the discovery
+-- it responds to, 2 = that one's target, ...; at most p_max_depth) and 'response' (direct responses,
+-- depth 1, oldest first).
+create or replace function knowledge.get_discovery(p_id text, p_max_depth integer default 20)
+returns table (
+  relation text, depth integer, id text, agent_id text, discovery_type text, severity text, status text,
+  summary text, details text, tags text[], references_files text[], response_to text, response_type text,
+  superseded_by text, confidence double precision, provenance jsonb,
+  created_at timestamptz, updated_at timestamptz, resolved_at timestamptz)
+language plpgsql stable
+set search_path = knowledge, core, public
+as $fn$
+#variable_conflict use_column
+begin
+  if p_max_depth is null or p_max_depth < 0 or p_max_depth > 1000 then
+    perform knowledge.raise_invalid(array[format('max_depth %s is out of range: expected 0..1000', coalesce(p_max_depth::text, 'null'))]);
+  end if;
+  perform knowledge.require_discovery(p_id);
+  return query
+  with recursive ancestors (id, depth, path) as (
+    select d.response_to, 1, array[d.id] from knowledge.discoveries d where d.id = p_id and d.response_to is not null
+    union all
+    select d.response_to, a.depth + 1, a.path || d.id
+    from ancestors a join knowledge.discoveries d on d.id = a.id
+    where d.response_to is not null and a.depth < p_max_depth and not d.response_to = any(a.path)
+  ),
+  chain (relation, depth, id, ord) as (
+    select 'self', 0, p_id, 0::bigint
+    union all
+    select 'ancestor', a.depth, a.id, a.depth::bigint from ancestors a
+    union all
+    select 'response', 1, r.id, 1000000 + row_number() over (order by r.created_at, r.id)
+    from knowledge.discoveries r where r.response_to = p_id
+  )
+  select c.relation, c.depth, d.id, d.agent_id, d.discovery_type, d.severity::text, d.status::text,
+    d.summary, d.details, d.tags, d.references_files, d.response_to, d.response_type::text,
+    d.superseded_by, d.confidence, d.provenance, d.created_at, d.updated_at, d.resolved_at
+  from chain c join knowledge.discoveries d on d.id = c.id
+  order by c.ord;
+end;
+$fn$;
+
+create or replace function knowledge.list_discovery_notes(p_discovery_id text, p_limit integer default 100)
+returns setof knowledge.discovery_notes
+language plpgsql stable
+set search_path = knowledge, core, public
+as $fn$
+begin
+  if p_limit is null or p_limit < 1 or p_limit > 1000 then
+    perform knowledge.raise_invalid(array[format('limit %s is out of range: expected 1..1000', coalesce(p_limit::text, 'null'))]);
+  end if;
+  perform knowledge.require_discovery(p_discovery_id);
+  return query
+  select * from knowledge.discovery_notes n where n.discovery_id = p_discovery_id
+  order by n.created_at, n.id limit p_limit;
+end;
+$fn$;
+
+-- Full-text search over summary (weight A) and details (weight B) with websearch syntax ("quoted
+-- phrase", -exclusion, or), ranked by ts_rank with weights {D .05, C .05, B .1, A 1} so one summary hit
+-- outranks any number of details hits. When the text search finds nothing and the query uses no
+-- websearch operators (a misspelling, a fragment, a query of stop words only), it falls back to trigram
+-- matching on the summary (word similarity >= 0.3, set below as pg_trgm.word_similarity_threshold, or
+-- a case-insensitive substring match), ranked by word similarity; "match" says which one answered.
+-- Without a query it lists by the filters, newest first. Filters: agent, type, tags (all of them),
+-- status, created_at in [since, until).
+create or replace function knowledge.search_discoveries(
+  p_query text default null,
+  p_agent_id text default null,
+  p_discovery_type text default null,
+  p_tags text[] default null,
+  p_status text default null,
+  p_since timestamptz default null,
+  p_until timestamptz default null,
+  p_limit integer default 20)
+returns table (
+  id text, agent_id text, discovery_type text, severity text, status text, summary text,
+  details_excerpt text, tags text[], response_to text, superseded_by text,
+  created_at timestamptz, updated_at timestamptz, rank real, match text)
+language plpgsql stable
+set search_path = knowledge, core, public
+set pg_trgm.word_similarity_threshold = 0.3
+as $fn$
+#variable_conflict use_column
+declare
+  v_problems text[] := '{}';
+  v_query text := nullif(btrim(coalesce(p_query, '')), '');
+  v_tags text[] := case when p_tags is null then null else knowledge.normalize_tags(p_tags) end;
+  v_tsq tsquery;
+  v_like text;
+begin
+  if p_limit is null or p_limit < 1 or p_limit > 500 then
+    v_problems := v_problems || format('limit %s is out of range: expected 1..500', coalesce(p_limit::text, 'null'));
+  end if;
+  if char_length(coalesce(v_query, '')) > 1000 then
+    v_problems := v_problems || format('query has %s characters: at most 1000 allowed', char_length(v_query));
+  end if;
+  if p_status is not null and p_status not in ('open', 'resolved', 'archived', 'disputed') then
+    v_problems := v_problems || format('status "%s" is invalid: expected open, resolved, archived or disputed', p_status);
+  end if;
+  if p_since is not null and p_until is not null and p_since >= p_until then
+    v_problems := v_problems || format('time range is empty: since %s is not before until %s', p_since, p_until);
+  end if;
+  perform knowledge.raise_invalid(v_problems);
+
+  if v_query is null then
+    return query
+    select d.id, d.agent_id, d.discovery_type, d.severity::text, d.status::text, d.summary, left(d.details, 500),
+      d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at, 0::real, 'filter'::text
+    from knowledge.discoveries d
+    where (p_agent_id is null or d.agent_id = p_agent_id)
+      and (p_discovery_type is null or d.discovery_type = p_discovery_type)
+      and (v_tags is null or d.tags @> v_tags)
+      and (p_status is null or d.status = p_status::knowledge.discovery_status)
+      and (p_since is null or d.created_at >= p_since)
+      and (p_until is null or d.created_at < p_until)
+    order by d.created_at desc, d.id
+    limit p_limit;
+    return;
+  end if;
+
+  v_tsq := websearch_to_tsquery('english', v_query);
+  if numnode(v_tsq) > 0 then
+    return query
+    select d.id, d.agent_id, d.discovery_type, d.severity::text, d.status::text, d.summary, left(d.details, 500),
+      d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at,
+      ts_rank('{0.05, 0.05, 0.1, 1.0}'::real[], d.search_vector, v_tsq), 'fulltext'::text
+    from knowledge.discoveries d
+    where d.search_vector @@ v_tsq
+      and (p_agent_id is null or d.agent_id = p_agent_id)
+      and (p_discovery_type is null or d.discovery_type = p_discovery_type)
+      and (v_tags is null or d.tags @> v_tags)
+      and (p_status is null or d.status = p_status::knowledge.discovery_status)
+      and (p_since is null or d.created_at >= p_since)
+      and (p_until is null or d.created_at < p_until)
+    order by 13 desc, d.created_at desc, d.id
+    limit p_limit;
+    if found then
+      return;
+    end if;
+  end if;
+
+  -- trigram fallback, only for plain text (operators mean the caller wanted exact websearch semantics)
+  if v_query ~ '"' or v_query ~ '(^|\s)-\S' or v_query ~* '(^|\s)or(\s|$)' then
+    return;
+  end if;
+  v_like := '%' || replace(replace(replace(v_query, '\', '\\'), '%', '\%'), '_', '\_') || '%';
+  return query
+  select d.id, d.agent_id, d.discovery_type, d.severity::text, d.status::text, d.summary, left(d.details, 500),
+    d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at,
+    word_similarity(v_query, d.summary)::real, 'trigram'::text
+  from knowledge.discoveries d
+  where (v_query <% d.summary or d.summary ilike v_like)
+    and (p_agent_id is null or d.agent_id = p_agent_id)
+    and (p_discovery_type is null or d.discovery_type = p_discovery_type)
+    and (v_tags is null or d.tags @> v_tags)
+    and (p_status is null or d.status = p_status::knowledge.discovery_status)
+    and (p_since is null or d.created_at >= p_since)
+    and (p_until is null or d.created_at < p_until)
+  order by 13 desc, d.created_at desc, d.id
+  limit p_limit;
+end;
+$fn$;
+
+-- Discoveries sharing tags with p_id, most shared tags first; score is the Jaccard index of the two tag sets.
+create or replace function knowledge.similar_discoveries(p_id text, p_limit integer default 10)
+returns table (
+  id text, agent_id text, discovery_type text, status text, summary text, tags text[],
+  shared_tags text[], shared_count integer, score double precision, created_at timestamptz)
+language plpgsql stable
+set search_path = knowledge, core, public
+as $fn$
+#variable_conflict use_column
+declare
+  v_self knowledge.discoveries;
+begin
+  if p_limit is null or p_limit < 1 or p_limit > 500 then
+    perform knowledge.raise_invalid(array[format('limit %s is out of range: expected 1..500', coalesce(p_limit::text, 'null'))]);
+  end if;
+  v_self := knowledge.require_discovery(p_id);
+  return query
+  with shared as (
+    select t.discovery_id, array_agg(t.tag order by t.tag) as tags, count(*)::integer as n
+    from knowledge.discovery_tags t
+    where t.tag = any(v_self.tags) and t.discovery_id <> p_id
+    group by t.discovery_id
+  )
+  select d.id, d.agent_id, d.discovery_type, d.status::text, d.summary, d.tags, s.tags, s.n,
+    s.n::double precision / (cardinality(d.tags) + cardinality(v_self.tags) - s.n), d.created_at
+  from shared s join knowledge.discoveries d on d.id = s.discovery_id
+  order by s.n desc, 9 desc, d.created_at desc, d.id
+  limit p_limit;
+end;
+$fn$;
+
+-- Discoveries within p_max_hops (1..3) of p_id over RELATED_TO, RESPONDS_TO and SUPERSEDES edges in
+-- either direction, via a Cypher variable-length match; hops is the shortest distance found.
+create or replace function knowledge.related_discoveries(p_id text, p_max_hops integer default 2, p_limit integer default 50)
+returns table (
+  id text, hops integer, agent_id text, discovery_type text, status text, summary text, created_at timestamptz)
+language plpgsql stable
+set search_path = knowledge, core, public
+as $fn$
+#variable_conflict use_column
+declare
+  v_problems text[] := '{}';
+begin
+  if p_max_hops is null or p_max_hops < 1 or p_max_hops > 3 then
+    v_problems := v_problems || format('max_hops %s is out of range: expected 1..3', coalesce(p_max_hops::text, 'null'));
+  end if;
+  if p_limit is null or p_limit < 1 or p_limit > 500 then
+    v_problems := v_problems || format('limit %s is out of range: expected 1..500', coalesce(p_limit::text, 'null'));
+  end if;
+  perform knowledge.raise_invalid(v_problems);
+  perform knowledge.require_discovery(p_id);
+  return query
+  select d.id, h.hops, d.agent_id, d.discovery_type, d.status::text, d.summary, d.created_at
+  from knowledge.graph_related_ids(p_id, p_max_hops) h join knowledge.discoveries d on d.id = h.id
+  order by h.hops, d.created_at desc, d.id
+  limit p_limit;
+end;
+$fn$;
+
+-- The Cypher half of related_discoveries. Edges between discoveries all carry scope = 'discovery'
+-- (AGE 1.5 has no label alternation in variable-length patterns); the hop bound must be a constant of
+-- the Cypher text, hence one query per bound.
+create or replace function knowledge.graph_related_ids(p_id text, p_max_hops integer)
+returns table (id text, hops integer)
+language plpgsql stable
+set search_path = ag_catalog, core, knowledge, public
+as $fn$
+declare
+  v_params agtype := ag_catalog.agtype_build_map('id', p_id);
+begin
+  if p_max_hops = 1 then
+    return query
+    select r.id::text, r.hops::text::integer from ag_catalog.cypher('governance_graph', $cy$
+      MATCH p = (s:Discovery)-[*1..1 {scope: 'discovery'}]-(o:Discovery)
+      WHERE s.id = $id AND o.id <> $id
+      RETURN o.id, min(length(p))
+    $cy$, v_params) as r(id agtype, hops agtype);
+  elsif p_max_hops = 2 then
+    return query
+    select r.id::text, r.hops::text::integer from ag_catalog.cypher('governance_graph', $cy$
+      MATCH p = (s:Discovery)-[*1..2 {scope: 'discovery'}]-(o:Discovery)
+      WHERE s.id = $id AND o.id <> $id
+      RETURN o.id, min(length(p))
+    $cy$, v_params) as r(id agtype, hops agtype);
+  elsif p_max_hops = 3 then
+    return query
+    select r.id::text, r.hops::text::integer from ag_catalog.cypher('governance_graph', $cy$
+      MATCH p = (s:Discovery)-[*1..3 {scope: 'discovery'}]-(o:Discovery)
+      WHERE s.id = $id AND o.id <> $id
+      RETURN o.id, min(length(p))
+    $cy$, v_params) as r(id agtype, hops agtype);
+  else
+    perform knowledge.raise_invalid(array[format('max_hops %s is out of range: expected 1..3', coalesce(p_max_hops::text, 'null'))]);
+  end if;
+end;
+$fn$;
+
+-- Counts: dimension 'total' (keys discoveries, tags, edges, notes), 'type', 'status', 'severity'
+-- ('none' for no severity), and the p_top most used 'tag' and most active 'agent'.
+create or replace function knowledge.discovery_stats(p_top integer default 20)
+returns table (dimension text, key text, count bigint)
+language plpgsql stable
+set search_path = knowledge, core, public
+as $fn$
+#variable_conflict use_column
+begin
+  if p_top is null or p_top < 1 or p_top > 1000 then
+    perform knowledge.raise_invalid(array[format('top %s is out of range: expected 1..1000', coalesce(p_top::text, 'null'))]);
+  end if;
+  return query
+  select 'total', 'discoveries', count(*) from knowledge.discoveries
+  union all select 'total', 'tags', count(distinct t.tag) from knowledge.discovery_tags t
+  union all select 'total', 'edges', count(*) from knowledge.discovery_edges
+  union all select 'total', 'notes', count(*) from knowledge.discovery_notes
+  union all (select 'type', d.discovery_type, count(*) from knowledge.discoveries d group by 2 order by 3 desc, 2)
+  union all (select 'status', d.status::text, count(*) from knowledge.discoveries d group by 2 order by 3 desc, 2)
+  union all (select 'severity', coalesce(d.severity::text, 'none'), count(*) from knowledge.discoveries d group by 2 order by 3 desc, 2)
+  union all (select 'tag', t.tag, count(*) from knowledge.discovery_tags t group by 2 order by 3 desc, 2 limit p_top)
+  union all (select 'agent', d.agent_id, count(*) from knowledge.discoveries d group by 2 order by 3 desc, 2 limit p_top);
+end;
+$fn$;
