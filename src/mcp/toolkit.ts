@@ -93,11 +93,13 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
       try {
         const { api_key: argKey, admin_token: argAdmin, ...args } = rawArgs as Record<string, unknown>;
         const apiKey = (argKey as string | undefined) ?? header(extra, 'x-api-key') ?? header(extra, 'authorization')?.replace(/^Bearer\s+/i, '');
+        const boundAgentId = await deps.sessions.resolve(sessionId);
+        agentId = boundAgentId;
         if (apiKey) {
+          // the key authenticates this call; an unbound session is bound to it, a session bound to
+          // another agent keeps its binding and only this call acts as the key's agent
           agentId = await deps.authenticate(apiKey);
-          await deps.sessions.bind(sessionId, agentId, deps.clientName);
-        } else {
-          agentId = await deps.sessions.resolve(sessionId);
+          if (!boundAgentId) await deps.sessions.bind(sessionId, agentId, deps.clientName);
         }
         const adminToken = (argAdmin as string | undefined) ?? header(extra, 'x-admin-token');
         const isAdmin = !!adminToken && !!deps.adminToken && constantTimeEquals(adminToken, deps.adminToken);

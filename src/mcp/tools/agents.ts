@@ -125,7 +125,7 @@ export const updateAgent = defineTool({
   },
 });
 
-function lifecycleTool(name: string, title: string, description: string, to: 'archived' | 'active' | 'deleted', destructive: boolean) {
+function lifecycleTool(name: string, title: string, description: string, to: 'archived' | 'active' | 'deleted' | 'paused', destructive: boolean) {
   return defineTool({
     name,
     title,
@@ -148,12 +148,13 @@ function lifecycleTool(name: string, title: string, description: string, to: 'ar
       const sessions = to === 'deleted' ? new Set([ctx.sessionId, ...(await ctx.deps.sessions.listSessions(self(ctx)))]) : new Set<string>();
       const change = await ctx.deps.services.agents.transition(self(ctx), to, { reason: args.reason, actor: self(ctx) });
       for (const sessionId of sessions) await ctx.deps.sessions.unbind(sessionId);
-      ctx.audit(`agent_${to === 'active' ? 'resumed' : to}`, { from: change.fromStatus, to: change.toStatus, reason: args.reason ?? null });
+      ctx.audit(`agent_${({ active: 'resumed', archived: 'archived', deleted: 'deleted', paused: 'paused' } as const)[to]}`, { from: change.fromStatus, to: change.toStatus, reason: args.reason ?? null });
       return change;
     },
   });
 }
 
+export const pauseAgent = lifecycleTool('pause_agent', 'Pause me', 'Pauses the calling agent (e.g. when it detects trouble in its own work). Only a resolved dialectic review or an admin resumes it.', 'paused', false);
 export const archiveAgent = lifecycleTool('archive_agent', 'Archive me', 'Archives the calling agent (it can be resumed later).', 'archived', false);
 export const resumeAgent = lifecycleTool('resume_agent', 'Resume me', 'Resumes the calling agent from paused, waiting_input or archived.', 'active', false);
 export const deleteAgent = lifecycleTool('delete_agent', 'Delete me', 'Soft-deletes the calling agent: its sessions end and its label is freed; history is kept.', 'deleted', true);

@@ -12,7 +12,7 @@ const eisvShape = {
 export const processAgentUpdate = defineTool({
   name: 'process_agent_update',
   title: 'Report a piece of work',
-  description: 'Reports one piece of work of the calling agent. Advances its EISV state (Energy, Information integrity, Entropy, Void) by one step and returns the verdict and decision: proceed, guide (continue with care) or pause.',
+  description: 'Reports one piece of work of the calling agent. Advances its EISV state (Energy, Information integrity, Entropy, Void) by one step and returns the verdict and decision: proceed, guide (continue with care) or pause. A pause decision pauses the agent; a resolved dialectic review (request_dialectic_review) resumes it.',
   input: {
     complexity: z.number().min(0).max(1).describe('task complexity in [0, 1]'),
     confidence: z.number().min(0).max(1).describe('your confidence in the response, [0, 1]'),
@@ -42,6 +42,8 @@ export const processAgentUpdate = defineTool({
       responseText: args.response_text,
       taskType: args.task_type,
       ethicalDrift: args.ethical_drift,
+      // governance is enforced, not advised: a pause decision pauses the agent in the same transaction
+      applyPause: true,
     });
     ctx.audit('governance_decision', { seq: result.seq, decision: result.decision, verdict: result.verdict, risk: result.risk, health: result.healthStatus }, args.confidence);
     return result;
