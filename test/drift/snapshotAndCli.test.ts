@@ -33,6 +33,12 @@ describe('schema snapshot', () => {
     await rm(tmp, { recursive: true, force: true });
   });
 
+  it('the committed snapshot matches a fresh migrate of this checkout (else run `npm run snapshot`)', async () => {
+    const check = await checkSnapshot(ROOT, expected);
+    if (!check.ok) throw new Error(check.message);
+    expect(check.ok).toBe(true);
+  });
+
   it('is the same text for two databases migrated at different times under different names', async () => {
     // the test database is a clone of a template migrated earlier, the expected one was just built
     const other = renderSnapshot(await introspectUrl(db.url));

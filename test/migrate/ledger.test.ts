@@ -157,15 +157,15 @@ describe('govdb migrate: the ledger', () => {
   it('rolls back a failing Cypher migration: no ledger row and no labels remain', async () => {
     const root = await copyLedger();
     await migrate(db.url, { root });
-    await fs.writeFile(path.join(root, 'cypher/0002_broken.cypher'),
+    await fs.writeFile(path.join(root, 'cypher/0099_broken.cypher'),
       '//! graph governance_graph\n//! create vlabel Broken\n//! create elabel BROKEN_EDGE\nCREATE (n:Broken {id: 1});\nTHIS IS NOT CYPHER;\n');
     const err = await migrate(db.url, { root }).catch((e) => e);
     expect(err.code).toBe('MIGRATION_FAILED');
-    expect(err.message).toContain('cypher/0002_broken.cypher');
+    expect(err.message).toContain('cypher/0099_broken.cypher');
     expect(err.message).toContain('line 5');
     const labels = await db.pool.query(`select name from ag_catalog.ag_label where name in ('Broken', 'BROKEN_EDGE')`);
     expect(labels.rows).toEqual([]);
-    const ledger = await db.pool.query(`select * from core.schema_migrations where file = 'cypher/0002_broken.cypher'`);
+    const ledger = await db.pool.query(`select * from core.schema_migrations where file = 'cypher/0099_broken.cypher'`);
     expect(ledger.rows).toEqual([]);
   });
 
