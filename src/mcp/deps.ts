@@ -3,6 +3,7 @@ import type { HealthReport } from '../server/health';
 import type { ServerMetrics } from '../server/metrics';
 import type { AgentService } from '../domain/agents';
 import type { EisvService } from '../domain/eisv';
+import type { KnowledgeService } from '../domain/knowledge';
 import type { AuditSink, SessionBindings, ToolRateLimiter, ToolUsageSink } from './ports';
 
 /** Everything a tool handler may use. Built once per process by src/server/runtime.ts. */
@@ -10,6 +11,7 @@ import type { AuditSink, SessionBindings, ToolRateLimiter, ToolUsageSink } from 
 export interface DomainServices {
   agents: AgentService;
   eisv: EisvService;
+  knowledge: KnowledgeService;
 }
 
 export interface ServerDeps {

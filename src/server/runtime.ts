@@ -5,6 +5,7 @@ import { Config } from '../config';
 import { createAgentService, Agent } from '../domain/agents';
 import { failExpiredSessions } from '../domain/dialectic';
 import { createEisvService } from '../domain/eisv';
+import { createKnowledgeService } from '../domain/knowledge';
 import { GovdbError } from '../errors';
 import type { ServerDeps } from '../mcp/deps';
 import { checkHealth } from './health';
@@ -61,6 +62,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   const agents = createAgentService(pool, { invalidate });
   agentsForCache = agents;
   const eisv = createEisvService(pool, { invalidate });
+  const knowledge = createKnowledgeService(pool);
 
   const auditLog = await AuditLog.open({ path: config.auditLogPath });
   const auditMirror = new AuditMirror(pool, { logPath: config.auditLogPath, writer: auditLog });
@@ -85,7 +87,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
 
   const deps: ServerDeps = {
     db: pool,
-    services: { agents, eisv },
+    services: { agents, eisv, knowledge },
     sessions: {
       resolve: async (sessionId) => (await cache.sessions.lookup(sessionId))?.agentId ?? null,
       bind: async (sessionId, agentId, client) => {

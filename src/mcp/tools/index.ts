@@ -4,6 +4,8 @@ import { queryAuditLog } from './auditLog';
 import { getCalibration, recordOutcome, recordPrediction } from './calibration';
 import { getDialecticSession, listDialecticSessions, requestDialecticReview, submitAntithesis, submitSynthesis, submitThesis } from './dialectic';
 import { getGovernanceMetrics, processAgentUpdate } from './governance';
+import { graphQuery } from './graphQuery';
+import { getDiscovery, knowledgeStats, linkDiscoveries, relatedDiscoveries, searchKnowledge, similarDiscoveries, storeKnowledge, supersedeDiscovery, updateDiscoveryStatus } from './knowledge';
 import { healthCheck, identity } from './system';
 
 /** Every tool the server registers, in listing order. */
@@ -12,6 +14,8 @@ export const allTools: ToolDefinition<never, never>[] = [
   listAgents, getAgent, updateAgent, pauseAgent, archiveAgent, resumeAgent, deleteAgent,
   requestDialecticReview, submitThesis, submitAntithesis, submitSynthesis, getDialecticSession, listDialecticSessions,
   recordPrediction, recordOutcome, getCalibration,
+  storeKnowledge, searchKnowledge, getDiscovery, linkDiscoveries, updateDiscoveryStatus, supersedeDiscovery, similarDiscoveries, relatedDiscoveries, knowledgeStats,
+  graphQuery,
   queryAuditLog,
   healthCheck,
 ] as never;
