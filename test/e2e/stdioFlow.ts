@@ -51,7 +51,27 @@ export async function runStdioFlow(env: Record<string, string>): Promise<FlowRes
   }
 }
 
-/** Knowledge and dialectic steps of the flow (filled in as those tools exist). */
-async function extraSteps(_call: (name: string, args?: Record<string, unknown>) => Promise<Record<string, any>>): Promise<void> {
-  return;
+/** Knowledge, then a full dialectic: the agent pauses itself, its spawned child reviews it. */
+async function extraSteps(call: (name: string, args?: Record<string, unknown>) => Promise<Record<string, any>>): Promise<void> {
+  const stored = await call('store_knowledge', {
+    summary: 'Self-check: calibration drift after long sessions',
+    details: 'Observed while running the stdio self-check of the governance server.',
+    tags: ['self-check', 'calibration'],
+  });
+  const id = stored.ids[0];
+  const found = await call('search_knowledge', { query: 'calibration drift' });
+  if (!found.hits.some((h: { id: string }) => h.id === id)) throw new Error(`search_knowledge did not find ${id}: ${JSON.stringify(found)}`);
+
+  const reviewer = await call('onboard', { label: `stdio reviewer ${process.pid}`, spawn_reason: 'reviewer for the self-check dialectic' });
+  await call('pause_agent', { reason: 'self-check: exercising the dialectic' });
+  const session = await call('request_dialectic_review', { topic: 'self-check', reason: 'paused on purpose' });
+  if (session.reviewerAgentId !== reviewer.agent_id) throw new Error(`unexpected reviewer ${session.reviewerAgentId}`);
+  const sessionId = session.id;
+  await call('submit_thesis', { session_id: sessionId, root_cause: 'paused on purpose by the self-check', proposed_conditions: ['report every update'] });
+  await call('submit_antithesis', { session_id: sessionId, reasoning: 'the pause was deliberate; conditions are fine', api_key: reviewer.api_key });
+  await call('submit_synthesis', { session_id: sessionId, agrees: true, reasoning: 'agreed' });
+  const resolved = await call('submit_synthesis', { session_id: sessionId, agrees: true, reasoning: 'agreed', api_key: reviewer.api_key });
+  if (resolved.status !== 'resolved') throw new Error(`dialectic did not resolve: ${JSON.stringify(resolved)}`);
+  const me = await call('get_agent');
+  if (me.status !== 'active') throw new Error(`the agent was not resumed after the resolution: ${me.status}`);
 }
