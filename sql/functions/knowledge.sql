@@ -563,14 +563,25 @@ begin
 end;
 $fn$;
 
--- Full-text search over summary (weight A) and details (weight B) with websearch syntax ("quoted
--- phrase", -exclusion, or), ranked by ts_rank with weights {D .05, C .05, B .1, A 1} so one summary hit
--- outranks any number of details hits. When the text search finds nothing and the query uses no
--- websearch operators (a misspelling, a fragment, a query of stop words only), it falls back to trigram
--- matching on the summary (word similarity >= 0.3, set below as pg_trgm.word_similarity_threshold, or
--- a case-insensitive substring match), ranked by word similarity; "match" says which one answered.
--- Without a query it lists by the filters, newest first. Filters: agent, type, tags (all of them),
--- status, created_at in [since, until).
+-- Full-text search with websearch syntax ("quoted phrase", -exclusion, or), in tiers (docs/knowledge.md):
+--  1. summary matches: the whole query matches the summary alone (summary_vector). The newest
+--     greatest(limit, 200) of them are the candidates, ranked by ts_rank over the summary; rank is
+--     1 + that, so always >= 1.
+--  2. only if tier 1 returned fewer than the limit: discoveries whose summary + details match
+--     (search_vector) but whose summary alone does not; again the newest greatest(limit, 200) are
+--     ranked, by ts_rank with weights {D .05, C .05, B .1, A 1}, which stays below 1.
+-- So a summary match always outranks a details match, and ranking is exact within the candidate set
+-- (the newest matches), not over every match: ranking every match of a common word meant detoasting
+-- and scoring tens of thousands of vectors (0.5-0.8 s at 100k discoveries).
+-- When the text search finds nothing and the query uses no websearch operators (a misspelling, a
+-- fragment, only stop words), it falls back to trigram matching on the summary: word similarity >= 0.3
+-- (pg_trgm.word_similarity_threshold, set below) walked in similarity order on the GiST trigram index,
+-- then, if that gave fewer than the limit, case-insensitive substring matches below the threshold;
+-- rank is the word similarity. "match" says which search answered. Without a query it lists by the
+-- filters, newest first. Filters: agent, type, tags (all of them), status, created_at in [since, until).
+-- The query-path statements run as dynamic SQL (EXECUTE ... USING) so each call is planned for its own
+-- query: a common word walks created_at desc (the covering index discoveries_created_summary_vector_idx)
+-- until it has enough candidates, a rare word or phrase collects them through the GIN index instead.
 create or replace function knowledge.search_discoveries(
   p_query text default null,
   p_agent_id text default null,
@@ -593,8 +604,15 @@ declare
   v_problems text[] := '{}';
   v_query text := nullif(btrim(coalesce(p_query, '')), '');
   v_tags text[] := case when p_tags is null then null else knowledge.normalize_tags(p_tags) end;
+  v_status knowledge.discovery_status;
   v_tsq tsquery;
   v_like text;
+  v_filters text := '';
+  v_cap integer;
+  v_found integer := 0;
+  v_tier2 integer := 0;
+  v_cols constant text := 'd.id, d.agent_id, d.discovery_type, d.severity::text, d.status::text, d.summary, '
+    'left(d.details, 500), d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at';
 begin
   if p_limit is null or p_limit < 1 or p_limit > 500 then
     v_problems := v_problems || format('limit %s is out of range: expected 1..500', coalesce(p_limit::text, 'null'));
@@ -609,6 +627,7 @@ begin
     v_problems := v_problems || format('time range is empty: since %s is not before until %s', p_since, p_until);
   end if;
   perform knowledge.raise_invalid(v_problems);
+  v_status := p_status::knowledge.discovery_status;
 
   if v_query is null then
     return query
@@ -618,7 +637,7 @@ begin
     where (p_agent_id is null or d.agent_id = p_agent_id)
       and (p_discovery_type is null or d.discovery_type = p_discovery_type)
       and (v_tags is null or d.tags @> v_tags)
-      and (p_status is null or d.status = p_status::knowledge.discovery_status)
+      and (p_status is null or d.status = v_status)
       and (p_since is null or d.created_at >= p_since)
       and (p_until is null or d.created_at < p_until)
     order by d.created_at desc, d.id
@@ -626,23 +645,42 @@ begin
     return;
   end if;
 
+  -- only the filters that are set, so that the planner sees the real predicates (parameters $1..$6)
+  if p_agent_id is not null then v_filters := v_filters || ' and d.agent_id = $1'; end if;
+  if p_discovery_type is not null then v_filters := v_filters || ' and d.discovery_type = $2'; end if;
+  if v_tags is not null then v_filters := v_filters || ' and d.tags @> $3'; end if;
+  if v_status is not null then v_filters := v_filters || ' and d.status = $4'; end if;
+  if p_since is not null then v_filters := v_filters || ' and d.created_at >= $5'; end if;
+  if p_until is not null then v_filters := v_filters || ' and d.created_at < $6'; end if;
+  v_cap := greatest(p_limit, 200);
+
   v_tsq := websearch_to_tsquery('english', v_query);
   if numnode(v_tsq) > 0 then
-    return query
-    select d.id, d.agent_id, d.discovery_type, d.severity::text, d.status::text, d.summary, left(d.details, 500),
-      d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at,
-      ts_rank('{0.05, 0.05, 0.1, 1.0}'::real[], d.search_vector, v_tsq), 'fulltext'::text
-    from knowledge.discoveries d
-    where d.search_vector @@ v_tsq
-      and (p_agent_id is null or d.agent_id = p_agent_id)
-      and (p_discovery_type is null or d.discovery_type = p_discovery_type)
-      and (v_tags is null or d.tags @> v_tags)
-      and (p_status is null or d.status = p_status::knowledge.discovery_status)
-      and (p_since is null or d.created_at >= p_since)
-      and (p_until is null or d.created_at < p_until)
-    order by 13 desc, d.created_at desc, d.id
-    limit p_limit;
-    if found then
+    -- tier 1: the summary alone matches ($7 query, $8 candidates, $9 limit)
+    return query execute format($q$
+      select %s, (1 + ts_rank(c.summary_vector, $7))::real, 'fulltext'::text
+      from (select d.id, d.summary_vector, d.created_at from knowledge.discoveries d
+            where d.summary_vector @@ $7 %s
+            order by d.created_at desc, d.id limit $8) c
+      join knowledge.discoveries d on d.id = c.id
+      order by 13 desc, d.created_at desc, d.id
+      limit $9 $q$, v_cols, v_filters)
+      using p_agent_id, p_discovery_type, v_tags, v_status, p_since, p_until, v_tsq, v_cap, p_limit;
+    get diagnostics v_found = row_count;
+    if v_found < p_limit then
+      -- tier 2: summary and details together match, the summary alone does not
+      return query execute format($q$
+        select %s, ts_rank('{0.05, 0.05, 0.1, 1.0}'::real[], c.search_vector, $7), 'fulltext'::text
+        from (select d.id, d.search_vector, d.created_at from knowledge.discoveries d
+              where d.search_vector @@ $7 and not (d.summary_vector @@ $7) %s
+              order by d.created_at desc, d.id limit $8) c
+        join knowledge.discoveries d on d.id = c.id
+        order by 13 desc, d.created_at desc, d.id
+        limit $9 $q$, v_cols, v_filters)
+        using p_agent_id, p_discovery_type, v_tags, v_status, p_since, p_until, v_tsq, v_cap, p_limit - v_found;
+      get diagnostics v_tier2 = row_count;
+    end if;
+    if v_found + v_tier2 > 0 then
       return;
     end if;
   end if;
@@ -651,21 +689,27 @@ begin
   if v_query ~ '"' or v_query ~ '(^|\s)-\S' or v_query ~* '(^|\s)or(\s|$)' then
     return;
   end if;
+  -- word similarity >= threshold, nearest first (GiST KNN on summary <->> query = 1 - similarity)
+  return query execute format($q$
+    select %s, (1 - (d.summary <->> $7))::real, 'trigram'::text
+    from knowledge.discoveries d
+    where $7 <%% d.summary %s
+    order by d.summary <->> $7, d.created_at desc, d.id
+    limit $8 $q$, v_cols, v_filters)
+    using p_agent_id, p_discovery_type, v_tags, v_status, p_since, p_until, v_query, p_limit;
+  get diagnostics v_found = row_count;
+  if v_found >= p_limit then
+    return;
+  end if;
+  -- then substrings that are not similar enough as words (a fragment inside a long word)
   v_like := '%' || replace(replace(replace(v_query, '\', '\\'), '%', '\%'), '_', '\_') || '%';
-  return query
-  select d.id, d.agent_id, d.discovery_type, d.severity::text, d.status::text, d.summary, left(d.details, 500),
-    d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at,
-    word_similarity(v_query, d.summary)::real, 'trigram'::text
-  from knowledge.discoveries d
-  where (v_query <% d.summary or d.summary ilike v_like)
-    and (p_agent_id is null or d.agent_id = p_agent_id)
-    and (p_discovery_type is null or d.discovery_type = p_discovery_type)
-    and (v_tags is null or d.tags @> v_tags)
-    and (p_status is null or d.status = p_status::knowledge.discovery_status)
-    and (p_since is null or d.created_at >= p_since)
-    and (p_until is null or d.created_at < p_until)
-  order by 13 desc, d.created_at desc, d.id
-  limit p_limit;
+  return query execute format($q$
+    select %s, word_similarity($7, d.summary)::real, 'trigram'::text
+    from knowledge.discoveries d
+    where d.summary ilike $8 and not ($7 <%% d.summary) %s
+    order by 13 desc, d.created_at desc, d.id
+    limit $9 $q$, v_cols, v_filters)
+    using p_agent_id, p_discovery_type, v_tags, v_status, p_since, p_until, v_query, v_like, p_limit - v_found;
 end;
 $fn$;
 
@@ -728,38 +772,87 @@ begin
 end;
 $fn$;
 
--- The Cypher half of related_discoveries. Edges between discoveries all carry scope = 'discovery'
--- (AGE 1.5 has no label alternation in variable-length patterns); the hop bound must be a constant of
--- the Cypher text, hence one query per bound.
+-- The Cypher half of related_discoveries: ids within p_max_hops (1..3) of p_id, each with its shortest
+-- distance. Edges between discoveries all carry scope = 'discovery'.
+-- Why not a variable-length match (s)-[*1..N]-(o): AGE 1.5 answers it by loading the whole graph into
+-- a per-transaction context first (0.3-1.8 s at 100k discoveries / 500k edges). And why not undirected
+-- fixed-length edges (s)-[]-(o): their "start = s and end = o, or end = s and start = o" join cannot
+-- use the start_id/end_id indexes and is planned as a scan of every edge (seconds). So every hop
+-- count is spelled out as directed fixed-length patterns, one UNION ALL branch per combination of
+-- directions (2 + 4 + 8 for three hops): each branch walks from the start vertex through the edge
+-- labels' start_id/end_id indexes. The shortest distance is the smallest hop count of any branch that
+-- reaches a vertex. The hop bound must be a constant of the Cypher text, hence one query per bound.
+-- Parallel workers and JIT cost more than these small index walks save, so both are off; the plan is
+-- the same for every start vertex, and planning the 6-branch union (~15 ms) costs more than running
+-- it (~3 ms at 100k discoveries), so the cached generic plan is always used.
 create or replace function knowledge.graph_related_ids(p_id text, p_max_hops integer)
 returns table (id text, hops integer)
 language plpgsql stable
 set search_path = ag_catalog, core, knowledge, public
+set max_parallel_workers_per_gather = 0
+set jit = off
+set plan_cache_mode = force_generic_plan
 as $fn$
+#variable_conflict use_column
 declare
   v_params agtype := ag_catalog.agtype_build_map('id', p_id);
 begin
   if p_max_hops = 1 then
     return query
-    select r.id::text, r.hops::text::integer from ag_catalog.cypher('governance_graph', $cy$
-      MATCH p = (s:Discovery)-[*1..1 {scope: 'discovery'}]-(o:Discovery)
-      WHERE s.id = $id AND o.id <> $id
-      RETURN o.id, min(length(p))
-    $cy$, v_params) as r(id agtype, hops agtype);
+    select r.id::text, min(r.hops::text::integer) from ag_catalog.cypher('governance_graph', $cy$
+      MATCH (s:Discovery)-[{scope: 'discovery'}]->(o:Discovery) WHERE s.id = $id RETURN o.id, 1
+      UNION ALL
+      MATCH (s:Discovery)<-[{scope: 'discovery'}]-(o:Discovery) WHERE s.id = $id RETURN o.id, 1
+    $cy$, v_params) as r(id agtype, hops agtype)
+    group by 1 having r.id::text <> p_id;
   elsif p_max_hops = 2 then
     return query
-    select r.id::text, r.hops::text::integer from ag_catalog.cypher('governance_graph', $cy$
-      MATCH p = (s:Discovery)-[*1..2 {scope: 'discovery'}]-(o:Discovery)
-      WHERE s.id = $id AND o.id <> $id
-      RETURN o.id, min(length(p))
-    $cy$, v_params) as r(id agtype, hops agtype);
+    select r.id::text, min(r.hops::text::integer) from ag_catalog.cypher('governance_graph', $cy$
+      MATCH (s:Discovery)-[{scope: 'discovery'}]->(o:Discovery) WHERE s.id = $id RETURN o.id, 1
+      UNION ALL
+      MATCH (s:Discovery)<-[{scope: 'discovery'}]-(o:Discovery) WHERE s.id = $id RETURN o.id, 1
+      UNION ALL
+      MATCH (s:Discovery)-[{scope: 'discovery'}]->(:Discovery)-[{scope: 'discovery'}]->(o:Discovery) WHERE s.id = $id RETURN o.id, 2
+      UNION ALL
+      MATCH (s:Discovery)-[{scope: 'discovery'}]->(:Discovery)<-[{scope: 'discovery'}]-(o:Discovery) WHERE s.id = $id RETURN o.id, 2
+      UNION ALL
+      MATCH (s:Discovery)<-[{scope: 'discovery'}]-(:Discovery)-[{scope: 'discovery'}]->(o:Discovery) WHERE s.id = $id RETURN o.id, 2
+      UNION ALL
+      MATCH (s:Discovery)<-[{scope: 'discovery'}]-(:Discovery)<-[{scope: 'discovery'}]-(o:Discovery) WHERE s.id = $id RETURN o.id, 2
+    $cy$, v_params) as r(id agtype, hops agtype)
+    group by 1 having r.id::text <> p_id;
   elsif p_max_hops = 3 then
     return query
-    select r.id::text, r.hops::text::integer from ag_catalog.cypher('governance_graph', $cy$
-      MATCH p = (s:Discovery)-[*1..3 {scope: 'discovery'}]-(o:Discovery)
-      WHERE s.id = $id AND o.id <> $id
-      RETURN o.id, min(length(p))
-    $cy$, v_params) as r(id agtype, hops agtype);
+    select r.id::text, min(r.hops::text::integer) from ag_catalog.cypher('governance_graph', $cy$
+      MATCH (s:Discovery)-[{scope: 'discovery'}]->(o:Discovery) WHERE s.id = $id RETURN o.id, 1
+      UNION ALL
+      MATCH (s:Discovery)<-[{scope: 'discovery'}]-(o:Discovery) WHERE s.id = $id RETURN o.id, 1
+      UNION ALL
+      MATCH (s:Discovery)-[{scope: 'discovery'}]->(:Discovery)-[{scope: 'discovery'}]->(o:Discovery) WHERE s.id = $id RETURN o.id, 2
+      UNION ALL
+      MATCH (s:Discovery)-[{scope: 'discovery'}]->(:Discovery)<-[{scope: 'discovery'}]-(o:Discovery) WHERE s.id = $id RETURN o.id, 2
+      UNION ALL
+      MATCH (s:Discovery)<-[{scope: 'discovery'}]-(:Discovery)-[{scope: 'discovery'}]->(o:Discovery) WHERE s.id = $id RETURN o.id, 2
+      UNION ALL
+      MATCH (s:Discovery)<-[{scope: 'discovery'}]-(:Discovery)<-[{scope: 'discovery'}]-(o:Discovery) WHERE s.id = $id RETURN o.id, 2
+      UNION ALL
+      MATCH (s:Discovery)-[{scope: 'discovery'}]->(:Discovery)-[{scope: 'discovery'}]->(:Discovery)-[{scope: 'discovery'}]->(o:Discovery) WHERE s.id = $id RETURN o.id, 3
+      UNION ALL
+      MATCH (s:Discovery)-[{scope: 'discovery'}]->(:Discovery)-[{scope: 'discovery'}]->(:Discovery)<-[{scope: 'discovery'}]-(o:Discovery) WHERE s.id = $id RETURN o.id, 3
+      UNION ALL
+      MATCH (s:Discovery)-[{scope: 'discovery'}]->(:Discovery)<-[{scope: 'discovery'}]-(:Discovery)-[{scope: 'discovery'}]->(o:Discovery) WHERE s.id = $id RETURN o.id, 3
+      UNION ALL
+      MATCH (s:Discovery)-[{scope: 'discovery'}]->(:Discovery)<-[{scope: 'discovery'}]-(:Discovery)<-[{scope: 'discovery'}]-(o:Discovery) WHERE s.id = $id RETURN o.id, 3
+      UNION ALL
+      MATCH (s:Discovery)<-[{scope: 'discovery'}]-(:Discovery)-[{scope: 'discovery'}]->(:Discovery)-[{scope: 'discovery'}]->(o:Discovery) WHERE s.id = $id RETURN o.id, 3
+      UNION ALL
+      MATCH (s:Discovery)<-[{scope: 'discovery'}]-(:Discovery)-[{scope: 'discovery'}]->(:Discovery)<-[{scope: 'discovery'}]-(o:Discovery) WHERE s.id = $id RETURN o.id, 3
+      UNION ALL
+      MATCH (s:Discovery)<-[{scope: 'discovery'}]-(:Discovery)<-[{scope: 'discovery'}]-(:Discovery)-[{scope: 'discovery'}]->(o:Discovery) WHERE s.id = $id RETURN o.id, 3
+      UNION ALL
+      MATCH (s:Discovery)<-[{scope: 'discovery'}]-(:Discovery)<-[{scope: 'discovery'}]-(:Discovery)<-[{scope: 'discovery'}]-(o:Discovery) WHERE s.id = $id RETURN o.id, 3
+    $cy$, v_params) as r(id agtype, hops agtype)
+    group by 1 having r.id::text <> p_id;
   else
     perform knowledge.raise_invalid(array[format('max_hops %s is out of range: expected 1..3', coalesce(p_max_hops::text, 'null'))]);
   end if;

@@ -221,6 +221,29 @@ describe('reads', () => {
     await rejects(kg.search({ since: future, until: new Date() }), 'INVALID_INPUT', /time range is empty/);
   });
 
+  it('searches in tiers: summary matches (rank >= 1) first, summary+details matches (rank < 1) only to fill the limit', async () => {
+    const entropy = await kg.search({ query: 'entropy' });
+    expect(entropy.find((h) => h.id === 'kg-s-summary')!.rank).toBeGreaterThanOrEqual(1);
+    expect(entropy.find((h) => h.id === 'kg-s-details')!.rank).toBeLessThan(1);
+    // the summary tier fills a limit of 1 on its own, so the details tier is not consulted
+    expect((await kg.search({ query: 'entropy', limit: 1 })).map((h) => h.id)).toEqual(['kg-s-summary']);
+    // "calibration" is in the summary, "high" only in the details: a match of the second tier
+    const split = await kg.search({ query: 'calibration high' });
+    expect(split.map((h) => [h.id, h.match])).toEqual([['kg-s-phrase', 'fulltext']]);
+    expect(split[0]!.rank).toBeGreaterThan(0);
+    expect(split[0]!.rank).toBeLessThan(1);
+    // the filters apply to both tiers
+    expect(await kg.search({ query: 'calibration high', agentId: A })).toEqual([]);
+  });
+
+  it('ranks trigram matches by word similarity, nearest first', async () => {
+    const hits = await kg.search({ query: 'spikez aftr' });
+    expect(hits[0]).toMatchObject({ id: 'kg-s-summary', match: 'trigram' });
+    expect(hits[0]!.rank).toBeGreaterThanOrEqual(0.3);
+    expect(hits[0]!.rank).toBeLessThanOrEqual(1);
+    expect(hits.map((h) => h.rank)).toEqual([...hits.map((h) => h.rank)].sort((a, b) => b - a));
+  });
+
   it('falls back to trigram similarity for a misspelt word, and not when operators were used', async () => {
     const hits = await kg.search({ query: 'calibraton' });
     expect(hits[0]).toMatchObject({ id: 'kg-s-phrase', match: 'trigram' });
@@ -264,6 +287,20 @@ describe('reads', () => {
     expect((await kg.related('kg-h0', 3)).map((r) => [r.id, r.hops])).toEqual([['kg-h1', 1], ['kg-h2', 2], ['kg-h3', 3]]);
     expect((await kg.related('kg-h0', 1)).map((r) => r.id)).toEqual(['kg-h1']);
     await rejects(kg.related('kg-h0', 4), 'INVALID_INPUT', /max_hops 4 is out of range: expected 1..3/);
+  });
+
+  it('reports the shortest distance when a discovery is reachable over several paths and edge directions', async () => {
+    // d0 -> d1 -> d2 and d0 <- d2 (a shortcut against the edge direction); d3 -> d1 (reached backwards)
+    await kg.storeBatch([
+      { agentId: A, id: 'kg-d0', summary: 'shortest 0' },
+      { agentId: A, id: 'kg-d1', summary: 'shortest 1' },
+      { agentId: A, id: 'kg-d2', summary: 'shortest 2', relatedTo: ['kg-d0'] },
+      { agentId: A, id: 'kg-d3', summary: 'shortest 3', relatedTo: ['kg-d1'] },
+    ]);
+    await kg.link({ srcId: 'kg-d0', dstId: 'kg-d1' });
+    await kg.link({ srcId: 'kg-d1', dstId: 'kg-d2', type: 'extends' });
+    expect((await kg.related('kg-d0', 3)).map((r) => [r.id, r.hops])).toEqual([['kg-d1', 1], ['kg-d2', 1], ['kg-d3', 2]]);
+    expect((await kg.related('kg-d3', 2)).map((r) => [r.id, r.hops]).sort()).toEqual([['kg-d0', 2], ['kg-d1', 1], ['kg-d2', 2]]);
   });
 
   it('counts by type, status, severity, tag and agent', async () => {
