@@ -122,8 +122,9 @@ export function checkLine(text: string): LineCheck {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { ok: false, reason: 'not a JSON object' };
   const obj = parsed as Record<string, unknown>;
   const keys = Object.keys(obj);
-  const missing = LINE_KEYS.filter((k) => !(k in obj));
-  const extra = keys.filter((k) => !(LINE_KEYS as readonly string[]).includes(k));
+  const inWrittenOrder = keys.length === LINE_KEYS.length && keys.every((k, i) => k === LINE_KEYS[i]);
+  const missing = inWrittenOrder ? [] : LINE_KEYS.filter((k) => !(k in obj));
+  const extra = inWrittenOrder ? [] : keys.filter((k) => !(LINE_KEYS as readonly string[]).includes(k));
   if (missing.length || extra.length) {
     return { ok: false, reason: `keys differ from ${LINE_KEYS.join(',')}${missing.length ? `; missing ${missing.join(',')}` : ''}${extra.length ? `; unexpected ${extra.join(',')}` : ''}` };
   }
@@ -137,9 +138,23 @@ export function checkLine(text: string): LineCheck {
   if (typeof obj.hash !== 'string' || !HASH_PATTERN.test(obj.hash)) problems.push('hash is not 64 lowercase hex');
   if (problems.length) return { ok: false, reason: problems.join('; ') };
   const line = obj as unknown as AuditLine;
-  const { hash, ...unhashed } = line;
-  const expected = lineHash(unhashed);
-  if (expected !== hash) return { ok: false, reason: `hash mismatch: the line says ${hash}, its content hashes to ${expected} (content changed after it was written)` };
-  if (serializeLine(line) !== text) return { ok: false, reason: 'not in the written form (whitespace, key order or duplicate keys changed)' };
+  // The hashed canonical form and the written form share every field's text; each is serialised once
+  // (details, the only nested value, is the costly part). Equal to lineHash/serializeLine by
+  // construction: canonical key order is agent_id < confidence < details < event_type < prev_hash <
+  // session_id < ts, and every other value is a string, null or a finite number, whose canonical form
+  // is JSON.stringify's (test/audit/auditLine.test.ts checks both against the reference functions).
+  const ts = JSON.stringify(line.ts);
+  const agentId = JSON.stringify(line.agent_id);
+  const sessionId = JSON.stringify(line.session_id);
+  const eventType = JSON.stringify(line.event_type);
+  const confidence = JSON.stringify(line.confidence);
+  const details = canonicalJson(line.details);
+  const prevHash = JSON.stringify(line.prev_hash);
+  const expected = sha256Hex(
+    `{"agent_id":${agentId},"confidence":${confidence},"details":${details},"event_type":${eventType},"prev_hash":${prevHash},"session_id":${sessionId},"ts":${ts}}`,
+  );
+  if (expected !== line.hash) return { ok: false, reason: `hash mismatch: the line says ${line.hash}, its content hashes to ${expected} (content changed after it was written)` };
+  const written = `{"ts":${ts},"agent_id":${agentId},"session_id":${sessionId},"event_type":${eventType},"confidence":${confidence},"details":${details},"prev_hash":${prevHash},"hash":"${line.hash}"}`;
+  if (written !== text) return { ok: false, reason: 'not in the written form (whitespace, key order or duplicate keys changed)' };
   return { ok: true, line };
 }

@@ -278,8 +278,11 @@ export class AuditLog {
   }
 
   private admitWaiters(): void {
+    // one splice per round, not shift() per waiter: shifting a long queue (a burst of producers)
+    // moves the whole array each time, quadratic in the burst
     while (this.waiters.length && this.buffered() < this.maxBufferedLines && !this.failure) {
-      this.admit(this.waiters.shift()!);
+      const taken = this.waiters.splice(0, Math.min(this.waiters.length, this.maxBufferedLines - this.buffered()));
+      for (const w of taken) this.admit(w);
     }
   }
 

@@ -3,7 +3,7 @@ import type { Queryable } from '../db/pool';
 import { GovdbError, isGovdbError } from '../errors';
 import { AuditLine, checkLine } from './auditLine';
 import type { AuditLog } from './auditLog';
-import { EventRow, insertEvents } from './auditSql';
+import { EventRow, InsertResult, insertEvents } from './auditSql';
 import { Checkpoint, readCheckpoint, writeCheckpoint } from './checkpoint';
 import { LagCounter } from './lagCounter';
 import { checkpointPath } from './logFiles';
@@ -53,6 +53,28 @@ export interface AuditMirrorState {
 
 const RATE_WINDOW_MS = 10_000;
 
+interface Batch {
+  lines: RawLine[];
+  rows: EventRow[];
+  oldestTs: string;
+}
+
+interface PendingRead {
+  /** Reads are numbered: only a read started after a caughtUp() call may answer it. */
+  id: number;
+  result: Promise<{ batch: Batch | null; position: LogPosition }>;
+}
+
+/** Waits for a promise to settle; true when it resolved. */
+async function settled(p: Promise<unknown>): Promise<boolean> {
+  try {
+    await p;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Mirrors audit_log.jsonl into audit.events: reads complete lines from its checkpoint, inserts them
  * in batches through audit.insert_events (dedup by content hash), and advances the checkpoint only
@@ -71,7 +93,7 @@ export class AuditMirror {
   private readonly retryMaxMs: number;
   private readonly source: string;
   private position: LogPosition;
-  private batch: { lines: RawLine[]; rows: EventRow[]; oldestTs: string } | null = null;
+  private batch: Batch | null = null;
   private loop: Promise<void> | null = null;
   private stopping = false;
   private wakeUp: (() => void) | null = null;
@@ -179,23 +201,39 @@ export class AuditMirror {
         await this.failed(err);
       }
     }
+    // The read of the lines after the batch in flight: reading and checking them (hashing every
+    // line) overlaps with PostgreSQL inserting the batch, instead of alternating with it.
+    let ahead: PendingRead | null = null;
     while (!this.stopping) {
       try {
-        const read = ++this.readsStarted;
-        if (!this.batch) this.batch = await this.nextBatch();
-        this.s.lagLines = await this.lag.lagLines(this.position);
         if (!this.batch) {
-          const answered = this.caughtUpWaiters.filter((w) => w.afterRead <= read);
-          this.caughtUpWaiters = this.caughtUpWaiters.filter((w) => w.afterRead > read);
-          for (const w of answered) w.resolve();
-          await this.sleep(this.pollIntervalMs, true);
-          continue;
+          const read = ahead ?? this.startRead(this.position);
+          ahead = null;
+          const { batch, position } = await read.result;
+          if (!batch) {
+            this.position = position; // nothing is in flight: where reading ended is committed too
+            this.s.lagLines = await this.lag.lagLines(this.position);
+            const answered = this.caughtUpWaiters.filter((w) => w.afterRead <= read.id);
+            this.caughtUpWaiters = this.caughtUpWaiters.filter((w) => w.afterRead > read.id);
+            for (const w of answered) w.resolve();
+            await this.sleep(this.pollIntervalMs, true);
+            continue;
+          }
+          this.batch = batch;
         }
-        const result = await insertEvents(this.db, this.batch.rows, this.source);
-        const last = this.batch.lines[this.batch.lines.length - 1]!;
+        const batch = this.batch;
+        const last = batch.lines[batch.lines.length - 1]!;
+        this.s.lagLines = await this.lag.lagLines(this.position);
+        ahead = this.startRead(last.next);
+        let result: InsertResult;
+        try {
+          result = await insertEvents(this.db, batch.rows, this.source);
+        } finally {
+          if (!(await settled(ahead.result))) ahead = null; // a failed read ahead is done again from the committed position
+        }
         const checkpoint: Checkpoint = {
           version: 1, file: last.next.file, ino: last.next.ino, offset: last.next.offset, line: last.next.line,
-          last_hash: this.batch.rows[this.batch.rows.length - 1]!.content_hash, updated_at: new Date().toISOString(),
+          last_hash: batch.rows[batch.rows.length - 1]!.content_hash, updated_at: new Date().toISOString(),
         };
         await writeCheckpoint(this.checkpointFile, checkpoint);
         this.position = last.next;
@@ -209,16 +247,23 @@ export class AuditMirror {
         this.batch = null;
         this.s.lagLines = await this.lag.lagLines(this.position);
       } catch (err) {
+        // the batch stays for the retry; lines read ahead of it are read again after it commits
+        ahead = null;
         await this.failed(err);
       }
     }
   }
 
-  /** Reads the next lines; stops before the first line that is not a valid audit line. */
-  private async nextBatch(): Promise<AuditMirror['batch']> {
+  private startRead(from: LogPosition): PendingRead {
+    const result = this.nextBatch(from);
+    result.catch(() => undefined); // awaited later; a rejection must not count as unhandled meanwhile
+    return { id: ++this.readsStarted, result };
+  }
+
+  /** Reads the lines after `from`; stops before the first line that is not a valid audit line. */
+  private async nextBatch(from: LogPosition): Promise<{ batch: Batch | null; position: LogPosition }> {
     const writer = this.options.writer;
-    const { lines, position } = await this.reader.read(this.position, this.batchSize, writer && (() => writer.durableMark()));
-    if (!lines.length) this.position = position;
+    const { lines, position } = await this.reader.read(from, this.batchSize, writer && (() => writer.durableMark()));
     const rows: EventRow[] = [];
     const taken: RawLine[] = [];
     for (const raw of lines) {
@@ -232,9 +277,9 @@ export class AuditMirror {
       rows.push(toRow(check.line));
       taken.push(raw);
     }
-    if (!taken.length) return null;
+    if (!taken.length) return { batch: null, position };
     this.s.highWater = Math.max(this.s.highWater, taken.length);
-    return { lines: taken, rows, oldestTs: rows[0]!.occurred_at };
+    return { batch: { lines: taken, rows, oldestTs: rows[0]!.occurred_at }, position };
   }
 
   private async failed(err: unknown): Promise<void> {

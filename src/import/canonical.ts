@@ -1,4 +1,4 @@
-import { createHash } from 'crypto';
+import * as crypto from 'crypto';
 
 /** Canonical JSON: object keys sorted at every level, no whitespace. Stable input for content hashes. */
 export function canonicalJson(value: unknown): string {
@@ -11,8 +11,12 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.join(',')}}`;
 }
 
+// crypto.hash (Node >= 20.12): a one-shot digest, cheaper than a Hash object for the short texts
+// hashed once per legacy record.
+const oneShot = typeof (crypto as { hash?: unknown }).hash === 'function' ? crypto.hash : null;
+
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;

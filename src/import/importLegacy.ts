@@ -135,6 +135,7 @@ export async function importLegacy(opts: ImportOptions): Promise<ImportReport> {
   const pool = dryRun ? undefined : createPool(opts.databaseUrl!, { max: 1, applicationName: 'govdb-import' });
   let client: (Queryable & { release(): void }) | undefined;
   let locked = false;
+  let writing: Promise<void> = Promise.resolve();
   try {
     let before: Record<string, number> = {};
     if (pool) {
@@ -156,35 +157,43 @@ export async function importLegacy(opts: ImportOptions): Promise<ImportReport> {
         }
         if (rp) (fr.resumed_from ??= {})[pass] = { index: rp.next_index, offset: rp.next_offset };
         const ctx: NormalizeContext = { zone, file: display };
-        const batches = new Map<Entity, Item[]>();
+        let batches = new Map<Entity, Item[]>();
         let last: Item | undefined;
         let seen = 0;
 
-        const flush = async (done: boolean) => {
+        // Writes one snapshot of the batches and then records its checkpoint. Only one write is in
+        // flight at a time (one connection, parents before children); while it runs, the loop below
+        // reads and normalises the next batch. The checkpoint and the quarantine lines of a snapshot
+        // are written only after its batches committed and describe exactly the items up to `mark`.
+        const write = async (lists: Map<Entity, Item[]>, entries: string[], mark: Item | undefined, done: boolean) => {
           for (const entity of ENTITIES) {
-            const items = batches.get(entity);
-            if (!items?.length) continue;
-            if (client) {
-              const out = await writeBatch(client, entity, items, display);
-              for (const [e, c] of Object.entries(out.counts) as [Entity, object][]) addCounts(fr.entities, e, c);
-              report.placeholder_agents_created += out.placeholders;
-              report.dangling_links += out.danglingLinks;
-              report.discovery_tags_removed += out.tagsRemoved;
-              for (const r of out.rejections) {
-                const e = r.entity ?? r.item.entity;
-                if (r.disposition === 'rejected') addCounts(fr.entities, e, { quarantined: 1 });
-                quarantine.add({ source_file: display, entity: e, locator: r.item.locator, reason: r.reason, disposition: r.disposition, raw: r.item.raw ?? r.item.record });
-              }
+            const items = lists.get(entity);
+            if (!items?.length || !client) continue;
+            const out = await writeBatch(client, entity, items, display);
+            for (const [e, c] of Object.entries(out.counts) as [Entity, object][]) addCounts(fr.entities, e, c);
+            report.placeholder_agents_created += out.placeholders;
+            report.dangling_links += out.danglingLinks;
+            report.discovery_tags_removed += out.tagsRemoved;
+            for (const r of out.rejections) {
+              const e = r.entity ?? r.item.entity;
+              if (r.disposition === 'rejected') addCounts(fr.entities, e, { quarantined: 1 });
+              entries.push(quarantine.format({ source_file: display, entity: e, locator: r.item.locator, reason: r.reason, disposition: r.disposition, raw: r.item.raw ?? r.item.record }));
             }
-            batches.set(entity, []);
           }
+          await quarantine.append(entries);
           if (!dryRun) {
             checkpoint.record(file.path, file.size, file.mtimeMs, pass, {
-              done, next_index: last ? last.index + 1 : rp?.next_index ?? 0, next_offset: last?.resumeOffset ?? rp?.next_offset, line: last?.resumeLine ?? rp?.line,
+              done, next_index: mark ? mark.index + 1 : rp?.next_index ?? 0, next_offset: mark?.resumeOffset ?? rp?.next_offset, line: mark?.resumeLine ?? rp?.line,
             });
-            await quarantine.flush();
             await checkpoint.save();
-          } else await quarantine.flush();
+          }
+        };
+        const flush = async (done: boolean) => {
+          await writing; // the previous snapshot first (and its error, if any)
+          writing = write(batches, quarantine.takePending(), last, done);
+          writing.catch(() => undefined); // awaited at the next flush; not an unhandled rejection meanwhile
+          batches = new Map();
+          if (done) await writing;
         };
 
         for await (const item of l.source.items(pass, ctx, { index: rp?.next_index ?? 0, offset: rp?.next_offset, line: rp?.line })) {
@@ -212,6 +221,7 @@ export async function importLegacy(opts: ImportOptions): Promise<ImportReport> {
       }
     }
     for (const l of loaded) (l.source as { close?: () => void } | undefined)?.close?.();
+    await quarantine.flush(); // entries of files that took part in no pass
     progress.clear();
 
     report.totals = totalsOf(report.files);
@@ -219,6 +229,7 @@ export async function importLegacy(opts: ImportOptions): Promise<ImportReport> {
     if (client) report.reconciliation = await reconcile(client, before, report);
   } finally {
     progress.clear();
+    await writing.catch(() => undefined); // never release the connection under a running batch
     if (client) {
       if (locked) await fn.unlock(client).catch(() => undefined);
       client.release();

@@ -27,16 +27,31 @@ export class QuarantineFile {
   }
 
   add(entry: QuarantineEntry): void {
-    this.count++;
-    const raw = typeof entry.raw === 'string' ? scrubText(entry.raw) : scrubSecrets(entry.raw);
-    this.pending.push(JSON.stringify({ ...entry, raw }));
+    this.pending.push(this.format(entry));
   }
 
-  /** Written together with the checkpoint, after the batch committed. */
-  async flush(): Promise<void> {
-    if (!this.pending.length) return;
-    const text = this.pending.join('\n') + '\n';
+  /** The JSON line of an entry (credentials scrubbed); counted as quarantined. */
+  format(entry: QuarantineEntry): string {
+    this.count++;
+    const raw = typeof entry.raw === 'string' ? scrubText(entry.raw) : scrubSecrets(entry.raw);
+    return JSON.stringify({ ...entry, raw });
+  }
+
+  /** The entries added since the last call: they belong to the batch being cut. */
+  takePending(): string[] {
+    const taken = this.pending;
     this.pending = [];
-    if (this.file) await fs.appendFile(this.file, text);
+    return taken;
+  }
+
+  /** Writes entries, together with the checkpoint, after their batch committed. */
+  async append(lines: string[]): Promise<void> {
+    if (!lines.length || !this.file) return;
+    await fs.appendFile(this.file, lines.join('\n') + '\n');
+  }
+
+  /** Writes every pending entry. */
+  async flush(): Promise<void> {
+    await this.append(this.takePending());
   }
 }

@@ -32,6 +32,17 @@ describe('audit line format and hash', () => {
     expect(serializeLine(line)).toBe(text);
   });
 
+  it('accepts exactly the lines whose hash the reference lineHash gives, for varied content', () => {
+    const details = [{}, { 'é': 1, a: [null, { z: 1e21, b: -0.5 }], '10': 'x', '9': '\u2028' }, { s: 'quote " and \\ and \u0001' }];
+    let prev: string | null = null;
+    for (const [i, d] of details.entries()) {
+      const { line, text } = buildLine(normaliseEvent({ agentId: i ? 'a' : null, sessionId: 's', eventType: 'x.y', confidence: i ? 0.5 : null, details: d }), fields.ts, prev);
+      expect(line.hash).toBe(lineHash({ ts: line.ts, agent_id: line.agent_id, session_id: line.session_id, event_type: line.event_type, confidence: line.confidence, details: line.details, prev_hash: line.prev_hash }));
+      expect(checkLine(text)).toEqual({ ok: true, line });
+      prev = line.hash;
+    }
+  });
+
   it('names each kind of damage of a line', () => {
     const { text } = buildLine(normaliseEvent({ eventType: 'tool_call', details: { n: 1 } }), fields.ts, null);
     expect(checkLine(text.replace('"n":1', '"n":2'))).toMatchObject({ ok: false, reason: expect.stringMatching(/^hash mismatch/) });

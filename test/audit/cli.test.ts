@@ -147,6 +147,19 @@ describe('govdb audit backfill and maintain', () => {
     expect(refused.stderr).toContain(`govdb: INVALID_INPUT: Retention must be a positive interval, got '00:00:00'`);
   });
 
+  it('insert_events names the first invalid element of a refused batch and inserts nothing of it', async () => {
+    const good = { occurred_at: '2026-01-03T00:00:00Z', event_type: 'fine_event', content_hash: 'e'.repeat(64) };
+    await expect(db.pool.query(`select * from audit.insert_events($1::jsonb)`, [JSON.stringify([good, { ...good, event_type: 'Bad Type', content_hash: 'f'.repeat(64) }])])).rejects.toMatchObject({
+      code: 'GV400',
+      message: `Audit event #2 of the batch is invalid: event_type 'Bad Type' does not match ^[a-z][a-z0-9_.:-]{0,63}$`,
+    });
+    await expect(db.pool.query(`select * from audit.insert_events($1::jsonb)`, [JSON.stringify([good, 7])])).rejects.toMatchObject({
+      code: 'GV400',
+      message: 'Audit event #2 of the batch is invalid: expected an object, got number',
+    });
+    expect((await db.pool.query(`select count(*)::int as n from audit.event_hashes where content_hash = $1`, ['e'.repeat(64)])).rows[0].n).toBe(0);
+  });
+
   it('insert_tool_usage deduplicates tool usage rows by content hash', async () => {
     const row = { occurred_at: '2026-01-02T00:00:00Z', tool_name: 'process_agent_update', agent_id: 'a', success: true, latency_ms: 3.5, content_hash: 'd'.repeat(64) };
     const first = await db.pool.query(`select * from audit.insert_tool_usage($1::jsonb, 'legacy')`, [JSON.stringify([row, row])]);
