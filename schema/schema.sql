@@ -374,7 +374,8 @@ create table knowledge.discoveries (
   created_at timestamp with time zone not null default now(),
   updated_at timestamp with time zone not null default now(),
   resolved_at timestamp with time zone,
-  search_vector tsvector generated always as ((setweight(to_tsvector('english'::regconfig, COALESCE(summary, ''::text)), 'A'::"char") || setweight(to_tsvector('english'::regconfig, "left"(COALESCE(details, ''::text), 100000)), 'B'::"char"))) stored
+  search_vector tsvector generated always as ((setweight(to_tsvector('english'::regconfig, COALESCE(summary, ''::text)), 'A'::"char") || setweight(to_tsvector('english'::regconfig, "left"(COALESCE(details, ''::text), 100000)), 'B'::"char"))) stored,
+  summary_vector tsvector generated always as (to_tsvector('english'::regconfig, COALESCE(summary, ''::text))) stored
 );
 alter table knowledge.discoveries add constraint discoveries_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES core.agents(id);
 alter table knowledge.discoveries add constraint discoveries_confidence_range CHECK (confidence IS NULL OR confidence >= 0::double precision AND confidence <= 1::double precision);
@@ -479,12 +480,15 @@ CREATE INDEX sessions_expires_idx ON core.sessions USING btree (expires_at);
 CREATE UNIQUE INDEX sessions_pkey ON core.sessions USING btree (session_id);
 CREATE UNIQUE INDEX _ag_label_edge_pkey ON governance_graph._ag_label_edge USING btree (id);
 CREATE UNIQUE INDEX _ag_label_vertex_pkey ON governance_graph._ag_label_vertex USING btree (id);
+CREATE INDEX agent_graphid_idx ON governance_graph."Agent" USING btree (id);
 CREATE INDEX agent_id_idx ON governance_graph."Agent" USING btree (ag_catalog.agtype_access_operator(VARIADIC ARRAY[properties, '"id"'::ag_catalog.agtype]));
 CREATE INDEX agent_properties_gin_idx ON governance_graph."Agent" USING gin (properties);
 CREATE INDEX authored_end_id_idx ON governance_graph."AUTHORED" USING btree (end_id);
 CREATE INDEX authored_start_id_idx ON governance_graph."AUTHORED" USING btree (start_id);
+CREATE INDEX dialecticsession_graphid_idx ON governance_graph."DialecticSession" USING btree (id);
 CREATE INDEX dialecticsession_id_idx ON governance_graph."DialecticSession" USING btree (ag_catalog.agtype_access_operator(VARIADIC ARRAY[properties, '"id"'::ag_catalog.agtype]));
 CREATE INDEX dialecticsession_properties_gin_idx ON governance_graph."DialecticSession" USING gin (properties);
+CREATE INDEX discovery_graphid_idx ON governance_graph."Discovery" USING btree (id);
 CREATE INDEX discovery_id_idx ON governance_graph."Discovery" USING btree (ag_catalog.agtype_access_operator(VARIADIC ARRAY[properties, '"id"'::ag_catalog.agtype]));
 CREATE INDEX discovery_properties_gin_idx ON governance_graph."Discovery" USING gin (properties);
 CREATE INDEX related_to_end_id_idx ON governance_graph."RELATED_TO" USING btree (end_id);
@@ -495,6 +499,7 @@ CREATE INDEX spawned_end_id_idx ON governance_graph."SPAWNED" USING btree (end_i
 CREATE INDEX spawned_start_id_idx ON governance_graph."SPAWNED" USING btree (start_id);
 CREATE INDEX supersedes_end_id_idx ON governance_graph."SUPERSEDES" USING btree (end_id);
 CREATE INDEX supersedes_start_id_idx ON governance_graph."SUPERSEDES" USING btree (start_id);
+CREATE INDEX tag_graphid_idx ON governance_graph."Tag" USING btree (id);
 CREATE INDEX tag_id_idx ON governance_graph."Tag" USING btree (ag_catalog.agtype_access_operator(VARIADIC ARRAY[properties, '"id"'::ag_catalog.agtype]));
 CREATE INDEX tag_properties_gin_idx ON governance_graph."Tag" USING gin (properties);
 CREATE INDEX tagged_end_id_idx ON governance_graph."TAGGED" USING btree (end_id);
@@ -503,10 +508,13 @@ CREATE UNIQUE INDEX current_pkey ON graphile_migrate.current USING btree (filena
 CREATE UNIQUE INDEX migrations_pkey ON graphile_migrate.migrations USING btree (hash);
 CREATE INDEX discoveries_agent_idx ON knowledge.discoveries USING btree (agent_id, created_at DESC);
 CREATE INDEX discoveries_created_idx ON knowledge.discoveries USING btree (created_at DESC);
+CREATE INDEX discoveries_created_summary_vector_idx ON knowledge.discoveries USING btree (created_at DESC, id) INCLUDE (summary_vector);
 CREATE UNIQUE INDEX discoveries_pkey ON knowledge.discoveries USING btree (id);
 CREATE INDEX discoveries_response_to_idx ON knowledge.discoveries USING btree (response_to) WHERE (response_to IS NOT NULL);
 CREATE INDEX discoveries_search_idx ON knowledge.discoveries USING gin (search_vector);
 CREATE INDEX discoveries_status_idx ON knowledge.discoveries USING btree (status, created_at DESC);
+CREATE INDEX discoveries_summary_search_idx ON knowledge.discoveries USING gin (summary_vector);
+CREATE INDEX discoveries_summary_trgm_gist_idx ON knowledge.discoveries USING gist (summary public.gist_trgm_ops (siglen='256'));
 CREATE INDEX discoveries_summary_trgm_idx ON knowledge.discoveries USING gin (summary public.gin_trgm_ops);
 CREATE INDEX discoveries_tags_idx ON knowledge.discoveries USING gin (tags);
 CREATE INDEX discoveries_type_idx ON knowledge.discoveries USING btree (discovery_type, created_at DESC);
@@ -535,13 +543,14 @@ create function audit.ensure_partitions(p_from timestamp with time zone DEFAULT 
   as '...'; -- body sha256:9d63c80613a226330e47d2d23140a9829bd4ea36a15861f679eaaa52d0c7ca4d
 create function audit.import_events(p_records jsonb) returns TABLE(inserted bigint, already_present bigint)
   language plpgsql volatile
-  as '...'; -- body sha256:478168f0452c255190f90c6d430675e79c2fd152e567008f3de6463fee16eeb9
+  as '...'; -- body sha256:2023c4a80bb101b2d8f0eacef67aad7f40b9c97e3fa83b0c081a6840a3dd4d56
 create function audit.import_tool_usage(p_records jsonb) returns TABLE(inserted bigint, already_present bigint)
   language plpgsql volatile
-  as '...'; -- body sha256:60f787a609e0076e9b29ad86ae097520a0602fba766e308c8148643c08162f7a
+  as '...'; -- body sha256:c81ad25b980ce377a8342a5512cc824d28548b581239d08ec196c9b0834d6b5d
 create function audit.insert_events(p_events jsonb, p_source text DEFAULT 'server'::text) returns TABLE(inserted integer, duplicates integer)
   language plpgsql volatile
-  as '...'; -- body sha256:977093311943066eb24794aba472fd3c505de64b1664e279e6a6dc4bea077efd
+  set enable_nestloop = off
+  as '...'; -- body sha256:057f4af3eda49d5e1b3ca0c5452c68b0fd709d274196b1ec5ead965865923283
 create function audit.insert_tool_usage(p_rows jsonb, p_source text DEFAULT 'server'::text) returns TABLE(inserted integer, duplicates integer)
   language plpgsql volatile
   as '...'; -- body sha256:7275785ec1da1a13dd92b1b30926afc6720cf04cc229f53f22a9225b0afb8c47
@@ -788,13 +797,15 @@ create function knowledge.graph_put_edge(p_src_id text, p_dst_id text, p_edge_ty
   as '...'; -- body sha256:919e02e16c31156ec4325db4d133b468c07aad8e045ad69e0b492189634f112e
 create function knowledge.graph_rebuild() returns TABLE(element text, label text, deleted bigint, created bigint, updated bigint)
   language plpgsql volatile
-  set client_min_messages = warning
   set search_path = ag_catalog, core, knowledge, public
-  as '...'; -- body sha256:a11977aeedf16e58ee5624b05a930ea222a55d057998067249fa6ea51ba16b4e
+  as '...'; -- body sha256:d1acb36edd1606c54738f3df69dcef749f297cf9a876a93851222de92e4d8679
 create function knowledge.graph_related_ids(p_id text, p_max_hops integer) returns TABLE(id text, hops integer)
   language plpgsql stable
+  set jit = off
+  set max_parallel_workers_per_gather = 0
+  set plan_cache_mode = force_generic_plan
   set search_path = ag_catalog, core, knowledge, public
-  as '...'; -- body sha256:c4f267ea779d46d02c7c01ac3787d3659ffdd4de6f8c4d8a711d5320caceac94
+  as '...'; -- body sha256:2160a5ae284c99b66ccb773f4cad0b04345c1e6d9e127393df0ea7ffb27a9b3b
 create function knowledge.graph_set_discovery_props(p_id text) returns void
   language plpgsql volatile
   set search_path = ag_catalog, core, knowledge, public
@@ -809,9 +820,9 @@ create function knowledge.graph_verify_sampled(p_sample_limit integer) returns T
 create function knowledge.import_call_graph_function(p_name text) returns jsonb
   language plpgsql volatile
   as '...'; -- body sha256:8be5208cb71b2035fbedd296b03d17abf18f4ee7640cff99d7a9ccb60f2549d4
-create function knowledge.import_discoveries(p_records jsonb, p_source text) returns TABLE(inserted bigint, updated bigint, already_present bigint, placeholders bigint, tags_inserted bigint, tags_already_present bigint)
+create function knowledge.import_discoveries(p_records jsonb, p_source text) returns TABLE(inserted bigint, updated bigint, already_present bigint, placeholders bigint, tags_inserted bigint, tags_already_present bigint, tags_removed bigint)
   language plpgsql volatile
-  as '...'; -- body sha256:6399e0d61bfe0dbcd4cdcb3e1d3aa330de379e53a5e6a8ddfc8ef101685e85a7
+  as '...'; -- body sha256:d5ab2e2cfb4a2bf8e33206e3ebb097497d88a204d2f4d14a52d6ee06c49a569a
 create function knowledge.import_discovery_links(p_records jsonb, p_source text) returns TABLE(src_id text, dst_id text, edge_type text, outcome text, placeholders bigint)
   language plpgsql volatile
   as '...'; -- body sha256:5df9cd69e9c7c15a387eed114607ce09027e1b0f97ff4d8a87ba097bf4d441fa
@@ -852,7 +863,7 @@ create function knowledge.search_discoveries(p_query text DEFAULT NULL::text, p_
   language plpgsql stable
   set pg_trgm.word_similarity_threshold = 0.3
   set search_path = knowledge, core, public
-  as '...'; -- body sha256:fd244177a7239aeb7a906b0d67dec502490136b1c45b9efcb722b3f1f5dfcfa8
+  as '...'; -- body sha256:0cf69ad619c394c786ad9a3a20a1313447db64fe183e2775eaa470e9a537c1c8
 create function knowledge.similar_discoveries(p_id text, p_limit integer DEFAULT 10) returns TABLE(id text, agent_id text, discovery_type text, status text, summary text, tags text[], shared_tags text[], shared_count integer, score double precision, created_at timestamp with time zone)
   language plpgsql stable
   set search_path = knowledge, core, public

@@ -1386,6 +1386,7 @@ export interface KnowledgeRequireDiscoveryRow {
   updated_at: Date | null;
   resolved_at: Date | null;
   search_vector: string | null;
+  summary_vector: string | null;
 }
 const KnowledgeRequireDiscoverySpec: FunctionSpec = {"schema":"knowledge","name":"require_discovery","returns":"row","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"role","sqlName":"p_role","sqlType":"text","json":false},{"key":"lock","sqlName":"p_lock","sqlType":"boolean","json":false}]};
 
@@ -1460,6 +1461,7 @@ export interface KnowledgeStoreDiscoveriesRow {
   updated_at: Date | null;
   resolved_at: Date | null;
   search_vector: string | null;
+  summary_vector: string | null;
 }
 const KnowledgeStoreDiscoveriesSpec: FunctionSpec = {"schema":"knowledge","name":"store_discoveries","returns":"rows","params":[{"key":"items","sqlName":"p_items","sqlType":"jsonb","json":true}]};
 
@@ -1497,6 +1499,7 @@ export interface KnowledgeStoreDiscoveryRow {
   updated_at: Date | null;
   resolved_at: Date | null;
   search_vector: string | null;
+  summary_vector: string | null;
 }
 const KnowledgeStoreDiscoverySpec: FunctionSpec = {"schema":"knowledge","name":"store_discovery","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"summary","sqlName":"p_summary","sqlType":"text","json":false},{"key":"discoveryType","sqlName":"p_discovery_type","sqlType":"text","json":false},{"key":"details","sqlName":"p_details","sqlType":"text","json":false},{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false},{"key":"severity","sqlName":"p_severity","sqlType":"text","json":false},{"key":"referencesFiles","sqlName":"p_references_files","sqlType":"text[]","json":false},{"key":"responseTo","sqlName":"p_response_to","sqlType":"text","json":false},{"key":"responseType","sqlName":"p_response_type","sqlType":"text","json":false},{"key":"relatedTo","sqlName":"p_related_to","sqlType":"text[]","json":false},{"key":"confidence","sqlName":"p_confidence","sqlType":"double precision","json":false},{"key":"id","sqlName":"p_id","sqlType":"text","json":false}]};
 
@@ -1525,6 +1528,7 @@ export interface KnowledgeSupersedeDiscoveryRow {
   updated_at: Date | null;
   resolved_at: Date | null;
   search_vector: string | null;
+  summary_vector: string | null;
 }
 const KnowledgeSupersedeDiscoverySpec: FunctionSpec = {"schema":"knowledge","name":"supersede_discovery","returns":"row","params":[{"key":"oldId","sqlName":"p_old_id","sqlType":"text","json":false},{"key":"newId","sqlName":"p_new_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false}]};
 
@@ -1552,6 +1556,7 @@ export interface KnowledgeUpdateDiscoveryStatusRow {
   updated_at: Date | null;
   resolved_at: Date | null;
   search_vector: string | null;
+  summary_vector: string | null;
 }
 const KnowledgeUpdateDiscoveryStatusSpec: FunctionSpec = {"schema":"knowledge","name":"update_discovery_status","returns":"row","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"status","sqlName":"p_status","sqlType":"text","json":false}]};
 

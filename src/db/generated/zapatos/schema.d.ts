@@ -3490,6 +3490,12 @@ declare module 'zapatos/schema' {
         */
         summary: string;
         /**
+        * **knowledge.discoveries.summary_vector**
+        * - `tsvector` in database
+        * - Generated column
+        */
+        summary_vector: c.PgTsvector | null;
+        /**
         * **knowledge.discoveries.superseded_by**
         * - `text` in database
         * - Nullable, no default
@@ -3600,6 +3606,12 @@ declare module 'zapatos/schema' {
         */
         summary: string;
         /**
+        * **knowledge.discoveries.summary_vector**
+        * - `tsvector` in database
+        * - Generated column
+        */
+        summary_vector: c.PgTsvector | null;
+        /**
         * **knowledge.discoveries.superseded_by**
         * - `text` in database
         * - Nullable, no default
@@ -3709,6 +3721,12 @@ declare module 'zapatos/schema' {
         * - `NOT NULL`, no default
         */
         summary?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **knowledge.discoveries.summary_vector**
+        * - `tsvector` in database
+        * - Generated column
+        */
+        summary_vector?: c.PgTsvector | db.Parameter<c.PgTsvector> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, c.PgTsvector | db.Parameter<c.PgTsvector> | db.SQLFragment | db.ParentColumn>;
         /**
         * **knowledge.discoveries.superseded_by**
         * - `text` in database
