@@ -37,7 +37,7 @@ describe('codegen', () => {
       };
       expect(await callFunction(db.pool, spec, { text: 'x' })).toEqual([{ echoed: 'x', doc_keys: [] }]);
       expect(await callFunction(db.pool, spec, { text: 'y', doc: { b: [1, 2], a: 1 } })).toEqual([{ echoed: 'y', doc_keys: ['a', 'b'] }]);
-      const err = await callFunction(db.pool, spec, { text: "z", fail: true }).catch((e: unknown) => e as GovdbError);
+      const err = (await callFunction(db.pool, spec, { text: 'z', fail: true }).catch((e: unknown) => e)) as GovdbError;
       expect(err).toBeInstanceOf(GovdbError);
       expect(err.toJSON()).toMatchObject({ code: 'INVALID_STATE', message: 'probe refused', hint: 'do not fail', reason: 'PROBE' });
     });
