@@ -20,12 +20,20 @@ export function registerServe(program: Command): void {
     .action(async (opts: { stdio?: boolean; migrate?: boolean; port?: string; host?: string }) => {
       let runtime: Awaited<ReturnType<typeof startRuntime>> | undefined;
       let http: Server | undefined;
+      let httpApp: ReturnType<typeof createHttpApp> | undefined;
       let closing = false;
       const shutdown = async (signal: string) => {
         if (closing) return;
         closing = true;
         log(`govdb: ${signal}: shutting down (flushing the audit trail)`);
-        if (http) await new Promise<void>((resolve) => http!.close(() => resolve()));
+        if (http) {
+          // stop accepting, end the MCP sessions (their SSE streams would keep connections open), then wait
+          const closed = new Promise<void>((resolve) => http!.close(() => resolve()));
+          await httpApp?.close();
+          http.closeIdleConnections();
+          await Promise.race([closed, new Promise((r) => setTimeout(r, 5000).unref())]);
+          http.closeAllConnections();
+        }
         await runtime?.close();
         process.exit(0);
       };
@@ -41,12 +49,12 @@ export function registerServe(program: Command): void {
           log(`govdb: MCP server on stdio (${runtime.database.store} store)`);
           return;
         }
-        const app = createHttpApp(runtime.deps, {
+        const app = (httpApp = createHttpApp(runtime.deps, {
           host: config.host,
           port: config.port,
           allowedHosts: (process.env.GOVDB_ALLOWED_HOSTS ?? '').split(',').filter(Boolean),
           allowedOrigins: (process.env.GOVDB_ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
-        });
+        }));
         http = createServer(app.app);
         await new Promise<void>((resolve, reject) => {
           http!.once('error', reject);
