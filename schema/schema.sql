@@ -720,7 +720,7 @@ create function core.process_agent_update(p_agent_id text, p_complexity double p
 create function core.project_agent(p_agent_id text) returns void
   language plpgsql volatile
   set search_path = ag_catalog, core, knowledge, public
-  as '...'; -- body sha256:8dda8d15c61b26a34de2f222a1a65ac30672ca2214d998001bf57d7a08de99d1
+  as '...'; -- body sha256:971c3b8c80a7c191063c875c6109a7cbc6f602756def4bdc64a8dd72f8741f6b
 create function core.record_sql_migration() returns trigger
   language plpgsql volatile
   as '...'; -- body sha256:9379bd51b9bf8b4b2ead0af37372939a33e614e59dbd90d6065a187957b4e1a1
