@@ -662,6 +662,9 @@ create function core.get_agent(p_agent_id text, OUT id text, OUT label text, OUT
 create function core.get_agent_state(p_agent_id text, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT state jsonb, OUT recorded_at timestamp with time zone) returns record
   language plpgsql stable
   as '...'; -- body sha256:76e9d0ce179dc4b4c7ab6a8e519d927e8bbddaf307aabfd122a6d03971f46f94
+create function core.health_snapshot(OUT graph_present boolean, OUT discoveries bigint, OUT discovery_vertices bigint, OUT calibration_bins integer, OUT calibration_samples bigint) returns record
+  language plpgsql stable
+  as '...'; -- body sha256:43963c8f41e1adb707516399144fc47f12850c0610c8a1ffea312fe3fc1d8373
 create function core.import_agent_lifecycle_events(p_records jsonb) returns TABLE(inserted bigint, already_present bigint)
   language plpgsql volatile
   as '...'; -- body sha256:0e474f2247da6047f721b5cff1e2ae904052eafa2d1b40ba10cd03e2c8380b1f
@@ -931,6 +934,7 @@ CREATE TRIGGER record_sql_migration AFTER INSERT ON graphile_migrate.migrations 
 -- function core.eisv_step(double precision,double precision,double precision,double precision,double precision,double precision): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.get_agent(text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.get_agent_state(text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.health_snapshot(): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.import_agent_lifecycle_events(jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.import_agent_parents(jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.import_agent_states(jsonb,text): <owner>=EXECUTE; PUBLIC=EXECUTE

@@ -1,6 +1,9 @@
 import type { Pool } from 'pg';
 import { LedgerFiles } from '../db/migrate/ledgerFiles';
 import { readLedgerStatus } from '../db/migrate/status';
+import { core, CoreHealthSnapshotRow } from '../db/generated/functions';
+
+type HealthSnapshot = CoreHealthSnapshotRow;
 
 export type CheckStatus = 'healthy' | 'warning' | 'deprecated' | 'unavailable' | 'error';
 
@@ -57,14 +60,10 @@ async function checkPostgres(s: HealthSources): Promise<CheckResult & { schemaVe
   return { status: 'healthy', message: `reachable, ${s.store} store, schema version ${status.sqlVersion}`, ...base };
 }
 
-async function checkGraph(s: HealthSources): Promise<CheckResult> {
-  const graph = await s.db.query(`select count(*)::int as n from ag_catalog.ag_graph where name = 'governance_graph'`);
-  if (!graph.rows[0].n) return { status: 'error', message: 'AGE graph governance_graph is missing' };
-  // cheap consistency check: vertex tables against their relational sources, by count
-  const counts = await s.db.query(
-    `select (select count(*) from knowledge.discoveries)::int as discoveries,
-            (select count(*) from governance_graph."Discovery")::int as discovery_vertices`);
-  const c = counts.rows[0];
+async function checkGraph(snap: HealthSnapshot): Promise<CheckResult> {
+  if (!snap.graph_present) return { status: 'error', message: 'AGE graph governance_graph is missing' };
+  // cheap consistency check: the Discovery vertex table against its relational source, by count
+  const c = { discoveries: Number(snap.discoveries), discovery_vertices: Number(snap.discovery_vertices) };
   if (c.discoveries !== c.discovery_vertices) {
     return { status: 'warning', message: `projection differs: ${c.discoveries} discoveries, ${c.discovery_vertices} Discovery vertices; run govdb graph verify`, ...c };
   }
@@ -87,11 +86,11 @@ function checkAudit(s: HealthSources): CheckResult {
   return { status: 'healthy', message: 'JSONL writable, mirror current', ...details };
 }
 
-async function checkCalibration(s: HealthSources): Promise<CheckResult> {
-  const r = await s.db.query(`select count(*)::int as bins, coalesce(sum(count), 0)::bigint as samples from core.calibration`);
-  const { bins, samples } = r.rows[0];
-  if (!bins) return { status: 'warning', message: 'no calibration data yet', bins, samples: Number(samples) };
-  return { status: 'healthy', message: `${bins} calibration bins, ${samples} samples`, bins, samples: Number(samples) };
+function checkCalibration(snap: HealthSnapshot): CheckResult {
+  const bins = snap.calibration_bins ?? 0;
+  const samples = Number(snap.calibration_samples ?? 0);
+  if (!bins) return { status: 'warning', message: 'no calibration data yet', bins, samples };
+  return { status: 'healthy', message: `${bins} calibration bins, ${samples} samples`, bins, samples };
 }
 
 /** critical if any check errors, healthy if all are healthy, else moderate. */
@@ -104,12 +103,15 @@ export async function checkHealth(s: HealthSources): Promise<HealthReport> {
       return [name, { status: 'error', message: (err as Error).message }];
     }
   };
+  // one call serves the graph and calibration checks; its failure fails both
+  const snapshot = core.healthSnapshot(s.db);
+  snapshot.catch(() => undefined);
   const results = await Promise.all([
     guard('postgres', () => checkPostgres(s)),
-    guard('graph', () => checkGraph(s)),
+    guard('graph', async () => checkGraph(await snapshot)),
     guard('cache', () => checkCache(s)),
     guard('audit', () => checkAudit(s)),
-    guard('calibration', () => checkCalibration(s)),
+    guard('calibration', async () => checkCalibration(await snapshot)),
   ]);
   const checks = Object.fromEntries(results) as Record<string, CheckResult>;
   const breakdown: Record<CheckStatus, number> = { healthy: 0, warning: 0, deprecated: 0, unavailable: 0, error: 0 };

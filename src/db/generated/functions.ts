@@ -676,6 +676,18 @@ export interface CoreGetAgentStateRow {
 }
 const CoreGetAgentStateSpec: FunctionSpec = {"schema":"core","name":"get_agent_state","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false}]};
 
+/** Arguments of core.health_snapshot(OUT graph_present boolean, OUT discoveries bigint, OUT discovery_vertices bigint, OUT calibration_bins integer, OUT calibration_samples bigint). */
+export interface CoreHealthSnapshotArgs {
+}
+export interface CoreHealthSnapshotRow {
+  graph_present: boolean | null;
+  discoveries: string | null;
+  discovery_vertices: string | null;
+  calibration_bins: number | null;
+  calibration_samples: string | null;
+}
+const CoreHealthSnapshotSpec: FunctionSpec = {"schema":"core","name":"health_snapshot","returns":"row","params":[]};
+
 /** Arguments of core.import_agent_lifecycle_events(p_records jsonb). */
 export interface CoreImportAgentLifecycleEventsArgs {
   records: unknown | null;
@@ -1690,6 +1702,9 @@ export const core = {
   /** core.get_agent_state(p_agent_id text, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT state jsonb, OUT recorded_at timestamp with time zone): stable, returns row */
   getAgentState: (db: Queryable, args: CoreGetAgentStateArgs): Promise<CoreGetAgentStateRow> =>
     callFunction<CoreGetAgentStateRow>(db, CoreGetAgentStateSpec, args as unknown as Record<string, unknown>),
+  /** core.health_snapshot(OUT graph_present boolean, OUT discoveries bigint, OUT discovery_vertices bigint, OUT calibration_bins integer, OUT calibration_samples bigint): stable, returns row */
+  healthSnapshot: (db: Queryable, args: CoreHealthSnapshotArgs = {}): Promise<CoreHealthSnapshotRow> =>
+    callFunction<CoreHealthSnapshotRow>(db, CoreHealthSnapshotSpec, args as unknown as Record<string, unknown>),
   /** core.import_agent_lifecycle_events(p_records jsonb): volatile, returns rows */
   importAgentLifecycleEvents: (db: Queryable, args: CoreImportAgentLifecycleEventsArgs): Promise<CoreImportAgentLifecycleEventsRow[]> =>
     callFunction<CoreImportAgentLifecycleEventsRow[]>(db, CoreImportAgentLifecycleEventsSpec, args as unknown as Record<string, unknown>),
@@ -2094,6 +2109,8 @@ export const inputSchemas = {
     getAgentState: z.object({
       agentId: z.string().nullable(),
     }),
+    healthSnapshot: z.object({
+    }),
     importAgentLifecycleEvents: z.object({
       records: z.unknown().nullable(),
     }),
@@ -2404,6 +2421,7 @@ export const functionSignatures = [
   { schema: "core", name: "eisv_step", args: "p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_complexity double precision, p_drift_norm double precision, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision", returns: "row", returnsSet: false, volatility: "immutable", strict: false },
   { schema: "core", name: "get_agent", args: "p_agent_id text, OUT id text, OUT label text, OUT status core.agent_status, OUT purpose text, OUT notes text, OUT tags text[], OUT parent_agent_id text, OUT spawn_reason text, OUT metadata jsonb, OUT update_count bigint, OUT created_at timestamp with time zone, OUT updated_at timestamp with time zone, OUT paused_at timestamp with time zone, OUT archived_at timestamp with time zone, OUT deleted_at timestamp with time zone, OUT last_activity_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "stable", strict: false },
   { schema: "core", name: "get_agent_state", args: "p_agent_id text, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT state jsonb, OUT recorded_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "stable", strict: false },
+  { schema: "core", name: "health_snapshot", args: "OUT graph_present boolean, OUT discoveries bigint, OUT discovery_vertices bigint, OUT calibration_bins integer, OUT calibration_samples bigint", returns: "row", returnsSet: false, volatility: "stable", strict: false },
   { schema: "core", name: "import_agent_lifecycle_events", args: "p_records jsonb", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "core", name: "import_agent_parents", args: "p_links jsonb", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "core", name: "import_agent_states", args: "p_records jsonb, p_source text", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
