@@ -15,7 +15,11 @@ export interface ToolContext {
   isAdmin: boolean;
   /** binds the calling session to an agent (onboard, identity) */
   bindSession(agentId: string): Promise<void>;
-  audit(eventType: string, details: Record<string, unknown>, confidence?: number | null): void;
+  /**
+   * Records an audit event. Handlers need not await it: the toolkit waits for every event of the
+   * call to be fsynced in audit_log.jsonl before it replies (acknowledged means durable, docs/audit.md).
+   */
+  audit(eventType: string, details: Record<string, unknown>, confidence?: number | null): Promise<void>;
 }
 
 export interface ToolDefinition<I extends z.ZodRawShape, O extends z.ZodRawShape> {
@@ -67,6 +71,18 @@ export function errorResult(err: GovdbError): CallToolResult {
   };
 }
 
+/** Waits for every audit line of a call to be durable; a refused line fails the call (UNAVAILABLE). */
+async function awaitAudits(audits: Array<Promise<void>>): Promise<void> {
+  const outcomes = await Promise.allSettled(audits);
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) {
+    throw new GovdbError('UNAVAILABLE', `The change was made but its audit event could not be made durable: ${(failed.reason as Error)?.message ?? String(failed.reason)}`, {
+      hint: 'Check /health (audit). Retrying with the same request_id returns the original result without a second change.',
+      cause: failed.reason,
+    });
+  }
+}
+
 /** Registers a tool with identity, admin check, rate limits, tool-usage recording, metrics and error mapping around the handler. */
 export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
   server: McpServer,
@@ -90,6 +106,8 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
       const sessionId: string = extra.sessionId ?? defaultSessionId;
       let agentId: string | null = null;
       let errorCode: string | null = null;
+      // audit lines of this call: the reply waits until all of them are durable
+      const audits: Array<Promise<void>> = [];
       try {
         const { api_key: argKey, admin_token: argAdmin, ...args } = rawArgs as Record<string, unknown>;
         const apiKey = (argKey as string | undefined) ?? header(extra, 'x-api-key') ?? header(extra, 'authorization')?.replace(/^Bearer\s+/i, '');
@@ -137,9 +155,19 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
             await deps.sessions.bind(sessionId, id, deps.clientName);
             agentId = id;
           },
-          audit: (eventType, details, confidence) => deps.audit.record({ agentId, sessionId, eventType, details, confidence }),
+          audit: (eventType, details, confidence) => {
+            const p = deps.audit.record({ agentId, sessionId, eventType, details, confidence });
+            p.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+            audits.push(p);
+            return p;
+          },
         };
-        const result = await def.handler(ctx, args as z.infer<z.ZodObject<I>>);
+        let result: object;
+        try {
+          result = await def.handler(ctx, args as z.infer<z.ZodObject<I>>);
+        } finally {
+          await awaitAudits(audits);
+        }
         // Dates become ISO strings, undefined fields disappear: what the client sees is plain JSON
         const text = JSON.stringify(result);
         return { content: [{ type: 'text', text }], structuredContent: JSON.parse(text) as Record<string, unknown> };

@@ -101,9 +101,12 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     authenticate: async (apiKey) => (await agents.authenticate(apiKey)).agentId,
     rateLimiter: cache.rateLimits,
     audit: {
-      record: (event) => {
-        // the log computes the chained line synchronously; a refusal (e.g. a failed disk) is reported, never swallowed silently
-        auditLog.record({ ...event, details: event.details }).catch((err: Error) => options.log(`govdb: audit append failed: ${err.message}`));
+      record: async (event) => {
+        // resolves once the line is fsynced (the reply waits for it); a refusal (e.g. a failed disk) is logged and fails the call
+        await auditLog.append({ ...event, details: event.details }).catch((err: Error) => {
+          options.log(`govdb: audit append failed: ${err.message}`);
+          throw err;
+        });
       },
     },
     toolUsage,

@@ -9,7 +9,9 @@ import { removeLogDir, tempLogPath } from './helpers/audit';
 
 const run = promisify(execFile);
 const CLI = path.resolve(__dirname, '..', '..', 'bin', 'govdb.js');
-const LEGACY_SAMPLE = '/work/shared/legacy-samples/audit_log_sample.jsonl';
+// In the repository: the legacy server's audit_log shape {timestamp (naive, server zone UTC-07:00),
+// agent_id, event_type, confidence, details}, as in the sample shipped with the legacy system.
+const LEGACY_SAMPLE = path.join(__dirname, 'fixtures', 'legacy_audit_log_sample.jsonl');
 
 async function govdb(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
