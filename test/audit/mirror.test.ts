@@ -5,19 +5,11 @@ import { AuditLog } from '../../src/audit/auditLog';
 import { AuditMirror } from '../../src/audit/auditMirror';
 import { startAuditTrail } from '../../src/audit';
 import { checkpointPath } from '../../src/audit/logFiles';
-import { AuditLine, lineHash, serializeLine } from '../../src/audit/auditLine';
 import { verifyChain } from '../../src/audit/verify';
 import { createPool } from '../../src/db/pool';
 import { createMigratedDatabase, TestDatabase } from '../helpers/db';
-import { logFilePaths, readLines, removeLogDir, tempLogPath, waitFor } from './helpers/audit';
+import { handMadeLine, logFilePaths, readLines, removeLogDir, tempLogPath, waitFor } from './helpers/audit';
 import { TcpProxy } from './helpers/tcpProxy';
-
-/** A line hashed like the writer hashes, without its PostgreSQL-safety rules (as an older writer or a hand edit could leave it). */
-export function handMadeLine(details: Record<string, unknown>, ts: string, prevHash: string | null = null): string {
-  const unhashed = { ts, agent_id: null, session_id: null, event_type: 'agent_paused', confidence: null, details, prev_hash: prevHash };
-  const line: AuditLine = { ...unhashed, hash: lineHash(unhashed) };
-  return serializeLine(line);
-}
 
 describe('audit mirror: audit_log.jsonl → audit.events', () => {
   let db: TestDatabase;
