@@ -4,6 +4,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { GovdbError, isGovdbError } from '../errors';
 import type { ServerDeps } from './deps';
+import type { AuditEvent } from './ports';
 
 export type ToolAuth = 'none' | 'optional' | 'agent' | 'admin';
 
@@ -33,6 +34,13 @@ export interface ToolDefinition<I extends z.ZodRawShape, O extends z.ZodRawShape
   destructive?: boolean;
   /** extra rate-limited operation besides the per-tool-call limits (e.g. knowledge_store) */
   rateOperation?: string;
+  /**
+   * Accepts `request_id` for safe retries (src/mcp/idempotency.ts): the call runs as one keyed
+   * transaction and a retry returns the original result. 'caller' scopes keys by the calling agent
+   * (or the session before one exists); 'session' by the MCP session (onboard: the caller changes
+   * when the call succeeds).
+   */
+  idempotency?: 'caller' | 'session';
   /** returns plain data; Dates are sent as ISO strings and the SDK checks the result against `output` */
   handler(ctx: ToolContext, args: z.infer<z.ZodObject<I>>): Promise<object>;
 }
@@ -46,6 +54,12 @@ export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(def
 export const identityFields = {
   api_key: z.string().min(8).max(512).optional().describe('API key of the agent to act as (binds this session to it); or send it as the X-Api-Key header'),
   admin_token: z.string().max(512).optional().describe('Admin token for admin-only tools; or send it as the X-Admin-Token header'),
+};
+
+/** Accepted by tools with `idempotency` (docs/audit.md, "Safe retries"). */
+export const requestIdField = {
+  request_id: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'request_id: 1 to 128 letters, digits or _ . : -').optional()
+    .describe('idempotency key: retrying with the same request_id (and the same arguments) within 24 h returns the original result and changes nothing again'),
 };
 
 function header(extra: { requestInfo?: { headers?: Record<string, string | string[] | undefined> } }, name: string): string | undefined {
@@ -90,7 +104,7 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
   defaultSessionId: string,
   def: ToolDefinition<I, O>,
 ): void {
-  const inputShape = { ...def.input, ...identityFields };
+  const inputShape = { ...def.input, ...identityFields, ...(def.idempotency ? requestIdField : {}) };
   server.registerTool(
     def.name,
     {
@@ -164,7 +178,40 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
         };
         let result: object;
         try {
-          result = await def.handler(ctx, args as z.infer<z.ZodObject<I>>);
+          const { request_id: requestId, ...callArgs } = args;
+          if (def.idempotency && typeof requestId === 'string') {
+            if (!deps.idempotency) throw new GovdbError('UNAVAILABLE', 'This server does not accept request_id.', { hint: 'Call without request_id.' });
+            // one transaction: key claim, the tool's writes, the stored result; audit lines and
+            // session binding follow the commit (a rolled-back call leaves none)
+            const caller = def.idempotency === 'session' || !agentId ? `session:${sessionId}` : `agent:${agentId}`;
+            const events: AuditEvent[] = [];
+            const outcome = await deps.idempotency.run({ caller, requestId, tool: def.name, args: callArgs }, (call) =>
+              def.handler({
+                ...ctx,
+                deps: { ...deps, db: call.db, services: call.services },
+                bindSession: async (id) => {
+                  agentId = id;
+                  call.boundAgent(id);
+                  call.afterCommit(() => deps.sessions.bind(sessionId, id, deps.clientName));
+                },
+                audit: async (eventType, details, confidence) => void events.push({ agentId, sessionId, eventType, details: { ...details, request_id: requestId }, confidence }),
+              }, callArgs as z.infer<z.ZodObject<I>>),
+            );
+            if (outcome.replayed) {
+              if (outcome.boundAgentId && !(await deps.sessions.resolve(sessionId))) await deps.sessions.bind(sessionId, outcome.boundAgentId, deps.clientName);
+              agentId = agentId ?? outcome.boundAgentId;
+              void ctx.audit('request_replayed', { tool: def.name, request_id: requestId, original_at: outcome.originalAt?.toISOString() ?? null });
+            } else {
+              for (const e of events) {
+                const p = deps.audit.record(e);
+                p.catch(() => undefined);
+                audits.push(p);
+              }
+            }
+            result = outcome.result;
+          } else {
+            result = await def.handler(ctx, args as z.infer<z.ZodObject<I>>);
+          }
         } finally {
           await awaitAudits(audits);
         }
