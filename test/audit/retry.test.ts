@@ -100,6 +100,22 @@ describe('request_id: safe retries through the built server', () => {
     expect(await count(`select count(*)::int as n from knowledge.discoveries where summary = 'retried discovery'`)).toBe(1);
   });
 
+  it('record_outcome (its own transaction becomes a savepoint of the keyed one): same answer, one outcome, one audit line', async () => {
+    const client = await server.connect();
+    await client.call('onboard', { label: 'retry outcome' });
+    const predicted = await client.call('record_prediction', { decision_id: 'retry-decision-1', confidence: 0.8 });
+    expect(predicted.isError).toBe(false);
+    const outcome = { decision_id: 'retry-decision-1', actual_correct: true, request_id: 'outcome-1' };
+    await timedOut(client, 'record_outcome', outcome);
+    const retried = await client.call('record_outcome', outcome);
+    expect(retried.isError).toBe(false);
+    expect((await client.call('record_outcome', outcome)).data).toEqual(retried.data);
+    // the outcome entered the calibration bins once (a second application would count it twice)
+    expect(await count(`select coalesce(sum(count), 0)::int as n from core.calibration`)).toBe(1);
+    const lines = (await auditLines()).filter((l) => l.details.request_id === 'outcome-1');
+    expect(lines.map((l) => l.event_type).sort()).toEqual(['calibration_outcome', 'request_replayed', 'request_replayed']);
+  });
+
   it('after the key window an onboard replay says the key was already issued, creates nothing, and the sweep erases the ciphertext', async () => {
     const client = await server.connect();
     const args = { label: 'issued once', request_id: 'onboard-window' };
