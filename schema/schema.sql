@@ -93,6 +93,22 @@ alter table audit.events_default add constraint events_content_hash_format CHECK
 alter table audit.events_default add constraint events_default_pkey PRIMARY KEY (occurred_at, id);
 alter table audit.events_default add constraint events_event_type_format CHECK (event_type ~ '^[a-z][a-z0-9_.:-]{0,63}$'::text);
 
+create table audit.mirror_rejects (
+  id bigint not null generated always as identity,
+  file_name text not null,
+  line_no integer not null,
+  byte_offset bigint not null,
+  line_sha256 text not null,
+  reason text not null,
+  excerpt text not null,
+  recorded_at timestamp with time zone not null default now()
+);
+alter table audit.mirror_rejects add constraint mirror_rejects_byte_offset_nonnegative CHECK (byte_offset >= 0);
+alter table audit.mirror_rejects add constraint mirror_rejects_line_no_positive CHECK (line_no > 0);
+alter table audit.mirror_rejects add constraint mirror_rejects_line_sha256_format CHECK (line_sha256 ~ '^[0-9a-f]{64}$'::text);
+alter table audit.mirror_rejects add constraint mirror_rejects_pkey PRIMARY KEY (id);
+alter table audit.mirror_rejects add constraint mirror_rejects_unique_line UNIQUE (file_name, line_no, line_sha256);
+
 create table audit.tool_usage (
   id bigint not null generated always as identity,
   occurred_at timestamp with time zone not null,
@@ -312,6 +328,22 @@ alter table core.ground_truth add constraint ground_truth_confidence_range CHECK
 alter table core.ground_truth add constraint ground_truth_outcome_has_time CHECK ((actual_correct IS NULL) = (outcome_at IS NULL));
 alter table core.ground_truth add constraint ground_truth_pkey PRIMARY KEY (decision_id);
 
+create table core.idempotency_keys (
+  caller text not null,
+  request_id text not null,
+  tool_name text not null,
+  request_hash text not null,
+  result jsonb,
+  secret_ciphertext text,
+  secret_expires_at timestamp with time zone,
+  created_at timestamp with time zone not null default now(),
+  expires_at timestamp with time zone not null
+);
+alter table core.idempotency_keys add constraint idempotency_keys_expiry_after_creation CHECK (expires_at > created_at);
+alter table core.idempotency_keys add constraint idempotency_keys_pkey PRIMARY KEY (caller, request_id);
+alter table core.idempotency_keys add constraint idempotency_keys_request_hash_format CHECK (request_hash ~ '^[0-9a-f]{64}$'::text);
+alter table core.idempotency_keys add constraint idempotency_keys_request_id_format CHECK (request_id ~ '^[A-Za-z0-9_.:-]{1,128}$'::text);
+
 create table core.schema_migrations (
   id bigint not null generated always as identity,
   version integer,
@@ -441,6 +473,8 @@ CREATE INDEX events_default_event_type_occurred_at_idx ON audit.events_default U
 CREATE UNIQUE INDEX events_default_pkey ON audit.events_default USING btree (occurred_at, id);
 CREATE UNIQUE INDEX events_pkey ON ONLY audit.events USING btree (occurred_at, id);
 CREATE INDEX events_type_time_idx ON ONLY audit.events USING btree (event_type, occurred_at DESC);
+CREATE UNIQUE INDEX mirror_rejects_pkey ON audit.mirror_rejects USING btree (id);
+CREATE UNIQUE INDEX mirror_rejects_unique_line ON audit.mirror_rejects USING btree (file_name, line_no, line_sha256);
 CREATE INDEX tool_usage_YYYY_MM_agent_id_occurred_at_idx ON audit.tool_usage_YYYY_MM USING btree (agent_id, occurred_at DESC);
 CREATE UNIQUE INDEX tool_usage_YYYY_MM_pkey ON audit.tool_usage_YYYY_MM USING btree (occurred_at, id);
 CREATE INDEX tool_usage_YYYY_MM_tool_name_occurred_at_idx ON audit.tool_usage_YYYY_MM USING btree (tool_name, occurred_at DESC);
@@ -471,6 +505,8 @@ CREATE UNIQUE INDEX dialectic_sessions_pkey ON core.dialectic_sessions USING btr
 CREATE INDEX dialectic_sessions_reviewer_idx ON core.dialectic_sessions USING btree (reviewer_agent_id, created_at DESC);
 CREATE INDEX ground_truth_agent_idx ON core.ground_truth USING btree (agent_id, recorded_at DESC);
 CREATE UNIQUE INDEX ground_truth_pkey ON core.ground_truth USING btree (decision_id);
+CREATE INDEX idempotency_keys_expires_idx ON core.idempotency_keys USING btree (expires_at);
+CREATE UNIQUE INDEX idempotency_keys_pkey ON core.idempotency_keys USING btree (caller, request_id);
 CREATE INDEX schema_migrations_kind_file_idx ON core.schema_migrations USING btree (kind, file, applied_at DESC);
 CREATE UNIQUE INDEX schema_migrations_pkey ON core.schema_migrations USING btree (id);
 CREATE UNIQUE INDEX schema_migrations_sql_version_key ON core.schema_migrations USING btree (version) WHERE (kind = 'sql'::core.migration_kind);
@@ -527,6 +563,7 @@ CREATE INDEX discovery_tags_tag_idx ON knowledge.discovery_tags USING btree (tag
 
 -- sequences
 create sequence audit.events_id_seq as bigint start 1 increment 1 minvalue 1 maxvalue 9223372036854775807 cache 1; -- identity of audit.events.id
+create sequence audit.mirror_rejects_id_seq as bigint start 1 increment 1 minvalue 1 maxvalue 9223372036854775807 cache 1; -- identity of audit.mirror_rejects.id
 create sequence audit.tool_usage_id_seq as bigint start 1 increment 1 minvalue 1 maxvalue 9223372036854775807 cache 1; -- identity of audit.tool_usage.id
 create sequence core.agent_lifecycle_events_id_seq as bigint start 1 increment 1 minvalue 1 maxvalue 9223372036854775807 cache 1; -- identity of core.agent_lifecycle_events.id
 create sequence core.agent_state_id_seq as bigint start 1 increment 1 minvalue 1 maxvalue 9223372036854775807 cache 1; -- identity of core.agent_state.id
@@ -541,6 +578,9 @@ create function audit.drop_partitions_older_than(p_keep interval) returns SETOF 
 create function audit.ensure_partitions(p_from timestamp with time zone DEFAULT now(), p_months integer DEFAULT 3) returns SETOF text
   language plpgsql volatile
   as '...'; -- body sha256:9d63c80613a226330e47d2d23140a9829bd4ea36a15861f679eaaa52d0c7ca4d
+create function audit.events_by_hashes(p_hashes text[]) returns TABLE(id bigint, occurred_at timestamp with time zone, agent_id text, session_id text, event_type text, confidence double precision, details jsonb, content_hash text, prev_hash text, source text)
+  language sql stable
+  as '...'; -- body sha256:794767cfc3aaf6180cd77473dbe11ee2cb20c19f2b52e1f2d3ba597bede2f228
 create function audit.import_events(p_records jsonb) returns TABLE(inserted bigint, already_present bigint)
   language plpgsql volatile
   as '...'; -- body sha256:2023c4a80bb101b2d8f0eacef67aad7f40b9c97e3fa83b0c081a6840a3dd4d56
@@ -554,6 +594,9 @@ create function audit.insert_events(p_events jsonb, p_source text DEFAULT 'serve
 create function audit.insert_tool_usage(p_rows jsonb, p_source text DEFAULT 'server'::text) returns TABLE(inserted integer, duplicates integer)
   language plpgsql volatile
   as '...'; -- body sha256:7275785ec1da1a13dd92b1b30926afc6720cf04cc229f53f22a9225b0afb8c47
+create function audit.list_mirror_rejects(p_limit integer DEFAULT 100) returns TABLE(file_name text, line_no integer, byte_offset bigint, line_sha256 text, reason text, excerpt text, recorded_at timestamp with time zone)
+  language sql stable
+  as '...'; -- body sha256:f5729d49970cfc0f3679bd8029ff6447a72c2ea84e4041eccdf7bb6eaba63cca
 create function audit.maintain_partitions(p_keep interval, p_months_ahead integer DEFAULT 3) returns TABLE(action text, partition_name text)
   language plpgsql volatile
   as '...'; -- body sha256:9ef76c8ac3363306f2d2efea592e50f6e9424f68f90d6cb6a6db6b91acc277be
@@ -569,6 +612,12 @@ create function audit.query_events(p_agent_id text DEFAULT NULL::text, p_event_t
 create function audit.query_tool_usage(p_agent_id text DEFAULT NULL::text, p_tool_name text DEFAULT NULL::text, p_success boolean DEFAULT NULL::boolean, p_since timestamp with time zone DEFAULT NULL::timestamp with time zone, p_until timestamp with time zone DEFAULT NULL::timestamp with time zone, p_limit integer DEFAULT 100, p_cursor text DEFAULT NULL::text) returns TABLE(id bigint, occurred_at timestamp with time zone, tool_name text, agent_id text, session_id text, latency_ms double precision, success boolean, error_code text, content_hash text, source text, cursor text)
   language plpgsql stable
   as '...'; -- body sha256:bb8bfe57843d5b191a8625c5948d8188d6d0d6ccb4c875efbf0d46e496d475e0
+create function audit.record_mirror_rejects(p_rejects jsonb) returns integer
+  language plpgsql volatile
+  as '...'; -- body sha256:4ef2a64eb25a9824bae32e551d14bf0976de4d848d06a8dec060a9570490b3ef
+create function audit.server_event_hashes(p_after_id bigint DEFAULT 0, p_limit integer DEFAULT 10000) returns TABLE(id bigint, content_hash text, occurred_at timestamp with time zone)
+  language sql stable
+  as '...'; -- body sha256:15addd7db5242e06b9e119f934030cdb25c8a08d2093212e72f83c6d9869ebb0
 create function core.agent_state_history(p_agent_id text, p_limit integer DEFAULT 100, p_before_seq bigint DEFAULT NULL::bigint) returns TABLE(seq bigint, energy double precision, information double precision, entropy double precision, void double precision, coherence double precision, risk double precision, phi double precision, regime text, verdict core.verdict, health_status core.health_status, decision core.decision, state jsonb, recorded_at timestamp with time zone)
   language plpgsql stable
   as '...'; -- body sha256:8452e0bd8db272993017c083647f5bc8a2daab717ac6dd6234c7b98f516da763
@@ -662,9 +711,18 @@ create function core.get_agent(p_agent_id text, OUT id text, OUT label text, OUT
 create function core.get_agent_state(p_agent_id text, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT state jsonb, OUT recorded_at timestamp with time zone) returns record
   language plpgsql stable
   as '...'; -- body sha256:76e9d0ce179dc4b4c7ab6a8e519d927e8bbddaf307aabfd122a6d03971f46f94
-create function core.health_snapshot(OUT graph_present boolean, OUT discoveries bigint, OUT discovery_vertices bigint, OUT calibration_bins integer, OUT calibration_samples bigint) returns record
+create function core.health_snapshot(OUT graph_present boolean, OUT discoveries bigint, OUT discovery_vertices bigint, OUT calibration_bins integer, OUT calibration_samples bigint, OUT mirror_rejects bigint, OUT last_mirror_reject jsonb) returns record
   language plpgsql stable
-  as '...'; -- body sha256:43963c8f41e1adb707516399144fc47f12850c0610c8a1ffea312fe3fc1d8373
+  as '...'; -- body sha256:44929f37d8d62fbbdeb6944ab529c4bc6b9301126dcdad0aa93c3ff8497c9f8a
+create function core.idempotency_claim(p_caller text, p_request_id text, p_tool_name text, p_request_hash text, p_ttl_seconds integer DEFAULT 86400) returns TABLE(state text, result jsonb, secret_ciphertext text, secret_expires_at timestamp with time zone, created_at timestamp with time zone)
+  language plpgsql volatile
+  as '...'; -- body sha256:1f251a7e8e6e3f20fd6269ee62a9138ee63842a647ccc5482231adb4fb4aa362
+create function core.idempotency_complete(p_caller text, p_request_id text, p_result jsonb, p_secret_ciphertext text DEFAULT NULL::text, p_secret_ttl_seconds integer DEFAULT 600) returns void
+  language plpgsql volatile
+  as '...'; -- body sha256:dc9efce31b011e74288174ec2d0d57bfc1d30559df980ee33fe75cb950544966
+create function core.idempotency_sweep(OUT secrets_erased integer, OUT keys_deleted integer) returns record
+  language plpgsql volatile
+  as '...'; -- body sha256:a2b37e6f967c4ed7baf69e8d72941fa9d547c9f470e917247f2a92ff44f51515
 create function core.import_agent_lifecycle_events(p_records jsonb) returns TABLE(inserted bigint, already_present bigint)
   language plpgsql volatile
   as '...'; -- body sha256:0e474f2247da6047f721b5cff1e2ae904052eafa2d1b40ba10cd03e2c8380b1f
@@ -894,15 +952,19 @@ CREATE TRIGGER record_sql_migration AFTER INSERT ON graphile_migrate.migrations 
 -- grants (owner shown as <owner>)
 -- function audit.drop_partitions_older_than(interval): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function audit.ensure_partitions(timestamp with time zone,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function audit.events_by_hashes(text[]): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function audit.import_events(jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function audit.import_tool_usage(jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function audit.insert_events(jsonb,text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function audit.insert_tool_usage(jsonb,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function audit.list_mirror_rejects(integer): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function audit.maintain_partitions(interval,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function audit.page_cursor(timestamp with time zone,bigint): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function audit.parse_query_page(integer,timestamp with time zone,timestamp with time zone,text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function audit.query_events(text,text,timestamp with time zone,timestamp with time zone,integer,text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function audit.query_tool_usage(text,text,boolean,timestamp with time zone,timestamp with time zone,integer,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function audit.record_mirror_rejects(jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function audit.server_event_hashes(bigint,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.agent_state_history(text,integer,bigint): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.authenticate_agent(text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.bind_session(text,text,bigint,text,jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
@@ -935,6 +997,9 @@ CREATE TRIGGER record_sql_migration AFTER INSERT ON graphile_migrate.migrations 
 -- function core.get_agent(text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.get_agent_state(text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.health_snapshot(): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.idempotency_claim(text,text,text,text,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.idempotency_complete(text,text,jsonb,text,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.idempotency_sweep(): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.import_agent_lifecycle_events(jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.import_agent_parents(jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.import_agent_states(jsonb,text): <owner>=EXECUTE; PUBLIC=EXECUTE
@@ -1003,6 +1068,7 @@ CREATE TRIGGER record_sql_migration AFTER INSERT ON graphile_migrate.migrations 
 -- schema knowledge: <owner>=CREATE, USAGE
 -- schema public: <owner>=CREATE, USAGE; PUBLIC=USAGE
 -- sequence audit.events_id_seq: <owner>=SELECT, UPDATE, USAGE
+-- sequence audit.mirror_rejects_id_seq: <owner>=SELECT, UPDATE, USAGE
 -- sequence audit.tool_usage_id_seq: <owner>=SELECT, UPDATE, USAGE
 -- sequence core.agent_lifecycle_events_id_seq: <owner>=SELECT, UPDATE, USAGE
 -- sequence core.agent_state_id_seq: <owner>=SELECT, UPDATE, USAGE
@@ -1013,6 +1079,7 @@ CREATE TRIGGER record_sql_migration AFTER INSERT ON graphile_migrate.migrations 
 -- table audit.events: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
 -- table audit.events_YYYY_MM: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
 -- table audit.events_default: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- table audit.mirror_rejects: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
 -- table audit.tool_usage: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
 -- table audit.tool_usage_YYYY_MM: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
 -- table audit.tool_usage_default: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
@@ -1024,6 +1091,7 @@ CREATE TRIGGER record_sql_migration AFTER INSERT ON graphile_migrate.migrations 
 -- table core.dialectic_messages: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
 -- table core.dialectic_sessions: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
 -- table core.ground_truth: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- table core.idempotency_keys: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
 -- table core.schema_migrations: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
 -- table core.sessions: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
 -- table graphile_migrate.current: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE

@@ -195,3 +195,65 @@ begin
   return query select 'dropped'::text, p.name from audit.drop_partitions_older_than(p_keep) as p(name);
 end;
 $$;
+
+-- Bad lines of audit_log.jsonl the mirror could not load (docs/audit.md, "Bad lines").
+-- p_rejects: jsonb array of {file_name, line_no, byte_offset, line_sha256, reason, excerpt}.
+-- Idempotent per (file_name, line_no, line_sha256). Returns how many rows were new.
+create or replace function audit.record_mirror_rejects(p_rejects jsonb)
+returns integer
+language plpgsql
+as $$
+declare
+  v_inserted integer;
+begin
+  if p_rejects is null or jsonb_typeof(p_rejects) <> 'array' then
+    raise exception using errcode = 'GV400',
+      message = format('audit.record_mirror_rejects expects a jsonb array, got %s', coalesce(jsonb_typeof(p_rejects), 'null'));
+  end if;
+  with ins as (
+    insert into audit.mirror_rejects (file_name, line_no, byte_offset, line_sha256, reason, excerpt)
+    select r.file_name, r.line_no, r.byte_offset, r.line_sha256, r.reason, coalesce(r.excerpt, '')
+    from jsonb_to_recordset(p_rejects) as r(file_name text, line_no integer, byte_offset bigint, line_sha256 text, reason text, excerpt text)
+    on conflict on constraint mirror_rejects_unique_line do nothing
+    returning 1
+  )
+  select count(*)::integer into v_inserted from ins;
+  return v_inserted;
+end;
+$$;
+
+-- The recorded bad lines, newest first (govdb audit verify, tests).
+create or replace function audit.list_mirror_rejects(p_limit integer default 100)
+returns table (file_name text, line_no integer, byte_offset bigint, line_sha256 text, reason text, excerpt text, recorded_at timestamptz)
+language sql stable
+as $$
+  select r.file_name, r.line_no, r.byte_offset, r.line_sha256, r.reason, r.excerpt, r.recorded_at
+  from audit.mirror_rejects r
+  order by r.id desc
+  limit greatest(coalesce(p_limit, 100), 0);
+$$;
+
+-- Rows of audit.events by content hash (govdb audit verify compares the log with them).
+create or replace function audit.events_by_hashes(p_hashes text[])
+returns table (id bigint, occurred_at timestamptz, agent_id text, session_id text, event_type text,
+               confidence double precision, details jsonb, content_hash text, prev_hash text, source text)
+language sql stable
+as $$
+  select e.id, e.occurred_at, e.agent_id, e.session_id, e.event_type, e.confidence, e.details, e.content_hash, e.prev_hash, e.source
+  from audit.events e
+  join audit.event_hashes h on h.content_hash = e.content_hash and h.occurred_at = e.occurred_at
+  where h.content_hash = any (p_hashes);
+$$;
+
+-- Mirrored rows (source 'server') after an id, in id order: govdb audit verify pages through them to
+-- find rows that are not in the log files. Returns at most p_limit rows.
+create or replace function audit.server_event_hashes(p_after_id bigint default 0, p_limit integer default 10000)
+returns table (id bigint, content_hash text, occurred_at timestamptz)
+language sql stable
+as $$
+  select e.id, e.content_hash, e.occurred_at
+  from audit.events e
+  where e.source = 'server' and e.id > coalesce(p_after_id, 0)
+  order by e.id
+  limit greatest(coalesce(p_limit, 10000), 1);
+$$;

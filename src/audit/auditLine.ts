@@ -49,6 +49,62 @@ export function serializeLine(line: AuditLine): string {
   );
 }
 
+/** What replaces an unpaired UTF-16 surrogate: U+FFFD REPLACEMENT CHARACTER (as String.prototype.toWellFormed and every UTF-8 encoder do). */
+export const SURROGATE_REPLACEMENT = '\uFFFD';
+/** What replaces NUL (U+0000), which PostgreSQL text and jsonb cannot hold: U+2400 SYMBOL FOR NULL, "␀". */
+export const NUL_REPLACEMENT = '\u2400';
+
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const UNPAIRED_SURROGATES = new RegExp(UNPAIRED_SURROGATE.source, 'g');
+
+/**
+ * Text PostgreSQL's json and jsonb accept, deterministically: every unpaired surrogate becomes
+ * U+FFFD and every NUL becomes U+2400 (docs/audit.md, "Line encoding"). Well-formed text without NUL
+ * is returned unchanged (the same string object).
+ */
+export function pgSafeText(text: string): string {
+  // the same as String.prototype.toWellFormed (ES2024; this project targets ES2022)
+  let out = UNPAIRED_SURROGATE.test(text) ? text.replace(UNPAIRED_SURROGATES, SURROGATE_REPLACEMENT) : text;
+  if (out.includes('\u0000')) out = out.replaceAll('\u0000', NUL_REPLACEMENT);
+  return out;
+}
+
+/** pgSafeText applied to every string and object key of a JSON value (a new value only where something changed). */
+export function pgSafeJson(value: unknown): unknown {
+  if (typeof value === 'string') return pgSafeText(value);
+  if (Array.isArray(value)) return value.map(pgSafeJson);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[pgSafeText(k)] = pgSafeJson(v);
+    return out;
+  }
+  return value;
+}
+
+/** Why PostgreSQL would refuse a JSON value (a NUL or an unpaired surrogate in a string or key), or null. */
+export function pgProblem(value: unknown, where = 'value'): string | null {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) return `${where} contains NUL (\\u0000), which PostgreSQL jsonb and text refuse`;
+    const m = UNPAIRED_SURROGATE.exec(value);
+    if (m) return `${where} contains an unpaired surrogate \\u${m[0].charCodeAt(0).toString(16)} (at UTF-16 index ${m.index}), which PostgreSQL json refuses`;
+    return null;
+  }
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const p = pgProblem(v, `${where}[${i}]`);
+      if (p) return p;
+    }
+    return null;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const p = pgProblem(k, `key ${JSON.stringify(k)} of ${where}`) ?? pgProblem(v, `${where}.${k}`);
+      if (p) return p;
+    }
+  }
+  return null;
+}
+
 /** Whether a JSON value holds a NUL character in any string or key (PostgreSQL text and jsonb cannot). */
 export function hasNul(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
@@ -60,13 +116,13 @@ export function hasNul(value: unknown): boolean {
 function optionalText(name: string, value: unknown, problems: string[]): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') problems.push(`${name} must be a string or null, got ${typeof value}`);
-  else if (value.includes('\u0000')) problems.push(`${name} contains a NUL character, which PostgreSQL text cannot store`);
-  return typeof value === 'string' ? value : null;
+  return typeof value === 'string' ? pgSafeText(value) : null;
 }
 
 /**
- * Validates an event against the rules of audit.events (so the mirror can never be stalled by a
- * line PostgreSQL refuses) and returns its normalised fields. Collects every problem before throwing.
+ * Validates an event against the rules of audit.events and returns its normalised fields, with every
+ * string made PostgreSQL-safe (pgSafeText: unpaired surrogates → U+FFFD, NUL → U+2400), so the mirror
+ * is never handed a line PostgreSQL refuses. Collects every problem before throwing.
  */
 export function normaliseEvent(input: AuditEventInput): Omit<AuditLine, 'ts' | 'prev_hash' | 'hash'> {
   const problems: string[] = [];
@@ -83,8 +139,7 @@ export function normaliseEvent(input: AuditEventInput): Omit<AuditLine, 'ts' | '
   if (input.details !== undefined && input.details !== null) {
     const data = typeof input.details === 'object' && !Array.isArray(input.details) ? toJsonData(input.details) : undefined;
     if (data === null || typeof data !== 'object' || Array.isArray(data)) problems.push('details must be a JSON object');
-    else if (hasNul(data)) problems.push('details contain a NUL character, which PostgreSQL jsonb cannot store');
-    else details = data as Record<string, unknown>;
+    else details = pgSafeJson(data) as Record<string, unknown>;
   }
   if (problems.length) {
     throw new GovdbError('INVALID_INPUT', `Invalid audit event: ${problems.join('; ')}`, { problems });
@@ -95,6 +150,9 @@ export function normaliseEvent(input: AuditEventInput): Omit<AuditLine, 'ts' | '
 /** Builds the chained line for an event; `text` has no trailing newline. */
 export function buildLine(fields: Omit<AuditLine, 'ts' | 'prev_hash' | 'hash'>, ts: string, prevHash: string | null): { line: AuditLine; text: string } {
   const unhashed = { ts, ...fields, prev_hash: prevHash };
+  // normaliseEvent made every string safe; this guards the invariant "every line written loads into PostgreSQL"
+  const unsafe = pgProblem(unhashed);
+  if (unsafe) throw new GovdbError('INTERNAL', `Refusing to write an audit line PostgreSQL would reject: ${unsafe}`);
   const line: AuditLine = { ...unhashed, hash: lineHash(unhashed) };
   const text = serializeLine(line);
   if (Buffer.byteLength(text) + 1 > MAX_LINE_BYTES) {

@@ -73,12 +73,16 @@ interface Waiter extends Deferred {
  *
  * Group commit: record() computes the line (hash chain in memory, in call order) and buffers it;
  * the buffer is written and fdatasync'ed as one group at most flushIntervalMs after its first line,
- * or at once when it is full. So a request never waits on a disk sync; append() is the variant that
- * resolves only once its line is durable. The buffer is bounded (maxBufferedLines): when it is full,
+ * or at once when it is full. append() resolves only once its line is durable: it starts a group at
+ * once when no write is in progress, else its line joins the next group, which starts as soon as
+ * the current one is synced. So a lone append costs one write + fdatasync, and N concurrent
+ * appends share about two syncs (no timer is waited on: the added latency is the disk's). The buffer is bounded (maxBufferedLines): when it is full,
  * record() waits for the next flush instead of growing memory (back-pressure, nothing dropped).
  */
 export class AuditLog {
   private buffer: Pending[] = [];
+  /** Lines in `buffer` whose producer waits for durability (append()): they start a group at once. */
+  private durableWaiting = 0;
   private inFlight = 0;
   private waiters: Waiter[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -252,8 +256,9 @@ export class AuditLog {
     const receipt = { hash: built.line.hash, ts: built.line.ts };
     this.buffer.push({ text: `${built.text}\n`, receipt, durable: w.untilDurable ? w : undefined });
     this.stats.highWater = Math.max(this.stats.highWater, this.buffered());
-    if (!w.untilDurable) w.resolve(receipt);
-    if (this.buffered() >= this.maxBufferedLines) this.startFlush();
+    if (w.untilDurable) this.durableWaiting++;
+    else w.resolve(receipt);
+    if (this.buffered() >= this.maxBufferedLines || this.durableWaiting) this.startFlush();
     else if (!this.timer && !this.flushing) this.timer = setTimeout(() => this.startFlush(), this.flushIntervalMs);
   }
 
@@ -266,7 +271,7 @@ export class AuditLog {
       this.admitWaiters();
       if (this.failure) this.rejectAll(this.failure);
       if (this.buffer.length) {
-        if (this.waiters.length || this.buffered() >= this.maxBufferedLines) this.startFlush();
+        if (this.waiters.length || this.durableWaiting || this.buffered() >= this.maxBufferedLines) this.startFlush();
         else if (!this.timer) this.timer = setTimeout(() => this.startFlush(), this.flushIntervalMs);
       }
       const reached = this.flushWaiters.filter((w) => this.settled >= w.target);
@@ -290,6 +295,7 @@ export class AuditLog {
     const group = this.buffer;
     if (!group.length) return;
     this.buffer = [];
+    this.durableWaiting = 0;
     this.inFlight = group.length;
     try {
       const data = Buffer.from(group.map((p) => p.text).join(''), 'utf8');
@@ -325,6 +331,7 @@ export class AuditLog {
   private rejectAll(err: GovdbError): void {
     for (const w of this.waiters.splice(0)) w.reject(err);
     for (const p of this.buffer.splice(0)) p.durable?.reject(err);
+    this.durableWaiting = 0;
   }
 
   /** The active file is complete and synced: rename it to the next number and start an empty one. */

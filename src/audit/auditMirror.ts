@@ -1,9 +1,10 @@
 import path from 'path';
 import type { Queryable } from '../db/pool';
 import { GovdbError, isGovdbError } from '../errors';
-import { AuditLine, checkLine } from './auditLine';
+import { AuditLine, checkLine, pgProblem, pgSafeText } from './auditLine';
+import { sha256Hex } from './canonicalJson';
 import type { AuditLog } from './auditLog';
-import { EventRow, InsertResult, insertEvents } from './auditSql';
+import { EventRow, InsertResult, insertEvents, MirrorReject, recordMirrorRejects } from './auditSql';
 import { Checkpoint, readCheckpoint, writeCheckpoint } from './checkpoint';
 import { LagCounter } from './lagCounter';
 import { checkpointPath } from './logFiles';
@@ -49,13 +50,20 @@ export interface AuditMirrorState {
   batchesCommitted: number;
   /** Set when the checkpoint could not be used and the mirror re-read from the start. */
   resumeProblem: string | null;
+  /** Lines this process recorded in audit.mirror_rejects (not loadable) and skipped. */
+  rejectedLines: number;
+  /** The newest of them: where it is and why. */
+  lastReject: { file: string; line: number; reason: string } | null;
 }
 
 const RATE_WINDOW_MS = 10_000;
 
 interface Batch {
+  /** every line read, loadable or not (the last one gives the checkpoint) */
   lines: RawLine[];
-  rows: EventRow[];
+  rows: PositionedRow[];
+  /** lines that cannot be loaded: recorded in audit.mirror_rejects, then skipped */
+  rejects: MirrorReject[];
   oldestTs: string;
 }
 
@@ -80,8 +88,9 @@ async function settled(p: Promise<unknown>): Promise<boolean> {
  * in batches through audit.insert_events (dedup by content hash), and advances the checkpoint only
  * after the batch committed. PostgreSQL down: the batch stays in memory and is retried with
  * exponential backoff while the file keeps growing; nothing else is held in memory, so the queue is
- * bounded by the disk, not by the heap. A line that is not a valid audit line stops the mirror
- * at that line (reported in state().lastError) rather than being skipped.
+ * bounded by the disk, not by the heap. A line that cannot be loaded (not a valid audit line, text
+ * PostgreSQL refuses, or a row PostgreSQL rejects with a data error) is recorded in
+ * audit.mirror_rejects (file, line number, reason) and skipped: one bad line never stalls the copy.
  */
 export class AuditMirror {
   private readonly reader: LogReader;
@@ -104,6 +113,7 @@ export class AuditMirror {
   private s = {
     lagLines: 0, highWater: 0, lastFlushAt: null as string | null, lastError: null as AuditMirrorState['lastError'],
     failures: 0, nextRetryAt: null as string | null, rowsInserted: 0, duplicates: 0, batches: 0, resumeProblem: null as string | null,
+    rejected: 0, lastReject: null as AuditMirrorState['lastReject'],
   };
 
   constructor(private readonly db: Queryable, private readonly options: AuditMirrorOptions) {
@@ -186,6 +196,8 @@ export class AuditMirror {
       duplicatesSkipped: this.s.duplicates,
       batchesCommitted: this.s.batches,
       resumeProblem: this.s.resumeProblem,
+      rejectedLines: this.s.rejected,
+      lastReject: this.s.lastReject,
     };
   }
 
@@ -227,13 +239,15 @@ export class AuditMirror {
         ahead = this.startRead(last.next);
         let result: InsertResult;
         try {
-          result = await insertEvents(this.db, batch.rows, this.source);
+          result = await this.load(batch);
         } finally {
           if (!(await settled(ahead.result))) ahead = null; // a failed read ahead is done again from the committed position
         }
         const checkpoint: Checkpoint = {
           version: 1, file: last.next.file, ino: last.next.ino, offset: last.next.offset, line: last.next.line,
-          last_hash: batch.rows[batch.rows.length - 1]!.content_hash, updated_at: new Date().toISOString(),
+          last_hash: batch.rows.at(-1)?.position.line === last.line ? batch.rows.at(-1)!.content_hash : null,
+          last_line_sha256: sha256Hex(last.text),
+          updated_at: new Date().toISOString(),
         };
         await writeCheckpoint(this.checkpointFile, checkpoint);
         this.position = last.next;
@@ -260,26 +274,57 @@ export class AuditMirror {
     return { id: ++this.readsStarted, result };
   }
 
-  /** Reads the lines after `from`; stops before the first line that is not a valid audit line. */
+  /** Reads the lines after `from`; lines that cannot be loaded become rejects of the batch. */
   private async nextBatch(from: LogPosition): Promise<{ batch: Batch | null; position: LogPosition }> {
     const writer = this.options.writer;
     const { lines, position } = await this.reader.read(from, this.batchSize, writer && (() => writer.durableMark()));
-    const rows: EventRow[] = [];
-    const taken: RawLine[] = [];
+    const rows: PositionedRow[] = [];
+    const rejects: MirrorReject[] = [];
     for (const raw of lines) {
       const check = checkLine(raw.text);
-      if (!check.ok) {
-        if (taken.length) break;
-        throw new GovdbError('INVALID_STATE', `${raw.file}:${raw.line}: not a valid audit line (${check.reason}); the mirror stops here`, {
-          hint: 'Run `govdb audit verify` and repair or move the file; the mirror retries this line periodically.',
-        });
-      }
-      rows.push(toRow(check.line));
-      taken.push(raw);
+      const unsafe = check.ok ? pgProblem(check.line) : null;
+      if (!check.ok) rejects.push(rejectOf(raw, `not a valid audit line (${check.reason})`));
+      else if (unsafe) rejects.push(rejectOf(raw, `PostgreSQL cannot load it: ${unsafe}`));
+      else rows.push(toRow(check.line, raw));
     }
-    if (!taken.length) return { batch: null, position };
-    this.s.highWater = Math.max(this.s.highWater, taken.length);
-    return { batch: { lines: taken, rows, oldestTs: rows[0]!.occurred_at }, position };
+    if (!lines.length) return { batch: null, position };
+    this.s.highWater = Math.max(this.s.highWater, lines.length);
+    return { batch: { lines, rows, rejects, oldestTs: rows[0]?.occurred_at ?? new Date().toISOString() }, position };
+  }
+
+  /**
+   * Loads a batch: its rows in one call; when PostgreSQL refuses the batch with a data error (not an
+   * outage), row by row, and each refused row becomes a reject. Rejects are recorded before the
+   * checkpoint moves past them (idempotent per file, line and content, so a crash records nothing twice).
+   */
+  private async load(batch: Batch): Promise<InsertResult> {
+    let result: InsertResult = { inserted: 0, duplicates: 0 };
+    if (batch.rows.length) {
+      try {
+        result = await insertEvents(this.db, batch.rows.map(stripPosition), this.source);
+      } catch (err) {
+        if (!isDataError(err)) throw err;
+        result = { inserted: 0, duplicates: 0 };
+        for (const row of batch.rows) {
+          try {
+            const one = await insertEvents(this.db, [stripPosition(row)], this.source);
+            result.inserted += one.inserted;
+            result.duplicates += one.duplicates;
+          } catch (rowErr) {
+            if (!isDataError(rowErr)) throw rowErr;
+            const raw = batch.lines.find((l) => l.line === row.position.line && l.file === row.position.file)!;
+            batch.rejects.push(rejectOf(raw, `PostgreSQL refused the row: ${(rowErr as Error).message}`));
+          }
+        }
+      }
+    }
+    if (batch.rejects.length) {
+      await recordMirrorRejects(this.db, batch.rejects);
+      this.s.rejected += batch.rejects.length;
+      const newest = batch.rejects[batch.rejects.length - 1]!;
+      this.s.lastReject = { file: newest.file_name, line: newest.line_no, reason: newest.reason };
+    }
+    return result;
   }
 
   private async failed(err: unknown): Promise<void> {
@@ -315,8 +360,35 @@ export class AuditMirror {
   }
 }
 
-function toRow(line: AuditLine): EventRow {
+/** A data error (bad value, constraint) is the row's fault; anything else (connection, outage) is retried. */
+function isDataError(err: unknown): boolean {
+  const state = isGovdbError(err) ? err.details.sqlstate : (err as { code?: unknown })?.code;
+  return typeof state === 'string' && (/^2[23]/.test(state) || state === 'GV400');
+}
+
+const EXCERPT_CHARS = 200;
+
+function rejectOf(raw: RawLine, reason: string): MirrorReject {
+  const bytes = Buffer.byteLength(raw.text) + 1;
   return {
+    file_name: raw.file,
+    line_no: raw.line,
+    byte_offset: raw.next.offset - bytes,
+    line_sha256: sha256Hex(raw.text),
+    reason: pgSafeText(reason),
+    excerpt: pgSafeText(raw.text.slice(0, EXCERPT_CHARS)),
+  };
+}
+
+type PositionedRow = EventRow & { position: { file: string; line: number } };
+
+function stripPosition({ position: _position, ...row }: PositionedRow): EventRow {
+  return row;
+}
+
+function toRow(line: AuditLine, raw: RawLine): PositionedRow {
+  return {
+    position: { file: raw.file, line: raw.line },
     occurred_at: line.ts,
     agent_id: line.agent_id,
     session_id: line.session_id,

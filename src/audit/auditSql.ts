@@ -36,3 +36,22 @@ export async function maintainPartitions(db: Queryable, keep: string, monthsAhea
   const rows = await audit.maintainPartitions(db, { keep, monthsAhead });
   return rows.map((r) => ({ action: r.action as PartitionAction['action'], partition_name: r.partition_name ?? '' }));
 }
+
+/** A line of audit_log.jsonl the mirror could not load (a row of audit.mirror_rejects). */
+export interface MirrorReject {
+  file_name: string;
+  /** 1-based line number in its file */
+  line_no: number;
+  /** byte offset of the line's start */
+  byte_offset: number;
+  /** sha256 hex of the line's text */
+  line_sha256: string;
+  reason: string;
+  /** the line's first 200 characters, PostgreSQL-safe */
+  excerpt: string;
+}
+
+/** Records bad lines (idempotent per file, line and content); returns how many were new. */
+export async function recordMirrorRejects(db: Queryable, rejects: MirrorReject[]): Promise<number> {
+  return (await audit.recordMirrorRejects(db, { rejects })) ?? 0;
+}

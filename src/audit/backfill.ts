@@ -2,7 +2,8 @@ import type { Queryable } from '../db/pool';
 import { normalizeAuditEvent } from '../import/normalize/audit';
 import type { SourceZone } from '../import/timezone';
 import type { NormalizeContext } from '../import/types';
-import { checkLine, hasNul } from './auditLine';
+import { isGovdbError } from '../errors';
+import { checkLine, pgProblem } from './auditLine';
 import { EventRow, insertEvents } from './auditSql';
 import { forEachLine } from './logFiles';
 
@@ -41,13 +42,30 @@ export async function backfillFiles(db: Queryable, files: string[], options: Bac
   for (const file of files) {
     const report: BackfillFileReport = { file, lines: 0, ours: 0, legacy: 0, inserted: 0, duplicates: 0, rejected: [], tornTail: null };
     const ctx: NormalizeContext = { zone: options.sourceZone, file };
-    let batch: EventRow[] = [];
+    let batch: Array<{ row: EventRow; line: number }> = [];
     const send = async (): Promise<void> => {
       if (!batch.length) return;
-      const result = await insertEvents(db, batch, 'backfill');
-      report.inserted += result.inserted;
-      report.duplicates += result.duplicates;
+      const taken = batch;
       batch = [];
+      try {
+        const result = await insertEvents(db, taken.map((b) => b.row), 'backfill');
+        report.inserted += result.inserted;
+        report.duplicates += result.duplicates;
+      } catch (err) {
+        if (!isDataError(err)) throw err;
+        // PostgreSQL refused something in the batch: load row by row, reject only the refused lines
+        for (const b of taken) {
+          try {
+            const one = await insertEvents(db, [b.row], 'backfill');
+            report.inserted += one.inserted;
+            report.duplicates += one.duplicates;
+          } catch (rowErr) {
+            if (!isDataError(rowErr)) throw rowErr;
+            report.rejected.push({ line: b.line, reason: `PostgreSQL refused the row: ${(rowErr as Error).message}` });
+          }
+        }
+        report.rejected.sort((a, b) => a.line - b.line);
+      }
     };
     const info = await forEachLine(file, async (text, line) => {
       report.lines = line;
@@ -55,7 +73,7 @@ export async function backfillFiles(db: Queryable, files: string[], options: Bac
       if ('reason' in converted) report.rejected.push({ line, reason: converted.reason });
       else {
         report[converted.kind]++;
-        batch.push(converted.row);
+        batch.push({ row: converted.row, line });
         if (batch.length >= batchSize) await send();
       }
     });
@@ -79,6 +97,8 @@ function convert(text: string, ctx: NormalizeContext): Converted {
     const check = checkLine(text);
     if (!check.ok) return { reason: `audit_log line: ${check.reason}` };
     const l = check.line;
+    const unsafe = pgProblem(l);
+    if (unsafe) return { reason: `audit_log line: PostgreSQL cannot load it: ${unsafe}` };
     return { kind: 'ours', row: { occurred_at: l.ts, agent_id: l.agent_id, session_id: l.session_id, event_type: l.event_type, confidence: l.confidence, details: l.details, content_hash: l.hash, prev_hash: l.prev_hash, source: 'backfill' } };
   }
   if ('timestamp' in obj && 'event_type' in obj) return convertLegacy(obj, ctx);
@@ -88,6 +108,13 @@ function convert(text: string, ctx: NormalizeContext): Converted {
 function convertLegacy(obj: Record<string, unknown>, ctx: NormalizeContext): Converted {
   const result = normalizeAuditEvent(obj, ctx);
   if (!result.ok) return { reason: `legacy line: ${result.reason}` };
-  if (hasNul(result.value)) return { reason: 'legacy line: contains a NUL character, which PostgreSQL cannot store' };
+  const unsafe = pgProblem(result.value);
+  if (unsafe) return { reason: `legacy line: PostgreSQL cannot load it: ${unsafe}` };
   return { kind: 'legacy', row: { ...result.value, prev_hash: null, source: 'legacy' } };
+}
+
+/** A data error (bad value, constraint) is the row's fault; anything else (connection, outage) fails the run. */
+function isDataError(err: unknown): boolean {
+  const state = isGovdbError(err) ? err.details.sqlstate : (err as { code?: unknown })?.code;
+  return typeof state === 'string' && (/^2[23]/.test(state) || state === 'GV400');
 }

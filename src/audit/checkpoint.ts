@@ -18,8 +18,10 @@ export interface Checkpoint {
   offset: number;
   /** Number of committed lines of that file. */
   line: number;
-  /** Hash of the line ending at offset (null at offset 0): identifies the file again after a rename. */
+  /** Hash of the line ending at offset (null at offset 0, or when that line was not a valid audit line). */
   last_hash: string | null;
+  /** sha256 of the text of the line ending at offset: identifies the file again after a rename (any line, valid or rejected). Absent in checkpoints of older versions, which match by last_hash. */
+  last_line_sha256?: string | null;
   updated_at: string;
 }
 
@@ -36,7 +38,8 @@ export async function readCheckpoint(file: string): Promise<{ checkpoint: Checkp
     const cp = JSON.parse(text) as Checkpoint;
     const valid = cp && cp.version === 1 && typeof cp.file === 'string' && !cp.file.includes('/') &&
       Number.isInteger(cp.offset) && cp.offset >= 0 && Number.isInteger(cp.line) && cp.line >= 0 &&
-      (cp.last_hash === null || (typeof cp.last_hash === 'string' && HASH_PATTERN.test(cp.last_hash)));
+      (cp.last_hash === null || (typeof cp.last_hash === 'string' && HASH_PATTERN.test(cp.last_hash))) &&
+      (cp.last_line_sha256 === undefined || cp.last_line_sha256 === null || (typeof cp.last_line_sha256 === 'string' && HASH_PATTERN.test(cp.last_line_sha256)));
     if (valid) return { checkpoint: cp };
   } catch {
     // fall through: unreadable

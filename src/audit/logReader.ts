@@ -2,6 +2,7 @@ import { promises as fs } from 'fs';
 import path from 'path';
 import { GovdbError } from '../errors';
 import { checkLine } from './auditLine';
+import { sha256Hex } from './canonicalJson';
 import { Checkpoint } from './checkpoint';
 import { LogFile, lineEndingAt, listLogFiles } from './logFiles';
 
@@ -58,8 +59,13 @@ export class LogReader {
         const st = await handle.stat();
         if (st.size < checkpoint.offset) continue;
         const text = await lineEndingAt(handle, checkpoint.offset);
-        const check = text === null ? null : checkLine(text);
-        const matches = checkpoint.offset === 0 ? checkpoint.last_hash === null : check?.ok === true && check.line.hash === checkpoint.last_hash;
+        let matches: boolean;
+        if (checkpoint.offset === 0) matches = checkpoint.last_hash === null;
+        else if (checkpoint.last_line_sha256) matches = text !== null && sha256Hex(text) === checkpoint.last_line_sha256;
+        else {
+          const check = text === null ? null : checkLine(text);
+          matches = check?.ok === true && check.line.hash === checkpoint.last_hash;
+        }
         if (matches) return { position: { file: f.name, ino: st.ino, offset: checkpoint.offset, line: checkpoint.line } };
       } finally {
         await handle.close();

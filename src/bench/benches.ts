@@ -1,5 +1,5 @@
 import { randomBytes } from 'crypto';
-import { mkdtempSync, rmSync } from 'fs';
+import { mkdtempSync, promises as fsp, rmSync } from 'fs';
 import os from 'os';
 import path from 'path';
 import Redis from 'ioredis';
@@ -101,6 +101,12 @@ export async function benchKnowledge(ctx: BenchContext, sampleIds: string[]): Pr
 
 export interface AuditBench {
   append: PairedResult;
+  /** acknowledged (fsynced) appends: one producer, paired with a raw write+fdatasync of the same file system */
+  durable: PairedResult;
+  /** acknowledged events/s with `durableProducers` concurrent producers, and raw fdatasyncs/s of one thread in the same run */
+  durableEventsPerSec: number;
+  durableProducers: number;
+  rawFsyncsPerSec: number;
   mirrorEventsPerSec: number;
   mirrorLines: number;
 }
@@ -114,6 +120,7 @@ export async function benchAudit(ctx: BenchContext): Promise<AuditBench> {
     const noop = async () => undefined;
     const append = await measurePaired('audit append on the request path', 'no-op await', noop,
       (i) => log.record({ agentId: 'bench', sessionId: 's', eventType: 'bench_event', confidence: 0.5, details: { i } }), { iterations: ctx.iterations * 4 });
+    const durable = await benchDurable(ctx, log, dir);
     const lines = ctx.quick ? 5_000 : 100_000;
     for (let i = 0; i < lines; i++) void log.record({ agentId: 'bench', sessionId: 's', eventType: 'bench_mirror', details: { i } });
     await log.flush();
@@ -124,10 +131,48 @@ export async function benchAudit(ctx: BenchContext): Promise<AuditBench> {
     });
     await mirror.stop();
     const total = lines + ctx.iterations * 4 + Math.min(50, ctx.iterations * 4);
-    return { append, mirrorEventsPerSec: total / (ms / 1000), mirrorLines: total };
+    return { append, ...durable, mirrorEventsPerSec: total / (ms / 1000), mirrorLines: total + durable.lines };
   } finally {
     await log.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Acknowledged means durable (docs/audit.md): what a tool reply waits for. The floor is one raw
+ * write + fdatasync of a file in the same directory, taken right before each sample; the op is one
+ * append() that resolves once its line is fsynced. Then `producers` concurrent producers append for
+ * a fixed time: acknowledged events/s, which group commit makes far more than the raw fsyncs/s.
+ */
+async function benchDurable(ctx: BenchContext, log: AuditLog, dir: string) {
+  const raw = await fsp.open(path.join(dir, 'fsync_floor.bin'), 'a');
+  const block = Buffer.alloc(300, 0x61);
+  const floor = async () => {
+    await raw.write(block);
+    await raw.datasync();
+  };
+  try {
+    let lines = 0;
+    const durable = await measurePaired('audit append, acknowledged (fsynced) — one producer', 'write+fdatasync', floor,
+      (i) => (lines++, log.append({ agentId: 'bench', sessionId: 's', eventType: 'bench_durable', confidence: 0.5, details: { i } })), { iterations: ctx.iterations * 2 });
+    const fsyncMs = await timeIt(async () => {
+      for (let i = 0; i < 200; i++) await floor();
+    });
+    const producers = 64;
+    const runMs = ctx.quick ? 500 : 3000;
+    let acked = 0;
+    const t0 = Date.now();
+    await Promise.all(Array.from({ length: producers }, async (_, p) => {
+      while (Date.now() - t0 < runMs) {
+        await log.append({ agentId: 'bench', sessionId: `p${p}`, eventType: 'bench_durable', details: { p } });
+        acked++;
+      }
+    }));
+    const elapsed = Date.now() - t0;
+    lines += acked;
+    return { durable, durableEventsPerSec: acked / (elapsed / 1000), durableProducers: producers, rawFsyncsPerSec: 200 / (fsyncMs / 1000), lines };
+  } finally {
+    await raw.close();
   }
 }
 

@@ -18,7 +18,7 @@ interface Results {
   versions: { govdb: string; postgres: string; age: string; redis: string };
   knowledge: { discoveries: number; edges: number; generateMs: number; projectMs: number };
   paired: PairedResult[];
-  audit: { mirrorEventsPerSec: number; mirrorLines: number };
+  audit: { mirrorEventsPerSec: number; mirrorLines: number; durableEventsPerSec: number; durableProducers: number; rawFsyncsPerSec: number; durableAddedP50Ms: number; fsyncFloorP50Ms: number };
   import: { lines: number; rows: number; ms: number; rowsPerSec: number; peakRssMb: number };
   migrateFromEmptyMs: ReturnType<typeof distribution>;
 }
@@ -35,6 +35,20 @@ async function main(argv: string[]): Promise<void> {
   const importLines = quick ? 20_000 : 1_000_000;
 
   log(`bench: ${quick ? 'quick (smoke) run: figures are not meaningful' : 'full run'}; PostgreSQL ${server.replace(/\/\/[^@]*@/, '//')}`);
+  if (argv.includes('--audit-only')) {
+    // only the audit trail benches (durable appends beside their raw fsync floor, mirror throughput)
+    const { pool } = await benchDatabase(server, `govdb_bench_${process.pid}`);
+    try {
+      const a = await benchAudit({ pool, redisUrl: redis, iterations, quick });
+      for (const r of [a.append, a.durable]) process.stdout.write(formatRow(r) + '\n');
+      process.stdout.write(`audit acknowledged (fsynced before the reply): p50 added ${a.durable.op.p50.toFixed(3)} ms (raw write+fdatasync p50 ${a.durable.floor.p50.toFixed(3)} ms); ${Math.round(a.durableEventsPerSec)} acknowledged events/s with ${a.durableProducers} producers vs ${Math.round(a.rawFsyncsPerSec)} raw fdatasyncs/s\n`);
+      process.stdout.write(`audit mirror into PostgreSQL: ${Math.round(a.mirrorEventsPerSec)} events/s (${a.mirrorLines} lines)\n`);
+    } finally {
+      await pool.end();
+      await dropDatabase(server, `govdb_bench_${process.pid}`).catch(() => undefined);
+    }
+    return;
+  }
   const migrateSamples: number[] = [];
   for (let i = 0; i < (quick ? 1 : 3); i++) {
     const url = await recreateDatabase(server, `govdb_bench_migrate_${process.pid}`);
@@ -57,7 +71,7 @@ async function main(argv: string[]): Promise<void> {
     const sample = await pool.query<{ id: string }>(`select id from knowledge.discoveries where id like 'bench\\_d\\_%' order by md5(id) limit 200`);
     paired.push(...(await benchKnowledge(ctx, sample.rows.map((r) => r.id))));
     const audit = await benchAudit(ctx);
-    paired.push(audit.append);
+    paired.push(audit.append, audit.durable);
 
     const work = mkdtempSync(path.join(os.tmpdir(), 'govdb-bench-import-'));
     const file = path.join(work, 'tool_usage.jsonl');
@@ -75,13 +89,18 @@ async function main(argv: string[]): Promise<void> {
       versions: { govdb: VERSION, postgres: versions.rows[0].pg, age: versions.rows[0].age, redis: redisVersion },
       knowledge: { discoveries: sizes.discoveries, edges: Number(edgeCount.rows[0].n) - sizes.discoveries + sizes.discoveries, generateMs: gen.generateMs, projectMs: gen.projectMs },
       paired,
-      audit: { mirrorEventsPerSec: Math.round(audit.mirrorEventsPerSec), mirrorLines: audit.mirrorLines },
+      audit: {
+        mirrorEventsPerSec: Math.round(audit.mirrorEventsPerSec), mirrorLines: audit.mirrorLines,
+        durableEventsPerSec: Math.round(audit.durableEventsPerSec), durableProducers: audit.durableProducers, rawFsyncsPerSec: Math.round(audit.rawFsyncsPerSec),
+        durableAddedP50Ms: audit.durable.op.p50, fsyncFloorP50Ms: audit.durable.floor.p50,
+      },
       import: { lines: importLines, rows: imp.rows, ms: imp.ms, rowsPerSec: Math.round(imp.rows / (imp.ms / 1000)), peakRssMb: Math.round(imp.peakRssBytes / 2 ** 20) },
       migrateFromEmptyMs: distribution(migrateSamples),
     };
 
     process.stdout.write(`\ngovdb benchmark ${results.date} (${quick ? 'QUICK smoke run' : 'full run'}); times in ms; floor measured right before each sample on the same connection\n`);
     for (const r of paired) process.stdout.write(formatRow(r) + '\n');
+    process.stdout.write(`audit acknowledged (fsynced before the reply): p50 added ${results.audit.durableAddedP50Ms.toFixed(3)} ms (raw write+fdatasync p50 ${results.audit.fsyncFloorP50Ms.toFixed(3)} ms); ${results.audit.durableEventsPerSec} acknowledged events/s with ${results.audit.durableProducers} producers vs ${results.audit.rawFsyncsPerSec} raw fdatasyncs/s\n`);
     process.stdout.write(`audit mirror into PostgreSQL: ${results.audit.mirrorEventsPerSec} events/s (${results.audit.mirrorLines} lines)\n`);
     process.stdout.write(`legacy import: ${results.import.rows} rows from ${importLines} lines in ${results.import.ms} ms = ${results.import.rowsPerSec} rows/s, peak RSS ${results.import.peakRssMb} MB\n`);
     process.stdout.write(`govdb migrate from empty: p50 ${results.migrateFromEmptyMs.p50.toFixed(0)} ms (n=${migrateSamples.length})\n`);

@@ -4,6 +4,7 @@ import type { ServerMetrics } from '../server/metrics';
 import type { AgentService } from '../domain/agents';
 import type { EisvService } from '../domain/eisv';
 import type { KnowledgeService } from '../domain/knowledge';
+import type { IdempotencyRunner } from './idempotency';
 import type { AuditSink, SessionBindings, ToolRateLimiter, ToolUsageSink } from './ports';
 
 /** Everything a tool handler may use. Built once per process by src/server/runtime.ts. */
@@ -28,4 +29,6 @@ export interface ServerDeps {
   /** 'stdio' or 'http', stored with session bindings */
   clientName: string;
   health(): Promise<HealthReport>;
+  /** runs calls that carry request_id as one keyed transaction (src/mcp/idempotency.ts); absent: request_id is refused */
+  idempotency?: IdempotencyRunner;
 }

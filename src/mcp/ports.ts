@@ -33,8 +33,11 @@ export interface AuditEvent {
 }
 
 export interface AuditSink {
-  /** appends to the compliance log; must not block the request on disk sync */
-  record(event: AuditEvent): void;
+  /**
+   * Appends to the compliance log; resolves once the line is fsynced (group commit: concurrent
+   * calls share one sync). Rejects when the log refuses the event (e.g. a failed disk).
+   */
+  record(event: AuditEvent): Promise<void>;
 }
 
 export interface ToolUsage {

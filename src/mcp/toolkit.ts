@@ -4,6 +4,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { GovdbError, isGovdbError } from '../errors';
 import type { ServerDeps } from './deps';
+import type { AuditEvent } from './ports';
 
 export type ToolAuth = 'none' | 'optional' | 'agent' | 'admin';
 
@@ -15,7 +16,11 @@ export interface ToolContext {
   isAdmin: boolean;
   /** binds the calling session to an agent (onboard, identity) */
   bindSession(agentId: string): Promise<void>;
-  audit(eventType: string, details: Record<string, unknown>, confidence?: number | null): void;
+  /**
+   * Records an audit event. Handlers need not await it: the toolkit waits for every event of the
+   * call to be fsynced in audit_log.jsonl before it replies (acknowledged means durable, docs/audit.md).
+   */
+  audit(eventType: string, details: Record<string, unknown>, confidence?: number | null): Promise<void>;
 }
 
 export interface ToolDefinition<I extends z.ZodRawShape, O extends z.ZodRawShape> {
@@ -29,6 +34,13 @@ export interface ToolDefinition<I extends z.ZodRawShape, O extends z.ZodRawShape
   destructive?: boolean;
   /** extra rate-limited operation besides the per-tool-call limits (e.g. knowledge_store) */
   rateOperation?: string;
+  /**
+   * Accepts `request_id` for safe retries (src/mcp/idempotency.ts): the call runs as one keyed
+   * transaction and a retry returns the original result. 'caller' scopes keys by the calling agent
+   * (or the session before one exists); 'session' by the MCP session (onboard: the caller changes
+   * when the call succeeds).
+   */
+  idempotency?: 'caller' | 'session';
   /** returns plain data; Dates are sent as ISO strings and the SDK checks the result against `output` */
   handler(ctx: ToolContext, args: z.infer<z.ZodObject<I>>): Promise<object>;
 }
@@ -42,6 +54,12 @@ export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(def
 export const identityFields = {
   api_key: z.string().min(8).max(512).optional().describe('API key of the agent to act as (binds this session to it); or send it as the X-Api-Key header'),
   admin_token: z.string().max(512).optional().describe('Admin token for admin-only tools; or send it as the X-Admin-Token header'),
+};
+
+/** Accepted by tools with `idempotency` (docs/audit.md, "Safe retries"). */
+export const requestIdField = {
+  request_id: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'request_id: 1 to 128 letters, digits or _ . : -').optional()
+    .describe('idempotency key: retrying with the same request_id (and the same arguments) within 24 h returns the original result and changes nothing again'),
 };
 
 function header(extra: { requestInfo?: { headers?: Record<string, string | string[] | undefined> } }, name: string): string | undefined {
@@ -67,6 +85,18 @@ export function errorResult(err: GovdbError): CallToolResult {
   };
 }
 
+/** Waits for every audit line of a call to be durable; a refused line fails the call (UNAVAILABLE). */
+async function awaitAudits(audits: Array<Promise<void>>): Promise<void> {
+  const outcomes = await Promise.allSettled(audits);
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) {
+    throw new GovdbError('UNAVAILABLE', `The change was made but its audit event could not be made durable: ${(failed.reason as Error)?.message ?? String(failed.reason)}`, {
+      hint: 'Check /health (audit). Retrying with the same request_id returns the original result without a second change.',
+      cause: failed.reason,
+    });
+  }
+}
+
 /** Registers a tool with identity, admin check, rate limits, tool-usage recording, metrics and error mapping around the handler. */
 export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
   server: McpServer,
@@ -74,7 +104,7 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
   defaultSessionId: string,
   def: ToolDefinition<I, O>,
 ): void {
-  const inputShape = { ...def.input, ...identityFields };
+  const inputShape = { ...def.input, ...identityFields, ...(def.idempotency ? requestIdField : {}) };
   server.registerTool(
     def.name,
     {
@@ -90,6 +120,8 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
       const sessionId: string = extra.sessionId ?? defaultSessionId;
       let agentId: string | null = null;
       let errorCode: string | null = null;
+      // audit lines of this call: the reply waits until all of them are durable
+      const audits: Array<Promise<void>> = [];
       try {
         const { api_key: argKey, admin_token: argAdmin, ...args } = rawArgs as Record<string, unknown>;
         const apiKey = (argKey as string | undefined) ?? header(extra, 'x-api-key') ?? header(extra, 'authorization')?.replace(/^Bearer\s+/i, '');
@@ -137,9 +169,52 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
             await deps.sessions.bind(sessionId, id, deps.clientName);
             agentId = id;
           },
-          audit: (eventType, details, confidence) => deps.audit.record({ agentId, sessionId, eventType, details, confidence }),
+          audit: (eventType, details, confidence) => {
+            const p = deps.audit.record({ agentId, sessionId, eventType, details, confidence });
+            p.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+            audits.push(p);
+            return p;
+          },
         };
-        const result = await def.handler(ctx, args as z.infer<z.ZodObject<I>>);
+        let result: object;
+        try {
+          const { request_id: requestId, ...callArgs } = args;
+          if (def.idempotency && typeof requestId === 'string') {
+            if (!deps.idempotency) throw new GovdbError('UNAVAILABLE', 'This server does not accept request_id.', { hint: 'Call without request_id.' });
+            // one transaction: key claim, the tool's writes, the stored result; audit lines and
+            // session binding follow the commit (a rolled-back call leaves none)
+            const caller = def.idempotency === 'session' || !agentId ? `session:${sessionId}` : `agent:${agentId}`;
+            const events: AuditEvent[] = [];
+            const outcome = await deps.idempotency.run({ caller, requestId, tool: def.name, args: callArgs }, (call) =>
+              def.handler({
+                ...ctx,
+                deps: { ...deps, db: call.db, services: call.services },
+                bindSession: async (id) => {
+                  agentId = id;
+                  call.boundAgent(id);
+                  call.afterCommit(() => deps.sessions.bind(sessionId, id, deps.clientName));
+                },
+                audit: async (eventType, details, confidence) => void events.push({ agentId, sessionId, eventType, details: { ...details, request_id: requestId }, confidence }),
+              }, callArgs as z.infer<z.ZodObject<I>>),
+            );
+            if (outcome.replayed) {
+              if (outcome.boundAgentId && !(await deps.sessions.resolve(sessionId))) await deps.sessions.bind(sessionId, outcome.boundAgentId, deps.clientName);
+              agentId = agentId ?? outcome.boundAgentId;
+              void ctx.audit('request_replayed', { tool: def.name, request_id: requestId, original_at: outcome.originalAt?.toISOString() ?? null });
+            } else {
+              for (const e of events) {
+                const p = deps.audit.record(e);
+                p.catch(() => undefined);
+                audits.push(p);
+              }
+            }
+            result = outcome.result;
+          } else {
+            result = await def.handler(ctx, args as z.infer<z.ZodObject<I>>);
+          }
+        } finally {
+          await awaitAudits(audits);
+        }
         // Dates become ISO strings, undefined fields disappear: what the client sees is plain JSON
         const text = JSON.stringify(result);
         return { content: [{ type: 'text', text }], structuredContent: JSON.parse(text) as Record<string, unknown> };

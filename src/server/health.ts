@@ -77,11 +77,17 @@ function checkCache(s: HealthSources): CheckResult {
   return { status: c.configured ? 'warning' : 'unavailable', message: `memory mode: ${c.reason ?? 'REDIS_URL not set'}`, mode: c.mode, reason: c.reason ?? null };
 }
 
-function checkAudit(s: HealthSources): CheckResult {
+function checkAudit(s: HealthSources, snap: HealthSnapshot | null): CheckResult {
   const a = s.audit?.();
   if (!a) return { status: 'unavailable', message: 'audit trail not running in this process' };
-  const details = { queue_depth: a.queueDepth, lag_lines: a.lagLines, lag_seconds: a.lagSeconds, last_flush: a.lastFlushAt, last_error: a.lastError };
+  // lines the mirror could not load (audit.mirror_rejects, via core.health_snapshot): named, never hidden
+  const rejects = Number(snap?.mirror_rejects ?? 0);
+  const lastReject = (snap?.last_mirror_reject ?? null) as { file_name: string; line_no: number; reason: string; recorded_at: string } | null;
+  const details = { queue_depth: a.queueDepth, lag_lines: a.lagLines, lag_seconds: a.lagSeconds, last_flush: a.lastFlushAt, last_error: a.lastError, mirror_rejects: rejects, last_mirror_reject: lastReject };
   if (!a.writable) return { status: 'error', message: 'audit_log.jsonl is not writable', ...details };
+  if (rejects && lastReject) {
+    return { status: 'warning', message: `${rejects} audit line(s) could not be loaded into PostgreSQL and were skipped (audit.mirror_rejects); newest ${lastReject.file_name}:${lastReject.line_no}: ${lastReject.reason}`, ...details };
+  }
   if (a.lastError || a.lagSeconds > 60) return { status: 'warning', message: `mirror behind by ${a.lagLines} line(s), ${a.lagSeconds.toFixed(0)} s${a.lastError ? `: ${a.lastError}` : ''}`, ...details };
   return { status: 'healthy', message: 'JSONL writable, mirror current', ...details };
 }
@@ -110,7 +116,7 @@ export async function checkHealth(s: HealthSources): Promise<HealthReport> {
     guard('postgres', () => checkPostgres(s)),
     guard('graph', async () => checkGraph(await snapshot)),
     guard('cache', () => checkCache(s)),
-    guard('audit', () => checkAudit(s)),
+    guard('audit', async () => checkAudit(s, await snapshot.catch(() => null))),
     guard('calibration', async () => checkCalibration(await snapshot)),
   ]);
   const checks = Object.fromEntries(results) as Record<string, CheckResult>;

@@ -8,6 +8,7 @@ import { createEisvService } from '../domain/eisv';
 import { createKnowledgeService } from '../domain/knowledge';
 import { GovdbError } from '../errors';
 import type { ServerDeps } from '../mcp/deps';
+import { createIdempotencyRunner } from '../mcp/idempotency';
 import { checkHealth } from './health';
 import { createMetrics } from './metrics';
 import { DatabaseRuntime, startDatabase } from './startDatabase';
@@ -63,6 +64,13 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   agentsForCache = agents;
   const eisv = createEisvService(pool, { invalidate });
   const knowledge = createKnowledgeService(pool);
+  // safe retries: request_id calls run as one keyed transaction (src/mcp/idempotency.ts)
+  const idempotency = createIdempotencyRunner({
+    pool,
+    servicesFor: (db, hooks) => ({ agents: createAgentService(db, hooks), eisv: createEisvService(db, hooks), knowledge: createKnowledgeService(db) }),
+    invalidate,
+    secret: (options.env ?? process.env).GOVDB_IDEMPOTENCY_SECRET || undefined,
+  });
 
   const auditLog = await AuditLog.open({ path: config.auditLogPath });
   const auditMirror = new AuditMirror(pool, { logPath: config.auditLogPath, writer: auditLog });
@@ -74,6 +82,11 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     failExpiredSessions(pool).catch((err: Error) => options.log(`govdb: dialectic timeout sweep failed: ${err.message}`));
   }, options.dialecticSweepMs ?? 60_000);
   dialecticTimer.unref();
+  // expired idempotency keys and API keys past their retry window are erased (docs/audit.md)
+  const idempotencyTimer = setInterval(() => {
+    idempotency.sweep().catch((err: Error) => options.log(`govdb: idempotency sweep failed: ${err.message}`));
+  }, 60_000);
+  idempotencyTimer.unref();
 
   const metrics = createMetrics({
     pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
@@ -101,15 +114,19 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     authenticate: async (apiKey) => (await agents.authenticate(apiKey)).agentId,
     rateLimiter: cache.rateLimits,
     audit: {
-      record: (event) => {
-        // the log computes the chained line synchronously; a refusal (e.g. a failed disk) is reported, never swallowed silently
-        auditLog.record({ ...event, details: event.details }).catch((err: Error) => options.log(`govdb: audit append failed: ${err.message}`));
+      record: async (event) => {
+        // resolves once the line is fsynced (the reply waits for it); a refusal (e.g. a failed disk) is logged and fails the call
+        await auditLog.append({ ...event, details: event.details }).catch((err: Error) => {
+          options.log(`govdb: audit append failed: ${err.message}`);
+          throw err;
+        });
       },
     },
     toolUsage,
     metrics,
     adminToken: config.adminToken,
     clientName: options.clientName,
+    idempotency,
     health: () =>
       checkHealth({
         db: pool,
@@ -145,6 +162,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     toolUsage,
     async close() {
       clearInterval(dialecticTimer);
+      clearInterval(idempotencyTimer);
       await toolUsage.close().catch(() => undefined);
       await auditLog.flush().catch(() => undefined);
       await auditMirror.caughtUp(5000).catch(() => undefined);

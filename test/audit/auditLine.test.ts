@@ -52,11 +52,17 @@ describe('audit line format and hash', () => {
   });
 
   it('validates events against the rules of audit.events, collecting every problem', () => {
-    expect(() => normaliseEvent({ eventType: 'Tool Call', confidence: 2, agentId: 'a\u0000b', details: { s: '\u0000' } })).toThrow(
+    expect(() => normaliseEvent({ eventType: 'Tool Call', confidence: 2, agentId: 7 as never })).toThrow(
       expect.objectContaining({
         code: 'INVALID_INPUT',
-        message: expect.stringMatching(/agentId contains a NUL.*eventType "Tool Call" must match.*confidence 2 must be.*details contain a NUL/),
+        message: expect.stringMatching(/agentId must be a string.*eventType "Tool Call" must match.*confidence 2 must be/),
       }),
     );
+  });
+
+  it('makes NUL and unpaired surrogates PostgreSQL-safe, deterministically (U+2400, U+FFFD)', () => {
+    const fields = normaliseEvent({ eventType: 'pause_agent', agentId: 'a\u0000b', details: { reason: 'lone \ud800 surrogate', ['k\udc00']: ['\u0000'], ok: '\ud83d\ude00' } });
+    expect(fields.agent_id).toBe('a\u2400b');
+    expect(fields.details).toEqual({ reason: 'lone \ufffd surrogate', ['k\ufffd']: ['\u2400'], ok: '\ud83d\ude00' });
   });
 });

@@ -5,11 +5,13 @@ import { promisify } from 'util';
 import { AuditLog } from '../../src/audit/auditLog';
 import { AuditMirror } from '../../src/audit/auditMirror';
 import { createMigratedDatabase, TestDatabase } from '../helpers/db';
-import { removeLogDir, tempLogPath } from './helpers/audit';
+import { handMadeLine, removeLogDir, tempLogPath } from './helpers/audit';
 
 const run = promisify(execFile);
 const CLI = path.resolve(__dirname, '..', '..', 'bin', 'govdb.js');
-const LEGACY_SAMPLE = '/work/shared/legacy-samples/audit_log_sample.jsonl';
+// In the repository: the legacy server's audit_log shape {timestamp (naive, server zone UTC-07:00),
+// agent_id, event_type, confidence, details}, as in the sample shipped with the legacy system.
+const LEGACY_SAMPLE = path.join(__dirname, 'fixtures', 'legacy_audit_log_sample.jsonl');
 
 async function govdb(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -52,14 +54,33 @@ describe('govdb audit verify', () => {
     await fs.writeFile(logPath, lines.join('\n'));
     const broken = await govdb(['audit', 'verify', logPath]);
     expect(broken.code).toBe(1);
-    expect(broken.stdout).toContain(`BROKEN ${logPath}:5: hash mismatch`);
+    expect(broken.stdout).toContain(`BAD ${logPath}:5: [invalid] hash mismatch`);
+    expect(broken.stdout).toContain('BROKEN 1 bad line(s); 10 lines'); // the chain goes on from the hash line 5 states
 
     // a removed line breaks the chain at the line after the gap
     const intact = lines.map((l, i) => (i === 4 ? l.replace('"confidence":0.9', '"confidence":0.5') : l));
     await fs.writeFile(logPath, intact.filter((_, i) => i !== 6).join('\n'));
     const gap = await govdb(['audit', 'verify', '--json', logPath]);
     expect(gap.code).toBe(1);
-    expect(JSON.parse(gap.stdout)).toMatchObject({ ok: false, lines: 6, broken: { file: logPath, line: 7, reason: expect.stringMatching(/^chain broken/) } });
+    expect(JSON.parse(gap.stdout)).toMatchObject({ ok: false, lines: 9, broken: { file: logPath, line: 7, kind: 'chain', reason: expect.stringMatching(/^chain broken/) } });
+    expect(JSON.parse(gap.stdout).problems).toHaveLength(1);
+  });
+
+  it('reports every bad line with its number and carries on: damaged, unreadable, and not loadable by PostgreSQL (exit 1)', async () => {
+    await writeLog(logPath, 6);
+    const lines = (await fs.readFile(logPath, 'utf8')).split('\n');
+    lines[1] = lines[1]!.replace('"confidence":0.5', '"confidence":0.9'); // line 2: content changed
+    lines[3] = '{"ts": not json'; // line 4: unreadable
+    const last = JSON.parse(lines[5]!) as { hash: string };
+    lines.splice(6, 0, handMadeLine({ reason: 'lone \ud800 surrogate' }, '2026-01-01T00:00:00.000Z', last.hash)); // line 7: the issue's poison line
+    await fs.writeFile(logPath, lines.join('\n'));
+    const out = await govdb(['audit', 'verify', '--json', logPath]);
+    expect(out.code).toBe(1);
+    const result = JSON.parse(out.stdout);
+    expect(result.problems.map((p: { line: number; kind: string }) => [p.line, p.kind])).toEqual([[2, 'invalid'], [4, 'invalid'], [7, 'unloadable']]);
+    expect(result.lines).toBe(7);
+    const text = await govdb(['audit', 'verify', logPath]);
+    expect(text.stdout).toMatch(new RegExp(`BAD ${logPath}:7: \\[unloadable\\] PostgreSQL cannot load this line: .*unpaired surrogate`));
   });
 
   it('reports a torn last line as a warning, not a broken chain (exit 0)', async () => {
@@ -115,6 +136,49 @@ describe('govdb audit backfill and maintain', () => {
     expect((await db.pool.query(`select count(*)::int as n from audit.events where source = 'legacy'`)).rows[0].n).toBe(3);
   });
 
+  it('backfill names every line PostgreSQL cannot load and loads the others (exit 1)', async () => {
+    const file = path.join(path.dirname(logPath), 'poisoned.jsonl');
+    const good1 = handMadeLine({ n: 1 }, '2026-02-01T00:00:01.000Z');
+    const poison = handMadeLine({ reason: 'lone \ud800 surrogate' }, '2026-02-01T00:00:02.000Z');
+    const good2 = handMadeLine({ n: 3 }, '2026-02-01T00:00:03.000Z');
+    const legacyNul = '{"timestamp": "2026-02-01T00:00:04Z", "agent_id": "a", "event_type": "x", "confidence": null, "details": {"s": "\\u0000"}}';
+    await fs.writeFile(file, [good1, poison, good2, legacyNul, 'garbage'].join('\n') + '\n');
+    const out = await govdb(['audit', 'backfill', '--json', '--database-url', db.url, file]);
+    expect(out.code).toBe(1);
+    const report = JSON.parse(out.stdout).files[0];
+    expect(report).toMatchObject({ lines: 5, inserted: 2 });
+    expect(report.rejected.map((r: { line: number }) => r.line)).toEqual([2, 4, 5]);
+    expect(report.rejected[0].reason).toMatch(/PostgreSQL cannot load it: .*unpaired surrogate/);
+  });
+
+  it('verify --db compares the log with audit.events: missing, different and extra rows (exit 3), OK when equal (exit 0)', async () => {
+    const own = path.join(path.dirname(logPath), 'compare', 'audit_log.jsonl');
+    await writeLog(own, 6);
+    const mirror = new AuditMirror(db.pool, { logPath: own, pollIntervalMs: 20 });
+    mirror.start();
+    await mirror.caughtUp();
+    await mirror.stop();
+    const same = await govdb(['audit', 'verify', '--db', '--log', own, '--database-url', db.url]);
+    expect(same.code).toBe(0);
+    expect(same.stdout).toMatch(/DB OK: 6 lines compared, 6 matching, 0 missing, 0 different, 0 extra/);
+    const hashes = (await fs.readFile(own, 'utf8')).trim().split('\n').map((l) => JSON.parse(l).hash as string);
+    await db.pool.query(`update audit.events set details = '{"i": 99}' where content_hash = $1`, [hashes[1]]);
+    await db.pool.query('delete from audit.events where content_hash = $1', [hashes[3]]);
+    const other = handMadeLine({ stray: true }, '2026-03-01T00:00:00.000Z');
+    const strayHash = JSON.parse(other).hash as string;
+    await db.pool.query(`select audit.insert_events(jsonb_build_array(jsonb_build_object('occurred_at', '2026-03-01T00:00:00Z', 'event_type', 'agent_paused', 'content_hash', $1::text)), 'server')`, [strayHash]);
+    const out = await govdb(['audit', 'verify', '--db', '--json', '--log', own, '--database-url', db.url]);
+    expect(out.code).toBe(3);
+    const cmp = JSON.parse(out.stdout).database;
+    expect(cmp.counts).toEqual({ missing: 1, different: 1, extra: 1 });
+    expect(cmp.differences).toEqual(expect.arrayContaining([
+      expect.objectContaining({ kind: 'different', line: 2, reason: expect.stringMatching(/differs in details/) }),
+      expect.objectContaining({ kind: 'missing', line: 4 }),
+      expect.objectContaining({ kind: 'extra', content_hash: strayHash }),
+    ]));
+    await fs.rm(path.dirname(own), { recursive: true, force: true });
+  });
+
   it('loads our own log once, whether by backfill or by the mirror', async () => {
     await writeLog(logPath, 25, { maxFileBytes: 2048 });
     const loaded = await govdb(['audit', 'backfill', '--json', '--log', logPath, '--database-url', db.url]);
@@ -127,7 +191,7 @@ describe('govdb audit backfill and maintain', () => {
     await mirror.caughtUp();
     await mirror.stop();
     expect(mirror.state()).toMatchObject({ rowsInserted: 0, duplicatesSkipped: 25 });
-    expect((await db.pool.query(`select count(*)::int as n from audit.events where source = 'backfill'`)).rows[0].n).toBe(25);
+    expect((await db.pool.query(`select count(*)::int as n from audit.events where source = 'backfill' and agent_id = 'agent_v'`)).rows[0].n).toBe(25);
   });
 
   it('maintain drops monthly partitions older than --keep and refuses a non-positive retention', async () => {

@@ -8,7 +8,7 @@ import { checkpointPath } from '../../src/audit/logFiles';
 import { verifyChain } from '../../src/audit/verify';
 import { createPool } from '../../src/db/pool';
 import { createMigratedDatabase, TestDatabase } from '../helpers/db';
-import { logFilePaths, readLines, removeLogDir, tempLogPath, waitFor } from './helpers/audit';
+import { handMadeLine, logFilePaths, readLines, removeLogDir, tempLogPath, waitFor } from './helpers/audit';
 import { TcpProxy } from './helpers/tcpProxy';
 
 describe('audit mirror: audit_log.jsonl → audit.events', () => {
@@ -198,21 +198,42 @@ describe('audit mirror: audit_log.jsonl → audit.events', () => {
     }
   });
 
-  it('stops at a damaged line, committing the lines before it, instead of skipping it', async () => {
+  it('records a damaged line and a line PostgreSQL refuses in audit.mirror_rejects and goes on with the next lines', async () => {
+    await db.pool.query('truncate audit.mirror_rejects');
     const log = await AuditLog.open({ path: logPath });
     await Promise.all(Array.from({ length: 5 }, (_, i) => log.record({ eventType: 'tool_call', details: { i } })));
     await log.close();
+    // line 3 tampered; line 6 a correctly hashed line with a lone surrogate (as older writers wrote it:
+    // the issue's pause_agent {"reason": "lone \ud800 surrogate"}); line 7 a good line after them
     const text = (await fs.readFile(logPath, 'utf8')).replace('{"i":2}', '{"i":42}');
-    await fs.writeFile(logPath, text);
+    const poison = handMadeLine({ reason: 'lone \ud800 surrogate' }, '2026-01-01T00:00:06.000Z');
+    const after = handMadeLine({ i: 7 }, '2026-01-01T00:00:07.000Z');
+    await fs.writeFile(logPath, `${text}${poison}\n${after}\n`);
     const mirror = new AuditMirror(mirrorPool, { logPath, ...fastRetry });
     mirror.start();
     try {
-      await waitFor('the mirror to report the damaged line', () => mirror.state().lastError !== null);
-      expect(mirror.state().lastError).toMatchObject({ code: 'INVALID_STATE', message: expect.stringMatching(/^audit_log\.jsonl:3: not a valid audit line \(hash mismatch/) });
-      expect(await rows()).toHaveLength(2);
-      expect(mirror.state()).toMatchObject({ line: 2, lagLines: 3 });
+      await mirror.caughtUp(20_000);
+      expect(await rows()).toHaveLength(5); // lines 1, 2, 4, 5, 7
+      expect(mirror.state()).toMatchObject({ line: 7, lagLines: 0, rejectedLines: 2, lastError: null, lastReject: { file: 'audit_log.jsonl', line: 6 } });
+      const rejects = (await db.pool.query('select file_name, line_no, reason from audit.mirror_rejects order by line_no')).rows;
+      expect(rejects).toEqual([
+        { file_name: 'audit_log.jsonl', line_no: 3, reason: expect.stringMatching(/^not a valid audit line \(hash mismatch/) },
+        { file_name: 'audit_log.jsonl', line_no: 6, reason: expect.stringMatching(/^PostgreSQL cannot load it: .*unpaired surrogate \\ud800/) },
+      ]);
+      const snap = (await db.pool.query('select mirror_rejects, last_mirror_reject from core.health_snapshot()')).rows[0];
+      expect(snap).toMatchObject({ mirror_rejects: '2', last_mirror_reject: { file_name: 'audit_log.jsonl', line_no: 6 } });
     } finally {
       await mirror.stop();
+    }
+    // a restarted mirror neither reloads nor re-records anything
+    const again = new AuditMirror(mirrorPool, { logPath, ...fastRetry });
+    again.start();
+    try {
+      await again.caughtUp(20_000);
+      expect(await rows()).toHaveLength(5);
+      expect((await db.pool.query('select count(*)::int as n from audit.mirror_rejects')).rows[0].n).toBe(2);
+    } finally {
+      await again.stop();
     }
   });
 

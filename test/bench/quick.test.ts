@@ -18,7 +18,7 @@ describe('benchmark --quick', () => {
     const names = results.paired.map((r: { name: string }) => r.name);
     for (const expected of ['session lookup (redis mode)', 'session lookup (memory mode)', 'agent metadata read, uncached (one call)', 'agent metadata read, cached (redis)',
       'onboard (agent, key hash, session, event, AGE vertex)', 'process_agent_update (full EISV step, one txn)', 'full-text search (query mix, limit 20)',
-      'AGE MATCH one Discovery by id', 'related within 2 hops (AGE)', 'audit append on the request path']) {
+      'AGE MATCH one Discovery by id', 'related within 2 hops (AGE)', 'audit append on the request path', 'audit append, acknowledged (fsynced) — one producer']) {
       expect(names).toContain(expected);
     }
     for (const r of results.paired) {
@@ -28,6 +28,8 @@ describe('benchmark --quick', () => {
     }
     expect(results.import.rows).toBeGreaterThan(0);
     expect(results.audit.mirrorEventsPerSec).toBeGreaterThan(0);
+    expect(results.audit.durableEventsPerSec).toBeGreaterThan(0);
+    expect(results.audit.rawFsyncsPerSec).toBeGreaterThan(0);
     expect(results.migrateFromEmptyMs.n).toBe(1);
   }, 300_000);
 });

@@ -2,8 +2,10 @@ import { Command } from 'commander';
 import path from 'path';
 import { backfillFiles } from '../../audit/backfill';
 import { maintainPartitions } from '../../audit/auditSql';
-import { listLogFiles } from '../../audit/logFiles';
-import { verifyChain } from '../../audit/verify';
+import { checkpointPath, listLogFiles } from '../../audit/logFiles';
+import { readCheckpoint } from '../../audit/checkpoint';
+import { verifyChain, VerifyResult } from '../../audit/verify';
+import { DbComparison, verifyAgainstDatabase } from '../../audit/verifyDb';
 import { loadConfig } from '../../config';
 import { parseSourceZone } from '../../import/timezone';
 import { createPool, redactUrl } from '../../db/pool';
@@ -21,32 +23,61 @@ async function filesOf(files: string[], log: string | undefined): Promise<string
   return found;
 }
 
+/** Exit codes of `govdb audit verify` (docs/audit.md). */
+export const VERIFY_EXIT = { ok: 0, fileProblems: 1, error: 2, databaseDiffers: 3 } as const;
+
 function registerVerify(audit: Command): void {
-  audit
-    .command('verify [files...]')
-    .description('Check the hash chain of audit log files (in the order given; default: the configured log, rotated files first). Exit 0 OK, 1 broken (first broken line reported), 2 error')
-    .option('--log <path>', 'active log file whose rotated files are verified with it (default $GOVDB_AUDIT_LOG)')
-    .option('--json', 'machine-readable output on stdout')
-    .action(async (files: string[], opts: { log?: string; json?: boolean }) => {
-      try {
-        const result = await verifyChain(await filesOf(files, opts.log));
-        if (opts.json) printJson(result);
-        else if (result.broken) {
-          process.stdout.write(`BROKEN ${result.broken.file}:${result.broken.line}: ${result.broken.reason}\n`);
-          process.stdout.write(`(${result.lines} lines before it verified)\n`);
-        } else {
-          const from = result.anchor === null ? 'genesis' : `anchor ${result.anchor}`;
-          process.stdout.write(`OK ${result.lines} lines in ${result.files.length} file(s), chain from ${from} to ${result.lastHash ?? '(empty)'}\n`);
+  addDatabaseOption(
+    audit
+      .command('verify [files...]')
+      .description('Check the hash chain of audit log files (in the order given; default: the configured log, rotated files first), reporting every bad line; with --db also compare with audit.events. Exit 0 OK, 1 bad lines or broken chain, 2 error, 3 files OK but audit.events differs')
+      .option('--log <path>', 'active log file whose rotated files are verified with it (default $GOVDB_AUDIT_LOG)')
+      .option('--db', 'also compare every line with audit.events (missing, different and extra rows; lines after the mirror checkpoint count as pending)')
+      .option('--json', 'machine-readable output on stdout'),
+  ).action(async (files: string[], opts: { log?: string; db?: boolean; json?: boolean; databaseUrl?: string }) => {
+    try {
+      const targets = await filesOf(files, opts.log);
+      let result: VerifyResult;
+      let database: DbComparison | null = null;
+      if (opts.db) {
+        const url = resolveDatabaseUrl(opts);
+        const pool = createPool(url, { max: 1, applicationName: 'govdb audit verify' });
+        try {
+          await pool.query('select 1').catch((err: Error) => {
+            throw new GovdbError('DB_UNREACHABLE', `Cannot connect to PostgreSQL at ${redactUrl(url)}: ${err.message}`, { cause: err });
+          });
+          // the mirror's checkpoint (of the configured or given log) tells which lines it has passed
+          const active = files.length ? null : path.resolve(opts.log ?? loadConfig().auditLogPath);
+          const checkpoint = active ? (await readCheckpoint(checkpointPath(active))).checkpoint : null;
+          const both = await verifyAgainstDatabase(pool, targets, checkpoint, targets.map((f) => path.basename(f)));
+          result = both.chain;
+          database = both.database;
+        } finally {
+          await pool.end();
         }
-        if (result.tornTail && !opts.json) {
-          const t = result.tornTail;
-          process.stderr.write(`warning: ${t.file}:${t.line}: torn last line (${t.bytes} bytes without a newline at byte ${t.offset}): an interrupted write, not part of the chain; the writer moves it aside when it next opens the log\n`);
-        }
-        process.exitCode = result.ok ? 0 : 1;
-      } catch (err) {
-        reportError(err, !!opts.json, 2);
+      } else {
+        result = await verifyChain(targets);
       }
-    });
+      if (opts.json) printJson(database ? { ...result, database } : result);
+      else {
+        for (const p of result.problems) process.stdout.write(`BAD ${p.file}:${p.line}: [${p.kind}] ${p.reason}\n`);
+        const summary = `${result.lines} lines in ${result.files.length} file(s), chain from ${result.anchor === null ? 'genesis' : `anchor ${result.anchor}`} to ${result.lastHash ?? '(empty)'}`;
+        process.stdout.write(result.ok ? `OK ${summary}\n` : `BROKEN ${result.problems.length} bad line(s); ${summary}\n`);
+        if (database) {
+          for (const d of database.differences) process.stdout.write(`DB ${d.kind.toUpperCase()} ${d.file ? `${d.file}:${d.line}` : `row ${d.row_id}`}: ${d.reason}\n`);
+          const c = database.counts;
+          process.stdout.write(`${database.ok ? 'DB OK' : 'DB DIFFERS'}: ${database.compared} lines compared, ${database.matching} matching, ${c.missing} missing, ${c.different} different, ${c.extra} extra, ${database.pending} pending (after the mirror checkpoint)\n`);
+        }
+      }
+      if (result.tornTail && !opts.json) {
+        const t = result.tornTail;
+        process.stderr.write(`warning: ${t.file}:${t.line}: torn last line (${t.bytes} bytes without a newline at byte ${t.offset}): an interrupted write, not part of the chain; the writer moves it aside when it next opens the log\n`);
+      }
+      process.exitCode = !result.ok ? VERIFY_EXIT.fileProblems : database && !database.ok ? VERIFY_EXIT.databaseDiffers : VERIFY_EXIT.ok;
+    } catch (err) {
+      reportError(err, !!opts.json, VERIFY_EXIT.error);
+    }
+  });
 }
 
 function registerBackfill(audit: Command): void {
@@ -79,8 +110,7 @@ function registerBackfill(audit: Command): void {
         else {
           for (const r of reports) {
             process.stdout.write(`${r.file}: ${r.lines} lines (${r.ours} audit_log, ${r.legacy} legacy): ${r.inserted} inserted, ${r.duplicates} already present, ${r.rejected.length} rejected\n`);
-            for (const x of r.rejected.slice(0, 20)) process.stderr.write(`  rejected ${r.file}:${x.line}: ${x.reason}\n`);
-            if (r.rejected.length > 20) process.stderr.write(`  … and ${r.rejected.length - 20} more (use --json for all)\n`);
+            for (const x of r.rejected) process.stderr.write(`  rejected ${r.file}:${x.line}: ${x.reason}\n`);
             if (r.tornTail) process.stderr.write(`  warning ${r.file}:${r.tornTail.line}: torn last line (${r.tornTail.bytes} bytes without a newline) skipped\n`);
           }
         }

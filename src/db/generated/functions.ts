@@ -26,6 +26,24 @@ export interface AuditEnsurePartitionsRow {
 }
 const AuditEnsurePartitionsSpec: FunctionSpec = {"schema":"audit","name":"ensure_partitions","returns":"rows","params":[{"key":"from","sqlName":"p_from","sqlType":"timestamp with time zone","json":false},{"key":"months","sqlName":"p_months","sqlType":"integer","json":false}]};
 
+/** Arguments of audit.events_by_hashes(p_hashes text[]). */
+export interface AuditEventsByHashesArgs {
+  hashes: Array<string> | null;
+}
+export interface AuditEventsByHashesRow {
+  id: string | null;
+  occurred_at: Date | null;
+  agent_id: string | null;
+  session_id: string | null;
+  event_type: string | null;
+  confidence: number | null;
+  details: unknown | null;
+  content_hash: string | null;
+  prev_hash: string | null;
+  source: string | null;
+}
+const AuditEventsByHashesSpec: FunctionSpec = {"schema":"audit","name":"events_by_hashes","returns":"rows","params":[{"key":"hashes","sqlName":"p_hashes","sqlType":"text[]","json":false}]};
+
 /** Arguments of audit.import_events(p_records jsonb). */
 export interface AuditImportEventsArgs {
   records: unknown | null;
@@ -67,6 +85,21 @@ export interface AuditInsertToolUsageRow {
   duplicates: number | null;
 }
 const AuditInsertToolUsageSpec: FunctionSpec = {"schema":"audit","name":"insert_tool_usage","returns":"rows","params":[{"key":"rows","sqlName":"p_rows","sqlType":"jsonb","json":true},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}]};
+
+/** Arguments of audit.list_mirror_rejects(p_limit integer). */
+export interface AuditListMirrorRejectsArgs {
+  limit?: number | null;
+}
+export interface AuditListMirrorRejectsRow {
+  file_name: string | null;
+  line_no: number | null;
+  byte_offset: string | null;
+  line_sha256: string | null;
+  reason: string | null;
+  excerpt: string | null;
+  recorded_at: Date | null;
+}
+const AuditListMirrorRejectsSpec: FunctionSpec = {"schema":"audit","name":"list_mirror_rejects","returns":"rows","params":[{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false}]};
 
 /** Arguments of audit.maintain_partitions(p_keep interval, p_months_ahead integer). */
 export interface AuditMaintainPartitionsArgs {
@@ -148,6 +181,24 @@ export interface AuditQueryToolUsageRow {
   cursor: string | null;
 }
 const AuditQueryToolUsageSpec: FunctionSpec = {"schema":"audit","name":"query_tool_usage","returns":"rows","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"toolName","sqlName":"p_tool_name","sqlType":"text","json":false},{"key":"success","sqlName":"p_success","sqlType":"boolean","json":false},{"key":"since","sqlName":"p_since","sqlType":"timestamp with time zone","json":false},{"key":"until","sqlName":"p_until","sqlType":"timestamp with time zone","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false},{"key":"cursor","sqlName":"p_cursor","sqlType":"text","json":false}]};
+
+/** Arguments of audit.record_mirror_rejects(p_rejects jsonb). */
+export interface AuditRecordMirrorRejectsArgs {
+  rejects: unknown | null;
+}
+const AuditRecordMirrorRejectsSpec: FunctionSpec = {"schema":"audit","name":"record_mirror_rejects","returns":"scalar","params":[{"key":"rejects","sqlName":"p_rejects","sqlType":"jsonb","json":true}]};
+
+/** Arguments of audit.server_event_hashes(p_after_id bigint, p_limit integer). */
+export interface AuditServerEventHashesArgs {
+  afterId?: number | string | null;
+  limit?: number | null;
+}
+export interface AuditServerEventHashesRow {
+  id: string | null;
+  content_hash: string | null;
+  occurred_at: Date | null;
+}
+const AuditServerEventHashesSpec: FunctionSpec = {"schema":"audit","name":"server_event_hashes","returns":"rows","params":[{"key":"afterId","sqlName":"p_after_id","sqlType":"bigint","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false}]};
 
 /** Arguments of core.agent_state_history(p_agent_id text, p_limit integer, p_before_seq bigint). */
 export interface CoreAgentStateHistoryArgs {
@@ -676,7 +727,7 @@ export interface CoreGetAgentStateRow {
 }
 const CoreGetAgentStateSpec: FunctionSpec = {"schema":"core","name":"get_agent_state","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false}]};
 
-/** Arguments of core.health_snapshot(OUT graph_present boolean, OUT discoveries bigint, OUT discovery_vertices bigint, OUT calibration_bins integer, OUT calibration_samples bigint). */
+/** Arguments of core.health_snapshot(OUT graph_present boolean, OUT discoveries bigint, OUT discovery_vertices bigint, OUT calibration_bins integer, OUT calibration_samples bigint, OUT mirror_rejects bigint, OUT last_mirror_reject jsonb). */
 export interface CoreHealthSnapshotArgs {
 }
 export interface CoreHealthSnapshotRow {
@@ -685,8 +736,46 @@ export interface CoreHealthSnapshotRow {
   discovery_vertices: string | null;
   calibration_bins: number | null;
   calibration_samples: string | null;
+  mirror_rejects: string | null;
+  last_mirror_reject: unknown | null;
 }
 const CoreHealthSnapshotSpec: FunctionSpec = {"schema":"core","name":"health_snapshot","returns":"row","params":[]};
+
+/** Arguments of core.idempotency_claim(p_caller text, p_request_id text, p_tool_name text, p_request_hash text, p_ttl_seconds integer). */
+export interface CoreIdempotencyClaimArgs {
+  caller: string | null;
+  requestId: string | null;
+  toolName: string | null;
+  requestHash: string | null;
+  ttlSeconds?: number | null;
+}
+export interface CoreIdempotencyClaimRow {
+  state: string | null;
+  result: unknown | null;
+  secret_ciphertext: string | null;
+  secret_expires_at: Date | null;
+  created_at: Date | null;
+}
+const CoreIdempotencyClaimSpec: FunctionSpec = {"schema":"core","name":"idempotency_claim","returns":"rows","params":[{"key":"caller","sqlName":"p_caller","sqlType":"text","json":false},{"key":"requestId","sqlName":"p_request_id","sqlType":"text","json":false},{"key":"toolName","sqlName":"p_tool_name","sqlType":"text","json":false},{"key":"requestHash","sqlName":"p_request_hash","sqlType":"text","json":false},{"key":"ttlSeconds","sqlName":"p_ttl_seconds","sqlType":"integer","json":false}]};
+
+/** Arguments of core.idempotency_complete(p_caller text, p_request_id text, p_result jsonb, p_secret_ciphertext text, p_secret_ttl_seconds integer). */
+export interface CoreIdempotencyCompleteArgs {
+  caller: string | null;
+  requestId: string | null;
+  result: unknown | null;
+  secretCiphertext?: string | null;
+  secretTtlSeconds?: number | null;
+}
+const CoreIdempotencyCompleteSpec: FunctionSpec = {"schema":"core","name":"idempotency_complete","returns":"void","params":[{"key":"caller","sqlName":"p_caller","sqlType":"text","json":false},{"key":"requestId","sqlName":"p_request_id","sqlType":"text","json":false},{"key":"result","sqlName":"p_result","sqlType":"jsonb","json":true},{"key":"secretCiphertext","sqlName":"p_secret_ciphertext","sqlType":"text","json":false},{"key":"secretTtlSeconds","sqlName":"p_secret_ttl_seconds","sqlType":"integer","json":false}]};
+
+/** Arguments of core.idempotency_sweep(OUT secrets_erased integer, OUT keys_deleted integer). */
+export interface CoreIdempotencySweepArgs {
+}
+export interface CoreIdempotencySweepRow {
+  secrets_erased: number | null;
+  keys_deleted: number | null;
+}
+const CoreIdempotencySweepSpec: FunctionSpec = {"schema":"core","name":"idempotency_sweep","returns":"row","params":[]};
 
 /** Arguments of core.import_agent_lifecycle_events(p_records jsonb). */
 export interface CoreImportAgentLifecycleEventsArgs {
@@ -1579,6 +1668,9 @@ export const audit = {
   /** audit.ensure_partitions(p_from timestamp with time zone, p_months integer): volatile, returns rows */
   ensurePartitions: (db: Queryable, args: AuditEnsurePartitionsArgs = {}): Promise<AuditEnsurePartitionsRow[]> =>
     callFunction<AuditEnsurePartitionsRow[]>(db, AuditEnsurePartitionsSpec, args as unknown as Record<string, unknown>),
+  /** audit.events_by_hashes(p_hashes text[]): stable, returns rows */
+  eventsByHashes: (db: Queryable, args: AuditEventsByHashesArgs): Promise<AuditEventsByHashesRow[]> =>
+    callFunction<AuditEventsByHashesRow[]>(db, AuditEventsByHashesSpec, args as unknown as Record<string, unknown>),
   /** audit.import_events(p_records jsonb): volatile, returns rows */
   importEvents: (db: Queryable, args: AuditImportEventsArgs): Promise<AuditImportEventsRow[]> =>
     callFunction<AuditImportEventsRow[]>(db, AuditImportEventsSpec, args as unknown as Record<string, unknown>),
@@ -1591,6 +1683,9 @@ export const audit = {
   /** audit.insert_tool_usage(p_rows jsonb, p_source text): volatile, returns rows */
   insertToolUsage: (db: Queryable, args: AuditInsertToolUsageArgs): Promise<AuditInsertToolUsageRow[]> =>
     callFunction<AuditInsertToolUsageRow[]>(db, AuditInsertToolUsageSpec, args as unknown as Record<string, unknown>),
+  /** audit.list_mirror_rejects(p_limit integer): stable, returns rows */
+  listMirrorRejects: (db: Queryable, args: AuditListMirrorRejectsArgs = {}): Promise<AuditListMirrorRejectsRow[]> =>
+    callFunction<AuditListMirrorRejectsRow[]>(db, AuditListMirrorRejectsSpec, args as unknown as Record<string, unknown>),
   /** audit.maintain_partitions(p_keep interval, p_months_ahead integer): volatile, returns rows */
   maintainPartitions: (db: Queryable, args: AuditMaintainPartitionsArgs): Promise<AuditMaintainPartitionsRow[]> =>
     callFunction<AuditMaintainPartitionsRow[]>(db, AuditMaintainPartitionsSpec, args as unknown as Record<string, unknown>),
@@ -1606,6 +1701,12 @@ export const audit = {
   /** audit.query_tool_usage(p_agent_id text, p_tool_name text, p_success boolean, p_since timestamp with time zone, p_until timestamp with time zone, p_limit integer, p_cursor text): stable, returns rows */
   queryToolUsage: (db: Queryable, args: AuditQueryToolUsageArgs = {}): Promise<AuditQueryToolUsageRow[]> =>
     callFunction<AuditQueryToolUsageRow[]>(db, AuditQueryToolUsageSpec, args as unknown as Record<string, unknown>),
+  /** audit.record_mirror_rejects(p_rejects jsonb): volatile, returns scalar */
+  recordMirrorRejects: (db: Queryable, args: AuditRecordMirrorRejectsArgs): Promise<number | null> =>
+    callFunction<number | null>(db, AuditRecordMirrorRejectsSpec, args as unknown as Record<string, unknown>),
+  /** audit.server_event_hashes(p_after_id bigint, p_limit integer): stable, returns rows */
+  serverEventHashes: (db: Queryable, args: AuditServerEventHashesArgs = {}): Promise<AuditServerEventHashesRow[]> =>
+    callFunction<AuditServerEventHashesRow[]>(db, AuditServerEventHashesSpec, args as unknown as Record<string, unknown>),
 };
 
 export const core = {
@@ -1702,9 +1803,18 @@ export const core = {
   /** core.get_agent_state(p_agent_id text, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT state jsonb, OUT recorded_at timestamp with time zone): stable, returns row */
   getAgentState: (db: Queryable, args: CoreGetAgentStateArgs): Promise<CoreGetAgentStateRow> =>
     callFunction<CoreGetAgentStateRow>(db, CoreGetAgentStateSpec, args as unknown as Record<string, unknown>),
-  /** core.health_snapshot(OUT graph_present boolean, OUT discoveries bigint, OUT discovery_vertices bigint, OUT calibration_bins integer, OUT calibration_samples bigint): stable, returns row */
+  /** core.health_snapshot(OUT graph_present boolean, OUT discoveries bigint, OUT discovery_vertices bigint, OUT calibration_bins integer, OUT calibration_samples bigint, OUT mirror_rejects bigint, OUT last_mirror_reject jsonb): stable, returns row */
   healthSnapshot: (db: Queryable, args: CoreHealthSnapshotArgs = {}): Promise<CoreHealthSnapshotRow> =>
     callFunction<CoreHealthSnapshotRow>(db, CoreHealthSnapshotSpec, args as unknown as Record<string, unknown>),
+  /** core.idempotency_claim(p_caller text, p_request_id text, p_tool_name text, p_request_hash text, p_ttl_seconds integer): volatile, returns rows */
+  idempotencyClaim: (db: Queryable, args: CoreIdempotencyClaimArgs): Promise<CoreIdempotencyClaimRow[]> =>
+    callFunction<CoreIdempotencyClaimRow[]>(db, CoreIdempotencyClaimSpec, args as unknown as Record<string, unknown>),
+  /** core.idempotency_complete(p_caller text, p_request_id text, p_result jsonb, p_secret_ciphertext text, p_secret_ttl_seconds integer): volatile, returns void */
+  idempotencyComplete: (db: Queryable, args: CoreIdempotencyCompleteArgs): Promise<void> =>
+    callFunction<void>(db, CoreIdempotencyCompleteSpec, args as unknown as Record<string, unknown>),
+  /** core.idempotency_sweep(OUT secrets_erased integer, OUT keys_deleted integer): volatile, returns row */
+  idempotencySweep: (db: Queryable, args: CoreIdempotencySweepArgs = {}): Promise<CoreIdempotencySweepRow> =>
+    callFunction<CoreIdempotencySweepRow>(db, CoreIdempotencySweepSpec, args as unknown as Record<string, unknown>),
   /** core.import_agent_lifecycle_events(p_records jsonb): volatile, returns rows */
   importAgentLifecycleEvents: (db: Queryable, args: CoreImportAgentLifecycleEventsArgs): Promise<CoreImportAgentLifecycleEventsRow[]> =>
     callFunction<CoreImportAgentLifecycleEventsRow[]>(db, CoreImportAgentLifecycleEventsSpec, args as unknown as Record<string, unknown>),
@@ -1903,6 +2013,9 @@ export const inputSchemas = {
       from: z.union([z.date(), z.string().datetime({ offset: true })]).nullable().optional(),
       months: z.number().int().nullable().optional(),
     }),
+    eventsByHashes: z.object({
+      hashes: z.array(z.string()).nullable(),
+    }),
     importEvents: z.object({
       records: z.unknown().nullable(),
     }),
@@ -1916,6 +2029,9 @@ export const inputSchemas = {
     insertToolUsage: z.object({
       rows: z.unknown().nullable(),
       source: z.string().nullable().optional(),
+    }),
+    listMirrorRejects: z.object({
+      limit: z.number().int().nullable().optional(),
     }),
     maintainPartitions: z.object({
       keep: z.string().nullable(),
@@ -1947,6 +2063,13 @@ export const inputSchemas = {
       until: z.union([z.date(), z.string().datetime({ offset: true })]).nullable().optional(),
       limit: z.number().int().nullable().optional(),
       cursor: z.string().nullable().optional(),
+    }),
+    recordMirrorRejects: z.object({
+      rejects: z.unknown().nullable(),
+    }),
+    serverEventHashes: z.object({
+      afterId: z.union([z.number().int(), z.string().regex(/^-?\d+$/)]).nullable().optional(),
+      limit: z.number().int().nullable().optional(),
     }),
   },
   core: {
@@ -2110,6 +2233,22 @@ export const inputSchemas = {
       agentId: z.string().nullable(),
     }),
     healthSnapshot: z.object({
+    }),
+    idempotencyClaim: z.object({
+      caller: z.string().nullable(),
+      requestId: z.string().nullable(),
+      toolName: z.string().nullable(),
+      requestHash: z.string().nullable(),
+      ttlSeconds: z.number().int().nullable().optional(),
+    }),
+    idempotencyComplete: z.object({
+      caller: z.string().nullable(),
+      requestId: z.string().nullable(),
+      result: z.unknown().nullable(),
+      secretCiphertext: z.string().nullable().optional(),
+      secretTtlSeconds: z.number().int().nullable().optional(),
+    }),
+    idempotencySweep: z.object({
     }),
     importAgentLifecycleEvents: z.object({
       records: z.unknown().nullable(),
@@ -2381,15 +2520,19 @@ export const inputSchemas = {
 export const functionSignatures = [
   { schema: "audit", name: "drop_partitions_older_than", args: "p_keep interval", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "audit", name: "ensure_partitions", args: "p_from timestamp with time zone, p_months integer", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "audit", name: "events_by_hashes", args: "p_hashes text[]", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "audit", name: "import_events", args: "p_records jsonb", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "audit", name: "import_tool_usage", args: "p_records jsonb", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "audit", name: "insert_events", args: "p_events jsonb, p_source text", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "audit", name: "insert_tool_usage", args: "p_rows jsonb, p_source text", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "audit", name: "list_mirror_rejects", args: "p_limit integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "audit", name: "maintain_partitions", args: "p_keep interval, p_months_ahead integer", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "audit", name: "page_cursor", args: "p_occurred_at timestamp with time zone, p_id bigint", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
   { schema: "audit", name: "parse_query_page", args: "p_limit integer, p_since timestamp with time zone, p_until timestamp with time zone, p_cursor text, OUT before_occurred_at timestamp with time zone, OUT before_id bigint", returns: "row", returnsSet: false, volatility: "stable", strict: false },
   { schema: "audit", name: "query_events", args: "p_agent_id text, p_event_type text, p_since timestamp with time zone, p_until timestamp with time zone, p_limit integer, p_cursor text", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "audit", name: "query_tool_usage", args: "p_agent_id text, p_tool_name text, p_success boolean, p_since timestamp with time zone, p_until timestamp with time zone, p_limit integer, p_cursor text", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "audit", name: "record_mirror_rejects", args: "p_rejects jsonb", returns: "scalar", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "audit", name: "server_event_hashes", args: "p_after_id bigint, p_limit integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "core", name: "agent_state_history", args: "p_agent_id text, p_limit integer, p_before_seq bigint", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "core", name: "authenticate_agent", args: "p_api_key text, OUT agent_id text, OUT label text, OUT status core.agent_status", returns: "row", returnsSet: false, volatility: "stable", strict: false },
   { schema: "core", name: "bind_session", args: "p_session_id text, p_agent_id text, p_ttl_ms bigint, p_client_type text, p_metadata jsonb", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
@@ -2421,7 +2564,10 @@ export const functionSignatures = [
   { schema: "core", name: "eisv_step", args: "p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_complexity double precision, p_drift_norm double precision, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision", returns: "row", returnsSet: false, volatility: "immutable", strict: false },
   { schema: "core", name: "get_agent", args: "p_agent_id text, OUT id text, OUT label text, OUT status core.agent_status, OUT purpose text, OUT notes text, OUT tags text[], OUT parent_agent_id text, OUT spawn_reason text, OUT metadata jsonb, OUT update_count bigint, OUT created_at timestamp with time zone, OUT updated_at timestamp with time zone, OUT paused_at timestamp with time zone, OUT archived_at timestamp with time zone, OUT deleted_at timestamp with time zone, OUT last_activity_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "stable", strict: false },
   { schema: "core", name: "get_agent_state", args: "p_agent_id text, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT state jsonb, OUT recorded_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "stable", strict: false },
-  { schema: "core", name: "health_snapshot", args: "OUT graph_present boolean, OUT discoveries bigint, OUT discovery_vertices bigint, OUT calibration_bins integer, OUT calibration_samples bigint", returns: "row", returnsSet: false, volatility: "stable", strict: false },
+  { schema: "core", name: "health_snapshot", args: "OUT graph_present boolean, OUT discoveries bigint, OUT discovery_vertices bigint, OUT calibration_bins integer, OUT calibration_samples bigint, OUT mirror_rejects bigint, OUT last_mirror_reject jsonb", returns: "row", returnsSet: false, volatility: "stable", strict: false },
+  { schema: "core", name: "idempotency_claim", args: "p_caller text, p_request_id text, p_tool_name text, p_request_hash text, p_ttl_seconds integer", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "core", name: "idempotency_complete", args: "p_caller text, p_request_id text, p_result jsonb, p_secret_ciphertext text, p_secret_ttl_seconds integer", returns: "void", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "core", name: "idempotency_sweep", args: "OUT secrets_erased integer, OUT keys_deleted integer", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "core", name: "import_agent_lifecycle_events", args: "p_records jsonb", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "core", name: "import_agent_parents", args: "p_links jsonb", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "core", name: "import_agent_states", args: "p_records jsonb, p_source text", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },

@@ -50,6 +50,7 @@ export const onboard = defineTool({
   },
   auth: 'optional',
   readOnly: false,
+  idempotency: 'session',
   async handler(ctx, args) {
     const { agents } = ctx.deps.services;
     if (args.spawn_reason) {

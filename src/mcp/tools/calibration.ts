@@ -71,6 +71,7 @@ export const recordOutcome = defineTool({
   output: groundTruthShape,
   auth: 'optional',
   readOnly: false,
+  idempotency: 'caller',
   async handler(ctx, args) {
     const caller = callerOrAdmin(ctx, 'record_outcome');
     // the outcome function returns the decision's owner; checking it in the same transaction rolls a forbidden outcome back

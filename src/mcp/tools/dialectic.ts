@@ -111,6 +111,7 @@ export const requestDialecticReview = defineTool({
   output: sessionShape,
   auth: 'optional',
   readOnly: false,
+  idempotency: 'caller',
   async handler(ctx, args) {
     const caller = callerOrAdmin(ctx, 'request_dialectic_review');
     const pausedAgentId = args.paused_agent_id ?? caller;
@@ -141,6 +142,7 @@ export const submitThesis = defineTool({
   output: sessionShape,
   auth: 'agent',
   readOnly: false,
+  idempotency: 'caller',
   async handler(ctx, args) {
     const session = await dialectic.submitThesis(ctx.deps.db, {
       sessionId: args.session_id, agentId: ctx.agentId!, rootCause: args.root_cause,
@@ -165,6 +167,7 @@ export const submitAntithesis = defineTool({
   output: sessionShape,
   auth: 'agent',
   readOnly: false,
+  idempotency: 'caller',
   async handler(ctx, args) {
     const session = await dialectic.submitAntithesis(ctx.deps.db, {
       sessionId: args.session_id, agentId: ctx.agentId!, reasoning: args.reasoning,
@@ -215,6 +218,7 @@ export const submitSynthesis = defineTool({
   },
   auth: 'agent',
   readOnly: false,
+  idempotency: 'caller',
   async handler(ctx, args) {
     const session = await dialectic.submitSynthesis(ctx.deps.db, {
       sessionId: args.session_id, agentId: ctx.agentId!, agrees: args.agrees, reasoning: args.reasoning,

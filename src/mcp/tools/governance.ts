@@ -33,6 +33,7 @@ export const processAgentUpdate = defineTool({
   },
   auth: 'agent',
   readOnly: false,
+  idempotency: 'caller',
   async handler(ctx, args) {
     const result = await ctx.deps.services.eisv.processUpdate({
       agentId: ctx.agentId!,

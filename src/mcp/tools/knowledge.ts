@@ -115,6 +115,7 @@ export const storeKnowledge = defineTool({
   },
   auth: 'agent',
   readOnly: false,
+  idempotency: 'caller',
   // one unit per call here; consumeBatchStores adds the other N−1 of a batch
   rateOperation: 'knowledge_store',
   async handler(ctx, args) {

@@ -1,6 +1,7 @@
 import { promises as fs } from 'fs';
 import os from 'os';
 import path from 'path';
+import { AuditLine, lineHash, serializeLine } from '../../../src/audit/auditLine';
 import { listLogFiles } from '../../../src/audit/logFiles';
 
 export async function tempLogPath(): Promise<string> {
@@ -35,3 +36,11 @@ export async function waitFor(what: string, cond: () => boolean | Promise<boolea
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** A line hashed like the writer hashes, without its PostgreSQL-safety rules (as an older writer or a hand edit could leave it). */
+export function handMadeLine(details: Record<string, unknown>, ts: string, prevHash: string | null = null): string {
+  const unhashed = { ts, agent_id: null, session_id: null, event_type: 'agent_paused', confidence: null, details, prev_hash: prevHash };
+  const line: AuditLine = { ...unhashed, hash: lineHash(unhashed) };
+  return serializeLine(line);
+}
+

@@ -2835,6 +2835,299 @@ declare module 'zapatos/schema' {
     }
   
     /**
+     * **core.idempotency_keys**
+     * - Table in database
+     */
+    export namespace idempotency_keys {
+      export type Table = 'core.idempotency_keys';
+      export interface Selectable {
+        /**
+        * **core.idempotency_keys.caller**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        caller: string;
+        /**
+        * **core.idempotency_keys.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: Date;
+        /**
+        * **core.idempotency_keys.expires_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, no default
+        */
+        expires_at: Date;
+        /**
+        * **core.idempotency_keys.request_hash**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        request_hash: string;
+        /**
+        * **core.idempotency_keys.request_id**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        request_id: string;
+        /**
+        * **core.idempotency_keys.result**
+        * - `jsonb` in database
+        * - Nullable, no default
+        */
+        result: db.JSONValue | null;
+        /**
+        * **core.idempotency_keys.secret_ciphertext**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        secret_ciphertext: string | null;
+        /**
+        * **core.idempotency_keys.secret_expires_at**
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        secret_expires_at: Date | null;
+        /**
+        * **core.idempotency_keys.tool_name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        tool_name: string;
+      }
+      export interface JSONSelectable {
+        /**
+        * **core.idempotency_keys.caller**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        caller: string;
+        /**
+        * **core.idempotency_keys.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at: db.TimestampTzString;
+        /**
+        * **core.idempotency_keys.expires_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, no default
+        */
+        expires_at: db.TimestampTzString;
+        /**
+        * **core.idempotency_keys.request_hash**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        request_hash: string;
+        /**
+        * **core.idempotency_keys.request_id**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        request_id: string;
+        /**
+        * **core.idempotency_keys.result**
+        * - `jsonb` in database
+        * - Nullable, no default
+        */
+        result: db.JSONValue | null;
+        /**
+        * **core.idempotency_keys.secret_ciphertext**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        secret_ciphertext: string | null;
+        /**
+        * **core.idempotency_keys.secret_expires_at**
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        secret_expires_at: db.TimestampTzString | null;
+        /**
+        * **core.idempotency_keys.tool_name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        tool_name: string;
+      }
+      export interface Whereable {
+        /**
+        * **core.idempotency_keys.caller**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        caller?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **core.idempotency_keys.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **core.idempotency_keys.expires_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, no default
+        */
+        expires_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **core.idempotency_keys.request_hash**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        request_hash?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **core.idempotency_keys.request_id**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        request_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **core.idempotency_keys.result**
+        * - `jsonb` in database
+        * - Nullable, no default
+        */
+        result?: db.JSONValue | db.Parameter<db.JSONValue> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, db.JSONValue | db.Parameter<db.JSONValue> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **core.idempotency_keys.secret_ciphertext**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        secret_ciphertext?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **core.idempotency_keys.secret_expires_at**
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        secret_expires_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **core.idempotency_keys.tool_name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        tool_name?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **core.idempotency_keys.caller**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        caller: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **core.idempotency_keys.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+        /**
+        * **core.idempotency_keys.expires_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, no default
+        */
+        expires_at: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment;
+        /**
+        * **core.idempotency_keys.request_hash**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        request_hash: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **core.idempotency_keys.request_id**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        request_id: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **core.idempotency_keys.result**
+        * - `jsonb` in database
+        * - Nullable, no default
+        */
+        result?: db.JSONValue | db.Parameter<db.JSONValue> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **core.idempotency_keys.secret_ciphertext**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        secret_ciphertext?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **core.idempotency_keys.secret_expires_at**
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        secret_expires_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **core.idempotency_keys.tool_name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        tool_name: string | db.Parameter<string> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **core.idempotency_keys.caller**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        caller?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **core.idempotency_keys.created_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **core.idempotency_keys.expires_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, no default
+        */
+        expires_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment>;
+        /**
+        * **core.idempotency_keys.request_hash**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        request_hash?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **core.idempotency_keys.request_id**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        request_id?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **core.idempotency_keys.result**
+        * - `jsonb` in database
+        * - Nullable, no default
+        */
+        result?: db.JSONValue | db.Parameter<db.JSONValue> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, db.JSONValue | db.Parameter<db.JSONValue> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **core.idempotency_keys.secret_ciphertext**
+        * - `text` in database
+        * - Nullable, no default
+        */
+        secret_ciphertext?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **core.idempotency_keys.secret_expires_at**
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        secret_expires_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **core.idempotency_keys.tool_name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        tool_name?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'idempotency_keys_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
      * **core.schema_migrations**
      * - Table in database
      */
@@ -3350,20 +3643,20 @@ declare module 'zapatos/schema' {
   
     /* --- aggregate types --- */
   
-    export type Table = agent_lifecycle_events.Table | agent_state.Table | agents.Table | calibration.Table | dialectic_messages.Table | dialectic_sessions.Table | ground_truth.Table | schema_migrations.Table | sessions.Table;
-    export type Selectable = agent_lifecycle_events.Selectable | agent_state.Selectable | agents.Selectable | calibration.Selectable | dialectic_messages.Selectable | dialectic_sessions.Selectable | ground_truth.Selectable | schema_migrations.Selectable | sessions.Selectable;
-    export type JSONSelectable = agent_lifecycle_events.JSONSelectable | agent_state.JSONSelectable | agents.JSONSelectable | calibration.JSONSelectable | dialectic_messages.JSONSelectable | dialectic_sessions.JSONSelectable | ground_truth.JSONSelectable | schema_migrations.JSONSelectable | sessions.JSONSelectable;
-    export type Whereable = agent_lifecycle_events.Whereable | agent_state.Whereable | agents.Whereable | calibration.Whereable | dialectic_messages.Whereable | dialectic_sessions.Whereable | ground_truth.Whereable | schema_migrations.Whereable | sessions.Whereable;
-    export type Insertable = agent_lifecycle_events.Insertable | agent_state.Insertable | agents.Insertable | calibration.Insertable | dialectic_messages.Insertable | dialectic_sessions.Insertable | ground_truth.Insertable | schema_migrations.Insertable | sessions.Insertable;
-    export type Updatable = agent_lifecycle_events.Updatable | agent_state.Updatable | agents.Updatable | calibration.Updatable | dialectic_messages.Updatable | dialectic_sessions.Updatable | ground_truth.Updatable | schema_migrations.Updatable | sessions.Updatable;
-    export type UniqueIndex = agent_lifecycle_events.UniqueIndex | agent_state.UniqueIndex | agents.UniqueIndex | calibration.UniqueIndex | dialectic_messages.UniqueIndex | dialectic_sessions.UniqueIndex | ground_truth.UniqueIndex | schema_migrations.UniqueIndex | sessions.UniqueIndex;
-    export type Column = agent_lifecycle_events.Column | agent_state.Column | agents.Column | calibration.Column | dialectic_messages.Column | dialectic_sessions.Column | ground_truth.Column | schema_migrations.Column | sessions.Column;
+    export type Table = agent_lifecycle_events.Table | agent_state.Table | agents.Table | calibration.Table | dialectic_messages.Table | dialectic_sessions.Table | ground_truth.Table | idempotency_keys.Table | schema_migrations.Table | sessions.Table;
+    export type Selectable = agent_lifecycle_events.Selectable | agent_state.Selectable | agents.Selectable | calibration.Selectable | dialectic_messages.Selectable | dialectic_sessions.Selectable | ground_truth.Selectable | idempotency_keys.Selectable | schema_migrations.Selectable | sessions.Selectable;
+    export type JSONSelectable = agent_lifecycle_events.JSONSelectable | agent_state.JSONSelectable | agents.JSONSelectable | calibration.JSONSelectable | dialectic_messages.JSONSelectable | dialectic_sessions.JSONSelectable | ground_truth.JSONSelectable | idempotency_keys.JSONSelectable | schema_migrations.JSONSelectable | sessions.JSONSelectable;
+    export type Whereable = agent_lifecycle_events.Whereable | agent_state.Whereable | agents.Whereable | calibration.Whereable | dialectic_messages.Whereable | dialectic_sessions.Whereable | ground_truth.Whereable | idempotency_keys.Whereable | schema_migrations.Whereable | sessions.Whereable;
+    export type Insertable = agent_lifecycle_events.Insertable | agent_state.Insertable | agents.Insertable | calibration.Insertable | dialectic_messages.Insertable | dialectic_sessions.Insertable | ground_truth.Insertable | idempotency_keys.Insertable | schema_migrations.Insertable | sessions.Insertable;
+    export type Updatable = agent_lifecycle_events.Updatable | agent_state.Updatable | agents.Updatable | calibration.Updatable | dialectic_messages.Updatable | dialectic_sessions.Updatable | ground_truth.Updatable | idempotency_keys.Updatable | schema_migrations.Updatable | sessions.Updatable;
+    export type UniqueIndex = agent_lifecycle_events.UniqueIndex | agent_state.UniqueIndex | agents.UniqueIndex | calibration.UniqueIndex | dialectic_messages.UniqueIndex | dialectic_sessions.UniqueIndex | ground_truth.UniqueIndex | idempotency_keys.UniqueIndex | schema_migrations.UniqueIndex | sessions.UniqueIndex;
+    export type Column = agent_lifecycle_events.Column | agent_state.Column | agents.Column | calibration.Column | dialectic_messages.Column | dialectic_sessions.Column | ground_truth.Column | idempotency_keys.Column | schema_migrations.Column | sessions.Column;
   
-    export type AllBaseTables = [agent_lifecycle_events.Table, agent_state.Table, agents.Table, calibration.Table, dialectic_messages.Table, dialectic_sessions.Table, ground_truth.Table, schema_migrations.Table, sessions.Table];
+    export type AllBaseTables = [agent_lifecycle_events.Table, agent_state.Table, agents.Table, calibration.Table, dialectic_messages.Table, dialectic_sessions.Table, ground_truth.Table, idempotency_keys.Table, schema_migrations.Table, sessions.Table];
     export type AllForeignTables = [];
     export type AllViews = [];
     export type AllMaterializedViews = [];
-    export type AllTablesAndViews = [agent_lifecycle_events.Table, agent_state.Table, agents.Table, calibration.Table, dialectic_messages.Table, dialectic_sessions.Table, ground_truth.Table, schema_migrations.Table, sessions.Table];
+    export type AllTablesAndViews = [agent_lifecycle_events.Table, agent_state.Table, agents.Table, calibration.Table, dialectic_messages.Table, dialectic_sessions.Table, ground_truth.Table, idempotency_keys.Table, schema_migrations.Table, sessions.Table];
   }
 
 
@@ -4921,6 +5214,257 @@ declare module 'zapatos/schema' {
     }
   
     /**
+     * **audit.mirror_rejects**
+     * - Table in database
+     */
+    export namespace mirror_rejects {
+      export type Table = 'audit.mirror_rejects';
+      export interface Selectable {
+        /**
+        * **audit.mirror_rejects.byte_offset**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        byte_offset: db.Int8String;
+        /**
+        * **audit.mirror_rejects.excerpt**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        excerpt: string;
+        /**
+        * **audit.mirror_rejects.file_name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        file_name: string;
+        /**
+        * **audit.mirror_rejects.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: db.Int8String;
+        /**
+        * **audit.mirror_rejects.line_no**
+        * - `int4` in database
+        * - `NOT NULL`, no default
+        */
+        line_no: number;
+        /**
+        * **audit.mirror_rejects.line_sha256**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        line_sha256: string;
+        /**
+        * **audit.mirror_rejects.reason**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        reason: string;
+        /**
+        * **audit.mirror_rejects.recorded_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        recorded_at: Date;
+      }
+      export interface JSONSelectable {
+        /**
+        * **audit.mirror_rejects.byte_offset**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        byte_offset: number;
+        /**
+        * **audit.mirror_rejects.excerpt**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        excerpt: string;
+        /**
+        * **audit.mirror_rejects.file_name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        file_name: string;
+        /**
+        * **audit.mirror_rejects.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id: number;
+        /**
+        * **audit.mirror_rejects.line_no**
+        * - `int4` in database
+        * - `NOT NULL`, no default
+        */
+        line_no: number;
+        /**
+        * **audit.mirror_rejects.line_sha256**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        line_sha256: string;
+        /**
+        * **audit.mirror_rejects.reason**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        reason: string;
+        /**
+        * **audit.mirror_rejects.recorded_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        recorded_at: db.TimestampTzString;
+      }
+      export interface Whereable {
+        /**
+        * **audit.mirror_rejects.byte_offset**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        byte_offset?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **audit.mirror_rejects.excerpt**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        excerpt?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **audit.mirror_rejects.file_name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        file_name?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **audit.mirror_rejects.id**
+        * - `int8` in database
+        * - Generated column
+        */
+        id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **audit.mirror_rejects.line_no**
+        * - `int4` in database
+        * - `NOT NULL`, no default
+        */
+        line_no?: number | db.Parameter<number> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, number | db.Parameter<number> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **audit.mirror_rejects.line_sha256**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        line_sha256?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **audit.mirror_rejects.reason**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        reason?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **audit.mirror_rejects.recorded_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        recorded_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **audit.mirror_rejects.byte_offset**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        byte_offset: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment;
+        /**
+        * **audit.mirror_rejects.excerpt**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        excerpt: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **audit.mirror_rejects.file_name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        file_name: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **audit.mirror_rejects.line_no**
+        * - `int4` in database
+        * - `NOT NULL`, no default
+        */
+        line_no: number | db.Parameter<number> | db.SQLFragment;
+        /**
+        * **audit.mirror_rejects.line_sha256**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        line_sha256: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **audit.mirror_rejects.reason**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        reason: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **audit.mirror_rejects.recorded_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        recorded_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **audit.mirror_rejects.byte_offset**
+        * - `int8` in database
+        * - `NOT NULL`, no default
+        */
+        byte_offset?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment>;
+        /**
+        * **audit.mirror_rejects.excerpt**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        excerpt?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **audit.mirror_rejects.file_name**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        file_name?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **audit.mirror_rejects.line_no**
+        * - `int4` in database
+        * - `NOT NULL`, no default
+        */
+        line_no?: number | db.Parameter<number> | db.SQLFragment | db.SQLFragment<any, number | db.Parameter<number> | db.SQLFragment>;
+        /**
+        * **audit.mirror_rejects.line_sha256**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        line_sha256?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **audit.mirror_rejects.reason**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        reason?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **audit.mirror_rejects.recorded_at**
+        * - `timestamptz` in database
+        * - `NOT NULL`, default: `now()`
+        */
+        recorded_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'mirror_rejects_pkey' | 'mirror_rejects_unique_line';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
      * **audit.tool_usage**
      * - Table in database
      */
@@ -5316,20 +5860,20 @@ declare module 'zapatos/schema' {
   
     /* --- aggregate types --- */
   
-    export type Table = event_hashes.Table | events.Table | tool_usage.Table | tool_usage_hashes.Table;
-    export type Selectable = event_hashes.Selectable | events.Selectable | tool_usage.Selectable | tool_usage_hashes.Selectable;
-    export type JSONSelectable = event_hashes.JSONSelectable | events.JSONSelectable | tool_usage.JSONSelectable | tool_usage_hashes.JSONSelectable;
-    export type Whereable = event_hashes.Whereable | events.Whereable | tool_usage.Whereable | tool_usage_hashes.Whereable;
-    export type Insertable = event_hashes.Insertable | events.Insertable | tool_usage.Insertable | tool_usage_hashes.Insertable;
-    export type Updatable = event_hashes.Updatable | events.Updatable | tool_usage.Updatable | tool_usage_hashes.Updatable;
-    export type UniqueIndex = event_hashes.UniqueIndex | events.UniqueIndex | tool_usage.UniqueIndex | tool_usage_hashes.UniqueIndex;
-    export type Column = event_hashes.Column | events.Column | tool_usage.Column | tool_usage_hashes.Column;
+    export type Table = event_hashes.Table | events.Table | mirror_rejects.Table | tool_usage.Table | tool_usage_hashes.Table;
+    export type Selectable = event_hashes.Selectable | events.Selectable | mirror_rejects.Selectable | tool_usage.Selectable | tool_usage_hashes.Selectable;
+    export type JSONSelectable = event_hashes.JSONSelectable | events.JSONSelectable | mirror_rejects.JSONSelectable | tool_usage.JSONSelectable | tool_usage_hashes.JSONSelectable;
+    export type Whereable = event_hashes.Whereable | events.Whereable | mirror_rejects.Whereable | tool_usage.Whereable | tool_usage_hashes.Whereable;
+    export type Insertable = event_hashes.Insertable | events.Insertable | mirror_rejects.Insertable | tool_usage.Insertable | tool_usage_hashes.Insertable;
+    export type Updatable = event_hashes.Updatable | events.Updatable | mirror_rejects.Updatable | tool_usage.Updatable | tool_usage_hashes.Updatable;
+    export type UniqueIndex = event_hashes.UniqueIndex | events.UniqueIndex | mirror_rejects.UniqueIndex | tool_usage.UniqueIndex | tool_usage_hashes.UniqueIndex;
+    export type Column = event_hashes.Column | events.Column | mirror_rejects.Column | tool_usage.Column | tool_usage_hashes.Column;
   
-    export type AllBaseTables = [event_hashes.Table, events.Table, tool_usage.Table, tool_usage_hashes.Table];
+    export type AllBaseTables = [event_hashes.Table, events.Table, mirror_rejects.Table, tool_usage.Table, tool_usage_hashes.Table];
     export type AllForeignTables = [];
     export type AllViews = [];
     export type AllMaterializedViews = [];
-    export type AllTablesAndViews = [event_hashes.Table, events.Table, tool_usage.Table, tool_usage_hashes.Table];
+    export type AllTablesAndViews = [event_hashes.Table, events.Table, mirror_rejects.Table, tool_usage.Table, tool_usage_hashes.Table];
   }
 
 
@@ -5363,6 +5907,7 @@ declare module 'zapatos/schema' {
     "core.dialectic_messages": core.dialectic_messages.Selectable;
     "core.dialectic_sessions": core.dialectic_sessions.Selectable;
     "core.ground_truth": core.ground_truth.Selectable;
+    "core.idempotency_keys": core.idempotency_keys.Selectable;
     "core.schema_migrations": core.schema_migrations.Selectable;
     "core.sessions": core.sessions.Selectable;
     "knowledge.discoveries": knowledge.discoveries.Selectable;
@@ -5371,6 +5916,7 @@ declare module 'zapatos/schema' {
     "knowledge.discovery_tags": knowledge.discovery_tags.Selectable;
     "audit.event_hashes": audit.event_hashes.Selectable;
     "audit.events": audit.events.Selectable;
+    "audit.mirror_rejects": audit.mirror_rejects.Selectable;
     "audit.tool_usage": audit.tool_usage.Selectable;
     "audit.tool_usage_hashes": audit.tool_usage_hashes.Selectable;
   }[T];
@@ -5383,6 +5929,7 @@ declare module 'zapatos/schema' {
     "core.dialectic_messages": core.dialectic_messages.JSONSelectable;
     "core.dialectic_sessions": core.dialectic_sessions.JSONSelectable;
     "core.ground_truth": core.ground_truth.JSONSelectable;
+    "core.idempotency_keys": core.idempotency_keys.JSONSelectable;
     "core.schema_migrations": core.schema_migrations.JSONSelectable;
     "core.sessions": core.sessions.JSONSelectable;
     "knowledge.discoveries": knowledge.discoveries.JSONSelectable;
@@ -5391,6 +5938,7 @@ declare module 'zapatos/schema' {
     "knowledge.discovery_tags": knowledge.discovery_tags.JSONSelectable;
     "audit.event_hashes": audit.event_hashes.JSONSelectable;
     "audit.events": audit.events.JSONSelectable;
+    "audit.mirror_rejects": audit.mirror_rejects.JSONSelectable;
     "audit.tool_usage": audit.tool_usage.JSONSelectable;
     "audit.tool_usage_hashes": audit.tool_usage_hashes.JSONSelectable;
   }[T];
@@ -5403,6 +5951,7 @@ declare module 'zapatos/schema' {
     "core.dialectic_messages": core.dialectic_messages.Whereable;
     "core.dialectic_sessions": core.dialectic_sessions.Whereable;
     "core.ground_truth": core.ground_truth.Whereable;
+    "core.idempotency_keys": core.idempotency_keys.Whereable;
     "core.schema_migrations": core.schema_migrations.Whereable;
     "core.sessions": core.sessions.Whereable;
     "knowledge.discoveries": knowledge.discoveries.Whereable;
@@ -5411,6 +5960,7 @@ declare module 'zapatos/schema' {
     "knowledge.discovery_tags": knowledge.discovery_tags.Whereable;
     "audit.event_hashes": audit.event_hashes.Whereable;
     "audit.events": audit.events.Whereable;
+    "audit.mirror_rejects": audit.mirror_rejects.Whereable;
     "audit.tool_usage": audit.tool_usage.Whereable;
     "audit.tool_usage_hashes": audit.tool_usage_hashes.Whereable;
   }[T];
@@ -5423,6 +5973,7 @@ declare module 'zapatos/schema' {
     "core.dialectic_messages": core.dialectic_messages.Insertable;
     "core.dialectic_sessions": core.dialectic_sessions.Insertable;
     "core.ground_truth": core.ground_truth.Insertable;
+    "core.idempotency_keys": core.idempotency_keys.Insertable;
     "core.schema_migrations": core.schema_migrations.Insertable;
     "core.sessions": core.sessions.Insertable;
     "knowledge.discoveries": knowledge.discoveries.Insertable;
@@ -5431,6 +5982,7 @@ declare module 'zapatos/schema' {
     "knowledge.discovery_tags": knowledge.discovery_tags.Insertable;
     "audit.event_hashes": audit.event_hashes.Insertable;
     "audit.events": audit.events.Insertable;
+    "audit.mirror_rejects": audit.mirror_rejects.Insertable;
     "audit.tool_usage": audit.tool_usage.Insertable;
     "audit.tool_usage_hashes": audit.tool_usage_hashes.Insertable;
   }[T];
@@ -5443,6 +5995,7 @@ declare module 'zapatos/schema' {
     "core.dialectic_messages": core.dialectic_messages.Updatable;
     "core.dialectic_sessions": core.dialectic_sessions.Updatable;
     "core.ground_truth": core.ground_truth.Updatable;
+    "core.idempotency_keys": core.idempotency_keys.Updatable;
     "core.schema_migrations": core.schema_migrations.Updatable;
     "core.sessions": core.sessions.Updatable;
     "knowledge.discoveries": knowledge.discoveries.Updatable;
@@ -5451,6 +6004,7 @@ declare module 'zapatos/schema' {
     "knowledge.discovery_tags": knowledge.discovery_tags.Updatable;
     "audit.event_hashes": audit.event_hashes.Updatable;
     "audit.events": audit.events.Updatable;
+    "audit.mirror_rejects": audit.mirror_rejects.Updatable;
     "audit.tool_usage": audit.tool_usage.Updatable;
     "audit.tool_usage_hashes": audit.tool_usage_hashes.Updatable;
   }[T];
@@ -5463,6 +6017,7 @@ declare module 'zapatos/schema' {
     "core.dialectic_messages": core.dialectic_messages.UniqueIndex;
     "core.dialectic_sessions": core.dialectic_sessions.UniqueIndex;
     "core.ground_truth": core.ground_truth.UniqueIndex;
+    "core.idempotency_keys": core.idempotency_keys.UniqueIndex;
     "core.schema_migrations": core.schema_migrations.UniqueIndex;
     "core.sessions": core.sessions.UniqueIndex;
     "knowledge.discoveries": knowledge.discoveries.UniqueIndex;
@@ -5471,6 +6026,7 @@ declare module 'zapatos/schema' {
     "knowledge.discovery_tags": knowledge.discovery_tags.UniqueIndex;
     "audit.event_hashes": audit.event_hashes.UniqueIndex;
     "audit.events": audit.events.UniqueIndex;
+    "audit.mirror_rejects": audit.mirror_rejects.UniqueIndex;
     "audit.tool_usage": audit.tool_usage.UniqueIndex;
     "audit.tool_usage_hashes": audit.tool_usage_hashes.UniqueIndex;
   }[T];
@@ -5483,6 +6039,7 @@ declare module 'zapatos/schema' {
     "core.dialectic_messages": core.dialectic_messages.Column;
     "core.dialectic_sessions": core.dialectic_sessions.Column;
     "core.ground_truth": core.ground_truth.Column;
+    "core.idempotency_keys": core.idempotency_keys.Column;
     "core.schema_migrations": core.schema_migrations.Column;
     "core.sessions": core.sessions.Column;
     "knowledge.discoveries": knowledge.discoveries.Column;
@@ -5491,6 +6048,7 @@ declare module 'zapatos/schema' {
     "knowledge.discovery_tags": knowledge.discovery_tags.Column;
     "audit.event_hashes": audit.event_hashes.Column;
     "audit.events": audit.events.Column;
+    "audit.mirror_rejects": audit.mirror_rejects.Column;
     "audit.tool_usage": audit.tool_usage.Column;
     "audit.tool_usage_hashes": audit.tool_usage_hashes.Column;
   }[T];
@@ -5503,6 +6061,7 @@ declare module 'zapatos/schema' {
     "core.dialectic_messages": core.dialectic_messages.SQL;
     "core.dialectic_sessions": core.dialectic_sessions.SQL;
     "core.ground_truth": core.ground_truth.SQL;
+    "core.idempotency_keys": core.idempotency_keys.SQL;
     "core.schema_migrations": core.schema_migrations.SQL;
     "core.sessions": core.sessions.SQL;
     "knowledge.discoveries": knowledge.discoveries.SQL;
@@ -5511,6 +6070,7 @@ declare module 'zapatos/schema' {
     "knowledge.discovery_tags": knowledge.discovery_tags.SQL;
     "audit.event_hashes": audit.event_hashes.SQL;
     "audit.events": audit.events.SQL;
+    "audit.mirror_rejects": audit.mirror_rejects.SQL;
     "audit.tool_usage": audit.tool_usage.SQL;
     "audit.tool_usage_hashes": audit.tool_usage_hashes.SQL;
   }[T];
