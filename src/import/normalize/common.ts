@@ -49,3 +49,28 @@ export function later(a: string | undefined, b: string | undefined): string | un
   if (!b) return a;
   return Date.parse(a) >= Date.parse(b) ? a : b;
 }
+
+/**
+ * An agent id as the legacy server wrote it. Today's format (AGENT_ID) is an invariant of live
+ * writes; a legacy id outside it (a shell accident such as `brand_new_agent_$(date +%s)` or
+ * `--help`) is still an identity that other rows refer to, so it is kept with the anomaly
+ * `agent_id_format`. Only an id that cannot be represented is refused: missing, over 256
+ * characters, or holding control characters.
+ */
+export function legacyAgentId(id: unknown, what: string): { ok: true; id: string; anomalies: string[] } | { ok: false; reason: string } {
+  if (typeof id !== 'string' || id === '') return { ok: false, reason: `${what} is missing` };
+  if ([...id].length > 256) return { ok: false, reason: `${what} has ${[...id].length} characters, more than 256` };
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(id)) return { ok: false, reason: `${what} ${JSON.stringify(id.slice(0, 140))} holds control characters` };
+  return { ok: true, id, anomalies: AGENT_ID.test(id) ? [] : ['agent_id_format'] };
+}
+
+/** A 0/1 (or "true"/"false") encoding of a boolean read as meant; undefined when it is none. */
+export function legacyBoolean(v: unknown): boolean | null | undefined {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'boolean') return v;
+  if (v === 0 || v === 1) return v === 1;
+  if (v === '0' || v === '1') return v === '1';
+  if (v === 'true' || v === 'false') return v === 'true';
+  return undefined;
+}
