@@ -714,7 +714,7 @@ begin
     select ev.id, ev.status as old_status,
            case when ev.event = 'deleted' and ev.status <> 'deleted' then 'deleted'
                 when ev.event = 'archived' and ev.status not in ('archived', 'deleted') then 'archived'
-                when ev.event is distinct from 'resumed' and ev.archived_at is not null and not ev.resumed_after
+                when ev.archived_at is not null and not ev.resumed_after
                      and ev.status not in ('archived', 'deleted') then 'archived'
                 when ev.event = 'resumed' and ev.status = 'archived' and ev.occurred_at > ev.archived_at then 'active'
            end::core.agent_status as new_status,
