@@ -742,8 +742,8 @@ begin
     from core.agent_state s
    where s.agent_id in (select agent_id from core.agent_state group by agent_id having bool_and(origin = 'legacy'));
   delete from pg_temp.import_renumber r using core.agent_state s where s.id = r.id and s.seq = r.seq;
-  -- two steps: the unique (agent_id, seq) index must hold after each statement
-  update core.agent_state s set seq = -r.seq from pg_temp.import_renumber r where s.id = r.id;
+  -- two steps (out of the way first, seq stays positive): the unique (agent_id, seq) index must hold after each statement
+  update core.agent_state s set seq = r.seq + 1000000000000 from pg_temp.import_renumber r where s.id = r.id;
   update core.agent_state s set seq = r.seq from pg_temp.import_renumber r where s.id = r.id;
   get diagnostics v_states = row_count;
   return query select v_agents, v_states;
