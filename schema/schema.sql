@@ -716,7 +716,7 @@ create function core.import_sessions(p_records jsonb, p_source text) returns TAB
   as '...'; -- body sha256:da3ee2fde2edf29ac82766342c7c3087e5ab07552e50a0e9eb5a09af8027c649
 create function core.import_settle() returns TABLE(agents_settled bigint, states_renumbered bigint)
   language plpgsql volatile
-  as '...'; -- body sha256:d58eb127ce6d72cd1b6747b3824aa755d4eb22194dc09fdfbaa5ca152125dd01
+  as '...'; -- body sha256:ebc977dbe251e194d6b5c852ee3353b06442cb7946e162acf4f1e4dccc1b4321
 create function core.import_table_counts() returns TABLE(entity text, row_count bigint)
   language sql stable
   as '...'; -- body sha256:a41d1f0f1386822a744e34ac9de8409d4affe078b1fe647f269a0bc5c9948dd8
