@@ -210,6 +210,9 @@ describe('govdb import fidelity (issue 22)', () => {
       'brand_new_agent_$(date +%s)': agent('brand_new_agent_$(date +%s)'),
       '--help': agent('--help'),
     });
+    writeJson(src, 'knowledge_graph.json', { version: '1.0', indexes: {}, nodes: {
+      '2025-12-01T10:00:00.000009': { id: '2025-12-01T10:00:00.000009', agent_id: '--help', type: 'insight', summary: 's', details: 'd', tags: [], severity: 'low', timestamp: '2025-12-01T10:00:00.000009', status: 'open', related_to: [], references_files: [] },
+    } });
     writeJson(src, 'dialectic_sessions/5555555555555555.json', session('5555555555555555', {
       paused_agent_id: 'ghost_paused', reviewer_agent_id: 'ghost_reviewer', created_at: '2025-12-10T12:00:00',
       transcript: [message('thesis', 'ghost_paused', 1), message('antithesis', 'ghost_reviewer', 7)],
@@ -221,6 +224,8 @@ describe('govdb import fidelity (issue 22)', () => {
     expect(file('export_of_agent.json').entities.agent_states).toEqual({ read: 3, inserted: 3, updated: 0, already_present: 0, quarantined: 0 });
     expect(r.totals.agents).toEqual({ read: 4, inserted: 4, updated: 0, already_present: 0, quarantined: 0 });
     expect(r.anomalies.agents).toEqual({ agent_id_format: 2 });
+    expect(r.totals.discoveries).toEqual({ read: 1, inserted: 1, updated: 0, already_present: 0, quarantined: 0 });
+    expect(r.reconciliation!.checks.filter((c) => !c.ok)).toEqual([]); // the AGE projection takes such ids too
     const agents = await rows(db, `select id, status, origin, anomalies, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') created,
         to_char(updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') updated from core.agents order by id`);
     expect(agents).toEqual([

@@ -33,10 +33,14 @@ export function jsonColumn(v: unknown, fallback: unknown, problems: string[], co
   }
 }
 
+/**
+ * A reference to an agent in a legacy record: refused only when it cannot be represented (see
+ * legacyAgentId); an id outside today's format is kept (its placeholder agent carries the anomaly
+ * agent_id_format).
+ */
 export function checkAgentId(id: unknown, what: string): string | undefined {
-  if (typeof id !== 'string' || id === '') return `${what} is missing`;
-  if (!AGENT_ID.test(id)) return `${what} ${JSON.stringify(id.slice(0, 140))} does not match ^[A-Za-z0-9][A-Za-z0-9_.:@+-]{0,127}$ (core.agents id format)`;
-  return undefined;
+  const r = legacyAgentId(id, what);
+  return r.ok ? undefined : r.reason;
 }
 
 export function tooLong(v: string | undefined, max: number, what: string): string | undefined {
