@@ -503,7 +503,7 @@ begin
       id text, agent_id text, discovery_type text, severity knowledge.severity, status knowledge.discovery_status,
       summary text, details text, tags text[], references_files text[], confidence double precision, provenance jsonb,
       created_at timestamptz, updated_at timestamptz, resolved_at timestamptz)
-   order by r.id, r.updated_at desc;
+   order by r.id, r.updated_at desc, r.provenance ->> 'import_rank' desc;
   get diagnostics v_total = row_count;
 
   create temp table if not exists pg_temp.import_discovery_changed (id text primary key, was_inserted boolean) on commit drop;
@@ -521,7 +521,11 @@ begin
       references_files = excluded.references_files, confidence = excluded.confidence,
       provenance = excluded.provenance, created_at = excluded.created_at, updated_at = excluded.updated_at,
       resolved_at = excluded.resolved_at
+    -- a strictly newer version replaces; at the same updated_at the content rank decides between
+    -- two imported versions, so the file order never matters (docs/import.md "Merge rule")
     where excluded.updated_at > d.updated_at
+       or (excluded.updated_at = d.updated_at and d.provenance ? 'import_rank'
+           and excluded.provenance ->> 'import_rank' > d.provenance ->> 'import_rank')
     returning d.id, (xmax = 0) as was_inserted
   )
   insert into pg_temp.import_discovery_changed select * from upserted;

@@ -34,6 +34,11 @@ describe('govdb import: any mix of snapshots in any file order gives the same da
     const s = session('7777777777777777', { paused_agent_id: 'x', reviewer_agent_id: 'y', transcript: [message('thesis', 'x', 1)] });
     files.push(writeJson(dir, 's7/7777777777777777.json', s));
     files.push(writeJson(dir, 's8/7777777777777777.json', { ...s, phase: 'synthesis', updated_at: '2025-12-10T12:00:30', transcript: [message('thesis', 'x', 1), message('antithesis', 'y', 2), message('synthesis', 'x', 3, { agrees: 1 })] }));
+    // the same discovery in two knowledge graphs with the same updated_at but different content
+    const node = (summary: string, tags: string[]) => ({ id: '2025-12-01T10:00:00.000001', agent_id: 'x', type: 'insight', summary, details: 'd', tags, severity: 'low',
+      timestamp: '2025-12-01T10:00:00.000001', updated_at: '2025-12-02T10:00:00', status: 'open', related_to: [], references_files: [] });
+    files.push(writeJson(dir, 's10/knowledge_graph.json', { version: '1.0', indexes: {}, nodes: { '2025-12-01T10:00:00.000001': node('first copy', ['a', 'b']) } }));
+    files.push(writeJson(dir, 's11/knowledge_graph.json', { version: '1.0', indexes: {}, nodes: { '2025-12-01T10:00:00.000001': node('second copy', ['b', 'c']) } }));
     files.push(writeGovernanceDb(path.join(dir, 's9/governance.db'), {
       agents: [{ agent_id: 'z', api_key: 'PLAINTEXT-PROP-KEY-0000001', created_at: '2025-12-01T10:00:00.000001', updated_at: '2025-12-02T10:00:00.000001', status: 'archived', lifecycle_events_json: JSON.stringify([ev('archived', '2025-12-02T10:00:00.000001')]) }],
       sessions: [{ session_id: '7777777777777777', paused_agent_id: 'x', reviewer_agent_id: 'y', phase: 'synthesis', status: 'active', created_at: '2025-12-10T12:00:00.000001', updated_at: '2025-12-10T12:00:30' }],
@@ -54,6 +59,8 @@ describe('govdb import: any mix of snapshots in any file order gives the same da
       states: await q(`select agent_id, seq, recorded_at, energy, information, entropy, void, coherence, risk, regime, anomalies, state from core.agent_state order by agent_id, seq`),
       sessions: await q(`select id, paused_agent_id, reviewer_agent_id, phase, status, resolution, reason, created_at, updated_at, anomalies, legacy_original from core.dialectic_sessions order by id`),
       messages: await q(`select session_id, seq, message_type, agent_id, reasoning, agrees, created_at, anomalies, legacy_original from core.dialectic_messages order by session_id, seq`),
+      discoveries: await q(`select id, summary, tags, provenance, updated_at from knowledge.discoveries order by id`),
+      tags: await q(`select discovery_id, tag from knowledge.discovery_tags order by 1, 2`),
     };
   }
 
