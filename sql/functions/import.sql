@@ -265,7 +265,9 @@ begin
   insert into pg_temp.import_state_batch
   select distinct on (r.agent_id, r.state ->> 'import_key')
          r.agent_id,
-         coalesce(r.recorded_at, a.updated_at) - make_interval(secs => coalesce(r.derive_steps, 0) / 1e6),
+         -- an agent whose own time is unknown (a placeholder no dated row referred to) gives none
+         coalesce(r.recorded_at, case when not 'created_at_unknown' = any(a.anomalies) then a.updated_at end)
+           - make_interval(secs => coalesce(r.derive_steps, 0) / 1e6),
          r.energy, r.information, r.entropy, r.void, r.coherence, r.risk, r.phi, r.regime, r.verdict, r.decision,
          r.health_status, coalesce(r.state, '{}'),
          coalesce(r.anomalies, '{}') || case when r.recorded_at is null and not ('recorded_at_derived' = any(coalesce(r.anomalies, '{}')))

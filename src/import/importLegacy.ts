@@ -189,7 +189,10 @@ export async function importLegacy(opts: ImportOptions): Promise<ImportReport> {
             report.discovery_tags_removed += out.tagsRemoved;
             for (const r of out.rejections) {
               const e = r.entity ?? r.item.entity;
-              if (r.disposition === 'rejected') addCounts(fr.entities, e, { quarantined: 1 });
+              if (r.disposition === 'rejected') {
+                addCounts(fr.entities, e, { quarantined: 1 });
+                if (r.item.record && (r.entity ?? r.item.entity) === r.item.entity) countAnomalies(report, r.item, -1); // not stored after all
+              }
               entries.push(quarantine.format({ source_file: display, entity: e, locator: r.item.locator, reason: r.reason, disposition: r.disposition, raw: r.item.raw ?? r.item.record }));
             }
           }
@@ -267,14 +270,16 @@ export async function importLegacy(opts: ImportOptions): Promise<ImportReport> {
   return report;
 }
 
-/** Counts the anomalies of a normalised record (and of a session's messages) per entity and kind. */
-function countAnomalies(report: ImportReport, item: Item): void {
+/** Counts the anomalies of a normalised record (and of a session's messages) per entity and kind; -1 takes back a record the database refused. */
+function countAnomalies(report: ImportReport, item: Item, sign: 1 | -1 = 1): void {
   const add = (entity: Entity, kinds: unknown) => {
     if (!Array.isArray(kinds)) return;
     for (const k of kinds) {
       const m = (report.anomalies[entity] ??= {});
-      m[k as string] = (m[k as string] ?? 0) + 1;
+      m[k as string] = (m[k as string] ?? 0) + sign;
+      if (m[k as string] === 0) delete m[k as string];
     }
+    if (report.anomalies[entity] && !Object.keys(report.anomalies[entity]!).length) delete report.anomalies[entity];
   };
   add(item.entity, item.record!.anomalies);
   if (item.entity === 'dialectic_sessions') for (const m of item.record!.messages as { anomalies?: unknown }[]) add('dialectic_messages', m.anomalies);

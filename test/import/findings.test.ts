@@ -81,13 +81,15 @@ describe('govdb import fidelity (issue 22)', () => {
     writeJson(src, 'agent_metadata.json', { nots_agent: agent('nots_agent', { last_update: '2025-12-05T08:00:00.000005' }), short_agent: agent('short_agent'), sql_agent: agent('sql_agent') });
     writeJson(src, 'agents/nots_agent_state.json', stateDoc(5, 0));
     writeJson(src, 'agents/short_agent_state.json', stateDoc(11, 6));
+    writeJson(src, 'agents/nobody_agent_state.json', stateDoc(2, 0)); // no time anywhere, no agent: quarantined
     writeGovernanceDb(path.join(src, 'governance.db'), {
       states: [{ agent_id: 'sql_agent', E: 0.5, I: 0.6, S: 0.2, V: 0, coherence: 0.5, regime: 'x', update_count: 4, void_active: 0, state_json: JSON.stringify(stateDoc(4, 0)), updated_at: '2025-12-06T09:00:00' }],
     });
     const db = await freshDb();
     const r = await run(db, src);
-    expect(r.totals.agent_states).toEqual({ read: 20, inserted: 20, updated: 0, already_present: 0, quarantined: 0 });
-    expect(r.anomalies.agent_states).toEqual({ recorded_at_derived: 5 + 5 + 4 });
+    expect(r.totals.agent_states).toEqual({ read: 22, inserted: 20, updated: 0, already_present: 0, quarantined: 2 });
+    expect(r.anomalies.agent_states).toEqual({ recorded_at_derived: 5 + 5 + 4 }); // of the rows stored
+    expect(await rows(db, `select count(*)::int n from core.agents where id = 'nobody_agent'`)).toEqual([{ n: 0 }]);
     const counts = await rows(db, `select agent_id, count(*)::int n, count(*) filter (where 'recorded_at_derived' = any(anomalies))::int derived,
         bool_and(origin = 'legacy') legacy from core.agent_state group by 1 order by 1`);
     expect(counts).toEqual([
@@ -107,7 +109,7 @@ describe('govdb import fidelity (issue 22)', () => {
     for (const f of ['agents/nots_agent_state.json', 'agents/short_agent_state.json', 'governance.db', 'agent_metadata.json']) utimesSync(path.join(src, f), later, later);
     const before = await rows(db, `select agent_id, seq, recorded_at, state from core.agent_state order by 1, 2`);
     const again = await run(db, src);
-    expect(again.totals.agent_states).toEqual({ read: 20, inserted: 0, updated: 0, already_present: 20, quarantined: 0 });
+    expect(again.totals.agent_states).toEqual({ read: 22, inserted: 0, updated: 0, already_present: 20, quarantined: 2 });
     expect(await rows(db, `select agent_id, seq, recorded_at, state from core.agent_state order by 1, 2`)).toEqual(before);
   });
 
