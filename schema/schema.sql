@@ -692,7 +692,7 @@ create function core.import_agent_parents(p_links jsonb) returns TABLE(child_id 
   as '...'; -- body sha256:d53ade86e914eea40ae5faae64e0df695c5ab74160db79a85dbff0588d051c11
 create function core.import_agent_states(p_records jsonb, p_source text) returns TABLE(inserted bigint, already_present bigint, placeholders bigint)
   language plpgsql volatile
-  as '...'; -- body sha256:bc2267f2e84cc56d90b7f8c89b62e4a604833ec369bfdd4d2b7e1b1e5a9cd1da
+  as '...'; -- body sha256:39c188060318ff32bb9a3f344f77bd0c38fabcb31b3d8c1816a191cd4e9afc01
 create function core.import_agents(p_records jsonb) returns TABLE(inserted bigint, updated bigint, already_present bigint)
   language plpgsql volatile
   as '...'; -- body sha256:3011be2dab96ec972cb929d39be8e5c416f8db44dd7c5326f299cf94d7c8789d
@@ -853,7 +853,7 @@ create function knowledge.import_call_graph_function(p_name text) returns jsonb
   as '...'; -- body sha256:8be5208cb71b2035fbedd296b03d17abf18f4ee7640cff99d7a9ccb60f2549d4
 create function knowledge.import_discoveries(p_records jsonb, p_source text) returns TABLE(inserted bigint, updated bigint, already_present bigint, placeholders bigint, tags_inserted bigint, tags_already_present bigint, tags_removed bigint)
   language plpgsql volatile
-  as '...'; -- body sha256:569eb6d7b230a81c6e02c82d90822d5f7f46da512a23a042fc242000293bdc07
+  as '...'; -- body sha256:45c3b79fafb92cafde7b42998503480537e5211e98d8b21a98e317032a79c4dd
 create function knowledge.import_discovery_links(p_records jsonb, p_source text) returns TABLE(src_id text, dst_id text, edge_type text, outcome text, placeholders bigint)
   language plpgsql volatile
   as '...'; -- body sha256:b87477ebdc7a98ba1f25480464222574c2f4e8f9e5271c5b09b6f671132446ac
