@@ -197,19 +197,23 @@ create table core.agent_state (
   decision core.decision,
   health_status core.health_status not null,
   state jsonb not null default '{}'::jsonb,
-  recorded_at timestamp with time zone not null default now()
+  recorded_at timestamp with time zone not null default now(),
+  origin text not null default 'live'::text,
+  anomalies text[] not null default '{}'::text[]
 );
 alter table core.agent_state add constraint agent_state_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES core.agents(id) ON DELETE CASCADE;
-alter table core.agent_state add constraint agent_state_coherence_range CHECK (coherence >= 0::double precision AND coherence <= 1::double precision);
-alter table core.agent_state add constraint agent_state_energy_range CHECK (energy >= 0::double precision AND energy <= 1::double precision);
-alter table core.agent_state add constraint agent_state_entropy_range CHECK (entropy >= 0::double precision AND entropy <= 2::double precision);
-alter table core.agent_state add constraint agent_state_information_range CHECK (information >= 0::double precision AND information <= 1::double precision);
+alter table core.agent_state add constraint agent_state_anomalies_legacy_only CHECK (origin = 'legacy'::text OR anomalies = '{}'::text[]);
+alter table core.agent_state add constraint agent_state_coherence_range CHECK (origin = 'legacy'::text OR coherence >= 0::double precision AND coherence <= 1::double precision);
+alter table core.agent_state add constraint agent_state_energy_range CHECK (origin = 'legacy'::text OR energy >= 0::double precision AND energy <= 1::double precision);
+alter table core.agent_state add constraint agent_state_entropy_range CHECK (origin = 'legacy'::text OR entropy >= 0::double precision AND entropy <= 2::double precision);
+alter table core.agent_state add constraint agent_state_information_range CHECK (origin = 'legacy'::text OR information >= 0::double precision AND information <= 1::double precision);
 alter table core.agent_state add constraint agent_state_object CHECK (jsonb_typeof(state) = 'object'::text);
+alter table core.agent_state add constraint agent_state_origin_known CHECK (origin = ANY (ARRAY['live'::text, 'legacy'::text]));
 alter table core.agent_state add constraint agent_state_pkey PRIMARY KEY (id);
 alter table core.agent_state add constraint agent_state_regime_format CHECK (regime ~ '^[A-Z_]{1,32}$'::text);
-alter table core.agent_state add constraint agent_state_risk_range CHECK (risk >= 0::double precision AND risk <= 1::double precision);
+alter table core.agent_state add constraint agent_state_risk_range CHECK (origin = 'legacy'::text OR risk >= 0::double precision AND risk <= 1::double precision);
 alter table core.agent_state add constraint agent_state_seq_positive CHECK (seq > 0);
-alter table core.agent_state add constraint agent_state_void_range CHECK (void >= '-2'::integer::double precision AND void <= 2::double precision);
+alter table core.agent_state add constraint agent_state_void_range CHECK (origin = 'legacy'::text OR void >= '-2'::integer::double precision AND void <= 2::double precision);
 
 create table core.agents (
   id text not null,
@@ -228,16 +232,20 @@ create table core.agents (
   paused_at timestamp with time zone,
   archived_at timestamp with time zone,
   deleted_at timestamp with time zone,
-  last_activity_at timestamp with time zone
+  last_activity_at timestamp with time zone,
+  origin text not null default 'live'::text,
+  anomalies text[] not null default '{}'::text[]
 );
+alter table core.agents add constraint agents_anomalies_legacy_only CHECK (origin = 'legacy'::text OR anomalies = '{}'::text[]);
 alter table core.agents add constraint agents_api_key_hash_format CHECK (api_key_hash IS NULL OR api_key_hash ~ '^sha256:[0-9a-f]{64}$'::text);
 alter table core.agents add constraint agents_archived_has_time CHECK (status <> 'archived'::core.agent_status OR archived_at IS NOT NULL);
 alter table core.agents add constraint agents_deleted_has_time CHECK ((status = 'deleted'::core.agent_status) = (deleted_at IS NOT NULL));
-alter table core.agents add constraint agents_id_format CHECK (id ~ '^[A-Za-z0-9][A-Za-z0-9_.:@+-]{0,127}$'::text);
+alter table core.agents add constraint agents_id_format CHECK (id ~ '^[A-Za-z0-9][A-Za-z0-9_.:@+-]{0,127}$'::text OR origin = 'legacy'::text AND char_length(id) >= 1 AND char_length(id) <= 256 AND id !~ '[[:cntrl:]]'::text);
 alter table core.agents add constraint agents_label_length CHECK (label IS NULL OR char_length(label) >= 1 AND char_length(label) <= 200);
 alter table core.agents add constraint agents_metadata_object CHECK (jsonb_typeof(metadata) = 'object'::text);
 alter table core.agents add constraint agents_not_own_parent CHECK (parent_agent_id IS DISTINCT FROM id);
 alter table core.agents add constraint agents_notes_length CHECK (char_length(notes) <= 20000);
+alter table core.agents add constraint agents_origin_known CHECK (origin = ANY (ARRAY['live'::text, 'legacy'::text]));
 alter table core.agents add constraint agents_parent_agent_id_fkey FOREIGN KEY (parent_agent_id) REFERENCES core.agents(id) ON DELETE RESTRICT;
 alter table core.agents add constraint agents_pkey PRIMARY KEY (id);
 alter table core.agents add constraint agents_purpose_length CHECK (purpose IS NULL OR char_length(purpose) <= 4000);
@@ -271,16 +279,21 @@ create table core.dialectic_messages (
   concerns jsonb not null default '[]'::jsonb,
   agrees boolean,
   signature text,
-  created_at timestamp with time zone not null default now()
+  created_at timestamp with time zone not null default now(),
+  origin text not null default 'live'::text,
+  anomalies text[] not null default '{}'::text[],
+  legacy_original jsonb
 );
 alter table core.dialectic_messages add constraint dialectic_messages_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES core.agents(id);
+alter table core.dialectic_messages add constraint dialectic_messages_anomalies_legacy_only CHECK (origin = 'legacy'::text OR anomalies = '{}'::text[] AND legacy_original IS NULL);
 alter table core.dialectic_messages add constraint dialectic_messages_concerns_array CHECK (jsonb_typeof(concerns) = 'array'::text);
 alter table core.dialectic_messages add constraint dialectic_messages_conditions_array CHECK (jsonb_typeof(proposed_conditions) = 'array'::text);
 alter table core.dialectic_messages add constraint dialectic_messages_metrics_object CHECK (jsonb_typeof(observed_metrics) = 'object'::text);
+alter table core.dialectic_messages add constraint dialectic_messages_origin_known CHECK (origin = ANY (ARRAY['live'::text, 'legacy'::text]));
 alter table core.dialectic_messages add constraint dialectic_messages_pkey PRIMARY KEY (id);
 alter table core.dialectic_messages add constraint dialectic_messages_seq_key UNIQUE (session_id, seq);
 alter table core.dialectic_messages add constraint dialectic_messages_session_id_fkey FOREIGN KEY (session_id) REFERENCES core.dialectic_sessions(id) ON DELETE CASCADE;
-alter table core.dialectic_messages add constraint dialectic_messages_system_has_no_agent CHECK ((message_type = 'system'::core.dialectic_message_type) = (agent_id IS NULL));
+alter table core.dialectic_messages add constraint dialectic_messages_system_has_no_agent CHECK ((message_type = 'system'::core.dialectic_message_type) = (agent_id IS NULL) OR origin = 'legacy'::text AND message_type = 'system'::core.dialectic_message_type);
 alter table core.dialectic_messages add constraint dialectic_messages_text_length CHECK (char_length(COALESCE(root_cause, ''::text)) <= 20000 AND char_length(COALESCE(reasoning, ''::text)) <= 20000);
 
 create table core.dialectic_sessions (
@@ -299,13 +312,18 @@ create table core.dialectic_sessions (
   created_at timestamp with time zone not null default now(),
   updated_at timestamp with time zone not null default now(),
   phase_deadline timestamp with time zone,
-  resolved_at timestamp with time zone
+  resolved_at timestamp with time zone,
+  origin text not null default 'live'::text,
+  anomalies text[] not null default '{}'::text[],
+  legacy_original jsonb
 );
 alter table core.dialectic_sessions add constraint dialectic_phase_matches_status CHECK (status = 'active'::core.dialectic_status AND (phase = ANY (ARRAY['thesis'::core.dialectic_phase, 'antithesis'::core.dialectic_phase, 'synthesis'::core.dialectic_phase])) OR status = 'resolved'::core.dialectic_status AND phase = 'resolved'::core.dialectic_phase OR status = 'escalated'::core.dialectic_status AND phase = 'escalated'::core.dialectic_phase OR status = 'failed'::core.dialectic_status AND phase = 'failed'::core.dialectic_phase);
-alter table core.dialectic_sessions add constraint dialectic_resolution_when_resolved CHECK ((status = 'resolved'::core.dialectic_status) = (resolution IS NOT NULL));
-alter table core.dialectic_sessions add constraint dialectic_reviewer_not_paused CHECK (reviewer_agent_id IS DISTINCT FROM paused_agent_id);
-alter table core.dialectic_sessions add constraint dialectic_rounds_range CHECK (synthesis_round >= 0 AND max_synthesis_rounds >= 1 AND max_synthesis_rounds <= 50 AND synthesis_round <= (max_synthesis_rounds + 1));
+alter table core.dialectic_sessions add constraint dialectic_resolution_when_resolved CHECK (origin = 'legacy'::text OR (status = 'resolved'::core.dialectic_status) = (resolution IS NOT NULL));
+alter table core.dialectic_sessions add constraint dialectic_reviewer_not_paused CHECK (origin = 'legacy'::text OR reviewer_agent_id IS DISTINCT FROM paused_agent_id);
+alter table core.dialectic_sessions add constraint dialectic_rounds_range CHECK (origin = 'legacy'::text OR synthesis_round >= 0 AND max_synthesis_rounds >= 1 AND max_synthesis_rounds <= 50 AND synthesis_round <= (max_synthesis_rounds + 1));
+alter table core.dialectic_sessions add constraint dialectic_sessions_anomalies_legacy_only CHECK (origin = 'legacy'::text OR anomalies = '{}'::text[] AND legacy_original IS NULL);
 alter table core.dialectic_sessions add constraint dialectic_sessions_discovery_fkey FOREIGN KEY (discovery_id) REFERENCES knowledge.discoveries(id);
+alter table core.dialectic_sessions add constraint dialectic_sessions_origin_known CHECK (origin = ANY (ARRAY['live'::text, 'legacy'::text]));
 alter table core.dialectic_sessions add constraint dialectic_sessions_paused_agent_id_fkey FOREIGN KEY (paused_agent_id) REFERENCES core.agents(id);
 alter table core.dialectic_sessions add constraint dialectic_sessions_pkey PRIMARY KEY (id);
 alter table core.dialectic_sessions add constraint dialectic_sessions_reviewer_agent_id_fkey FOREIGN KEY (reviewer_agent_id) REFERENCES core.agents(id);
@@ -488,6 +506,7 @@ CREATE INDEX tool_usage_tool_time_idx ON ONLY audit.tool_usage USING btree (tool
 CREATE INDEX agent_lifecycle_events_agent_idx ON core.agent_lifecycle_events USING btree (agent_id, occurred_at DESC);
 CREATE UNIQUE INDEX agent_lifecycle_events_pkey ON core.agent_lifecycle_events USING btree (id);
 CREATE UNIQUE INDEX agent_state_agent_seq_key ON core.agent_state USING btree (agent_id, seq DESC);
+CREATE INDEX agent_state_import_key_idx ON core.agent_state USING btree (agent_id, ((state ->> 'import_key'::text))) WHERE (origin = 'legacy'::text);
 CREATE UNIQUE INDEX agent_state_pkey ON core.agent_state USING btree (id);
 CREATE INDEX agent_state_recorded_idx ON core.agent_state USING btree (recorded_at);
 CREATE UNIQUE INDEX agents_api_key_hash_key ON core.agents USING btree (api_key_hash) WHERE (api_key_hash IS NOT NULL);
@@ -725,28 +744,37 @@ create function core.idempotency_sweep(OUT secrets_erased integer, OUT keys_dele
   as '...'; -- body sha256:a2b37e6f967c4ed7baf69e8d72941fa9d547c9f470e917247f2a92ff44f51515
 create function core.import_agent_lifecycle_events(p_records jsonb) returns TABLE(inserted bigint, already_present bigint)
   language plpgsql volatile
-  as '...'; -- body sha256:0e474f2247da6047f721b5cff1e2ae904052eafa2d1b40ba10cd03e2c8380b1f
+  as '...'; -- body sha256:299b3d1a44f14ccf5801c7a79bed4227e2e6f59775c5b763e5557a4bdfbc0f42
 create function core.import_agent_parents(p_links jsonb) returns TABLE(child_id text, parent_id text, outcome text)
   language plpgsql volatile
   as '...'; -- body sha256:d53ade86e914eea40ae5faae64e0df695c5ab74160db79a85dbff0588d051c11
 create function core.import_agent_states(p_records jsonb, p_source text) returns TABLE(inserted bigint, already_present bigint, placeholders bigint)
   language plpgsql volatile
-  as '...'; -- body sha256:976cee1425c214f4989924ed59c599bdc00cdf73fd1398620196fbf2a7515c5f
+  as '...'; -- body sha256:39c188060318ff32bb9a3f344f77bd0c38fabcb31b3d8c1816a191cd4e9afc01
 create function core.import_agents(p_records jsonb) returns TABLE(inserted bigint, updated bigint, already_present bigint)
   language plpgsql volatile
-  as '...'; -- body sha256:e08168cb49f17a76f8bd54eb2ea7ed7a15572e9126cba621cf8a7d34357692f6
+  as '...'; -- body sha256:3011be2dab96ec972cb929d39be8e5c416f8db44dd7c5326f299cf94d7c8789d
 create function core.import_calibration_bins(p_records jsonb) returns TABLE(inserted bigint, already_present bigint, conflicts jsonb)
   language plpgsql volatile
   as '...'; -- body sha256:c303429a47638423e6672c5a82debdb4b30200c8c9180cbb823a49f7b06afa47
+create function core.import_consistency_check() returns TABLE(kind text, subject text, detail text)
+  language sql stable
+  as '...'; -- body sha256:87f20120db09c6abd7b8093301db5cf91a3e9f4c2c635dba9a0b9661bab67ce2
 create function core.import_dialectic_sessions(p_records jsonb, p_source text) returns TABLE(inserted bigint, updated bigint, already_present bigint, placeholders bigint, messages_inserted bigint, messages_already_present bigint, dangling_discovery_sessions text[])
   language plpgsql volatile
-  as '...'; -- body sha256:d6d47460d13d3a528838f9c25c7c7efb8b63ab2e09b3743d6476995ad3f60990
-create function core.import_placeholder_agents(p_ids text[], p_source text) returns bigint
+  as '...'; -- body sha256:0a30254c3e748f204d0f3095937a8636dfe842c1d15e8fcde4dcda67cbd92139
+create function core.import_last_status_event(p_agent_id text) returns TABLE(event core.lifecycle_event_type, occurred_at timestamp with time zone)
+  language sql stable
+  as '...'; -- body sha256:f5175dd0c507e2d0081473b7d0dbce73aeb9af9993dab5ecf0a58119768f9404
+create function core.import_placeholder_agents(p_ids text[], p_times timestamp with time zone[], p_source text) returns bigint
   language plpgsql volatile
-  as '...'; -- body sha256:6e2921b17705e0520c1c55213ae4c7b9e9dc80cfdefa43a4e36bdc0885ce185d
+  as '...'; -- body sha256:50e2fc9bb5e3f2a58ab404b8948426997735dbdffea146c03217401e417a35cb
 create function core.import_sessions(p_records jsonb, p_source text) returns TABLE(inserted bigint, updated bigint, already_present bigint, placeholders bigint)
   language plpgsql volatile
-  as '...'; -- body sha256:2ff19a7c7165389b287c8963f7acd3a52c6d9a7c545065294d304e09e01a9b18
+  as '...'; -- body sha256:da3ee2fde2edf29ac82766342c7c3087e5ab07552e50a0e9eb5a09af8027c649
+create function core.import_settle() returns TABLE(agents_settled bigint, states_renumbered bigint)
+  language plpgsql volatile
+  as '...'; -- body sha256:ebc977dbe251e194d6b5c852ee3353b06442cb7946e162acf4f1e4dccc1b4321
 create function core.import_table_counts() returns TABLE(entity text, row_count bigint)
   language sql stable
   as '...'; -- body sha256:a41d1f0f1386822a744e34ac9de8409d4affe078b1fe647f269a0bc5c9948dd8
@@ -883,10 +911,10 @@ create function knowledge.import_call_graph_function(p_name text) returns jsonb
   as '...'; -- body sha256:8be5208cb71b2035fbedd296b03d17abf18f4ee7640cff99d7a9ccb60f2549d4
 create function knowledge.import_discoveries(p_records jsonb, p_source text) returns TABLE(inserted bigint, updated bigint, already_present bigint, placeholders bigint, tags_inserted bigint, tags_already_present bigint, tags_removed bigint)
   language plpgsql volatile
-  as '...'; -- body sha256:d5ab2e2cfb4a2bf8e33206e3ebb097497d88a204d2f4d14a52d6ee06c49a569a
+  as '...'; -- body sha256:45c3b79fafb92cafde7b42998503480537e5211e98d8b21a98e317032a79c4dd
 create function knowledge.import_discovery_links(p_records jsonb, p_source text) returns TABLE(src_id text, dst_id text, edge_type text, outcome text, placeholders bigint)
   language plpgsql volatile
-  as '...'; -- body sha256:5df9cd69e9c7c15a387eed114607ce09027e1b0f97ff4d8a87ba097bf4d441fa
+  as '...'; -- body sha256:b87477ebdc7a98ba1f25480464222574c2f4e8f9e5271c5b09b6f671132446ac
 create function knowledge.import_graph_counts() returns TABLE(kind text, label text, row_count bigint)
   language plpgsql volatile
   set search_path = ag_catalog, core, knowledge, public
@@ -1005,9 +1033,12 @@ CREATE TRIGGER record_sql_migration AFTER INSERT ON graphile_migrate.migrations 
 -- function core.import_agent_states(jsonb,text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.import_agents(jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.import_calibration_bins(jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.import_consistency_check(): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.import_dialectic_sessions(jsonb,text): <owner>=EXECUTE; PUBLIC=EXECUTE
--- function core.import_placeholder_agents(text[],text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.import_last_status_event(text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.import_placeholder_agents(text[],timestamp with time zone[],text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.import_sessions(jsonb,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.import_settle(): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.import_table_counts(): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.import_try_lock(): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.import_unlock(): <owner>=EXECUTE; PUBLIC=EXECUTE

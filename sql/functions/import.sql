@@ -10,21 +10,44 @@
 
 -- ---------------------------------------------------------------- helpers
 
--- Creates a placeholder agent for each id that is not an agent yet; returns how many were created.
-create or replace function core.import_placeholder_agents(p_ids text[], p_source text)
+-- Creates a placeholder agent (origin legacy) for each referenced id that is not an agent yet;
+-- returns how many were created. p_times[i] is when p_ids[i] was referenced (null: unknown): a
+-- placeholder's created_at is its earliest reference and its updated_at its latest, so the result
+-- does not depend on which file referenced it first (its `source` is the first in name order).
+-- An id that breaks today's id format is kept, with the anomaly agent_id_format.
+drop function if exists core.import_placeholder_agents(text[], text);
+create or replace function core.import_placeholder_agents(p_ids text[], p_times timestamptz[], p_source text)
 returns bigint
 language plpgsql as $$
 declare
   v_count bigint;
 begin
-  insert into core.agents (id, status, metadata)
-  select distinct i, 'active'::core.agent_status,
-         jsonb_build_object('placeholder', true, 'source', p_source,
-           'reason', 'referenced by legacy data but absent from every legacy agent source')
-    from unnest(p_ids) as i
-   where i is not null
-  on conflict (id) do nothing;
-  get diagnostics v_count = row_count;
+  with refs as (
+    select r.id, min(r.at) as first_at, max(r.at) as last_at
+      from unnest(p_ids, p_times) as r(id, at)
+     where r.id is not null
+     group by r.id
+  ),
+  ins as (
+    insert into core.agents as a (id, status, metadata, origin, anomalies, created_at, updated_at)
+    select r.id, 'active'::core.agent_status,
+           jsonb_build_object('placeholder', true, 'source', p_source,
+             'reason', 'referenced by legacy data but absent from every legacy agent source'),
+           'legacy',
+           case when r.id ~ '^[A-Za-z0-9][A-Za-z0-9_.:@+-]{0,127}$' then '{}'::text[] else array['agent_id_format'] end
+             || case when r.first_at is null then array['created_at_unknown'] else '{}'::text[] end,
+           coalesce(r.first_at, now()), coalesce(r.last_at, r.first_at, now())
+      from refs r
+    on conflict (id) do update set
+      created_at = least(a.created_at, excluded.created_at),
+      updated_at = greatest(a.updated_at, excluded.updated_at),
+      metadata = jsonb_set(a.metadata, '{source}', to_jsonb(least(a.metadata ->> 'source', excluded.metadata ->> 'source')))
+    where a.metadata @> '{"placeholder": true}'
+      and (excluded.created_at < a.created_at or excluded.updated_at > a.updated_at
+           or excluded.metadata ->> 'source' < a.metadata ->> 'source')
+    returning (xmax = 0) as was_inserted
+  )
+  select count(*) filter (where was_inserted) into v_count from ins;
   return v_count;
 end;
 $$;
@@ -59,26 +82,30 @@ begin
     id text primary key, label text, status core.agent_status, purpose text, notes text, tags text[],
     spawn_reason text, api_key_hash text, metadata jsonb, update_count bigint, created_at timestamptz,
     updated_at timestamptz, paused_at timestamptz, archived_at timestamptz, deleted_at timestamptz,
-    last_activity_at timestamptz) on commit drop;
+    last_activity_at timestamptz, anomalies text[], evidence_at timestamptz, import_rank text) on commit drop;
   truncate pg_temp.import_agent_batch;
-  -- the newest version of an agent within the batch wins
+  -- the version with the most evidence wins (docs/import.md "Merge rule"): the newest updated_at,
+  -- then the latest lifecycle evidence (an archived_at or event the other snapshot had not seen),
+  -- then the content rank, so the result does not depend on the order of the files
   insert into pg_temp.import_agent_batch
   select distinct on (r.id) r.*
     from jsonb_to_recordset(p_records) as r(
       id text, label text, status core.agent_status, purpose text, notes text, tags text[],
       spawn_reason text, api_key_hash text, metadata jsonb, update_count bigint, created_at timestamptz,
       updated_at timestamptz, paused_at timestamptz, archived_at timestamptz, deleted_at timestamptz,
-      last_activity_at timestamptz)
-   order by r.id, r.updated_at desc nulls last;
+      last_activity_at timestamptz, anomalies text[], evidence_at timestamptz, import_rank text)
+   order by r.id, r.updated_at desc nulls last, r.evidence_at desc nulls last, r.import_rank desc;
   get diagnostics v_total = row_count;
 
   return query
   with upserted as (
     insert into core.agents as a (id, label, status, purpose, notes, tags, spawn_reason, api_key_hash, metadata,
-                                  update_count, created_at, updated_at, paused_at, archived_at, deleted_at, last_activity_at)
+                                  update_count, created_at, updated_at, paused_at, archived_at, deleted_at, last_activity_at,
+                                  origin, anomalies)
     select b.id, b.label, b.status, b.purpose, coalesce(b.notes, ''), coalesce(b.tags, '{}'), b.spawn_reason, b.api_key_hash,
-           coalesce(b.metadata, '{}'), coalesce(b.update_count, 0), b.created_at, b.updated_at, b.paused_at, b.archived_at,
-           b.deleted_at, b.last_activity_at
+           coalesce(b.metadata, '{}') || jsonb_build_object('import_evidence_at', b.evidence_at, 'import_rank', b.import_rank),
+           coalesce(b.update_count, 0), b.created_at, b.updated_at, b.paused_at, b.archived_at,
+           b.deleted_at, b.last_activity_at, 'legacy', coalesce(b.anomalies, '{}')
       from pg_temp.import_agent_batch b
     on conflict (id) do update set
       label = excluded.label, status = excluded.status, purpose = excluded.purpose, notes = excluded.notes,
@@ -86,9 +113,13 @@ begin
       api_key_hash = coalesce(excluded.api_key_hash, a.api_key_hash), metadata = excluded.metadata,
       update_count = excluded.update_count, created_at = excluded.created_at, updated_at = excluded.updated_at,
       paused_at = excluded.paused_at, archived_at = excluded.archived_at, deleted_at = excluded.deleted_at,
-      last_activity_at = excluded.last_activity_at
-    -- a placeholder always yields to a real record; otherwise only a strictly newer version replaces
-    where a.metadata @> '{"placeholder": true}' or excluded.updated_at > a.updated_at
+      last_activity_at = excluded.last_activity_at, origin = 'legacy', anomalies = excluded.anomalies
+    -- a placeholder always yields to a real record; otherwise only a version with more evidence
+    -- replaces (same order as within the batch); a live agent is never overwritten by history
+    where a.metadata @> '{"placeholder": true}'
+       or (a.origin = 'legacy'
+           and (excluded.updated_at, (excluded.metadata ->> 'import_evidence_at')::timestamptz, excluded.metadata ->> 'import_rank')
+             > (a.updated_at, coalesce((a.metadata ->> 'import_evidence_at')::timestamptz, '-infinity'), coalesce(a.metadata ->> 'import_rank', '')))
     returning (xmax = 0) as was_inserted
   )
   select count(*) filter (where was_inserted), count(*) filter (where not was_inserted),
@@ -158,6 +189,13 @@ begin
     returning 1
   )
   select (select n from counted), (select count(*) from ins) into v_total, v_inserted;
+  -- an event seen in several snapshots keeps the details of the first source file in name order
+  update core.agent_lifecycle_events e
+     set details = r.details
+    from jsonb_to_recordset(p_records) as r(agent_id text, occurred_at timestamptz, details jsonb)
+   where e.agent_id = r.agent_id and e.occurred_at = r.occurred_at
+     and e.details ->> 'import_key' = r.details ->> 'import_key'
+     and r.details ->> 'legacy_source' < e.details ->> 'legacy_source';
   return query select v_inserted, v_total - v_inserted;
 end;
 $$;
@@ -171,9 +209,9 @@ declare
   v_placeholders bigint;
   v_total bigint;
 begin
-  select core.import_placeholder_agents(array_agg(distinct r.agent_id), p_source)
+  select core.import_placeholder_agents(array_agg(r.agent_id), array_agg(r.created_at), p_source)
     into v_placeholders
-    from jsonb_to_recordset(p_records) as r(agent_id text);
+    from jsonb_to_recordset(p_records) as r(agent_id text, created_at timestamptz);
   return query
   with input as (
     select distinct on (r.session_id) r.*
@@ -199,7 +237,13 @@ $$;
 
 -- ---------------------------------------------------------------- EISV state history
 
--- A state row is identified by (agent_id, recorded_at); new rows get seq = max(seq) + rank by time.
+-- A state row is identified by its content (state.import_key: agent, raw timestamp or position,
+-- values), never by a file time, so re-importing a touched or copied file adds nothing. A record
+-- without any time of its own (recorded_at null) is placed `derive_steps` microseconds before its
+-- agent's last update (flagged recorded_at_derived). New rows get seq = max(seq) + rank by time;
+-- core.import_settle() renumbers agents whose whole history is legacy, so seq does not depend on
+-- the order of the files. A row seen in several snapshots keeps the copy of the first source file
+-- in name order.
 create or replace function core.import_agent_states(p_records jsonb, p_source text)
 returns table (inserted bigint, already_present bigint, placeholders bigint)
 language plpgsql as $$
@@ -208,37 +252,66 @@ declare
   v_total bigint;
   v_inserted bigint;
 begin
-  select core.import_placeholder_agents(array_agg(distinct r.agent_id), p_source)
+  select core.import_placeholder_agents(array_agg(r.agent_id), array_agg(r.recorded_at), p_source)
     into v_placeholders
-    from jsonb_to_recordset(p_records) as r(agent_id text);
-  with input as (
-    select distinct on (r.agent_id, r.recorded_at) r.*
-      from jsonb_to_recordset(p_records) as r(
+    from jsonb_to_recordset(p_records) as r(agent_id text, recorded_at timestamptz);
+  create temp table if not exists pg_temp.import_state_batch (
+    agent_id text, recorded_at timestamptz, energy double precision, information double precision,
+    entropy double precision, void double precision, coherence double precision, risk double precision,
+    phi double precision, regime text, verdict core.verdict, decision core.decision,
+    health_status core.health_status, state jsonb, anomalies text[], import_key text,
+    primary key (agent_id, import_key)) on commit drop;
+  truncate pg_temp.import_state_batch;
+  insert into pg_temp.import_state_batch
+  select distinct on (r.agent_id, r.state ->> 'import_key')
+         r.agent_id,
+         -- an agent whose own time is unknown (a placeholder no dated row referred to) gives none
+         coalesce(r.recorded_at, case when not 'created_at_unknown' = any(a.anomalies) then a.updated_at end)
+           - make_interval(secs => coalesce(r.derive_steps, 0) / 1e6),
+         r.energy, r.information, r.entropy, r.void, r.coherence, r.risk, r.phi, r.regime, r.verdict, r.decision,
+         r.health_status, coalesce(r.state, '{}'),
+         coalesce(r.anomalies, '{}') || case when r.recorded_at is null and not ('recorded_at_derived' = any(coalesce(r.anomalies, '{}')))
+                                            then array['recorded_at_derived'] else '{}'::text[] end,
+         r.state ->> 'import_key'
+    from jsonb_to_recordset(p_records) as r(
         agent_id text, recorded_at timestamptz, energy double precision, information double precision,
         entropy double precision, void double precision, coherence double precision, risk double precision,
         phi double precision, regime text, verdict core.verdict, decision core.decision,
-        health_status core.health_status, state jsonb)
-     order by r.agent_id, r.recorded_at
-  ),
-  counted as (select count(*) as n from input),
-  fresh as (
-    select i.* from input i
-     where not exists (select 1 from core.agent_state s where s.agent_id = i.agent_id and s.recorded_at = i.recorded_at)
+        health_status core.health_status, state jsonb, anomalies text[], derive_steps bigint)
+    left join core.agents a on a.id = r.agent_id
+   order by r.agent_id, r.state ->> 'import_key', r.state ->> 'legacy_source';
+  get diagnostics v_total = row_count;
+  if exists (select 1 from pg_temp.import_state_batch where recorded_at is null or import_key is null) then
+    raise exception using errcode = 'GV422', message = 'a state record has neither a time of its own nor an agent to derive one from, or no import_key',
+      hint = 'The normaliser sets state.import_key; recorded_at may be null only when the agent exists.', detail = 'IMPORT_STATE_NO_TIME';
+  end if;
+
+  -- the copy of the first source in name order wins for rows seen before
+  update core.agent_state s
+     set state = b.state, recorded_at = b.recorded_at, anomalies = b.anomalies
+    from pg_temp.import_state_batch b
+   where s.origin = 'legacy' and s.agent_id = b.agent_id and s.state ->> 'import_key' = b.import_key
+     and b.state ->> 'legacy_source' < s.state ->> 'legacy_source';
+
+  with fresh as (
+    select b.* from pg_temp.import_state_batch b
+     where not exists (select 1 from core.agent_state s
+                        where s.origin = 'legacy' and s.agent_id = b.agent_id and s.state ->> 'import_key' = b.import_key)
   ),
   numbered as (
     select f.*, coalesce((select max(s.seq) from core.agent_state s where s.agent_id = f.agent_id), 0)
-                + row_number() over (partition by f.agent_id order by f.recorded_at) as seq
+                + row_number() over (partition by f.agent_id order by f.recorded_at, f.import_key) as seq
       from fresh f
   ),
   ins as (
     insert into core.agent_state (agent_id, seq, energy, information, entropy, void, coherence, risk, phi, regime,
-                                  verdict, decision, health_status, state, recorded_at)
+                                  verdict, decision, health_status, state, recorded_at, origin, anomalies)
     select n.agent_id, n.seq, n.energy, n.information, n.entropy, n.void, n.coherence, n.risk, n.phi, n.regime,
-           n.verdict, n.decision, n.health_status, coalesce(n.state, '{}'), n.recorded_at
+           n.verdict, n.decision, n.health_status, n.state, n.recorded_at, 'legacy', n.anomalies
       from numbered n
     returning 1
   )
-  select (select n from counted), (select count(*) from ins) into v_total, v_inserted;
+  select count(*) into v_inserted from ins;
   return query select v_inserted, v_total - v_inserted, v_placeholders;
 end;
 $$;
@@ -261,19 +334,21 @@ declare
   v_msg_inserted bigint;
   v_dangling text[];
 begin
-  select core.import_placeholder_agents(array_agg(distinct a), p_source)
+  select core.import_placeholder_agents(array_agg(a), array_agg(t), p_source)
     into v_placeholders
     from (
-      select r.paused_agent_id as a from jsonb_to_recordset(p_records) as r(paused_agent_id text)
-      union select r.reviewer_agent_id from jsonb_to_recordset(p_records) as r(reviewer_agent_id text)
-      union select m ->> 'agent_id' from jsonb_array_elements(p_records) s, jsonb_array_elements(coalesce(s -> 'messages', '[]')) m
+      select r.paused_agent_id as a, r.created_at as t from jsonb_to_recordset(p_records) as r(paused_agent_id text, created_at timestamptz)
+      union all select r.reviewer_agent_id, r.created_at from jsonb_to_recordset(p_records) as r(reviewer_agent_id text, created_at timestamptz)
+      union all select m ->> 'agent_id', (m ->> 'created_at')::timestamptz
+                  from jsonb_array_elements(p_records) s, jsonb_array_elements(coalesce(s -> 'messages', '[]')) m
     ) ids;
 
   create temp table if not exists pg_temp.import_dialectic_batch (
     id text primary key, paused_agent_id text, reviewer_agent_id text, session_type core.dialectic_type,
     phase core.dialectic_phase, status core.dialectic_status, topic text, reason text, synthesis_round integer,
     max_synthesis_rounds integer, resolution jsonb, discovery_id text, created_at timestamptz, updated_at timestamptz,
-    phase_deadline timestamptz, resolved_at timestamptz, messages jsonb) on commit drop;
+    phase_deadline timestamptz, resolved_at timestamptz, messages jsonb, anomalies text[], legacy_original jsonb,
+    import_rank text, won boolean not null default false) on commit drop;
   truncate pg_temp.import_dialectic_batch;
   insert into pg_temp.import_dialectic_batch
   select distinct on (r.id) r.*
@@ -281,8 +356,8 @@ begin
       id text, paused_agent_id text, reviewer_agent_id text, session_type core.dialectic_type,
       phase core.dialectic_phase, status core.dialectic_status, topic text, reason text, synthesis_round integer,
       max_synthesis_rounds integer, resolution jsonb, discovery_id text, created_at timestamptz, updated_at timestamptz,
-      phase_deadline timestamptz, resolved_at timestamptz, messages jsonb)
-   order by r.id, r.updated_at desc;
+      phase_deadline timestamptz, resolved_at timestamptz, messages jsonb, anomalies text[], legacy_original jsonb, import_rank text)
+   order by r.id, r.updated_at desc, r.import_rank desc;
   get diagnostics v_total = row_count;
 
   select coalesce(array_agg(b.id order by b.id), '{}') into v_dangling
@@ -291,11 +366,13 @@ begin
 
   with upserted as (
     insert into core.dialectic_sessions as s (id, paused_agent_id, reviewer_agent_id, session_type, phase, status, topic,
-      reason, synthesis_round, max_synthesis_rounds, resolution, discovery_id, created_at, updated_at, phase_deadline, resolved_at)
+      reason, synthesis_round, max_synthesis_rounds, resolution, discovery_id, created_at, updated_at, phase_deadline, resolved_at,
+      origin, anomalies, legacy_original)
     select b.id, b.paused_agent_id, b.reviewer_agent_id, b.session_type, b.phase, b.status, b.topic, b.reason,
            b.synthesis_round, b.max_synthesis_rounds, b.resolution,
            case when b.id = any(v_dangling) then null else b.discovery_id end,
-           b.created_at, b.updated_at, b.phase_deadline, b.resolved_at
+           b.created_at, b.updated_at, b.phase_deadline, b.resolved_at,
+           'legacy', coalesce(b.anomalies, '{}'), coalesce(b.legacy_original, '{}') || jsonb_build_object('import_rank', b.import_rank)
       from pg_temp.import_dialectic_batch b
     on conflict (id) do update set
       paused_agent_id = excluded.paused_agent_id, reviewer_agent_id = excluded.reviewer_agent_id,
@@ -303,32 +380,50 @@ begin
       reason = excluded.reason, synthesis_round = excluded.synthesis_round,
       max_synthesis_rounds = excluded.max_synthesis_rounds, resolution = excluded.resolution,
       discovery_id = excluded.discovery_id, created_at = excluded.created_at, updated_at = excluded.updated_at,
-      phase_deadline = excluded.phase_deadline, resolved_at = excluded.resolved_at
-    where excluded.updated_at > s.updated_at
-    returning (xmax = 0) as was_inserted
+      phase_deadline = excluded.phase_deadline, resolved_at = excluded.resolved_at,
+      anomalies = excluded.anomalies, legacy_original = excluded.legacy_original
+    where s.origin = 'legacy'
+      and (excluded.updated_at, excluded.legacy_original ->> 'import_rank') > (s.updated_at, coalesce(s.legacy_original ->> 'import_rank', ''))
+    returning s.id, (xmax = 0) as was_inserted
+  ),
+  marked as (
+    update pg_temp.import_dialectic_batch b set won = true from upserted u where u.id = b.id returning u.was_inserted
   )
   select count(*) filter (where was_inserted), count(*) filter (where not was_inserted)
-    into v_inserted, v_updated from upserted;
+    into v_inserted, v_updated from marked;
 
+  -- messages follow the version of the session that won: same seq, that version's content
   with msgs as (
-    select b.id as session_id, m.*
+    select b.id as session_id, b.won, m.*
       from pg_temp.import_dialectic_batch b,
            jsonb_to_recordset(coalesce(b.messages, '[]')) as m(
              seq integer, message_type core.dialectic_message_type, agent_id text, root_cause text,
              proposed_conditions jsonb, reasoning text, observed_metrics jsonb, concerns jsonb, agrees boolean,
-             signature text, created_at timestamptz)
+             signature text, created_at timestamptz, anomalies text[], legacy_original jsonb)
   ),
   counted as (select count(*) as n from msgs),
   ins as (
-    insert into core.dialectic_messages (session_id, seq, message_type, agent_id, root_cause, proposed_conditions,
-      reasoning, observed_metrics, concerns, agrees, signature, created_at)
+    insert into core.dialectic_messages as d (session_id, seq, message_type, agent_id, root_cause, proposed_conditions,
+      reasoning, observed_metrics, concerns, agrees, signature, created_at, origin, anomalies, legacy_original)
     select m.session_id, m.seq, m.message_type, m.agent_id, m.root_cause, coalesce(m.proposed_conditions, '[]'),
-           m.reasoning, coalesce(m.observed_metrics, '{}'), coalesce(m.concerns, '[]'), m.agrees, m.signature, m.created_at
+           m.reasoning, coalesce(m.observed_metrics, '{}'), coalesce(m.concerns, '[]'), m.agrees, m.signature, m.created_at,
+           'legacy', coalesce(m.anomalies, '{}'), m.legacy_original
       from msgs m
-    on conflict (session_id, seq) do nothing
-    returning 1
+    on conflict (session_id, seq) do update set
+      message_type = excluded.message_type, agent_id = excluded.agent_id, root_cause = excluded.root_cause,
+      proposed_conditions = excluded.proposed_conditions, reasoning = excluded.reasoning,
+      observed_metrics = excluded.observed_metrics, concerns = excluded.concerns, agrees = excluded.agrees,
+      signature = excluded.signature, created_at = excluded.created_at, anomalies = excluded.anomalies,
+      legacy_original = excluded.legacy_original
+    where d.origin = 'legacy' and exists (select 1 from pg_temp.import_dialectic_batch w where w.id = d.session_id and w.won)
+      and (d.message_type, d.agent_id, d.root_cause, d.proposed_conditions, d.reasoning, d.observed_metrics, d.concerns,
+           d.agrees, d.signature, d.created_at, d.anomalies, d.legacy_original)
+          is distinct from (excluded.message_type, excluded.agent_id, excluded.root_cause, excluded.proposed_conditions,
+           excluded.reasoning, excluded.observed_metrics, excluded.concerns, excluded.agrees, excluded.signature,
+           excluded.created_at, excluded.anomalies, excluded.legacy_original)
+    returning (xmax = 0) as was_inserted
   )
-  select (select n from counted), (select count(*) from ins) into v_msg_total, v_msg_inserted;
+  select (select n from counted), (select count(*) filter (where was_inserted) from ins) into v_msg_total, v_msg_inserted;
 
   return query select v_inserted, v_updated, v_total - v_inserted - v_updated, v_placeholders,
                       v_msg_inserted, v_msg_total - v_msg_inserted, v_dangling;
@@ -394,9 +489,9 @@ declare
   v_tags_inserted bigint;
   v_tags_removed bigint;
 begin
-  select core.import_placeholder_agents(array_agg(distinct r.agent_id), p_source)
+  select core.import_placeholder_agents(array_agg(r.agent_id), array_agg(r.created_at), p_source)
     into v_placeholders
-    from jsonb_to_recordset(p_records) as r(agent_id text);
+    from jsonb_to_recordset(p_records) as r(agent_id text, created_at timestamptz);
 
   create temp table if not exists pg_temp.import_discovery_batch (
     id text primary key, agent_id text, discovery_type text, severity knowledge.severity,
@@ -410,7 +505,7 @@ begin
       id text, agent_id text, discovery_type text, severity knowledge.severity, status knowledge.discovery_status,
       summary text, details text, tags text[], references_files text[], confidence double precision, provenance jsonb,
       created_at timestamptz, updated_at timestamptz, resolved_at timestamptz)
-   order by r.id, r.updated_at desc;
+   order by r.id, r.updated_at desc, r.provenance ->> 'import_rank' desc;
   get diagnostics v_total = row_count;
 
   create temp table if not exists pg_temp.import_discovery_changed (id text primary key, was_inserted boolean) on commit drop;
@@ -428,7 +523,11 @@ begin
       references_files = excluded.references_files, confidence = excluded.confidence,
       provenance = excluded.provenance, created_at = excluded.created_at, updated_at = excluded.updated_at,
       resolved_at = excluded.resolved_at
+    -- a strictly newer version replaces; at the same updated_at the content rank decides between
+    -- two imported versions, so the file order never matters (docs/import.md "Merge rule")
     where excluded.updated_at > d.updated_at
+       or (excluded.updated_at = d.updated_at and d.provenance ? 'import_rank'
+           and excluded.provenance ->> 'import_rank' > d.provenance ->> 'import_rank')
     returning d.id, (xmax = 0) as was_inserted
   )
   insert into pg_temp.import_discovery_changed select * from upserted;
@@ -466,9 +565,9 @@ language plpgsql as $$
 declare
   v_placeholders bigint;
 begin
-  select core.import_placeholder_agents(array_agg(distinct r.created_by), p_source)
+  select core.import_placeholder_agents(array_agg(r.created_by), array_agg(r.created_at), p_source)
     into v_placeholders
-    from jsonb_to_recordset(p_records) as r(created_by text);
+    from jsonb_to_recordset(p_records) as r(created_by text, created_at timestamptz);
 
   create temp table if not exists pg_temp.import_link_batch (
     src_id text, dst_id text, edge_type knowledge.edge_type, response_type knowledge.response_type,
@@ -581,6 +680,114 @@ begin
   )
   select (select count(*) from ins), (select count(*) from input) - (select count(*) from ins);
 end;
+$$;
+
+-- ---------------------------------------------------------------- merge by evidence, consistency
+
+-- The status event that speaks last for an agent: the latest archived / resumed / deleted lifecycle
+-- event (at equal times deleted, then archived, win).
+create or replace function core.import_last_status_event(p_agent_id text)
+returns table (event core.lifecycle_event_type, occurred_at timestamptz)
+language sql stable as $$
+  select e.event, e.occurred_at
+    from core.agent_lifecycle_events e
+   where e.agent_id = p_agent_id and e.event in ('archived', 'resumed', 'deleted')
+   order by e.occurred_at desc, case e.event when 'deleted' then 0 when 'archived' then 1 else 2 end
+   limit 1
+$$;
+
+-- After the agents of every snapshot and their lifecycle events are in: each legacy agent ends with
+-- the status its lifecycle evidence supports (docs/import.md "Merge rule"), flagged
+-- status_from_lifecycle_evidence with the snapshot's status kept in metadata.legacy_status; and
+-- agents whose whole state history is legacy get seq renumbered by (recorded_at, import_key), so
+-- the database does not depend on the order the files were read in.
+create or replace function core.import_settle()
+returns table (agents_settled bigint, states_renumbered bigint)
+language plpgsql as $$
+declare
+  v_agents bigint;
+  v_states bigint;
+begin
+  with ev as (
+    select a.id, a.status, a.archived_at, l.event, l.occurred_at,
+           exists (select 1 from core.agent_lifecycle_events r
+                    where r.agent_id = a.id and r.event = 'resumed' and r.occurred_at > a.archived_at) as resumed_after
+      from core.agents a
+      left join lateral core.import_last_status_event(a.id) l on true
+     where a.origin = 'legacy' and not a.metadata @> '{"placeholder": true}'
+  ),
+  target as (
+    select ev.id, ev.status as old_status,
+           case when ev.event = 'deleted' and ev.status <> 'deleted' then 'deleted'
+                when ev.event = 'archived' and ev.status not in ('archived', 'deleted') then 'archived'
+                when ev.archived_at is not null and not ev.resumed_after
+                     and ev.status not in ('archived', 'deleted') then 'archived'
+                when ev.event = 'resumed' and ev.status = 'archived' and ev.occurred_at > ev.archived_at then 'active'
+           end::core.agent_status as new_status,
+           ev.occurred_at
+      from ev
+  ),
+  upd as (
+    update core.agents a
+       set status = t.new_status,
+           archived_at = case when t.new_status = 'archived' then coalesce(a.archived_at, t.occurred_at) else a.archived_at end,
+           deleted_at = case when t.new_status = 'deleted' then coalesce(a.deleted_at, t.occurred_at, a.updated_at) else null end,
+           anomalies = case when 'status_from_lifecycle_evidence' = any(a.anomalies) then a.anomalies
+                            else a.anomalies || array['status_from_lifecycle_evidence'] end,
+           metadata = a.metadata || jsonb_build_object('legacy_status', coalesce(a.metadata -> 'legacy_status', to_jsonb(t.old_status)))
+      from target t
+     where a.id = t.id and t.new_status is not null
+    returning 1
+  )
+  select count(*) into v_agents from upd;
+
+  create temp table if not exists pg_temp.import_renumber (id bigint primary key, seq bigint) on commit drop;
+  truncate pg_temp.import_renumber;
+  insert into pg_temp.import_renumber
+  select s.id, row_number() over (partition by s.agent_id order by s.recorded_at, s.state ->> 'import_key', s.id)
+    from core.agent_state s
+   where s.agent_id in (select agent_id from core.agent_state group by agent_id having bool_and(origin = 'legacy'));
+  delete from pg_temp.import_renumber r using core.agent_state s where s.id = r.id and s.seq = r.seq;
+  -- two steps (out of the way first, seq stays positive): the unique (agent_id, seq) index must hold after each statement
+  update core.agent_state s set seq = r.seq + 1000000000000 from pg_temp.import_renumber r where s.id = r.id;
+  update core.agent_state s set seq = r.seq from pg_temp.import_renumber r where s.id = r.id;
+  get diagnostics v_states = row_count;
+  return query select v_agents, v_states;
+end;
+$$;
+
+-- Contradictions among imported (origin legacy) rows; an import fails when any is found.
+--   agent_status_vs_events      the last archived/resumed/deleted event disagrees with the status
+--   agent_archived_at_vs_status archived_at set, no later resumed event, status neither archived nor deleted
+--   dialectic_phase_vs_status   phase and status disagree, or a resolution that no phase or anomaly explains
+create or replace function core.import_consistency_check()
+returns table (kind text, subject text, detail text)
+language sql stable as $$
+  select 'agent_status_vs_events', a.id,
+         format('status %s, but the last status event is %s at %s', a.status, l.event, l.occurred_at)
+    from core.agents a
+    cross join lateral core.import_last_status_event(a.id) l
+   where a.origin = 'legacy'
+     and ((l.event = 'archived' and a.status not in ('archived', 'deleted'))
+       or (l.event = 'deleted' and a.status <> 'deleted')
+       or (l.event = 'resumed' and a.status = 'archived' and l.occurred_at > a.archived_at))
+  union all
+  select 'agent_archived_at_vs_status', a.id,
+         format('archived_at %s but status %s and no later resumed event', a.archived_at, a.status)
+    from core.agents a
+   where a.origin = 'legacy' and a.archived_at is not null and a.status not in ('archived', 'deleted')
+     and not exists (select 1 from core.agent_lifecycle_events r
+                      where r.agent_id = a.id and r.event = 'resumed' and r.occurred_at > a.archived_at)
+  union all
+  select 'dialectic_phase_vs_status', s.id,
+         format('phase %s, status %s, resolution %s', s.phase, s.status, case when s.resolution is null then 'absent' else 'present' end)
+    from core.dialectic_sessions s
+   where s.origin = 'legacy'
+     and (not ((s.status = 'active' and s.phase in ('thesis', 'antithesis', 'synthesis'))
+               or s.status::text = s.phase::text)
+          or (s.status = 'resolved' and s.resolution is null and not 'resolved_without_resolution' = any(s.anomalies))
+          or (s.status <> 'resolved' and s.resolution is not null and not 'resolution_before_resolved' = any(s.anomalies)))
+  order by 1, 2
 $$;
 
 -- ---------------------------------------------------------------- reconciliation and graph

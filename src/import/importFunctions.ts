@@ -42,6 +42,10 @@ export const importFunctions = {
     callFunction<{ inserted: N; already_present: N }>(db, spec('audit', 'import_events', [RECORDS], 'row'), a),
   toolUsage: (db: Queryable, a: { records: unknown[] }) =>
     callFunction<{ inserted: N; already_present: N }>(db, spec('audit', 'import_tool_usage', [RECORDS], 'row'), a),
+  settle: (db: Queryable) =>
+    callFunction<{ agents_settled: N; states_renumbered: N }>(db, spec('core', 'import_settle', [], 'row'), {}),
+  consistencyCheck: (db: Queryable) =>
+    callFunction<{ kind: string; subject: string; detail: string }[]>(db, spec('core', 'import_consistency_check', [], 'rows'), {}),
   tableCounts: (db: Queryable) =>
     callFunction<{ entity: string; row_count: N }[]>(db, spec('core', 'import_table_counts', [], 'rows'), {}),
   graphCounts: (db: Queryable) =>

@@ -7,7 +7,8 @@ import { detectFile, DetectedFile, listFiles } from './detect';
 import { importFunctions as fn } from './importFunctions';
 import { Progress } from './progress';
 import { QuarantineFile } from './quarantine';
-import { addCounts, FileReport, formatName, ImportReport, renderTable, totalsOf } from './report';
+import { addCounts, FileReport, formatName, ImportReport, renderDiagnostics, renderTable, totalsOf, exitCodeOf } from './report';
+import { defaultImportFiles } from './dataDir';
 import { reconcile } from './reconcile';
 import { scrubText } from './sources/jsonlSource';
 import { JsonDocumentSource } from './sources/jsonDocumentSource';
@@ -19,8 +20,6 @@ import { Entity, ENTITIES, Item, NormalizeContext, PASSES } from './types';
 import { writeBatch } from './writer';
 
 export const DEFAULT_SOURCE_TIMEZONE = '-07:00';
-export const DEFAULT_CHECKPOINT_FILE = 'govdb-import.checkpoint.json';
-export const DEFAULT_QUARANTINE_FILE = 'govdb-import.quarantine.jsonl';
 
 export interface ImportOptions {
   paths: string[];
@@ -35,6 +34,8 @@ export interface ImportOptions {
   progress?: boolean;
   /** records per function call for audit events and tool usage (others use a fifth of it) */
   batchSize?: number;
+  /** accept recognised files or tables that are not imported (else the run fails, exit 5) */
+  allowSkip?: boolean;
 }
 
 interface Loaded {
@@ -51,7 +52,7 @@ function sourceFor(f: DetectedFile): Source | undefined {
       return new SqliteSource(f.path, d);
     case 'audit_jsonl':
     case 'tool_usage_jsonl':
-      return new JsonlSource(f.path, f.size);
+      return new JsonlSource(f.path, f.size, d.kind);
     case 'agent_metadata_json':
     case 'knowledge_graph_json':
     case 'dialectic_session_json':
@@ -72,7 +73,7 @@ function displayPath(abs: string, roots: string[]): string {
   return abs;
 }
 
-async function loadFiles(opts: ImportOptions, exclude: Set<string>, quarantine: QuarantineFile): Promise<Loaded[]> {
+async function loadFiles(opts: ImportOptions, exclude: Set<string>, quarantine: QuarantineFile, notImported: string[]): Promise<Loaded[]> {
   const files = await listFiles(opts.paths, exclude);
   if (!files.length) throw new GovdbError('INVALID_INPUT', `No files found under ${opts.paths.map((p) => JSON.stringify(p)).join(', ')}.`, { hint: 'Pass the old data/ directory or single legacy files.' });
   const loaded: Loaded[] = [];
@@ -85,7 +86,10 @@ async function loadFiles(opts: ImportOptions, exclude: Set<string>, quarantine: 
     if (d.kind === 'sqlite') {
       report.tables = d.tables.map((t) => ({ ...t, imported: !t.shape.startsWith('skip:') && t.shape !== 'unknown' }));
       for (const t of d.tables) {
-        if (t.shape === 'unknown') report.notes.push(`table ${t.name} (${t.rows} rows): columns match no known legacy shape, not imported`);
+        if (t.shape === 'unknown') {
+          report.notes.push(`table ${t.name} (${t.rows} rows): columns match no known legacy shape, not imported`);
+          notImported.push(`${display}: SQLite table ${t.name} (${t.rows} rows) matches no known legacy shape`);
+        }
       }
     } else if (d.kind === 'sqlite_sidecar') {
       report.status = 'skipped';
@@ -93,6 +97,8 @@ async function loadFiles(opts: ImportOptions, exclude: Set<string>, quarantine: 
     } else if (d.kind === 'unknown') {
       report.status = 'unknown';
       report.notes.push(`not imported: ${d.reason}`);
+      // JSON that parses but matches no legacy shape is data we recognise and leave behind
+      if (/^JSON/.test(d.reason)) notImported.push(`${display}: ${d.reason}`);
     } else if (d.kind === 'malformed') {
       report.status = 'malformed';
       report.notes.push(`not imported: ${d.reason}`);
@@ -112,8 +118,9 @@ const BIG: ReadonlySet<Entity> = new Set(['audit_events', 'tool_usage']);
 export async function importLegacy(opts: ImportOptions): Promise<ImportReport> {
   const zone = parseSourceZone(opts.sourceTimezone ?? DEFAULT_SOURCE_TIMEZONE);
   const dryRun = !!opts.dryRun;
-  const checkpointFile = path.resolve(opts.checkpointFile ?? DEFAULT_CHECKPOINT_FILE);
-  const quarantinePath = opts.quarantineFile ? path.resolve(opts.quarantineFile) : dryRun ? undefined : path.resolve(DEFAULT_QUARANTINE_FILE);
+  const defaults = defaultImportFiles(opts.reportFile);
+  const checkpointFile = path.resolve(opts.checkpointFile ?? defaults.checkpoint);
+  const quarantinePath = opts.quarantineFile ? path.resolve(opts.quarantineFile) : dryRun ? undefined : defaults.quarantine;
   const exclude = new Set([checkpointFile, ...(quarantinePath ? [quarantinePath] : []), ...(opts.reportFile ? [path.resolve(opts.reportFile)] : [])]);
   const bigBatch = opts.batchSize ?? 2000;
   const smallBatch = Math.max(1, Math.floor(bigBatch / 4));
@@ -123,16 +130,21 @@ export async function importLegacy(opts: ImportOptions): Promise<ImportReport> {
     started_at: new Date().toISOString(), dry_run: dryRun, resumed: !!opts.resume, source_timezone: zone.name, paths: opts.paths,
     files: [], totals: {}, placeholder_agents_created: 0, dangling_links: 0, discovery_tags_removed: 0, quarantined: 0,
     quarantine_file: quarantinePath, checkpoint_file: dryRun ? undefined : checkpointFile,
+    anomalies: {}, agents_settled_by_evidence: 0, not_imported: [], allow_skip: !!opts.allowSkip,
   };
   const quarantine = new QuarantineFile(quarantinePath);
-  const loaded = await loadFiles(opts, exclude, quarantine);
+  const loaded = await loadFiles(opts, exclude, quarantine, report.not_imported);
   report.files = loaded.map((l) => l.report);
 
   if (!dryRun && !opts.databaseUrl) throw new GovdbError('CONFIG_INVALID', 'No database given: pass --database-url URL or set DB_POSTGRES_URL.');
+  for (const f of [checkpointFile, quarantinePath]) if (f && !dryRun) await fs.mkdir(path.dirname(f), { recursive: true });
   const checkpoint = opts.resume && !dryRun ? await Checkpoint.load(checkpointFile, zone.name) : Checkpoint.fresh(checkpointFile, zone.name);
   await quarantine.start(!!opts.resume);
 
-  const pool = dryRun ? undefined : createPool(opts.databaseUrl!, { max: 1, applicationName: 'govdb-import' });
+  // a dry run with a database runs the whole import in one transaction and rolls it back, so its
+  // counts are the real run's; without a database it can only parse and validate
+  const pool = opts.databaseUrl ? createPool(opts.databaseUrl, { max: 1, applicationName: 'govdb-import' }) : undefined;
+  report.dry_run_in_database = dryRun ? !!pool : undefined;
   let client: (Queryable & { release(): void }) | undefined;
   let locked = false;
   let writing: Promise<void> = Promise.resolve();
@@ -143,6 +155,7 @@ export async function importLegacy(opts: ImportOptions): Promise<ImportReport> {
       locked = await fn.tryLock(client);
       if (!locked) throw new GovdbError('CONFLICT', 'Another govdb import holds the import lock on this database.', { hint: 'Wait for it to finish (or stop it), then run again with --resume.' });
       before = Object.fromEntries((await fn.tableCounts(client)).map((r) => [r.entity, Number(r.row_count)]));
+      if (dryRun) await client.query('begin');
     }
 
     for (const pass of PASSES) {
@@ -169,14 +182,17 @@ export async function importLegacy(opts: ImportOptions): Promise<ImportReport> {
           for (const entity of ENTITIES) {
             const items = lists.get(entity);
             if (!items?.length || !client) continue;
-            const out = await writeBatch(client, entity, items, display);
+            const out = await writeBatch(client, entity, items, display, { savepoints: dryRun });
             for (const [e, c] of Object.entries(out.counts) as [Entity, object][]) addCounts(fr.entities, e, c);
             report.placeholder_agents_created += out.placeholders;
             report.dangling_links += out.danglingLinks;
             report.discovery_tags_removed += out.tagsRemoved;
             for (const r of out.rejections) {
               const e = r.entity ?? r.item.entity;
-              if (r.disposition === 'rejected') addCounts(fr.entities, e, { quarantined: 1 });
+              if (r.disposition === 'rejected') {
+                addCounts(fr.entities, e, { quarantined: 1 });
+                if (r.item.record && (r.entity ?? r.item.entity) === r.item.entity) countAnomalies(report, r.item, -1); // not stored after all
+              }
               entries.push(quarantine.format({ source_file: display, entity: e, locator: r.item.locator, reason: r.reason, disposition: r.disposition, raw: r.item.raw ?? r.item.record }));
             }
           }
@@ -202,6 +218,7 @@ export async function importLegacy(opts: ImportOptions): Promise<ImportReport> {
           addCounts(fr.entities, item.entity, { read: 1 });
           if (item.record && item.entity === 'discoveries') addCounts(fr.entities, 'discovery_tags', { read: (item.record.tags as unknown[]).length });
           if (item.record && item.entity === 'dialectic_sessions') addCounts(fr.entities, 'dialectic_messages', { read: (item.record.messages as unknown[]).length });
+          if (item.record) countAnomalies(report, item);
           if (item.reject) {
             addCounts(fr.entities, item.entity, { quarantined: 1 });
             if (item.entity === 'discoveries' && Array.isArray((item.reject.raw as { tags?: unknown })?.tags)) {
@@ -226,7 +243,19 @@ export async function importLegacy(opts: ImportOptions): Promise<ImportReport> {
 
     report.totals = totalsOf(report.files);
     report.quarantined = quarantine.count;
-    if (client) report.reconciliation = await reconcile(client, before, report);
+    if (client) {
+      const settled = await fn.settle(client);
+      report.agents_settled_by_evidence = Number(settled.agents_settled);
+      if (report.agents_settled_by_evidence) ((report.anomalies.agents ??= {}).status_from_lifecycle_evidence = report.agents_settled_by_evidence);
+      const contradictions = await fn.consistencyCheck(client);
+      report.consistency = { ok: contradictions.length === 0, contradictions };
+      report.reconciliation = await reconcile(client, before, report);
+      if (dryRun) await client.query('rollback');
+    }
+    report.ok = exitCodeOf(report) === 0;
+  } catch (err) {
+    if (client && dryRun) await client.query('rollback').catch(() => undefined);
+    throw err;
   } finally {
     progress.clear();
     await writing.catch(() => undefined); // never release the connection under a running batch
@@ -241,4 +270,19 @@ export async function importLegacy(opts: ImportOptions): Promise<ImportReport> {
   return report;
 }
 
-export { renderTable };
+/** Counts the anomalies of a normalised record (and of a session's messages) per entity and kind; -1 takes back a record the database refused. */
+function countAnomalies(report: ImportReport, item: Item, sign: 1 | -1 = 1): void {
+  const add = (entity: Entity, kinds: unknown) => {
+    if (!Array.isArray(kinds)) return;
+    for (const k of kinds) {
+      const m = (report.anomalies[entity] ??= {});
+      m[k as string] = (m[k as string] ?? 0) + sign;
+      if (m[k as string] === 0) delete m[k as string];
+    }
+    if (report.anomalies[entity] && !Object.keys(report.anomalies[entity]!).length) delete report.anomalies[entity];
+  };
+  add(item.entity, item.record!.anomalies);
+  if (item.entity === 'dialectic_sessions') for (const m of item.record!.messages as { anomalies?: unknown }[]) add('dialectic_messages', m.anomalies);
+}
+
+export { renderTable, renderDiagnostics, exitCodeOf };

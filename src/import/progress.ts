@@ -1,25 +1,36 @@
-/** A one-line progress bar on stderr, drawn only when stderr is a terminal (never in logs or CI). */
+import { SingleBar } from 'cli-progress';
+
+/**
+ * A progress bar with rate and ETA on stderr (cli-progress), drawn only when stderr is a terminal
+ * (never in logs, pipes or CI). One bar per (file, pass): its position is the source's fraction
+ * done (bytes for JSON lines) when known, the rate is records per second.
+ */
 export class Progress {
-  private last = 0;
-  private drawn = false;
+  private bar: SingleBar | undefined;
+  private label = '';
+  private started = 0;
 
   constructor(private readonly enabled: boolean = !!process.stderr.isTTY) {}
 
   update(label: string, fraction: number | undefined, items: number): void {
     if (!this.enabled) return;
-    const now = Date.now();
-    if (now - this.last < 100) return;
-    this.last = now;
-    const width = 24;
-    const bar = fraction === undefined ? '' : `[${'#'.repeat(Math.round(fraction * width)).padEnd(width)}] ${(fraction * 100).toFixed(0).padStart(3)}% `;
-    const text = `${bar}${items} records  ${label}`;
-    const cols = process.stderr.columns || 100;
-    process.stderr.write(`\r${text.slice(0, cols - 1).padEnd(cols - 1)}`);
-    this.drawn = true;
+    if (label !== this.label || !this.bar) {
+      this.clear();
+      this.label = label;
+      this.started = Date.now();
+      this.bar = new SingleBar({
+        stream: process.stderr, format: '{bar} {percentage}% | {records} records | {rate} rec/s | ETA {eta_formatted} | {label}',
+        hideCursor: true, clearOnComplete: true, etaBuffer: 50, fps: 5,
+      });
+      this.bar.start(1000, 0, { records: 0, rate: 0, label });
+    }
+    const seconds = Math.max(0.001, (Date.now() - this.started) / 1000);
+    this.bar.update(fraction === undefined ? 0 : Math.round(fraction * 1000), { records: items, rate: Math.round(items / seconds), label });
   }
 
   clear(): void {
-    if (this.enabled && this.drawn) process.stderr.write(`\r${' '.repeat((process.stderr.columns || 100) - 1)}\r`);
-    this.drawn = false;
+    this.bar?.stop();
+    this.bar = undefined;
+    this.label = '';
   }
 }

@@ -35,6 +35,19 @@ export interface ImportReport {
   quarantined: number;
   quarantine_file?: string;
   checkpoint_file?: string;
+  /** anomalies of the records read, per entity and kind (docs/import.md "Anomalies") */
+  anomalies: Partial<Record<Entity, Record<string, number>>>;
+  /** legacy agents whose status the merge rule set from their lifecycle evidence */
+  agents_settled_by_evidence: number;
+  /** recognised files or tables that were not imported (a failure unless allow_skip) */
+  not_imported: string[];
+  allow_skip: boolean;
+  /** true when a dry run ran the import in a transaction that was rolled back (its counts are the real run's) */
+  dry_run_in_database?: boolean;
+  /** post-import consistency check: contradictions among imported rows fail the run */
+  consistency?: { ok: boolean; contradictions: { kind: string; subject: string; detail: string }[] };
+  /** true when every check passed: reconciliation, consistency, nothing recognised left unimported (or allowed) */
+  ok?: boolean;
   reconciliation?: {
     postgres: { before: Record<string, number>; after: Record<string, number> };
     graph: { rebuilt: unknown; counts: Record<string, number>; verify: unknown; note?: string };
@@ -74,12 +87,13 @@ function row(cells: string[], widths: number[]): string {
   return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
 }
 
-/** The human table (stderr): per file and entity, then totals and the reconciliation. */
+/** The summary table (stdout): per file and entity, totals, anomalies and the outcome of the checks. */
 export function renderTable(r: ImportReport): string {
-  const header = ['file / entity', 'read', r.dry_run ? 'valid' : 'inserted', 'updated', 'present', 'quarantined'];
+  const header = ['file / entity', 'read', 'inserted', 'updated', 'present', 'quarantined'];
   const lines: string[][] = [header];
-  const countsRow = (label: string, c: Counts) => [label, String(c.read), String(r.dry_run ? c.read - c.quarantined : c.inserted), String(c.updated), String(c.already_present), String(c.quarantined)];
+  const countsRow = (label: string, c: Counts) => [label, String(c.read), String(c.inserted), String(c.updated), String(c.already_present), String(c.quarantined)];
   const out: string[] = [];
+  if (r.dry_run) out.push(r.dry_run_in_database ? 'DRY RUN: the import ran in a transaction that was rolled back; nothing was written' : 'DRY RUN without a database: parsed and validated only (inserted/updated/present are not known)');
   for (const f of r.files) {
     lines.push([`${f.path}  [${f.format}${f.status === 'imported' ? '' : `; ${f.status}`}]`, '', '', '', '', '']);
     for (const e of ENTITIES) if (f.entities[e]) lines.push(countsRow(`  ${e}`, f.entities[e]!));
@@ -89,11 +103,33 @@ export function renderTable(r: ImportReport): string {
   const widths = header.map((_, i) => Math.max(...lines.filter((l) => l.slice(1).some((x) => x !== '') || i === 0).map((l) => (l[i] ?? '').length)));
   for (const l of lines) out.push(l.slice(1).every((x) => x === '') ? l[0]! : row(l, widths));
   out.push('');
+  const kinds = Object.entries(r.anomalies).flatMap(([e, k]) => Object.entries(k ?? {}).map(([kind, n]) => `${e}.${kind} ${n}`));
+  out.push(`anomalies (stored with origin legacy): ${kinds.length ? kinds.join(', ') : 'none'}; agents settled by lifecycle evidence: ${r.agents_settled_by_evidence}`);
   out.push(`naive timestamps read as ${r.source_timezone}; placeholder agents created: ${r.placeholder_agents_created}; dangling links: ${r.dangling_links}; quarantined: ${r.quarantined}${r.quarantine_file ? ` (${r.quarantine_file})` : ''}`);
+  if (r.not_imported.length) out.push(`recognised but NOT imported (${r.allow_skip ? 'allowed by --allow-skip' : 'fails the run; pass --allow-skip to accept'}): ${r.not_imported.length}`);
+  if (r.consistency) out.push(`consistency ${r.consistency.ok ? 'OK' : `FAILED: ${r.consistency.contradictions.length} contradiction(s)`}`);
+  if (r.reconciliation) out.push(`reconciliation ${r.reconciliation.ok ? 'OK' : 'FAILED'}`);
+  return out.join('\n') + '\n';
+}
+
+/** Diagnostics (stderr): file notes, what was not imported, contradictions and every reconciliation check. */
+export function renderDiagnostics(r: ImportReport): string {
+  const out: string[] = [];
+  for (const f of r.files) for (const n of f.notes) out.push(`note: ${f.path}: ${n}`);
+  for (const n of r.not_imported) out.push(`not imported: ${n}`);
+  for (const c of r.consistency?.contradictions ?? []) out.push(`contradiction: ${c.kind} ${c.subject}: ${c.detail}`);
   if (r.reconciliation) {
     out.push(`reconciliation ${r.reconciliation.ok ? 'OK' : 'FAILED'}:`);
     for (const c of r.reconciliation.checks) out.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.entity.padEnd(28)} expected ${c.expected}, found ${c.actual}  (${c.rule})`);
     if (r.reconciliation.graph.note) out.push(`  graph: ${r.reconciliation.graph.note}`);
   }
-  return out.join('\n') + '\n';
+  return out.length ? out.join('\n') + '\n' : '';
+}
+
+/** Exit code of a finished import: 0 ok, 3 reconciliation failed, 4 contradictions, 5 recognised data left unimported. */
+export function exitCodeOf(r: ImportReport): number {
+  if (r.reconciliation && !r.reconciliation.ok) return 3;
+  if (r.consistency && !r.consistency.ok) return 4;
+  if (r.not_imported.length && !r.allow_skip) return 5;
+  return 0;
 }

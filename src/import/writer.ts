@@ -156,11 +156,16 @@ async function writeOnce(db: Queryable, entity: Entity, items: Item[], source: s
  * batch is split in halves until the refused records are isolated; they are returned as rejections
  * with the database's reason, and every other record is written.
  */
-export async function writeBatch(db: Queryable, entity: Entity, items: Item[], source: string): Promise<WriteOutcome> {
+export async function writeBatch(db: Queryable, entity: Entity, items: Item[], source: string, opt: { savepoints?: boolean } = {}): Promise<WriteOutcome> {
   if (!items.length) return empty();
+  // inside one transaction (dry run) a refused statement aborts it: each call gets a savepoint
+  if (opt.savepoints) await db.query('savepoint import_batch');
   try {
-    return await writeOnce(db, entity, items, source);
+    const out = await writeOnce(db, entity, items, source);
+    if (opt.savepoints) await db.query('release savepoint import_batch');
+    return out;
   } catch (err) {
+    if (opt.savepoints) await db.query('rollback to savepoint import_batch');
     if (!isDataError(err)) throw err;
     if (items.length === 1) {
       const o = empty();
@@ -168,8 +173,8 @@ export async function writeBatch(db: Queryable, entity: Entity, items: Item[], s
       return o;
     }
     const mid = Math.ceil(items.length / 2);
-    const o = await writeBatch(db, entity, items.slice(0, mid), source);
-    merge(o, await writeBatch(db, entity, items.slice(mid), source));
+    const o = await writeBatch(db, entity, items.slice(0, mid), source, opt);
+    merge(o, await writeBatch(db, entity, items.slice(mid), source, opt));
     return o;
   }
 }

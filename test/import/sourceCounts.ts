@@ -39,7 +39,7 @@ function sqliteRows(file: string, sql: string): Record<string, unknown>[] {
   }
 }
 
-export function countSamples(dir: string): SourceCounts {
+export function countSamples(dir: string, opts: { includeSelfReview?: boolean } = {}): SourceCounts {
   const json = (f: string) => JSON.parse(readFileSync(path.join(dir, f), 'utf8'));
   const agentIds = new Set<string>();
   const apiKeys: string[] = [];
@@ -79,7 +79,7 @@ export function countSamples(dir: string): SourceCounts {
   let messages = 0;
   for (const f of readdirSync(path.join(dir, 'dialectic_sessions'))) {
     const s = json(path.join('dialectic_sessions', f));
-    if (s.paused_agent_id === s.reviewer_agent_id) continue; // a session cannot review itself: quarantined
+    if (!opts.includeSelfReview && s.paused_agent_id === s.reviewer_agent_id) continue; // a self-review is stored with an anomaly since issue 22
     sessions++;
     messages += s.transcript.length;
     referenced.add(s.paused_agent_id);
@@ -88,7 +88,8 @@ export function countSamples(dir: string): SourceCounts {
   }
   let stateRows = 0;
   for (const f of readdirSync(path.join(dir, 'agents'))) {
-    stateRows += json(path.join('agents', f)).timestamp_history.length;
+    const doc = json(path.join('agents', f));
+    stateRows += Math.max(...['timestamp_history', 'E_history', 'I_history', 'S_history', 'V_history', 'coherence_history', 'risk_history'].map((k) => (doc[k] ?? []).length));
     referenced.add(f.replace(/_state\.json$/, ''));
   }
   const lines = (f: string) => readFileSync(path.join(dir, f), 'utf8').split('\n').filter((l) => l.trim() !== '').length;

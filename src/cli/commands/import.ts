@@ -1,22 +1,30 @@
 import { Command } from 'commander';
-import { DEFAULT_CHECKPOINT_FILE, DEFAULT_QUARANTINE_FILE, DEFAULT_SOURCE_TIMEZONE, importLegacy, renderTable } from '../../import/importLegacy';
-import { addDatabaseOption, reportError, resolveDatabaseUrl } from '../output';
+import { DEFAULT_SOURCE_TIMEZONE, exitCodeOf, importLegacy, renderDiagnostics, renderTable } from '../../import/importLegacy';
+import { importDataDir } from '../../import/dataDir';
+import { addDatabaseOption, printJson, reportError, resolveDatabaseUrl } from '../output';
 
-/** `govdb import PATH…`: the legacy importer (docs/import.md). Exit 0 done and reconciled, 3 reconciliation failed, 2 error. */
+/**
+ * `govdb import PATH…`: the legacy importer (docs/import.md). The summary table (or, with --json,
+ * the whole report) goes to stdout; notes, contradictions and reconciliation details to stderr.
+ * Exit 0 done and consistent, 2 error, 3 reconciliation failed, 4 contradictions found,
+ * 5 recognised data not imported (without --allow-skip).
+ */
 export function registerImport(program: Command): void {
   addDatabaseOption(
     program
       .command('import')
       .description('Import the legacy stores (old data/ directory or single files) into PostgreSQL + AGE: idempotent, resumable, verified')
       .argument('<paths...>', 'directories laid out like the old data/ folder, or single legacy files')
-      .option('--dry-run', 'parse and validate everything, write nothing (no database, no checkpoint)')
+      .option('--dry-run', 'run the whole import in a transaction and roll it back (same counts as the real run; without a database: parse and validate only)')
       .option('--resume', 'continue an interrupted import from its checkpoint')
       .option('--source-timezone <tz>', `zone of naive legacy timestamps: offset or IANA name (default ${DEFAULT_SOURCE_TIMEZONE})`)
-      .option('--report <file>', 'write the JSON report to this file')
-      .option('--quarantine <file>', `JSON lines of rejected records (default ${DEFAULT_QUARANTINE_FILE}; none on --dry-run unless given)`)
-      .option('--checkpoint <file>', `checkpoint file (default ${DEFAULT_CHECKPOINT_FILE})`)
+      .option('--report <file>', 'write the JSON report to this file (checkpoint and quarantine default to files next to it)')
+      .option('--json', 'print the JSON report on stdout instead of the table')
+      .option('--quarantine <file>', `JSON lines of rejected records (default: next to --report, else ${importDataDir()}/quarantine.jsonl)`)
+      .option('--checkpoint <file>', `checkpoint file (default: next to --report, else ${importDataDir()}/checkpoint.json)`)
+      .option('--allow-skip', 'accept recognised files or tables that are not imported (otherwise exit 5)')
       .option('--batch-size <n>', 'audit / tool-usage records per database call (default 2000)'),
-  ).action(async (paths: string[], opts: { dryRun?: boolean; resume?: boolean; sourceTimezone?: string; report?: string; quarantine?: string; checkpoint?: string; batchSize?: string; databaseUrl?: string }) => {
+  ).action(async (paths: string[], opts: { dryRun?: boolean; resume?: boolean; sourceTimezone?: string; report?: string; json?: boolean; quarantine?: string; checkpoint?: string; allowSkip?: boolean; batchSize?: string; databaseUrl?: string }) => {
     try {
       const report = await importLegacy({
         paths,
@@ -27,12 +35,15 @@ export function registerImport(program: Command): void {
         reportFile: opts.report,
         quarantineFile: opts.quarantine,
         checkpointFile: opts.checkpoint,
+        allowSkip: !!opts.allowSkip,
         batchSize: opts.batchSize ? Number(opts.batchSize) : undefined,
       });
-      process.stderr.write(renderTable(report));
-      if (report.reconciliation && !report.reconciliation.ok) process.exitCode = 3;
+      process.stderr.write(renderDiagnostics(report));
+      if (opts.json) printJson(report);
+      else process.stdout.write(renderTable(report));
+      process.exitCode = exitCodeOf(report);
     } catch (err) {
-      reportError(err, false, 2);
+      reportError(err, !!opts.json, 2);
     }
   });
 }

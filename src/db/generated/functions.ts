@@ -384,6 +384,9 @@ export interface CoreDialecticFailExpiredRow {
   updated_at: Date | null;
   phase_deadline: Date | null;
   resolved_at: Date | null;
+  origin: string | null;
+  anomalies: Array<string> | null;
+  legacy_original: unknown | null;
 }
 const CoreDialecticFailExpiredSpec: FunctionSpec = {"schema":"core","name":"dialectic_fail_expired","returns":"rows","params":[]};
 
@@ -475,6 +478,9 @@ export interface CoreDialecticRequestReviewRow {
   updated_at: Date | null;
   phase_deadline: Date | null;
   resolved_at: Date | null;
+  origin: string | null;
+  anomalies: Array<string> | null;
+  legacy_original: unknown | null;
 }
 const CoreDialecticRequestReviewSpec: FunctionSpec = {"schema":"core","name":"dialectic_request_review","returns":"row","params":[{"key":"pausedAgentId","sqlName":"p_paused_agent_id","sqlType":"text","json":false},{"key":"reviewerAgentId","sqlName":"p_reviewer_agent_id","sqlType":"text","json":false},{"key":"sessionType","sqlName":"p_session_type","sqlType":"core.dialectic_type","json":false},{"key":"topic","sqlName":"p_topic","sqlType":"text","json":false},{"key":"reason","sqlName":"p_reason","sqlType":"text","json":false},{"key":"maxSynthesisRounds","sqlName":"p_max_synthesis_rounds","sqlType":"integer","json":false},{"key":"discoveryId","sqlName":"p_discovery_id","sqlType":"text","json":false}]};
 
@@ -518,6 +524,9 @@ export interface CoreDialecticSubmitAntithesisRow {
   updated_at: Date | null;
   phase_deadline: Date | null;
   resolved_at: Date | null;
+  origin: string | null;
+  anomalies: Array<string> | null;
+  legacy_original: unknown | null;
 }
 const CoreDialecticSubmitAntithesisSpec: FunctionSpec = {"schema":"core","name":"dialectic_submit_antithesis","returns":"row","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"reasoning","sqlName":"p_reasoning","sqlType":"text","json":false},{"key":"concerns","sqlName":"p_concerns","sqlType":"jsonb","json":true},{"key":"observedMetrics","sqlName":"p_observed_metrics","sqlType":"jsonb","json":true},{"key":"proposedConditions","sqlName":"p_proposed_conditions","sqlType":"jsonb","json":true}]};
 
@@ -550,6 +559,9 @@ export interface CoreDialecticSubmitMessageRow {
   updated_at: Date | null;
   phase_deadline: Date | null;
   resolved_at: Date | null;
+  origin: string | null;
+  anomalies: Array<string> | null;
+  legacy_original: unknown | null;
 }
 const CoreDialecticSubmitMessageSpec: FunctionSpec = {"schema":"core","name":"dialectic_submit_message","returns":"row","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"messageType","sqlName":"p_message_type","sqlType":"core.dialectic_message_type","json":false},{"key":"rootCause","sqlName":"p_root_cause","sqlType":"text","json":false},{"key":"proposedConditions","sqlName":"p_proposed_conditions","sqlType":"jsonb","json":true},{"key":"reasoning","sqlName":"p_reasoning","sqlType":"text","json":false},{"key":"observedMetrics","sqlName":"p_observed_metrics","sqlType":"jsonb","json":true},{"key":"concerns","sqlName":"p_concerns","sqlType":"jsonb","json":true},{"key":"agrees","sqlName":"p_agrees","sqlType":"boolean","json":false}]};
 
@@ -580,6 +592,9 @@ export interface CoreDialecticSubmitSynthesisRow {
   updated_at: Date | null;
   phase_deadline: Date | null;
   resolved_at: Date | null;
+  origin: string | null;
+  anomalies: Array<string> | null;
+  legacy_original: unknown | null;
 }
 const CoreDialecticSubmitSynthesisSpec: FunctionSpec = {"schema":"core","name":"dialectic_submit_synthesis","returns":"row","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"agrees","sqlName":"p_agrees","sqlType":"boolean","json":false},{"key":"reasoning","sqlName":"p_reasoning","sqlType":"text","json":false},{"key":"proposedConditions","sqlName":"p_proposed_conditions","sqlType":"jsonb","json":true},{"key":"rootCause","sqlName":"p_root_cause","sqlType":"text","json":false},{"key":"concerns","sqlName":"p_concerns","sqlType":"jsonb","json":true}]};
 
@@ -609,6 +624,9 @@ export interface CoreDialecticSubmitThesisRow {
   updated_at: Date | null;
   phase_deadline: Date | null;
   resolved_at: Date | null;
+  origin: string | null;
+  anomalies: Array<string> | null;
+  legacy_original: unknown | null;
 }
 const CoreDialecticSubmitThesisSpec: FunctionSpec = {"schema":"core","name":"dialectic_submit_thesis","returns":"row","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"rootCause","sqlName":"p_root_cause","sqlType":"text","json":false},{"key":"proposedConditions","sqlName":"p_proposed_conditions","sqlType":"jsonb","json":true},{"key":"reasoning","sqlName":"p_reasoning","sqlType":"text","json":false},{"key":"observedMetrics","sqlName":"p_observed_metrics","sqlType":"jsonb","json":true}]};
 
@@ -832,6 +850,16 @@ export interface CoreImportCalibrationBinsRow {
 }
 const CoreImportCalibrationBinsSpec: FunctionSpec = {"schema":"core","name":"import_calibration_bins","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true}]};
 
+/** Arguments of core.import_consistency_check(). */
+export interface CoreImportConsistencyCheckArgs {
+}
+export interface CoreImportConsistencyCheckRow {
+  kind: string | null;
+  subject: string | null;
+  detail: string | null;
+}
+const CoreImportConsistencyCheckSpec: FunctionSpec = {"schema":"core","name":"import_consistency_check","returns":"rows","params":[]};
+
 /** Arguments of core.import_dialectic_sessions(p_records jsonb, p_source text). */
 export interface CoreImportDialecticSessionsArgs {
   records: unknown | null;
@@ -848,12 +876,23 @@ export interface CoreImportDialecticSessionsRow {
 }
 const CoreImportDialecticSessionsSpec: FunctionSpec = {"schema":"core","name":"import_dialectic_sessions","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}]};
 
-/** Arguments of core.import_placeholder_agents(p_ids text[], p_source text). */
+/** Arguments of core.import_last_status_event(p_agent_id text). */
+export interface CoreImportLastStatusEventArgs {
+  agentId: string | null;
+}
+export interface CoreImportLastStatusEventRow {
+  event: "created" | "spawned" | "updated" | "paused" | "resumed" | "waiting_input" | "archived" | "deleted" | "imported" | null;
+  occurred_at: Date | null;
+}
+const CoreImportLastStatusEventSpec: FunctionSpec = {"schema":"core","name":"import_last_status_event","returns":"rows","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false}]};
+
+/** Arguments of core.import_placeholder_agents(p_ids text[], p_times timestamp with time zone[], p_source text). */
 export interface CoreImportPlaceholderAgentsArgs {
   ids: Array<string> | null;
+  times: Array<Date | string> | null;
   source: string | null;
 }
-const CoreImportPlaceholderAgentsSpec: FunctionSpec = {"schema":"core","name":"import_placeholder_agents","returns":"scalar","params":[{"key":"ids","sqlName":"p_ids","sqlType":"text[]","json":false},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}]};
+const CoreImportPlaceholderAgentsSpec: FunctionSpec = {"schema":"core","name":"import_placeholder_agents","returns":"scalar","params":[{"key":"ids","sqlName":"p_ids","sqlType":"text[]","json":false},{"key":"times","sqlName":"p_times","sqlType":"timestamp with time zone[]","json":false},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}]};
 
 /** Arguments of core.import_sessions(p_records jsonb, p_source text). */
 export interface CoreImportSessionsArgs {
@@ -867,6 +906,15 @@ export interface CoreImportSessionsRow {
   placeholders: string | null;
 }
 const CoreImportSessionsSpec: FunctionSpec = {"schema":"core","name":"import_sessions","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}]};
+
+/** Arguments of core.import_settle(). */
+export interface CoreImportSettleArgs {
+}
+export interface CoreImportSettleRow {
+  agents_settled: string | null;
+  states_renumbered: string | null;
+}
+const CoreImportSettleSpec: FunctionSpec = {"schema":"core","name":"import_settle","returns":"rows","params":[]};
 
 /** Arguments of core.import_table_counts(). */
 export interface CoreImportTableCountsArgs {
@@ -1459,6 +1507,8 @@ export interface KnowledgeRequireAgentRow {
   archived_at: Date | null;
   deleted_at: Date | null;
   last_activity_at: Date | null;
+  origin: string | null;
+  anomalies: Array<string> | null;
 }
 const KnowledgeRequireAgentSpec: FunctionSpec = {"schema":"knowledge","name":"require_agent","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"role","sqlName":"p_role","sqlType":"text","json":false}]};
 
@@ -1830,15 +1880,24 @@ export const core = {
   /** core.import_calibration_bins(p_records jsonb): volatile, returns rows */
   importCalibrationBins: (db: Queryable, args: CoreImportCalibrationBinsArgs): Promise<CoreImportCalibrationBinsRow[]> =>
     callFunction<CoreImportCalibrationBinsRow[]>(db, CoreImportCalibrationBinsSpec, args as unknown as Record<string, unknown>),
+  /** core.import_consistency_check(): stable, returns rows */
+  importConsistencyCheck: (db: Queryable, args: CoreImportConsistencyCheckArgs = {}): Promise<CoreImportConsistencyCheckRow[]> =>
+    callFunction<CoreImportConsistencyCheckRow[]>(db, CoreImportConsistencyCheckSpec, args as unknown as Record<string, unknown>),
   /** core.import_dialectic_sessions(p_records jsonb, p_source text): volatile, returns rows */
   importDialecticSessions: (db: Queryable, args: CoreImportDialecticSessionsArgs): Promise<CoreImportDialecticSessionsRow[]> =>
     callFunction<CoreImportDialecticSessionsRow[]>(db, CoreImportDialecticSessionsSpec, args as unknown as Record<string, unknown>),
-  /** core.import_placeholder_agents(p_ids text[], p_source text): volatile, returns scalar */
+  /** core.import_last_status_event(p_agent_id text): stable, returns rows */
+  importLastStatusEvent: (db: Queryable, args: CoreImportLastStatusEventArgs): Promise<CoreImportLastStatusEventRow[]> =>
+    callFunction<CoreImportLastStatusEventRow[]>(db, CoreImportLastStatusEventSpec, args as unknown as Record<string, unknown>),
+  /** core.import_placeholder_agents(p_ids text[], p_times timestamp with time zone[], p_source text): volatile, returns scalar */
   importPlaceholderAgents: (db: Queryable, args: CoreImportPlaceholderAgentsArgs): Promise<string | null> =>
     callFunction<string | null>(db, CoreImportPlaceholderAgentsSpec, args as unknown as Record<string, unknown>),
   /** core.import_sessions(p_records jsonb, p_source text): volatile, returns rows */
   importSessions: (db: Queryable, args: CoreImportSessionsArgs): Promise<CoreImportSessionsRow[]> =>
     callFunction<CoreImportSessionsRow[]>(db, CoreImportSessionsSpec, args as unknown as Record<string, unknown>),
+  /** core.import_settle(): volatile, returns rows */
+  importSettle: (db: Queryable, args: CoreImportSettleArgs = {}): Promise<CoreImportSettleRow[]> =>
+    callFunction<CoreImportSettleRow[]>(db, CoreImportSettleSpec, args as unknown as Record<string, unknown>),
   /** core.import_table_counts(): stable, returns rows */
   importTableCounts: (db: Queryable, args: CoreImportTableCountsArgs = {}): Promise<CoreImportTableCountsRow[]> =>
     callFunction<CoreImportTableCountsRow[]>(db, CoreImportTableCountsSpec, args as unknown as Record<string, unknown>),
@@ -2266,17 +2325,25 @@ export const inputSchemas = {
     importCalibrationBins: z.object({
       records: z.unknown().nullable(),
     }),
+    importConsistencyCheck: z.object({
+    }),
     importDialecticSessions: z.object({
       records: z.unknown().nullable(),
       source: z.string().nullable(),
     }),
+    importLastStatusEvent: z.object({
+      agentId: z.string().nullable(),
+    }),
     importPlaceholderAgents: z.object({
       ids: z.array(z.string()).nullable(),
+      times: z.array(z.union([z.date(), z.string().datetime({ offset: true })])).nullable(),
       source: z.string().nullable(),
     }),
     importSessions: z.object({
       records: z.unknown().nullable(),
       source: z.string().nullable(),
+    }),
+    importSettle: z.object({
     }),
     importTableCounts: z.object({
     }),
@@ -2573,9 +2640,12 @@ export const functionSignatures = [
   { schema: "core", name: "import_agent_states", args: "p_records jsonb, p_source text", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "core", name: "import_agents", args: "p_records jsonb", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "core", name: "import_calibration_bins", args: "p_records jsonb", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "core", name: "import_consistency_check", args: "", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "core", name: "import_dialectic_sessions", args: "p_records jsonb, p_source text", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
-  { schema: "core", name: "import_placeholder_agents", args: "p_ids text[], p_source text", returns: "scalar", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "core", name: "import_last_status_event", args: "p_agent_id text", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "core", name: "import_placeholder_agents", args: "p_ids text[], p_times timestamp with time zone[], p_source text", returns: "scalar", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "core", name: "import_sessions", args: "p_records jsonb, p_source text", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
+  { schema: "core", name: "import_settle", args: "", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "core", name: "import_table_counts", args: "", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "core", name: "import_try_lock", args: "", returns: "scalar", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "core", name: "import_unlock", args: "", returns: "scalar", returnsSet: false, volatility: "volatile", strict: false },

@@ -1,6 +1,6 @@
-import { apiKeyHash, scrubSecrets, sha256Hex } from '../canonical';
+import { apiKeyHash, canonicalJson, scrubSecrets, sha256Hex } from '../canonical';
 import { NormalizeContext, Normalized } from '../types';
-import { checkAgentId, isObject, later, num, str, tooLong, ts } from './common';
+import { isObject, later, legacyAgentId, num, str, tooLong, ts } from './common';
 
 /**
  * One legacy agent in the common shape of agent_metadata.json (both the Nov and the Dec 2025 shapes);
@@ -14,7 +14,27 @@ const STATUSES = new Set(['active', 'paused', 'waiting_input', 'archived', 'dele
 const MAPPED = new Set([
   'agent_id', 'status', 'created_at', 'last_update', 'updated_at', 'tags', 'notes', 'lifecycle_events', 'paused_at',
   'archived_at', 'deleted_at', 'disabled_at', 'parent_agent_id', 'spawn_reason', 'api_key', 'purpose', 'label', 'total_updates',
+  'last_updated',
 ]);
+
+/** Keys under which some exports wrapped the agent record itself. */
+const WRAPPER_KEYS = ['agent', 'metadata', 'data', 'record'];
+
+/**
+ * An agent entry that wraps the record (`{"agent_id": …, "metadata": {created_at, status, …}}`)
+ * read as the record: the wrapped fields, with the wrapper's own non-null fields on top.
+ */
+export function unwrapAgent(a: LegacyAgent): { agent: LegacyAgent; wrapper?: string } {
+  if (a.created_at !== undefined && a.created_at !== null) return { agent: a };
+  for (const k of WRAPPER_KEYS) {
+    const inner = a[k];
+    if (isObject(inner) && (inner.created_at !== undefined || inner.agent_id !== undefined || inner.lifecycle_events !== undefined)) {
+      const outer = Object.fromEntries(Object.entries(a).filter(([key, v]) => key !== k && v !== null && v !== undefined));
+      return { agent: { ...inner, ...outer }, wrapper: k };
+    }
+  }
+  return { agent: a };
+}
 
 /** Legacy lifecycle events that are not in core.lifecycle_event_type, and what they become. */
 const EVENT_MAP: Record<string, string> = {
@@ -41,6 +61,12 @@ export interface AgentRecord {
   archived_at: string | null;
   deleted_at: string | null;
   last_activity_at: string | null;
+  /** names of today's invariants this legacy record breaks (docs/import.md "Anomalies") */
+  anomalies: string[];
+  /** the latest lifecycle evidence in the record (archived_at, deleted_at, paused_at, last event) */
+  evidence_at: string | null;
+  /** content rank: the last tie-breaker of the merge rule, so file order never matters */
+  import_rank: string;
 }
 
 export interface LifecycleRecord {
@@ -58,25 +84,33 @@ function lastEventTime(events: unknown[], name: string, ctx: NormalizeContext): 
   return found;
 }
 
-export function normalizeAgent(a: LegacyAgent, keyHint: string | undefined, ctx: NormalizeContext): Normalized<AgentRecord> {
-  const id = str(a.agent_id) ?? keyHint;
-  const idProblem = checkAgentId(id, 'agent id');
-  if (idProblem) return { ok: false, reason: idProblem };
+export function normalizeAgent(input: LegacyAgent, keyHint: string | undefined, ctx: NormalizeContext): Normalized<AgentRecord> {
+  const { agent: a, wrapper } = unwrapAgent(input);
+  const anomalies: string[] = [];
+  const idr = legacyAgentId(str(a.agent_id) ?? keyHint, 'agent id');
+  if (!idr.ok) return { ok: false, reason: idr.reason };
+  anomalies.push(...idr.anomalies);
+  const id = idr.id;
   if (keyHint && a.agent_id !== undefined && a.agent_id !== keyHint) {
     return { ok: false, reason: `agent keyed ${JSON.stringify(keyHint)} says agent_id ${JSON.stringify(a.agent_id)}: which one is meant is ambiguous` };
   }
-  const status = str(a.status) ?? 'active';
-  if (!STATUSES.has(status)) return { ok: false, reason: `status ${JSON.stringify(a.status)} is not one of ${[...STATUSES].join(', ')}` };
+  let status = str(a.status) ?? 'active';
+  if (!STATUSES.has(status)) {
+    anomalies.push('status_unmapped');
+    status = 'active';
+  }
+  const lastUpdate = a.last_update ?? a.updated_at ?? a.last_updated;
   const events = Array.isArray(a.lifecycle_events) ? a.lifecycle_events : [];
   const inferred: string[] = [];
   let created = ts(a.created_at, ctx);
   if (a.created_at !== undefined && a.created_at !== null && !created) return { ok: false, reason: `created_at ${JSON.stringify(a.created_at)} is not a timestamp` };
   if (!created) {
-    created = events.map((e) => (isObject(e) ? ts(e.timestamp, ctx) : undefined)).find((t) => t) ?? ts(a.last_update ?? a.updated_at, ctx);
+    const eventTimes = events.map((e) => (isObject(e) ? ts(e.timestamp, ctx) : undefined)).filter((t): t is string => !!t);
+    created = eventTimes.sort((x, y) => Date.parse(x) - Date.parse(y))[0] ?? ts(lastUpdate, ctx);
     if (!created) return { ok: false, reason: 'agent has no created_at, no lifecycle event time and no last_update: its creation time is unknown' };
     inferred.push('created_at');
   }
-  const updated = later(created, ts(a.last_update ?? a.updated_at, ctx))!;
+  const updated = later(created, ts(lastUpdate, ctx))!;
   const tags = a.tags ?? [];
   if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) return { ok: false, reason: `tags ${JSON.stringify(tags).slice(0, 200)} is not a list of strings` };
   if (tags.length > 64) return { ok: false, reason: `${tags.length} tags, more than the 64 the schema allows` };
@@ -99,6 +133,10 @@ export function normalizeAgent(a: LegacyAgent, keyHint: string | undefined, ctx:
     inferred.push('deleted_at');
   }
   if (status !== 'deleted') deletedAt = null;
+  const pausedAt = ts(a.paused_at, ctx) ?? null;
+  let evidence: string | undefined;
+  for (const t of [archivedAt, ts(a.deleted_at ?? a.disabled_at, ctx), pausedAt]) evidence = later(evidence, t ?? undefined);
+  for (const e of events) if (isObject(e)) evidence = later(evidence, ts(e.timestamp, ctx));
 
   const legacy: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(a)) if (!MAPPED.has(k)) legacy[k] = v;
@@ -107,32 +145,35 @@ export function normalizeAgent(a: LegacyAgent, keyHint: string | undefined, ctx:
   const metadata: Record<string, unknown> = { legacy: scrubSecrets(legacy), legacy_source: ctx.file };
   if (inferred.length) metadata.legacy_inferred = inferred;
   if (a.disabled_at) metadata.legacy_disabled_at = a.disabled_at;
+  if (wrapper) metadata.legacy_wrapper = wrapper;
+  if (anomalies.includes('status_unmapped')) metadata.legacy_status = a.status;
 
-  return {
-    ok: true,
-    value: {
-      id: id!,
-      label,
-      status,
-      purpose,
-      notes,
-      tags: tags as string[],
-      spawn_reason: str(a.spawn_reason) ?? null,
-      api_key_hash: apiKeyHash(a.api_key) ?? null,
-      metadata,
-      update_count: updateCount,
-      created_at: created,
-      updated_at: updated,
-      paused_at: ts(a.paused_at, ctx) ?? null,
-      archived_at: archivedAt,
-      deleted_at: deletedAt,
-      last_activity_at: ts(a.last_update ?? a.updated_at, ctx) ?? null,
-    },
+  const value: Omit<AgentRecord, 'import_rank'> = {
+    id,
+    label,
+    status,
+    purpose,
+    notes,
+    tags: tags as string[],
+    spawn_reason: str(a.spawn_reason) ?? null,
+    api_key_hash: apiKeyHash(a.api_key) ?? null,
+    metadata,
+    update_count: updateCount,
+    created_at: created,
+    updated_at: updated,
+    paused_at: pausedAt,
+    archived_at: archivedAt,
+    deleted_at: deletedAt,
+    last_activity_at: ts(lastUpdate, ctx) ?? null,
+    anomalies,
+    evidence_at: evidence ?? null,
   };
+  return { ok: true, value: { ...value, import_rank: sha256Hex(canonicalJson(value)) } };
 }
 
 /** Lifecycle events of one agent; each is accepted or rejected on its own. */
-export function normalizeLifecycleEvents(agentId: string, a: LegacyAgent, ctx: NormalizeContext): { index: number; result: Normalized<LifecycleRecord>; raw: unknown }[] {
+export function normalizeLifecycleEvents(agentId: string, input: LegacyAgent, ctx: NormalizeContext): { index: number; result: Normalized<LifecycleRecord>; raw: unknown }[] {
+  const a = unwrapAgent(input).agent;
   const events = Array.isArray(a.lifecycle_events) ? a.lifecycle_events : [];
   return events.map((e, index) => {
     if (!isObject(e)) return { index, raw: e, result: { ok: false as const, reason: 'lifecycle event is not an object' } };
@@ -159,11 +200,12 @@ export interface ParentLink {
   spawn_reason: string | null;
 }
 
-export function parentLink(agentId: string, a: LegacyAgent): Normalized<ParentLink> | undefined {
+export function parentLink(agentId: string, input: LegacyAgent): Normalized<ParentLink> | undefined {
+  const a = unwrapAgent(input).agent;
   const parent = str(a.parent_agent_id);
   if (!parent) return undefined;
   if (parent === agentId) return { ok: false, reason: `agent ${JSON.stringify(agentId)} names itself as its parent` };
-  const bad = checkAgentId(parent, 'parent_agent_id');
-  if (bad) return { ok: false, reason: bad };
+  const bad = legacyAgentId(parent, 'parent_agent_id');
+  if (!bad.ok) return { ok: false, reason: bad.reason };
   return { ok: true, value: { child_id: agentId, parent_id: parent, spawn_reason: str(a.spawn_reason) ?? null } };
 }

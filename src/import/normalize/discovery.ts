@@ -1,4 +1,4 @@
-import { scrubSecrets } from '../canonical';
+import { canonicalJson, scrubSecrets, sha256Hex } from '../canonical';
 import { NormalizeContext, Normalized } from '../types';
 import { checkAgentId, isObject, later, num, str, tooLong, ts } from './common';
 
@@ -124,14 +124,14 @@ export function normalizeDiscovery(d: LegacyDiscovery, keyHint: string | undefin
   if (d.embedding !== null && d.embedding !== undefined) provenance.legacy_embedding = 'not imported: the schema has no vector column';
   const extra = Object.fromEntries(Object.entries(d).filter(([k]) => !MAPPED.has(k) && k !== 'provenance_chain'));
   if (Object.keys(extra).length) provenance.legacy = scrubSecrets(extra);
-  return {
-    ok: true,
-    value: {
-      id: id!, agent_id: d.agent_id as string, discovery_type: type, severity, status, summary, details,
-      tags: tags.value, references_files: refs as string[], confidence, provenance: provenance, created_at: created,
-      updated_at: updated, resolved_at: resolvedAt,
-    },
+  const value = {
+    id: id!, agent_id: d.agent_id as string, discovery_type: type, severity, status, summary, details,
+    tags: tags.value, references_files: refs as string[], confidence, provenance: provenance, created_at: created,
+    updated_at: updated, resolved_at: resolvedAt,
   };
+  // content rank: breaks a tie between two versions with the same updated_at whatever the file order
+  provenance.import_rank = sha256Hex(canonicalJson(value));
+  return { ok: true, value };
 }
 
 /** Edges implied by a discovery's own fields: related_to list, response_to, superseded_by. */

@@ -1,7 +1,7 @@
 import path from 'path';
 import { scrubSecrets } from '../canonical';
 import { Detected, Item, NormalizeContext, Pass } from '../types';
-import { isObject, ts } from '../normalize/common';
+import { isObject, legacyAgentId } from '../normalize/common';
 import { normalizeAgent, normalizeLifecycleEvents, parentLink } from '../normalize/agent';
 import { discoveryEdges, normalizeDiscovery } from '../normalize/discovery';
 import { normalizeDialectic } from '../normalize/dialectic';
@@ -81,13 +81,19 @@ export class JsonDocumentSource implements Source {
         return;
       }
       case 'agent_state_json:states': {
-        const agentId = agentIdFromStateFile(this.file);
+        // a history export names its agent inside; the monitor's own file only in its name
+        const agentId = typeof doc.agent_id === 'string' && doc.agent_id !== '' ? doc.agent_id : agentIdFromStateFile(this.file);
         if (!agentId) {
-          yield* emit(b.reject('agent_states', { path: this.file }, 'state file name is not <agent_id>_state.json, and the monitor state names no agent inside', scrubSecrets(doc)));
+          yield* emit(b.reject('agent_states', { path: this.file }, 'the state names no agent_id inside and the file name is not <agent_id>_state.json', scrubSecrets(doc)));
           return;
         }
-        const fileTime = ts(new Date(this.mtimeMs).toISOString(), ctx);
-        for (const row of stateRowsFromDocument(agentId, doc, fileTime, ctx)) {
+        const idr = legacyAgentId(agentId, 'agent id of the state');
+        if (!idr.ok) {
+          yield* emit(b.reject('agent_states', { path: this.file }, idr.reason, scrubSecrets(doc)));
+          return;
+        }
+        // the file's modification time is never a record time (a copy or checkout changes it)
+        for (const row of stateRowsFromDocument(agentId, doc, undefined, ctx)) {
           yield* emit(b.of('agent_states', { key: `update ${row.index + 1}` }, row.result, row.raw));
         }
         return;

@@ -11,6 +11,12 @@ export function scrubText(line: string): string {
   return line.replace(/("?(?:api_?key|apikey|secret|password|token|session_?key)"?\s*[:=]\s*)("[^"]*"?|[^\s,}]+)/gi, '$1"[redacted]"');
 }
 
+/** A line as text: without its "\r", and without the UTF-8 byte order mark at the start of the file. */
+function decodeLine(line: Buffer, startOffset: number): string {
+  const text = line.toString('utf8').replace(/\r$/, '');
+  return startOffset === 0 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /**
  * One line at a time from a byte offset, with the exact byte offset after each line, so a resumed
  * import seeks straight to the first uncommitted line. Memory holds one chunk and one line: flat for
@@ -28,7 +34,7 @@ export async function* readLines(file: string, startOffset: number): AsyncGenera
       offset += pendingBytes + part.length + 1;
       pending = [];
       pendingBytes = 0;
-      yield { text: line.toString('utf8').replace(/\r$/, ''), endOffset: offset };
+      yield { text: decodeLine(line, offset - line.length - 1), endOffset: offset };
       from = nl + 1;
     }
     if (from < chunk.length) {
@@ -38,7 +44,8 @@ export async function* readLines(file: string, startOffset: number): AsyncGenera
   }
   if (pendingBytes) {
     offset += pendingBytes;
-    yield { text: Buffer.concat(pending).toString('utf8').replace(/\r$/, ''), endOffset: offset };
+    const line = Buffer.concat(pending);
+    yield { text: decodeLine(line, offset - line.length), endOffset: offset };
   }
 }
 
@@ -47,7 +54,8 @@ export class JsonlSource implements Source {
   readonly passes: readonly Pass[] = ['audit'];
   private bytesDone = 0;
 
-  constructor(private readonly file: string, private readonly size: number) {}
+  /** `kind`: what the file was detected as; a line that cannot be parsed is counted under its entity */
+  constructor(private readonly file: string, private readonly size: number, private readonly kind: 'audit_jsonl' | 'tool_usage_jsonl' = 'audit_jsonl') {}
 
   progress(): number | undefined {
     return this.size ? this.bytesDone / this.size : undefined;
@@ -69,7 +77,9 @@ export class JsonlSource implements Source {
       try {
         parsed = JSON.parse(text);
       } catch (err) {
-        yield { index: index++, resumeOffset: endOffset, resumeLine: line, entity: 'audit_events', locator, reject: { reason: `line is not valid JSON (${(err as Error).message})`, raw: scrubText(text.slice(0, MAX_RAW_LINE)) } };
+        // a broken line belongs to the entity its text names, else to the file's kind
+        const entity = /"tool_name"\s*:/.test(text) ? 'tool_usage' : /"event_type"\s*:/.test(text) ? 'audit_events' : this.kind === 'tool_usage_jsonl' ? 'tool_usage' : 'audit_events';
+        yield { index: index++, resumeOffset: endOffset, resumeLine: line, entity, locator, reject: { reason: `line is not valid JSON (${(err as Error).message})`, raw: scrubText(text.slice(0, MAX_RAW_LINE)) } };
         continue;
       }
       const isTool = isObject(parsed) && 'tool_name' in parsed;

@@ -31,6 +31,11 @@ export function sqliteTableShape(table: string, columns: string[]): string {
       return has('discovery_id', 'tag') ? 'discovery_tags/knowledge_db' : 'unknown';
     case 'discovery_edges':
       return has('src_id', 'dst_id', 'edge_type') ? 'discovery_edges/knowledge_db' : 'unknown';
+    case 'dialectic_sessions':
+      return has('session_id', 'paused_agent_id', 'phase', 'created_at') ? 'dialectic_sessions/sqlite_backend' : 'unknown';
+    case 'dialectic_messages':
+      // imported with its sessions (the dialectic pass reads both tables)
+      return has('session_id', 'message_type', 'timestamp') ? 'dialectic_messages/sqlite_backend' : 'unknown';
     case 'rate_limits':
       return 'skip:rate-limit window of the old server, not history';
     case 'sqlite_sequence':

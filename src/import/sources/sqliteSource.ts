@@ -6,6 +6,7 @@ import { isObject, jsonColumn, ts } from '../normalize/common';
 import { normalizeAgent, normalizeLifecycleEvents, parentLink } from '../normalize/agent';
 import { checkEdge, discoveryEdges, normalizeDiscovery } from '../normalize/discovery';
 import { stateRow, stateRowsFromDocument } from '../normalize/state';
+import { normalizeDialectic } from '../normalize/dialectic';
 import { normalizeAuditEvent, normalizeToolUsage } from '../normalize/audit';
 import { normalizeCalibrationBin, normalizeSession } from '../normalize/misc';
 import { ItemBuilder, ResumePoint, Source } from './source';
@@ -20,7 +21,34 @@ const PASS_TABLES: Record<string, Pass[]> = {
   calibration_state: ['calibration'],
   audit_events: ['audit'],
   tool_usage: ['audit'],
+  dialectic_sessions: ['dialectic'],
 };
+
+/**
+ * A row of the legacy SQLite dialectic_sessions table with its dialectic_messages rows (in id order)
+ * mapped onto the dialectic_sessions/*.json shape: `*_json` columns parsed, messages as `transcript`
+ * entries whose `phase` is their message_type.
+ */
+export function dialecticFromRows(row: Row, messages: Row[]): { session: Row; problems: string[] } {
+  const problems: string[] = [];
+  const session: Row = {};
+  for (const [col, v] of Object.entries(row)) {
+    if (col === '_rowid' || v === null || v === undefined) continue;
+    if (col.endsWith('_json')) session[col.slice(0, -5)] = jsonColumn(v, undefined, problems, col);
+    else session[col] = v;
+  }
+  session.transcript = messages.map((m) => {
+    const t: Row = {};
+    for (const [col, v] of Object.entries(m)) {
+      if (['_rowid', 'id', 'session_id'].includes(col)) continue;
+      if (col === 'message_type') t.phase = v;
+      else if (col.endsWith('_json')) t[col.slice(0, -5)] = jsonColumn(v, undefined, problems, `dialectic_messages.${col}`);
+      else t[col] = v;
+    }
+    return t;
+  });
+  return { session, problems };
+}
 
 /** A legacy agent_metadata row (any of its shapes) mapped onto the agent_metadata.json shape. */
 export function agentFromRow(row: Row): { agent: Row; problems: string[] } {
@@ -162,10 +190,35 @@ export class SqliteSource implements Source {
             E: doc.E ?? row.entropy, I: doc.I ?? row.integrity, S: doc.S ?? row.stability_index, V: doc.V ?? row.volatility,
             coherence: doc.coherence ?? row.coherence, risk: doc.risk ?? doc.risk_score, phi: doc.phi, regime: doc.regime ?? row.regime, decision: doc.decision,
           };
-          const result = recorded ? stateRow(agentId, recorded, values, { legacy_source: ctx.file, legacy_row: scrubSecrets(doc) }) : { ok: false as const, reason: `recorded_at ${JSON.stringify(row.recorded_at)} is not a timestamp` };
+          const result = recorded ? stateRow(agentId, recorded, values, { legacy_source: ctx.file, legacy_row: scrubSecrets(doc) }, { identity: String(row.recorded_at) })
+            : { ok: false as const, reason: `recorded_at ${JSON.stringify(row.recorded_at)} is not a timestamp` };
           out.push(b.of('agent_states', l, result, scrubSecrets({ ...row, state_json: doc })));
         }
         if (out.length >= 500) yield* flush();
+      }
+    }
+
+    if (pass === 'dialectic') {
+      const hasMessages = shape('dialectic_messages').startsWith('dialectic_messages/');
+      const msgStmt = hasMessages ? this.open().prepare(`select rowid as _rowid, * from dialectic_messages where session_id = ? order by id, rowid`) : undefined;
+      for (const row of this.rows('dialectic_sessions')) {
+        const messages = msgStmt ? (msgStmt.all(row.session_id) as Row[]) : [];
+        const { session, problems } = dialecticFromRows(row, messages);
+        const l = loc('dialectic_sessions', row);
+        if (problems.length) {
+          out.push(b.reject('dialectic_sessions', l, problems.join('; '), scrubSecrets(session)));
+          messages.forEach((m) => out.push(b.reject('dialectic_messages', loc('dialectic_messages', m), `its session was quarantined: ${problems.join('; ')}`, scrubSecrets(m))));
+          continue;
+        }
+        const { result, rejectedMessages } = normalizeDialectic(session, ctx);
+        out.push(b.of('dialectic_sessions', l, result, scrubSecrets(session)));
+        for (const m of rejectedMessages) out.push(b.reject('dialectic_messages', loc('dialectic_messages', messages[m.index]!), m.reason, m.raw));
+        if (!result.ok) messages.forEach((m) => out.push(b.reject('dialectic_messages', loc('dialectic_messages', m), `its session was quarantined: ${result.reason}`, scrubSecrets(m))));
+        if (out.length >= 500) yield* flush();
+      }
+      if (hasMessages) {
+        const orphans = this.open().prepare(`select rowid as _rowid, * from dialectic_messages m where not exists (select 1 from dialectic_sessions s where s.session_id = m.session_id) order by rowid`).iterate() as IterableIterator<Row>;
+        for (const m of orphans) out.push(b.reject('dialectic_messages', loc('dialectic_messages', m), `message of session ${JSON.stringify(m.session_id)}, which is not in the dialectic_sessions table`, scrubSecrets(m)));
       }
     }
 

@@ -364,6 +364,12 @@ declare module 'zapatos/schema' {
         */
         agent_id: string;
         /**
+        * **core.agent_state.anomalies**
+        * - `_text` in database
+        * - `NOT NULL`, default: `'{}'::text[]`
+        */
+        anomalies: string[];
+        /**
         * **core.agent_state.coherence**
         * - `float8` in database
         * - `NOT NULL`, no default
@@ -405,6 +411,12 @@ declare module 'zapatos/schema' {
         * - `NOT NULL`, no default
         */
         information: number;
+        /**
+        * **core.agent_state.origin**
+        * - `text` in database
+        * - `NOT NULL`, default: `'live'::text`
+        */
+        origin: string;
         /**
         * **core.agent_state.phi**
         * - `float8` in database
@@ -462,6 +474,12 @@ declare module 'zapatos/schema' {
         */
         agent_id: string;
         /**
+        * **core.agent_state.anomalies**
+        * - `_text` in database
+        * - `NOT NULL`, default: `'{}'::text[]`
+        */
+        anomalies: string[];
+        /**
         * **core.agent_state.coherence**
         * - `float8` in database
         * - `NOT NULL`, no default
@@ -503,6 +521,12 @@ declare module 'zapatos/schema' {
         * - `NOT NULL`, no default
         */
         information: number;
+        /**
+        * **core.agent_state.origin**
+        * - `text` in database
+        * - `NOT NULL`, default: `'live'::text`
+        */
+        origin: string;
         /**
         * **core.agent_state.phi**
         * - `float8` in database
@@ -560,6 +584,12 @@ declare module 'zapatos/schema' {
         */
         agent_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
         /**
+        * **core.agent_state.anomalies**
+        * - `_text` in database
+        * - `NOT NULL`, default: `'{}'::text[]`
+        */
+        anomalies?: string[] | db.Parameter<string[]> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string[] | db.Parameter<string[]> | db.SQLFragment | db.ParentColumn>;
+        /**
         * **core.agent_state.coherence**
         * - `float8` in database
         * - `NOT NULL`, no default
@@ -601,6 +631,12 @@ declare module 'zapatos/schema' {
         * - `NOT NULL`, no default
         */
         information?: number | db.Parameter<number> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, number | db.Parameter<number> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **core.agent_state.origin**
+        * - `text` in database
+        * - `NOT NULL`, default: `'live'::text`
+        */
+        origin?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
         /**
         * **core.agent_state.phi**
         * - `float8` in database
@@ -658,6 +694,12 @@ declare module 'zapatos/schema' {
         */
         agent_id: string | db.Parameter<string> | db.SQLFragment;
         /**
+        * **core.agent_state.anomalies**
+        * - `_text` in database
+        * - `NOT NULL`, default: `'{}'::text[]`
+        */
+        anomalies?: string[] | db.Parameter<string[]> | db.DefaultType | db.SQLFragment;
+        /**
         * **core.agent_state.coherence**
         * - `float8` in database
         * - `NOT NULL`, no default
@@ -693,6 +735,12 @@ declare module 'zapatos/schema' {
         * - `NOT NULL`, no default
         */
         information: number | db.Parameter<number> | db.SQLFragment;
+        /**
+        * **core.agent_state.origin**
+        * - `text` in database
+        * - `NOT NULL`, default: `'live'::text`
+        */
+        origin?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment;
         /**
         * **core.agent_state.phi**
         * - `float8` in database
@@ -750,6 +798,12 @@ declare module 'zapatos/schema' {
         */
         agent_id?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
         /**
+        * **core.agent_state.anomalies**
+        * - `_text` in database
+        * - `NOT NULL`, default: `'{}'::text[]`
+        */
+        anomalies?: string[] | db.Parameter<string[]> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string[] | db.Parameter<string[]> | db.DefaultType | db.SQLFragment>;
+        /**
         * **core.agent_state.coherence**
         * - `float8` in database
         * - `NOT NULL`, no default
@@ -785,6 +839,12 @@ declare module 'zapatos/schema' {
         * - `NOT NULL`, no default
         */
         information?: number | db.Parameter<number> | db.SQLFragment | db.SQLFragment<any, number | db.Parameter<number> | db.SQLFragment>;
+        /**
+        * **core.agent_state.origin**
+        * - `text` in database
+        * - `NOT NULL`, default: `'live'::text`
+        */
+        origin?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.DefaultType | db.SQLFragment>;
         /**
         * **core.agent_state.phi**
         * - `float8` in database
@@ -849,6 +909,12 @@ declare module 'zapatos/schema' {
       export type Table = 'core.agents';
       export interface Selectable {
         /**
+        * **core.agents.anomalies**
+        * - `_text` in database
+        * - `NOT NULL`, default: `'{}'::text[]`
+        */
+        anomalies: string[];
+        /**
         * **core.agents.api_key_hash**
         * - `text` in database
         * - Nullable, no default
@@ -903,6 +969,12 @@ declare module 'zapatos/schema' {
         */
         notes: string;
         /**
+        * **core.agents.origin**
+        * - `text` in database
+        * - `NOT NULL`, default: `'live'::text`
+        */
+        origin: string;
+        /**
         * **core.agents.parent_agent_id**
         * - `text` in database
         * - Nullable, no default
@@ -952,6 +1024,12 @@ declare module 'zapatos/schema' {
         updated_at: Date;
       }
       export interface JSONSelectable {
+        /**
+        * **core.agents.anomalies**
+        * - `_text` in database
+        * - `NOT NULL`, default: `'{}'::text[]`
+        */
+        anomalies: string[];
         /**
         * **core.agents.api_key_hash**
         * - `text` in database
@@ -1007,6 +1085,12 @@ declare module 'zapatos/schema' {
         */
         notes: string;
         /**
+        * **core.agents.origin**
+        * - `text` in database
+        * - `NOT NULL`, default: `'live'::text`
+        */
+        origin: string;
+        /**
         * **core.agents.parent_agent_id**
         * - `text` in database
         * - Nullable, no default
@@ -1056,6 +1140,12 @@ declare module 'zapatos/schema' {
         updated_at: db.TimestampTzString;
       }
       export interface Whereable {
+        /**
+        * **core.agents.anomalies**
+        * - `_text` in database
+        * - `NOT NULL`, default: `'{}'::text[]`
+        */
+        anomalies?: string[] | db.Parameter<string[]> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string[] | db.Parameter<string[]> | db.SQLFragment | db.ParentColumn>;
         /**
         * **core.agents.api_key_hash**
         * - `text` in database
@@ -1111,6 +1201,12 @@ declare module 'zapatos/schema' {
         */
         notes?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
         /**
+        * **core.agents.origin**
+        * - `text` in database
+        * - `NOT NULL`, default: `'live'::text`
+        */
+        origin?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
         * **core.agents.parent_agent_id**
         * - `text` in database
         * - Nullable, no default
@@ -1160,6 +1256,12 @@ declare module 'zapatos/schema' {
         updated_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
       }
       export interface Insertable {
+        /**
+        * **core.agents.anomalies**
+        * - `_text` in database
+        * - `NOT NULL`, default: `'{}'::text[]`
+        */
+        anomalies?: string[] | db.Parameter<string[]> | db.DefaultType | db.SQLFragment;
         /**
         * **core.agents.api_key_hash**
         * - `text` in database
@@ -1215,6 +1317,12 @@ declare module 'zapatos/schema' {
         */
         notes?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment;
         /**
+        * **core.agents.origin**
+        * - `text` in database
+        * - `NOT NULL`, default: `'live'::text`
+        */
+        origin?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment;
+        /**
         * **core.agents.parent_agent_id**
         * - `text` in database
         * - Nullable, no default
@@ -1264,6 +1372,12 @@ declare module 'zapatos/schema' {
         updated_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
       }
       export interface Updatable {
+        /**
+        * **core.agents.anomalies**
+        * - `_text` in database
+        * - `NOT NULL`, default: `'{}'::text[]`
+        */
+        anomalies?: string[] | db.Parameter<string[]> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string[] | db.Parameter<string[]> | db.DefaultType | db.SQLFragment>;
         /**
         * **core.agents.api_key_hash**
         * - `text` in database
@@ -1318,6 +1432,12 @@ declare module 'zapatos/schema' {
         * - `NOT NULL`, default: `''::text`
         */
         notes?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **core.agents.origin**
+        * - `text` in database
+        * - `NOT NULL`, default: `'live'::text`
+        */
+        origin?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.DefaultType | db.SQLFragment>;
         /**
         * **core.agents.parent_agent_id**
         * - `text` in database
@@ -1657,6 +1777,12 @@ declare module 'zapatos/schema' {
         */
         agrees: boolean | null;
         /**
+        * **core.dialectic_messages.anomalies**
+        * - `_text` in database
+        * - `NOT NULL`, default: `'{}'::text[]`
+        */
+        anomalies: string[];
+        /**
         * **core.dialectic_messages.concerns**
         * - `jsonb` in database
         * - `NOT NULL`, default: `'[]'::jsonb`
@@ -1675,6 +1801,12 @@ declare module 'zapatos/schema' {
         */
         id: db.Int8String;
         /**
+        * **core.dialectic_messages.legacy_original**
+        * - `jsonb` in database
+        * - Nullable, no default
+        */
+        legacy_original: db.JSONValue | null;
+        /**
         * **core.dialectic_messages.message_type**
         * - `dialectic_message_type` in database
         * - `NOT NULL`, no default
@@ -1686,6 +1818,12 @@ declare module 'zapatos/schema' {
         * - `NOT NULL`, default: `'{}'::jsonb`
         */
         observed_metrics: db.JSONValue;
+        /**
+        * **core.dialectic_messages.origin**
+        * - `text` in database
+        * - `NOT NULL`, default: `'live'::text`
+        */
+        origin: string;
         /**
         * **core.dialectic_messages.proposed_conditions**
         * - `jsonb` in database
@@ -1737,6 +1875,12 @@ declare module 'zapatos/schema' {
         */
         agrees: boolean | null;
         /**
+        * **core.dialectic_messages.anomalies**
+        * - `_text` in database
+        * - `NOT NULL`, default: `'{}'::text[]`
+        */
+        anomalies: string[];
+        /**
         * **core.dialectic_messages.concerns**
         * - `jsonb` in database
         * - `NOT NULL`, default: `'[]'::jsonb`
@@ -1755,6 +1899,12 @@ declare module 'zapatos/schema' {
         */
         id: number;
         /**
+        * **core.dialectic_messages.legacy_original**
+        * - `jsonb` in database
+        * - Nullable, no default
+        */
+        legacy_original: db.JSONValue | null;
+        /**
         * **core.dialectic_messages.message_type**
         * - `dialectic_message_type` in database
         * - `NOT NULL`, no default
@@ -1766,6 +1916,12 @@ declare module 'zapatos/schema' {
         * - `NOT NULL`, default: `'{}'::jsonb`
         */
         observed_metrics: db.JSONValue;
+        /**
+        * **core.dialectic_messages.origin**
+        * - `text` in database
+        * - `NOT NULL`, default: `'live'::text`
+        */
+        origin: string;
         /**
         * **core.dialectic_messages.proposed_conditions**
         * - `jsonb` in database
@@ -1817,6 +1973,12 @@ declare module 'zapatos/schema' {
         */
         agrees?: boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn>;
         /**
+        * **core.dialectic_messages.anomalies**
+        * - `_text` in database
+        * - `NOT NULL`, default: `'{}'::text[]`
+        */
+        anomalies?: string[] | db.Parameter<string[]> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string[] | db.Parameter<string[]> | db.SQLFragment | db.ParentColumn>;
+        /**
         * **core.dialectic_messages.concerns**
         * - `jsonb` in database
         * - `NOT NULL`, default: `'[]'::jsonb`
@@ -1835,6 +1997,12 @@ declare module 'zapatos/schema' {
         */
         id?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
         /**
+        * **core.dialectic_messages.legacy_original**
+        * - `jsonb` in database
+        * - Nullable, no default
+        */
+        legacy_original?: db.JSONValue | db.Parameter<db.JSONValue> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, db.JSONValue | db.Parameter<db.JSONValue> | db.SQLFragment | db.ParentColumn>;
+        /**
         * **core.dialectic_messages.message_type**
         * - `dialectic_message_type` in database
         * - `NOT NULL`, no default
@@ -1846,6 +2014,12 @@ declare module 'zapatos/schema' {
         * - `NOT NULL`, default: `'{}'::jsonb`
         */
         observed_metrics?: db.JSONValue | db.Parameter<db.JSONValue> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, db.JSONValue | db.Parameter<db.JSONValue> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **core.dialectic_messages.origin**
+        * - `text` in database
+        * - `NOT NULL`, default: `'live'::text`
+        */
+        origin?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
         /**
         * **core.dialectic_messages.proposed_conditions**
         * - `jsonb` in database
@@ -1897,6 +2071,12 @@ declare module 'zapatos/schema' {
         */
         agrees?: boolean | db.Parameter<boolean> | null | db.DefaultType | db.SQLFragment;
         /**
+        * **core.dialectic_messages.anomalies**
+        * - `_text` in database
+        * - `NOT NULL`, default: `'{}'::text[]`
+        */
+        anomalies?: string[] | db.Parameter<string[]> | db.DefaultType | db.SQLFragment;
+        /**
         * **core.dialectic_messages.concerns**
         * - `jsonb` in database
         * - `NOT NULL`, default: `'[]'::jsonb`
@@ -1909,6 +2089,12 @@ declare module 'zapatos/schema' {
         */
         created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment;
         /**
+        * **core.dialectic_messages.legacy_original**
+        * - `jsonb` in database
+        * - Nullable, no default
+        */
+        legacy_original?: db.JSONValue | db.Parameter<db.JSONValue> | null | db.DefaultType | db.SQLFragment;
+        /**
         * **core.dialectic_messages.message_type**
         * - `dialectic_message_type` in database
         * - `NOT NULL`, no default
@@ -1920,6 +2106,12 @@ declare module 'zapatos/schema' {
         * - `NOT NULL`, default: `'{}'::jsonb`
         */
         observed_metrics?: db.JSONValue | db.Parameter<db.JSONValue> | db.DefaultType | db.SQLFragment;
+        /**
+        * **core.dialectic_messages.origin**
+        * - `text` in database
+        * - `NOT NULL`, default: `'live'::text`
+        */
+        origin?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment;
         /**
         * **core.dialectic_messages.proposed_conditions**
         * - `jsonb` in database
@@ -1971,6 +2163,12 @@ declare module 'zapatos/schema' {
         */
         agrees?: boolean | db.Parameter<boolean> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, boolean | db.Parameter<boolean> | null | db.DefaultType | db.SQLFragment>;
         /**
+        * **core.dialectic_messages.anomalies**
+        * - `_text` in database
+        * - `NOT NULL`, default: `'{}'::text[]`
+        */
+        anomalies?: string[] | db.Parameter<string[]> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string[] | db.Parameter<string[]> | db.DefaultType | db.SQLFragment>;
+        /**
         * **core.dialectic_messages.concerns**
         * - `jsonb` in database
         * - `NOT NULL`, default: `'[]'::jsonb`
@@ -1983,6 +2181,12 @@ declare module 'zapatos/schema' {
         */
         created_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.DefaultType | db.SQLFragment>;
         /**
+        * **core.dialectic_messages.legacy_original**
+        * - `jsonb` in database
+        * - Nullable, no default
+        */
+        legacy_original?: db.JSONValue | db.Parameter<db.JSONValue> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, db.JSONValue | db.Parameter<db.JSONValue> | null | db.DefaultType | db.SQLFragment>;
+        /**
         * **core.dialectic_messages.message_type**
         * - `dialectic_message_type` in database
         * - `NOT NULL`, no default
@@ -1994,6 +2198,12 @@ declare module 'zapatos/schema' {
         * - `NOT NULL`, default: `'{}'::jsonb`
         */
         observed_metrics?: db.JSONValue | db.Parameter<db.JSONValue> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, db.JSONValue | db.Parameter<db.JSONValue> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **core.dialectic_messages.origin**
+        * - `text` in database
+        * - `NOT NULL`, default: `'live'::text`
+        */
+        origin?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.DefaultType | db.SQLFragment>;
         /**
         * **core.dialectic_messages.proposed_conditions**
         * - `jsonb` in database
@@ -2046,6 +2256,12 @@ declare module 'zapatos/schema' {
       export type Table = 'core.dialectic_sessions';
       export interface Selectable {
         /**
+        * **core.dialectic_sessions.anomalies**
+        * - `_text` in database
+        * - `NOT NULL`, default: `'{}'::text[]`
+        */
+        anomalies: string[];
+        /**
         * **core.dialectic_sessions.created_at**
         * - `timestamptz` in database
         * - `NOT NULL`, default: `now()`
@@ -2064,11 +2280,23 @@ declare module 'zapatos/schema' {
         */
         id: string;
         /**
+        * **core.dialectic_sessions.legacy_original**
+        * - `jsonb` in database
+        * - Nullable, no default
+        */
+        legacy_original: db.JSONValue | null;
+        /**
         * **core.dialectic_sessions.max_synthesis_rounds**
         * - `int4` in database
         * - `NOT NULL`, default: `5`
         */
         max_synthesis_rounds: number;
+        /**
+        * **core.dialectic_sessions.origin**
+        * - `text` in database
+        * - `NOT NULL`, default: `'live'::text`
+        */
+        origin: string;
         /**
         * **core.dialectic_sessions.paused_agent_id**
         * - `text` in database
@@ -2144,6 +2372,12 @@ declare module 'zapatos/schema' {
       }
       export interface JSONSelectable {
         /**
+        * **core.dialectic_sessions.anomalies**
+        * - `_text` in database
+        * - `NOT NULL`, default: `'{}'::text[]`
+        */
+        anomalies: string[];
+        /**
         * **core.dialectic_sessions.created_at**
         * - `timestamptz` in database
         * - `NOT NULL`, default: `now()`
@@ -2162,11 +2396,23 @@ declare module 'zapatos/schema' {
         */
         id: string;
         /**
+        * **core.dialectic_sessions.legacy_original**
+        * - `jsonb` in database
+        * - Nullable, no default
+        */
+        legacy_original: db.JSONValue | null;
+        /**
         * **core.dialectic_sessions.max_synthesis_rounds**
         * - `int4` in database
         * - `NOT NULL`, default: `5`
         */
         max_synthesis_rounds: number;
+        /**
+        * **core.dialectic_sessions.origin**
+        * - `text` in database
+        * - `NOT NULL`, default: `'live'::text`
+        */
+        origin: string;
         /**
         * **core.dialectic_sessions.paused_agent_id**
         * - `text` in database
@@ -2242,6 +2488,12 @@ declare module 'zapatos/schema' {
       }
       export interface Whereable {
         /**
+        * **core.dialectic_sessions.anomalies**
+        * - `_text` in database
+        * - `NOT NULL`, default: `'{}'::text[]`
+        */
+        anomalies?: string[] | db.Parameter<string[]> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string[] | db.Parameter<string[]> | db.SQLFragment | db.ParentColumn>;
+        /**
         * **core.dialectic_sessions.created_at**
         * - `timestamptz` in database
         * - `NOT NULL`, default: `now()`
@@ -2260,11 +2512,23 @@ declare module 'zapatos/schema' {
         */
         id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
         /**
+        * **core.dialectic_sessions.legacy_original**
+        * - `jsonb` in database
+        * - Nullable, no default
+        */
+        legacy_original?: db.JSONValue | db.Parameter<db.JSONValue> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, db.JSONValue | db.Parameter<db.JSONValue> | db.SQLFragment | db.ParentColumn>;
+        /**
         * **core.dialectic_sessions.max_synthesis_rounds**
         * - `int4` in database
         * - `NOT NULL`, default: `5`
         */
         max_synthesis_rounds?: number | db.Parameter<number> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, number | db.Parameter<number> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **core.dialectic_sessions.origin**
+        * - `text` in database
+        * - `NOT NULL`, default: `'live'::text`
+        */
+        origin?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
         /**
         * **core.dialectic_sessions.paused_agent_id**
         * - `text` in database
@@ -2340,6 +2604,12 @@ declare module 'zapatos/schema' {
       }
       export interface Insertable {
         /**
+        * **core.dialectic_sessions.anomalies**
+        * - `_text` in database
+        * - `NOT NULL`, default: `'{}'::text[]`
+        */
+        anomalies?: string[] | db.Parameter<string[]> | db.DefaultType | db.SQLFragment;
+        /**
         * **core.dialectic_sessions.created_at**
         * - `timestamptz` in database
         * - `NOT NULL`, default: `now()`
@@ -2358,11 +2628,23 @@ declare module 'zapatos/schema' {
         */
         id?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment;
         /**
+        * **core.dialectic_sessions.legacy_original**
+        * - `jsonb` in database
+        * - Nullable, no default
+        */
+        legacy_original?: db.JSONValue | db.Parameter<db.JSONValue> | null | db.DefaultType | db.SQLFragment;
+        /**
         * **core.dialectic_sessions.max_synthesis_rounds**
         * - `int4` in database
         * - `NOT NULL`, default: `5`
         */
         max_synthesis_rounds?: number | db.Parameter<number> | db.DefaultType | db.SQLFragment;
+        /**
+        * **core.dialectic_sessions.origin**
+        * - `text` in database
+        * - `NOT NULL`, default: `'live'::text`
+        */
+        origin?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment;
         /**
         * **core.dialectic_sessions.paused_agent_id**
         * - `text` in database
@@ -2438,6 +2720,12 @@ declare module 'zapatos/schema' {
       }
       export interface Updatable {
         /**
+        * **core.dialectic_sessions.anomalies**
+        * - `_text` in database
+        * - `NOT NULL`, default: `'{}'::text[]`
+        */
+        anomalies?: string[] | db.Parameter<string[]> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string[] | db.Parameter<string[]> | db.DefaultType | db.SQLFragment>;
+        /**
         * **core.dialectic_sessions.created_at**
         * - `timestamptz` in database
         * - `NOT NULL`, default: `now()`
@@ -2456,11 +2744,23 @@ declare module 'zapatos/schema' {
         */
         id?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.DefaultType | db.SQLFragment>;
         /**
+        * **core.dialectic_sessions.legacy_original**
+        * - `jsonb` in database
+        * - Nullable, no default
+        */
+        legacy_original?: db.JSONValue | db.Parameter<db.JSONValue> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, db.JSONValue | db.Parameter<db.JSONValue> | null | db.DefaultType | db.SQLFragment>;
+        /**
         * **core.dialectic_sessions.max_synthesis_rounds**
         * - `int4` in database
         * - `NOT NULL`, default: `5`
         */
         max_synthesis_rounds?: number | db.Parameter<number> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, number | db.Parameter<number> | db.DefaultType | db.SQLFragment>;
+        /**
+        * **core.dialectic_sessions.origin**
+        * - `text` in database
+        * - `NOT NULL`, default: `'live'::text`
+        */
+        origin?: string | db.Parameter<string> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.DefaultType | db.SQLFragment>;
         /**
         * **core.dialectic_sessions.paused_agent_id**
         * - `text` in database
