@@ -1,5 +1,5 @@
---! Previous: sha1:7e72c81f883fcc87f9e9916074411aa7760271c0
---! Hash: sha1:a18d31a30f892efb44eba7edc0d3fc1022c66c2d
+--! Previous: sha1:926cec5ace3a69215a380dae49005a04b5fe08ee
+--! Hash: sha1:61e9595c41511e4f47188674445d2fc42b488585
 --! Message: legacy_origin
 
 -- Imported history is stored as it happened (issue 22, docs/import.md "Origin and anomalies").
