@@ -20,7 +20,7 @@ function printPreview(preview: ItemPreview[]): void {
       const first = s.text.split('\n')[0]!;
       const text = first.length > 100 || s.text.includes('\n') ? `${first.slice(0, 100)} …` : first;
       const lock = s.lock ? `${s.lock}${s.table ? ` on ${s.table}` : ''}` : s.note ?? 'no table lock';
-      process.stdout.write(`  ${String(s.line).padStart(5)}  ${lock.padEnd(44)} ${text}\n`);
+      process.stdout.write(`  ${(s.line ? String(s.line) : '-').padStart(5)}  ${lock.padEnd(44)} ${text}\n`);
     }
   }
   if (preview.length) process.stdout.write('Locks are estimated from each statement\'s kind (see README, "The ledger").\n');

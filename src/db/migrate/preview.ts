@@ -89,7 +89,12 @@ export function classifyStatement(stmt: Node): Pick<StatementPreview, 'kind' | '
   const n = (stmt[kind] ?? {}) as Node;
   const on = (lock: LockMode | null, table: string | null = tableName(n.relation)) => ({ kind, lock, table });
   switch (kind) {
-    case 'SelectStmt': return on(n.lockingClause ? 'ROW SHARE' : 'ACCESS SHARE', null);
+    case 'SelectStmt': {
+      const from = (n.fromClause as Node[] | undefined)?.find((f) => f.RangeVar);
+      if (from) return on(n.lockingClause ? 'ROW SHARE' : 'ACCESS SHARE', tableName(from.RangeVar));
+      if (JSON.stringify(n.targetList ?? []).includes('"FuncCall"')) return { kind, lock: null, table: null, note: 'unknown: calls a function' };
+      return on(null, null);
+    }
     case 'InsertStmt': case 'UpdateStmt': case 'DeleteStmt': case 'MergeStmt': return on('ROW EXCLUSIVE');
     case 'IndexStmt': return on(n.concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE');
     case 'AlterTableStmt': {
@@ -102,11 +107,12 @@ export function classifyStatement(stmt: Node): Pick<StatementPreview, 'kind' | '
       // a new table: no lock on existing tables, except SHARE ROW EXCLUSIVE on tables its foreign keys reference
       const elts = JSON.stringify(n.tableElts ?? []) + JSON.stringify(n.constraints ?? []);
       const m = /"contype":"CONSTR_FOREIGN"[^}]*?"pktable":\{([^}]*)\}/.exec(elts);
+      // CREATE TABLE … PARTITION OF takes ACCESS EXCLUSIVE on the parent
+      if (n.partbound) return { kind, lock: 'ACCESS EXCLUSIVE', table: tableName(((n.inhRelations as Node[] | undefined)?.[0] as Node | undefined)?.RangeVar) };
       if (m) {
-        const ref = JSON.parse(`{${m[1]}}`) as RangeVar;
-        return { kind, lock: 'SHARE ROW EXCLUSIVE', table: tableName(ref) };
+        const ref = tableName(JSON.parse(`{${m[1]}}`) as RangeVar);
+        if (ref !== tableName(n.relation)) return { kind, lock: 'SHARE ROW EXCLUSIVE', table: ref };
       }
-      if (n.partbound) return { kind, lock: 'SHARE UPDATE EXCLUSIVE', table: tableName((n.inhRelations as Node[] | undefined)?.[0]?.RangeVar) };
       return { kind, lock: null, table: null };
     }
     case 'DropStmt':
@@ -117,7 +123,11 @@ export function classifyStatement(stmt: Node): Pick<StatementPreview, 'kind' | '
     case 'CreateTrigStmt': return on('SHARE ROW EXCLUSIVE');
     case 'RuleStmt': return on('ACCESS EXCLUSIVE');
     case 'CreatePolicyStmt': case 'AlterPolicyStmt': return { kind, lock: 'ACCESS EXCLUSIVE', table: tableName(n.table) };
-    case 'CommentStmt': return { kind, lock: 'SHARE UPDATE EXCLUSIVE', table: null };
+    case 'CommentStmt': {
+      // COMMENT ON TABLE/COLUMN takes SHARE UPDATE EXCLUSIVE on the table; on other objects no table lock
+      const onTable = ['OBJECT_TABLE', 'OBJECT_COLUMN', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_INDEX'].includes(String(n.objtype));
+      return { kind, lock: onTable ? 'SHARE UPDATE EXCLUSIVE' : null, table: null };
+    }
     case 'ClusterStmt': return on('ACCESS EXCLUSIVE');
     case 'ReindexStmt': return on(JSON.stringify(n.params ?? []).includes('"concurrently"') ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE');
     case 'RefreshMatViewStmt': return on(n.concurrent ? 'EXCLUSIVE' : 'ACCESS EXCLUSIVE');
@@ -191,6 +201,9 @@ export async function previewItem(files: LedgerFiles, item: LedgerItem, timeouts
         // Cypher writes take ROW EXCLUSIVE on label tables, reads ACCESS SHARE (AGE runs them as table scans/inserts)
         const writes = /\b(create|merge|set|delete|remove)\b/i.test(step.text);
         statements.push({ line, text: sql, kind: 'Cypher', lock: writes ? 'ROW EXCLUSIVE' : 'ACCESS SHARE', table: `${m.script.graph}.*` });
+      } else if (/^select ag_catalog\.create_(graph|vlabel|elabel)\(/.test(sql)) {
+        // creates the graph's schema or a new label table: no lock on existing tables
+        statements.push({ line, text: sql, kind: step.kind, lock: null, table: null });
       } else if (step.kind === 'drop_label') {
         statements.push({ line, text: sql, kind: 'drop_label', lock: 'ACCESS EXCLUSIVE', table: `${m.script.graph}.${step.label}` });
       } else if (one) {
