@@ -91,6 +91,24 @@ describe('ledger headers: like with like', () => {
     expect(exit).toBe(0);
   });
 
+  it.each([
+    ['a concurrent index in a transactional migration', 'create index concurrently agents_purpose_idx on core.agents (purpose);\n', /cannot run inside a transaction block, and this migration runs in one/],
+    ['a concurrent index next to another statement in a no-transaction migration', '--! no-transaction\ncreate table core.nt_probe (id int);\ncreate index concurrently agents_purpose_idx on core.agents (purpose);\n', /one implicit transaction/],
+    ['VACUUM in a transactional migration', 'vacuum core.agents;\n', /VACUUM cannot run inside a transaction block/],
+  ])('refuses %s before applying anything (PostgreSQL would refuse it)', async (_name, body, reason) => {
+    await addMigration(root, 900, 'valid-first', 'create table core.valid_first (id int);\n');
+    await addMigration(root, 901, 'tx-mode', body);
+    const err = await migrate(db.url, { root }).catch((e) => e);
+    expect(err.code).toBe('MIGRATION_FILE_INVALID');
+    expect(err.message).toMatch(reason);
+    expect(err.message).toContain('000901-tx-mode.sql');
+    expect(await tableExists(db, 'core.valid_first')).toBe(false);
+    // ANALYZE may run in a transaction
+    const root2 = await copyLedger();
+    await addMigration(root2, 900, 'analyze', 'analyze core.agents;\n');
+    expect((await migrate(db.url, { root: root2 })).applied).toHaveLength(1);
+  });
+
   it('Message and Previous: the ledger row is named after Message and the chain is checked', async () => {
     await addMigration(root, 900, 'named', 'create table core.named_probe (id int);\n');
     await migrate(db.url, { root });

@@ -91,7 +91,7 @@ describe('migrations on a live database', () => {
     expect(resolveTimeouts({}, {})).toEqual({ lockTimeout: '5s', statementTimeout: '15min' });
     expect(resolveTimeouts({}, { GOVDB_MIGRATE_LOCK_WAIT: '2s' }).lockTimeout).toBe('2s');
     expect(resolveTimeouts({ lockTimeout: '750ms' }, { GOVDB_MIGRATE_LOCK_WAIT: '2s' }).lockTimeout).toBe('750ms');
-    expect(() => resolveTimeouts({ statementTimeout: 'forever' }, {})).toThrow(/not a duration/);
+    expect(() => resolveTimeouts({ statementTimeout: 'forever' }, {})).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(/not a duration/) }));
     expect(durationMs('15min')).toBe(900_000);
     expect(durationMs('0')).toBe(0);
     expect(durationMs('5 seconds')).toBeNull();

@@ -3,7 +3,7 @@ import path from 'path';
 import { promisify } from 'util';
 import { migrate } from '../../src/db/migrate/migrate';
 import { previewSql } from '../../src/db/migrate/preview';
-import { createMigratedDatabase, TestDatabase } from '../helpers/db';
+import { createEmptyDatabase, createMigratedDatabase, TestDatabase } from '../helpers/db';
 import { addMigration, copyLedger, ROOT } from './ledgerHelpers';
 
 const run = promisify(execFile);
@@ -68,9 +68,28 @@ describe('govdb migrate --dry-run: statements and the strongest table lock each 
       expect(column.rows).toEqual([]);
     });
 
-    it('CLI: an up-to-date database has nothing to preview', async () => {
-      const { stdout } = await run('node', [path.join(ROOT, 'bin/govdb.js'), 'migrate', '--dry-run', '--database-url', db.url]);
+    it('CLI: an up-to-date database has nothing to preview; bad timeout or retry options exit 2 before anything runs', async () => {
+      const cli = (args: string[]) => run('node', [path.join(ROOT, 'bin/govdb.js'), ...args]).then(
+        (r) => ({ code: 0, ...r }), (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }));
+      const { stdout } = await cli(['migrate', '--dry-run', '--database-url', db.url]);
       expect(stdout).toContain('Nothing to apply');
+      const badRetry = await cli(['migrate', '--retry-lock', 'many', '--database-url', db.url]);
+      expect([badRetry.code, badRetry.stderr]).toEqual([2, expect.stringMatching(/--retry-lock must be a non-negative integer/)]);
+      const badWait = await cli(['migrate', '--lock-wait', 'a while', '--database-url', db.url]);
+      expect([badWait.code, badWait.stderr]).toEqual([2, expect.stringMatching(/not a duration/)]);
+    });
+
+    it('CLI: prints each pending statement with its lock on an empty database', async () => {
+      const empty = await createEmptyDatabase();
+      try {
+        const { stdout } = await run('node', [path.join(ROOT, 'bin/govdb.js'), 'migrate', '--dry-run', '--database-url', empty.url]);
+        expect(stdout).toMatch(/^would apply sql +migrations\/committed\/000001-initial-schema\.sql: one transaction, lock_timeout 5s, statement_timeout 15min, strongest lock /m);
+        expect(stdout).toMatch(/^ +\d+ +SHARE on core\.agents +create index agents_status_idx on core\.agents/m);
+        expect(stdout).toContain('estimated');
+        expect((await empty.pool.query(`select to_regclass('core.agents') as t`)).rows[0].t).toBeNull();
+      } finally {
+        await empty.drop();
+      }
     });
   });
 });

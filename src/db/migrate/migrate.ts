@@ -3,7 +3,7 @@ import { GovdbError, SQLSTATE, sqlState } from '../../errors';
 import { connectClient } from '../pool';
 import { renderStep } from './cypherScript';
 import { defaultProjectRoot, LedgerFiles, loadLedgerFiles, SqlMigrationFile } from './ledgerFiles';
-import { ItemPreview, previewItem } from './preview';
+import { assertTransactionMode, ItemPreview, previewItem } from './preview';
 import { itemsToApply, readLedgerStatus, LedgerStatus, LedgerItem } from './status';
 import { MigrationTimeouts, resolveTimeouts } from './timeouts';
 
@@ -66,6 +66,11 @@ export async function migrate(connectionString: string, options: MigrateOptions 
       const status = await readLedgerStatus(client, files);
       assertLedgerConsistent(status);
       const planned = itemsToApply(status);
+      // refuse, before anything is applied, what PostgreSQL would refuse for its transaction mode
+      for (const item of planned.filter((i) => i.kind === 'sql')) {
+        const m = files.sql.find((x) => x.file === item.file)!;
+        await assertTransactionMode(m.gm.body, m.file, m.transaction);
+      }
       if (options.dryRun) {
         const database = (await client.query<{ db: string }>('select current_database() as db')).rows[0]!.db;
         const preview = [];

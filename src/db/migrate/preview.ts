@@ -160,6 +160,53 @@ async function loadParser(): Promise<{ parseSync(sql: string): { stmts: { stmt: 
   return parser;
 }
 
+/**
+ * Why a statement cannot run inside a transaction block (PostgreSQL refuses it there), or null.
+ * A multi-statement query is one implicit transaction, so such a statement must also be alone.
+ */
+export function outsideTransactionReason(stmt: Node): string | null {
+  const kind = Object.keys(stmt)[0] ?? '';
+  const n = (stmt[kind] ?? {}) as Node;
+  if (kind === 'IndexStmt' && n.concurrent) return 'CREATE INDEX CONCURRENTLY';
+  if (kind === 'DropStmt' && n.concurrent) return 'DROP INDEX CONCURRENTLY';
+  if (kind === 'ReindexStmt' && JSON.stringify(n.params ?? []).includes('"concurrently"')) return 'REINDEX CONCURRENTLY';
+  if (kind === 'AlterTableStmt' && JSON.stringify(n.cmds ?? []).includes('"concurrent":true')) return 'DETACH PARTITION CONCURRENTLY';
+  if (kind === 'VacuumStmt') return n.is_vacuumcmd ? 'VACUUM' : null;
+  if (kind === 'CreatedbStmt' || kind === 'DropdbStmt') return kind === 'CreatedbStmt' ? 'CREATE DATABASE' : 'DROP DATABASE';
+  if (kind === 'AlterSystemStmt') return 'ALTER SYSTEM';
+  if (kind === 'CreateTableSpaceStmt') return 'CREATE TABLESPACE';
+  return null;
+}
+
+/**
+ * Refuses, before anything is applied, a SQL migration PostgreSQL would reject for its transaction
+ * mode: a statement that cannot run in a transaction block in a transactional migration, or next to
+ * other statements in a `--! no-transaction` one. Unparseable SQL is left to PostgreSQL's own error.
+ */
+export async function assertTransactionMode(sql: string, file: string, transaction: boolean): Promise<void> {
+  const pg = await loadParser();
+  let stmts: { stmt: Node }[];
+  try {
+    stmts = pg.parseSync(sql).stmts;
+  } catch {
+    return;
+  }
+  for (const { stmt } of stmts) {
+    const what = outsideTransactionReason(stmt);
+    if (!what) continue;
+    if (transaction) {
+      throw new GovdbError('MIGRATION_FILE_INVALID', `${file}: ${what} cannot run inside a transaction block, and this migration runs in one.`, {
+        file, hint: 'Start the body (the first line after the headers\' blank line) with `--! no-transaction` and keep that statement alone in its migration.',
+      });
+    }
+    if (stmts.length > 1) {
+      throw new GovdbError('MIGRATION_FILE_INVALID', `${file}: ${what} cannot run inside a transaction block, and PostgreSQL runs the ${stmts.length} statements of a --! no-transaction migration as one query, in one implicit transaction.`, {
+        file, hint: `Put ${what} alone in its own --! no-transaction migration.`,
+      });
+    }
+  }
+}
+
 /** Splits SQL text into statements with PostgreSQL's parser and classifies each. `file` names it in errors. */
 export async function previewSql(sql: string, file: string): Promise<StatementPreview[]> {
   const pg = await loadParser();

@@ -27,11 +27,14 @@ export function durationMs(value: string): number | null {
   return Number(m[1]) * factor;
 }
 
-/** Checks a duration given in a header, directive, option or variable; `where` names it for the error. */
-export function parseDuration(value: string, where: string): string {
+/**
+ * Checks a duration given in a header, directive, option or variable; `where` names it for the
+ * error, `code` is MIGRATION_FILE_INVALID for files and CONFIG_INVALID for options and variables.
+ */
+export function parseDuration(value: string, where: string, code: 'MIGRATION_FILE_INVALID' | 'CONFIG_INVALID' = 'MIGRATION_FILE_INVALID'): string {
   const trimmed = value.trim();
   if (durationMs(trimmed) === null) {
-    throw new GovdbError('MIGRATION_FILE_INVALID', `${where}: ${JSON.stringify(value)} is not a duration.`, {
+    throw new GovdbError(code, `${where}: ${JSON.stringify(value)} is not a duration.`, {
       hint: 'Write an integer with an optional unit ms, s, min, h or d, e.g. 5s or 10min; 0 disables the timeout.',
     });
   }
@@ -40,7 +43,7 @@ export function parseDuration(value: string, where: string): string {
 
 /** Defaults overridden by GOVDB_MIGRATE_LOCK_WAIT / GOVDB_MIGRATE_STATEMENT_TIMEOUT, then by `given`. */
 export function resolveTimeouts(given: Partial<MigrationTimeouts> = {}, env: NodeJS.ProcessEnv = process.env): MigrationTimeouts {
-  const pick = (value: string | undefined, name: string, fallback: string) => (value === undefined || value === '' ? fallback : parseDuration(value, name));
+  const pick = (value: string | undefined, name: string, fallback: string) => (value === undefined || value === '' ? fallback : parseDuration(value, name, 'CONFIG_INVALID'));
   const base = {
     lockTimeout: pick(env.GOVDB_MIGRATE_LOCK_WAIT, 'GOVDB_MIGRATE_LOCK_WAIT', DEFAULT_TIMEOUTS.lockTimeout),
     statementTimeout: pick(env.GOVDB_MIGRATE_STATEMENT_TIMEOUT, 'GOVDB_MIGRATE_STATEMENT_TIMEOUT', DEFAULT_TIMEOUTS.statementTimeout),
