@@ -122,7 +122,7 @@ async function acquireMigrationLock(client: Client, timeoutMs: number): Promise<
     }
     throw err;
   } finally {
-    await client.query(`select set_config('lock_timeout', '0', false)`).catch(() => undefined);
+    await client.query('reset lock_timeout').catch(() => undefined);
   }
 }
 
@@ -148,8 +148,9 @@ async function setTimeouts(client: Client, timeouts: MigrationTimeouts, local: b
   await client.query(`select set_config('lock_timeout', $1, $3), set_config('statement_timeout', $2, $3)`, [timeouts.lockTimeout, timeouts.statementTimeout, local]);
 }
 
+/** Back to the session's defaults (which a role or database setting may have set). */
 async function resetTimeouts(client: Client): Promise<void> {
-  await client.query(`select set_config('lock_timeout', '0', false), set_config('statement_timeout', '0', false)`).catch(() => undefined);
+  await client.query('reset lock_timeout; reset statement_timeout').catch(() => undefined);
 }
 
 /**
