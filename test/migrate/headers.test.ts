@@ -1,4 +1,5 @@
 import { execFile } from 'child_process';
+import fc from 'fast-check';
 import { promises as fs } from 'fs';
 import path from 'path';
 import { promisify } from 'util';
@@ -68,6 +69,37 @@ describe('ledger headers: like with like', () => {
     expect(after.exit).toBe(2);
     expect(after.status.items.find((i) => i.file.endsWith('000900-hand-fixed.sql'))!.state).toBe('changed');
     await expect(migrate(db.url, { root })).rejects.toMatchObject({ code: 'MIGRATION_CHECKSUM_MISMATCH' });
+  });
+
+  it('property: any combination of honoured headers applies, is recorded as checked, and leaves status clean', async () => {
+    let n = 900;
+    await fc.assert(fc.asyncProperty(
+      fc.record({
+        allowInvalidHash: fc.boolean(),
+        noTransaction: fc.boolean(),
+        message: fc.option(fc.stringMatching(/^[A-Za-z][A-Za-z0-9 _-]{0,30}$/), { nil: undefined }),
+        lockTimeout: fc.option(fc.constantFrom('2s', '500ms', '1min'), { nil: undefined }),
+        statementTimeout: fc.option(fc.constantFrom('30s', '1h'), { nil: undefined }),
+      }),
+      async (h) => {
+        n += 1;
+        const previous = await lastHash(root);
+        const body = `${h.noTransaction ? '--! no-transaction\n' : ''}create table core.prop_${n} (id int);\n`;
+        const hash = calculateHash(h.allowInvalidHash ? `select ${n};\n` : body, previous);
+        const headers = [`--! Previous: ${previous}`, `--! Hash: ${hash}`];
+        if (h.message !== undefined) headers.push(`--! Message: ${h.message}`);
+        if (h.allowInvalidHash) headers.push('--! AllowInvalidHash');
+        if (h.lockTimeout) headers.push(`--! LockTimeout: ${h.lockTimeout}`);
+        if (h.statementTimeout) headers.push(`--! StatementTimeout: ${h.statementTimeout}`);
+        await fs.writeFile(path.join(root, `migrations/committed/000${n}-prop.sql`), headers.join('\n') + '\n\n' + body);
+        const result = await migrate(db.url, { root });
+        expect(result.applied.map((a) => a.file)).toEqual([`migrations/committed/000${n}-prop.sql`]);
+        const { status, exit } = await statusOf(db, root);
+        expect([exit, status.problems]).toEqual([0, []]);
+        expect(await tableExists(db, `core.prop_${n}`)).toBe(true);
+        expect((await migrate(db.url, { root })).applied).toEqual([]);
+      },
+    ), { numRuns: 12 });
   });
 
   it('accepts an AllowInvalidHash migration recorded with its Hash header (as the graphile-migrate CLI records it)', async () => {
