@@ -77,6 +77,14 @@ describe('govdb lint', () => {
     expect((await lintMigrations(root2)).findings.map((f) => f.rule)).toContain('ban-concurrent-index-creation-in-transaction');
   });
 
+  it('reports a concurrent index that PostgreSQL would refuse for the transaction mode, at its line', async () => {
+    const root = await copyLedger();
+    await addMigration(root, 900, 'nt-two', '--! no-transaction\n-- two statements run as one implicit transaction\ncreate table core.nt_probe (id int);\n/* the index */\ncreate index concurrently if not exists agents_purpose_idx on core.agents (purpose);\n');
+    const findings = (await lintMigrations(root)).findings.filter((f) => f.rule === 'govdb-transaction-mode');
+    // 3 headers + blank line; the index is the body's 5th line
+    expect(findings).toEqual([expect.objectContaining({ file: 'migrations/committed/000900-nt-two.sql', line: 9, message: expect.stringMatching(/one implicit transaction/) })]);
+  });
+
   it('reports CRLF/BOM files and syntax errors as findings; a missing config is an error (exit 2)', async () => {
     const root = await copyLedger();
     await addMigration(root, 900, 'ok', 'create table core.lint_probe (id bigint primary key);\n');

@@ -4,6 +4,7 @@ import path from 'path';
 import { promisify } from 'util';
 import { GovdbError } from '../../errors';
 import { hasBom, hasCrlf } from './fileText';
+import { transactionModeProblem } from './preview';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const gmCurrent = require('graphile-migrate/dist/current');
@@ -153,7 +154,11 @@ export async function lintMigrations(root: string, options: LintOptions = {}): P
       });
     }
     const body = text.replace(/^\uFEFF/, '').replace(/^(--! [A-Z][^\n]*\n)+\n/, '').trimStart();
-    (gmHeader.isNoTransactionDefined(body) ? withoutTx : withTx).push(file);
+    const transaction = !gmHeader.isNoTransactionDefined(body);
+    (transaction ? withTx : withoutTx).push(file);
+    // headers are SQL comments: the whole file parses, so lines are the file's
+    const mode = await transactionModeProblem(text.replace(/^\uFEFF/, ''), transaction);
+    if (mode) findings.push({ file, line: mode.line, column: 1, rule: 'govdb-transaction-mode', level: 'Error', message: mode.message, help: mode.hint });
   }
   const violations = [...await runSquawk(root, withTx, true), ...await runSquawk(root, withoutTx, false)];
   for (const v of violations) {

@@ -147,6 +147,17 @@ export function classifyStatement(stmt: Node): Pick<StatementPreview, 'kind' | '
   }
 }
 
+/**
+ * libpg_query gives a statement's byte range including the whitespace and comments before it: the
+ * statement's own text (trimmed, leading comments dropped) and the 1-based line it starts on.
+ */
+function statementStart(bytes: Buffer, start: number, end: number): { line: number; text: string } {
+  const raw = bytes.subarray(start, end).toString('utf8');
+  const lead = /^(\s+|--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/)*/.exec(raw)![0];
+  const before = bytes.subarray(0, start).toString('utf8') + lead;
+  return { line: before.split('\n').length, text: raw.slice(lead.length).trim() };
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 let parser: any;
 
@@ -178,33 +189,48 @@ export function outsideTransactionReason(stmt: Node): string | null {
   return null;
 }
 
+export interface TransactionModeProblem {
+  message: string;
+  hint: string;
+  /** 1-based line of the offending statement in `sql` */
+  line: number;
+}
+
 /**
- * Refuses, before anything is applied, a SQL migration PostgreSQL would reject for its transaction
- * mode: a statement that cannot run in a transaction block in a transactional migration, or next to
- * other statements in a `--! no-transaction` one. Unparseable SQL is left to PostgreSQL's own error.
+ * A statement PostgreSQL would reject for the migration's transaction mode: one that cannot run in a
+ * transaction block in a transactional migration, or next to other statements in a
+ * `--! no-transaction` one (one multi-statement query is one implicit transaction). Null when there
+ * is none or the SQL does not parse (PostgreSQL's own error will say why).
  */
-export async function assertTransactionMode(sql: string, file: string, transaction: boolean): Promise<void> {
+export async function transactionModeProblem(sql: string, transaction: boolean): Promise<TransactionModeProblem | null> {
   const pg = await loadParser();
-  let stmts: { stmt: Node }[];
+  let stmts: { stmt: Node; stmt_location?: number }[];
   try {
     stmts = pg.parseSync(sql).stmts;
   } catch {
-    return;
+    return null;
   }
-  for (const { stmt } of stmts) {
+  const bytes = Buffer.from(sql, 'utf8');
+  for (const { stmt, stmt_location: at } of stmts) {
     const what = outsideTransactionReason(stmt);
     if (!what) continue;
+    const line = statementStart(bytes, at ?? 0, bytes.length).line;
     if (transaction) {
-      throw new GovdbError('MIGRATION_FILE_INVALID', `${file}: ${what} cannot run inside a transaction block, and this migration runs in one.`, {
-        file, hint: 'Start the body (the first line after the headers\' blank line) with `--! no-transaction` and keep that statement alone in its migration.',
-      });
+      return { line, message: `${what} cannot run inside a transaction block, and this migration runs in one.`,
+        hint: 'Start the body (the first line after the headers\' blank line) with `--! no-transaction` and keep that statement alone in its migration.' };
     }
     if (stmts.length > 1) {
-      throw new GovdbError('MIGRATION_FILE_INVALID', `${file}: ${what} cannot run inside a transaction block, and PostgreSQL runs the ${stmts.length} statements of a --! no-transaction migration as one query, in one implicit transaction.`, {
-        file, hint: `Put ${what} alone in its own --! no-transaction migration.`,
-      });
+      return { line, message: `${what} cannot run inside a transaction block, and PostgreSQL runs the ${stmts.length} statements of a --! no-transaction migration as one query, in one implicit transaction.`,
+        hint: `Put ${what} alone in its own --! no-transaction migration.` };
     }
   }
+  return null;
+}
+
+/** Refuses, before anything is applied, a SQL migration PostgreSQL would reject for its transaction mode. */
+export async function assertTransactionMode(sql: string, file: string, transaction: boolean): Promise<void> {
+  const problem = await transactionModeProblem(sql, transaction);
+  if (problem) throw new GovdbError('MIGRATION_FILE_INVALID', `${file}: ${problem.message}`, { file, hint: problem.hint });
 }
 
 /** Splits SQL text into statements with PostgreSQL's parser and classifies each. `file` names it in errors. */
@@ -218,13 +244,9 @@ export async function previewSql(sql: string, file: string): Promise<StatementPr
   }
   const bytes = Buffer.from(sql, 'utf8');
   return parsed.stmts.map((s) => {
-    // libpg_query locations are byte offsets; the statement starts after leading whitespace/comments
     const start = s.stmt_location ?? 0;
-    const raw = bytes.subarray(start, s.stmt_len ? start + s.stmt_len : bytes.length).toString('utf8');
-    const lead = raw.length - raw.trimStart().length;
-    const text = raw.trim().replace(/^(--[^\n]*\n\s*)+/, '');
-    const before = bytes.subarray(0, start).toString('utf8') + raw.slice(0, lead + raw.trim().indexOf(text));
-    return { line: before.split('\n').length, text, ...classifyStatement(s.stmt) };
+    const { line, text } = statementStart(bytes, start, s.stmt_len ? start + s.stmt_len : bytes.length);
+    return { line, text, ...classifyStatement(s.stmt) };
   });
 }
 
