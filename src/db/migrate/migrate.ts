@@ -137,6 +137,8 @@ export function assertLedgerConsistent(status: LedgerStatus): void {
   }
 }
 
+const NO_TRANSACTION_UNDONE = 'it ran without a transaction (PostgreSQL rolled back its one query, but a failed CREATE INDEX CONCURRENTLY leaves an INVALID index: drop it before retrying)';
+
 /** The timeouts an item runs with: the file's own over `defaults`. */
 export function timeoutsOf(files: LedgerFiles, item: LedgerItem, defaults: MigrationTimeouts): MigrationTimeouts {
   const own = item.kind === 'sql' ? files.sql.find((m) => m.file === item.file)?.timeouts
@@ -155,12 +157,12 @@ async function resetTimeouts(client: Client): Promise<void> {
 
 /**
  * A lock wait or statement cut short by the item's timeouts becomes MIGRATION_LOCK_TIMEOUT /
- * MIGRATION_STATEMENT_TIMEOUT naming the file, the limit and the way out; other errors go to `other`.
+ * MIGRATION_STATEMENT_TIMEOUT naming the file, the limit and the way out; other errors give null.
  */
 function timeoutError(err: unknown, file: string, timeouts: MigrationTimeouts, transactional: boolean): GovdbError | null {
-  const undone = transactional ? 'it was rolled back, nothing of it was applied' : 'it ran without a transaction: statements before this one stay applied';
+  const undone = transactional ? 'it was rolled back, nothing of it was applied' : NO_TRANSACTION_UNDONE;
   if (sqlState(err) === SQLSTATE.LOCK_NOT_AVAILABLE) {
-    return new GovdbError('MIGRATION_LOCK_TIMEOUT', `${file} waited longer than lock_timeout ${timeouts.lockTimeout} for a table lock held by another session; ${undone}. Application queries were not queued behind it.`, {
+    return new GovdbError('MIGRATION_LOCK_TIMEOUT', `${file} waited longer than lock_timeout ${timeouts.lockTimeout} for a table lock held by another session; ${undone}. Application queries waited behind it for at most that long.`, {
       file, lock: 'table', lockTimeout: timeouts.lockTimeout, cause: err,
       hint: 'Retry at a quieter moment or with `govdb migrate --retry-lock N`; find the blocker with pg_blocking_pids(); raise the file\'s limit with a `--! LockTimeout: 30s` header (Cypher: `//! lock_timeout 30s`) only if waiting is acceptable.',
     });
@@ -227,8 +229,8 @@ async function applySql(client: Client, files: LedgerFiles, item: LedgerItem, ti
   } catch (err) {
     const timedOut = timeoutError(err, migration.file, timeouts, migration.transaction);
     if (timedOut) throw timedOut;
-    const undone = migration.transaction ? 'was rolled back' : 'ran without a transaction (statements before the failing one stay applied)';
-    throw new GovdbError('MIGRATION_FAILED', `SQL migration ${migration.file} failed and ${undone}: ${describeSqlError(err, migration.file, sql, migration.bodyLine)}`, { cause: err, file: migration.file });
+    const undone = migration.transaction ? 'was rolled back' : `failed: ${NO_TRANSACTION_UNDONE}`;
+    throw new GovdbError('MIGRATION_FAILED', `SQL migration ${migration.file} ${migration.transaction ? 'failed and ' : ''}${undone}: ${describeSqlError(err, migration.file, sql, migration.bodyLine)}`, { cause: err, file: migration.file });
   } finally {
     await client.query(`select set_config('govdb.migration_name', '', false), set_config('govdb.migration_file', '', false)`).catch(() => undefined);
   }
