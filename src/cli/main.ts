@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerMigrate } from './commands/migrate';
 import { registerStatus } from './commands/status';
+import { registerLint } from './commands/lint';
 import { registerAudit } from './commands/audit';
 import { registerDrift } from './commands/drift';
 import { registerImport } from './commands/import';
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerMigrate(program);
   registerStatus(program);
+  registerLint(program);
   registerAudit(program);
   registerDrift(program);
   registerImport(program);

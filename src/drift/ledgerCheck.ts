@@ -5,7 +5,7 @@ import { LedgerProblem, readLedgerStatus } from '../db/migrate/status';
 export interface LedgerCheckItem {
   kind: string;
   file: string;
-  /** pending: not applied; changed: applied with another checksum; missing_file: applied, file gone */
+  /** pending: not applied; changed: applied with another checksum; missing: applied, file gone */
   state: string;
   fileChecksum: string | null;
   appliedChecksum: string | null;

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { LedgerFiles } from '../db/migrate/ledgerFiles';
-import { readLedgerStatus } from '../db/migrate/status';
+import { itemsToApply, readLedgerStatus } from '../db/migrate/status';
 import { core, CoreHealthSnapshotRow } from '../db/generated/functions';
 
 type HealthSnapshot = CoreHealthSnapshotRow;
@@ -52,7 +52,7 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
 
 async function checkPostgres(s: HealthSources): Promise<CheckResult & { schemaVersion?: number | null }> {
   const status = await readLedgerStatus(s.db, s.ledger);
-  const pending = status.pending.sql + status.pending.cypher + status.pending.function;
+  const pending = itemsToApply(status).length;
   const pool = { total: s.db.totalCount, idle: s.db.idleCount, waiting: s.db.waitingCount };
   const base = { pool, schema_version: status.sqlVersion, pending, schemaVersion: status.sqlVersion };
   if (status.problems.length) return { status: 'error', message: status.problems.map((p) => p.message).join(' '), ...base };

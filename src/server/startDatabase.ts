@@ -3,7 +3,7 @@ import { Config } from '../config';
 import { startEmbeddedStore, EmbeddedStore } from '../db/embedded';
 import { migrate } from '../db/migrate/migrate';
 import { defaultProjectRoot, LedgerFiles, loadLedgerFiles } from '../db/migrate/ledgerFiles';
-import { readLedgerStatus } from '../db/migrate/status';
+import { itemsToApply, readLedgerStatus } from '../db/migrate/status';
 import { connectClient, createPool, redactUrl } from '../db/pool';
 import { GovdbError } from '../errors';
 
@@ -37,7 +37,7 @@ export async function startDatabase(config: Config, options: StartDatabaseOption
       if (status.problems.length) {
         throw new GovdbError('MIGRATION_CHECKSUM_MISMATCH', `The ledger of ${redactUrl(url)} disagrees with this checkout: ${status.problems[0]!.message}`);
       }
-      const pending = status.pending.sql + status.pending.cypher + status.pending.function;
+      const pending = itemsToApply(status).length;
       if (pending && !options.migrate) {
         throw new GovdbError('SCHEMA_BEHIND', `The schema of ${redactUrl(url)} is behind: ${pending} ledger item(s) pending (SQL version ${status.sqlVersion ?? 'none'}).`, {
           hint: 'Run `govdb migrate`, or start the server with --migrate.',

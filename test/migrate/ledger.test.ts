@@ -184,7 +184,8 @@ describe('govdb migrate: the ledger', () => {
       `--! Previous: ${prev}\n--! Hash: ${calculateHash(body, prev)}\n--! Message: broken\n\n${body}`);
     const err = await migrate(db.url, { root }).catch((e) => e);
     expect(err.code).toBe('MIGRATION_FAILED');
-    expect(err.message).toContain('migrations/committed/000900-broken.sql:2:8');
+    // the file's line: three headers and a blank line come before the body
+    expect(err.message).toContain('migrations/committed/000900-broken.sql:6:8');
     expect((await db.pool.query(`select to_regclass('core.half_done') as t`)).rows[0].t).toBeNull();
     expect((await db.pool.query('SELECT MAX(version) FROM core.schema_migrations')).rows[0].max).toBe(SCHEMA_VERSION);
   });

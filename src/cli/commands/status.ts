@@ -9,7 +9,7 @@ export function registerStatus(program: Command): void {
   addDatabaseOption(
     program
       .command('status')
-      .description('Report applied and pending ledger items per kind. Exit 0 up to date, 1 pending, 2 inconsistent (changed or missing applied file), 3 database unreachable or other error')
+      .description('Report each ledger file as applied, pending, changed or missing, per kind. Exit 0 up to date, 1 something to apply (pending, or a changed function file), 2 inconsistent (a changed or missing SQL/Cypher migration, an invalid file), 3 database unreachable or other error')
       .option('--json', 'machine-readable output on stdout'),
   ).action(async (opts: { json?: boolean; databaseUrl?: string }) => {
     try {
@@ -23,10 +23,10 @@ export function registerStatus(program: Command): void {
         else {
           process.stdout.write(`SQL schema version: ${status.sqlVersion ?? 'none'}\n`);
           for (const kind of ['sql', 'cypher', 'function'] as const) {
-            process.stdout.write(`${kind.padEnd(8)} applied ${status.applied[kind]}, pending ${status.pending[kind]}\n`);
+            process.stdout.write(`${kind.padEnd(8)} applied ${status.applied[kind]}, pending ${status.pending[kind]}, changed ${status.changed[kind]}, missing ${status.missing[kind]}\n`);
           }
           for (const item of status.items.filter((i) => i.state !== 'applied')) {
-            process.stdout.write(`  ${item.state.padEnd(12)} ${item.kind.padEnd(8)} ${item.file}\n`);
+            process.stdout.write(`  ${item.state.padEnd(8)} ${item.kind.padEnd(8)} ${item.file}\n`);
           }
           for (const p of status.problems) process.stderr.write(`govdb: ${p.code}: ${p.message}\n`);
         }

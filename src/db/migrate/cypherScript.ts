@@ -1,4 +1,5 @@
 import { GovdbError } from '../../errors';
+import { MigrationTimeouts, parseDuration } from './timeouts';
 
 /**
  * A versioned Cypher migration file (cypher/NNNN_name.cypher). Directive lines manage the graph
@@ -11,6 +12,8 @@ import { GovdbError } from '../../errors';
  *   //! create index L(prop)        btree on properties.prop and GIN on properties of label L
  *   //! create graphid index L      btree on the graph id column of label L (AGE checks edge ends by it)
  *   //! drop label L                drop_label(NAME, L)
+ *   //! lock_timeout 5s             this file's lock_timeout (default: see timeouts.ts)
+ *   //! statement_timeout 30min     this file's statement_timeout
  */
 export type CypherStep =
   | { kind: 'create_graph' }
@@ -24,6 +27,7 @@ export type CypherStep =
 export interface CypherScript {
   graph: string;
   steps: CypherStep[];
+  timeouts: Partial<MigrationTimeouts>;
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]{2,62}$/;
@@ -33,6 +37,7 @@ export function parseCypherScript(file: string, text: string): CypherScript {
   let graph: string | undefined;
   const steps: CypherStep[] = [];
   const problems: string[] = [];
+  const timeouts: Partial<MigrationTimeouts> = {};
   let buffer: string[] = [];
   let bufferLine = 0;
   const lines = text.split('\n');
@@ -54,10 +59,16 @@ export function parseCypherScript(file: string, text: string): CypherScript {
         steps.push({ kind: 'create_index', label: m[1]!, property: m[2]! });
       } else if ((m = /^create graphid index\s+([A-Za-z_][A-Za-z0-9_]*)$/.exec(words))) {
         steps.push({ kind: 'create_graphid_index', label: m[1]! });
+      } else if ((m = /^(lock_timeout|statement_timeout)\s+(.+)$/.exec(words))) {
+        try {
+          timeouts[m[1] === 'lock_timeout' ? 'lockTimeout' : 'statementTimeout'] = parseDuration(m[2]!, `line ${lineNo} ${m[1]}`);
+        } catch (err) {
+          problems.push((err as Error).message);
+        }
       } else if ((m = /^drop label\s+(\S+)$/.exec(words))) {
         steps.push({ kind: 'drop_label', label: m[1]! });
       } else {
-        problems.push(`line ${lineNo}: unknown directive ${JSON.stringify(line)} (expected graph, create graph, create vlabel, create elabel, create index, create graphid index, drop label)`);
+        problems.push(`line ${lineNo}: unknown directive ${JSON.stringify(line)} (expected graph, create graph, create vlabel, create elabel, create index, create graphid index, drop label, lock_timeout, statement_timeout)`);
       }
       return;
     }
@@ -76,7 +87,7 @@ export function parseCypherScript(file: string, text: string): CypherScript {
   if (problems.length) {
     throw new GovdbError('MIGRATION_FILE_INVALID', `Invalid Cypher migration ${file}:\n  - ${problems.join('\n  - ')}`);
   }
-  return { graph: graph!, steps };
+  return { graph: graph!, steps, timeouts };
 }
 
 function quoteIdent(name: string): string {

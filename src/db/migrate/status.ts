@@ -2,7 +2,16 @@ import { Queryable } from '../pool';
 import { LedgerFiles } from './ledgerFiles';
 
 export type LedgerKind = 'sql' | 'cypher' | 'function';
-export type ItemState = 'applied' | 'pending' | 'changed' | 'missing_file';
+/**
+ * Exactly one state per ledger item:
+ * - applied: recorded in core.schema_migrations with the file's current checksum;
+ * - pending: not recorded; `govdb migrate` will apply it;
+ * - changed: recorded with another checksum (the file was edited after it was applied). An error for
+ *   SQL and Cypher migrations; a function file is re-applied by `govdb migrate`;
+ * - missing: recorded, but the file is not in this checkout.
+ */
+export type ItemState = 'applied' | 'pending' | 'changed' | 'missing';
+export const ITEM_STATES: readonly ItemState[] = ['applied', 'pending', 'changed', 'missing'];
 
 export interface LedgerItem {
   kind: LedgerKind;
@@ -26,9 +35,17 @@ export interface LedgerProblem {
 export interface LedgerStatus {
   sqlVersion: number | null;
   items: LedgerItem[];
-  pending: Record<LedgerKind, number>;
+  /** per kind, the number of items in each state (each item is counted once) */
   applied: Record<LedgerKind, number>;
+  pending: Record<LedgerKind, number>;
+  changed: Record<LedgerKind, number>;
+  missing: Record<LedgerKind, number>;
   problems: LedgerProblem[];
+}
+
+/** Items `govdb migrate` would apply: pending ones and changed function files. */
+export function itemsToApply(status: LedgerStatus): LedgerItem[] {
+  return status.items.filter((i) => i.state === 'pending' || (i.state === 'changed' && i.kind === 'function'));
 }
 
 interface LedgerRow {
@@ -59,12 +76,13 @@ export async function readLedgerStatus(db: Queryable, files: LedgerFiles): Promi
   const seen = new Set<string>();
   const sqlRowsByVersion = new Map(rows.filter((r) => r.kind === 'sql').map((r) => [r.version!, r]));
 
-  const addItem = (kind: LedgerKind, name: string, file: string, checksum: string, version?: number) => {
+  /** `accepted`: other stored checksums that record this same content (see ledgerFiles) */
+  const addItem = (kind: LedgerKind, name: string, file: string, checksum: string, accepted: string[], version?: number) => {
     // SQL rows are matched by version so that renaming a committed file's slug is not a new migration
     const row = kind === 'sql' ? sqlRowsByVersion.get(version!) : byKey.get(`${kind}:${file}`);
     if (row) seen.add(`${row.kind}:${row.file}`);
     let state: ItemState = 'pending';
-    if (row) state = row.checksum === checksum ? 'applied' : 'changed';
+    if (row) state = row.checksum === checksum || accepted.includes(row.checksum) ? 'applied' : 'changed';
     items.push({
       kind, name, file, version, fileChecksum: checksum,
       appliedChecksum: row?.checksum, appliedAt: row?.applied_at?.toISOString(), state,
@@ -77,13 +95,21 @@ export async function readLedgerStatus(db: Queryable, files: LedgerFiles): Promi
       });
     }
   };
-  for (const m of files.sql) addItem('sql', m.name, m.file, m.checksum, m.version);
-  for (const m of files.cypher) addItem('cypher', m.name, m.file, m.checksum);
-  for (const f of files.functions) addItem('function', f.name, f.file, f.checksum);
+  for (const m of files.sql) {
+    // An AllowInvalidHash migration applied by the graphile-migrate CLI (or by govdb before it stored
+    // the body's hash) is recorded with its Hash header: accepted, as graphile-migrate accepts it.
+    addItem('sql', m.name, m.file, m.checksum, m.allowInvalidHash ? [m.headerHash] : [], m.version);
+    const item = items[items.length - 1]!;
+    if (item.state === 'pending' && m.hashProblem) {
+      problems.push({ code: 'MIGRATION_FILE_INVALID', file: m.file, message: m.hashProblem });
+    }
+  }
+  for (const m of files.cypher) addItem('cypher', m.name, m.file, m.checksum, m.legacyChecksums);
+  for (const f of files.functions) addItem('function', f.name, f.file, f.checksum, f.legacyChecksums);
 
   for (const row of rows) {
     if (seen.has(`${row.kind}:${row.file}`)) continue;
-    items.push({ kind: row.kind, name: row.name, file: row.file, version: row.version ?? undefined, appliedChecksum: row.checksum, appliedAt: row.applied_at.toISOString(), state: 'missing_file' });
+    items.push({ kind: row.kind, name: row.name, file: row.file, version: row.version ?? undefined, appliedChecksum: row.checksum, appliedAt: row.applied_at.toISOString(), state: 'missing' });
     if (row.kind !== 'function') {
       problems.push({ code: 'MIGRATION_UNKNOWN_APPLIED', file: row.file, message: `${row.file} (${row.kind}) is recorded as applied but the file is missing from this checkout.` });
     }
@@ -106,8 +132,10 @@ export async function readLedgerStatus(db: Queryable, files: LedgerFiles): Promi
   return {
     sqlVersion,
     items,
-    pending: count((i) => i.state === 'pending' || i.state === 'changed'),
     applied: count((i) => i.state === 'applied'),
+    pending: count((i) => i.state === 'pending'),
+    changed: count((i) => i.state === 'changed'),
+    missing: count((i) => i.state === 'missing'),
     problems,
   };
 }
@@ -115,8 +143,8 @@ export async function readLedgerStatus(db: Queryable, files: LedgerFiles): Promi
 /** Exit codes of `govdb status`, documented in the README. */
 export const STATUS_EXIT = { UP_TO_DATE: 0, PENDING: 1, INCONSISTENT: 2, UNREACHABLE: 3 } as const;
 
+/** 2 when a SQL/Cypher file changed or is missing (or a pending file is invalid), 1 when anything is left to apply, else 0. */
 export function statusExitCode(status: LedgerStatus): number {
   if (status.problems.length) return STATUS_EXIT.INCONSISTENT;
-  const pending = status.pending.sql + status.pending.cypher + status.pending.function;
-  return pending ? STATUS_EXIT.PENDING : STATUS_EXIT.UP_TO_DATE;
+  return itemsToApply(status).length ? STATUS_EXIT.PENDING : STATUS_EXIT.UP_TO_DATE;
 }
