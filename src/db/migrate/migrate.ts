@@ -110,19 +110,23 @@ export async function migrate(connectionString: string, options: MigrateOptions 
   }
 }
 
+/**
+ * Takes the session advisory lock by polling `pg_try_advisory_lock` (every 50–250 ms up to `timeoutMs`)
+ * rather than blocking in `pg_advisory_lock`: a blocked statement is an open transaction, and a
+ * `CREATE INDEX CONCURRENTLY` in the running migration waits for every older transaction to end,
+ * so a waiting second run would stall the first until its own timeout.
+ */
 async function acquireMigrationLock(client: Client, timeoutMs: number): Promise<void> {
-  await client.query(`select set_config('lock_timeout', $1, false)`, [`${timeoutMs}ms`]);
-  try {
-    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
-  } catch (err) {
-    if (sqlState(err) === SQLSTATE.LOCK_NOT_AVAILABLE) {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 50; ; delay = Math.min(250, delay * 2)) {
+    const got = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [MIGRATION_LOCK_KEY.toString()]);
+    if (got.rows[0]!.ok) return;
+    if (Date.now() + delay > deadline) {
       throw new GovdbError('MIGRATION_LOCK_TIMEOUT', `Another govdb migrate held the migration lock for more than ${timeoutMs} ms; nothing was applied.`, {
         hint: 'Wait for the other run to finish, or raise GOVDB_MIGRATE_LOCK_TIMEOUT_MS / --lock-timeout.',
       });
     }
-    throw err;
-  } finally {
-    await client.query('reset lock_timeout').catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, delay));
   }
 }
 
