@@ -132,3 +132,18 @@ export async function runTool(
     await stdin?.close();
   }
 }
+
+/**
+ * Writes a small file the tool must read by name (e.g. pg_restore --use-list): inside the chroot
+ * when the tool runs in one. Returns the path as the tool sees it and a cleanup function.
+ */
+export async function writeToolFile(tool: PgTool, name: string, content: string): Promise<{ path: string; cleanup: () => Promise<void> }> {
+  const unique = `govdb-${process.pid}-${Date.now()}-${name}`;
+  const hostDir = tool.command === 'chroot' ? path.join(tool.prefix[0]!, 'tmp') : os.tmpdir();
+  const hostFile = path.join(hostDir, unique);
+  await fs.writeFile(hostFile, content, { mode: 0o644 });
+  return {
+    path: tool.command === 'chroot' ? `/tmp/${unique}` : hostFile,
+    cleanup: () => fs.rm(hostFile, { force: true }),
+  };
+}

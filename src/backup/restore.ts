@@ -9,7 +9,7 @@ import { runDrift } from '../drift/drift';
 import { GovdbError, isGovdbError } from '../errors';
 import { restoredAuditPaths } from './auditFiles';
 import { AUDIT_DIR, labelKey, ledgerKey, Manifest, readDatabaseState, tableKey } from './manifest';
-import { connectionArgs, findPgTool, runTool } from './pgTools';
+import { connectionArgs, findPgTool, runTool, writeToolFile } from './pgTools';
 import { backupSql } from './sqlFiles';
 import { Check, verifyBackup } from './verify';
 
@@ -78,14 +78,29 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreReport
 
     if (existing.length) {
       say(`restore: --replace: dropping graphs (ag_catalog.drop_graph), schemas and extensions of ${target}`);
-      await client.query(backupSql('replace_target'));
+      // its own session: drop_graph fills AGE's per-backend label caches, which must not meet the restored catalog
+      const dropper = await connectClient(options.databaseUrl);
+      try {
+        await dropper.query(backupSql('replace_target'));
+      } finally {
+        await dropper.end().catch(() => undefined);
+      }
       report.replaced = true;
     }
 
     say(`restore: pg_restore (${pgRestore.version}) into ${target}, one transaction`);
     const { dbname, env } = connectionArgs(options.databaseUrl);
     let restored = 0;
-    const result = await runTool(pgRestore, ['--no-owner', '--exit-on-error', '--single-transaction', '--verbose', '--no-password', `--dbname=${dbname}`], {
+    // a target that kept AGE (--replace) has ag_catalog already: skip the dump's CREATE SCHEMA for it
+    const keptSchemas = (await client.query<{ nspname: string }>(`select nspname::text as nspname from pg_namespace where nspname = 'ag_catalog'`)).rows.map((r) => r.nspname);
+    let list: { path: string; cleanup: () => Promise<void> } | undefined;
+    if (keptSchemas.length) {
+      const toc = await runTool(pgRestore, ['--list'], { stdinFile: path.join(options.dir, manifest.dump.file) });
+      if (toc.code !== 0) throw new GovdbError('RESTORE_FAILED', `pg_restore --list failed: ${toc.stderr.trim().slice(0, 1000)}`);
+      const filtered = toc.stdout.split('\n').map((l) => (keptSchemas.some((s) => new RegExp(`^\\d+; \\d+ \\d+ SCHEMA - ${s} `).test(l)) ? `;${l}` : l)).join('\n');
+      list = await writeToolFile(pgRestore, 'restore.list', filtered);
+    }
+    const result = await runTool(pgRestore, ['--no-owner', '--exit-on-error', '--single-transaction', '--verbose', '--no-password', ...(list ? [`--use-list=${list.path}`] : []), `--dbname=${dbname}`], {
       stdinFile: path.join(options.dir, manifest.dump.file),
       env,
       onStderr: (chunk) => {
@@ -95,16 +110,23 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreReport
         }
       },
     });
+    await list?.cleanup();
     if (result.code !== 0) {
       const errors = result.stderr.split('\n').filter((l) => /error|fatal|command was/i.test(l)).slice(-10).join('\n');
       throw new GovdbError('RESTORE_FAILED', `pg_restore exited with ${result.code}; the transaction was rolled back:\n${errors || result.stderr.slice(-2000)}`);
     }
 
     if (manifest.versions.extensions.age) {
-      await client.query('begin');
-      await client.query(`set local session_replication_role = replica`);
-      const repaired = (await client.query<{ graph_name: string; old_graphid: string; new_graphid: string; labels_updated: string }>(backupSql('repair_age_catalog'))).rows;
-      await client.query('commit');
+      const repairer = await connectClient(options.databaseUrl);
+      let repaired;
+      try {
+        await repairer.query('begin');
+        await repairer.query(`set local session_replication_role = replica`);
+        repaired = (await repairer.query<{ graph_name: string; old_graphid: string; new_graphid: string; labels_updated: string }>(backupSql('repair_age_catalog'))).rows;
+        await repairer.query('commit');
+      } finally {
+        await repairer.end().catch(() => undefined);
+      }
       report.ageRepairs = repaired.map((r) => ({ graph: r.graph_name, oldGraphid: Number(r.old_graphid), newGraphid: Number(r.new_graphid), labels: Number(r.labels_updated) }));
       for (const r of report.ageRepairs) say(`restore: AGE catalog: graph ${r.graph} graphid ${r.oldGraphid} -> ${r.newGraphid} (namespace oid), ${r.labels} label rows`);
     }
