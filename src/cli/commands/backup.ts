@@ -56,7 +56,9 @@ export function registerBackup(program: Command): void {
     .command('verify <dir>')
     .description('Check a backup without restoring it: sha256 and size of every file, the dump\'s table of contents (data for every counted table, AGE catalog rows), graph and ledger consistency, the audit chain and its head. Exit 0 OK, 1 a check failed, 2 error')
     .option('--json', 'machine-readable report on stdout')
-    .action(async (dir: string, opts: { json?: boolean }) => {
+    .action(async (dir: string, opts: { json?: boolean }, cmd: Command) => {
+      // `--json` after `backup verify DIR` is parsed by the parent `backup` command, which has one too
+      opts = { ...opts, json: opts.json || !!cmd.parent?.opts().json };
       try {
         const report = await verifyBackup(path.resolve(dir));
         if (opts.json) printJson({ ok: report.ok, dir: report.dir, checks: report.checks });
