@@ -10,6 +10,7 @@
 #   scripts/db/pg-age-cluster.sh url NAME PORT     print the URL
 #   scripts/db/pg-age-cluster.sh datadir NAME      data directory as the server sees it
 #   scripts/db/pg-age-cluster.sh hostpath PATH     a server-side path as seen from the host
+#   scripts/db/pg-age-cluster.sh mkdir PATH        create a server-side directory owned by postgres
 #   scripts/db/pg-age-cluster.sh run CMD ARGS...   run a PostgreSQL 17 binary (pg_ctl, pg_basebackup,
 #                                                  psql, ...) as user postgres next to the server
 #
@@ -109,5 +110,8 @@ case "${1:-}" in
   datadir) check_name "${2:-}"; datadir "$2" ;;
   hostpath) hostpath "${2:?path}" ;;
   run) shift; ensure_installed; run "$@" ;;
-  *) echo "usage: $0 start NAME PORT | stop NAME | destroy NAME | url NAME PORT | datadir NAME | hostpath PATH | run CMD ARGS..." >&2; exit 2 ;;
+  mkdir)
+    ensure_installed; mkdir -p "$(hostpath "${2:?path}")"
+    if [ "$(mode)" = chroot ]; then chroot "$ROOT" chown postgres:postgres "$2"; else chown postgres:postgres "$2"; fi ;;
+  *) echo "usage: $0 start NAME PORT | stop NAME | destroy NAME | url NAME PORT | datadir NAME | hostpath PATH | mkdir PATH | run CMD ARGS..." >&2; exit 2 ;;
 esac
