@@ -3,7 +3,7 @@ import path from 'path';
 import { verifyChain } from '../audit/verify';
 import { isGovdbError } from '../errors';
 import {
-  AUDIT_DIR, CHECKSUM_FILE, fileEntry, labelKey, LEDGER_FILE, ledgerKey, Manifest, MANIFEST_FILE, readManifest, tableKey,
+  AUDIT_DIR, CHECKSUM_FILE, fileEntry, labelKey, LEDGER_FILE, ledgerKey, Manifest, MANIFEST_FILE, readManifest, sha256File, tableKey,
 } from './manifest';
 import { findPgTool, runTool } from './pgTools';
 
@@ -44,7 +44,7 @@ export async function verifyBackup(dir: string): Promise<BackupVerifyReport> {
     add('manifest', false, isGovdbError(err) ? err.message : String(err));
     return { ok: false, dir, checks };
   }
-  add('manifest', true, `${MANIFEST_FILE}: PostgreSQL ${manifest.versions.server}, snapshot ${manifest.snapshotAt}, ${manifest.files.length} files`);
+  add(...(await checkChecksumFile(dir, manifest)));
 
   // files: sizes and sha256
   const problems: string[] = [];
@@ -109,6 +109,29 @@ export async function verifyBackup(dir: string): Promise<BackupVerifyReport> {
     add('audit', true, 'no audit log in this backup (--no-audit-log)');
   }
   return { ok: filesOk && checks.every((c) => c.ok), dir, checks, manifest };
+}
+
+/** manifest.sha256 must list manifest.json's own sha256 and exactly the manifest's files and hashes. */
+async function checkChecksumFile(dir: string, manifest: Manifest): Promise<[string, boolean, string]> {
+  let text: string;
+  try {
+    text = await fs.readFile(path.join(dir, CHECKSUM_FILE), 'utf8');
+  } catch (err) {
+    return ['manifest', false, `${CHECKSUM_FILE} cannot be read: ${(err as Error).message}`];
+  }
+  const listed = new Map<string, string>();
+  for (const line of text.split('\n').filter(Boolean)) {
+    const m = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
+    if (!m) return ['manifest', false, `${CHECKSUM_FILE}: unreadable line ${JSON.stringify(line.slice(0, 80))}`];
+    listed.set(m[2]!, m[1]!);
+  }
+  const own = await sha256File(path.join(dir, MANIFEST_FILE));
+  const problems: string[] = [];
+  if (listed.get(MANIFEST_FILE) !== own) problems.push(`${MANIFEST_FILE} has sha256 ${own}, ${CHECKSUM_FILE} says ${listed.get(MANIFEST_FILE) ?? 'nothing'}: the manifest was changed`);
+  for (const f of manifest.files) if (listed.get(f.path) !== f.sha256) problems.push(`${f.path}: ${CHECKSUM_FILE} and ${MANIFEST_FILE} disagree`);
+  if (listed.size !== manifest.files.length + 1) problems.push(`${CHECKSUM_FILE} lists ${listed.size} files, ${MANIFEST_FILE} ${manifest.files.length} (+ itself)`);
+  if (problems.length) return ['manifest', false, problems.join('; ')];
+  return ['manifest', true, `${MANIFEST_FILE} (sha256 as in ${CHECKSUM_FILE}): PostgreSQL ${manifest.versions.server}, snapshot ${manifest.snapshotAt}, ${manifest.files.length} files`];
 }
 
 /** AGE graph namespaces are named after their graph. */
