@@ -63,8 +63,8 @@ describe('govdb backup', () => {
     expect(manifest.audit!.lines).toBe(20);
     expect(manifest.audit!.files.length).toBeGreaterThan(1); // rotated files are included
     expect(manifest.audit!.events.server).toBe(20);
-    expect(manifest.versions.server).toMatch(/^17\./);
-    expect(manifest.versions.pgDump).toMatch(/\(PostgreSQL\) 17\./);
+    // the dump was written by the server's own major version
+    expect(manifest.versions.pgDump).toContain(`(PostgreSQL) ${manifest.versions.server.split('.')[0]}.`);
     expect(manifest.ledger.items.length).toBeGreaterThan(0);
     for (const f of manifest.files) expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect((await govdb(['backup', 'verify', backupDir])).code).toBe(0);
@@ -96,7 +96,7 @@ describe('govdb restore onto a second cluster', () => {
     expect(graph.ok).toBe(true);
     // the dump carried the source's bare oid; where the target's namespace oid differs, restore repaired it
     const src = await queryOne<{ graphid: string }>(source.url, `select graphid::text as graphid from ag_catalog.ag_graph where name = 'governance_graph'`);
-    expect(report.ageRepairs).toEqual(src.graphid === graph.ns ? [] : [{ graph: 'governance_graph', oldGraphid: Number(src.graphid), newGraphid: Number(graph.ns), labels: 12 }]);
+    expect(report.ageRepairs).toEqual(src.graphid === graph.ns ? [] : [{ graph: 'governance_graph', oldGraphid: Number(src.graphid), newGraphid: Number(graph.ns), labels: manifest.tables.find((t) => t.schema === 'ag_catalog' && t.table === 'ag_label')!.rows }]);
     // the restored log verifies with the CLI users run
     const audit = await govdb(['audit', 'verify', '--log', auditLog]);
     expect(audit.code).toBe(0);
@@ -190,7 +190,7 @@ describe('broken backups', () => {
     let noCatalogManifest: Manifest;
     beforeAll(async () => {
       dir = await copyBackup('no-age-catalog');
-      const pgDump = findPgTool('pg_dump', 17);
+      const pgDump = findPgTool('pg_dump', Math.floor(manifest.versions.serverVersionNum / 10000));
       const { dbname, env } = connectionArgs(source.url);
       const dumped = await runTool(pgDump, ['--format=custom', '--exclude-table-data=ag_catalog.ag_graph', '--exclude-table-data=ag_catalog.ag_label', `--dbname=${dbname}`], { stdoutFile: path.join(dir, DUMP_FILE), env });
       expect(dumped.code).toBe(0);
@@ -211,7 +211,7 @@ describe('broken backups', () => {
 
     it('restored anyway (by hand with pg_restore), fails the post-restore verification: no graph, no Cypher', async () => {
       const target = await freshTarget();
-      const pgRestore = findPgTool('pg_restore', 17);
+      const pgRestore = findPgTool('pg_restore', Math.floor(manifest.versions.serverVersionNum / 10000));
       const { dbname, env } = connectionArgs(target);
       const restored = await runTool(pgRestore, ['--no-owner', '--exit-on-error', '--single-transaction', `--dbname=${dbname}`], { stdinFile: path.join(dir, DUMP_FILE), env });
       expect(restored.code).toBe(0);
