@@ -20,7 +20,7 @@ export async function copyAuditLog(activePath: string, destDir: string): Promise
   let last: { files: BackedUpAuditFile[]; chain: VerifyResult } | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
     await fs.rm(destDir, { recursive: true, force: true });
-    await fs.mkdir(destDir, { recursive: true });
+    await fs.mkdir(destDir, { recursive: true, mode: 0o700 });
     const files: BackedUpAuditFile[] = [];
     for (const f of await listLogFiles(activePath)) {
       const dest = path.join(destDir, f.name);

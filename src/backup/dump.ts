@@ -38,10 +38,10 @@ export async function runBackup(options: BackupOptions): Promise<Manifest> {
   await assertFreshDir(outDir);
   if (options.auditLogPath) await assertAuditLog(options.auditLogPath);
   const work = `${outDir}.partial-${process.pid}`;
-  await fs.rm(work, { recursive: true, force: true });
-  await fs.mkdir(work, { recursive: true, mode: 0o700 });
   const client = await connectClient(options.databaseUrl);
   try {
+    await fs.rm(work, { recursive: true, force: true });
+    await fs.mkdir(work, { recursive: true, mode: 0o700 });
     await client.query('begin isolation level repeatable read read only');
     const snapshot = (await client.query<{ id: string }>('select pg_export_snapshot() as id')).rows[0]!.id;
     const state = await readDatabaseState(client);
@@ -84,7 +84,11 @@ export async function runBackup(options: BackupOptions): Promise<Manifest> {
         }
       },
     });
-    const [result] = await Promise.all([dumped, auditCopy]);
+    // both settle before anything is judged: no pg_dump is left writing into a removed directory
+    const [dumpSettled, auditSettled] = await Promise.allSettled([dumped, auditCopy]);
+    if (dumpSettled.status === 'rejected') throw dumpSettled.reason;
+    if (auditSettled.status === 'rejected') throw auditSettled.reason;
+    const result = dumpSettled.value;
     if (result.code !== 0) {
       const errors = result.stderr.split('\n').filter((l) => /error|fatal/i.test(l)).slice(-10).join('\n');
       throw new GovdbError('BACKUP_FAILED', `pg_dump exited with ${result.code}:\n${errors || result.stderr.slice(-2000)}`);
@@ -100,7 +104,7 @@ export async function runBackup(options: BackupOptions): Promise<Manifest> {
       formatVersion: MANIFEST_VERSION,
       createdAt: new Date().toISOString(),
       snapshotAt: state.snapshotAt,
-      database: { name: state.databaseName },
+      database: { name: state.databaseName, bytes: state.databaseBytes },
       versions: {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         govdb: require('../../package.json').version,

@@ -56,7 +56,8 @@ export interface Manifest {
   createdAt: string;
   /** now() inside the exported snapshot the dump and every count were taken in */
   snapshotAt: string;
-  database: { name: string };
+  /** bytes: pg_database_size at the snapshot (tables, indexes, TOAST: what a restore rebuilds) */
+  database: { name: string; bytes: number };
   versions: {
     govdb: string;
     node: string;
@@ -141,6 +142,7 @@ export interface DatabaseState {
   serverVersion: string;
   serverVersionNum: number;
   databaseName: string;
+  databaseBytes: number;
   snapshotAt: string;
   extensions: Record<string, string>;
   tables: TableCount[];
@@ -152,7 +154,7 @@ export interface DatabaseState {
 /** Versions, row counts, graph counts, ledger and audit.events counts, in the caller's snapshot. */
 export async function readDatabaseState(db: Queryable): Promise<DatabaseState> {
   const v = (await db.query(backupSql('versions'))).rows[0] as {
-    server_version: string; server_version_num: number; database_name: string; snapshot_at: Date; extensions: Record<string, string>;
+    server_version: string; server_version_num: number; database_name: string; database_bytes: string; snapshot_at: Date; extensions: Record<string, string>;
   };
   const tables = (await db.query<{ schema_name: string; table_name: string; row_count: string }>(backupSql('table_counts'))).rows
     .map((r) => ({ schema: r.schema_name, table: r.table_name, rows: Number(r.row_count) }));
@@ -172,6 +174,7 @@ export async function readDatabaseState(db: Queryable): Promise<DatabaseState> {
     serverVersion: v.server_version,
     serverVersionNum: v.server_version_num,
     databaseName: v.database_name,
+    databaseBytes: Number(v.database_bytes),
     snapshotAt: v.snapshot_at.toISOString(),
     extensions: v.extensions,
     tables,

@@ -43,7 +43,7 @@ export function registerBackup(program: Command): void {
       else {
         process.stdout.write(`${outDir}\n`);
         process.stdout.write(`  snapshot ${manifest.snapshotAt}, ${manifest.tables.reduce((n, t) => n + t.rows, 0)} rows in ${manifest.tables.length} tables, ${manifest.graph.labels.reduce((n, l) => n + l.count, 0)} graph elements, audit head ${manifest.audit?.head ?? '(no audit log)'}\n`);
-        process.stdout.write(`  ${manifest.files.length} files, ${bytes} bytes, ${((manifest.durationMs ?? 0) / 1000).toFixed(1)} s\n`);
+        process.stdout.write(`  ${manifest.files.length} files, ${bytes} bytes (database ${manifest.database.bytes} bytes on disk), ${((manifest.durationMs ?? 0) / 1000).toFixed(1)} s\n`);
         if (!check.ok) printChecks('self-check of the written backup:', check.checks, false);
       }
       process.exitCode = check.ok ? BACKUP_EXIT.OK : BACKUP_EXIT.CHECK_FAILED;
