@@ -74,7 +74,7 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreReport
       });
     }
     const audit = options.auditLogPath && manifest.audit ? path.resolve(options.auditLogPath) : null;
-    if (audit) await checkAuditTarget(audit, !!options.replace);
+    const oldAuditFiles = audit ? await checkAuditTarget(audit, !!options.replace) : [];
 
     if (existing.length) {
       say(`restore: --replace: dropping graphs (ag_catalog.drop_graph), schemas and extensions of ${target}`);
@@ -132,6 +132,9 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreReport
     }
 
     if (audit && manifest.audit) {
+      // the old log (--replace) goes only now, after the database was restored
+      for (const f of oldAuditFiles) await fs.rm(f, { force: true });
+      await fs.mkdir(path.dirname(audit), { recursive: true });
       for (const { from, to } of restoredAuditPaths(audit, manifest.audit.files)) {
         await fs.copyFile(path.join(options.dir, AUDIT_DIR, from), to);
       }
@@ -146,20 +149,20 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreReport
   return done();
 }
 
-/** Refuses to overwrite an existing audit log unless replacing; with replace, removes its files. */
-async function checkAuditTarget(active: string, replace: boolean): Promise<void> {
+/**
+ * Refuses to overwrite an existing audit log unless replacing. Returns the files to remove before
+ * the backup's files are copied: the old log's files and the mirror's checkpoint (its position in
+ * the old log means nothing for the restored one; the mirror re-reads from the start, and its
+ * inserts are idempotent).
+ */
+async function checkAuditTarget(active: string, replace: boolean): Promise<string[]> {
   const existing = (await listLogFiles(active)).map((f) => f.path);
-  const checkpoint = checkpointPath(active);
-  const hasCheckpoint = await fs.access(checkpoint).then(() => true, () => false);
   if (existing.length && !replace) {
     throw new GovdbError('TARGET_NOT_EMPTY', `The audit log ${active} already exists (${existing.length} file(s)); nothing was changed.`, {
       hint: 'Pass --audit-log with a new path, or --replace to overwrite that log.',
     });
   }
-  await fs.mkdir(path.dirname(active), { recursive: true });
-  for (const f of existing) await fs.rm(f);
-  // the mirror's position in the old log means nothing for the restored one: it re-reads from the start (inserts are idempotent)
-  if (hasCheckpoint) await fs.rm(checkpoint);
+  return [...existing, checkpointPath(active)];
 }
 
 /**

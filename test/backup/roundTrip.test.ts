@@ -145,6 +145,19 @@ describe('govdb restore onto a second cluster', () => {
   });
 });
 
+describe('govdb restore refuses to overwrite an audit log', () => {
+  it('an existing log at --audit-log is refused without --replace, before the database is touched', async () => {
+    const target = await freshTarget();
+    const existing = path.join(tmp, 'existing-audit', 'audit_log.jsonl');
+    await fs.mkdir(path.dirname(existing), { recursive: true });
+    await fs.writeFile(existing, '');
+    const out = await govdb(['restore', backupDir, '--database-url', target, '--audit-log', existing, '--quiet']);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/TARGET_NOT_EMPTY: The audit log .* already exists/);
+    expect((await queryOne<{ n: string }>(target, `select count(*) as n from pg_namespace where nspname = 'core'`)).n).toBe('0');
+  });
+});
+
 describe('broken backups', () => {
   async function copyBackup(name: string): Promise<string> {
     const dir = path.join(tmp, name);
