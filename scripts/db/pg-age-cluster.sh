@@ -80,11 +80,16 @@ is_running() { [ -f "$(hostpath "$(datadir "$1")")/postmaster.pid" ] && as_pg "$
 
 start() {
   local name="$1" port="$2"
+  # concurrent starts of one cluster (parallel test files) take turns
+  mkdir -p "$CACHE_DIR"
+  exec 9>"$CACHE_DIR/cluster-$name.lock"
+  flock -w 120 9 || die "timed out waiting for another start of cluster $name"
   ensure_installed
   init "$name"
   if ! is_running "$name"; then
     log "starting cluster $name on 127.0.0.1:$port"
-    as_pg "$BIN/pg_ctl" -D "$(datadir "$name")" -l "$(datadir "$name")/server.log" -w -t 60 -o "-p $port" start >/dev/null \
+    # 9>&-: the server must not inherit (and so hold forever) the start lock
+    as_pg "$BIN/pg_ctl" -D "$(datadir "$name")" -l "$(datadir "$name")/server.log" -w -t 60 -o "-p $port" start >/dev/null 9>&- \
       || die "cluster $name did not start; see $(hostpath "$(datadir "$name")")/server.log"
   fi
   echo "postgres://postgres@127.0.0.1:$port/postgres"
