@@ -7,6 +7,7 @@ import { registerDrift } from './commands/drift';
 import { registerImport } from './commands/import';
 import { registerServe } from './commands/serve';
 import { registerGraph } from './commands/graph';
+import { registerBackup, registerRestore } from './commands/backup';
 
 export function buildProgram(): Command {
   const program = new Command('govdb')
@@ -21,6 +22,8 @@ export function buildProgram(): Command {
   registerImport(program);
   registerServe(program);
   registerGraph(program);
+  registerBackup(program);
+  registerRestore(program);
   return program;
 }
 
