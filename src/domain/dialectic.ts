@@ -119,6 +119,9 @@ export interface RequestReviewInput {
   reason?: string;
   maxSynthesisRounds?: number;
   discoveryId?: string;
+  /** the requester: the paused agent itself, or an admin (decided in SQL: FORBIDDEN, reason NOT_SELF) */
+  actorAgentId?: string;
+  admin?: boolean;
 }
 
 /** Opens a session for a paused agent (phase thesis). NOT_FOUND, INVALID_STATE (not paused, no eligible reviewer), CONFLICT (already in a session). */

@@ -4,6 +4,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerDeps } from '../mcp/deps';
 import { buildServer } from '../mcp/server';
+import { CLIENT_ADDRESS_HEADER } from '../mcp/toolkit';
 
 export interface HttpOptions {
   host: string;
@@ -72,6 +73,8 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
       transport = created;
       await buildServer(deps).connect(transport);
     }
+    // the client's address for per-address limits (onboarding); a client cannot choose it
+    req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? 'unknown';
     await transport.handleRequest(req, res, req.body);
   });
   const existing = async (req: Request, res: Response) => {

@@ -13,6 +13,10 @@ export interface ToolContext {
   /** the agent this call acts as (null only for auth 'none'/'optional' tools without identity) */
   agentId: string | null;
   isAdmin: boolean;
+  /** the client's network address as the HTTP server saw it (never client-supplied); null over stdio */
+  clientAddress: string | null;
+  /** a request header (HTTP only; undefined over stdio) */
+  header(name: string): string | undefined;
   /** binds the calling session to an agent (onboard, identity) */
   bindSession(agentId: string): Promise<void>;
   audit(eventType: string, details: Record<string, unknown>, confidence?: number | null): void;
@@ -43,6 +47,9 @@ export const identityFields = {
   api_key: z.string().min(8).max(512).optional().describe('API key of the agent to act as (binds this session to it); or send it as the X-Api-Key header'),
   admin_token: z.string().max(512).optional().describe('Admin token for admin-only tools; or send it as the X-Admin-Token header'),
 };
+
+/** Set by src/http/app.ts from the socket's remote address, overwriting any value a client sent. */
+export const CLIENT_ADDRESS_HEADER = 'x-govdb-client-address';
 
 function header(extra: { requestInfo?: { headers?: Record<string, string | string[] | undefined> } }, name: string): string | undefined {
   const value = extra.requestInfo?.headers?.[name];
@@ -133,6 +140,8 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
           sessionId,
           agentId,
           isAdmin,
+          clientAddress: header(extra, CLIENT_ADDRESS_HEADER) ?? null,
+          header: (name) => header(extra, name.toLowerCase()),
           bindSession: async (id) => {
             await deps.sessions.bind(sessionId, id, deps.clientName);
             agentId = id;
