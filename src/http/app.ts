@@ -55,6 +55,15 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
   });
 
   const sessions = new Map<string, StreamableHTTPServerTransport>();
+  /** the socket's address as a header (both views the SDK may read: headers and rawHeaders), replacing any client value */
+  const setClientAddress = (req: Request) => {
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const raw = req.rawHeaders;
+    const kept: string[] = [];
+    for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toLowerCase() !== CLIENT_ADDRESS_HEADER) kept.push(raw[i]!, raw[i + 1]!);
+    raw.splice(0, raw.length, ...kept, CLIENT_ADDRESS_HEADER, address);
+    req.headers[CLIENT_ADDRESS_HEADER] = address;
+  };
   app.post('/mcp', express.json({ limit: '4mb' }), async (req, res) => {
     const sessionId = req.headers['mcp-session-id'];
     let transport = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
@@ -74,7 +83,7 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
       await buildServer(deps).connect(transport);
     }
     // the client's address for per-address limits (onboarding); a client cannot choose it
-    req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? 'unknown';
+    setClientAddress(req);
     await transport.handleRequest(req, res, req.body);
   });
   const existing = async (req: Request, res: Response) => {

@@ -67,10 +67,11 @@ export function errorResult(err: GovdbError): CallToolResult {
   const body: Record<string, unknown> = { code: err.code, message: err.message };
   if (err.hint) body.hint = err.hint;
   for (const key of ['reason', 'retry_after_ms', 'constraint']) if (err.details[key] !== undefined) body[key] = err.details[key];
+  // no structuredContent: the SDK client checks it against the tool's (success) output schema and
+  // would hide the error; the body is JSON in the text block
   return {
     isError: true,
-    content: [{ type: 'text', text: `${err.code}: ${err.message}${err.hint ? `\nhint: ${err.hint}` : ''}` }],
-    structuredContent: { error: body },
+    content: [{ type: 'text', text: JSON.stringify({ error: body }) }],
   };
 }
 

@@ -202,7 +202,7 @@ function lifecycleTool(name: string, title: string, description: string, to: 'ar
       });
       for (const sessionId of sessions) await ctx.deps.sessions.unbind(sessionId);
       ctx.audit(`agent_${({ active: 'resumed', archived: 'archived', deleted: 'deleted', paused: 'paused' } as const)[to]}`, { agent_id: target, from: change.fromStatus, to: change.toStatus, reason: args.reason ?? null, by_admin: ctx.isAdmin });
-      return change;
+      return { agentId: change.agentId, fromStatus: change.fromStatus, toStatus: change.toStatus, changedAt: change.changedAt };
     },
   });
 }
