@@ -1,6 +1,5 @@
 import { randomBytes } from 'crypto';
 import { toGovdbError } from '../db/sqlErrors';
-import { withTransaction } from '../db/pool';
 import { GovdbError, SQLSTATE, sqlState } from '../errors';
 import { readOnlyProblems, tokenizeCypher } from './cypherTokens';
 
@@ -15,9 +14,10 @@ import { readOnlyProblems, tokenizeCypher } from './cypherTokens';
  *   to words): write words (CREATE, MERGE, SET, DELETE, DETACH, REMOVE, CALL, LOAD, FOREACH, …) are
  *   refused anywhere unquoted, and calls only of the allow-listed Cypher functions (no
  *   schema-qualified `pg_catalog.f(...)`: AGE runs those as PostgreSQL functions);
- * - it runs in a READ ONLY transaction with a local statement_timeout, under the role
- *   govdb_graph_reader (SELECT/USAGE only): AGE's SET/REMOVE/DELETE ignore READ ONLY, but not
- *   missing table privileges, so a write fails even if the check were wrong;
+ * - it runs in a READ ONLY transaction that is always ROLLED BACK, with a local statement_timeout,
+ *   under the role govdb_graph_reader (SELECT/USAGE only). AGE 1.5's SET/REMOVE/DELETE ignore both
+ *   READ ONLY and table privileges (CREATE/MERGE do need INSERT), so the rollback is what makes a
+ *   write that slipped through the check leave nothing behind;
  * - values come only through AGE's agtype bind parameter (`$name` in the Cypher, `params` here);
  * - rows are capped by a LIMIT on the outer SELECT (AGE executes lazily, so a plain MATCH stops early).
  *
@@ -51,7 +51,7 @@ export interface GraphQueryResult {
   truncated: boolean;
 }
 
-type TransactionPool = Parameters<typeof withTransaction>[0];
+type TransactionPool = Pick<import('pg').Pool, 'connect'>;
 
 export async function runGraphQuery(pool: TransactionPool, input: GraphQueryInput): Promise<GraphQueryResult> {
   const timeoutMs = input.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -69,13 +69,22 @@ export async function executeGraphQuery(
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) throw invalid([`timeout_ms ${timeoutMs} is out of range: expected 1..${MAX_TIMEOUT_MS}`]);
   const params = options.params === undefined ? null : JSON.stringify(options.params);
   try {
-    // one attempt: a read cannot fail serialization at read committed, and a slow query must not run twice
-    const rows = await withTransaction(pool, async (tx) => {
-      // both in one round trip; the timeout is a checked integer, never caller text
-      // the role makes a write fail even if the lexer check above were wrong
-      await tx.query(`set transaction read only; set local statement_timeout = ${timeoutMs}; set local role ${GRAPH_READER_ROLE}`);
-      return (await tx.query({ text: plan.sql, values: [params, limit + 1], rowMode: 'array' })).rows as Array<Array<string | null>>;
-    }, 1);
+    // one attempt: a read cannot fail serialization at read committed, and a slow query must not run twice.
+    // The transaction always ROLLS BACK: AGE 1.5 applies SET/REMOVE/DELETE despite READ ONLY and without
+    // checking table privileges, so the only guarantee that nothing a query did survives is not committing.
+    const client = await pool.connect();
+    let rows: Array<Array<string | null>>;
+    try {
+      // the timeout is a checked integer, never caller text; the role refuses CREATE/MERGE (INSERT privilege)
+      await client.query(`begin read only; set local statement_timeout = ${timeoutMs}; set local role ${GRAPH_READER_ROLE}`);
+      try {
+        rows = (await client.query({ text: plan.sql, values: [params, limit + 1], rowMode: 'array' })).rows as Array<Array<string | null>>;
+      } finally {
+        await client.query('rollback');
+      }
+    } finally {
+      client.release();
+    }
     const truncated = rows.length > limit;
     const kept = truncated ? rows.slice(0, limit) : rows;
     return {
