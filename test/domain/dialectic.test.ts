@@ -40,7 +40,7 @@ describe('dialectic sessions', () => {
   /** A session that reached phase synthesis between paused agent p and reviewer r. */
   const sessionInSynthesis = async (maxSynthesisRounds?: number) => {
     await agents([{ id: 'p', status: 'paused' }, { id: 'r' }]);
-    const s = await requestReview(db.pool, { pausedAgentId: 'p', maxSynthesisRounds });
+    const s = await requestReview(db.pool, { admin: true, pausedAgentId: 'p', maxSynthesisRounds });
     await submitThesis(db.pool, { sessionId: s.id, agentId: 'p', rootCause: 'loop on retries', proposedConditions: ['cap retries at 3'] });
     await submitAntithesis(db.pool, { sessionId: s.id, agentId: 'r', reasoning: 'retries hide a config error', concerns: ['config'] });
     return s.id;
@@ -48,7 +48,7 @@ describe('dialectic sessions', () => {
 
   it('runs request -> thesis -> antithesis -> two agreeing syntheses -> resolved with both signatures', async () => {
     await agents([{ id: 'p', status: 'paused' }, { id: 'r' }]);
-    const requested = await requestReview(db.pool, { pausedAgentId: 'p', topic: 'retry storm' });
+    const requested = await requestReview(db.pool, { admin: true, pausedAgentId: 'p', topic: 'retry storm' });
     expect(requested).toMatchObject({ pausedAgentId: 'p', reviewerAgentId: 'r', phase: 'thesis', status: 'active', synthesisRound: 0 });
     expect(requested.phaseDeadline!.getTime()).toBeGreaterThan(requested.createdAt.getTime());
 
@@ -120,30 +120,30 @@ describe('dialectic sessions', () => {
     await db.pool.query(
       `insert into core.dialectic_sessions (paused_agent_id, reviewer_agent_id, phase, status, resolution, created_at, updated_at)
        values ('p', 'r_recent', 'resolved', 'resolved', '{}', now() - interval '30 hours', now() - interval '20 hours')`);
-    const s = await requestReview(db.pool, { pausedAgentId: 'p' });
+    const s = await requestReview(db.pool, { admin: true, pausedAgentId: 'p' });
     expect(s.reviewerAgentId).toBe('r_new');
 
     // an explicit reviewer goes through the same rule
     await db.pool.query(`update core.dialectic_sessions set status = 'failed', phase = 'failed' where id = $1`, [s.id]);
-    await expect(requestReview(db.pool, { pausedAgentId: 'p', reviewerAgentId: 'r_recent' })).rejects.toMatchObject({
+    await expect(requestReview(db.pool, { admin: true, pausedAgentId: 'p', reviewerAgentId: 'r_recent' })).rejects.toMatchObject({
       code: 'INVALID_STATE',
       details: { reason: 'REVIEWER_NOT_ELIGIBLE' },
       message: 'Agent "r_recent" cannot review agent "p": it reviewed agent "p" within the last 24 hours',
     });
-    await expect(requestReview(db.pool, { pausedAgentId: 'p', reviewerAgentId: 'r_busy' })).rejects.toMatchObject({
+    await expect(requestReview(db.pool, { admin: true, pausedAgentId: 'p', reviewerAgentId: 'r_busy' })).rejects.toMatchObject({
       code: 'INVALID_STATE', message: expect.stringMatching(/it takes part in active session "[0-9a-f]{16}"/),
     });
-    await expect(requestReview(db.pool, { pausedAgentId: 'p', reviewerAgentId: 'r_paused' })).rejects.toMatchObject({
+    await expect(requestReview(db.pool, { admin: true, pausedAgentId: 'p', reviewerAgentId: 'r_paused' })).rejects.toMatchObject({
       code: 'INVALID_STATE', message: expect.stringContaining('its status is paused, expected active'),
     });
-    await expect(requestReview(db.pool, { pausedAgentId: 'p', reviewerAgentId: 'p' })).rejects.toMatchObject({
+    await expect(requestReview(db.pool, { admin: true, pausedAgentId: 'p', reviewerAgentId: 'p' })).rejects.toMatchObject({
       code: 'INVALID_STATE', details: { reason: 'REVIEWER_IS_PAUSED_AGENT' },
     });
-    await expect(requestReview(db.pool, { pausedAgentId: 'p', reviewerAgentId: 'nobody' })).rejects.toMatchObject({
+    await expect(requestReview(db.pool, { admin: true, pausedAgentId: 'p', reviewerAgentId: 'nobody' })).rejects.toMatchObject({
       code: 'NOT_FOUND', details: { reason: 'REVIEWER_NOT_FOUND' },
     });
     // r_new reviewed p minutes ago (the failed session): now r_old is the only eligible one
-    expect((await requestReview(db.pool, { pausedAgentId: 'p' })).reviewerAgentId).toBe('r_old');
+    expect((await requestReview(db.pool, { admin: true, pausedAgentId: 'p' })).reviewerAgentId).toBe('r_old');
   });
 
   it('breaks ties by smallest id, and a review older than 24 hours no longer excludes', async () => {
@@ -151,29 +151,29 @@ describe('dialectic sessions', () => {
     await db.pool.query(
       `insert into core.dialectic_sessions (paused_agent_id, reviewer_agent_id, phase, status, created_at, updated_at)
        values ('p', 'ra', 'failed', 'failed', now() - interval '3 days', now() - interval '25 hours')`);
-    expect((await requestReview(db.pool, { pausedAgentId: 'p' })).reviewerAgentId).toBe('ra');
+    expect((await requestReview(db.pool, { admin: true, pausedAgentId: 'p' })).reviewerAgentId).toBe('ra');
   });
 
   it('rejects a request when no reviewer is eligible, the agent is not paused, unknown, or already in a session', async () => {
     await agents([{ id: 'p', status: 'paused' }, { id: 'q', status: 'paused' }, { id: 'gone', status: 'archived' }]);
-    const err = await requestReview(db.pool, { pausedAgentId: 'p' }).catch((e) => e);
+    const err = await requestReview(db.pool, { admin: true, pausedAgentId: 'p' }).catch((e) => e);
     expect(err).toMatchObject({
       code: 'INVALID_STATE',
       details: { reason: 'NO_ELIGIBLE_REVIEWER', hint: expect.stringContaining('must be active, free of other active sessions') },
       message: 'No eligible reviewer for agent "p": of 2 other agents 0 are active, 0 of those are in another active session and 0 reviewed "p" within the last 24 hours',
     });
     await agents([{ id: 'busy' }, { id: 'r' }]);
-    await expect(requestReview(db.pool, { pausedAgentId: 'busy' })).rejects.toMatchObject({ code: 'INVALID_STATE', details: { reason: 'AGENT_NOT_PAUSED' } });
-    await expect(requestReview(db.pool, { pausedAgentId: 'ghost' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'No agent with id "ghost"' });
-    await requestReview(db.pool, { pausedAgentId: 'q', reviewerAgentId: 'busy' });
-    await requestReview(db.pool, { pausedAgentId: 'p' });
-    await expect(requestReview(db.pool, { pausedAgentId: 'p' })).rejects.toMatchObject({ code: 'CONFLICT', details: { reason: 'DIALECTIC_SESSION_EXISTS' } });
-    await expect(requestReview(db.pool, { pausedAgentId: 'p', maxSynthesisRounds: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(requestReview(db.pool, { admin: true, pausedAgentId: 'busy' })).rejects.toMatchObject({ code: 'INVALID_STATE', details: { reason: 'AGENT_NOT_PAUSED' } });
+    await expect(requestReview(db.pool, { admin: true, pausedAgentId: 'ghost' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'No agent with id "ghost"' });
+    await requestReview(db.pool, { admin: true, pausedAgentId: 'q', reviewerAgentId: 'busy' });
+    await requestReview(db.pool, { admin: true, pausedAgentId: 'p' });
+    await expect(requestReview(db.pool, { admin: true, pausedAgentId: 'p' })).rejects.toMatchObject({ code: 'CONFLICT', details: { reason: 'DIALECTIC_SESSION_EXISTS' } });
+    await expect(requestReview(db.pool, { admin: true, pausedAgentId: 'p', maxSynthesisRounds: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 
   it('rejects the wrong role (GV403), the wrong phase (GV422 naming it), unknown ids (GV404) and bad input (GV400)', async () => {
     await agents([{ id: 'p', status: 'paused' }, { id: 'r' }, { id: 'outsider' }]);
-    const { id } = await requestReview(db.pool, { pausedAgentId: 'p', reviewerAgentId: 'r' });
+    const { id } = await requestReview(db.pool, { admin: true, pausedAgentId: 'p', reviewerAgentId: 'r' });
 
     await expect(submitThesis(db.pool, { sessionId: id, agentId: 'r', rootCause: 'x' })).rejects.toMatchObject({
       code: 'FORBIDDEN', details: { reason: 'DIALECTIC_WRONG_ROLE' },
@@ -230,8 +230,8 @@ describe('dialectic sessions', () => {
 
   it('fails a stalled session past its deadline with a system message; a late submission is refused', async () => {
     await agents([{ id: 'p', status: 'paused' }, { id: 'r' }, { id: 'p2', status: 'paused' }, { id: 'r2' }]);
-    const stalled = await requestReview(db.pool, { pausedAgentId: 'p', reviewerAgentId: 'r' });
-    const fresh = await requestReview(db.pool, { pausedAgentId: 'p2', reviewerAgentId: 'r2' });
+    const stalled = await requestReview(db.pool, { admin: true, pausedAgentId: 'p', reviewerAgentId: 'r' });
+    const fresh = await requestReview(db.pool, { admin: true, pausedAgentId: 'p2', reviewerAgentId: 'r2' });
     await submitThesis(db.pool, { sessionId: stalled.id, agentId: 'p', rootCause: 'x' });
     await db.pool.query(`update core.dialectic_sessions set phase_deadline = now() - interval '1 minute' where id = $1`, [stalled.id]);
 
@@ -250,15 +250,15 @@ describe('dialectic sessions', () => {
     });
     // p may ask again, and the reviewer of the failed session counts as having reviewed p
     await agents([{ id: 'r3' }]);
-    expect((await requestReview(db.pool, { pausedAgentId: 'p' })).reviewerAgentId).toBe('r3');
+    expect((await requestReview(db.pool, { admin: true, pausedAgentId: 'p' })).reviewerAgentId).toBe('r3');
   });
 
   it('a review request sweeps expired sessions first, freeing their participants', async () => {
     await agents([{ id: 'p', status: 'paused' }, { id: 'r' }]);
-    const old = await requestReview(db.pool, { pausedAgentId: 'p' });
+    const old = await requestReview(db.pool, { admin: true, pausedAgentId: 'p' });
     await db.pool.query(`update core.dialectic_sessions set phase_deadline = now() - interval '1 second' where id = $1`, [old.id]);
     await agents([{ id: 'r_new' }]);
-    const again = await requestReview(db.pool, { pausedAgentId: 'p' });
+    const again = await requestReview(db.pool, { admin: true, pausedAgentId: 'p' });
     expect(again.reviewerAgentId).toBe('r_new');
     expect((await getSession(db.pool, old.id)).status).toBe('failed');
   });

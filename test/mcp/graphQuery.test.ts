@@ -1,5 +1,6 @@
 import { executeGraphQuery, parseAgtype, planGraphQuery } from '../../src/domain/graphQuery';
 import { ADMIN_TOKEN, McpClient, McpHarness, startMcpHarness } from '../helpers/mcp';
+const ADMIN = { agentId: null, isAdmin: true };
 
 const plan = (query: string) => planGraphQuery(query, { timeoutMs: 2000, limit: 100 });
 const rejection = (query: string) => {
@@ -79,7 +80,7 @@ describe('MCP tool graph_query', () => {
       { agentId, summary: 'first', tags: ['alpha'] },
       { agentId, summary: 'second', tags: ['alpha', 'beta'] },
     ])).map((d) => d.id);
-    await knowledge.setStatus(ids[1]!, 'resolved');
+    await knowledge.setStatus(ids[1]!, 'resolved', ADMIN);
   });
   afterAll(async () => h.close());
 
