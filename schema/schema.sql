@@ -789,7 +789,7 @@ create function knowledge.get_discovery(p_id text, p_max_depth integer DEFAULT 2
   as '...'; -- body sha256:ce65454eaac9c56f391f2acd2e8bc8f4d91d692b6991e0369803a3c127848d0a
 create function knowledge.grant_graph_reader() returns void
   language plpgsql volatile
-  as '...'; -- body sha256:9c85daca2fe9a24429c2b9ca241f4b5ea679c6079e4b3c3ab7e0639de00dfc23
+  as '...'; -- body sha256:e6a0c86c960bca36d56c2b328beb4076b08d7d8fb57d4ee962b0bc21cf7becd3
 create function knowledge.graph_actual_edges() returns TABLE(label text, src_id text, dst_id text, kind text, props jsonb)
   language plpgsql stable
   set search_path = ag_catalog, core, knowledge, public
@@ -1105,6 +1105,3 @@ select ag_catalog.create_elabel('governance_graph', 'SPAWNED');
 select ag_catalog.create_elabel('governance_graph', 'SUPERSEDES');
 select ag_catalog.create_elabel('governance_graph', 'TAGGED');
 select ag_catalog.create_vlabel('governance_graph', 'Tag');
-
--- present but not compared
--- default privileges: for role postgres in schema governance_graph on tables

@@ -37,19 +37,19 @@ export function tokenizeCypher(query: string): CypherToken[] {
       i = end < 0 ? query.length : end + 1;
     } else if (ch === '/' && query[i + 1] === '*') {
       const end = query.indexOf('*/', i + 2);
-      if (end < 0) fail('unterminated comment', i);
+      if (end < 0) fail('unterminated comment starting', i);
       i = end + 2;
     } else if (ch === '\'' || ch === '"') {
       let j = i + 1;
       while (j < query.length && query[j] !== ch) j += query[j] === '\\' ? 2 : 1;
-      if (j >= query.length) fail('unterminated string literal', i);
+      if (j >= query.length) fail('unterminated string literal starting', i);
       tokens.push({ kind: 'string', text: query.slice(i, j + 1), index: i });
       i = j + 1;
     } else if (ch === '`') {
       let j = i + 1;
       let text = '';
       for (;;) {
-        if (j >= query.length) fail('unterminated backquoted name', i);
+        if (j >= query.length) fail('unterminated backquoted name starting', i);
         if (query[j] === '`') {
           if (query[j + 1] === '`') { text += '`'; j += 2; continue; }
           break;
@@ -85,7 +85,7 @@ export function tokenizeCypher(query: string): CypherToken[] {
   return tokens;
 }
 
-/** Clause words that write or call out; refused wherever they appear unquoted (also as names: backquote those). */
+/** Clause words that write or call out; refused wherever they appear unquoted, except as a property key after `name.` (backquote other names). */
 export const WRITE_WORDS: ReadonlySet<string> = new Set(['CREATE', 'MERGE', 'SET', 'DELETE', 'DETACH', 'REMOVE', 'CALL', 'LOAD', 'FOREACH', 'DROP', 'YIELD', 'USING', 'PERIODIC', 'COMMIT']);
 
 /** Keywords that may be followed by "(" (clauses and operators, not calls). */
@@ -111,7 +111,11 @@ export function readOnlyProblems(tokens: CypherToken[]): string[] {
   tokens.forEach((t, k) => {
     const next = tokens[k + 1];
     const prev = tokens[k - 1];
-    if (t.kind === 'name' && WRITE_WORDS.has(t.text.toUpperCase())) {
+    // a property access (`d.set`) is a key, not a clause: only after a name or a closing bracket (never
+    // after a number: `1.SET` must not pass)
+    const isPropertyKey = prev?.kind === 'symbol' && prev.text === '.' && !!tokens[k - 2]
+      && (tokens[k - 2]!.kind === 'name' || tokens[k - 2]!.kind === 'quoted_name' || [')', ']'].includes(tokens[k - 2]!.text));
+    if (t.kind === 'name' && WRITE_WORDS.has(t.text.toUpperCase()) && !isPropertyKey) {
       problems.push(`found the write clause ${t.text.toUpperCase()} at character ${t.index + 1}: graph_query is read-only`);
       return;
     }

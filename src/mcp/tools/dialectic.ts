@@ -214,7 +214,7 @@ export const submitSynthesis = defineTool({
     const agent = await ctx.deps.services.agents.get(session.pausedAgentId);
     // both stamped with now() of the resolving transaction
     const resumed = agent.status === 'active' && agent.updatedAt.getTime() === session.resolvedAt?.getTime();
-    if (resumed) ctx.audit('agent_resumed', { agent_id: session.pausedAgentId, to: 'active', reason: `dialectic resolution ${session.id}`, dialectic_session_id: session.id });
+    if (resumed) ctx.audit('agent_resumed', { agent_id: session.pausedAgentId, from: 'paused', to: 'active', reason: `dialectic resolution ${session.id}`, dialectic_session_id: session.id });
     return { ...session, resume: { agent_id: session.pausedAgentId, resumed, status: agent.status, error: null } };
   },
 });
