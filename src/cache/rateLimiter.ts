@@ -167,7 +167,10 @@ export class GcraRateLimiter implements RateLimiter {
       const interval = period / rule.limit;
       // a key without memory state starts spent (whole window used) unless memory is the primary store
       const initial = this.redis.memoryIsPrimary ? 0 : now + period;
-      const tat = Math.max(this.memory.get(keys[i]!) ?? initial, now);
+      const stored = this.memory.get(keys[i]!);
+      // the spent start is remembered even when this call is refused, so recovery writes it back
+      if (stored === undefined && initial > now) this.memory.set(keys[i]!, initial, rule.periodMs + 1000);
+      const tat = Math.max(stored ?? initial, now);
       const newTat = tat + cost * interval;
       if (newTat - period > now) {
         allowed = false;
