@@ -626,9 +626,9 @@ create function core.delete_expired_sessions(p_limit integer DEFAULT 1000) retur
 create function core.dialectic_fail_expired() returns SETOF core.dialectic_sessions
   language plpgsql volatile
   as '...'; -- body sha256:3cb183e1c4dbd504f528f60f0d17a93171c1de889131debf00297c278c710326
-create function core.dialectic_get_session(p_session_id text) returns jsonb
+create function core.dialectic_get_session(p_session_id text, p_actor_agent_id text DEFAULT NULL::text, p_admin boolean DEFAULT false) returns jsonb
   language plpgsql stable
-  as '...'; -- body sha256:ba95031714bc3cc2001d7b95cc0ff972456966013ef660495baf2714d5a89d9d
+  as '...'; -- body sha256:0bacafd785dc15850b5f326a8f588919783f60b6fae88c08f59409991408ee9f
 create function core.dialectic_list_sessions(p_agent_id text DEFAULT NULL::text, p_status core.dialectic_status DEFAULT NULL::core.dialectic_status, p_session_type core.dialectic_type DEFAULT NULL::core.dialectic_type, p_limit integer DEFAULT 50, p_cursor text DEFAULT NULL::text) returns TABLE(id text, paused_agent_id text, reviewer_agent_id text, session_type core.dialectic_type, phase core.dialectic_phase, status core.dialectic_status, topic text, reason text, synthesis_round integer, max_synthesis_rounds integer, resolution jsonb, discovery_id text, created_at timestamp with time zone, updated_at timestamp with time zone, phase_deadline timestamp with time zone, resolved_at timestamp with time zone, cursor text)
   language plpgsql stable
   as '...'; -- body sha256:7b28a63f9c3e8c0b71ff3cce9750e97adc6026c103b0aee76c917aeaf17ad00e
@@ -948,7 +948,7 @@ CREATE TRIGGER record_sql_migration AFTER INSERT ON graphile_migrate.migrations 
 -- function core.check_agent_tags(text[]): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.delete_expired_sessions(integer): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.dialectic_fail_expired(): <owner>=EXECUTE; PUBLIC=EXECUTE
--- function core.dialectic_get_session(text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.dialectic_get_session(text,text,boolean): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.dialectic_list_sessions(text,core.dialectic_status,core.dialectic_type,integer,text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.dialectic_message_content(core.dialectic_message_type,text,jsonb,text,jsonb,jsonb,boolean): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.dialectic_message_signature(text,text,jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE

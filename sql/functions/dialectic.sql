@@ -466,7 +466,10 @@ as $$
 $$;
 
 -- A session with its messages in order: the session's columns plus "messages" (array of rows).
-create or replace function core.dialectic_get_session(p_session_id text)
+-- Who: its paused agent, its reviewer (p_actor_agent_id) or an admin (p_admin); others get GV403
+-- NOT_PARTICIPANT (after GV404 for an unknown id).
+drop function if exists core.dialectic_get_session(text);
+create or replace function core.dialectic_get_session(p_session_id text, p_actor_agent_id text default null, p_admin boolean default false)
 returns jsonb
 language plpgsql stable
 as $$
@@ -482,6 +485,13 @@ begin
     raise exception using errcode = 'GV404', detail = 'DIALECTIC_SESSION_NOT_FOUND',
       message = format('No dialectic session with id "%s"', p_session_id),
       hint = 'List the sessions of the agent to find its session id.';
+  end if;
+  if not coalesce(p_admin, false) and p_actor_agent_id is distinct from v_result->>'paused_agent_id'
+     and p_actor_agent_id is distinct from v_result->>'reviewer_agent_id' then
+    raise exception using errcode = 'GV403', detail = 'NOT_PARTICIPANT',
+      message = format('Agent "%s" takes no part in dialectic session "%s"; only its paused agent, its reviewer or an admin may read it',
+                       coalesce(p_actor_agent_id, '(none)'), p_session_id),
+      hint = 'Pass admin_token, or read your own sessions (list_dialectic_sessions).';
   end if;
   return v_result;
 end;

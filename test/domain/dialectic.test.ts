@@ -11,6 +11,7 @@ import {
   submitThesis,
 } from '../../src/domain/dialectic';
 import { createMigratedDatabase, TestDatabase } from '../helpers/db';
+const ADMIN = { agentId: null, isAdmin: true };
 
 describe('dialectic sessions', () => {
   let db: TestDatabase;
@@ -73,7 +74,7 @@ describe('dialectic sessions', () => {
       synthesis_round: 2,
     });
 
-    const full = await getSession(db.pool, id);
+    const full = await getSession(db.pool, id, ADMIN);
     expect(full.messages.map((m) => [m.seq, m.messageType, m.agentId])).toEqual([
       [1, 'thesis', 'p'], [2, 'antithesis', 'r'], [3, 'synthesis', 'p'], [4, 'synthesis', 'r'],
     ]);
@@ -198,7 +199,7 @@ describe('dialectic sessions', () => {
     await expect(submitThesis(db.pool, { sessionId: 'nope', agentId: 'p', rootCause: 'x' })).rejects.toMatchObject({
       code: 'NOT_FOUND', details: { reason: 'DIALECTIC_SESSION_NOT_FOUND' }, message: 'No dialectic session with id "nope"',
     });
-    await expect(getSession(db.pool, 'nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(getSession(db.pool, 'nope', ADMIN)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(submitAntithesis(db.pool, { sessionId: id, agentId: 'ghost', reasoning: 'x' })).rejects.toMatchObject({
       code: 'NOT_FOUND', details: { reason: 'AGENT_NOT_FOUND' },
     });
@@ -213,7 +214,7 @@ describe('dialectic sessions', () => {
       observedMetrics: {}, concerns: [], agrees: null,
     })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('message_type is system, expected thesis, antithesis or synthesis') });
     // nothing was written by the rejected calls
-    expect((await getSession(db.pool, id)).messages).toHaveLength(1);
+    expect((await getSession(db.pool, id, ADMIN)).messages).toHaveLength(1);
   });
 
   it('escalates with a system message when the round limit is reached without agreement', async () => {
@@ -221,7 +222,7 @@ describe('dialectic sessions', () => {
     await submitSynthesis(db.pool, { sessionId: id, agentId: 'p', agrees: false, reasoning: 'no' });
     const escalated = await submitSynthesis(db.pool, { sessionId: id, agentId: 'r', agrees: true, reasoning: 'yes' });
     expect(escalated).toMatchObject({ phase: 'escalated', status: 'escalated', synthesisRound: 2, resolution: null, phaseDeadline: null });
-    const last = (await getSession(db.pool, id)).messages.at(-1)!;
+    const last = (await getSession(db.pool, id, ADMIN)).messages.at(-1)!;
     expect(last).toMatchObject({ messageType: 'system', agentId: null, reasoning: 'Synthesis round limit (2) reached without agreement; session escalated.' });
     await expect(submitSynthesis(db.pool, { sessionId: id, agentId: 'p', agrees: true, reasoning: 'late' })).rejects.toMatchObject({
       code: 'INVALID_STATE', details: { reason: 'DIALECTIC_SESSION_CLOSED' }, message: expect.stringContaining('is in phase escalated'),
@@ -240,10 +241,10 @@ describe('dialectic sessions', () => {
     });
     const failed = await failExpiredSessions(db.pool);
     expect(failed.map((s) => [s.id, s.phase, s.status])).toEqual([[stalled.id, 'failed', 'failed']]);
-    const last = (await getSession(db.pool, stalled.id)).messages.at(-1)!;
+    const last = (await getSession(db.pool, stalled.id, ADMIN)).messages.at(-1)!;
     expect(last).toMatchObject({ seq: 2, messageType: 'system', agentId: null, observedMetrics: { event: 'timeout', timed_out_phase: 'antithesis' } });
     expect(last.reasoning).toMatch(/^Phase antithesis timed out at \S+Z waiting for an antithesis from reviewer "r"; session failed\.$/);
-    expect((await getSession(db.pool, fresh.id)).status).toBe('active');
+    expect((await getSession(db.pool, fresh.id, ADMIN)).status).toBe('active');
     expect(await failExpiredSessions(db.pool)).toEqual([]);
     await expect(submitAntithesis(db.pool, { sessionId: stalled.id, agentId: 'r', reasoning: 'late' })).rejects.toMatchObject({
       code: 'INVALID_STATE', message: expect.stringContaining('is in phase failed'),
@@ -260,7 +261,7 @@ describe('dialectic sessions', () => {
     await agents([{ id: 'r_new' }]);
     const again = await requestReview(db.pool, { admin: true, pausedAgentId: 'p' });
     expect(again.reviewerAgentId).toBe('r_new');
-    expect((await getSession(db.pool, old.id)).status).toBe('failed');
+    expect((await getSession(db.pool, old.id, ADMIN)).status).toBe('failed');
   });
 
   describe('concurrency', () => {
@@ -271,7 +272,7 @@ describe('dialectic sessions', () => {
         submitSynthesis(db.pool, { sessionId: id, agentId: 'r', agrees: true, reasoning: 'r agrees' }),
       ]);
       expect(results.map((s) => `${s.synthesisRound}:${s.status}`).sort()).toEqual(['1:active', '2:resolved']);
-      const full = await getSession(db.pool, id);
+      const full = await getSession(db.pool, id, ADMIN);
       expect(full.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
     });
 
@@ -305,7 +306,7 @@ describe('dialectic sessions', () => {
         first.release();
         second.release();
       }
-      const full = await getSession(db.pool, id);
+      const full = await getSession(db.pool, id, ADMIN);
       expect(full).toMatchObject({ status: 'resolved', phase: 'resolved', synthesisRound: 4, resolution: { message_seq_a: 5, message_seq_b: 6 } });
       expect(full.messages).toHaveLength(6);
     });

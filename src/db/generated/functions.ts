@@ -346,11 +346,13 @@ export interface CoreDialecticFailExpiredRow {
 }
 const CoreDialecticFailExpiredSpec: FunctionSpec = {"schema":"core","name":"dialectic_fail_expired","returns":"rows","params":[]};
 
-/** Arguments of core.dialectic_get_session(p_session_id text). */
+/** Arguments of core.dialectic_get_session(p_session_id text, p_actor_agent_id text, p_admin boolean). */
 export interface CoreDialecticGetSessionArgs {
   sessionId: string | null;
+  actorAgentId?: string | null;
+  admin?: boolean | null;
 }
-const CoreDialecticGetSessionSpec: FunctionSpec = {"schema":"core","name":"dialectic_get_session","returns":"scalar","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false}]};
+const CoreDialecticGetSessionSpec: FunctionSpec = {"schema":"core","name":"dialectic_get_session","returns":"scalar","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"actorAgentId","sqlName":"p_actor_agent_id","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false}]};
 
 /** Arguments of core.dialectic_list_sessions(p_agent_id text, p_status core.dialectic_status, p_session_type core.dialectic_type, p_limit integer, p_cursor text). */
 export interface CoreDialecticListSessionsArgs {
@@ -1717,7 +1719,7 @@ export const core = {
   /** core.dialectic_fail_expired(): volatile, returns rows */
   dialecticFailExpired: (db: Queryable, args: CoreDialecticFailExpiredArgs = {}): Promise<CoreDialecticFailExpiredRow[]> =>
     callFunction<CoreDialecticFailExpiredRow[]>(db, CoreDialecticFailExpiredSpec, args as unknown as Record<string, unknown>),
-  /** core.dialectic_get_session(p_session_id text): stable, returns scalar */
+  /** core.dialectic_get_session(p_session_id text, p_actor_agent_id text, p_admin boolean): stable, returns scalar */
   dialecticGetSession: (db: Queryable, args: CoreDialecticGetSessionArgs): Promise<unknown | null> =>
     callFunction<unknown | null>(db, CoreDialecticGetSessionSpec, args as unknown as Record<string, unknown>),
   /** core.dialectic_list_sessions(p_agent_id text, p_status core.dialectic_status, p_session_type core.dialectic_type, p_limit integer, p_cursor text): stable, returns rows */
@@ -2088,6 +2090,8 @@ export const inputSchemas = {
     }),
     dialecticGetSession: z.object({
       sessionId: z.string().nullable(),
+      actorAgentId: z.string().nullable().optional(),
+      admin: z.boolean().nullable().optional(),
     }),
     dialecticListSessions: z.object({
       agentId: z.string().nullable().optional(),
@@ -2510,7 +2514,7 @@ export const functionSignatures = [
   { schema: "core", name: "check_agent_tags", args: "p_tags text[]", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
   { schema: "core", name: "delete_expired_sessions", args: "p_limit integer", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "core", name: "dialectic_fail_expired", args: "", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
-  { schema: "core", name: "dialectic_get_session", args: "p_session_id text", returns: "scalar", returnsSet: false, volatility: "stable", strict: false },
+  { schema: "core", name: "dialectic_get_session", args: "p_session_id text, p_actor_agent_id text, p_admin boolean", returns: "scalar", returnsSet: false, volatility: "stable", strict: false },
   { schema: "core", name: "dialectic_list_sessions", args: "p_agent_id text, p_status core.dialectic_status, p_session_type core.dialectic_type, p_limit integer, p_cursor text", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "core", name: "dialectic_message_content", args: "p_message_type core.dialectic_message_type, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb, p_concerns jsonb, p_agrees boolean", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
   { schema: "core", name: "dialectic_message_signature", args: "p_session_id text, p_agent_id text, p_content jsonb", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },

@@ -80,11 +80,6 @@ function callerOrAdmin(ctx: ToolContext, tool: string): string | null {
   return ctx.agentId;
 }
 
-function requireParticipant(ctx: ToolContext, session: DialecticSession): void {
-  if (ctx.isAdmin || ctx.agentId === session.pausedAgentId || ctx.agentId === session.reviewerAgentId) return;
-  throw new GovdbError('FORBIDDEN', `Agent "${ctx.agentId}" takes no part in dialectic session "${session.id}"; only its paused agent, its reviewer or an admin may read it.`);
-}
-
 function auditTransition(ctx: ToolContext, kind: string, session: DialecticSession): void {
   ctx.audit(`dialectic_${kind}`, {
     dialectic_session_id: session.id,
@@ -229,9 +224,8 @@ export const getDialecticSession = defineTool({
   readOnly: true,
   async handler(ctx, args) {
     callerOrAdmin(ctx, 'get_dialectic_session');
-    const session = await dialectic.getSession(ctx.deps.db, args.session_id);
-    requireParticipant(ctx, session);
-    return session;
+    // participant-or-admin is decided in SQL
+    return dialectic.getSession(ctx.deps.db, args.session_id, { agentId: ctx.agentId, isAdmin: ctx.isAdmin });
   },
 });
 
