@@ -589,7 +589,7 @@ create function core.agent_state_history(p_agent_id text, p_limit integer DEFAUL
   as '...'; -- body sha256:8452e0bd8db272993017c083647f5bc8a2daab717ac6dd6234c7b98f516da763
 create function core.authenticate_agent(p_api_key text, OUT agent_id text, OUT label text, OUT status core.agent_status) returns record
   language plpgsql stable
-  as '...'; -- body sha256:f205bc435f16ce67be3bbcaab052a7b8d972036a4a005e466b5d6391aeab9236
+  as '...'; -- body sha256:1083dcd53d61178714044ecd3166a58b39d90b7c0e60c36afeb5c044a5e3c438
 create function core.bind_session(p_session_id text, p_agent_id text, p_ttl_ms bigint, p_client_type text DEFAULT NULL::text, p_metadata jsonb DEFAULT '{}'::jsonb) returns core.sessions
   language plpgsql volatile
   as '...'; -- body sha256:f8235cd3538ef067c2326706828a61fa89fb982fcda39339e036da0fb8dcc21b

@@ -317,8 +317,8 @@ $$;
 -- index agents_api_key_hash_key: no step compares the secret itself, so the time taken does not
 -- depend on how much of a guess matches the key (the index walk compares sha256 digests, and
 -- learning a digest prefix says nothing usable about a 256-bit key). Unknown keys: GV401; keys of
--- deleted or archived agents: GV403 (paused and waiting_input agents authenticate: they must be
--- able to take part in their own recovery).
+-- deleted or archived agents: GV423 AGENT_DELETED / AGENT_ARCHIVED (paused and waiting_input agents
+-- authenticate: they must be able to take part in their own recovery, and read).
 create or replace function core.authenticate_agent(
   p_api_key text,
   out agent_id text,
@@ -340,9 +340,10 @@ begin
       message = 'Unknown API key', hint = 'Send the key returned by onboard_agent; keys cannot be recovered, onboard again if it was lost.';
   end if;
   if r.status in ('deleted', 'archived') then
-    raise exception using errcode = 'GV403', detail = case r.status when 'deleted' then 'AGENT_DELETED' else 'AGENT_ARCHIVED' end,
+    -- GV423: the same codes (AGENT_ARCHIVED / AGENT_DELETED) as a write by a session bound earlier
+    raise exception using errcode = 'GV423', detail = case r.status when 'deleted' then 'AGENT_DELETED' else 'AGENT_ARCHIVED' end,
       message = format('Agent "%s" is %s; its key is no longer accepted', r.id, r.status),
-      hint = case r.status when 'archived' then 'An operator can resume the agent (transition to active).'
+      hint = case r.status when 'archived' then 'An admin can resume the agent (resume_agent with admin_token and agent_id).'
                            else 'Onboard a new agent.' end;
   end if;
   agent_id := r.id; label := r.label; status := r.status;

@@ -110,7 +110,7 @@ describe('onboard', () => {
 });
 
 describe('authenticate', () => {
-  it('resolves a key to its agent; unknown keys are UNAUTHENTICATED, archived and deleted agents FORBIDDEN', async () => {
+  it('resolves a key to its agent; unknown keys are UNAUTHENTICATED, archived and deleted agents AGENT_ARCHIVED / AGENT_DELETED', async () => {
     const a = await agents.onboard({ label: 'auth-agent' });
     expect(await agents.authenticate(a.apiKey)).toEqual({ agentId: a.agentId, label: 'auth-agent', status: 'active' });
     expectCode(await agents.authenticate(a.apiKey.replace(/.$/, (c) => (c === '0' ? '1' : '0'))).catch((e) => e), 'UNAUTHENTICATED', /Unknown API key/);
@@ -119,10 +119,10 @@ describe('authenticate', () => {
     expect((await agents.authenticate(a.apiKey)).status).toBe('paused');
     await agents.archive(a.agentId);
     const archived = await agents.authenticate(a.apiKey).catch((e) => e);
-    expectCode(archived, 'FORBIDDEN', /is archived/);
+    expectCode(archived, 'AGENT_ARCHIVED', /is archived/);
     expect(archived.details.reason).toBe('AGENT_ARCHIVED');
     await agents.softDelete(a.agentId);
-    expectCode(await agents.authenticate(a.apiKey).catch((e) => e), 'FORBIDDEN', /is deleted/);
+    expectCode(await agents.authenticate(a.apiKey).catch((e) => e), 'AGENT_DELETED', /is deleted/);
   });
 });
 

@@ -130,11 +130,18 @@ describe('governance integrity through the built server', () => {
 
   it('finding 8: rotate_api_key returns a new key once; the old key is refused at once on both servers', async () => {
     const x = await onboard(a, 'f8 rotate');
+    // a session bound with the (leaked) old key on the other server
+    const leaked = await b.connect();
+    expect((await leaked.call('identity', { api_key: x.key })).data).toMatchObject({ agent_id: x.id });
     const rotated = await x.client.call('rotate_api_key', {});
     expect(rotated.isError).toBe(false);
     const fresh = rotated.data.api_key as string;
     expect(fresh).toMatch(/^gvk_[0-9a-f]{64}$/);
     expect(fresh).not.toBe(x.key);
+    expect(rotated.data.sessions_unbound).toBeGreaterThanOrEqual(1);
+    // ...is unbound: it cannot act as the agent any more
+    expect(await leaked.call('update_agent', { notes: 'with the old key' })).toMatchObject({ isError: true, data: { code: 'UNAUTHENTICATED' } });
+    expect((await x.client.call('update_agent', { notes: 'the rotating session stays bound' })).isError).toBe(false);
     for (const server of [a, b]) {
       const old = await (await server.connect()).call('identity', { api_key: x.key });
       expect(old).toMatchObject({ isError: true, data: { code: 'UNAUTHENTICATED' } });
