@@ -111,6 +111,10 @@ export function readOnlyProblems(tokens: CypherToken[]): string[] {
   tokens.forEach((t, k) => {
     const next = tokens[k + 1];
     const prev = tokens[k - 1];
+    // `LIMIT 1SET`, `0x1CREATE`: a number glued to a word is never needed and is how keywords hide
+    if (t.kind === 'number' && next && next.kind !== 'symbol' && next.kind !== 'string' && next.index === t.index + t.text.length) {
+      problems.push(`the number ${t.text} at character ${t.index + 1} is glued to "${next.text}": separate them with a space`);
+    }
     // a property access (`d.set`) is a key, not a clause: only after a name or a closing bracket (never
     // after a number: `1.SET` must not pass)
     const isPropertyKey = prev?.kind === 'symbol' && prev.text === '.' && !!tokens[k - 2]

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { executeGraphQuery, planGraphQuery, runGraphQuery } from '../../src/domain/graphQuery';
 import { createAgentService } from '../../src/domain/agents';
 import { isGovdbError } from '../../src/errors';
@@ -119,5 +120,32 @@ describe('graph_query write-disguise corpus', () => {
   it('still answers reads, including names that look like keywords when backquoted and strings containing them', async () => {
     const r = await runGraphQuery(db.pool, { query: "MATCH (n:Agent {id:$id}) /* SET */ RETURN n.label, 'SET n.x = 1' AS s, toUpper(n.label) AS up", params: { id: agentId } });
     expect(r.rows).toEqual([{ 'n.label': 'corpus target', s: 'SET n.x = 1', up: 'CORPUS TARGET' }]);
+  });
+});
+
+describe('graph_query lexer (property, no database)', () => {
+  const words = ['CREATE', 'MERGE', 'SET', 'DELETE', 'DETACH', 'REMOVE', 'CALL', 'LOAD', 'FOREACH'];
+  const randomCase = (w: string, bits: number) => w.split('').map((c, i) => ((bits >> i) & 1 ? c.toLowerCase() : c)).join('');
+  it('refuses a write word after any read prefix, glued to numbers or separated by comments and whitespace', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('MATCH (n:Agent) WITH n LIMIT ', 'MATCH (n) WHERE n.id = $id WITH n SKIP ', 'MATCH (n) RETURN n.id ORDER BY n.id LIMIT ', 'MATCH (n) WITH n '),
+        fc.constantFrom('1', '0x1', '1e0', '1.0', '42', ''),
+        fc.constantFrom('', ' ', '\n', '\t', '/* x */', '//c\n', ' /**/ '),
+        fc.constantFrom(...words),
+        fc.integer({ min: 0, max: 255 }),
+        (prefix, number, separator, word, bits) => {
+          const query = `${prefix}${number}${separator}${randomCase(word, bits)} n.x = 1 RETURN n.id`;
+          let refused = false;
+          try {
+            planGraphQuery(query, { timeoutMs: 1000, limit: 10 });
+          } catch (err) {
+            refused = isGovdbError(err) && err.code === 'INVALID_INPUT';
+          }
+          expect({ query, refused }).toEqual({ query, refused: true });
+        },
+      ),
+      { seed: 6, numRuns: 500 },
+    );
   });
 });
