@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { withTransaction } from '../../db/pool';
 import * as calibration from '../../domain/calibration';
 import { GovdbError } from '../../errors';
 import { defineTool, ToolContext } from '../toolkit';
