@@ -166,6 +166,35 @@ describe('the lifecycle state machine (property)', () => {
   }, 240_000);
 });
 
+describe('writes racing a status change', () => {
+  it('writes waiting on an uncommitted archive are refused once it commits (the check is in the write\'s transaction)', async () => {
+    const a = await agents.onboard({ label: 'racing writer' });
+    const knowledge = createKnowledgeService(db.pool);
+    const eisv = createEisvService(db.pool);
+    const archiver = await db.pool.connect();
+    try {
+      await archiver.query('begin');
+      await archiver.query(`select * from core.transition_agent(p_agent_id => $1, p_to_status => 'archived', p_authority => 'admin')`, [a.agentId]);
+      // these start while the archive is uncommitted: they wait on the agent row
+      const writes = Promise.all([
+        attempt(() => knowledge.store({ agentId: a.agentId, summary: 'racing 1' })),
+        attempt(() => knowledge.store({ agentId: a.agentId, summary: 'racing 2' })),
+        attempt(() => eisv.processUpdate({ agentId: a.agentId, complexity: 0.2, confidence: 0.9, responseLength: 10 })),
+        attempt(() => calibration.recordPrediction(db.pool, { decisionId: 'racing-d', confidence: 0.5, agentId: a.agentId })),
+        attempt(() => agents.update(a.agentId, { notes: 'racing' })),
+      ]);
+      await new Promise((r) => setTimeout(r, 300));
+      await archiver.query('commit');
+      const results = await writes;
+      expect(results.map((r) => (r.ok ? 'written' : r.code))).toEqual(Array(5).fill('AGENT_ARCHIVED'));
+    } finally {
+      archiver.release();
+    }
+    const { rows } = await db.pool.query(`select count(*)::int as n from knowledge.discoveries where agent_id = $1`, [a.agentId]);
+    expect(rows[0].n).toBe(0);
+  });
+});
+
 describe('docs/lifecycle.md', () => {
   it('shows exactly the transition table of the database', async () => {
     const doc = readFileSync(path.join(__dirname, '..', '..', 'docs', 'lifecycle.md'), 'utf8');
