@@ -215,6 +215,18 @@ alter table core.agent_state add constraint agent_state_risk_range CHECK (origin
 alter table core.agent_state add constraint agent_state_seq_positive CHECK (seq > 0);
 alter table core.agent_state add constraint agent_state_void_range CHECK (origin = 'legacy'::text OR void >= '-2'::integer::double precision AND void <= 2::double precision);
 
+create table core.agent_status_transitions (
+  from_status core.agent_status not null,
+  to_status core.agent_status not null,
+  authority text not null,
+  when_held boolean not null,
+  note text not null
+);
+alter table core.agent_status_transitions add constraint agent_status_transitions_authority CHECK (authority = ANY (ARRAY['self'::text, 'reviewer'::text, 'admin'::text, 'system'::text]));
+alter table core.agent_status_transitions add constraint agent_status_transitions_changes CHECK (from_status <> to_status);
+alter table core.agent_status_transitions add constraint agent_status_transitions_hold_end CHECK (NOT (to_status = 'active'::core.agent_status AND when_held) OR (authority = ANY (ARRAY['reviewer'::text, 'admin'::text])));
+alter table core.agent_status_transitions add constraint agent_status_transitions_pkey PRIMARY KEY (from_status, to_status, authority);
+
 create table core.agents (
   id text not null,
   label text,
@@ -234,7 +246,8 @@ create table core.agents (
   deleted_at timestamp with time zone,
   last_activity_at timestamp with time zone,
   origin text not null default 'live'::text,
-  anomalies text[] not null default '{}'::text[]
+  anomalies text[] not null default '{}'::text[],
+  pause_hold_since timestamp with time zone
 );
 alter table core.agents add constraint agents_anomalies_legacy_only CHECK (origin = 'legacy'::text OR anomalies = '{}'::text[]);
 alter table core.agents add constraint agents_api_key_hash_format CHECK (api_key_hash IS NULL OR api_key_hash ~ '^sha256:[0-9a-f]{64}$'::text);
@@ -247,6 +260,7 @@ alter table core.agents add constraint agents_not_own_parent CHECK (parent_agent
 alter table core.agents add constraint agents_notes_length CHECK (char_length(notes) <= 20000);
 alter table core.agents add constraint agents_origin_known CHECK (origin = ANY (ARRAY['live'::text, 'legacy'::text]));
 alter table core.agents add constraint agents_parent_agent_id_fkey FOREIGN KEY (parent_agent_id) REFERENCES core.agents(id) ON DELETE RESTRICT;
+alter table core.agents add constraint agents_pause_hold_status CHECK (pause_hold_since IS NULL OR (status = ANY (ARRAY['paused'::core.agent_status, 'archived'::core.agent_status, 'deleted'::core.agent_status])));
 alter table core.agents add constraint agents_pkey PRIMARY KEY (id);
 alter table core.agents add constraint agents_purpose_length CHECK (purpose IS NULL OR char_length(purpose) <= 4000);
 alter table core.agents add constraint agents_tags_count CHECK (cardinality(tags) <= 64);
@@ -509,6 +523,7 @@ CREATE UNIQUE INDEX agent_state_agent_seq_key ON core.agent_state USING btree (a
 CREATE INDEX agent_state_import_key_idx ON core.agent_state USING btree (agent_id, ((state ->> 'import_key'::text))) WHERE (origin = 'legacy'::text);
 CREATE UNIQUE INDEX agent_state_pkey ON core.agent_state USING btree (id);
 CREATE INDEX agent_state_recorded_idx ON core.agent_state USING btree (recorded_at);
+CREATE UNIQUE INDEX agent_status_transitions_pkey ON core.agent_status_transitions USING btree (from_status, to_status, authority);
 CREATE UNIQUE INDEX agents_api_key_hash_key ON core.agents USING btree (api_key_hash) WHERE (api_key_hash IS NOT NULL);
 CREATE UNIQUE INDEX agents_label_live_key ON core.agents USING btree (lower(label)) WHERE ((status <> 'deleted'::core.agent_status) AND (label IS NOT NULL));
 CREATE INDEX agents_parent_idx ON core.agents USING btree (parent_agent_id) WHERE (parent_agent_id IS NOT NULL);
@@ -642,7 +657,7 @@ create function core.agent_state_history(p_agent_id text, p_limit integer DEFAUL
   as '...'; -- body sha256:8452e0bd8db272993017c083647f5bc8a2daab717ac6dd6234c7b98f516da763
 create function core.authenticate_agent(p_api_key text, OUT agent_id text, OUT label text, OUT status core.agent_status) returns record
   language plpgsql stable
-  as '...'; -- body sha256:f205bc435f16ce67be3bbcaab052a7b8d972036a4a005e466b5d6391aeab9236
+  as '...'; -- body sha256:1083dcd53d61178714044ecd3166a58b39d90b7c0e60c36afeb5c044a5e3c438
 create function core.bind_session(p_session_id text, p_agent_id text, p_ttl_ms bigint, p_client_type text DEFAULT NULL::text, p_metadata jsonb DEFAULT '{}'::jsonb) returns core.sessions
   language plpgsql volatile
   as '...'; -- body sha256:f8235cd3538ef067c2326706828a61fa89fb982fcda39339e036da0fb8dcc21b
@@ -655,15 +670,18 @@ create function core.calibration_bins(p_version integer DEFAULT NULL::integer) r
 create function core.calibration_recompute(p_since timestamp with time zone DEFAULT NULL::timestamp with time zone) returns integer
   language plpgsql volatile
   as '...'; -- body sha256:3813a7668ccc1e536b7318aa40c8fe0a2062aa7c1c271d3c8f52bbdb813cf8b2
-create function core.calibration_record_outcome(p_decision_id text, p_actual_correct double precision) returns core.ground_truth
+create function core.calibration_record_outcome(p_decision_id text, p_actual_correct double precision, p_actor_agent_id text DEFAULT NULL::text, p_admin boolean DEFAULT false) returns core.ground_truth
   language plpgsql volatile
-  as '...'; -- body sha256:71bf66583959699d444626bd5baa3e6f3016e407548fdde572a50a8550734f32
+  as '...'; -- body sha256:262e0d749ba47f214c684266a95350f11c1470b963faef9547a43514e2e987e8
 create function core.calibration_record_prediction(p_decision_id text, p_confidence double precision, p_agent_id text DEFAULT NULL::text, p_decision core.decision DEFAULT NULL::core.decision, p_predicted_correct boolean DEFAULT true, p_details jsonb DEFAULT '{}'::jsonb) returns core.ground_truth
   language plpgsql volatile
-  as '...'; -- body sha256:b94ceb11e5f69d3da1e253e16306bc83ae189b087ce8d8a01dc2bc33befebca6
+  as '...'; -- body sha256:ab8471e274073a5e468d3fe4be15892dafff233f000c8817305e4231e45bfebb
 create function core.calibration_summary(p_version integer DEFAULT NULL::integer, OUT version integer, OUT total_count bigint, OUT mean_confidence double precision, OUT accuracy double precision, OUT expected_calibration_error double precision, OUT max_calibration_error double precision, OUT updated_at timestamp with time zone) returns record
   language sql stable
   as '...'; -- body sha256:69e37a75a2d29a2d392add7eec30e46460d6fc00f525584477d6201b89a4c112
+create function core.check_actor_status(p_agent_id text, p_status core.agent_status, p_role text DEFAULT 'actor'::text) returns void
+  language plpgsql immutable
+  as '...'; -- body sha256:ca13683a14a2f61921bcf2db5bb6191d157ab3fcf4bc3c3e3af7f4a650b3700d
 create function core.check_agent_label_free(p_label text, p_except text DEFAULT NULL::text) returns void
   language plpgsql stable
   as '...'; -- body sha256:b279aa26e89f10ffb843820245a7d3b5cb2df9318f8fc62cac533bff0f5ddb60
@@ -676,9 +694,9 @@ create function core.delete_expired_sessions(p_limit integer DEFAULT 1000) retur
 create function core.dialectic_fail_expired() returns SETOF core.dialectic_sessions
   language plpgsql volatile
   as '...'; -- body sha256:3cb183e1c4dbd504f528f60f0d17a93171c1de889131debf00297c278c710326
-create function core.dialectic_get_session(p_session_id text) returns jsonb
+create function core.dialectic_get_session(p_session_id text, p_actor_agent_id text DEFAULT NULL::text, p_admin boolean DEFAULT false) returns jsonb
   language plpgsql stable
-  as '...'; -- body sha256:ba95031714bc3cc2001d7b95cc0ff972456966013ef660495baf2714d5a89d9d
+  as '...'; -- body sha256:0bacafd785dc15850b5f326a8f588919783f60b6fae88c08f59409991408ee9f
 create function core.dialectic_list_sessions(p_agent_id text DEFAULT NULL::text, p_status core.dialectic_status DEFAULT NULL::core.dialectic_status, p_session_type core.dialectic_type DEFAULT NULL::core.dialectic_type, p_limit integer DEFAULT 50, p_cursor text DEFAULT NULL::text) returns TABLE(id text, paused_agent_id text, reviewer_agent_id text, session_type core.dialectic_type, phase core.dialectic_phase, status core.dialectic_status, topic text, reason text, synthesis_round integer, max_synthesis_rounds integer, resolution jsonb, discovery_id text, created_at timestamp with time zone, updated_at timestamp with time zone, phase_deadline timestamp with time zone, resolved_at timestamp with time zone, cursor text)
   language plpgsql stable
   as '...'; -- body sha256:7b28a63f9c3e8c0b71ff3cce9750e97adc6026c103b0aee76c917aeaf17ad00e
@@ -691,9 +709,9 @@ create function core.dialectic_message_signature(p_session_id text, p_agent_id t
 create function core.dialectic_phase_timeout(p_phase core.dialectic_phase) returns interval
   language sql immutable
   as '...'; -- body sha256:b54ca871ef82d9475a531ee3e4a1511dea668faafe007de1b428a82442a11381
-create function core.dialectic_request_review(p_paused_agent_id text, p_reviewer_agent_id text DEFAULT NULL::text, p_session_type core.dialectic_type DEFAULT 'recovery'::core.dialectic_type, p_topic text DEFAULT NULL::text, p_reason text DEFAULT NULL::text, p_max_synthesis_rounds integer DEFAULT 5, p_discovery_id text DEFAULT NULL::text) returns core.dialectic_sessions
+create function core.dialectic_request_review(p_paused_agent_id text, p_reviewer_agent_id text DEFAULT NULL::text, p_session_type core.dialectic_type DEFAULT 'recovery'::core.dialectic_type, p_topic text DEFAULT NULL::text, p_reason text DEFAULT NULL::text, p_max_synthesis_rounds integer DEFAULT 5, p_discovery_id text DEFAULT NULL::text, p_actor_agent_id text DEFAULT NULL::text, p_admin boolean DEFAULT false) returns core.dialectic_sessions
   language plpgsql volatile
-  as '...'; -- body sha256:447fcbe1943b5265aecd3e1eafd43ec77bfaea39c0dc41ae6ae10b00d239d0ac
+  as '...'; -- body sha256:5e49aa4c5071a0c84468eae565c3806aead6cea5c0c58c8d4b4641657679ef54
 create function core.dialectic_reviewer_candidates(p_paused_agent_id text) returns TABLE(agent_id text, status core.agent_status, last_activity_at timestamp with time zone, active_session_id text, reviewed_recently boolean, eligible boolean)
   language sql stable
   as '...'; -- body sha256:be2a90b64a72266c2cde4b6ced8aab4f5aac93ccc1b5720271700fe3656859a6
@@ -702,7 +720,7 @@ create function core.dialectic_submit_antithesis(p_session_id text, p_agent_id t
   as '...'; -- body sha256:937aa33bb3c9ce7fe61b258cab1fecc92c101382e12755643efe5bacc4ef05a5
 create function core.dialectic_submit_message(p_session_id text, p_agent_id text, p_message_type core.dialectic_message_type, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb, p_concerns jsonb, p_agrees boolean) returns core.dialectic_sessions
   language plpgsql volatile
-  as '...'; -- body sha256:4ebc87f9b727aa06facb868b18a07774ad4587352301ab14cd9318011713ab5c
+  as '...'; -- body sha256:d781790e71a6e9ef77ca145b6fee606d3cb45b8bbc09b55c7a6bc0d3aa602763
 create function core.dialectic_submit_synthesis(p_session_id text, p_agent_id text, p_agrees boolean, p_reasoning text, p_proposed_conditions jsonb DEFAULT '[]'::jsonb, p_root_cause text DEFAULT NULL::text, p_concerns jsonb DEFAULT '[]'::jsonb) returns core.dialectic_sessions
   language sql volatile
   as '...'; -- body sha256:a38f484b13f8dedb656cb6d55e158fa6592a87f56d8b1bab9a778690ce643322
@@ -730,6 +748,9 @@ create function core.get_agent(p_agent_id text, OUT id text, OUT label text, OUT
 create function core.get_agent_state(p_agent_id text, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT state jsonb, OUT recorded_at timestamp with time zone) returns record
   language plpgsql stable
   as '...'; -- body sha256:76e9d0ce179dc4b4c7ab6a8e519d927e8bbddaf307aabfd122a6d03971f46f94
+create function core.guard_agent_status() returns trigger
+  language plpgsql volatile
+  as '...'; -- body sha256:444fc88a296e0778550a9d0ad91b11766f707916456aca3b8f3f3301782c25b4
 create function core.health_snapshot(OUT graph_present boolean, OUT discoveries bigint, OUT discovery_vertices bigint, OUT calibration_bins integer, OUT calibration_samples bigint, OUT mirror_rejects bigint, OUT last_mirror_reject jsonb) returns record
   language plpgsql stable
   as '...'; -- body sha256:44929f37d8d62fbbdeb6944ab529c4bc6b9301126dcdad0aa93c3ff8497c9f8a
@@ -799,13 +820,13 @@ create function core.lookup_session(p_session_id text, p_ttl_ms bigint) returns 
 create function core.normalize_agent_tags(p_tags text[]) returns text[]
   language sql immutable parallel safe
   as '...'; -- body sha256:a32b9d6ea7b1f67694a01d2fea3ffdb9adc0ad8a822b648223961b4c93db5189
-create function core.onboard_agent(p_agent_id text DEFAULT NULL::text, p_label text DEFAULT NULL::text, p_purpose text DEFAULT NULL::text, p_tags text[] DEFAULT NULL::text[], p_parent_agent_id text DEFAULT NULL::text, p_spawn_reason text DEFAULT NULL::text, p_metadata jsonb DEFAULT NULL::jsonb, p_session_id text DEFAULT NULL::text, p_session_ttl_ms bigint DEFAULT 86400000, p_client_type text DEFAULT NULL::text, p_actor text DEFAULT NULL::text, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone, OUT session_id text, OUT session_expires_at timestamp with time zone) returns record
+create function core.onboard_agent(p_agent_id text DEFAULT NULL::text, p_label text DEFAULT NULL::text, p_purpose text DEFAULT NULL::text, p_tags text[] DEFAULT NULL::text[], p_parent_agent_id text DEFAULT NULL::text, p_spawn_reason text DEFAULT NULL::text, p_metadata jsonb DEFAULT NULL::jsonb, p_session_id text DEFAULT NULL::text, p_session_ttl_ms bigint DEFAULT 86400000, p_client_type text DEFAULT NULL::text, p_actor text DEFAULT NULL::text, p_admin boolean DEFAULT false, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone, OUT session_id text, OUT session_expires_at timestamp with time zone) returns record
   language plpgsql volatile
   set search_path = ag_catalog, core, knowledge, public
-  as '...'; -- body sha256:9734ad198d121dbee7034e0c088d4509d2b7d6a4fd6795b7acf5e09455ad9fee
+  as '...'; -- body sha256:20b060ab88d0cdd160e52dd033929062a15b4e2ea8bcf1f41c7f9525558525f4
 create function core.process_agent_update(p_agent_id text, p_complexity double precision, p_confidence double precision, p_response_length integer DEFAULT NULL::integer, p_response_text text DEFAULT NULL::text, p_task_type text DEFAULT NULL::text, p_ethical_drift double precision[] DEFAULT NULL::double precision[], p_apply_pause boolean DEFAULT false, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT drift_norm double precision, OUT update_count bigint, OUT agent_status core.agent_status, OUT recorded_at timestamp with time zone) returns record
   language plpgsql volatile
-  as '...'; -- body sha256:2345c5a7556d72b1de032b1a7075ddadaa0872f2b091a3c96ce2c5447a69ce87
+  as '...'; -- body sha256:3028f65a7ea42c4ffe3f3a22a4bb32115ca0f63f5d594b51cd49972721aae67c
 create function core.project_agent(p_agent_id text) returns void
   language plpgsql volatile
   set search_path = ag_catalog, core, knowledge, public
@@ -813,23 +834,29 @@ create function core.project_agent(p_agent_id text) returns void
 create function core.record_sql_migration() returns trigger
   language plpgsql volatile
   as '...'; -- body sha256:9379bd51b9bf8b4b2ead0af37372939a33e614e59dbd90d6065a187957b4e1a1
+create function core.require_active_actor(p_agent_id text, p_role text DEFAULT 'actor'::text) returns core.agents
+  language plpgsql volatile
+  as '...'; -- body sha256:842c971fa7e83148d4ce4835d68fac7931dc05cffda4fcced07d679ee8351446
+create function core.rotate_api_key(p_agent_id text, p_actor_agent_id text DEFAULT NULL::text, p_admin boolean DEFAULT false, p_reason text DEFAULT NULL::text, OUT agent_id text, OUT api_key text, OUT rotated_at timestamp with time zone) returns record
+  language plpgsql volatile
+  as '...'; -- body sha256:e153e298f0a5955f52132ce79e045194899d00a348494abaf676c3dce378a9f0
 create function core.schema_version() returns integer
   language sql stable
   as '...'; -- body sha256:7b018beeead6d312491b32ae237e82f30dcc8bb5f2671c9094bd0f9a26a1af6f
 create function core.spawn_agent(p_parent_agent_id text, p_spawn_reason text, p_agent_id text DEFAULT NULL::text, p_label text DEFAULT NULL::text, p_purpose text DEFAULT NULL::text, p_tags text[] DEFAULT NULL::text[], p_metadata jsonb DEFAULT NULL::jsonb, p_actor text DEFAULT NULL::text, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone) returns record
   language plpgsql volatile
   as '...'; -- body sha256:34d48c0b881c2df59f92e14fe1337595263345460f364b3db3fd0c8dab7655e8
-create function core.transition_agent(p_agent_id text, p_to_status text, p_reason text DEFAULT NULL::text, p_actor text DEFAULT NULL::text, OUT agent_id text, OUT from_status core.agent_status, OUT to_status core.agent_status, OUT event_id bigint, OUT changed_at timestamp with time zone) returns record
+create function core.transition_agent(p_agent_id text, p_to_status text, p_authority text, p_actor_agent_id text DEFAULT NULL::text, p_reason text DEFAULT NULL::text, p_actor text DEFAULT NULL::text, p_review_id text DEFAULT NULL::text, OUT agent_id text, OUT from_status core.agent_status, OUT to_status core.agent_status, OUT event_id bigint, OUT changed_at timestamp with time zone) returns record
   language plpgsql volatile
   set search_path = ag_catalog, core, knowledge, public
-  as '...'; -- body sha256:4105d03450dc0a868b2cd24dfc82fbca0fe8fa5408379bddb0abe019fb62f425
+  as '...'; -- body sha256:8246fe20897fe674e03b9afcd29526f037d124c0c7f792543293f0b1066a896e
 create function core.unbind_session(p_session_id text) returns SETOF core.sessions
   language sql volatile
   as '...'; -- body sha256:991a205e9e18465127726b0b4c738f84f4bc3a71ddbf17e995dbe603f7e0897b
 create function core.update_agent(p_agent_id text, p_label text DEFAULT NULL::text, p_purpose text DEFAULT NULL::text, p_notes text DEFAULT NULL::text, p_tags text[] DEFAULT NULL::text[], p_reason text DEFAULT NULL::text, p_actor text DEFAULT NULL::text, OUT agent_id text, OUT label text, OUT purpose text, OUT notes text, OUT tags text[], OUT changed text[], OUT updated_at timestamp with time zone) returns record
   language plpgsql volatile
   set search_path = ag_catalog, core, knowledge, public
-  as '...'; -- body sha256:7f5c783c2ff32b00744e8f4c692f7d23cb51400d2ee93b7fc3cde6636d0cffb6
+  as '...'; -- body sha256:85ced9fa5c4870ed735e072818f01377ce403c0292c4f791c4968142c1e53794
 create function knowledge.add_discovery_note(p_discovery_id text, p_agent_id text, p_note text) returns knowledge.discovery_notes
   language plpgsql volatile
   set search_path = knowledge, core, public
@@ -846,6 +873,9 @@ create function knowledge.get_discovery(p_id text, p_max_depth integer DEFAULT 2
   language plpgsql stable
   set search_path = knowledge, core, public
   as '...'; -- body sha256:ce65454eaac9c56f391f2acd2e8bc8f4d91d692b6991e0369803a3c127848d0a
+create function knowledge.grant_graph_reader() returns void
+  language plpgsql volatile
+  as '...'; -- body sha256:e6a0c86c960bca36d56c2b328beb4076b08d7d8fb57d4ee962b0bc21cf7becd3
 create function knowledge.graph_actual_edges() returns TABLE(label text, src_id text, dst_id text, kind text, props jsonb)
   language plpgsql stable
   set search_path = ag_catalog, core, knowledge, public
@@ -941,9 +971,9 @@ create function knowledge.related_discoveries(p_id text, p_max_hops integer DEFA
   set search_path = knowledge, core, public
   as '...'; -- body sha256:0950a1509d09c2b07db723b73646352bc31418dc5147f3894ef2269474c9aaaa
 create function knowledge.require_agent(p_agent_id text, p_role text DEFAULT 'agent'::text) returns core.agents
-  language plpgsql stable
+  language plpgsql volatile
   set search_path = knowledge, core, public
-  as '...'; -- body sha256:1afda343f77ed813e4c618452fc56a77aa6c94ab9ab95f096831bac23ee42017
+  as '...'; -- body sha256:39d7716c3d5db1b61b029f310dfbfd6d6c651132e2563eba542345e703a930c5
 create function knowledge.require_discovery(p_id text, p_role text DEFAULT 'discovery'::text, p_lock boolean DEFAULT false) returns knowledge.discoveries
   language plpgsql volatile
   set search_path = knowledge, core, public
@@ -965,16 +995,17 @@ create function knowledge.store_discovery(p_agent_id text, p_summary text, p_dis
   language plpgsql volatile
   set search_path = knowledge, core, public
   as '...'; -- body sha256:8441ba4cf6ef1db114afca8174eadf8e715e41eed6d592022d56a46cb859cf52
-create function knowledge.supersede_discovery(p_old_id text, p_new_id text, p_agent_id text DEFAULT NULL::text) returns knowledge.discoveries
+create function knowledge.supersede_discovery(p_old_id text, p_new_id text, p_agent_id text DEFAULT NULL::text, p_admin boolean DEFAULT false) returns knowledge.discoveries
   language plpgsql volatile
   set search_path = knowledge, core, public
-  as '...'; -- body sha256:38733ad96c9c944411fe19d00118904b2d9f59d2888dc9c06006ea93d82c45e7
-create function knowledge.update_discovery_status(p_id text, p_status text) returns knowledge.discoveries
+  as '...'; -- body sha256:d08ba8ad609bf1ddb2a181d8dccebed587444f7ecfc6ffecd1147593d6fccc3a
+create function knowledge.update_discovery_status(p_id text, p_status text, p_actor_agent_id text DEFAULT NULL::text, p_admin boolean DEFAULT false) returns knowledge.discoveries
   language plpgsql volatile
   set search_path = knowledge, core, public
-  as '...'; -- body sha256:a7ddf00c7acb1613f89f1b23f4e3043ffaaaa0c4ace62b053a142eefcb0ef7a8
+  as '...'; -- body sha256:e38ff3ad781d45445c8196ea4269362229d1dd7be79e06dcf8928f7af3ceb2a8
 
 -- triggers
+CREATE TRIGGER agents_status_guard BEFORE UPDATE OF status, pause_hold_since ON core.agents FOR EACH ROW EXECUTE FUNCTION core.guard_agent_status();
 CREATE TRIGGER record_sql_migration AFTER INSERT ON graphile_migrate.migrations FOR EACH ROW EXECUTE FUNCTION core.record_sql_migration();
 
 -- grants (owner shown as <owner>)
@@ -999,19 +1030,20 @@ CREATE TRIGGER record_sql_migration AFTER INSERT ON graphile_migrate.migrations 
 -- function core.calibration_bin_lower(double precision): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.calibration_bins(integer): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.calibration_recompute(timestamp with time zone): <owner>=EXECUTE; PUBLIC=EXECUTE
--- function core.calibration_record_outcome(text,double precision): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.calibration_record_outcome(text,double precision,text,boolean): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.calibration_record_prediction(text,double precision,text,core.decision,boolean,jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.calibration_summary(integer): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.check_actor_status(text,core.agent_status,text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.check_agent_label_free(text,text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.check_agent_tags(text[]): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.delete_expired_sessions(integer): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.dialectic_fail_expired(): <owner>=EXECUTE; PUBLIC=EXECUTE
--- function core.dialectic_get_session(text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.dialectic_get_session(text,text,boolean): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.dialectic_list_sessions(text,core.dialectic_status,core.dialectic_type,integer,text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.dialectic_message_content(core.dialectic_message_type,text,jsonb,text,jsonb,jsonb,boolean): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.dialectic_message_signature(text,text,jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.dialectic_phase_timeout(core.dialectic_phase): <owner>=EXECUTE; PUBLIC=EXECUTE
--- function core.dialectic_request_review(text,text,core.dialectic_type,text,text,integer,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.dialectic_request_review(text,text,core.dialectic_type,text,text,integer,text,text,boolean): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.dialectic_reviewer_candidates(text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.dialectic_submit_antithesis(text,text,text,jsonb,jsonb,jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.dialectic_submit_message(text,text,core.dialectic_message_type,text,jsonb,text,jsonb,jsonb,boolean): <owner>=EXECUTE; PUBLIC=EXECUTE
@@ -1024,6 +1056,7 @@ CREATE TRIGGER record_sql_migration AFTER INSERT ON graphile_migrate.migrations 
 -- function core.eisv_step(double precision,double precision,double precision,double precision,double precision,double precision): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.get_agent(text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.get_agent_state(text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.guard_agent_status(): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.health_snapshot(): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.idempotency_claim(text,text,text,text,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.idempotency_complete(text,text,jsonb,text,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
@@ -1047,19 +1080,22 @@ CREATE TRIGGER record_sql_migration AFTER INSERT ON graphile_migrate.migrations 
 -- function core.list_agents(text,text,text,boolean,integer,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.lookup_session(text,bigint): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.normalize_agent_tags(text[]): <owner>=EXECUTE; PUBLIC=EXECUTE
--- function core.onboard_agent(text,text,text,text[],text,text,jsonb,text,bigint,text,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.onboard_agent(text,text,text,text[],text,text,jsonb,text,bigint,text,text,boolean): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.process_agent_update(text,double precision,double precision,integer,text,text,double precision[],boolean): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.project_agent(text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.record_sql_migration(): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.require_active_actor(text,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.rotate_api_key(text,text,boolean,text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.schema_version(): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.spawn_agent(text,text,text,text,text,text[],jsonb,text): <owner>=EXECUTE; PUBLIC=EXECUTE
--- function core.transition_agent(text,text,text,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.transition_agent(text,text,text,text,text,text,text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.unbind_session(text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.update_agent(text,text,text,text,text[],text,text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.add_discovery_note(text,text,text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.agent_provenance(text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.discovery_stats(integer): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.get_discovery(text,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.grant_graph_reader(): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.graph_actual_edges(): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.graph_actual_vertices(): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.graph_add_discovery(text): <owner>=EXECUTE; PUBLIC=EXECUTE
@@ -1091,8 +1127,8 @@ CREATE TRIGGER record_sql_migration AFTER INSERT ON graphile_migrate.migrations 
 -- function knowledge.similar_discoveries(text,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.store_discoveries(jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.store_discovery(text,text,text,text,text[],text,text[],text,text,text[],double precision,text): <owner>=EXECUTE; PUBLIC=EXECUTE
--- function knowledge.supersede_discovery(text,text,text): <owner>=EXECUTE; PUBLIC=EXECUTE
--- function knowledge.update_discovery_status(text,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.supersede_discovery(text,text,text,boolean): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.update_discovery_status(text,text,text,boolean): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- schema audit: <owner>=CREATE, USAGE
 -- schema core: <owner>=CREATE, USAGE
 -- schema graphile_migrate: <owner>=CREATE, USAGE
@@ -1117,6 +1153,7 @@ CREATE TRIGGER record_sql_migration AFTER INSERT ON graphile_migrate.migrations 
 -- table audit.tool_usage_hashes: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
 -- table core.agent_lifecycle_events: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
 -- table core.agent_state: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- table core.agent_status_transitions: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
 -- table core.agents: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
 -- table core.calibration: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
 -- table core.dialectic_messages: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
@@ -1151,6 +1188,8 @@ comment on function core.dialectic_phase_timeout(core.dialectic_phase) is 'How l
 comment on function core.eisv_params() is 'Every constant of the EISV model (docs/eisv.md).';
 comment on function core.eisv_step(double precision,double precision,double precision,double precision,double precision,double precision) is 'One Euler step of the EISV dynamics with clipping, plus coherence, risk, phi, regime, verdict, health and decision of the new state (pure).';
 comment on schema public is 'standard public schema';
+comment on table column core.agents.pause_hold_since is 'Set when the agent was paused; kept through archive and delete; cleared only by a resume from a resolved review or an admin.';
+comment on table core.agent_status_transitions is 'Allowed agent status changes and who may make them (docs/lifecycle.md). when_held: allowed while a pause hold is on.';
 comment on table core.schema_migrations is 'Every applied ledger item. MAX(version) is the SQL schema version; cypher and function rows have no version.';
 
 -- AGE graphs and labels

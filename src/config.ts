@@ -12,6 +12,12 @@ export interface Config {
   dataDir: string;
   auditLogPath: string;
   migrateLockTimeoutMs: number;
+  /** GOVDB_ONBOARD_TOKEN: when set, onboard (without spawn) needs it (onboard_token or X-Onboard-Token) */
+  onboardToken: string | undefined;
+  /** GOVDB_ONBOARD_PER_ADDRESS_PER_HOUR (default 20): new agents per client address per hour */
+  onboardPerAddressPerHour: number;
+  /** GOVDB_ONBOARD_TOTAL_PER_HOUR (default 200): new agents per hour over all clients (shared via Redis) */
+  onboardTotalPerHour: number;
 }
 
 function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {
@@ -42,6 +48,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     auditLogPath: env.GOVDB_AUDIT_LOG || `${dataDir}/audit_log.jsonl`,
     migrateLockTimeoutMs: intVar(env, 'GOVDB_MIGRATE_LOCK_TIMEOUT_MS', 60_000, 0, 3_600_000, problems),
+    onboardToken: env.GOVDB_ONBOARD_TOKEN || undefined,
+    onboardPerAddressPerHour: intVar(env, 'GOVDB_ONBOARD_PER_ADDRESS_PER_HOUR', 20, 1, 1_000_000, problems),
+    onboardTotalPerHour: intVar(env, 'GOVDB_ONBOARD_TOTAL_PER_HOUR', 200, 1, 10_000_000, problems),
   };
   if (problems.length) {
     throw new GovdbError('CONFIG_INVALID', `Invalid configuration:\n  - ${problems.join('\n  - ')}`);

@@ -20,6 +20,9 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'RATE_LIMITED'
   | 'INVALID_STATE'
+  | 'AGENT_PAUSED'
+  | 'AGENT_ARCHIVED'
+  | 'AGENT_DELETED'
   | 'UNAVAILABLE'
   | 'INTERNAL';
 

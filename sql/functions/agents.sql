@@ -9,10 +9,50 @@
 --   colliding label is rejected with GV409 naming the agent that holds it; nothing is renamed.
 --   Archived agents keep their label; deleting an agent frees it. Labels are trimmed; '' means none.
 -- * Tags are lower-cased, trimmed, de-duplicated and sorted; empty tags are dropped.
--- * Lifecycle (core.transition_agent):  active → paused | waiting_input | archived | deleted;
---   paused → active | archived | deleted;  waiting_input → active | paused | archived | deleted;
---   archived → active | deleted;  deleted → nothing. paused_at / archived_at hold the time the
---   agent entered its current paused / archived state and are cleared when it is resumed.
+-- * Lifecycle: one state machine, the table core.agent_status_transitions (migration 000004,
+--   docs/lifecycle.md): from, to, and who may make the change (self, reviewer through a resolved
+--   dialectic review, admin, system). core.transition_agent is the only writer of status (a trigger
+--   refuses any other). A pause is sticky: pause_hold_since survives archive and delete and blocks
+--   spawning and re-onboarding with the same label; only a reviewer or an admin ends it.
+-- * Actors: every write on behalf of an agent re-checks the agent's status in its own transaction
+--   (core.require_active_actor / core.check_actor_status): paused, archived and deleted agents get
+--   GV423 with detail AGENT_PAUSED / AGENT_ARCHIVED / AGENT_DELETED. Reads stay allowed.
+
+-- GV423 unless an agent in status p_status may write (active or waiting_input).
+create or replace function core.check_actor_status(p_agent_id text, p_status core.agent_status, p_role text default 'actor')
+returns void
+language plpgsql immutable
+as $$
+begin
+  if p_status in ('active', 'waiting_input') then return; end if;
+  raise exception using errcode = 'GV423', detail = 'AGENT_' || upper(p_status::text),
+    message = format('Agent "%s" (the %s) is %s and cannot write', p_agent_id, p_role, p_status),
+    hint = case p_status
+      when 'paused' then 'A paused agent recovers through a dialectic review (request_dialectic_review) or an admin; reads stay allowed.'
+      when 'archived' then 'An archived agent writes nothing; resume it first (resume_agent; an admin if it was paused).'
+      else 'A deleted agent is final; onboard a new agent.' end;
+end;
+$$;
+
+-- The acting agent, locked FOR SHARE (a concurrent status change waits for this transaction, and this
+-- one for it), after core.check_actor_status. GV404 when unknown.
+create or replace function core.require_active_actor(p_agent_id text, p_role text default 'actor')
+returns core.agents
+language plpgsql volatile
+as $$
+declare
+  a core.agents;
+begin
+  select * into a from core.agents where id = p_agent_id for share;
+  if not found then
+    raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND',
+      message = format('No agent with id "%s" (the %s)', p_agent_id, p_role),
+      hint = 'Onboard the agent first, or check the id (agent ids are case sensitive).';
+  end if;
+  perform core.check_actor_status(a.id, a.status, p_role);
+  return a;
+end;
+$$;
 
 -- Tag normalisation shared by every agent write.
 create or replace function core.normalize_agent_tags(p_tags text[])
@@ -97,6 +137,10 @@ $$;
 -- the key exists outside the caller. With p_parent_agent_id it is a spawn: parent link, spawn
 -- reason, 'spawned' event and SPAWNED edge. With p_session_id the session is bound to the new agent
 -- (core.bind_session, durable row in core.sessions expiring p_session_ttl_ms from now).
+-- The parent must be able to write (core.check_actor_status: a paused or archived agent cannot
+-- spawn) and hold no pause. A label last used by a deleted agent under a pause hold stays held
+-- (GV423 AGENT_PAUSED) unless p_admin: re-onboarding does not end a pause.
+drop function if exists core.onboard_agent(text, text, text, text[], text, text, jsonb, text, bigint, text, text);
 create or replace function core.onboard_agent(
   p_agent_id text default null,
   p_label text default null,
@@ -109,6 +153,7 @@ create or replace function core.onboard_agent(
   p_session_ttl_ms bigint default 86400000,
   p_client_type text default null,
   p_actor text default null,
+  p_admin boolean default false,
   out agent_id text,
   out api_key text,
   out label text,
@@ -127,7 +172,8 @@ declare
   v_purpose text := nullif(btrim(p_purpose), '');
   v_reason text := nullif(btrim(p_spawn_reason), '');
   v_tags text[] := core.check_agent_tags(coalesce(p_tags, '{}'));
-  v_parent_status core.agent_status;
+  v_parent core.agents;
+  v_held record;
   v_problems text[] := '{}';
   v_key text;
   v_created timestamptz;
@@ -161,15 +207,23 @@ begin
 
   if p_parent_agent_id is not null then
     -- KEY SHARE is what the foreign key takes anyway; taking it first makes the status check hold
-    select a.status into v_parent_status from core.agents a where a.id = p_parent_agent_id for key share;
+    -- SHARE: a concurrent pause or archive of the parent waits for this spawn (and the reverse)
+    select * into v_parent from core.agents a where a.id = p_parent_agent_id for share;
     if not found then
       raise exception using errcode = 'GV404', detail = 'PARENT_NOT_FOUND',
         message = format('No parent agent with id "%s"', p_parent_agent_id), hint = 'Spawn from an existing agent.';
     end if;
-    if v_parent_status in ('archived', 'deleted') then
-      raise exception using errcode = 'GV422', detail = 'PARENT_NOT_ACTIVE',
-        message = format('Parent agent "%s" is %s and cannot spawn children', p_parent_agent_id, v_parent_status),
-        hint = 'Resume the parent first, or spawn from another agent.';
+    perform core.check_actor_status(v_parent.id, v_parent.status, 'parent');
+  end if;
+  if v_label is not null and not coalesce(p_admin, false) then
+    select a.id, a.pause_hold_since into v_held from core.agents a
+     where lower(a.label) = lower(v_label) and a.status = 'deleted' and a.pause_hold_since is not null
+     order by a.deleted_at desc limit 1;
+    if found then
+      raise exception using errcode = 'GV423', detail = 'AGENT_PAUSED',
+        message = format('Label "%s" belonged to agent "%s", deleted while paused (pause since %s); a new agent cannot take over a paused identity',
+                         v_label, v_held.id, v_held.pause_hold_since),
+        hint = 'Choose another label; an admin may onboard with this label (admin_token).';
     end if;
   end if;
   if exists (select 1 from core.agents a where a.id = v_id) then
@@ -263,8 +317,8 @@ $$;
 -- index agents_api_key_hash_key: no step compares the secret itself, so the time taken does not
 -- depend on how much of a guess matches the key (the index walk compares sha256 digests, and
 -- learning a digest prefix says nothing usable about a 256-bit key). Unknown keys: GV401; keys of
--- deleted or archived agents: GV403 (paused and waiting_input agents authenticate: they must be
--- able to take part in their own recovery).
+-- deleted or archived agents: GV423 AGENT_DELETED / AGENT_ARCHIVED (paused and waiting_input agents
+-- authenticate: they must be able to take part in their own recovery, and read).
 create or replace function core.authenticate_agent(
   p_api_key text,
   out agent_id text,
@@ -286,9 +340,10 @@ begin
       message = 'Unknown API key', hint = 'Send the key returned by onboard_agent; keys cannot be recovered, onboard again if it was lost.';
   end if;
   if r.status in ('deleted', 'archived') then
-    raise exception using errcode = 'GV403', detail = case r.status when 'deleted' then 'AGENT_DELETED' else 'AGENT_ARCHIVED' end,
+    -- GV423: the same codes (AGENT_ARCHIVED / AGENT_DELETED) as a write by a session bound earlier
+    raise exception using errcode = 'GV423', detail = case r.status when 'deleted' then 'AGENT_DELETED' else 'AGENT_ARCHIVED' end,
       message = format('Agent "%s" is %s; its key is no longer accepted', r.id, r.status),
-      hint = case r.status when 'archived' then 'An operator can resume the agent (transition to active).'
+      hint = case r.status when 'archived' then 'An admin can resume the agent (resume_agent with admin_token and agent_id).'
                            else 'Onboard a new agent.' end;
   end if;
   agent_id := r.id; label := r.label; status := r.status;
@@ -335,10 +390,7 @@ begin
     raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND',
       message = format('No agent with id "%s"', p_agent_id), hint = 'Check the id (core.list_agents).';
   end if;
-  if cur.status = 'deleted' then
-    raise exception using errcode = 'GV422', detail = 'AGENT_DELETED',
-      message = format('Agent "%s" is deleted and cannot be updated', p_agent_id);
-  end if;
+  perform core.check_actor_status(p_agent_id, cur.status, 'agent');
 
   v_label := case when p_label is null then cur.label else nullif(btrim(p_label), '') end;
   v_purpose := case when p_purpose is null then cur.purpose else nullif(btrim(p_purpose), '') end;
@@ -385,14 +437,25 @@ begin
 end;
 $$;
 
--- Moves an agent to another status (resume = to 'active'), validated against the current status
--- (table at the top of this file), recorded as one lifecycle event with reason and actor, with the
--- AGE vertex status updated. Deleting also ends the agent's durable sessions.
+-- The one function that changes an agent's status (resume = to 'active'), in the caller's
+-- transaction. The change must be a row of core.agent_status_transitions for p_authority:
+--   'self'     p_actor_agent_id must be the agent itself;
+--   'reviewer' p_review_id must be a resolved dialectic session of this agent not used for a resume yet;
+--   'admin'    the caller checked the admin token;
+--   'system'   governance decisions inside other stored functions.
+-- Refusals: GV423 AGENT_PAUSED when a pause hold blocks the change (only reviewer/admin end it),
+-- GV403 TRANSITION_NOT_PERMITTED when another authority could make it, GV422 INVALID_TRANSITION when
+-- nobody can. Records one lifecycle event (details: authority, review) and updates the AGE vertex.
+-- Deleting also ends the agent's durable sessions.
+drop function if exists core.transition_agent(text, text, text, text);
 create or replace function core.transition_agent(
   p_agent_id text,
   p_to_status text,
+  p_authority text,
+  p_actor_agent_id text default null,
   p_reason text default null,
   p_actor text default null,
+  p_review_id text default null,
   out agent_id text,
   out from_status core.agent_status,
   out to_status core.agent_status,
@@ -402,14 +465,20 @@ language plpgsql volatile
 set search_path = ag_catalog, core, knowledge, public
 as $$
 declare
-  v_from core.agent_status;
+  cur core.agents;
   v_to core.agent_status;
-  v_allowed text[];
+  v_rule core.agent_status_transitions;
+  v_held boolean;
+  v_others text[];
   v_event bigint;
 begin
   if p_to_status is null or p_to_status not in ('active', 'paused', 'waiting_input', 'archived', 'deleted') then
     raise exception using errcode = 'GV400', detail = 'INVALID_STATUS',
       message = format('Unknown target status "%s"; expected one of active, paused, waiting_input, archived, deleted', p_to_status);
+  end if;
+  if p_authority is null or p_authority not in ('self', 'reviewer', 'admin', 'system') then
+    raise exception using errcode = 'GV400', detail = 'INVALID_AUTHORITY',
+      message = format('Unknown authority "%s"; expected self, reviewer, admin or system', p_authority);
   end if;
   if char_length(p_reason) > 4000 or char_length(p_actor) > 256 then
     raise exception using errcode = 'GV400', detail = 'INVALID_TRANSITION',
@@ -417,36 +486,72 @@ begin
                        coalesce(char_length(p_reason), 0), coalesce(char_length(p_actor), 0));
   end if;
   v_to := p_to_status::core.agent_status;
-  select a.status into v_from from core.agents a where a.id = p_agent_id for no key update;
+  if p_authority = 'self' and p_actor_agent_id is distinct from p_agent_id then
+    raise exception using errcode = 'GV403', detail = 'NOT_SELF',
+      message = format('Agent "%s" cannot change the status of agent "%s": an agent changes only its own status', p_actor_agent_id, p_agent_id),
+      hint = 'An admin (admin_token) may change any agent''s status.';
+  end if;
+  select * into cur from core.agents a where a.id = p_agent_id for no key update;
   if not found then
     raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND',
       message = format('No agent with id "%s"', p_agent_id), hint = 'Check the id (core.list_agents).';
   end if;
-  v_allowed := case v_from
-    when 'active' then array['paused', 'waiting_input', 'archived', 'deleted']
-    when 'paused' then array['active', 'archived', 'deleted']
-    when 'waiting_input' then array['active', 'paused', 'archived', 'deleted']
-    when 'archived' then array['active', 'deleted']
-    else array[]::text[] end;
-  if not (v_to::text = any(v_allowed)) then
+  if p_authority = 'reviewer' then
+    perform 1 from core.dialectic_sessions d
+     where d.id = p_review_id and d.paused_agent_id = p_agent_id and d.status = 'resolved'
+       and not exists (select 1 from core.agent_lifecycle_events e
+                        where e.agent_id = p_agent_id and e.details->>'dialectic_session_id' = p_review_id);
+    if not found then
+      raise exception using errcode = 'GV403', detail = 'REVIEW_NOT_RESOLVED',
+        message = format('Dialectic session "%s" is not a resolved review of agent "%s" that is still unused', p_review_id, p_agent_id),
+        hint = 'Only a resolved dialectic review resumes a paused agent, once.';
+    end if;
+  end if;
+  v_held := cur.status = 'paused' or cur.pause_hold_since is not null;
+
+  select * into v_rule from core.agent_status_transitions t
+   where t.from_status = cur.status and t.to_status = v_to and t.authority = p_authority;
+  if not found or (v_held and not v_rule.when_held) then
+    if v_held and v_to = 'active' or (found and v_held) then
+      raise exception using errcode = 'GV423', detail = 'AGENT_PAUSED',
+        message = format('Agent "%s" is %s under a pause hold (since %s); %s cannot make it %s',
+                         p_agent_id, cur.status, coalesce(cur.pause_hold_since, cur.paused_at), p_authority, v_to),
+        hint = 'Only a resolved dialectic review (request_dialectic_review) or an admin ends a pause.';
+    end if;
+    select array_agg(t.authority order by t.authority) into v_others from core.agent_status_transitions t
+     where t.from_status = cur.status and t.to_status = v_to and (t.when_held or not v_held);
+    if v_others is not null then
+      raise exception using errcode = 'GV403', detail = 'TRANSITION_NOT_PERMITTED',
+        message = format('Agent "%s" cannot go from %s to %s on the authority of %s', p_agent_id, cur.status, v_to, p_authority),
+        hint = format('This change needs: %s', array_to_string(v_others, ', '));
+    end if;
+    select array_agg(distinct t.to_status::text) into v_others from core.agent_status_transitions t where t.from_status = cur.status;
     raise exception using errcode = 'GV422', detail = 'INVALID_TRANSITION',
-      message = format('Agent "%s" cannot go from %s to %s', p_agent_id, v_from, v_to),
-      hint = case when cardinality(v_allowed) = 0 then 'A deleted agent is final.'
-                  else format('From %s the agent can go to: %s', v_from, array_to_string(v_allowed, ', ')) end;
+      message = format('Agent "%s" cannot go from %s to %s', p_agent_id, cur.status, v_to),
+      hint = case when v_others is null then 'A deleted agent is final.'
+                  else format('From %s the agent can go to: %s', cur.status, array_to_string(v_others, ', ')) end;
   end if;
 
+  perform set_config('govdb.status_change', p_agent_id, true);
   update core.agents as a set
     status = v_to,
     updated_at = now(),
     paused_at = case when v_to = 'paused' then now() when v_to = 'active' then null else a.paused_at end,
     archived_at = case when v_to = 'archived' then now() when v_to = 'active' then null else a.archived_at end,
-    deleted_at = case when v_to = 'deleted' then now() else a.deleted_at end
+    deleted_at = case when v_to = 'deleted' then now() else a.deleted_at end,
+    pause_hold_since = case when v_to = 'active' then null
+                            when v_held then coalesce(a.pause_hold_since, a.paused_at, now())
+                            when v_to = 'paused' then now()
+                            else null end
   where a.id = p_agent_id;
+  perform set_config('govdb.status_change', '', true);
 
-  insert into core.agent_lifecycle_events as e (agent_id, event, from_status, to_status, reason, actor)
+  insert into core.agent_lifecycle_events as e (agent_id, event, from_status, to_status, reason, actor, details)
   values (p_agent_id,
           case v_to when 'active' then 'resumed' else v_to::text end::core.lifecycle_event_type,
-          v_from, v_to, nullif(btrim(p_reason), ''), p_actor)
+          cur.status, v_to, nullif(btrim(p_reason), ''), coalesce(p_actor, p_actor_agent_id, p_authority),
+          jsonb_strip_nulls(jsonb_build_object('authority', p_authority, 'dialectic_session_id', p_review_id,
+                                               'pause_hold_ended', case when v_held and v_to = 'active' then true end)))
   returning e.id into v_event;
 
   if v_to = 'deleted' then
@@ -454,7 +559,50 @@ begin
   end if;
   perform core.project_agent(p_agent_id);
 
-  agent_id := p_agent_id; from_status := v_from; to_status := v_to; event_id := v_event; changed_at := now();
+  agent_id := p_agent_id; from_status := cur.status; to_status := v_to; event_id := v_event; changed_at := now();
+end;
+$$;
+
+-- Replaces an agent's API key and returns the new one (the only time it exists outside the caller);
+-- the old key stops authenticating when this commits. The agent itself (p_actor_agent_id; also while
+-- paused, so that a leaked key can be replaced) or an admin (p_admin); never a deleted agent.
+create or replace function core.rotate_api_key(
+  p_agent_id text,
+  p_actor_agent_id text default null,
+  p_admin boolean default false,
+  p_reason text default null,
+  out agent_id text,
+  out api_key text,
+  out rotated_at timestamptz)
+language plpgsql volatile
+as $$
+declare
+  cur core.agents;
+  v_key text := 'gvk_' || encode(gen_random_bytes(32), 'hex');
+begin
+  if not coalesce(p_admin, false) and p_actor_agent_id is distinct from p_agent_id then
+    raise exception using errcode = 'GV403', detail = 'NOT_SELF',
+      message = format('Agent "%s" cannot rotate the key of agent "%s": an agent rotates only its own key', coalesce(p_actor_agent_id, '(none)'), p_agent_id),
+      hint = 'An admin (admin_token) may rotate any agent''s key.';
+  end if;
+  if char_length(p_reason) > 4000 then
+    raise exception using errcode = 'GV400', detail = 'INVALID_INPUT', message = format('reason is at most 4000 characters, got %s', char_length(p_reason));
+  end if;
+  select * into cur from core.agents a where a.id = p_agent_id for no key update;
+  if not found then
+    raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND',
+      message = format('No agent with id "%s"', p_agent_id), hint = 'Check the id (core.list_agents).';
+  end if;
+  if cur.status = 'deleted' or (cur.status = 'archived' and not coalesce(p_admin, false)) then
+    perform core.check_actor_status(cur.id, cur.status, 'agent');
+  end if;
+  update core.agents a set api_key_hash = 'sha256:' || encode(sha256(convert_to(v_key, 'UTF8')), 'hex'), updated_at = now()
+   where a.id = p_agent_id;
+  insert into core.agent_lifecycle_events (agent_id, event, from_status, to_status, reason, actor, details)
+  values (p_agent_id, 'updated', cur.status, cur.status, nullif(btrim(p_reason), ''),
+          case when coalesce(p_admin, false) then 'admin' else p_actor_agent_id end,
+          jsonb_build_object('changed', jsonb_build_array('api_key')));
+  agent_id := p_agent_id; api_key := v_key; rotated_at := now();
 end;
 $$;
 

@@ -50,10 +50,9 @@ begin
     raise exception using errcode = 'GV400', detail = 'INVALID_PREDICTION',
       message = 'Invalid prediction: ' || array_to_string(v_problems, '; ');
   end if;
-  if p_agent_id is not null and not exists (select 1 from core.agents where id = p_agent_id) then
-    raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND',
-      message = format('No agent with id "%s"', p_agent_id),
-      hint = 'Record the prediction without agent_id, or onboard the agent first.';
+  if p_agent_id is not null then
+    -- the agent must be able to write now (GV423 when paused, archived or deleted)
+    perform core.require_active_actor(p_agent_id, 'agent');
   end if;
 
   insert into core.ground_truth (decision_id, agent_id, decision, confidence, predicted_correct, details)
@@ -82,7 +81,11 @@ $$;
 
 -- Records the outcome of a decision once and adds it to the current calibration bins. The same
 -- outcome again is a no-op returning the stored row; a different outcome is a conflict (GV409).
-create or replace function core.calibration_record_outcome(p_decision_id text, p_actual_correct double precision)
+-- Who: the agent that recorded the decision (p_actor_agent_id, able to write now) or an admin
+-- (p_admin); GV403 NOT_DECISION_OWNER otherwise, decided on the locked row.
+drop function if exists core.calibration_record_outcome(text, double precision);
+create or replace function core.calibration_record_outcome(p_decision_id text, p_actual_correct double precision,
+  p_actor_agent_id text default null, p_admin boolean default false)
 returns core.ground_truth
 language plpgsql
 as $$
@@ -101,6 +104,15 @@ begin
     raise exception using errcode = 'GV404', detail = 'DECISION_NOT_FOUND',
       message = format('No recorded decision with id "%s"', p_decision_id),
       hint = 'Record the prediction (calibration_record_prediction) before its outcome.';
+  end if;
+  if not coalesce(p_admin, false) then
+    if v.agent_id is distinct from p_actor_agent_id then
+      raise exception using errcode = 'GV403', detail = 'NOT_DECISION_OWNER',
+        message = format('Decision "%s" was recorded by %s, not by "%s"; only that agent or an admin records its outcome',
+                         p_decision_id, coalesce('agent "' || v.agent_id || '"', 'no agent (imported)'), coalesce(p_actor_agent_id, '(none)')),
+        hint = 'Record outcomes of your own decisions, or pass admin_token.';
+    end if;
+    perform core.require_active_actor(p_actor_agent_id, 'agent');
   end if;
   if v.actual_correct is not null then
     if v.actual_correct = p_actual_correct then

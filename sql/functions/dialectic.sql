@@ -110,6 +110,8 @@ $$;
 -- id), on the reasoning that a recently active agent is the likeliest to answer before the
 -- antithesis deadline. One assignment runs at a time (transaction advisory lock) so two requests
 -- never pick the same free reviewer.
+-- Who: the paused agent itself (p_actor_agent_id) or an admin (p_admin); anyone else gets GV403.
+drop function if exists core.dialectic_request_review(text, text, core.dialectic_type, text, text, integer, text);
 create or replace function core.dialectic_request_review(
   p_paused_agent_id text,
   p_reviewer_agent_id text default null,
@@ -117,7 +119,9 @@ create or replace function core.dialectic_request_review(
   p_topic text default null,
   p_reason text default null,
   p_max_synthesis_rounds integer default 5,
-  p_discovery_id text default null)
+  p_discovery_id text default null,
+  p_actor_agent_id text default null,
+  p_admin boolean default false)
 returns core.dialectic_sessions
 language plpgsql
 as $$
@@ -144,6 +148,11 @@ begin
       message = 'session_type is null, expected recovery, review or dispute';
   end if;
 
+  if not coalesce(p_admin, false) and p_actor_agent_id is distinct from p_paused_agent_id then
+    raise exception using errcode = 'GV403', detail = 'NOT_SELF',
+      message = format('Agent "%s" cannot request a review of agent "%s": a paused agent requests its own review', coalesce(p_actor_agent_id, '(none)'), p_paused_agent_id),
+      hint = 'Omit paused_agent_id to request a review of yourself, or pass admin_token.';
+  end if;
   perform pg_advisory_xact_lock(hashtext('govdb.dialectic.assign_reviewer'));
   perform core.dialectic_fail_expired();
 
@@ -241,6 +250,8 @@ declare
   v_b core.dialectic_messages;
   v_conditions jsonb;
   v_problems text[] := '{}';
+  v_status core.agent_status;
+  v_paused_status core.agent_status;
 begin
   -- input: collect every problem before raising
   if p_message_type is null or p_message_type = 'system' then
@@ -280,7 +291,7 @@ begin
       message = format('No dialectic session with id "%s"', p_session_id),
       hint = 'List the sessions of the agent to find its session id.';
   end if;
-  perform 1 from core.agents where id = p_agent_id;
+  select a.status into v_status from core.agents a where a.id = p_agent_id for share;
   if not found then
     raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND',
       message = format('No agent with id "%s"', p_agent_id);
@@ -298,6 +309,15 @@ begin
           when 'antithesis' then format('an antithesis can only come from the reviewer "%s"', v.reviewer_agent_id)
           else format('a synthesis can only come from its participants "%s" and "%s"', v.paused_agent_id, v.reviewer_agent_id)
         end);
+  end if;
+  -- the actor now: a reviewer must be able to write; the paused agent takes part while paused (its
+  -- recovery) but not once archived or deleted. The paused agent is locked for the resume below.
+  if v_role = 'reviewer' then
+    perform core.check_actor_status(p_agent_id, v_status, 'reviewer');
+  end if;
+  select a.status into v_paused_status from core.agents a where a.id = v.paused_agent_id for no key update;
+  if v_paused_status in ('archived', 'deleted') then
+    perform core.check_actor_status(v.paused_agent_id, v_paused_status, 'paused agent');
   end if;
   if v.status <> 'active' then
     raise exception using errcode = 'GV422', detail = 'DIALECTIC_SESSION_CLOSED',
@@ -372,6 +392,11 @@ begin
              'synthesis_round', v.synthesis_round + 1,
              'resolved_at', now())
      where id = v.id returning * into v;
+    -- the resume is part of the resolution: same transaction, through the state machine
+    if v_paused_status = 'paused' then
+      perform core.transition_agent(v.paused_agent_id, 'active', 'reviewer', p_actor_agent_id => p_agent_id,
+        p_reason => format('dialectic resolution %s', v.id), p_actor => p_agent_id, p_review_id => v.id);
+    end if;
   elsif v.synthesis_round + 1 >= v.max_synthesis_rounds then
     insert into core.dialectic_messages (session_id, seq, message_type, agent_id, reasoning, observed_metrics)
     values (v.id, v_seq + 1, 'system', null,
@@ -441,7 +466,10 @@ as $$
 $$;
 
 -- A session with its messages in order: the session's columns plus "messages" (array of rows).
-create or replace function core.dialectic_get_session(p_session_id text)
+-- Who: its paused agent, its reviewer (p_actor_agent_id) or an admin (p_admin); others get GV403
+-- NOT_PARTICIPANT (after GV404 for an unknown id).
+drop function if exists core.dialectic_get_session(text);
+create or replace function core.dialectic_get_session(p_session_id text, p_actor_agent_id text default null, p_admin boolean default false)
 returns jsonb
 language plpgsql stable
 as $$
@@ -457,6 +485,13 @@ begin
     raise exception using errcode = 'GV404', detail = 'DIALECTIC_SESSION_NOT_FOUND',
       message = format('No dialectic session with id "%s"', p_session_id),
       hint = 'List the sessions of the agent to find its session id.';
+  end if;
+  if not coalesce(p_admin, false) and p_actor_agent_id is distinct from v_result->>'paused_agent_id'
+     and p_actor_agent_id is distinct from v_result->>'reviewer_agent_id' then
+    raise exception using errcode = 'GV403', detail = 'NOT_PARTICIPANT',
+      message = format('Agent "%s" takes no part in dialectic session "%s"; only its paused agent, its reviewer or an admin may read it',
+                       coalesce(p_actor_agent_id, '(none)'), p_session_id),
+      hint = 'Pass admin_token, or read your own sessions (list_dialectic_sessions).';
   end if;
   return v_result;
 end;

@@ -327,14 +327,7 @@ begin
     raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND',
       message = format('No agent with id "%s"', p_agent_id), hint = 'Onboard the agent first (core.onboard_agent).';
   end if;
-  if v_status not in ('active', 'waiting_input') then
-    raise exception using errcode = 'GV422', detail = 'AGENT_NOT_UPDATABLE',
-      message = format('Agent "%s" is %s; updates are accepted only from active or waiting_input agents', p_agent_id, v_status),
-      hint = case v_status
-        when 'paused' then 'A paused agent recovers through a dialectic review, or an operator resumes it.'
-        when 'archived' then 'Resume the agent (core.transition_agent to active) before reporting work.'
-        else 'A deleted agent cannot report work; onboard a new agent.' end;
-  end if;
+  perform core.check_actor_status(p_agent_id, v_status, 'agent');
 
   select s.seq, s.energy, s.information, s.entropy, s.void, s.state->'baseline' as baseline into v_prev
   from core.agent_state s where s.agent_id = p_agent_id order by s.seq desc limit 1;
@@ -368,8 +361,9 @@ begin
   returning a.update_count, a.status into update_count, agent_status;
 
   if p_apply_pause and n.decision = 'pause' then
-    perform core.transition_agent(p_agent_id, 'paused',
-      format('governance decision pause at seq %s (risk %s, verdict %s)', v_seq, round(n.risk::numeric, 3), n.verdict), 'governance');
+    perform core.transition_agent(p_agent_id, 'paused', 'system',
+      p_reason => format('governance decision pause at seq %s (risk %s, verdict %s)', v_seq, round(n.risk::numeric, 3), n.verdict),
+      p_actor => 'governance');
     agent_status := 'paused';
   end if;
 

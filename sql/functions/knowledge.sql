@@ -26,28 +26,15 @@ as $fn$
     || encode(public.gen_random_bytes(8), 'hex')
 $fn$;
 
--- The agent that writes: must exist and not be deleted.
+-- The agent that writes: must exist and be able to write now (core.require_active_actor: paused,
+-- archived and deleted agents get GV423 AGENT_PAUSED / AGENT_ARCHIVED / AGENT_DELETED), locked FOR
+-- SHARE so that a concurrent status change is ordered with this write.
 create or replace function knowledge.require_agent(p_agent_id text, p_role text default 'agent') returns core.agents
-language plpgsql stable
+language plpgsql volatile
 set search_path = knowledge, core, public
 as $fn$
-declare
-  a core.agents;
 begin
-  select * into a from core.agents where id = p_agent_id;
-  if not found then
-    raise exception using errcode = 'GV404',
-      message = format('No agent with id "%s" (the %s)', p_agent_id, p_role),
-      hint = 'Onboard the agent first, or check the id (agent ids are case sensitive).',
-      detail = 'AGENT_NOT_FOUND';
-  end if;
-  if a.status = 'deleted' then
-    raise exception using errcode = 'GV422',
-      message = format('Agent "%s" (the %s) is deleted and cannot write to the knowledge graph', p_agent_id, p_role),
-      hint = 'Use an active agent.',
-      detail = 'AGENT_DELETED';
-  end if;
-  return a;
+  return core.require_active_actor(p_agent_id, p_role);
 end;
 $fn$;
 
@@ -339,7 +326,10 @@ $fn$;
 
 -- Sets a discovery's status. resolved stamps resolved_at (kept when later archived); open and disputed
 -- clear it. A superseded discovery stays archived. Setting the current status again changes nothing.
-create or replace function knowledge.update_discovery_status(p_id text, p_status text)
+-- Who: the author (p_actor_agent_id) or an admin (p_admin); any other writing agent may only mark a
+-- discovery disputed (GV403 NOT_AUTHOR otherwise).
+drop function if exists knowledge.update_discovery_status(text, text);
+create or replace function knowledge.update_discovery_status(p_id text, p_status text, p_actor_agent_id text default null, p_admin boolean default false)
 returns knowledge.discoveries
 language plpgsql
 set search_path = knowledge, core, public
@@ -351,7 +341,16 @@ begin
     perform knowledge.raise_invalid(array[format('status "%s" is invalid: expected open, resolved, archived or disputed',
       coalesce(p_status, 'null'))]);
   end if;
+  if not coalesce(p_admin, false) then
+    perform knowledge.require_agent(p_actor_agent_id, 'actor');
+  end if;
   d := knowledge.require_discovery(p_id, 'discovery', true);
+  if not coalesce(p_admin, false) and d.agent_id is distinct from p_actor_agent_id and p_status <> 'disputed' then
+    raise exception using errcode = 'GV403', detail = 'NOT_AUTHOR',
+      message = format('Agent "%s" cannot set discovery "%s" (author "%s") to %s: only its author or an admin may; other agents may only mark it disputed',
+                       p_actor_agent_id, d.id, d.agent_id, p_status),
+      hint = 'Mark it disputed, or ask its author or an admin.';
+  end if;
   if d.status::text = p_status then
     return d;
   end if;
@@ -375,7 +374,9 @@ $fn$;
 -- Marks p_old_id as superseded by p_new_id: old.superseded_by = new, old.status = archived, a
 -- 'supersedes' edge new -> old (SUPERSEDES in the graph). Returns the old discovery. Repeating the same
 -- call is a no-op; superseding by another discovery, or creating a cycle, is refused.
-create or replace function knowledge.supersede_discovery(p_old_id text, p_new_id text, p_agent_id text default null)
+-- Who: the author of the superseding discovery (p_agent_id) or an admin (p_admin); GV403 NOT_AUTHOR.
+drop function if exists knowledge.supersede_discovery(text, text, text);
+create or replace function knowledge.supersede_discovery(p_old_id text, p_new_id text, p_agent_id text default null, p_admin boolean default false)
 returns knowledge.discoveries
 language plpgsql
 set search_path = knowledge, core, public
@@ -396,6 +397,12 @@ begin
   perform 1 from knowledge.discoveries where id in (p_old_id, p_new_id) order by id for update;
   v_old := knowledge.require_discovery(p_old_id, 'superseded discovery');
   v_new := knowledge.require_discovery(p_new_id, 'superseding discovery');
+  if not coalesce(p_admin, false) and v_new.agent_id is distinct from p_agent_id then
+    raise exception using errcode = 'GV403', detail = 'NOT_AUTHOR',
+      message = format('Agent "%s" cannot supersede with discovery "%s": its author is "%s"; only the author of the superseding discovery or an admin may',
+                       coalesce(p_agent_id, '(none)'), p_new_id, v_new.agent_id),
+      hint = 'Supersede with a discovery you wrote, or pass admin_token.';
+  end if;
   if v_old.superseded_by = p_new_id then
     return v_old;
   end if;

@@ -13,6 +13,10 @@ export interface RateRule {
 /** Rules per operation name; an operation with several rules must satisfy all of them. */
 export type RateLimitRules = Record<string, RateRule[]>;
 
+/** Rate-limited operations of onboarding (rules from the configuration, src/server/runtime.ts). */
+export const ONBOARD_ADDRESS_OPERATION = 'onboard_address';
+export const ONBOARD_TOTAL_OPERATION = 'onboard_total';
+
 /** Defaults of the original system. */
 export const DEFAULT_RATE_LIMITS: RateLimitRules = {
   knowledge_store: [{ limit: 20, periodMs: 3_600_000 }],
@@ -43,7 +47,8 @@ export interface RateLimiter {
 /**
  * GCRA over every rule of the operation in one script, using the server clock (TIME), so
  * concurrent servers agree. KEYS: one per rule (same hash tag: the agent). ARGV: cost, then limit
- * and period (ms) per rule. Times in microseconds. Returns allowed, remaining, retry µs, limit, reset µs.
+ * and period (ms) per rule. Times in microseconds. Returns allowed, remaining, retry µs, limit, reset µs,
+ * then the state (TAT, µs since the epoch of the Redis clock) of each rule's key.
  */
 const GCRA = new LuaScript(
   `local t = redis.call('TIME')
@@ -80,7 +85,14 @@ const GCRA = new LuaScript(
        remaining, limitOut, reset = left, r[5], tat - now
      end
    end
-   return {allowed, remaining, string.format('%.0f', math.ceil(retry)), limitOut, string.format('%.0f', math.ceil(reset))}`,
+   local out = {allowed, remaining, string.format('%.0f', math.ceil(retry)), limitOut, string.format('%.0f', math.ceil(reset))}
+   for i = 1, #KEYS do
+     local r = rules[i]
+     local tat = r[1]
+     if allowed == 1 then tat = r[2] end
+     out[5 + i] = string.format('%.0f', tat)
+   end
+   return out`,
   'variable',
 );
 
@@ -91,12 +103,23 @@ const MERGE = new LuaScript(
    return 1`, 1);
 
 /**
- * Rate limits per agent and operation. In memory mode the same GCRA runs per process (limits
- * become per-process, never lifted); when Redis returns, each rule keeps the later of the two
- * states, so an outage does not reset anybody's budget.
+ * Rate limits per agent and operation (docs/redis.md, "Rate limits never fail open").
+ *
+ * - Redis mode: one GCRA script per call; the resulting state of every key is also remembered in
+ *   this process (`known`).
+ * - Redis lost: the same GCRA runs in memory, but a key this process has no memory state for starts
+ *   SPENT (its state is "now + period": the whole current window counts as used), and then refills
+ *   at the rule's steady rate (limit / period). So during an outage an agent gets at most the steady
+ *   refill per process, never a fresh burst: a process cannot know what other processes, or Redis
+ *   before the outage, counted.
+ * - Redis back (also restarted empty): each key gets the later of its Redis state and this
+ *   process's state (memory during the outage, and `known` from before it), so neither the outage nor
+ *   an empty restart hands out a new budget for any key a server has seen within its period.
+ * - No Redis configured at all (`memoryIsPrimary`): memory is the store and keys start fresh.
  */
 export class GcraRateLimiter implements RateLimiter {
   private readonly memory: LruTtlMap<number>;
+  private readonly known: LruTtlMap<number>;
 
   constructor(
     private readonly redis: RedisAvailability,
@@ -110,6 +133,7 @@ export class GcraRateLimiter implements RateLimiter {
       }
     }
     this.memory = new LruTtlMap(memoryMaxEntries);
+    this.known = new LruTtlMap(memoryMaxEntries);
     redis.onRecovery(() => this.mergeIntoRedis());
   }
 
@@ -121,7 +145,13 @@ export class GcraRateLimiter implements RateLimiter {
     return this.redis.run(
       async (r) => {
         const args = [cost, ...rules.flatMap((rule) => [rule.limit, rule.periodMs])];
-        const reply = (await GCRA.run(r, keys, args)) as [number, number, string, number, string];
+        const reply = (await GCRA.run(r, keys, args)) as [number, number, string, number, string, ...string[]];
+        const nowMs = Date.now();
+        keys.forEach((key, i) => {
+          const tat = Number(reply[5 + i]);
+          // kept for the rule's period: long enough to restore the key into an emptied Redis
+          if (Number.isFinite(tat)) this.known.set(key, tat, rules[i]!.periodMs + 1000, nowMs);
+        });
         return decision(reply[0] === 1, reply[3], reply[1], Number(reply[2]), Number(reply[4]));
       },
       () => this.consumeInMemory(keys, rules, cost),
@@ -135,7 +165,12 @@ export class GcraRateLimiter implements RateLimiter {
     const states = rules.map((rule, i) => {
       const period = rule.periodMs * 1000;
       const interval = period / rule.limit;
-      const tat = Math.max(this.memory.get(keys[i]!) ?? 0, now);
+      // a key without memory state starts spent (whole window used) unless memory is the primary store
+      const initial = this.redis.memoryIsPrimary ? 0 : now + period;
+      const stored = this.memory.get(keys[i]!);
+      // the spent start is remembered even when this call is refused, so recovery writes it back
+      if (stored === undefined && initial > now) this.memory.set(keys[i]!, initial, rule.periodMs + 1000);
+      const tat = Math.max(stored ?? initial, now);
       const newTat = tat + cost * interval;
       if (newTat - period > now) {
         allowed = false;
@@ -154,8 +189,15 @@ export class GcraRateLimiter implements RateLimiter {
   }
 
   private async mergeIntoRedis(): Promise<void> {
-    for (const [key, tat, ttlMs] of this.memory.liveEntries()) {
-      await MERGE.run(this.redis.client, [key], [tat.toFixed(0), ttlMs]);
+    const states = new Map<string, [number, number]>();
+    for (const [key, tat, ttlMs] of [...this.known.liveEntries(), ...this.memory.liveEntries()]) {
+      const prev = states.get(key);
+      if (!prev || tat > prev[0]) states.set(key, [tat, ttlMs]);
+    }
+    const nowUs = Date.now() * 1000;
+    for (const [key, [tat]] of states) {
+      if (tat <= nowUs) continue; // fully replenished: nothing to restore
+      await MERGE.run(this.redis.client, [key], [tat.toFixed(0), Math.ceil((tat - nowUs) / 1000) + 1]);
     }
     this.memory.clear();
   }

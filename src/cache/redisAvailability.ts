@@ -51,6 +51,8 @@ export class RedisAvailability {
   private probe: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly recoveryHooks: Array<() => Promise<void>> = [];
+  /** true when no Redis is configured: memory is the store, not a fallback (limits start fresh) */
+  memoryIsPrimary = false;
 
   constructor(readonly client: RedisLike, private readonly options: RedisAvailabilityOptions) {
     // ioredis emits 'error' on every failed reconnect; the mode and reason already report it
@@ -82,6 +84,7 @@ export class RedisAvailability {
 
   /** Memory mode for good (no Redis configured): no connection attempts, no probing. */
   disable(reason: string): void {
+    this.memoryIsPrimary = true;
     this.enterMemory(reason);
     clearInterval(this.probe);
     this.probe = undefined;

@@ -19,6 +19,13 @@ export const FUNCTION_ERROR_CODES: Record<string, ErrorCode> = {
   GV429: 'RATE_LIMITED',
 };
 
+/**
+ * GV423: the acting agent cannot write now (core.check_actor_status). The DETAIL is the code itself:
+ * AGENT_PAUSED, AGENT_ARCHIVED or AGENT_DELETED (docs/lifecycle.md).
+ */
+export const ACTOR_STATE_SQLSTATE = 'GV423';
+const ACTOR_STATE_CODES: ReadonlySet<string> = new Set<ErrorCode>(['AGENT_PAUSED', 'AGENT_ARCHIVED', 'AGENT_DELETED']);
+
 const CONSTRAINT_CODES: Record<string, ErrorCode> = {
   [SQLSTATE.CHECK_VIOLATION]: 'INVALID_INPUT',
   [SQLSTATE.NOT_NULL_VIOLATION]: 'INVALID_INPUT',
@@ -36,6 +43,10 @@ export function toGovdbError(err: unknown): unknown {
   const state = sqlState(err);
   if (!state) return err;
   const pgErr = err as { message: string; hint?: string; detail?: string; constraint?: string; table?: string; column?: string };
+  if (state === ACTOR_STATE_SQLSTATE) {
+    const code = pgErr.detail && ACTOR_STATE_CODES.has(pgErr.detail) ? (pgErr.detail as ErrorCode) : 'INVALID_STATE';
+    return new GovdbError(code, pgErr.message, { cause: err, sqlstate: state, reason: pgErr.detail, ...(pgErr.hint ? { hint: pgErr.hint } : {}) });
+  }
   const code = FUNCTION_ERROR_CODES[state] ?? CONSTRAINT_CODES[state];
   if (!code) return new GovdbError('DB_ERROR', `Database error ${state}: ${pgErr.message}`, { cause: err, sqlstate: state });
   const details: Record<string, unknown> = { cause: err, sqlstate: state };

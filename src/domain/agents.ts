@@ -58,6 +58,8 @@ export interface OnboardInput {
   sessionTtlMs?: number;
   clientType?: string;
   actor?: string;
+  /** an admin onboards: may take a label held by a deleted paused agent */
+  admin?: boolean;
 }
 
 export interface SpawnInput {
@@ -104,6 +106,34 @@ export interface Attribution {
   actor?: string;
 }
 
+/**
+ * Who may make a status change (core.agent_status_transitions, docs/lifecycle.md): the agent itself,
+ * a reviewer through a resolved dialectic review, an admin, or the system.
+ */
+export type Authority = 'self' | 'reviewer' | 'admin' | 'system';
+
+/** The authority of a status change; default: the agent itself (`actorAgentId` = the agent). */
+export interface TransitionAuthority extends Attribution {
+  authority?: Authority;
+  /** the acting agent ('self'); defaults to the agent being changed */
+  actorAgentId?: string;
+  /** the resolved dialectic session ('reviewer') */
+  reviewId?: string;
+}
+
+/** The caller of a write: an agent, an admin, or both. */
+export interface Actor {
+  agentId: string | null;
+  isAdmin: boolean;
+}
+
+export interface RotatedKey {
+  agentId: string;
+  /** shown once; only its hash is stored */
+  apiKey: string;
+  rotatedAt: Date;
+}
+
 export interface AgentListFilter {
   status?: AgentStatus;
   tag?: string;
@@ -137,8 +167,17 @@ export function createAgentService(db: Queryable, options: AgentServiceOptions =
     return result;
   };
 
-  const transition = async (agentId: string, toStatus: AgentStatus, by: Attribution = {}): Promise<StatusChange> => {
-    const row = await core.transitionAgent(db, { agentId, toStatus, reason: by.reason, actor: by.actor });
+  /**
+   * The one status change (core.transition_agent), refused unless core.agent_status_transitions allows
+   * it for the authority: AGENT_PAUSED (a pause hold blocks it), FORBIDDEN (reason NOT_SELF,
+   * TRANSITION_NOT_PERMITTED, REVIEW_NOT_RESOLVED), INVALID_STATE (INVALID_TRANSITION), NOT_FOUND.
+   */
+  const transition = async (agentId: string, toStatus: AgentStatus, by: TransitionAuthority = {}): Promise<StatusChange> => {
+    const authority = by.authority ?? 'self';
+    const row = await core.transitionAgent(db, {
+      agentId, toStatus, authority, actorAgentId: authority === 'self' ? (by.actorAgentId ?? agentId) : by.actorAgentId,
+      reason: by.reason, actor: by.actor, reviewId: by.reviewId,
+    });
     return invalidated(agentId, {
       agentId: row.agent_id!,
       fromStatus: row.from_status!,
@@ -186,12 +225,22 @@ export function createAgentService(db: Queryable, options: AgentServiceOptions =
     },
 
     transition,
-    pause: (agentId: string, by?: Attribution) => transition(agentId, 'paused', by),
-    resume: (agentId: string, by?: Attribution) => transition(agentId, 'active', by),
-    archive: (agentId: string, by?: Attribution) => transition(agentId, 'archived', by),
-    markWaitingInput: (agentId: string, by?: Attribution) => transition(agentId, 'waiting_input', by),
+    pause: (agentId: string, by?: TransitionAuthority) => transition(agentId, 'paused', by),
+    resume: (agentId: string, by?: TransitionAuthority) => transition(agentId, 'active', by),
+    archive: (agentId: string, by?: TransitionAuthority) => transition(agentId, 'archived', by),
+    markWaitingInput: (agentId: string, by?: TransitionAuthority) => transition(agentId, 'waiting_input', by),
     /** Soft delete: the row stays (status deleted), its label is freed and its sessions end. */
-    softDelete: (agentId: string, by?: Attribution) => transition(agentId, 'deleted', by),
+    softDelete: (agentId: string, by?: TransitionAuthority) => transition(agentId, 'deleted', by),
+
+    /**
+     * A new API key for `agentId` (returned once); the old key fails from the commit on. The agent
+     * itself (also while paused) or an admin. FORBIDDEN (NOT_SELF), AGENT_DELETED, AGENT_ARCHIVED
+     * (unless admin), NOT_FOUND.
+     */
+    async rotateKey(agentId: string, actor: Actor, reason?: string): Promise<RotatedKey> {
+      const row = await core.rotateApiKey(db, { agentId, actorAgentId: actor.agentId ?? undefined, admin: actor.isAdmin, reason });
+      return invalidated(agentId, { agentId: row.agent_id!, apiKey: row.api_key!, rotatedAt: row.rotated_at! });
+    },
   };
 }
 

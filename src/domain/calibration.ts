@@ -1,3 +1,4 @@
+import type { Actor } from './agents';
 import { core, CoreCalibrationRecordPredictionRow } from '../db/generated/functions';
 import { Queryable } from '../db/pool';
 
@@ -78,9 +79,10 @@ export async function recordPrediction(db: Queryable, input: RecordPredictionInp
 }
 
 /** Records a decision's outcome once (true = 1, false = 0, or a fraction); the same outcome again is a no-op, another is CONFLICT. */
-export async function recordOutcome(db: Queryable, decisionId: string, actualCorrect: boolean | number): Promise<GroundTruth> {
+/** Only the agent that recorded the decision (able to write now) or an admin: FORBIDDEN (reason NOT_DECISION_OWNER), decided in SQL. */
+export async function recordOutcome(db: Queryable, decisionId: string, actualCorrect: boolean | number, actor: Actor): Promise<GroundTruth> {
   const value = typeof actualCorrect === 'boolean' ? (actualCorrect ? 1 : 0) : actualCorrect;
-  return toGroundTruth(await core.calibrationRecordOutcome(db, { decisionId, actualCorrect: value }));
+  return toGroundTruth(await core.calibrationRecordOutcome(db, { decisionId, actualCorrect: value, actorAgentId: actor.agentId ?? undefined, admin: actor.isAdmin }));
 }
 
 /** Writes a new calibration version from the recorded outcomes (since `since`, when given) and returns its number. */

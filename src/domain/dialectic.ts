@@ -1,3 +1,4 @@
+import type { Actor } from './agents';
 import { core, CoreDialecticRequestReviewRow } from '../db/generated/functions';
 import { Queryable } from '../db/pool';
 
@@ -119,6 +120,9 @@ export interface RequestReviewInput {
   reason?: string;
   maxSynthesisRounds?: number;
   discoveryId?: string;
+  /** the requester: the paused agent itself, or an admin (decided in SQL: FORBIDDEN, reason NOT_SELF) */
+  actorAgentId?: string;
+  admin?: boolean;
 }
 
 /** Opens a session for a paused agent (phase thesis). NOT_FOUND, INVALID_STATE (not paused, no eligible reviewer), CONFLICT (already in a session). */
@@ -174,8 +178,9 @@ export async function failExpiredSessions(db: Queryable): Promise<DialecticSessi
   return (await core.dialecticFailExpired(db)).map(toSession);
 }
 
-export async function getSession(db: Queryable, sessionId: string): Promise<DialecticSessionWithMessages> {
-  const json = (await core.dialecticGetSession(db, { sessionId })) as Record<string, unknown>;
+/** Participants (paused agent, reviewer) or an admin, decided in SQL: FORBIDDEN (reason NOT_PARTICIPANT), NOT_FOUND. */
+export async function getSession(db: Queryable, sessionId: string, actor: Actor): Promise<DialecticSessionWithMessages> {
+  const json = (await core.dialecticGetSession(db, { sessionId, actorAgentId: actor.agentId ?? undefined, admin: actor.isAdmin })) as Record<string, unknown>;
   return { ...toSession(json), messages: (json.messages as Record<string, unknown>[]).map(toMessage) };
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'crypto';
 import { toGovdbError } from '../db/sqlErrors';
-import { withTransaction } from '../db/pool';
 import { GovdbError, SQLSTATE, sqlState } from '../errors';
+import { readOnlyProblems, tokenizeCypher } from './cypherTokens';
 
 /**
  * Read-only Cypher against the AGE graph `governance_graph`, for operators (the admin tool
@@ -10,10 +10,14 @@ import { GovdbError, SQLSTATE, sqlState } from '../errors';
  *
  * - the text goes into a dollar-quoted constant whose tag (`$gq_<random hex>$`) is new per call;
  *   any text containing `$gq_` is refused, so a query cannot close the quote;
- * - write clauses (CREATE, MERGE, SET, DELETE, DETACH, REMOVE, CALL, LOAD, FOREACH) and
- *   schema-qualified function calls (`pg_catalog.f(...)`: AGE runs those as PostgreSQL functions)
- *   outside string literals, backquoted names and comments are refused before anything runs;
- * - it runs in a READ ONLY transaction with a local statement_timeout (the backstop for both);
+ * - the text is lexed (src/domain/cypherTokens.ts: strings, comments, backquoted names, numbers glued
+ *   to words): write words (CREATE, MERGE, SET, DELETE, DETACH, REMOVE, CALL, LOAD, FOREACH, …) are
+ *   refused anywhere unquoted, and calls only of the allow-listed Cypher functions (no
+ *   schema-qualified `pg_catalog.f(...)`: AGE runs those as PostgreSQL functions);
+ * - it runs in a READ ONLY transaction that is always ROLLED BACK, with a local statement_timeout,
+ *   under the role govdb_graph_reader (SELECT/USAGE only). AGE 1.5's SET/REMOVE/DELETE ignore both
+ *   READ ONLY and table privileges (CREATE/MERGE do need INSERT), so the rollback is what makes a
+ *   write that slipped through the check leave nothing behind;
  * - values come only through AGE's agtype bind parameter (`$name` in the Cypher, `params` here);
  * - rows are capped by a LIMIT on the outer SELECT (AGE executes lazily, so a plain MATCH stops early).
  *
@@ -29,9 +33,8 @@ export const MAX_ROW_LIMIT = 1000;
 export const MAX_QUERY_LENGTH = 20_000;
 
 const TAG_FAMILY = '$gq_';
-const WRITE_CLAUSE = /(?<![\w.$:])(CREATE|MERGE|SET|DELETE|DETACH|REMOVE|CALL|LOAD|FOREACH)(?!\w)/i;
-// a dot, an optional (possibly backquoted, hence masked) name, then "(": a qualified function call
-const QUALIFIED_CALL = /\.\s*\w*\s*\(/;
+/** The role graph_query runs under: SELECT/USAGE on the graph and ag_catalog only (sql/functions/graph_query.sql). */
+export const GRAPH_READER_ROLE = 'govdb_graph_reader';
 
 export interface GraphQueryInput {
   query: string;
@@ -48,7 +51,7 @@ export interface GraphQueryResult {
   truncated: boolean;
 }
 
-type TransactionPool = Parameters<typeof withTransaction>[0];
+type TransactionPool = Pick<import('pg').Pool, 'connect'>;
 
 export async function runGraphQuery(pool: TransactionPool, input: GraphQueryInput): Promise<GraphQueryResult> {
   const timeoutMs = input.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -66,12 +69,22 @@ export async function executeGraphQuery(
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) throw invalid([`timeout_ms ${timeoutMs} is out of range: expected 1..${MAX_TIMEOUT_MS}`]);
   const params = options.params === undefined ? null : JSON.stringify(options.params);
   try {
-    // one attempt: a read cannot fail serialization at read committed, and a slow query must not run twice
-    const rows = await withTransaction(pool, async (tx) => {
-      // both in one round trip; the timeout is a checked integer, never caller text
-      await tx.query(`set transaction read only; set local statement_timeout = ${timeoutMs}`);
-      return (await tx.query({ text: plan.sql, values: [params, limit + 1], rowMode: 'array' })).rows as Array<Array<string | null>>;
-    }, 1);
+    // one attempt: a read cannot fail serialization at read committed, and a slow query must not run twice.
+    // The transaction always ROLLS BACK: AGE 1.5 applies SET/REMOVE/DELETE despite READ ONLY and without
+    // checking table privileges, so the only guarantee that nothing a query did survives is not committing.
+    const client = await pool.connect();
+    let rows: Array<Array<string | null>>;
+    try {
+      // the timeout is a checked integer, never caller text; the role refuses CREATE/MERGE (INSERT privilege)
+      await client.query(`begin read only; set local statement_timeout = ${timeoutMs}; set local role ${GRAPH_READER_ROLE}`);
+      try {
+        rows = (await client.query({ text: plan.sql, values: [params, limit + 1], rowMode: 'array' })).rows as Array<Array<string | null>>;
+      } finally {
+        await client.query('rollback');
+      }
+    } finally {
+      client.release();
+    }
     const truncated = rows.length > limit;
     const kept = truncated ? rows.slice(0, limit) : rows;
     return {
@@ -105,12 +118,10 @@ export function planGraphQuery(query: string, options: { timeoutMs: number; limi
   if (query.toLowerCase().includes(TAG_FAMILY)) problems.push(`query contains "${TAG_FAMILY}", which is reserved for the quoting of the Cypher text`);
   if (problems.length) throw invalid(problems);
 
-  const masked = maskCypher(query);
-  const write = WRITE_CLAUSE.exec(masked);
-  if (write) problems.push(`found the write clause ${write[1]!.toUpperCase()} at character ${write.index + 1}: graph_query is read-only`);
-  const call = QUALIFIED_CALL.exec(masked);
-  if (call) problems.push(`found a schema-qualified function call at character ${call.index + 1} ("${query.slice(Math.max(0, call.index - 20), call.index + call[0].length).trim()}"): only Cypher functions are allowed`);
+  // a real lexer (strings, comments, backquoted names, numbers glued to words) and an allow-list of functions
+  problems.push(...readOnlyProblems(tokenizeCypher(query)));
   if (problems.length) throw invalid(problems, 'graph_query runs MATCH … RETURN reads only; backquote a name that looks like a keyword (`set`).');
+  const masked = maskCypher(query);
 
   const unbalanced = unbalancedBracket(masked);
   if (unbalanced) throw invalid([unbalanced]);
@@ -298,7 +309,7 @@ function cypherError(err: unknown, timeoutMs: number): unknown {
     });
   }
   return new GovdbError('INVALID_INPUT', `The Cypher query failed: ${pgErr.message}`, {
-    reason: state === '25006' ? 'READ_ONLY' : 'CYPHER_ERROR', sqlstate: state, cause: err,
+    reason: state === '25006' || state === '42501' ? 'READ_ONLY' : 'CYPHER_ERROR', sqlstate: state, cause: err,
     hint: pgErr.hint ?? 'Check the query against the AGE Cypher dialect (labels Agent, Discovery, Tag, DialecticSession).',
   });
 }

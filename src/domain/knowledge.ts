@@ -1,3 +1,4 @@
+import type { Actor } from './agents';
 import {
   knowledge,
   KnowledgeDiscoveryStatsRow,
@@ -165,13 +166,14 @@ export function createKnowledgeService(db: Queryable) {
     },
 
     /** resolved stamps resolved_at; open and disputed clear it; archived keeps it. */
-    async setStatus(id: string, status: DiscoveryStatus): Promise<Discovery> {
-      return toDiscovery(await knowledge.updateDiscoveryStatus(db, { id, status }));
+    /** Author or admin; other writing agents may only mark it disputed (FORBIDDEN, reason NOT_AUTHOR); decided in SQL. */
+    async setStatus(id: string, status: DiscoveryStatus, actor: Actor): Promise<Discovery> {
+      return toDiscovery(await knowledge.updateDiscoveryStatus(db, { id, status, actorAgentId: actor.agentId ?? undefined, admin: actor.isAdmin }));
     },
 
-    /** old.superseded_by = new, old archived, SUPERSEDES new→old. Returns the old discovery. */
-    async supersede(oldId: string, newId: string, agentId?: string): Promise<Discovery> {
-      return toDiscovery(await knowledge.supersedeDiscovery(db, { oldId, newId, agentId }));
+    /** old.superseded_by = new, old archived, SUPERSEDES new→old. Returns the old discovery. The author of `newId` or an admin (decided in SQL). */
+    async supersede(oldId: string, newId: string, actor: Actor): Promise<Discovery> {
+      return toDiscovery(await knowledge.supersedeDiscovery(db, { oldId, newId, agentId: actor.agentId ?? undefined, admin: actor.isAdmin }));
     },
 
     async link(input: { srcId: string; dstId: string; type?: LinkType; weight?: number; createdBy?: string; metadata?: Record<string, unknown> }): Promise<DiscoveryLink> {

@@ -4,6 +4,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerDeps } from '../mcp/deps';
 import { buildServer } from '../mcp/server';
+import { CLIENT_ADDRESS_HEADER } from '../mcp/toolkit';
 
 export interface HttpOptions {
   host: string;
@@ -54,6 +55,15 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
   });
 
   const sessions = new Map<string, StreamableHTTPServerTransport>();
+  /** the socket's address as a header (both views the SDK may read: headers and rawHeaders), replacing any client value */
+  const setClientAddress = (req: Request) => {
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const raw = req.rawHeaders;
+    const kept: string[] = [];
+    for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toLowerCase() !== CLIENT_ADDRESS_HEADER) kept.push(raw[i]!, raw[i + 1]!);
+    raw.splice(0, raw.length, ...kept, CLIENT_ADDRESS_HEADER, address);
+    req.headers[CLIENT_ADDRESS_HEADER] = address;
+  };
   app.post('/mcp', express.json({ limit: '4mb' }), async (req, res) => {
     const sessionId = req.headers['mcp-session-id'];
     let transport = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
@@ -72,6 +82,8 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
       transport = created;
       await buildServer(deps).connect(transport);
     }
+    // the client's address for per-address limits (onboarding); a client cannot choose it
+    setClientAddress(req);
     await transport.handleRequest(req, res, req.body);
   });
   const existing = async (req: Request, res: Response) => {

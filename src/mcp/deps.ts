@@ -26,6 +26,8 @@ export interface ServerDeps {
   toolUsage: ToolUsageSink;
   metrics?: ServerMetrics;
   adminToken?: string;
+  /** GOVDB_ONBOARD_TOKEN: when set, onboarding a new (non-spawned) agent needs it */
+  onboardToken?: string;
   /** 'stdio' or 'http', stored with session bindings */
   clientName: string;
   health(): Promise<HealthReport>;

@@ -14,6 +14,10 @@ export interface ToolContext {
   /** the agent this call acts as (null only for auth 'none'/'optional' tools without identity) */
   agentId: string | null;
   isAdmin: boolean;
+  /** the client's network address as the HTTP server saw it (never client-supplied); null over stdio */
+  clientAddress: string | null;
+  /** a request header (HTTP only; undefined over stdio) */
+  header(name: string): string | undefined;
   /** binds the calling session to an agent (onboard, identity) */
   bindSession(agentId: string): Promise<void>;
   /**
@@ -62,6 +66,9 @@ export const requestIdField = {
     .describe('idempotency key: retrying with the same request_id (and the same arguments) within 24 h returns the original result and changes nothing again'),
 };
 
+/** Set by src/http/app.ts from the socket's remote address, overwriting any value a client sent. */
+export const CLIENT_ADDRESS_HEADER = 'x-govdb-client-address';
+
 function header(extra: { requestInfo?: { headers?: Record<string, string | string[] | undefined> } }, name: string): string | undefined {
   const value = extra.requestInfo?.headers?.[name];
   return Array.isArray(value) ? value[0] : value;
@@ -78,10 +85,11 @@ export function errorResult(err: GovdbError): CallToolResult {
   const body: Record<string, unknown> = { code: err.code, message: err.message };
   if (err.hint) body.hint = err.hint;
   for (const key of ['reason', 'retry_after_ms', 'constraint']) if (err.details[key] !== undefined) body[key] = err.details[key];
+  // no structuredContent: the SDK client checks it against the tool's (success) output schema and
+  // would hide the error; the body is JSON in the text block
   return {
     isError: true,
-    content: [{ type: 'text', text: `${err.code}: ${err.message}${err.hint ? `\nhint: ${err.hint}` : ''}` }],
-    structuredContent: { error: body },
+    content: [{ type: 'text', text: JSON.stringify({ error: body }) }],
   };
 }
 
@@ -165,6 +173,8 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
           sessionId,
           agentId,
           isAdmin,
+          clientAddress: header(extra, CLIENT_ADDRESS_HEADER) ?? null,
+          header: (name) => header(extra, name.toLowerCase()),
           bindSession: async (id) => {
             await deps.sessions.bind(sessionId, id, deps.clientName);
             agentId = id;

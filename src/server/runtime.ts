@@ -1,6 +1,7 @@
 import path from 'path';
 import { AuditLog, AuditMirror } from '../audit';
 import { createCacheLayer, cacheConfigFromEnv, CacheLayer, RateLimitRules } from '../cache';
+import { DEFAULT_RATE_LIMITS, ONBOARD_ADDRESS_OPERATION, ONBOARD_TOTAL_OPERATION } from '../cache/rateLimiter';
 import { Config } from '../config';
 import { createAgentService, Agent } from '../domain/agents';
 import { failExpiredSessions } from '../domain/dialectic';
@@ -40,6 +41,14 @@ export interface RuntimeOptions {
   rateLimits?: RateLimitRules;
 }
 
+/** Onboarding limits (docs/lifecycle.md): per client address and over all clients, per hour. */
+export function onboardRateLimits(config: Pick<Config, 'onboardPerAddressPerHour' | 'onboardTotalPerHour'>): RateLimitRules {
+  return {
+    [ONBOARD_ADDRESS_OPERATION]: [{ limit: config.onboardPerAddressPerHour, periodMs: 3_600_000 }],
+    [ONBOARD_TOTAL_OPERATION]: [{ limit: config.onboardTotalPerHour, periodMs: 3_600_000 }],
+  };
+}
+
 /** Builds every dependency of the server from the validated configuration. */
 export async function startRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
   const startedAt = Date.now();
@@ -49,7 +58,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   let agentsForCache: ReturnType<typeof createAgentService> | undefined;
   const cache = await createCacheLayer<Agent>(cacheConfig, {
     pool,
-    rateLimits: options.rateLimits,
+    rateLimits: { ...(options.rateLimits ?? DEFAULT_RATE_LIMITS), ...onboardRateLimits(config) },
     loadAgentMetadata: async (agentId) => {
       try {
         return await agentsForCache!.get(agentId);
@@ -125,6 +134,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     toolUsage,
     metrics,
     adminToken: config.adminToken,
+    onboardToken: config.onboardToken,
     clientName: options.clientName,
     idempotency,
     health: () =>

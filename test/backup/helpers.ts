@@ -85,11 +85,11 @@ export async function seedEverything(db: TestDatabase, auditLogPath: string): Pr
   const c = await kg.store({ agentId: 'bk-child', summary: 'A response to the drift finding', responseTo: a.id, responseType: 'extend', tags: ['drift'] });
   const d = await kg.store({ agentId: 'bk-author', summary: 'Calibration drift, corrected analysis', tags: ['calibration'] });
   await kg.link({ srcId: c.id, dstId: b.id, type: 'disputes', weight: 0.5 });
-  await kg.supersede(a.id, d.id, 'bk-author');
-  await kg.setStatus(b.id, 'resolved');
+  await kg.supersede(a.id, d.id, { agentId: 'bk-author', isAdmin: false });
+  await kg.setStatus(b.id, 'resolved', { agentId: null, isAdmin: true });
   await kg.addNote(d.id, 'bk-reviewer', 'checked against the legacy numbers');
 
-  await core.transitionAgent(pool, { agentId: 'bk-author', toStatus: 'paused', reason: 'round trip dialectic' });
+  await core.transitionAgent(pool, { agentId: 'bk-author', toStatus: 'paused', authority: 'admin', reason: 'round trip dialectic' });
   const s = await requestReview(pool, { pausedAgentId: 'bk-author', reviewerAgentId: 'bk-reviewer', topic: 'backup', discoveryId: d.id });
   await submitThesis(pool, { sessionId: s.id, agentId: 'bk-author', rootCause: 'paused for the test', proposedConditions: ['report every update'] });
   await submitAntithesis(pool, { sessionId: s.id, agentId: 'bk-reviewer', reasoning: 'fine', concerns: ['none'] });
@@ -98,7 +98,7 @@ export async function seedEverything(db: TestDatabase, auditLogPath: string): Pr
 
   for (let i = 0; i < 6; i++) {
     await recordPrediction(pool, { decisionId: `bk-decision-${i}`, agentId: 'bk-reviewer', confidence: 0.5 + i / 20, predictedCorrect: true });
-    await recordOutcome(pool, `bk-decision-${i}`, i % 3 !== 0);
+    await recordOutcome(pool, `bk-decision-${i}`, i % 3 !== 0, { agentId: null, isAdmin: true });
   }
   await recomputeCalibration(pool);
 

@@ -47,7 +47,10 @@ test('Redis killed mid-test: every feature keeps working in memory mode; restart
   expect(lease).toMatchObject({ backend: 'memory' });
   expect(await cache.locks.tryAcquire('job', 5_000)).toBeNull(); // per-process, still exclusive
   const first = await cache.rateLimits.consume('agent-a', 'knowledge_store');
-  expect(first).toMatchObject({ allowed: true, limit: 20, remaining: 19 });
+  // Redis lost: a key starts spent (the whole window counts as used) and refills at the steady rate
+  // (docs/redis.md "Rate limits never fail open"), never with a fresh burst
+  expect(first).toMatchObject({ allowed: false, limit: 20, remaining: 0 });
+  expect(first.retryAfterMs).toBeGreaterThan(170_000); // one interval: 3600 s / 20
   expect(cache.health().mode).toBe('memory');
 
   await server.restart(); // empty: nothing was persisted
@@ -59,8 +62,8 @@ test('Redis killed mid-test: every feature keeps working in memory mode; restart
   try {
     expect(JSON.parse((await raw.get(keys.session('sess-during-1')))!)).toMatchObject({ agentId: 'agent-b', client: 'cli' });
     expect(await raw.sismember(keys.agentSessions('agent-b'), 'sess-during-1')).toBe(1);
-    // ...and the rate-limit state made in memory was merged, so the outage reset nobody's budget
-    expect(await cache.rateLimits.consume('agent-a', 'knowledge_store')).toMatchObject({ allowed: true, remaining: 18 });
+    // ...and the rate-limit state made in memory was merged, so neither the outage nor the empty restart handed out a budget
+    expect(await cache.rateLimits.consume('agent-a', 'knowledge_store')).toMatchObject({ allowed: false, remaining: 0 });
   } finally {
     raw.disconnect();
   }

@@ -110,7 +110,7 @@ describe('onboard', () => {
 });
 
 describe('authenticate', () => {
-  it('resolves a key to its agent; unknown keys are UNAUTHENTICATED, archived and deleted agents FORBIDDEN', async () => {
+  it('resolves a key to its agent; unknown keys are UNAUTHENTICATED, archived and deleted agents AGENT_ARCHIVED / AGENT_DELETED', async () => {
     const a = await agents.onboard({ label: 'auth-agent' });
     expect(await agents.authenticate(a.apiKey)).toEqual({ agentId: a.agentId, label: 'auth-agent', status: 'active' });
     expectCode(await agents.authenticate(a.apiKey.replace(/.$/, (c) => (c === '0' ? '1' : '0'))).catch((e) => e), 'UNAUTHENTICATED', /Unknown API key/);
@@ -119,10 +119,10 @@ describe('authenticate', () => {
     expect((await agents.authenticate(a.apiKey)).status).toBe('paused');
     await agents.archive(a.agentId);
     const archived = await agents.authenticate(a.apiKey).catch((e) => e);
-    expectCode(archived, 'FORBIDDEN', /is archived/);
+    expectCode(archived, 'AGENT_ARCHIVED', /is archived/);
     expect(archived.details.reason).toBe('AGENT_ARCHIVED');
     await agents.softDelete(a.agentId);
-    expectCode(await agents.authenticate(a.apiKey).catch((e) => e), 'FORBIDDEN', /is deleted/);
+    expectCode(await agents.authenticate(a.apiKey).catch((e) => e), 'AGENT_DELETED', /is deleted/);
   });
 });
 
@@ -156,7 +156,7 @@ describe('update', () => {
     expectCode(await agents.update(a.agentId, { label: 'UPD-3' }).catch((e) => e), 'CONFLICT', new RegExp(`already used by agent "${b.agentId}"`));
     await agents.softDelete(b.agentId);
     expect((await agents.update(a.agentId, { label: 'UPD-3' })).label).toBe('UPD-3'); // a deleted agent frees its label
-    expectCode(await agents.update(b.agentId, { notes: 'x' }).catch((e) => e), 'INVALID_STATE', /is deleted/);
+    expectCode(await agents.update(b.agentId, { notes: 'x' }).catch((e) => e), 'AGENT_DELETED', /is deleted/);
     expect((await agents.get(a.agentId)).notes).toBe('');
   });
 });
@@ -178,7 +178,9 @@ describe('lifecycle', () => {
     expectCode(bad, 'INVALID_STATE', new RegExp(`Agent "${a.agentId}" cannot go from paused to waiting_input`));
     expect(bad.hint).toBe('From paused the agent can go to: active, archived, deleted');
 
-    await service.resume(a.agentId, { actor: 'reviewer' });
+    // a pause is sticky: the agent itself cannot end it; an admin (or a resolved review) can
+    expectCode(await service.resume(a.agentId).catch((e) => e), 'AGENT_PAUSED');
+    await service.resume(a.agentId, { actor: 'reviewer', authority: 'admin' });
     expect((await agents.get(a.agentId)).pausedAt).toBeNull();
     await service.markWaitingInput(a.agentId);
     await service.archive(a.agentId, { reason: 'done' });
@@ -197,8 +199,8 @@ describe('lifecycle', () => {
       ['created', null, 'active', null, null],
       ['paused', 'active', 'paused', 'risk too high', 'governance'],
       ['resumed', 'paused', 'active', null, 'reviewer'],
-      ['waiting_input', 'active', 'waiting_input', null, null],
-      ['archived', 'waiting_input', 'archived', 'done', null],
+      ['waiting_input', 'active', 'waiting_input', null, a.agentId],
+      ['archived', 'waiting_input', 'archived', 'done', a.agentId],
       ['deleted', 'archived', 'deleted', 'cleanup', 'ops'],
     ]);
     expect(seen).toEqual(Array(5).fill(a.agentId));
@@ -234,7 +236,7 @@ describe('spawn', () => {
     expectCode(await agents.spawn({ parentAgentId: parent.agentId, spawnReason: ' ' }).catch((e) => e), 'INVALID_INPUT', /needs parent_agent_id and spawn_reason/);
     expectCode(await agents.spawn({ parentAgentId: 'no-parent', spawnReason: 'x' }).catch((e) => e), 'NOT_FOUND', /No parent agent with id "no-parent"/);
     await agents.archive(parent.agentId);
-    expectCode(await agents.spawn({ parentAgentId: parent.agentId, spawnReason: 'x', agentId: 'orphan-1' }).catch((e) => e), 'INVALID_STATE', /is archived and cannot spawn/);
+    expectCode(await agents.spawn({ parentAgentId: parent.agentId, spawnReason: 'x', agentId: 'orphan-1' }).catch((e) => e), 'AGENT_ARCHIVED', /is archived and cannot write/);
     expect((await db.pool.query(`select count(*)::int as n from core.agents where parent_agent_id = $1 or id = 'orphan-1'`, [parent.agentId])).rows[0].n).toBe(0);
     expect(await vertex('orphan-1')).toEqual([]);
   });

@@ -7,6 +7,7 @@ import {
   toLegacyCalibrationState,
 } from '../../src/domain/calibration';
 import { createMigratedDatabase, TestDatabase } from '../helpers/db';
+const ADMIN = { agentId: null, isAdmin: true };
 
 describe('calibration and ground truth', () => {
   let db: TestDatabase;
@@ -48,13 +49,13 @@ describe('calibration and ground truth', () => {
 
   it('records an outcome once per decision and counts it in the bins once', async () => {
     await recordPrediction(db.pool, { decisionId: 'd1', confidence: 0.95 });
-    await expect(recordOutcome(db.pool, 'missing', true)).rejects.toMatchObject({ code: 'NOT_FOUND', details: { reason: 'DECISION_NOT_FOUND' } });
-    await expect(recordOutcome(db.pool, 'd1', 2)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    const first = await recordOutcome(db.pool, 'd1', true);
+    await expect(recordOutcome(db.pool, 'missing', true, ADMIN)).rejects.toMatchObject({ code: 'NOT_FOUND', details: { reason: 'DECISION_NOT_FOUND' } });
+    await expect(recordOutcome(db.pool, 'd1', 2, ADMIN)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    const first = await recordOutcome(db.pool, 'd1', true, ADMIN);
     expect(first).toMatchObject({ actualCorrect: 1 });
-    const again = await recordOutcome(db.pool, 'd1', 1);
+    const again = await recordOutcome(db.pool, 'd1', 1, ADMIN);
     expect(again.outcomeAt).toEqual(first.outcomeAt);
-    await expect(recordOutcome(db.pool, 'd1', false)).rejects.toMatchObject({
+    await expect(recordOutcome(db.pool, 'd1', false, ADMIN)).rejects.toMatchObject({
       code: 'CONFLICT', details: { reason: 'OUTCOME_CONFLICT' }, message: expect.stringMatching(/^Decision "d1" already has outcome 1 \(recorded .+\), got 0$/),
     });
     const c = await readCalibration(db.pool);
@@ -73,7 +74,7 @@ describe('calibration and ground truth', () => {
   ];
   const recordSample = async () => {
     for (const [id, confidence, predictedCorrect] of sample) await recordPrediction(db.pool, { decisionId: id, confidence, predictedCorrect });
-    await Promise.all(sample.map(([id, , , outcome]) => recordOutcome(db.pool, id, outcome)));
+    await Promise.all(sample.map(([id, , , outcome]) => recordOutcome(db.pool, id, outcome, ADMIN)));
   };
 
   it('fills the bins to hand-computed numbers with accuracy and expected calibration error', async () => {
@@ -113,7 +114,7 @@ describe('calibration and ground truth', () => {
   it('never loses a count when many outcomes land in one bin at once', async () => {
     const ids = Array.from({ length: 20 }, (_, i) => `par_${i}`);
     for (const id of ids) await recordPrediction(db.pool, { decisionId: id, confidence: 0.75 });
-    await Promise.all(ids.map((id, i) => recordOutcome(db.pool, id, i % 2 === 0)));
+    await Promise.all(ids.map((id, i) => recordOutcome(db.pool, id, i % 2 === 0, ADMIN)));
     const bin = (await readCalibration(db.pool)).bins[7]!;
     expect(bin).toMatchObject({ count: 20, actualCorrect: 10 });
     expect(bin.confidenceSum).toBeCloseTo(15, 12);
@@ -133,7 +134,7 @@ describe('calibration and ground truth', () => {
     expect(await readCalibration(db.pool)).toMatchObject({ version: 3, totalCount: 0 });
     // new outcomes go to the current version only
     await recordPrediction(db.pool, { decisionId: 'late', confidence: 0.55 });
-    await recordOutcome(db.pool, 'late', 1);
+    await recordOutcome(db.pool, 'late', 1, ADMIN);
     expect((await readCalibration(db.pool)).bins[5]).toMatchObject({ count: 1 });
     expect((await readCalibration(db.pool, 2)).bins[5]).toMatchObject({ count: 0 });
     expect((await readCalibration(db.pool, 1)).totalCount).toBe(8);

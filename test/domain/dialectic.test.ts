@@ -11,6 +11,7 @@ import {
   submitThesis,
 } from '../../src/domain/dialectic';
 import { createMigratedDatabase, TestDatabase } from '../helpers/db';
+const ADMIN = { agentId: null, isAdmin: true };
 
 describe('dialectic sessions', () => {
   let db: TestDatabase;
@@ -40,7 +41,7 @@ describe('dialectic sessions', () => {
   /** A session that reached phase synthesis between paused agent p and reviewer r. */
   const sessionInSynthesis = async (maxSynthesisRounds?: number) => {
     await agents([{ id: 'p', status: 'paused' }, { id: 'r' }]);
-    const s = await requestReview(db.pool, { pausedAgentId: 'p', maxSynthesisRounds });
+    const s = await requestReview(db.pool, { admin: true, pausedAgentId: 'p', maxSynthesisRounds });
     await submitThesis(db.pool, { sessionId: s.id, agentId: 'p', rootCause: 'loop on retries', proposedConditions: ['cap retries at 3'] });
     await submitAntithesis(db.pool, { sessionId: s.id, agentId: 'r', reasoning: 'retries hide a config error', concerns: ['config'] });
     return s.id;
@@ -48,7 +49,7 @@ describe('dialectic sessions', () => {
 
   it('runs request -> thesis -> antithesis -> two agreeing syntheses -> resolved with both signatures', async () => {
     await agents([{ id: 'p', status: 'paused' }, { id: 'r' }]);
-    const requested = await requestReview(db.pool, { pausedAgentId: 'p', topic: 'retry storm' });
+    const requested = await requestReview(db.pool, { admin: true, pausedAgentId: 'p', topic: 'retry storm' });
     expect(requested).toMatchObject({ pausedAgentId: 'p', reviewerAgentId: 'r', phase: 'thesis', status: 'active', synthesisRound: 0 });
     expect(requested.phaseDeadline!.getTime()).toBeGreaterThan(requested.createdAt.getTime());
 
@@ -73,7 +74,7 @@ describe('dialectic sessions', () => {
       synthesis_round: 2,
     });
 
-    const full = await getSession(db.pool, id);
+    const full = await getSession(db.pool, id, ADMIN);
     expect(full.messages.map((m) => [m.seq, m.messageType, m.agentId])).toEqual([
       [1, 'thesis', 'p'], [2, 'antithesis', 'r'], [3, 'synthesis', 'p'], [4, 'synthesis', 'r'],
     ]);
@@ -120,30 +121,30 @@ describe('dialectic sessions', () => {
     await db.pool.query(
       `insert into core.dialectic_sessions (paused_agent_id, reviewer_agent_id, phase, status, resolution, created_at, updated_at)
        values ('p', 'r_recent', 'resolved', 'resolved', '{}', now() - interval '30 hours', now() - interval '20 hours')`);
-    const s = await requestReview(db.pool, { pausedAgentId: 'p' });
+    const s = await requestReview(db.pool, { admin: true, pausedAgentId: 'p' });
     expect(s.reviewerAgentId).toBe('r_new');
 
     // an explicit reviewer goes through the same rule
     await db.pool.query(`update core.dialectic_sessions set status = 'failed', phase = 'failed' where id = $1`, [s.id]);
-    await expect(requestReview(db.pool, { pausedAgentId: 'p', reviewerAgentId: 'r_recent' })).rejects.toMatchObject({
+    await expect(requestReview(db.pool, { admin: true, pausedAgentId: 'p', reviewerAgentId: 'r_recent' })).rejects.toMatchObject({
       code: 'INVALID_STATE',
       details: { reason: 'REVIEWER_NOT_ELIGIBLE' },
       message: 'Agent "r_recent" cannot review agent "p": it reviewed agent "p" within the last 24 hours',
     });
-    await expect(requestReview(db.pool, { pausedAgentId: 'p', reviewerAgentId: 'r_busy' })).rejects.toMatchObject({
+    await expect(requestReview(db.pool, { admin: true, pausedAgentId: 'p', reviewerAgentId: 'r_busy' })).rejects.toMatchObject({
       code: 'INVALID_STATE', message: expect.stringMatching(/it takes part in active session "[0-9a-f]{16}"/),
     });
-    await expect(requestReview(db.pool, { pausedAgentId: 'p', reviewerAgentId: 'r_paused' })).rejects.toMatchObject({
+    await expect(requestReview(db.pool, { admin: true, pausedAgentId: 'p', reviewerAgentId: 'r_paused' })).rejects.toMatchObject({
       code: 'INVALID_STATE', message: expect.stringContaining('its status is paused, expected active'),
     });
-    await expect(requestReview(db.pool, { pausedAgentId: 'p', reviewerAgentId: 'p' })).rejects.toMatchObject({
+    await expect(requestReview(db.pool, { admin: true, pausedAgentId: 'p', reviewerAgentId: 'p' })).rejects.toMatchObject({
       code: 'INVALID_STATE', details: { reason: 'REVIEWER_IS_PAUSED_AGENT' },
     });
-    await expect(requestReview(db.pool, { pausedAgentId: 'p', reviewerAgentId: 'nobody' })).rejects.toMatchObject({
+    await expect(requestReview(db.pool, { admin: true, pausedAgentId: 'p', reviewerAgentId: 'nobody' })).rejects.toMatchObject({
       code: 'NOT_FOUND', details: { reason: 'REVIEWER_NOT_FOUND' },
     });
     // r_new reviewed p minutes ago (the failed session): now r_old is the only eligible one
-    expect((await requestReview(db.pool, { pausedAgentId: 'p' })).reviewerAgentId).toBe('r_old');
+    expect((await requestReview(db.pool, { admin: true, pausedAgentId: 'p' })).reviewerAgentId).toBe('r_old');
   });
 
   it('breaks ties by smallest id, and a review older than 24 hours no longer excludes', async () => {
@@ -151,29 +152,29 @@ describe('dialectic sessions', () => {
     await db.pool.query(
       `insert into core.dialectic_sessions (paused_agent_id, reviewer_agent_id, phase, status, created_at, updated_at)
        values ('p', 'ra', 'failed', 'failed', now() - interval '3 days', now() - interval '25 hours')`);
-    expect((await requestReview(db.pool, { pausedAgentId: 'p' })).reviewerAgentId).toBe('ra');
+    expect((await requestReview(db.pool, { admin: true, pausedAgentId: 'p' })).reviewerAgentId).toBe('ra');
   });
 
   it('rejects a request when no reviewer is eligible, the agent is not paused, unknown, or already in a session', async () => {
     await agents([{ id: 'p', status: 'paused' }, { id: 'q', status: 'paused' }, { id: 'gone', status: 'archived' }]);
-    const err = await requestReview(db.pool, { pausedAgentId: 'p' }).catch((e) => e);
+    const err = await requestReview(db.pool, { admin: true, pausedAgentId: 'p' }).catch((e) => e);
     expect(err).toMatchObject({
       code: 'INVALID_STATE',
       details: { reason: 'NO_ELIGIBLE_REVIEWER', hint: expect.stringContaining('must be active, free of other active sessions') },
       message: 'No eligible reviewer for agent "p": of 2 other agents 0 are active, 0 of those are in another active session and 0 reviewed "p" within the last 24 hours',
     });
     await agents([{ id: 'busy' }, { id: 'r' }]);
-    await expect(requestReview(db.pool, { pausedAgentId: 'busy' })).rejects.toMatchObject({ code: 'INVALID_STATE', details: { reason: 'AGENT_NOT_PAUSED' } });
-    await expect(requestReview(db.pool, { pausedAgentId: 'ghost' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'No agent with id "ghost"' });
-    await requestReview(db.pool, { pausedAgentId: 'q', reviewerAgentId: 'busy' });
-    await requestReview(db.pool, { pausedAgentId: 'p' });
-    await expect(requestReview(db.pool, { pausedAgentId: 'p' })).rejects.toMatchObject({ code: 'CONFLICT', details: { reason: 'DIALECTIC_SESSION_EXISTS' } });
-    await expect(requestReview(db.pool, { pausedAgentId: 'p', maxSynthesisRounds: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(requestReview(db.pool, { admin: true, pausedAgentId: 'busy' })).rejects.toMatchObject({ code: 'INVALID_STATE', details: { reason: 'AGENT_NOT_PAUSED' } });
+    await expect(requestReview(db.pool, { admin: true, pausedAgentId: 'ghost' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'No agent with id "ghost"' });
+    await requestReview(db.pool, { admin: true, pausedAgentId: 'q', reviewerAgentId: 'busy' });
+    await requestReview(db.pool, { admin: true, pausedAgentId: 'p' });
+    await expect(requestReview(db.pool, { admin: true, pausedAgentId: 'p' })).rejects.toMatchObject({ code: 'CONFLICT', details: { reason: 'DIALECTIC_SESSION_EXISTS' } });
+    await expect(requestReview(db.pool, { admin: true, pausedAgentId: 'p', maxSynthesisRounds: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 
   it('rejects the wrong role (GV403), the wrong phase (GV422 naming it), unknown ids (GV404) and bad input (GV400)', async () => {
     await agents([{ id: 'p', status: 'paused' }, { id: 'r' }, { id: 'outsider' }]);
-    const { id } = await requestReview(db.pool, { pausedAgentId: 'p', reviewerAgentId: 'r' });
+    const { id } = await requestReview(db.pool, { admin: true, pausedAgentId: 'p', reviewerAgentId: 'r' });
 
     await expect(submitThesis(db.pool, { sessionId: id, agentId: 'r', rootCause: 'x' })).rejects.toMatchObject({
       code: 'FORBIDDEN', details: { reason: 'DIALECTIC_WRONG_ROLE' },
@@ -198,7 +199,7 @@ describe('dialectic sessions', () => {
     await expect(submitThesis(db.pool, { sessionId: 'nope', agentId: 'p', rootCause: 'x' })).rejects.toMatchObject({
       code: 'NOT_FOUND', details: { reason: 'DIALECTIC_SESSION_NOT_FOUND' }, message: 'No dialectic session with id "nope"',
     });
-    await expect(getSession(db.pool, 'nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(getSession(db.pool, 'nope', ADMIN)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(submitAntithesis(db.pool, { sessionId: id, agentId: 'ghost', reasoning: 'x' })).rejects.toMatchObject({
       code: 'NOT_FOUND', details: { reason: 'AGENT_NOT_FOUND' },
     });
@@ -213,7 +214,7 @@ describe('dialectic sessions', () => {
       observedMetrics: {}, concerns: [], agrees: null,
     })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('message_type is system, expected thesis, antithesis or synthesis') });
     // nothing was written by the rejected calls
-    expect((await getSession(db.pool, id)).messages).toHaveLength(1);
+    expect((await getSession(db.pool, id, ADMIN)).messages).toHaveLength(1);
   });
 
   it('escalates with a system message when the round limit is reached without agreement', async () => {
@@ -221,7 +222,7 @@ describe('dialectic sessions', () => {
     await submitSynthesis(db.pool, { sessionId: id, agentId: 'p', agrees: false, reasoning: 'no' });
     const escalated = await submitSynthesis(db.pool, { sessionId: id, agentId: 'r', agrees: true, reasoning: 'yes' });
     expect(escalated).toMatchObject({ phase: 'escalated', status: 'escalated', synthesisRound: 2, resolution: null, phaseDeadline: null });
-    const last = (await getSession(db.pool, id)).messages.at(-1)!;
+    const last = (await getSession(db.pool, id, ADMIN)).messages.at(-1)!;
     expect(last).toMatchObject({ messageType: 'system', agentId: null, reasoning: 'Synthesis round limit (2) reached without agreement; session escalated.' });
     await expect(submitSynthesis(db.pool, { sessionId: id, agentId: 'p', agrees: true, reasoning: 'late' })).rejects.toMatchObject({
       code: 'INVALID_STATE', details: { reason: 'DIALECTIC_SESSION_CLOSED' }, message: expect.stringContaining('is in phase escalated'),
@@ -230,8 +231,8 @@ describe('dialectic sessions', () => {
 
   it('fails a stalled session past its deadline with a system message; a late submission is refused', async () => {
     await agents([{ id: 'p', status: 'paused' }, { id: 'r' }, { id: 'p2', status: 'paused' }, { id: 'r2' }]);
-    const stalled = await requestReview(db.pool, { pausedAgentId: 'p', reviewerAgentId: 'r' });
-    const fresh = await requestReview(db.pool, { pausedAgentId: 'p2', reviewerAgentId: 'r2' });
+    const stalled = await requestReview(db.pool, { admin: true, pausedAgentId: 'p', reviewerAgentId: 'r' });
+    const fresh = await requestReview(db.pool, { admin: true, pausedAgentId: 'p2', reviewerAgentId: 'r2' });
     await submitThesis(db.pool, { sessionId: stalled.id, agentId: 'p', rootCause: 'x' });
     await db.pool.query(`update core.dialectic_sessions set phase_deadline = now() - interval '1 minute' where id = $1`, [stalled.id]);
 
@@ -240,27 +241,27 @@ describe('dialectic sessions', () => {
     });
     const failed = await failExpiredSessions(db.pool);
     expect(failed.map((s) => [s.id, s.phase, s.status])).toEqual([[stalled.id, 'failed', 'failed']]);
-    const last = (await getSession(db.pool, stalled.id)).messages.at(-1)!;
+    const last = (await getSession(db.pool, stalled.id, ADMIN)).messages.at(-1)!;
     expect(last).toMatchObject({ seq: 2, messageType: 'system', agentId: null, observedMetrics: { event: 'timeout', timed_out_phase: 'antithesis' } });
     expect(last.reasoning).toMatch(/^Phase antithesis timed out at \S+Z waiting for an antithesis from reviewer "r"; session failed\.$/);
-    expect((await getSession(db.pool, fresh.id)).status).toBe('active');
+    expect((await getSession(db.pool, fresh.id, ADMIN)).status).toBe('active');
     expect(await failExpiredSessions(db.pool)).toEqual([]);
     await expect(submitAntithesis(db.pool, { sessionId: stalled.id, agentId: 'r', reasoning: 'late' })).rejects.toMatchObject({
       code: 'INVALID_STATE', message: expect.stringContaining('is in phase failed'),
     });
     // p may ask again, and the reviewer of the failed session counts as having reviewed p
     await agents([{ id: 'r3' }]);
-    expect((await requestReview(db.pool, { pausedAgentId: 'p' })).reviewerAgentId).toBe('r3');
+    expect((await requestReview(db.pool, { admin: true, pausedAgentId: 'p' })).reviewerAgentId).toBe('r3');
   });
 
   it('a review request sweeps expired sessions first, freeing their participants', async () => {
     await agents([{ id: 'p', status: 'paused' }, { id: 'r' }]);
-    const old = await requestReview(db.pool, { pausedAgentId: 'p' });
+    const old = await requestReview(db.pool, { admin: true, pausedAgentId: 'p' });
     await db.pool.query(`update core.dialectic_sessions set phase_deadline = now() - interval '1 second' where id = $1`, [old.id]);
     await agents([{ id: 'r_new' }]);
-    const again = await requestReview(db.pool, { pausedAgentId: 'p' });
+    const again = await requestReview(db.pool, { admin: true, pausedAgentId: 'p' });
     expect(again.reviewerAgentId).toBe('r_new');
-    expect((await getSession(db.pool, old.id)).status).toBe('failed');
+    expect((await getSession(db.pool, old.id, ADMIN)).status).toBe('failed');
   });
 
   describe('concurrency', () => {
@@ -271,7 +272,7 @@ describe('dialectic sessions', () => {
         submitSynthesis(db.pool, { sessionId: id, agentId: 'r', agrees: true, reasoning: 'r agrees' }),
       ]);
       expect(results.map((s) => `${s.synthesisRound}:${s.status}`).sort()).toEqual(['1:active', '2:resolved']);
-      const full = await getSession(db.pool, id);
+      const full = await getSession(db.pool, id, ADMIN);
       expect(full.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
     });
 
@@ -305,7 +306,7 @@ describe('dialectic sessions', () => {
         first.release();
         second.release();
       }
-      const full = await getSession(db.pool, id);
+      const full = await getSession(db.pool, id, ADMIN);
       expect(full).toMatchObject({ status: 'resolved', phase: 'resolved', synthesisRound: 4, resolution: { message_seq_a: 5, message_seq_b: 6 } });
       expect(full.messages).toHaveLength(6);
     });

@@ -195,16 +195,16 @@ describe('core.process_agent_update', () => {
     expect((await agents().get(agentId)).updateCount).toBe(0);
   });
 
-  it('rejects unknown agents (NOT_FOUND) and paused or deleted ones (INVALID_STATE)', async () => {
+  it('rejects unknown agents (NOT_FOUND) and paused or deleted ones (AGENT_PAUSED, AGENT_DELETED)', async () => {
     expectCode(await eisv.processUpdate({ agentId: 'no-such-agent', complexity: 0.5, confidence: 0.5, responseLength: 1 }).catch((e) => e),
       'NOT_FOUND', /No agent with id "no-such-agent"/);
     const { agentId } = await agents().onboard();
     await agents().pause(agentId);
     const err = await eisv.processUpdate({ agentId, complexity: 0.5, confidence: 0.5, responseLength: 1 }).catch((e) => e);
-    expectCode(err, 'INVALID_STATE', /is paused; updates are accepted only from active or waiting_input agents/);
+    expectCode(err, 'AGENT_PAUSED', /is paused and cannot write/);
     expect(err.hint).toMatch(/dialectic/);
     await agents().softDelete(agentId);
-    expectCode(await eisv.processUpdate({ agentId, complexity: 0.5, confidence: 0.5, responseLength: 1 }).catch((e) => e), 'INVALID_STATE', /is deleted/);
+    expectCode(await eisv.processUpdate({ agentId, complexity: 0.5, confidence: 0.5, responseLength: 1 }).catch((e) => e), 'AGENT_DELETED', /is deleted/);
     expectCode(await eisv.current('no-such-agent').catch((e) => e), 'NOT_FOUND');
     expectCode(await eisv.history('no-such-agent').catch((e) => e), 'NOT_FOUND');
   });

@@ -6,6 +6,7 @@ import { rebuildGraph, verifyGraph } from '../../src/domain/graph';
 import { createKnowledgeService, DiscoveryStatus, KnowledgeService, LinkType } from '../../src/domain/knowledge';
 import { isGovdbError } from '../../src/errors';
 import { createMigratedDatabase, TestDatabase } from '../helpers/db';
+const ADMIN = { agentId: null, isAdmin: true };
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -68,8 +69,8 @@ describe('projection', () => {
           ids.push(...out.map((d) => d.id));
         } else if (op === 'respond') ids.push((await kg.store({ ...input(), responseTo: pick(ids), responseType: pick(['support', 'question'] as const) })).id);
         else if (op === 'link') await kg.link({ srcId: pick(ids), dstId: pick(ids), type: pick<LinkType>(['related_to', 'disputes', 'extends']), weight: Math.round(random() * 10) / 2 });
-        else if (op === 'supersede') await kg.supersede(pick(ids), pick(ids), pick(agents));
-        else await kg.setStatus(pick(ids), pick<DiscoveryStatus>(['open', 'resolved', 'archived', 'disputed']));
+        else if (op === 'supersede') await kg.supersede(pick(ids), pick(ids), { agentId: pick(agents), isAdmin: true });
+        else await kg.setStatus(pick(ids), pick<DiscoveryStatus>(['open', 'resolved', 'archived', 'disputed']), ADMIN);
       } catch (err) {
         // random picks make some calls invalid (self links, double supersedes, cycles): they must be
         // clean rejections that leave both stores as they were

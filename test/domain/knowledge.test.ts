@@ -2,6 +2,7 @@ import { core } from '../../src/db/generated/functions';
 import { createKnowledgeService, KnowledgeService } from '../../src/domain/knowledge';
 import { GovdbError } from '../../src/errors';
 import { createMigratedDatabase, TestDatabase } from '../helpers/db';
+const ADMIN = { agentId: null, isAdmin: true };
 
 let db: TestDatabase;
 let kg: KnowledgeService;
@@ -138,29 +139,29 @@ describe('batch store', () => {
 describe('status, supersede, link, notes', () => {
   it('sets status: resolved stamps resolved_at, open clears it, and the vertex follows', async () => {
     const d = await kg.store({ agentId: A, summary: 'Status target', id: 'kg-status' });
-    const resolved = await kg.setStatus(d.id, 'resolved');
+    const resolved = await kg.setStatus(d.id, 'resolved', ADMIN);
     expect(resolved.status).toBe('resolved');
     expect(resolved.resolvedAt).toBeInstanceOf(Date);
     expect(await cypher('MATCH (d:Discovery) WHERE d.id = $id RETURN d.status', { id: d.id }, ['s'])).toEqual([{ s: 'resolved' }]);
-    const reopened = await kg.setStatus(d.id, 'open');
+    const reopened = await kg.setStatus(d.id, 'open', ADMIN);
     expect(reopened).toMatchObject({ status: 'open', resolvedAt: null });
-    await rejects(kg.setStatus(d.id, 'done' as never), 'INVALID_INPUT', /status "done" is invalid: expected open, resolved, archived or disputed/);
-    await rejects(kg.setStatus('kg-nope', 'resolved'), 'NOT_FOUND', /No discovery with id "kg-nope"/);
+    await rejects(kg.setStatus(d.id, 'done' as never, ADMIN), 'INVALID_INPUT', /status "done" is invalid: expected open, resolved, archived or disputed/);
+    await rejects(kg.setStatus('kg-nope', 'resolved', ADMIN), 'NOT_FOUND', /No discovery with id "kg-nope"/);
   });
 
   it('supersedes: old.superseded_by = new, old archived, SUPERSEDES new -> old; refuses a second superseder and cycles', async () => {
     await kg.store({ agentId: A, summary: 'Old view', id: 'kg-old' });
     await kg.store({ agentId: A, summary: 'New view', id: 'kg-new' });
     await kg.store({ agentId: A, summary: 'Third view', id: 'kg-third' });
-    const old = await kg.supersede('kg-old', 'kg-new', A);
+    const old = await kg.supersede('kg-old', 'kg-new', { agentId: A, isAdmin: false });
     expect(old).toMatchObject({ id: 'kg-old', supersededBy: 'kg-new', status: 'archived' });
-    expect(await kg.supersede('kg-old', 'kg-new', A)).toMatchObject({ supersededBy: 'kg-new' });
+    expect(await kg.supersede('kg-old', 'kg-new', { agentId: A, isAdmin: false })).toMatchObject({ supersededBy: 'kg-new' });
     expect(await cypher('MATCH (n:Discovery)-[:SUPERSEDES]->(o:Discovery) WHERE o.id = $id RETURN n.id, o.status', { id: 'kg-old' }, ['n', 's']))
       .toEqual([{ n: 'kg-new', s: 'archived' }]);
-    await rejects(kg.supersede('kg-old', 'kg-third'), 'CONFLICT', /already superseded by "kg-new"/);
-    await rejects(kg.supersede('kg-new', 'kg-old'), 'INVALID_STATE', /would make a cycle/);
-    await rejects(kg.setStatus('kg-old', 'open'), 'INVALID_STATE', /was superseded by "kg-new" and stays archived/);
-    await rejects(kg.supersede('kg-new', 'kg-new'), 'INVALID_INPUT', /two different discovery ids/);
+    await rejects(kg.supersede('kg-old', 'kg-third', ADMIN), 'CONFLICT', /already superseded by "kg-new"/);
+    await rejects(kg.supersede('kg-new', 'kg-old', ADMIN), 'INVALID_STATE', /would make a cycle/);
+    await rejects(kg.setStatus('kg-old', 'open', ADMIN), 'INVALID_STATE', /was superseded by "kg-new" and stays archived/);
+    await rejects(kg.supersede('kg-new', 'kg-new', ADMIN), 'INVALID_INPUT', /two different discovery ids/);
   });
 
   it('links two discoveries with a typed, weighted edge; linking again updates the weight', async () => {
@@ -212,7 +213,7 @@ describe('reads', () => {
     expect((await kg.search({ query: 'entropy', agentId: B })).map((h) => h.id).sort()).toEqual(['kg-s-details']);
     expect((await kg.search({ type: 'bug_found' })).map((h) => h.id)).toEqual(['kg-s-phrase']);
     expect((await kg.search({ tags: ['Entropy', 'notes'] })).map((h) => h.id)).toEqual(['kg-s-details']);
-    await kg.setStatus('kg-s-summary', 'resolved');
+    await kg.setStatus('kg-s-summary', 'resolved', ADMIN);
     expect((await kg.search({ query: 'entropy', status: 'resolved' })).map((h) => h.id)).toEqual(['kg-s-summary']);
     const future = new Date(Date.now() + 3_600_000);
     expect(await kg.search({ query: 'entropy', since: future })).toEqual([]);
@@ -282,7 +283,7 @@ describe('reads', () => {
       { agentId: B, id: 'kg-h2', summary: 'hop 2', responseTo: 'kg-h1' },
       { agentId: B, id: 'kg-h3', summary: 'hop 3' },
     ]);
-    await kg.supersede('kg-h2', 'kg-h3');
+    await kg.supersede('kg-h2', 'kg-h3', ADMIN);
     expect((await kg.related('kg-h0', 2)).map((r) => [r.id, r.hops])).toEqual([['kg-h1', 1], ['kg-h2', 2]]);
     expect((await kg.related('kg-h0', 3)).map((r) => [r.id, r.hops])).toEqual([['kg-h1', 1], ['kg-h2', 2], ['kg-h3', 3]]);
     expect((await kg.related('kg-h0', 1)).map((r) => r.id)).toEqual(['kg-h1']);

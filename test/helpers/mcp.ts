@@ -55,6 +55,11 @@ export async function startMcpHarness(envOverrides: Record<string, string> = {},
         client,
         async call(name, args = {}) {
           const result = await client.callTool({ name, arguments: args });
+          // error results carry their body as JSON text ({ error: {...} }), not as structuredContent
+          if (result.isError && !result.structuredContent) {
+            const text = (result.content as Array<{ type: string; text?: string }>).find((c) => c.type === 'text')?.text ?? '{}';
+            return { isError: true, data: JSON.parse(text) as Record<string, unknown> };
+          }
           return { isError: !!result.isError, data: (result.structuredContent ?? {}) as Record<string, unknown> };
         },
         async close() {

@@ -94,7 +94,7 @@ describe('MCP tools: identity, agents, governance', () => {
     expect((await a.call('get_agent', { agent_id: bId })).data).toMatchObject({ id: bId });
     expect((await a.call('get_governance_metrics', { agent_id: bId })).data).toMatchObject({ agent_id: bId });
     await h.runtime.deps.services.agents.pause(bId, { reason: 'test', actor: 'test' });
-    expect((await b.call('resume_agent')).data.error).toMatchObject({ code: 'FORBIDDEN' });
+    expect((await b.call('resume_agent')).data.error).toMatchObject({ code: 'AGENT_PAUSED' });
     expect((await b.call('resume_agent', { admin_token: ADMIN_TOKEN })).data).toMatchObject({ toStatus: 'active' });
   });
 

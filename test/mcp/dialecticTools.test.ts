@@ -151,7 +151,7 @@ describe('MCP tools: dialectic review', () => {
     ok(await paused.c.call('submit_thesis', { session_id: id, root_cause: 'x' }));
     ok(await reviewer.c.call('submit_antithesis', { session_id: id, reasoning: 'y' }));
     ok(await paused.c.call('submit_synthesis', { session_id: id, agrees: true, reasoning: 'ok' }));
-    await h.runtime.deps.services.agents.resume(paused.id, { reason: 'operator', actor: 'test' });
+    await h.runtime.deps.services.agents.resume(paused.id, { reason: 'operator', actor: 'test', authority: 'admin' });
     const resolved = ok(await reviewer.c.call('submit_synthesis', { session_id: id, agrees: true, reasoning: 'ok' }));
     expect(resolved).toMatchObject({ phase: 'resolved', resume: { agent_id: paused.id, resumed: false, status: 'active', error: null } });
   });

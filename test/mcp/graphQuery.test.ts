@@ -1,5 +1,6 @@
 import { executeGraphQuery, parseAgtype, planGraphQuery } from '../../src/domain/graphQuery';
 import { ADMIN_TOKEN, McpClient, McpHarness, startMcpHarness } from '../helpers/mcp';
+const ADMIN = { agentId: null, isAdmin: true };
 
 const plan = (query: string) => planGraphQuery(query, { timeoutMs: 2000, limit: 100 });
 const rejection = (query: string) => {
@@ -79,7 +80,7 @@ describe('MCP tool graph_query', () => {
       { agentId, summary: 'first', tags: ['alpha'] },
       { agentId, summary: 'second', tags: ['alpha', 'beta'] },
     ])).map((d) => d.id);
-    await knowledge.setStatus(ids[1]!, 'resolved');
+    await knowledge.setStatus(ids[1]!, 'resolved', ADMIN);
   });
   afterAll(async () => h.close());
 
@@ -145,7 +146,8 @@ describe('MCP tool graph_query', () => {
     expect(syntax.data.error).toMatchObject({ code: 'INVALID_INPUT', reason: 'CYPHER_ERROR', message: expect.stringMatching(/^The Cypher query failed: syntax error at or near/) });
     const runtime = await admin({ query: 'UNWIND [1, 0] AS x RETURN 1 / x' });
     expect(runtime.data.error).toMatchObject({ code: 'INVALID_INPUT', message: 'The Cypher query failed: division by zero' });
+    // functions outside the allow-list are refused before AGE sees them (issue 14)
     const unknownFunction = await admin({ query: 'RETURN pg_sleep(1)' });
-    expect(unknownFunction.data.error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/age_pg_sleep\(agtype\) does not exist/) });
+    expect(unknownFunction.data.error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/pg_sleep\(\) at character 8 is not on graph_query's list of read functions/) });
   });
 });

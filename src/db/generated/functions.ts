@@ -285,10 +285,12 @@ export interface CoreCalibrationRecomputeArgs {
 }
 const CoreCalibrationRecomputeSpec: FunctionSpec = {"schema":"core","name":"calibration_recompute","returns":"scalar","params":[{"key":"since","sqlName":"p_since","sqlType":"timestamp with time zone","json":false}]};
 
-/** Arguments of core.calibration_record_outcome(p_decision_id text, p_actual_correct double precision). */
+/** Arguments of core.calibration_record_outcome(p_decision_id text, p_actual_correct double precision, p_actor_agent_id text, p_admin boolean). */
 export interface CoreCalibrationRecordOutcomeArgs {
   decisionId: string | null;
   actualCorrect: number | null;
+  actorAgentId?: string | null;
+  admin?: boolean | null;
 }
 export interface CoreCalibrationRecordOutcomeRow {
   decision_id: string | null;
@@ -301,7 +303,7 @@ export interface CoreCalibrationRecordOutcomeRow {
   outcome_at: Date | null;
   details: unknown | null;
 }
-const CoreCalibrationRecordOutcomeSpec: FunctionSpec = {"schema":"core","name":"calibration_record_outcome","returns":"row","params":[{"key":"decisionId","sqlName":"p_decision_id","sqlType":"text","json":false},{"key":"actualCorrect","sqlName":"p_actual_correct","sqlType":"double precision","json":false}]};
+const CoreCalibrationRecordOutcomeSpec: FunctionSpec = {"schema":"core","name":"calibration_record_outcome","returns":"row","params":[{"key":"decisionId","sqlName":"p_decision_id","sqlType":"text","json":false},{"key":"actualCorrect","sqlName":"p_actual_correct","sqlType":"double precision","json":false},{"key":"actorAgentId","sqlName":"p_actor_agent_id","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false}]};
 
 /** Arguments of core.calibration_record_prediction(p_decision_id text, p_confidence double precision, p_agent_id text, p_decision core.decision, p_predicted_correct boolean, p_details jsonb). */
 export interface CoreCalibrationRecordPredictionArgs {
@@ -339,6 +341,14 @@ export interface CoreCalibrationSummaryRow {
   updated_at: Date | null;
 }
 const CoreCalibrationSummarySpec: FunctionSpec = {"schema":"core","name":"calibration_summary","returns":"row","params":[{"key":"version","sqlName":"p_version","sqlType":"integer","json":false}]};
+
+/** Arguments of core.check_actor_status(p_agent_id text, p_status core.agent_status, p_role text). */
+export interface CoreCheckActorStatusArgs {
+  agentId: string | null;
+  status: "active" | "paused" | "waiting_input" | "archived" | "deleted" | null;
+  role?: string | null;
+}
+const CoreCheckActorStatusSpec: FunctionSpec = {"schema":"core","name":"check_actor_status","returns":"void","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"status","sqlName":"p_status","sqlType":"core.agent_status","json":false},{"key":"role","sqlName":"p_role","sqlType":"text","json":false}]};
 
 /** Arguments of core.check_agent_label_free(p_label text, p_except text). */
 export interface CoreCheckAgentLabelFreeArgs {
@@ -390,11 +400,13 @@ export interface CoreDialecticFailExpiredRow {
 }
 const CoreDialecticFailExpiredSpec: FunctionSpec = {"schema":"core","name":"dialectic_fail_expired","returns":"rows","params":[]};
 
-/** Arguments of core.dialectic_get_session(p_session_id text). */
+/** Arguments of core.dialectic_get_session(p_session_id text, p_actor_agent_id text, p_admin boolean). */
 export interface CoreDialecticGetSessionArgs {
   sessionId: string | null;
+  actorAgentId?: string | null;
+  admin?: boolean | null;
 }
-const CoreDialecticGetSessionSpec: FunctionSpec = {"schema":"core","name":"dialectic_get_session","returns":"scalar","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false}]};
+const CoreDialecticGetSessionSpec: FunctionSpec = {"schema":"core","name":"dialectic_get_session","returns":"scalar","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"actorAgentId","sqlName":"p_actor_agent_id","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false}]};
 
 /** Arguments of core.dialectic_list_sessions(p_agent_id text, p_status core.dialectic_status, p_session_type core.dialectic_type, p_limit integer, p_cursor text). */
 export interface CoreDialecticListSessionsArgs {
@@ -451,7 +463,7 @@ export interface CoreDialecticPhaseTimeoutArgs {
 }
 const CoreDialecticPhaseTimeoutSpec: FunctionSpec = {"schema":"core","name":"dialectic_phase_timeout","returns":"scalar","params":[{"key":"phase","sqlName":"p_phase","sqlType":"core.dialectic_phase","json":false}]};
 
-/** Arguments of core.dialectic_request_review(p_paused_agent_id text, p_reviewer_agent_id text, p_session_type core.dialectic_type, p_topic text, p_reason text, p_max_synthesis_rounds integer, p_discovery_id text). */
+/** Arguments of core.dialectic_request_review(p_paused_agent_id text, p_reviewer_agent_id text, p_session_type core.dialectic_type, p_topic text, p_reason text, p_max_synthesis_rounds integer, p_discovery_id text, p_actor_agent_id text, p_admin boolean). */
 export interface CoreDialecticRequestReviewArgs {
   pausedAgentId: string | null;
   reviewerAgentId?: string | null;
@@ -460,6 +472,8 @@ export interface CoreDialecticRequestReviewArgs {
   reason?: string | null;
   maxSynthesisRounds?: number | null;
   discoveryId?: string | null;
+  actorAgentId?: string | null;
+  admin?: boolean | null;
 }
 export interface CoreDialecticRequestReviewRow {
   id: string | null;
@@ -482,7 +496,7 @@ export interface CoreDialecticRequestReviewRow {
   anomalies: Array<string> | null;
   legacy_original: unknown | null;
 }
-const CoreDialecticRequestReviewSpec: FunctionSpec = {"schema":"core","name":"dialectic_request_review","returns":"row","params":[{"key":"pausedAgentId","sqlName":"p_paused_agent_id","sqlType":"text","json":false},{"key":"reviewerAgentId","sqlName":"p_reviewer_agent_id","sqlType":"text","json":false},{"key":"sessionType","sqlName":"p_session_type","sqlType":"core.dialectic_type","json":false},{"key":"topic","sqlName":"p_topic","sqlType":"text","json":false},{"key":"reason","sqlName":"p_reason","sqlType":"text","json":false},{"key":"maxSynthesisRounds","sqlName":"p_max_synthesis_rounds","sqlType":"integer","json":false},{"key":"discoveryId","sqlName":"p_discovery_id","sqlType":"text","json":false}]};
+const CoreDialecticRequestReviewSpec: FunctionSpec = {"schema":"core","name":"dialectic_request_review","returns":"row","params":[{"key":"pausedAgentId","sqlName":"p_paused_agent_id","sqlType":"text","json":false},{"key":"reviewerAgentId","sqlName":"p_reviewer_agent_id","sqlType":"text","json":false},{"key":"sessionType","sqlName":"p_session_type","sqlType":"core.dialectic_type","json":false},{"key":"topic","sqlName":"p_topic","sqlType":"text","json":false},{"key":"reason","sqlName":"p_reason","sqlType":"text","json":false},{"key":"maxSynthesisRounds","sqlName":"p_max_synthesis_rounds","sqlType":"integer","json":false},{"key":"discoveryId","sqlName":"p_discovery_id","sqlType":"text","json":false},{"key":"actorAgentId","sqlName":"p_actor_agent_id","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false}]};
 
 /** Arguments of core.dialectic_reviewer_candidates(p_paused_agent_id text). */
 export interface CoreDialecticReviewerCandidatesArgs {
@@ -1007,7 +1021,7 @@ export interface CoreNormalizeAgentTagsArgs {
 }
 const CoreNormalizeAgentTagsSpec: FunctionSpec = {"schema":"core","name":"normalize_agent_tags","returns":"scalar","params":[{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false}]};
 
-/** Arguments of core.onboard_agent(p_agent_id text, p_label text, p_purpose text, p_tags text[], p_parent_agent_id text, p_spawn_reason text, p_metadata jsonb, p_session_id text, p_session_ttl_ms bigint, p_client_type text, p_actor text, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone, OUT session_id text, OUT session_expires_at timestamp with time zone). */
+/** Arguments of core.onboard_agent(p_agent_id text, p_label text, p_purpose text, p_tags text[], p_parent_agent_id text, p_spawn_reason text, p_metadata jsonb, p_session_id text, p_session_ttl_ms bigint, p_client_type text, p_actor text, p_admin boolean, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone, OUT session_id text, OUT session_expires_at timestamp with time zone). */
 export interface CoreOnboardAgentArgs {
   agentId?: string | null;
   label?: string | null;
@@ -1020,6 +1034,7 @@ export interface CoreOnboardAgentArgs {
   sessionTtlMs?: number | string | null;
   clientType?: string | null;
   actor?: string | null;
+  admin?: boolean | null;
 }
 export interface CoreOnboardAgentRow {
   agent_id: string | null;
@@ -1032,7 +1047,7 @@ export interface CoreOnboardAgentRow {
   session_id: string | null;
   session_expires_at: Date | null;
 }
-const CoreOnboardAgentSpec: FunctionSpec = {"schema":"core","name":"onboard_agent","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"label","sqlName":"p_label","sqlType":"text","json":false},{"key":"purpose","sqlName":"p_purpose","sqlType":"text","json":false},{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false},{"key":"parentAgentId","sqlName":"p_parent_agent_id","sqlType":"text","json":false},{"key":"spawnReason","sqlName":"p_spawn_reason","sqlType":"text","json":false},{"key":"metadata","sqlName":"p_metadata","sqlType":"jsonb","json":true},{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"sessionTtlMs","sqlName":"p_session_ttl_ms","sqlType":"bigint","json":false},{"key":"clientType","sqlName":"p_client_type","sqlType":"text","json":false},{"key":"actor","sqlName":"p_actor","sqlType":"text","json":false}]};
+const CoreOnboardAgentSpec: FunctionSpec = {"schema":"core","name":"onboard_agent","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"label","sqlName":"p_label","sqlType":"text","json":false},{"key":"purpose","sqlName":"p_purpose","sqlType":"text","json":false},{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false},{"key":"parentAgentId","sqlName":"p_parent_agent_id","sqlType":"text","json":false},{"key":"spawnReason","sqlName":"p_spawn_reason","sqlType":"text","json":false},{"key":"metadata","sqlName":"p_metadata","sqlType":"jsonb","json":true},{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"sessionTtlMs","sqlName":"p_session_ttl_ms","sqlType":"bigint","json":false},{"key":"clientType","sqlName":"p_client_type","sqlType":"text","json":false},{"key":"actor","sqlName":"p_actor","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false}]};
 
 /** Arguments of core.process_agent_update(p_agent_id text, p_complexity double precision, p_confidence double precision, p_response_length integer, p_response_text text, p_task_type text, p_ethical_drift double precision[], p_apply_pause boolean, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT drift_norm double precision, OUT update_count bigint, OUT agent_status core.agent_status, OUT recorded_at timestamp with time zone). */
 export interface CoreProcessAgentUpdateArgs {
@@ -1071,6 +1086,49 @@ export interface CoreProjectAgentArgs {
 }
 const CoreProjectAgentSpec: FunctionSpec = {"schema":"core","name":"project_agent","returns":"void","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false}]};
 
+/** Arguments of core.require_active_actor(p_agent_id text, p_role text). */
+export interface CoreRequireActiveActorArgs {
+  agentId: string | null;
+  role?: string | null;
+}
+export interface CoreRequireActiveActorRow {
+  id: string | null;
+  label: string | null;
+  status: "active" | "paused" | "waiting_input" | "archived" | "deleted" | null;
+  purpose: string | null;
+  notes: string | null;
+  tags: Array<string> | null;
+  parent_agent_id: string | null;
+  spawn_reason: string | null;
+  api_key_hash: string | null;
+  metadata: unknown | null;
+  update_count: string | null;
+  created_at: Date | null;
+  updated_at: Date | null;
+  paused_at: Date | null;
+  archived_at: Date | null;
+  deleted_at: Date | null;
+  last_activity_at: Date | null;
+  origin: string | null;
+  anomalies: Array<string> | null;
+  pause_hold_since: Date | null;
+}
+const CoreRequireActiveActorSpec: FunctionSpec = {"schema":"core","name":"require_active_actor","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"role","sqlName":"p_role","sqlType":"text","json":false}]};
+
+/** Arguments of core.rotate_api_key(p_agent_id text, p_actor_agent_id text, p_admin boolean, p_reason text, OUT agent_id text, OUT api_key text, OUT rotated_at timestamp with time zone). */
+export interface CoreRotateApiKeyArgs {
+  agentId: string | null;
+  actorAgentId?: string | null;
+  admin?: boolean | null;
+  reason?: string | null;
+}
+export interface CoreRotateApiKeyRow {
+  agent_id: string | null;
+  api_key: string | null;
+  rotated_at: Date | null;
+}
+const CoreRotateApiKeySpec: FunctionSpec = {"schema":"core","name":"rotate_api_key","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"actorAgentId","sqlName":"p_actor_agent_id","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false},{"key":"reason","sqlName":"p_reason","sqlType":"text","json":false}]};
+
 /** Arguments of core.schema_version(). */
 export interface CoreSchemaVersionArgs {
 }
@@ -1098,12 +1156,15 @@ export interface CoreSpawnAgentRow {
 }
 const CoreSpawnAgentSpec: FunctionSpec = {"schema":"core","name":"spawn_agent","returns":"row","params":[{"key":"parentAgentId","sqlName":"p_parent_agent_id","sqlType":"text","json":false},{"key":"spawnReason","sqlName":"p_spawn_reason","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"label","sqlName":"p_label","sqlType":"text","json":false},{"key":"purpose","sqlName":"p_purpose","sqlType":"text","json":false},{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false},{"key":"metadata","sqlName":"p_metadata","sqlType":"jsonb","json":true},{"key":"actor","sqlName":"p_actor","sqlType":"text","json":false}]};
 
-/** Arguments of core.transition_agent(p_agent_id text, p_to_status text, p_reason text, p_actor text, OUT agent_id text, OUT from_status core.agent_status, OUT to_status core.agent_status, OUT event_id bigint, OUT changed_at timestamp with time zone). */
+/** Arguments of core.transition_agent(p_agent_id text, p_to_status text, p_authority text, p_actor_agent_id text, p_reason text, p_actor text, p_review_id text, OUT agent_id text, OUT from_status core.agent_status, OUT to_status core.agent_status, OUT event_id bigint, OUT changed_at timestamp with time zone). */
 export interface CoreTransitionAgentArgs {
   agentId: string | null;
   toStatus: string | null;
+  authority: string | null;
+  actorAgentId?: string | null;
   reason?: string | null;
   actor?: string | null;
+  reviewId?: string | null;
 }
 export interface CoreTransitionAgentRow {
   agent_id: string | null;
@@ -1112,7 +1173,7 @@ export interface CoreTransitionAgentRow {
   event_id: string | null;
   changed_at: Date | null;
 }
-const CoreTransitionAgentSpec: FunctionSpec = {"schema":"core","name":"transition_agent","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"toStatus","sqlName":"p_to_status","sqlType":"text","json":false},{"key":"reason","sqlName":"p_reason","sqlType":"text","json":false},{"key":"actor","sqlName":"p_actor","sqlType":"text","json":false}]};
+const CoreTransitionAgentSpec: FunctionSpec = {"schema":"core","name":"transition_agent","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"toStatus","sqlName":"p_to_status","sqlType":"text","json":false},{"key":"authority","sqlName":"p_authority","sqlType":"text","json":false},{"key":"actorAgentId","sqlName":"p_actor_agent_id","sqlType":"text","json":false},{"key":"reason","sqlName":"p_reason","sqlType":"text","json":false},{"key":"actor","sqlName":"p_actor","sqlType":"text","json":false},{"key":"reviewId","sqlName":"p_review_id","sqlType":"text","json":false}]};
 
 /** Arguments of core.unbind_session(p_session_id text). */
 export interface CoreUnbindSessionArgs {
@@ -1209,6 +1270,11 @@ export interface KnowledgeGetDiscoveryRow {
   resolved_at: Date | null;
 }
 const KnowledgeGetDiscoverySpec: FunctionSpec = {"schema":"knowledge","name":"get_discovery","returns":"rows","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"maxDepth","sqlName":"p_max_depth","sqlType":"integer","json":false}]};
+
+/** Arguments of knowledge.grant_graph_reader(). */
+export interface KnowledgeGrantGraphReaderArgs {
+}
+const KnowledgeGrantGraphReaderSpec: FunctionSpec = {"schema":"knowledge","name":"grant_graph_reader","returns":"void","params":[]};
 
 /** Arguments of knowledge.graph_actual_edges(). */
 export interface KnowledgeGraphActualEdgesArgs {
@@ -1509,6 +1575,7 @@ export interface KnowledgeRequireAgentRow {
   last_activity_at: Date | null;
   origin: string | null;
   anomalies: Array<string> | null;
+  pause_hold_since: Date | null;
 }
 const KnowledgeRequireAgentSpec: FunctionSpec = {"schema":"knowledge","name":"require_agent","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"role","sqlName":"p_role","sqlType":"text","json":false}]};
 
@@ -1654,11 +1721,12 @@ export interface KnowledgeStoreDiscoveryRow {
 }
 const KnowledgeStoreDiscoverySpec: FunctionSpec = {"schema":"knowledge","name":"store_discovery","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"summary","sqlName":"p_summary","sqlType":"text","json":false},{"key":"discoveryType","sqlName":"p_discovery_type","sqlType":"text","json":false},{"key":"details","sqlName":"p_details","sqlType":"text","json":false},{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false},{"key":"severity","sqlName":"p_severity","sqlType":"text","json":false},{"key":"referencesFiles","sqlName":"p_references_files","sqlType":"text[]","json":false},{"key":"responseTo","sqlName":"p_response_to","sqlType":"text","json":false},{"key":"responseType","sqlName":"p_response_type","sqlType":"text","json":false},{"key":"relatedTo","sqlName":"p_related_to","sqlType":"text[]","json":false},{"key":"confidence","sqlName":"p_confidence","sqlType":"double precision","json":false},{"key":"id","sqlName":"p_id","sqlType":"text","json":false}]};
 
-/** Arguments of knowledge.supersede_discovery(p_old_id text, p_new_id text, p_agent_id text). */
+/** Arguments of knowledge.supersede_discovery(p_old_id text, p_new_id text, p_agent_id text, p_admin boolean). */
 export interface KnowledgeSupersedeDiscoveryArgs {
   oldId: string | null;
   newId: string | null;
   agentId?: string | null;
+  admin?: boolean | null;
 }
 export interface KnowledgeSupersedeDiscoveryRow {
   id: string | null;
@@ -1681,12 +1749,14 @@ export interface KnowledgeSupersedeDiscoveryRow {
   search_vector: string | null;
   summary_vector: string | null;
 }
-const KnowledgeSupersedeDiscoverySpec: FunctionSpec = {"schema":"knowledge","name":"supersede_discovery","returns":"row","params":[{"key":"oldId","sqlName":"p_old_id","sqlType":"text","json":false},{"key":"newId","sqlName":"p_new_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false}]};
+const KnowledgeSupersedeDiscoverySpec: FunctionSpec = {"schema":"knowledge","name":"supersede_discovery","returns":"row","params":[{"key":"oldId","sqlName":"p_old_id","sqlType":"text","json":false},{"key":"newId","sqlName":"p_new_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false}]};
 
-/** Arguments of knowledge.update_discovery_status(p_id text, p_status text). */
+/** Arguments of knowledge.update_discovery_status(p_id text, p_status text, p_actor_agent_id text, p_admin boolean). */
 export interface KnowledgeUpdateDiscoveryStatusArgs {
   id: string | null;
   status: string | null;
+  actorAgentId?: string | null;
+  admin?: boolean | null;
 }
 export interface KnowledgeUpdateDiscoveryStatusRow {
   id: string | null;
@@ -1709,7 +1779,7 @@ export interface KnowledgeUpdateDiscoveryStatusRow {
   search_vector: string | null;
   summary_vector: string | null;
 }
-const KnowledgeUpdateDiscoveryStatusSpec: FunctionSpec = {"schema":"knowledge","name":"update_discovery_status","returns":"row","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"status","sqlName":"p_status","sqlType":"text","json":false}]};
+const KnowledgeUpdateDiscoveryStatusSpec: FunctionSpec = {"schema":"knowledge","name":"update_discovery_status","returns":"row","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"status","sqlName":"p_status","sqlType":"text","json":false},{"key":"actorAgentId","sqlName":"p_actor_agent_id","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false}]};
 
 export const audit = {
   /** audit.drop_partitions_older_than(p_keep interval): volatile, returns rows */
@@ -1778,7 +1848,7 @@ export const core = {
   /** core.calibration_recompute(p_since timestamp with time zone): volatile, returns scalar */
   calibrationRecompute: (db: Queryable, args: CoreCalibrationRecomputeArgs = {}): Promise<number | null> =>
     callFunction<number | null>(db, CoreCalibrationRecomputeSpec, args as unknown as Record<string, unknown>),
-  /** core.calibration_record_outcome(p_decision_id text, p_actual_correct double precision): volatile, returns row */
+  /** core.calibration_record_outcome(p_decision_id text, p_actual_correct double precision, p_actor_agent_id text, p_admin boolean): volatile, returns row */
   calibrationRecordOutcome: (db: Queryable, args: CoreCalibrationRecordOutcomeArgs): Promise<CoreCalibrationRecordOutcomeRow> =>
     callFunction<CoreCalibrationRecordOutcomeRow>(db, CoreCalibrationRecordOutcomeSpec, args as unknown as Record<string, unknown>),
   /** core.calibration_record_prediction(p_decision_id text, p_confidence double precision, p_agent_id text, p_decision core.decision, p_predicted_correct boolean, p_details jsonb): volatile, returns row */
@@ -1787,6 +1857,9 @@ export const core = {
   /** core.calibration_summary(p_version integer, OUT version integer, OUT total_count bigint, OUT mean_confidence double precision, OUT accuracy double precision, OUT expected_calibration_error double precision, OUT max_calibration_error double precision, OUT updated_at timestamp with time zone): stable, returns row */
   calibrationSummary: (db: Queryable, args: CoreCalibrationSummaryArgs = {}): Promise<CoreCalibrationSummaryRow> =>
     callFunction<CoreCalibrationSummaryRow>(db, CoreCalibrationSummarySpec, args as unknown as Record<string, unknown>),
+  /** core.check_actor_status(p_agent_id text, p_status core.agent_status, p_role text): immutable, returns void */
+  checkActorStatus: (db: Queryable, args: CoreCheckActorStatusArgs): Promise<void> =>
+    callFunction<void>(db, CoreCheckActorStatusSpec, args as unknown as Record<string, unknown>),
   /** core.check_agent_label_free(p_label text, p_except text): stable, returns void */
   checkAgentLabelFree: (db: Queryable, args: CoreCheckAgentLabelFreeArgs): Promise<void> =>
     callFunction<void>(db, CoreCheckAgentLabelFreeSpec, args as unknown as Record<string, unknown>),
@@ -1799,7 +1872,7 @@ export const core = {
   /** core.dialectic_fail_expired(): volatile, returns rows */
   dialecticFailExpired: (db: Queryable, args: CoreDialecticFailExpiredArgs = {}): Promise<CoreDialecticFailExpiredRow[]> =>
     callFunction<CoreDialecticFailExpiredRow[]>(db, CoreDialecticFailExpiredSpec, args as unknown as Record<string, unknown>),
-  /** core.dialectic_get_session(p_session_id text): stable, returns scalar */
+  /** core.dialectic_get_session(p_session_id text, p_actor_agent_id text, p_admin boolean): stable, returns scalar */
   dialecticGetSession: (db: Queryable, args: CoreDialecticGetSessionArgs): Promise<unknown | null> =>
     callFunction<unknown | null>(db, CoreDialecticGetSessionSpec, args as unknown as Record<string, unknown>),
   /** core.dialectic_list_sessions(p_agent_id text, p_status core.dialectic_status, p_session_type core.dialectic_type, p_limit integer, p_cursor text): stable, returns rows */
@@ -1814,7 +1887,7 @@ export const core = {
   /** core.dialectic_phase_timeout(p_phase core.dialectic_phase): immutable, returns scalar — How long an active phase waits for its submission; null for terminal phases. */
   dialecticPhaseTimeout: (db: Queryable, args: CoreDialecticPhaseTimeoutArgs): Promise<unknown | null> =>
     callFunction<unknown | null>(db, CoreDialecticPhaseTimeoutSpec, args as unknown as Record<string, unknown>),
-  /** core.dialectic_request_review(p_paused_agent_id text, p_reviewer_agent_id text, p_session_type core.dialectic_type, p_topic text, p_reason text, p_max_synthesis_rounds integer, p_discovery_id text): volatile, returns row */
+  /** core.dialectic_request_review(p_paused_agent_id text, p_reviewer_agent_id text, p_session_type core.dialectic_type, p_topic text, p_reason text, p_max_synthesis_rounds integer, p_discovery_id text, p_actor_agent_id text, p_admin boolean): volatile, returns row */
   dialecticRequestReview: (db: Queryable, args: CoreDialecticRequestReviewArgs): Promise<CoreDialecticRequestReviewRow> =>
     callFunction<CoreDialecticRequestReviewRow>(db, CoreDialecticRequestReviewSpec, args as unknown as Record<string, unknown>),
   /** core.dialectic_reviewer_candidates(p_paused_agent_id text): stable, returns rows */
@@ -1922,7 +1995,7 @@ export const core = {
   /** core.normalize_agent_tags(p_tags text[]): immutable, returns scalar */
   normalizeAgentTags: (db: Queryable, args: CoreNormalizeAgentTagsArgs): Promise<Array<string> | null> =>
     callFunction<Array<string> | null>(db, CoreNormalizeAgentTagsSpec, args as unknown as Record<string, unknown>),
-  /** core.onboard_agent(p_agent_id text, p_label text, p_purpose text, p_tags text[], p_parent_agent_id text, p_spawn_reason text, p_metadata jsonb, p_session_id text, p_session_ttl_ms bigint, p_client_type text, p_actor text, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone, OUT session_id text, OUT session_expires_at timestamp with time zone): volatile, returns row */
+  /** core.onboard_agent(p_agent_id text, p_label text, p_purpose text, p_tags text[], p_parent_agent_id text, p_spawn_reason text, p_metadata jsonb, p_session_id text, p_session_ttl_ms bigint, p_client_type text, p_actor text, p_admin boolean, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone, OUT session_id text, OUT session_expires_at timestamp with time zone): volatile, returns row */
   onboardAgent: (db: Queryable, args: CoreOnboardAgentArgs = {}): Promise<CoreOnboardAgentRow> =>
     callFunction<CoreOnboardAgentRow>(db, CoreOnboardAgentSpec, args as unknown as Record<string, unknown>),
   /** core.process_agent_update(p_agent_id text, p_complexity double precision, p_confidence double precision, p_response_length integer, p_response_text text, p_task_type text, p_ethical_drift double precision[], p_apply_pause boolean, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT drift_norm double precision, OUT update_count bigint, OUT agent_status core.agent_status, OUT recorded_at timestamp with time zone): volatile, returns row */
@@ -1931,13 +2004,19 @@ export const core = {
   /** core.project_agent(p_agent_id text): volatile, returns void */
   projectAgent: (db: Queryable, args: CoreProjectAgentArgs): Promise<void> =>
     callFunction<void>(db, CoreProjectAgentSpec, args as unknown as Record<string, unknown>),
+  /** core.require_active_actor(p_agent_id text, p_role text): volatile, returns row */
+  requireActiveActor: (db: Queryable, args: CoreRequireActiveActorArgs): Promise<CoreRequireActiveActorRow> =>
+    callFunction<CoreRequireActiveActorRow>(db, CoreRequireActiveActorSpec, args as unknown as Record<string, unknown>),
+  /** core.rotate_api_key(p_agent_id text, p_actor_agent_id text, p_admin boolean, p_reason text, OUT agent_id text, OUT api_key text, OUT rotated_at timestamp with time zone): volatile, returns row */
+  rotateApiKey: (db: Queryable, args: CoreRotateApiKeyArgs): Promise<CoreRotateApiKeyRow> =>
+    callFunction<CoreRotateApiKeyRow>(db, CoreRotateApiKeySpec, args as unknown as Record<string, unknown>),
   /** core.schema_version(): stable, returns scalar */
   schemaVersion: (db: Queryable, args: CoreSchemaVersionArgs = {}): Promise<number | null> =>
     callFunction<number | null>(db, CoreSchemaVersionSpec, args as unknown as Record<string, unknown>),
   /** core.spawn_agent(p_parent_agent_id text, p_spawn_reason text, p_agent_id text, p_label text, p_purpose text, p_tags text[], p_metadata jsonb, p_actor text, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone): volatile, returns row */
   spawnAgent: (db: Queryable, args: CoreSpawnAgentArgs): Promise<CoreSpawnAgentRow> =>
     callFunction<CoreSpawnAgentRow>(db, CoreSpawnAgentSpec, args as unknown as Record<string, unknown>),
-  /** core.transition_agent(p_agent_id text, p_to_status text, p_reason text, p_actor text, OUT agent_id text, OUT from_status core.agent_status, OUT to_status core.agent_status, OUT event_id bigint, OUT changed_at timestamp with time zone): volatile, returns row */
+  /** core.transition_agent(p_agent_id text, p_to_status text, p_authority text, p_actor_agent_id text, p_reason text, p_actor text, p_review_id text, OUT agent_id text, OUT from_status core.agent_status, OUT to_status core.agent_status, OUT event_id bigint, OUT changed_at timestamp with time zone): volatile, returns row */
   transitionAgent: (db: Queryable, args: CoreTransitionAgentArgs): Promise<CoreTransitionAgentRow> =>
     callFunction<CoreTransitionAgentRow>(db, CoreTransitionAgentSpec, args as unknown as Record<string, unknown>),
   /** core.unbind_session(p_session_id text): volatile, returns rows */
@@ -1961,6 +2040,9 @@ export const knowledge = {
   /** knowledge.get_discovery(p_id text, p_max_depth integer): stable, returns rows */
   getDiscovery: (db: Queryable, args: KnowledgeGetDiscoveryArgs): Promise<KnowledgeGetDiscoveryRow[]> =>
     callFunction<KnowledgeGetDiscoveryRow[]>(db, KnowledgeGetDiscoverySpec, args as unknown as Record<string, unknown>),
+  /** knowledge.grant_graph_reader(): volatile, returns void */
+  grantGraphReader: (db: Queryable, args: KnowledgeGrantGraphReaderArgs = {}): Promise<void> =>
+    callFunction<void>(db, KnowledgeGrantGraphReaderSpec, args as unknown as Record<string, unknown>),
   /** knowledge.graph_actual_edges(): stable, returns rows */
   graphActualEdges: (db: Queryable, args: KnowledgeGraphActualEdgesArgs = {}): Promise<KnowledgeGraphActualEdgesRow[]> =>
     callFunction<KnowledgeGraphActualEdgesRow[]>(db, KnowledgeGraphActualEdgesSpec, args as unknown as Record<string, unknown>),
@@ -2036,7 +2118,7 @@ export const knowledge = {
   /** knowledge.related_discoveries(p_id text, p_max_hops integer, p_limit integer): stable, returns rows */
   relatedDiscoveries: (db: Queryable, args: KnowledgeRelatedDiscoveriesArgs): Promise<KnowledgeRelatedDiscoveriesRow[]> =>
     callFunction<KnowledgeRelatedDiscoveriesRow[]>(db, KnowledgeRelatedDiscoveriesSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.require_agent(p_agent_id text, p_role text): stable, returns row */
+  /** knowledge.require_agent(p_agent_id text, p_role text): volatile, returns row */
   requireAgent: (db: Queryable, args: KnowledgeRequireAgentArgs): Promise<KnowledgeRequireAgentRow> =>
     callFunction<KnowledgeRequireAgentRow>(db, KnowledgeRequireAgentSpec, args as unknown as Record<string, unknown>),
   /** knowledge.require_discovery(p_id text, p_role text, p_lock boolean): volatile, returns row */
@@ -2054,10 +2136,10 @@ export const knowledge = {
   /** knowledge.store_discovery(p_agent_id text, p_summary text, p_discovery_type text, p_details text, p_tags text[], p_severity text, p_references_files text[], p_response_to text, p_response_type text, p_related_to text[], p_confidence double precision, p_id text): volatile, returns row */
   storeDiscovery: (db: Queryable, args: KnowledgeStoreDiscoveryArgs): Promise<KnowledgeStoreDiscoveryRow> =>
     callFunction<KnowledgeStoreDiscoveryRow>(db, KnowledgeStoreDiscoverySpec, args as unknown as Record<string, unknown>),
-  /** knowledge.supersede_discovery(p_old_id text, p_new_id text, p_agent_id text): volatile, returns row */
+  /** knowledge.supersede_discovery(p_old_id text, p_new_id text, p_agent_id text, p_admin boolean): volatile, returns row */
   supersedeDiscovery: (db: Queryable, args: KnowledgeSupersedeDiscoveryArgs): Promise<KnowledgeSupersedeDiscoveryRow> =>
     callFunction<KnowledgeSupersedeDiscoveryRow>(db, KnowledgeSupersedeDiscoverySpec, args as unknown as Record<string, unknown>),
-  /** knowledge.update_discovery_status(p_id text, p_status text): volatile, returns row */
+  /** knowledge.update_discovery_status(p_id text, p_status text, p_actor_agent_id text, p_admin boolean): volatile, returns row */
   updateDiscoveryStatus: (db: Queryable, args: KnowledgeUpdateDiscoveryStatusArgs): Promise<KnowledgeUpdateDiscoveryStatusRow> =>
     callFunction<KnowledgeUpdateDiscoveryStatusRow>(db, KnowledgeUpdateDiscoveryStatusSpec, args as unknown as Record<string, unknown>),
 };
@@ -2159,6 +2241,8 @@ export const inputSchemas = {
     calibrationRecordOutcome: z.object({
       decisionId: z.string().nullable(),
       actualCorrect: z.number().nullable(),
+      actorAgentId: z.string().nullable().optional(),
+      admin: z.boolean().nullable().optional(),
     }),
     calibrationRecordPrediction: z.object({
       decisionId: z.string().nullable(),
@@ -2170,6 +2254,11 @@ export const inputSchemas = {
     }),
     calibrationSummary: z.object({
       version: z.number().int().nullable().optional(),
+    }),
+    checkActorStatus: z.object({
+      agentId: z.string().nullable(),
+      status: z.enum(["active", "paused", "waiting_input", "archived", "deleted"]).nullable(),
+      role: z.string().nullable().optional(),
     }),
     checkAgentLabelFree: z.object({
       label: z.string().nullable(),
@@ -2185,6 +2274,8 @@ export const inputSchemas = {
     }),
     dialecticGetSession: z.object({
       sessionId: z.string().nullable(),
+      actorAgentId: z.string().nullable().optional(),
+      admin: z.boolean().nullable().optional(),
     }),
     dialecticListSessions: z.object({
       agentId: z.string().nullable().optional(),
@@ -2218,6 +2309,8 @@ export const inputSchemas = {
       reason: z.string().nullable().optional(),
       maxSynthesisRounds: z.number().int().nullable().optional(),
       discoveryId: z.string().nullable().optional(),
+      actorAgentId: z.string().nullable().optional(),
+      admin: z.boolean().nullable().optional(),
     }),
     dialecticReviewerCandidates: z.object({
       pausedAgentId: z.string().nullable(),
@@ -2383,6 +2476,7 @@ export const inputSchemas = {
       sessionTtlMs: z.union([z.number().int(), z.string().regex(/^-?\d+$/)]).nullable().optional(),
       clientType: z.string().nullable().optional(),
       actor: z.string().nullable().optional(),
+      admin: z.boolean().nullable().optional(),
     }),
     processAgentUpdate: z.object({
       agentId: z.string().nullable(),
@@ -2396,6 +2490,16 @@ export const inputSchemas = {
     }),
     projectAgent: z.object({
       agentId: z.string().nullable(),
+    }),
+    requireActiveActor: z.object({
+      agentId: z.string().nullable(),
+      role: z.string().nullable().optional(),
+    }),
+    rotateApiKey: z.object({
+      agentId: z.string().nullable(),
+      actorAgentId: z.string().nullable().optional(),
+      admin: z.boolean().nullable().optional(),
+      reason: z.string().nullable().optional(),
     }),
     schemaVersion: z.object({
     }),
@@ -2412,8 +2516,11 @@ export const inputSchemas = {
     transitionAgent: z.object({
       agentId: z.string().nullable(),
       toStatus: z.string().nullable(),
+      authority: z.string().nullable(),
+      actorAgentId: z.string().nullable().optional(),
       reason: z.string().nullable().optional(),
       actor: z.string().nullable().optional(),
+      reviewId: z.string().nullable().optional(),
     }),
     unbindSession: z.object({
       sessionId: z.string().nullable(),
@@ -2443,6 +2550,8 @@ export const inputSchemas = {
     getDiscovery: z.object({
       id: z.string().nullable(),
       maxDepth: z.number().int().nullable().optional(),
+    }),
+    grantGraphReader: z.object({
     }),
     graphActualEdges: z.object({
     }),
@@ -2575,10 +2684,13 @@ export const inputSchemas = {
       oldId: z.string().nullable(),
       newId: z.string().nullable(),
       agentId: z.string().nullable().optional(),
+      admin: z.boolean().nullable().optional(),
     }),
     updateDiscoveryStatus: z.object({
       id: z.string().nullable(),
       status: z.string().nullable(),
+      actorAgentId: z.string().nullable().optional(),
+      admin: z.boolean().nullable().optional(),
     }),
   },
 };
@@ -2606,19 +2718,20 @@ export const functionSignatures = [
   { schema: "core", name: "calibration_bin_lower", args: "p_confidence double precision", returns: "scalar", returnsSet: false, volatility: "immutable", strict: true },
   { schema: "core", name: "calibration_bins", args: "p_version integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "core", name: "calibration_recompute", args: "p_since timestamp with time zone", returns: "scalar", returnsSet: false, volatility: "volatile", strict: false },
-  { schema: "core", name: "calibration_record_outcome", args: "p_decision_id text, p_actual_correct double precision", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "core", name: "calibration_record_outcome", args: "p_decision_id text, p_actual_correct double precision, p_actor_agent_id text, p_admin boolean", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "core", name: "calibration_record_prediction", args: "p_decision_id text, p_confidence double precision, p_agent_id text, p_decision core.decision, p_predicted_correct boolean, p_details jsonb", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "core", name: "calibration_summary", args: "p_version integer, OUT version integer, OUT total_count bigint, OUT mean_confidence double precision, OUT accuracy double precision, OUT expected_calibration_error double precision, OUT max_calibration_error double precision, OUT updated_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "stable", strict: false },
+  { schema: "core", name: "check_actor_status", args: "p_agent_id text, p_status core.agent_status, p_role text", returns: "void", returnsSet: false, volatility: "immutable", strict: false },
   { schema: "core", name: "check_agent_label_free", args: "p_label text, p_except text", returns: "void", returnsSet: false, volatility: "stable", strict: false },
   { schema: "core", name: "check_agent_tags", args: "p_tags text[]", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
   { schema: "core", name: "delete_expired_sessions", args: "p_limit integer", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "core", name: "dialectic_fail_expired", args: "", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
-  { schema: "core", name: "dialectic_get_session", args: "p_session_id text", returns: "scalar", returnsSet: false, volatility: "stable", strict: false },
+  { schema: "core", name: "dialectic_get_session", args: "p_session_id text, p_actor_agent_id text, p_admin boolean", returns: "scalar", returnsSet: false, volatility: "stable", strict: false },
   { schema: "core", name: "dialectic_list_sessions", args: "p_agent_id text, p_status core.dialectic_status, p_session_type core.dialectic_type, p_limit integer, p_cursor text", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "core", name: "dialectic_message_content", args: "p_message_type core.dialectic_message_type, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb, p_concerns jsonb, p_agrees boolean", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
   { schema: "core", name: "dialectic_message_signature", args: "p_session_id text, p_agent_id text, p_content jsonb", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
   { schema: "core", name: "dialectic_phase_timeout", args: "p_phase core.dialectic_phase", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
-  { schema: "core", name: "dialectic_request_review", args: "p_paused_agent_id text, p_reviewer_agent_id text, p_session_type core.dialectic_type, p_topic text, p_reason text, p_max_synthesis_rounds integer, p_discovery_id text", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "core", name: "dialectic_request_review", args: "p_paused_agent_id text, p_reviewer_agent_id text, p_session_type core.dialectic_type, p_topic text, p_reason text, p_max_synthesis_rounds integer, p_discovery_id text, p_actor_agent_id text, p_admin boolean", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "core", name: "dialectic_reviewer_candidates", args: "p_paused_agent_id text", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "core", name: "dialectic_submit_antithesis", args: "p_session_id text, p_agent_id text, p_reasoning text, p_concerns jsonb, p_observed_metrics jsonb, p_proposed_conditions jsonb", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "core", name: "dialectic_submit_message", args: "p_session_id text, p_agent_id text, p_message_type core.dialectic_message_type, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb, p_concerns jsonb, p_agrees boolean", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
@@ -2654,18 +2767,21 @@ export const functionSignatures = [
   { schema: "core", name: "list_agents", args: "p_status text, p_tag text, p_parent_agent_id text, p_include_deleted boolean, p_limit integer, p_offset integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "core", name: "lookup_session", args: "p_session_id text, p_ttl_ms bigint", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "core", name: "normalize_agent_tags", args: "p_tags text[]", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
-  { schema: "core", name: "onboard_agent", args: "p_agent_id text, p_label text, p_purpose text, p_tags text[], p_parent_agent_id text, p_spawn_reason text, p_metadata jsonb, p_session_id text, p_session_ttl_ms bigint, p_client_type text, p_actor text, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone, OUT session_id text, OUT session_expires_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "core", name: "onboard_agent", args: "p_agent_id text, p_label text, p_purpose text, p_tags text[], p_parent_agent_id text, p_spawn_reason text, p_metadata jsonb, p_session_id text, p_session_ttl_ms bigint, p_client_type text, p_actor text, p_admin boolean, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone, OUT session_id text, OUT session_expires_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "core", name: "process_agent_update", args: "p_agent_id text, p_complexity double precision, p_confidence double precision, p_response_length integer, p_response_text text, p_task_type text, p_ethical_drift double precision[], p_apply_pause boolean, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT drift_norm double precision, OUT update_count bigint, OUT agent_status core.agent_status, OUT recorded_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "core", name: "project_agent", args: "p_agent_id text", returns: "void", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "core", name: "require_active_actor", args: "p_agent_id text, p_role text", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "core", name: "rotate_api_key", args: "p_agent_id text, p_actor_agent_id text, p_admin boolean, p_reason text, OUT agent_id text, OUT api_key text, OUT rotated_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "core", name: "schema_version", args: "", returns: "scalar", returnsSet: false, volatility: "stable", strict: false },
   { schema: "core", name: "spawn_agent", args: "p_parent_agent_id text, p_spawn_reason text, p_agent_id text, p_label text, p_purpose text, p_tags text[], p_metadata jsonb, p_actor text, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
-  { schema: "core", name: "transition_agent", args: "p_agent_id text, p_to_status text, p_reason text, p_actor text, OUT agent_id text, OUT from_status core.agent_status, OUT to_status core.agent_status, OUT event_id bigint, OUT changed_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "core", name: "transition_agent", args: "p_agent_id text, p_to_status text, p_authority text, p_actor_agent_id text, p_reason text, p_actor text, p_review_id text, OUT agent_id text, OUT from_status core.agent_status, OUT to_status core.agent_status, OUT event_id bigint, OUT changed_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "core", name: "unbind_session", args: "p_session_id text", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "core", name: "update_agent", args: "p_agent_id text, p_label text, p_purpose text, p_notes text, p_tags text[], p_reason text, p_actor text, OUT agent_id text, OUT label text, OUT purpose text, OUT notes text, OUT tags text[], OUT changed text[], OUT updated_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "add_discovery_note", args: "p_discovery_id text, p_agent_id text, p_note text", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "agent_provenance", args: "p_agent_id text", returns: "scalar", returnsSet: false, volatility: "stable", strict: false },
   { schema: "knowledge", name: "discovery_stats", args: "p_top integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "knowledge", name: "get_discovery", args: "p_id text, p_max_depth integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "knowledge", name: "grant_graph_reader", args: "", returns: "void", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "graph_actual_edges", args: "", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "knowledge", name: "graph_actual_vertices", args: "", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "knowledge", name: "graph_add_discovery", args: "p_id text", returns: "void", returnsSet: false, volatility: "volatile", strict: false },
@@ -2691,12 +2807,12 @@ export const functionSignatures = [
   { schema: "knowledge", name: "normalize_tags", args: "p_tags text[]", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
   { schema: "knowledge", name: "raise_invalid", args: "p_problems text[], p_hint text", returns: "void", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "related_discoveries", args: "p_id text, p_max_hops integer, p_limit integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
-  { schema: "knowledge", name: "require_agent", args: "p_agent_id text, p_role text", returns: "row", returnsSet: false, volatility: "stable", strict: false },
+  { schema: "knowledge", name: "require_agent", args: "p_agent_id text, p_role text", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "require_discovery", args: "p_id text, p_role text, p_lock boolean", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "search_discoveries", args: "p_query text, p_agent_id text, p_discovery_type text, p_tags text[], p_status text, p_since timestamp with time zone, p_until timestamp with time zone, p_limit integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "knowledge", name: "similar_discoveries", args: "p_id text, p_limit integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "knowledge", name: "store_discoveries", args: "p_items jsonb", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "store_discovery", args: "p_agent_id text, p_summary text, p_discovery_type text, p_details text, p_tags text[], p_severity text, p_references_files text[], p_response_to text, p_response_type text, p_related_to text[], p_confidence double precision, p_id text", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
-  { schema: "knowledge", name: "supersede_discovery", args: "p_old_id text, p_new_id text, p_agent_id text", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
-  { schema: "knowledge", name: "update_discovery_status", args: "p_id text, p_status text", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "knowledge", name: "supersede_discovery", args: "p_old_id text, p_new_id text, p_agent_id text, p_admin boolean", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "knowledge", name: "update_discovery_status", args: "p_id text, p_status text, p_actor_agent_id text, p_admin boolean", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
 ] as const;

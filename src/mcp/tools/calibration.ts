@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { withTransaction } from '../../db/pool';
 import * as calibration from '../../domain/calibration';
 import { GovdbError } from '../../errors';
 import { defineTool, ToolContext } from '../toolkit';
@@ -74,16 +73,8 @@ export const recordOutcome = defineTool({
   idempotency: 'caller',
   async handler(ctx, args) {
     const caller = callerOrAdmin(ctx, 'record_outcome');
-    // the outcome function returns the decision's owner; checking it in the same transaction rolls a forbidden outcome back
-    const row = await withTransaction(ctx.deps.db, async (tx) => {
-      const recorded = await calibration.recordOutcome(tx, args.decision_id, args.actual_correct);
-      if (!ctx.isAdmin && recorded.agentId !== caller) {
-        throw new GovdbError('FORBIDDEN', `Decision "${args.decision_id}" was recorded by ${recorded.agentId ? `agent "${recorded.agentId}"` : 'no agent (imported)'}, not by "${caller}"; only that agent or an admin records its outcome.`, {
-          hint: 'Record outcomes of your own decisions, or pass admin_token.',
-        });
-      }
-      return recorded;
-    });
+    // owner-or-admin is decided by the stored function on the locked row
+    const row = await calibration.recordOutcome(ctx.deps.db, args.decision_id, args.actual_correct, { agentId: caller, isAdmin: ctx.isAdmin });
     ctx.audit('calibration_outcome', { decision_id: row.decisionId, decision_agent_id: row.agentId, actual_correct: row.actualCorrect }, row.confidence);
     return row;
   },

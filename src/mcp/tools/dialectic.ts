@@ -10,8 +10,8 @@ import { defineTool, ToolContext } from '../toolkit';
  * - request: the paused agent for itself, or an admin for any paused agent;
  * - thesis / antithesis / synthesis: the calling agent submits as itself; the SQL checks its role;
  * - read (get, list): the two participants, or an admin.
- * A synthesis that resolves the session resumes the paused agent (the session only records the
- * "resume" action; docs/dialectic.md leaves the resume to the caller).
+ * A synthesis that resolves the session resumes the paused agent in the same transaction
+ * (core.dialectic_submit_message → core.transition_agent with authority 'reviewer').
  */
 
 const phase = z.enum(['thesis', 'antithesis', 'synthesis', 'resolved', 'escalated', 'failed']);
@@ -80,11 +80,6 @@ function callerOrAdmin(ctx: ToolContext, tool: string): string | null {
   return ctx.agentId;
 }
 
-function requireParticipant(ctx: ToolContext, session: DialecticSession): void {
-  if (ctx.isAdmin || ctx.agentId === session.pausedAgentId || ctx.agentId === session.reviewerAgentId) return;
-  throw new GovdbError('FORBIDDEN', `Agent "${ctx.agentId}" takes no part in dialectic session "${session.id}"; only its paused agent, its reviewer or an admin may read it.`);
-}
-
 function auditTransition(ctx: ToolContext, kind: string, session: DialecticSession): void {
   ctx.audit(`dialectic_${kind}`, {
     dialectic_session_id: session.id,
@@ -116,12 +111,11 @@ export const requestDialecticReview = defineTool({
     const caller = callerOrAdmin(ctx, 'request_dialectic_review');
     const pausedAgentId = args.paused_agent_id ?? caller;
     if (!pausedAgentId) throw new GovdbError('INVALID_INPUT', 'paused_agent_id is missing: an admin session acts as no agent, so it must name the paused agent.', { hint: 'Pass paused_agent_id.' });
-    if (pausedAgentId !== caller && !ctx.isAdmin) {
-      throw new GovdbError('FORBIDDEN', `Agent "${caller}" cannot request a review of agent "${pausedAgentId}": a paused agent requests its own review.`, { hint: 'Omit paused_agent_id to request a review of yourself, or pass admin_token.' });
-    }
+    // who may request (the paused agent itself or an admin) is decided in SQL
     const session = await dialectic.requestReview(ctx.deps.db, {
       pausedAgentId, reviewerAgentId: args.reviewer_agent_id, sessionType: args.session_type, topic: args.topic,
       reason: args.reason, maxSynthesisRounds: args.max_synthesis_rounds, discoveryId: args.discovery_id,
+      actorAgentId: caller ?? undefined, admin: ctx.isAdmin,
     });
     auditTransition(ctx, 'requested', session);
     return session;
@@ -178,23 +172,6 @@ export const submitAntithesis = defineTool({
   },
 });
 
-async function resumeAfterResolution(ctx: ToolContext, session: DialecticSession) {
-  const { agents } = ctx.deps.services;
-  const reason = `dialectic resolution ${session.id}`;
-  try {
-    const agent = await agents.get(session.pausedAgentId);
-    if (agent.status !== 'paused') return { agent_id: agent.id, resumed: false, status: agent.status, error: null };
-    const change = await agents.resume(session.pausedAgentId, { reason, actor: ctx.agentId ?? 'admin' });
-    ctx.audit('agent_resumed', { agent_id: change.agentId, from: change.fromStatus, to: change.toStatus, reason, dialectic_session_id: session.id });
-    return { agent_id: change.agentId, resumed: true, status: change.toStatus, error: null };
-  } catch (err) {
-    // the resolution is committed: report the failed resume instead of failing the synthesis, which cannot be retried
-    const code = err instanceof GovdbError ? err.code : 'INTERNAL';
-    ctx.audit('dialectic_resume_failed', { dialectic_session_id: session.id, agent_id: session.pausedAgentId, error: code });
-    return { agent_id: session.pausedAgentId, resumed: false, status: null, error: code };
-  }
-}
-
 export const submitSynthesis = defineTool({
   name: 'submit_synthesis',
   title: 'Submit a synthesis',
@@ -213,7 +190,7 @@ export const submitSynthesis = defineTool({
       agent_id: z.string(),
       resumed: z.boolean().describe('true when this call resumed the paused agent'),
       status: z.string().nullable().describe('the paused agent\'s status after the resolution'),
-      error: z.string().nullable().describe('error code when the resume failed (the resolution stands; resume_agent can be retried)'),
+      error: z.string().nullable().describe('always null: the resume is part of the resolving transaction (kept for compatibility)'),
     }).nullable().describe('set when this synthesis resolved the session'),
   },
   auth: 'agent',
@@ -231,7 +208,13 @@ export const submitSynthesis = defineTool({
       dialectic_session_id: session.id, paused_agent_id: session.pausedAgentId, reviewer_agent_id: session.reviewerAgentId,
       conditions: session.resolution?.conditions ?? [], signature_a: session.resolution?.signature_a, signature_b: session.resolution?.signature_b,
     });
-    return { ...session, resume: await resumeAfterResolution(ctx, session) };
+    // the resolving transaction resumed the paused agent (core.transition_agent, authority reviewer)
+    // unless it was no longer paused (e.g. an admin resumed it during the review)
+    const agent = await ctx.deps.services.agents.get(session.pausedAgentId);
+    // both stamped with now() of the resolving transaction
+    const resumed = agent.status === 'active' && agent.updatedAt.getTime() === session.resolvedAt?.getTime();
+    if (resumed) ctx.audit('agent_resumed', { agent_id: session.pausedAgentId, from: 'paused', to: 'active', reason: `dialectic resolution ${session.id}`, dialectic_session_id: session.id });
+    return { ...session, resume: { agent_id: session.pausedAgentId, resumed, status: agent.status, error: null } };
   },
 });
 
@@ -245,9 +228,8 @@ export const getDialecticSession = defineTool({
   readOnly: true,
   async handler(ctx, args) {
     callerOrAdmin(ctx, 'get_dialectic_session');
-    const session = await dialectic.getSession(ctx.deps.db, args.session_id);
-    requireParticipant(ctx, session);
-    return session;
+    // participant-or-admin is decided in SQL
+    return dialectic.getSession(ctx.deps.db, args.session_id, { agentId: ctx.agentId, isAdmin: ctx.isAdmin });
   },
 });
 

@@ -232,13 +232,9 @@ export const updateDiscoveryStatus = defineTool({
   async handler(ctx, args) {
     requireReader(ctx, 'update_discovery_status');
     const { knowledge } = ctx.deps.services;
+    // previous_status for the answer; who may set which status is decided in SQL (author, admin, or disputed by anyone)
     const before = (await knowledge.get(args.id, 0)).discovery;
-    if (!ctx.isAdmin && before.agentId !== ctx.agentId && args.status !== 'disputed') {
-      throw new GovdbError('FORBIDDEN', `Agent "${ctx.agentId}" cannot set discovery "${args.id}" (author "${before.agentId}") to ${args.status}: only its author or an admin may; other agents may only mark it disputed.`, {
-        hint: 'Pass status "disputed" to object, or link your own discovery to it (link_discoveries with link_type disputes).',
-      });
-    }
-    const discovery = await knowledge.setStatus(args.id, args.status);
+    const discovery = await knowledge.setStatus(args.id, args.status, { agentId: ctx.agentId, isAdmin: ctx.isAdmin });
     if (discovery.status !== before.status) ctx.audit('discovery_status_changed', { discovery_id: args.id, from: before.status, to: discovery.status, reason: args.reason ?? null });
     return { discovery, previous_status: before.status };
   },
@@ -258,13 +254,8 @@ export const supersedeDiscovery = defineTool({
   async handler(ctx, args) {
     requireReader(ctx, 'supersede_discovery');
     const { knowledge } = ctx.deps.services;
-    const replacement = (await knowledge.get(args.new_id, 0)).discovery;
-    if (!ctx.isAdmin && replacement.agentId !== ctx.agentId) {
-      throw new GovdbError('FORBIDDEN', `Agent "${ctx.agentId}" cannot supersede with discovery "${args.new_id}": its author is "${replacement.agentId}"; only the author of the superseding discovery or an admin may.`, {
-        hint: 'Store your own discovery (store_knowledge) and supersede with it.',
-      });
-    }
-    const old = await knowledge.supersede(args.old_id, args.new_id, ctx.agentId ?? undefined);
+    // author of the superseding discovery or admin: decided in SQL
+    const old = await knowledge.supersede(args.old_id, args.new_id, { agentId: ctx.agentId, isAdmin: ctx.isAdmin });
     ctx.audit('discovery_superseded', { old_id: old.id, new_id: args.new_id });
     return { superseded: old, superseded_by: args.new_id };
   },

@@ -902,6 +902,179 @@ declare module 'zapatos/schema' {
     }
   
     /**
+     * **core.agent_status_transitions**
+     * - Table in database
+     */
+    export namespace agent_status_transitions {
+      export type Table = 'core.agent_status_transitions';
+      export interface Selectable {
+        /**
+        * **core.agent_status_transitions.authority**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        authority: string;
+        /**
+        * **core.agent_status_transitions.from_status**
+        * - `agent_status` in database
+        * - `NOT NULL`, no default
+        */
+        from_status: agent_status;
+        /**
+        * **core.agent_status_transitions.note**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        note: string;
+        /**
+        * **core.agent_status_transitions.to_status**
+        * - `agent_status` in database
+        * - `NOT NULL`, no default
+        */
+        to_status: agent_status;
+        /**
+        * **core.agent_status_transitions.when_held**
+        * - `bool` in database
+        * - `NOT NULL`, no default
+        */
+        when_held: boolean;
+      }
+      export interface JSONSelectable {
+        /**
+        * **core.agent_status_transitions.authority**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        authority: string;
+        /**
+        * **core.agent_status_transitions.from_status**
+        * - `agent_status` in database
+        * - `NOT NULL`, no default
+        */
+        from_status: agent_status;
+        /**
+        * **core.agent_status_transitions.note**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        note: string;
+        /**
+        * **core.agent_status_transitions.to_status**
+        * - `agent_status` in database
+        * - `NOT NULL`, no default
+        */
+        to_status: agent_status;
+        /**
+        * **core.agent_status_transitions.when_held**
+        * - `bool` in database
+        * - `NOT NULL`, no default
+        */
+        when_held: boolean;
+      }
+      export interface Whereable {
+        /**
+        * **core.agent_status_transitions.authority**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        authority?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **core.agent_status_transitions.from_status**
+        * - `agent_status` in database
+        * - `NOT NULL`, no default
+        */
+        from_status?: agent_status | db.Parameter<agent_status> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, agent_status | db.Parameter<agent_status> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **core.agent_status_transitions.note**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        note?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **core.agent_status_transitions.to_status**
+        * - `agent_status` in database
+        * - `NOT NULL`, no default
+        */
+        to_status?: agent_status | db.Parameter<agent_status> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, agent_status | db.Parameter<agent_status> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **core.agent_status_transitions.when_held**
+        * - `bool` in database
+        * - `NOT NULL`, no default
+        */
+        when_held?: boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **core.agent_status_transitions.authority**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        authority: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **core.agent_status_transitions.from_status**
+        * - `agent_status` in database
+        * - `NOT NULL`, no default
+        */
+        from_status: agent_status | db.Parameter<agent_status> | db.SQLFragment;
+        /**
+        * **core.agent_status_transitions.note**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        note: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **core.agent_status_transitions.to_status**
+        * - `agent_status` in database
+        * - `NOT NULL`, no default
+        */
+        to_status: agent_status | db.Parameter<agent_status> | db.SQLFragment;
+        /**
+        * **core.agent_status_transitions.when_held**
+        * - `bool` in database
+        * - `NOT NULL`, no default
+        */
+        when_held: boolean | db.Parameter<boolean> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **core.agent_status_transitions.authority**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        authority?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **core.agent_status_transitions.from_status**
+        * - `agent_status` in database
+        * - `NOT NULL`, no default
+        */
+        from_status?: agent_status | db.Parameter<agent_status> | db.SQLFragment | db.SQLFragment<any, agent_status | db.Parameter<agent_status> | db.SQLFragment>;
+        /**
+        * **core.agent_status_transitions.note**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        note?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **core.agent_status_transitions.to_status**
+        * - `agent_status` in database
+        * - `NOT NULL`, no default
+        */
+        to_status?: agent_status | db.Parameter<agent_status> | db.SQLFragment | db.SQLFragment<any, agent_status | db.Parameter<agent_status> | db.SQLFragment>;
+        /**
+        * **core.agent_status_transitions.when_held**
+        * - `bool` in database
+        * - `NOT NULL`, no default
+        */
+        when_held?: boolean | db.Parameter<boolean> | db.SQLFragment | db.SQLFragment<any, boolean | db.Parameter<boolean> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'agent_status_transitions_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
      * **core.agents**
      * - Table in database
      */
@@ -980,6 +1153,14 @@ declare module 'zapatos/schema' {
         * - Nullable, no default
         */
         parent_agent_id: string | null;
+        /**
+        * **core.agents.pause_hold_since**
+        *
+        * Set when the agent was paused; kept through archive and delete; cleared only by a resume from a resolved review or an admin.
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        pause_hold_since: Date | null;
         /**
         * **core.agents.paused_at**
         * - `timestamptz` in database
@@ -1097,6 +1278,14 @@ declare module 'zapatos/schema' {
         */
         parent_agent_id: string | null;
         /**
+        * **core.agents.pause_hold_since**
+        *
+        * Set when the agent was paused; kept through archive and delete; cleared only by a resume from a resolved review or an admin.
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        pause_hold_since: db.TimestampTzString | null;
+        /**
         * **core.agents.paused_at**
         * - `timestamptz` in database
         * - Nullable, no default
@@ -1212,6 +1401,14 @@ declare module 'zapatos/schema' {
         * - Nullable, no default
         */
         parent_agent_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **core.agents.pause_hold_since**
+        *
+        * Set when the agent was paused; kept through archive and delete; cleared only by a resume from a resolved review or an admin.
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        pause_hold_since?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
         /**
         * **core.agents.paused_at**
         * - `timestamptz` in database
@@ -1329,6 +1526,14 @@ declare module 'zapatos/schema' {
         */
         parent_agent_id?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
         /**
+        * **core.agents.pause_hold_since**
+        *
+        * Set when the agent was paused; kept through archive and delete; cleared only by a resume from a resolved review or an admin.
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        pause_hold_since?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | null | db.DefaultType | db.SQLFragment;
+        /**
         * **core.agents.paused_at**
         * - `timestamptz` in database
         * - Nullable, no default
@@ -1444,6 +1649,14 @@ declare module 'zapatos/schema' {
         * - Nullable, no default
         */
         parent_agent_id?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **core.agents.pause_hold_since**
+        *
+        * Set when the agent was paused; kept through archive and delete; cleared only by a resume from a resolved review or an admin.
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        pause_hold_since?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | null | db.DefaultType | db.SQLFragment>;
         /**
         * **core.agents.paused_at**
         * - `timestamptz` in database
@@ -3943,20 +4156,20 @@ declare module 'zapatos/schema' {
   
     /* --- aggregate types --- */
   
-    export type Table = agent_lifecycle_events.Table | agent_state.Table | agents.Table | calibration.Table | dialectic_messages.Table | dialectic_sessions.Table | ground_truth.Table | idempotency_keys.Table | schema_migrations.Table | sessions.Table;
-    export type Selectable = agent_lifecycle_events.Selectable | agent_state.Selectable | agents.Selectable | calibration.Selectable | dialectic_messages.Selectable | dialectic_sessions.Selectable | ground_truth.Selectable | idempotency_keys.Selectable | schema_migrations.Selectable | sessions.Selectable;
-    export type JSONSelectable = agent_lifecycle_events.JSONSelectable | agent_state.JSONSelectable | agents.JSONSelectable | calibration.JSONSelectable | dialectic_messages.JSONSelectable | dialectic_sessions.JSONSelectable | ground_truth.JSONSelectable | idempotency_keys.JSONSelectable | schema_migrations.JSONSelectable | sessions.JSONSelectable;
-    export type Whereable = agent_lifecycle_events.Whereable | agent_state.Whereable | agents.Whereable | calibration.Whereable | dialectic_messages.Whereable | dialectic_sessions.Whereable | ground_truth.Whereable | idempotency_keys.Whereable | schema_migrations.Whereable | sessions.Whereable;
-    export type Insertable = agent_lifecycle_events.Insertable | agent_state.Insertable | agents.Insertable | calibration.Insertable | dialectic_messages.Insertable | dialectic_sessions.Insertable | ground_truth.Insertable | idempotency_keys.Insertable | schema_migrations.Insertable | sessions.Insertable;
-    export type Updatable = agent_lifecycle_events.Updatable | agent_state.Updatable | agents.Updatable | calibration.Updatable | dialectic_messages.Updatable | dialectic_sessions.Updatable | ground_truth.Updatable | idempotency_keys.Updatable | schema_migrations.Updatable | sessions.Updatable;
-    export type UniqueIndex = agent_lifecycle_events.UniqueIndex | agent_state.UniqueIndex | agents.UniqueIndex | calibration.UniqueIndex | dialectic_messages.UniqueIndex | dialectic_sessions.UniqueIndex | ground_truth.UniqueIndex | idempotency_keys.UniqueIndex | schema_migrations.UniqueIndex | sessions.UniqueIndex;
-    export type Column = agent_lifecycle_events.Column | agent_state.Column | agents.Column | calibration.Column | dialectic_messages.Column | dialectic_sessions.Column | ground_truth.Column | idempotency_keys.Column | schema_migrations.Column | sessions.Column;
+    export type Table = agent_lifecycle_events.Table | agent_state.Table | agent_status_transitions.Table | agents.Table | calibration.Table | dialectic_messages.Table | dialectic_sessions.Table | ground_truth.Table | idempotency_keys.Table | schema_migrations.Table | sessions.Table;
+    export type Selectable = agent_lifecycle_events.Selectable | agent_state.Selectable | agent_status_transitions.Selectable | agents.Selectable | calibration.Selectable | dialectic_messages.Selectable | dialectic_sessions.Selectable | ground_truth.Selectable | idempotency_keys.Selectable | schema_migrations.Selectable | sessions.Selectable;
+    export type JSONSelectable = agent_lifecycle_events.JSONSelectable | agent_state.JSONSelectable | agent_status_transitions.JSONSelectable | agents.JSONSelectable | calibration.JSONSelectable | dialectic_messages.JSONSelectable | dialectic_sessions.JSONSelectable | ground_truth.JSONSelectable | idempotency_keys.JSONSelectable | schema_migrations.JSONSelectable | sessions.JSONSelectable;
+    export type Whereable = agent_lifecycle_events.Whereable | agent_state.Whereable | agent_status_transitions.Whereable | agents.Whereable | calibration.Whereable | dialectic_messages.Whereable | dialectic_sessions.Whereable | ground_truth.Whereable | idempotency_keys.Whereable | schema_migrations.Whereable | sessions.Whereable;
+    export type Insertable = agent_lifecycle_events.Insertable | agent_state.Insertable | agent_status_transitions.Insertable | agents.Insertable | calibration.Insertable | dialectic_messages.Insertable | dialectic_sessions.Insertable | ground_truth.Insertable | idempotency_keys.Insertable | schema_migrations.Insertable | sessions.Insertable;
+    export type Updatable = agent_lifecycle_events.Updatable | agent_state.Updatable | agent_status_transitions.Updatable | agents.Updatable | calibration.Updatable | dialectic_messages.Updatable | dialectic_sessions.Updatable | ground_truth.Updatable | idempotency_keys.Updatable | schema_migrations.Updatable | sessions.Updatable;
+    export type UniqueIndex = agent_lifecycle_events.UniqueIndex | agent_state.UniqueIndex | agent_status_transitions.UniqueIndex | agents.UniqueIndex | calibration.UniqueIndex | dialectic_messages.UniqueIndex | dialectic_sessions.UniqueIndex | ground_truth.UniqueIndex | idempotency_keys.UniqueIndex | schema_migrations.UniqueIndex | sessions.UniqueIndex;
+    export type Column = agent_lifecycle_events.Column | agent_state.Column | agent_status_transitions.Column | agents.Column | calibration.Column | dialectic_messages.Column | dialectic_sessions.Column | ground_truth.Column | idempotency_keys.Column | schema_migrations.Column | sessions.Column;
   
-    export type AllBaseTables = [agent_lifecycle_events.Table, agent_state.Table, agents.Table, calibration.Table, dialectic_messages.Table, dialectic_sessions.Table, ground_truth.Table, idempotency_keys.Table, schema_migrations.Table, sessions.Table];
+    export type AllBaseTables = [agent_lifecycle_events.Table, agent_state.Table, agent_status_transitions.Table, agents.Table, calibration.Table, dialectic_messages.Table, dialectic_sessions.Table, ground_truth.Table, idempotency_keys.Table, schema_migrations.Table, sessions.Table];
     export type AllForeignTables = [];
     export type AllViews = [];
     export type AllMaterializedViews = [];
-    export type AllTablesAndViews = [agent_lifecycle_events.Table, agent_state.Table, agents.Table, calibration.Table, dialectic_messages.Table, dialectic_sessions.Table, ground_truth.Table, idempotency_keys.Table, schema_migrations.Table, sessions.Table];
+    export type AllTablesAndViews = [agent_lifecycle_events.Table, agent_state.Table, agent_status_transitions.Table, agents.Table, calibration.Table, dialectic_messages.Table, dialectic_sessions.Table, ground_truth.Table, idempotency_keys.Table, schema_migrations.Table, sessions.Table];
   }
 
 
@@ -6202,6 +6415,7 @@ declare module 'zapatos/schema' {
   export type SelectableForTable<T extends Table> = {
     "core.agent_lifecycle_events": core.agent_lifecycle_events.Selectable;
     "core.agent_state": core.agent_state.Selectable;
+    "core.agent_status_transitions": core.agent_status_transitions.Selectable;
     "core.agents": core.agents.Selectable;
     "core.calibration": core.calibration.Selectable;
     "core.dialectic_messages": core.dialectic_messages.Selectable;
@@ -6224,6 +6438,7 @@ declare module 'zapatos/schema' {
   export type JSONSelectableForTable<T extends Table> = {
     "core.agent_lifecycle_events": core.agent_lifecycle_events.JSONSelectable;
     "core.agent_state": core.agent_state.JSONSelectable;
+    "core.agent_status_transitions": core.agent_status_transitions.JSONSelectable;
     "core.agents": core.agents.JSONSelectable;
     "core.calibration": core.calibration.JSONSelectable;
     "core.dialectic_messages": core.dialectic_messages.JSONSelectable;
@@ -6246,6 +6461,7 @@ declare module 'zapatos/schema' {
   export type WhereableForTable<T extends Table> = {
     "core.agent_lifecycle_events": core.agent_lifecycle_events.Whereable;
     "core.agent_state": core.agent_state.Whereable;
+    "core.agent_status_transitions": core.agent_status_transitions.Whereable;
     "core.agents": core.agents.Whereable;
     "core.calibration": core.calibration.Whereable;
     "core.dialectic_messages": core.dialectic_messages.Whereable;
@@ -6268,6 +6484,7 @@ declare module 'zapatos/schema' {
   export type InsertableForTable<T extends Table> = {
     "core.agent_lifecycle_events": core.agent_lifecycle_events.Insertable;
     "core.agent_state": core.agent_state.Insertable;
+    "core.agent_status_transitions": core.agent_status_transitions.Insertable;
     "core.agents": core.agents.Insertable;
     "core.calibration": core.calibration.Insertable;
     "core.dialectic_messages": core.dialectic_messages.Insertable;
@@ -6290,6 +6507,7 @@ declare module 'zapatos/schema' {
   export type UpdatableForTable<T extends Table> = {
     "core.agent_lifecycle_events": core.agent_lifecycle_events.Updatable;
     "core.agent_state": core.agent_state.Updatable;
+    "core.agent_status_transitions": core.agent_status_transitions.Updatable;
     "core.agents": core.agents.Updatable;
     "core.calibration": core.calibration.Updatable;
     "core.dialectic_messages": core.dialectic_messages.Updatable;
@@ -6312,6 +6530,7 @@ declare module 'zapatos/schema' {
   export type UniqueIndexForTable<T extends Table> = {
     "core.agent_lifecycle_events": core.agent_lifecycle_events.UniqueIndex;
     "core.agent_state": core.agent_state.UniqueIndex;
+    "core.agent_status_transitions": core.agent_status_transitions.UniqueIndex;
     "core.agents": core.agents.UniqueIndex;
     "core.calibration": core.calibration.UniqueIndex;
     "core.dialectic_messages": core.dialectic_messages.UniqueIndex;
@@ -6334,6 +6553,7 @@ declare module 'zapatos/schema' {
   export type ColumnForTable<T extends Table> = {
     "core.agent_lifecycle_events": core.agent_lifecycle_events.Column;
     "core.agent_state": core.agent_state.Column;
+    "core.agent_status_transitions": core.agent_status_transitions.Column;
     "core.agents": core.agents.Column;
     "core.calibration": core.calibration.Column;
     "core.dialectic_messages": core.dialectic_messages.Column;
@@ -6356,6 +6576,7 @@ declare module 'zapatos/schema' {
   export type SQLForTable<T extends Table> = {
     "core.agent_lifecycle_events": core.agent_lifecycle_events.SQL;
     "core.agent_state": core.agent_state.SQL;
+    "core.agent_status_transitions": core.agent_status_transitions.SQL;
     "core.agents": core.agents.SQL;
     "core.calibration": core.calibration.SQL;
     "core.dialectic_messages": core.dialectic_messages.SQL;
