@@ -9,7 +9,7 @@ import { runDrift } from '../drift/drift';
 import { GovdbError, isGovdbError } from '../errors';
 import { restoredAuditPaths } from './auditFiles';
 import { AUDIT_DIR, labelKey, ledgerKey, Manifest, readDatabaseState, tableKey } from './manifest';
-import { connectionArgs, findPgTool, runTool, writeToolFile } from './pgTools';
+import { connectionArgs, findPgTool, PgTool, runTool, writeToolFile } from './pgTools';
 import { backupSql } from './sqlFiles';
 import { Check, verifyBackup } from './verify';
 
@@ -33,6 +33,8 @@ export interface RestoreReport {
   replaced: boolean;
   /** AGE catalog references repaired (graphid was the source server's namespace oid) */
   ageRepairs: Array<{ graph: string; oldGraphid: number; newGraphid: number; labels: number }>;
+  /** cluster-wide roles the dump's grants name that the target lacked, created NOLOGIN before pg_restore */
+  createdRoles: string[];
   checks: Check[];
   durationMs: number;
 }
@@ -48,7 +50,7 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreReport
   const started = Date.now();
   const say = options.progress ?? (() => undefined);
   const target = redactUrl(options.databaseUrl);
-  const report: RestoreReport = { ok: false, dir: options.dir, target, replaced: false, ageRepairs: [], checks: [], durationMs: 0 };
+  const report: RestoreReport = { ok: false, dir: options.dir, target, replaced: false, ageRepairs: [], createdRoles: [], checks: [], durationMs: 0 };
   const done = () => ({ ...report, ok: report.checks.every((c) => c.ok), durationMs: Date.now() - started });
 
   say(`restore: checking the backup ${options.dir}`);
@@ -99,6 +101,16 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreReport
       if (toc.code !== 0) throw new GovdbError('RESTORE_FAILED', `pg_restore --list failed: ${toc.stderr.trim().slice(0, 1000)}`);
       const filtered = toc.stdout.split('\n').map((l) => (keptSchemas.some((s) => new RegExp(`^\\d+; \\d+ \\d+ SCHEMA - ${s} `).test(l)) ? `;${l}` : l)).join('\n');
       list = await writeToolFile(pgRestore, 'restore.list', filtered);
+    }
+    // roles are cluster-wide and not in a database dump: the grants in it (e.g. to govdb_graph_reader,
+    // created by a migration) would abort the restore on a new cluster
+    const dumpFile = path.join(options.dir, manifest.dump.file);
+    for (const role of await rolesGrantedInDump(pgRestore, dumpFile)) {
+      const exists = await client.query('select 1 from pg_roles where rolname = $1', [role]);
+      if (exists.rowCount) continue;
+      await client.query(`create role "${role.replace(/"/g, '""')}" nologin`);
+      report.createdRoles.push(role);
+      say(`restore: created role ${role} (NOLOGIN), named by the dump's grants`);
     }
     const result = await runTool(pgRestore, ['--no-owner', '--exit-on-error', '--single-transaction', '--verbose', '--no-password', ...(list ? [`--use-list=${list.path}`] : []), `--dbname=${dbname}`], {
       stdinFile: path.join(options.dir, manifest.dump.file),
@@ -316,5 +328,31 @@ async function mirroredInLog(url: string, files: string[]): Promise<number> {
     return matched;
   } finally {
     await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Roles that GRANT statements of the dump name (its ACL entries only, rendered by pg_restore as
+ * SQL). PUBLIC is not a role. Throws RESTORE_FAILED when pg_restore cannot read the dump.
+ */
+async function rolesGrantedInDump(pgRestore: PgTool, dumpFile: string): Promise<string[]> {
+  const toc = await runTool(pgRestore, ['--list'], { stdinFile: dumpFile });
+  if (toc.code !== 0) throw new GovdbError('RESTORE_FAILED', `pg_restore --list failed: ${toc.stderr.trim().slice(0, 1000)}`);
+  const aclOnly = toc.stdout.split('\n').filter((l) => / ACL /.test(l)).join('\n');
+  if (!aclOnly) return [];
+  const list = await writeToolFile(pgRestore, 'acl.list', aclOnly + '\n');
+  try {
+    const sql = await runTool(pgRestore, [`--use-list=${list.path}`, '--file=-'], { stdinFile: dumpFile });
+    if (sql.code !== 0) throw new GovdbError('RESTORE_FAILED', `pg_restore could not render the dump's grants: ${sql.stderr.trim().slice(0, 1000)}`);
+    const roles = new Set<string>();
+    for (const m of sql.stdout.matchAll(/^GRANT .+? TO (.+?)( WITH GRANT OPTION)?;$/gm)) {
+      for (const raw of m[1]!.split(',')) {
+        const name = raw.trim().replace(/^"(.*)"$/, (_, n: string) => n.replace(/""/g, '"'));
+        if (name && name.toUpperCase() !== 'PUBLIC') roles.add(name);
+      }
+    }
+    return [...roles].sort();
+  } finally {
+    await list.cleanup();
   }
 }

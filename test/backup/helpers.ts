@@ -90,7 +90,7 @@ export async function seedEverything(db: TestDatabase, auditLogPath: string): Pr
   await kg.addNote(d.id, 'bk-reviewer', 'checked against the legacy numbers');
 
   await core.transitionAgent(pool, { agentId: 'bk-author', toStatus: 'paused', authority: 'admin', reason: 'round trip dialectic' });
-  const s = await requestReview(pool, { pausedAgentId: 'bk-author', reviewerAgentId: 'bk-reviewer', topic: 'backup', discoveryId: d.id });
+  const s = await requestReview(pool, { pausedAgentId: 'bk-author', reviewerAgentId: 'bk-reviewer', topic: 'backup', discoveryId: d.id, actorAgentId: 'bk-author' });
   await submitThesis(pool, { sessionId: s.id, agentId: 'bk-author', rootCause: 'paused for the test', proposedConditions: ['report every update'] });
   await submitAntithesis(pool, { sessionId: s.id, agentId: 'bk-reviewer', reasoning: 'fine', concerns: ['none'] });
   await submitSynthesis(pool, { sessionId: s.id, agentId: 'bk-author', agrees: true, reasoning: 'agreed' });

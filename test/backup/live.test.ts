@@ -60,6 +60,7 @@ it('backs up a server under writes; the restore on another cluster matches the m
     try {
       const restore = await govdb(['restore', backupDir, '--database-url', target.url, '--audit-log', path.join(tmp, 'restored', 'audit_log.jsonl'), '--json', '--quiet']);
       const report = JSON.parse(restore.stdout);
+      if (!report.checks) throw new Error(`restore did not report checks: ${restore.stdout} ${restore.stderr}`);
       expect({ code: restore.code, failed: report.checks.filter((c: { ok: boolean }) => !c.ok) }).toEqual({ code: 0, failed: [] });
     } finally {
       await target.drop();
