@@ -277,13 +277,13 @@ declare
 begin
   if p_api_key is null or p_api_key = '' or char_length(p_api_key) > 512 then
     raise exception using errcode = 'GV401', detail = 'INVALID_API_KEY',
-      message = 'Missing or malformed API key', hint = 'Send the key returned by onboard_agent.';
+      message = 'Missing or malformed API key', hint = 'Send the api_key returned by the onboard tool.';
   end if;
   select a.id, a.label, a.status into r from core.agents a
   where a.api_key_hash = 'sha256:' || encode(sha256(convert_to(p_api_key, 'UTF8')), 'hex');
   if not found then
     raise exception using errcode = 'GV401', detail = 'INVALID_API_KEY',
-      message = 'Unknown API key', hint = 'Send the key returned by onboard_agent; keys cannot be recovered, onboard again if it was lost.';
+      message = 'Unknown API key', hint = 'Send the api_key returned by the onboard tool; keys cannot be recovered: onboard again if it was lost.';
   end if;
   if r.status in ('deleted', 'archived') then
     raise exception using errcode = 'GV403', detail = case r.status when 'deleted' then 'AGENT_DELETED' else 'AGENT_ARCHIVED' end,

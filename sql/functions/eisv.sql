@@ -325,7 +325,7 @@ begin
   select a.status into v_status from core.agents a where a.id = p_agent_id for no key update;
   if not found then
     raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND',
-      message = format('No agent with id "%s"', p_agent_id), hint = 'Onboard the agent first (core.onboard_agent).';
+      message = format('No agent with id "%s"', p_agent_id), hint = 'Onboard the agent first (the onboard tool).';
   end if;
   if v_status not in ('active', 'waiting_input') then
     raise exception using errcode = 'GV422', detail = 'AGENT_NOT_UPDATABLE',

@@ -1,3 +1,4 @@
+import { scrubMessage } from '../errors';
 import type { Pool } from 'pg';
 import { LedgerFiles } from '../db/migrate/ledgerFiles';
 import { readLedgerStatus } from '../db/migrate/status';
@@ -100,7 +101,8 @@ export async function checkHealth(s: HealthSources): Promise<HealthReport> {
     try {
       return [name, await withTimeout(Promise.resolve().then(fn), timeout, name)];
     } catch (err) {
-      return [name, { status: 'error', message: (err as Error).message }];
+      // a failed check's message reaches /health and health_check: no addresses or paths
+      return [name, { status: 'error', message: scrubMessage((err as Error)?.message ?? String(err), 'UNAVAILABLE') }];
     }
   };
   // one call serves the graph and calibration checks; its failure fails both
