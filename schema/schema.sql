@@ -574,7 +574,7 @@ create function core.agent_state_history(p_agent_id text, p_limit integer DEFAUL
   as '...'; -- body sha256:8452e0bd8db272993017c083647f5bc8a2daab717ac6dd6234c7b98f516da763
 create function core.authenticate_agent(p_api_key text, OUT agent_id text, OUT label text, OUT status core.agent_status) returns record
   language plpgsql stable
-  as '...'; -- body sha256:f205bc435f16ce67be3bbcaab052a7b8d972036a4a005e466b5d6391aeab9236
+  as '...'; -- body sha256:746b81304af596fae60f2a51c58ae7cd962bea1f2ef22320f08ab94ec13af92f
 create function core.bind_session(p_session_id text, p_agent_id text, p_ttl_ms bigint, p_client_type text DEFAULT NULL::text, p_metadata jsonb DEFAULT '{}'::jsonb) returns core.sessions
   language plpgsql volatile
   as '...'; -- body sha256:f8235cd3538ef067c2326706828a61fa89fb982fcda39339e036da0fb8dcc21b
@@ -719,7 +719,7 @@ create function core.onboard_agent(p_agent_id text DEFAULT NULL::text, p_label t
   as '...'; -- body sha256:9734ad198d121dbee7034e0c088d4509d2b7d6a4fd6795b7acf5e09455ad9fee
 create function core.process_agent_update(p_agent_id text, p_complexity double precision, p_confidence double precision, p_response_length integer DEFAULT NULL::integer, p_response_text text DEFAULT NULL::text, p_task_type text DEFAULT NULL::text, p_ethical_drift double precision[] DEFAULT NULL::double precision[], p_apply_pause boolean DEFAULT false, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT drift_norm double precision, OUT update_count bigint, OUT agent_status core.agent_status, OUT recorded_at timestamp with time zone) returns record
   language plpgsql volatile
-  as '...'; -- body sha256:2345c5a7556d72b1de032b1a7075ddadaa0872f2b091a3c96ce2c5447a69ce87
+  as '...'; -- body sha256:0b7c1fc814ba12f6ddcd0573e1cbac1124df7e7a0b5dd64c2291e2e6f9187708
 create function core.project_agent(p_agent_id text) returns void
   language plpgsql volatile
   set search_path = ag_catalog, core, knowledge, public
