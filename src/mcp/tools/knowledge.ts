@@ -108,7 +108,7 @@ export const storeKnowledge = defineTool({
   input: {
     summary: summary.optional().describe('one-line summary (1..2000 characters; searched first); required unless items is given'),
     ...itemFields,
-    items: z.array(z.object({ summary: summary.describe('one-line summary'), ...itemFields })).min(1).max(MAX_BATCH).optional()
+    items: z.array(z.strictObject({ summary: summary.describe('one-line summary'), ...itemFields })).min(1).max(MAX_BATCH).optional()
       .describe(`a batch of discoveries (instead of the single fields), stored all or nothing`),
   },
   output: {
