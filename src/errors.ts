@@ -60,10 +60,10 @@ const PUBLIC_DETAILS = ['field', 'reason', 'retry_after_ms', 'constraint', 'clos
  */
 export function scrubMessage(message: string, code: string): string {
   let out = message
-    .replace(/(?:postgres(?:ql)?|redis|rediss|https?):\/\/\S+/gi, '<address>')
+    .replace(/\b(?:postgres(?:ql)?|redis|rediss|https?):\/\/\S+/gi, '<address>')
     .replace(/\[[0-9a-f]*:[0-9a-f]*:[0-9a-f:.]*\](?::\d+)?/gi, '<address>')
-    .replace(/\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?/g, '<address>')
-    .replace(/localhost:\d+/gi, '<address>');
+    .replace(/\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b/g, '<address>')
+    .replace(/\blocalhost:\d+\b/gi, '<address>');
   if (!CLIENT_CODES.has(code)) out = out.replace(/(?:[A-Za-z]:)?(?:[\/][\w.@+-]+){2,}/g, '<path>');
   return out;
 }

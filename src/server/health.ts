@@ -99,9 +99,10 @@ export async function checkHealth(s: HealthSources): Promise<HealthReport> {
   const timeout = s.checkTimeoutMs ?? 2000;
   const guard = async (name: string, fn: () => Promise<CheckResult> | CheckResult): Promise<[string, CheckResult]> => {
     try {
-      return [name, await withTimeout(Promise.resolve().then(fn), timeout, name)];
+      const result = await withTimeout(Promise.resolve().then(fn), timeout, name);
+      // a check's message reaches /health and health_check: no addresses or paths
+      return [name, { ...result, message: scrubMessage(result.message, 'UNAVAILABLE') }];
     } catch (err) {
-      // a failed check's message reaches /health and health_check: no addresses or paths
       return [name, { status: 'error', message: scrubMessage((err as Error)?.message ?? String(err), 'UNAVAILABLE') }];
     }
   };
