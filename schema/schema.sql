@@ -571,7 +571,7 @@ create function audit.query_tool_usage(p_agent_id text DEFAULT NULL::text, p_too
   as '...'; -- body sha256:bb8bfe57843d5b191a8625c5948d8188d6d0d6ccb4c875efbf0d46e496d475e0
 create function core.agent_state_history(p_agent_id text, p_limit integer DEFAULT 100, p_before_seq bigint DEFAULT NULL::bigint) returns TABLE(seq bigint, energy double precision, information double precision, entropy double precision, void double precision, coherence double precision, risk double precision, phi double precision, regime text, verdict core.verdict, health_status core.health_status, decision core.decision, state jsonb, recorded_at timestamp with time zone)
   language plpgsql stable
-  as '...'; -- body sha256:8452e0bd8db272993017c083647f5bc8a2daab717ac6dd6234c7b98f516da763
+  as '...'; -- body sha256:8e1daa1d303745ef1379da9ca879bbe859577339aab0703c72b962cfc1a0e31c
 create function core.authenticate_agent(p_api_key text, OUT agent_id text, OUT label text, OUT status core.agent_status) returns record
   language plpgsql stable
   as '...'; -- body sha256:746b81304af596fae60f2a51c58ae7cd962bea1f2ef22320f08ab94ec13af92f
@@ -589,7 +589,7 @@ create function core.calibration_recompute(p_since timestamp with time zone DEFA
   as '...'; -- body sha256:3813a7668ccc1e536b7318aa40c8fe0a2062aa7c1c271d3c8f52bbdb813cf8b2
 create function core.calibration_record_outcome(p_decision_id text, p_actual_correct double precision) returns core.ground_truth
   language plpgsql volatile
-  as '...'; -- body sha256:71bf66583959699d444626bd5baa3e6f3016e407548fdde572a50a8550734f32
+  as '...'; -- body sha256:1a45fddc7071a045f0ab1d5ecd1a84e99d0ae10ce056af1218e28dcd79fa167c
 create function core.calibration_record_prediction(p_decision_id text, p_confidence double precision, p_agent_id text DEFAULT NULL::text, p_decision core.decision DEFAULT NULL::core.decision, p_predicted_correct boolean DEFAULT true, p_details jsonb DEFAULT '{}'::jsonb) returns core.ground_truth
   language plpgsql volatile
   as '...'; -- body sha256:b94ceb11e5f69d3da1e253e16306bc83ae189b087ce8d8a01dc2bc33befebca6
@@ -634,7 +634,7 @@ create function core.dialectic_submit_antithesis(p_session_id text, p_agent_id t
   as '...'; -- body sha256:937aa33bb3c9ce7fe61b258cab1fecc92c101382e12755643efe5bacc4ef05a5
 create function core.dialectic_submit_message(p_session_id text, p_agent_id text, p_message_type core.dialectic_message_type, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb, p_concerns jsonb, p_agrees boolean) returns core.dialectic_sessions
   language plpgsql volatile
-  as '...'; -- body sha256:4ebc87f9b727aa06facb868b18a07774ad4587352301ab14cd9318011713ab5c
+  as '...'; -- body sha256:c007d9b21528fc5a80602e840258a37db37f906f00024c75acc98252ea73b285
 create function core.dialectic_submit_synthesis(p_session_id text, p_agent_id text, p_agrees boolean, p_reasoning text, p_proposed_conditions jsonb DEFAULT '[]'::jsonb, p_root_cause text DEFAULT NULL::text, p_concerns jsonb DEFAULT '[]'::jsonb) returns core.dialectic_sessions
   language sql volatile
   as '...'; -- body sha256:a38f484b13f8dedb656cb6d55e158fa6592a87f56d8b1bab9a778690ce643322
@@ -658,10 +658,10 @@ create function core.eisv_step(p_energy double precision, p_information double p
   as '...'; -- body sha256:f203dfd00ccfdcf2b8daf1a17843443cc1b1fbc774f3854056644229c66e1af6
 create function core.get_agent(p_agent_id text, OUT id text, OUT label text, OUT status core.agent_status, OUT purpose text, OUT notes text, OUT tags text[], OUT parent_agent_id text, OUT spawn_reason text, OUT metadata jsonb, OUT update_count bigint, OUT created_at timestamp with time zone, OUT updated_at timestamp with time zone, OUT paused_at timestamp with time zone, OUT archived_at timestamp with time zone, OUT deleted_at timestamp with time zone, OUT last_activity_at timestamp with time zone) returns record
   language plpgsql stable
-  as '...'; -- body sha256:727eba9588b2b0cbf9b081bf3d06581539a86c82692b171d7272af6eebedcf1c
+  as '...'; -- body sha256:c31aa576e4b63a849fe8c4c487101b7b48ef767e00de7940d2f6ff638d00865b
 create function core.get_agent_state(p_agent_id text, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT state jsonb, OUT recorded_at timestamp with time zone) returns record
   language plpgsql stable
-  as '...'; -- body sha256:76e9d0ce179dc4b4c7ab6a8e519d927e8bbddaf307aabfd122a6d03971f46f94
+  as '...'; -- body sha256:ad67a47895055500efeab9f2f24631e5b8212efc913914d94e9ae9c5d046c266
 create function core.health_snapshot(OUT graph_present boolean, OUT discoveries bigint, OUT discovery_vertices bigint, OUT calibration_bins integer, OUT calibration_samples bigint) returns record
   language plpgsql stable
   as '...'; -- body sha256:43963c8f41e1adb707516399144fc47f12850c0610c8a1ffea312fe3fc1d8373
@@ -736,14 +736,14 @@ create function core.spawn_agent(p_parent_agent_id text, p_spawn_reason text, p_
 create function core.transition_agent(p_agent_id text, p_to_status text, p_reason text DEFAULT NULL::text, p_actor text DEFAULT NULL::text, OUT agent_id text, OUT from_status core.agent_status, OUT to_status core.agent_status, OUT event_id bigint, OUT changed_at timestamp with time zone) returns record
   language plpgsql volatile
   set search_path = ag_catalog, core, knowledge, public
-  as '...'; -- body sha256:4105d03450dc0a868b2cd24dfc82fbca0fe8fa5408379bddb0abe019fb62f425
+  as '...'; -- body sha256:f3607a46e87606c37f53fc134d7858355935288ced6e1bb3403bbe3610fe4c0f
 create function core.unbind_session(p_session_id text) returns SETOF core.sessions
   language sql volatile
   as '...'; -- body sha256:991a205e9e18465127726b0b4c738f84f4bc3a71ddbf17e995dbe603f7e0897b
 create function core.update_agent(p_agent_id text, p_label text DEFAULT NULL::text, p_purpose text DEFAULT NULL::text, p_notes text DEFAULT NULL::text, p_tags text[] DEFAULT NULL::text[], p_reason text DEFAULT NULL::text, p_actor text DEFAULT NULL::text, OUT agent_id text, OUT label text, OUT purpose text, OUT notes text, OUT tags text[], OUT changed text[], OUT updated_at timestamp with time zone) returns record
   language plpgsql volatile
   set search_path = ag_catalog, core, knowledge, public
-  as '...'; -- body sha256:7f5c783c2ff32b00744e8f4c692f7d23cb51400d2ee93b7fc3cde6636d0cffb6
+  as '...'; -- body sha256:02c054d614cab8a1b38da5afa3574efcf87dc27ce069e591eafef6e07113ed50
 create function knowledge.add_discovery_note(p_discovery_id text, p_agent_id text, p_note text) returns knowledge.discovery_notes
   language plpgsql volatile
   set search_path = knowledge, core, public
@@ -822,7 +822,7 @@ create function knowledge.graph_verify_sampled(p_sample_limit integer) returns T
   as '...'; -- body sha256:e96035f302f615818c4f2ebf6e548bc46b914be755ba1b46fd2bb06acc10edbc
 create function knowledge.import_call_graph_function(p_name text) returns jsonb
   language plpgsql volatile
-  as '...'; -- body sha256:8be5208cb71b2035fbedd296b03d17abf18f4ee7640cff99d7a9ccb60f2549d4
+  as '...'; -- body sha256:3bb1d797b3262e8eb4c85d7429d02ccce95391434550ea3de4f416641935ea4d
 create function knowledge.import_discoveries(p_records jsonb, p_source text) returns TABLE(inserted bigint, updated bigint, already_present bigint, placeholders bigint, tags_inserted bigint, tags_already_present bigint, tags_removed bigint)
   language plpgsql volatile
   as '...'; -- body sha256:d5ab2e2cfb4a2bf8e33206e3ebb097497d88a204d2f4d14a52d6ee06c49a569a
@@ -878,7 +878,7 @@ create function knowledge.store_discoveries(p_items jsonb) returns SETOF knowled
 create function knowledge.store_discovery(p_agent_id text, p_summary text, p_discovery_type text DEFAULT 'insight'::text, p_details text DEFAULT ''::text, p_tags text[] DEFAULT '{}'::text[], p_severity text DEFAULT NULL::text, p_references_files text[] DEFAULT '{}'::text[], p_response_to text DEFAULT NULL::text, p_response_type text DEFAULT NULL::text, p_related_to text[] DEFAULT '{}'::text[], p_confidence double precision DEFAULT NULL::double precision, p_id text DEFAULT NULL::text) returns knowledge.discoveries
   language plpgsql volatile
   set search_path = knowledge, core, public
-  as '...'; -- body sha256:8441ba4cf6ef1db114afca8174eadf8e715e41eed6d592022d56a46cb859cf52
+  as '...'; -- body sha256:bb6729b1a25b34b551c02091c78ba18d99ddd1da6578022497709ebaf8768bdf
 create function knowledge.supersede_discovery(p_old_id text, p_new_id text, p_agent_id text DEFAULT NULL::text) returns knowledge.discoveries
   language plpgsql volatile
   set search_path = knowledge, core, public

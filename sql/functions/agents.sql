@@ -333,7 +333,7 @@ begin
   from core.agents a where a.id = p_agent_id for no key update;
   if not found then
     raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND',
-      message = format('No agent with id "%s"', p_agent_id), hint = 'Check the id (core.list_agents).';
+      message = format('No agent with id "%s"', p_agent_id), hint = 'Check the id (the list_agents tool).';
   end if;
   if cur.status = 'deleted' then
     raise exception using errcode = 'GV422', detail = 'AGENT_DELETED',
@@ -420,7 +420,7 @@ begin
   select a.status into v_from from core.agents a where a.id = p_agent_id for no key update;
   if not found then
     raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND',
-      message = format('No agent with id "%s"', p_agent_id), hint = 'Check the id (core.list_agents).';
+      message = format('No agent with id "%s"', p_agent_id), hint = 'Check the id (the list_agents tool).';
   end if;
   v_allowed := case v_from
     when 'active' then array['paused', 'waiting_input', 'archived', 'deleted']
@@ -487,7 +487,7 @@ begin
   from core.agents a where a.id = p_agent_id;
   if not found then
     raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND',
-      message = format('No agent with id "%s"', p_agent_id), hint = 'Check the id (core.list_agents).';
+      message = format('No agent with id "%s"', p_agent_id), hint = 'Check the id (the list_agents tool).';
   end if;
 end;
 $$;

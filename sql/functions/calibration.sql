@@ -100,7 +100,7 @@ begin
   if not found then
     raise exception using errcode = 'GV404', detail = 'DECISION_NOT_FOUND',
       message = format('No recorded decision with id "%s"', p_decision_id),
-      hint = 'Record the prediction (calibration_record_prediction) before its outcome.';
+      hint = 'Record the prediction (the record_prediction tool) before its outcome.';
   end if;
   if v.actual_correct is not null then
     if v.actual_correct = p_actual_correct then
