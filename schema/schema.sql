@@ -719,7 +719,7 @@ create function core.onboard_agent(p_agent_id text DEFAULT NULL::text, p_label t
   as '...'; -- body sha256:9734ad198d121dbee7034e0c088d4509d2b7d6a4fd6795b7acf5e09455ad9fee
 create function core.process_agent_update(p_agent_id text, p_complexity double precision, p_confidence double precision, p_response_length integer DEFAULT NULL::integer, p_response_text text DEFAULT NULL::text, p_task_type text DEFAULT NULL::text, p_ethical_drift double precision[] DEFAULT NULL::double precision[], p_apply_pause boolean DEFAULT false, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT drift_norm double precision, OUT update_count bigint, OUT agent_status core.agent_status, OUT recorded_at timestamp with time zone) returns record
   language plpgsql volatile
-  as '...'; -- body sha256:0b7c1fc814ba12f6ddcd0573e1cbac1124df7e7a0b5dd64c2291e2e6f9187708
+  as '...'; -- body sha256:2e2bbeb07818b21a67cb3761f7b05b0323be9dd62b530c90b40413819fb0bef9
 create function core.project_agent(p_agent_id text) returns void
   language plpgsql volatile
   set search_path = ag_catalog, core, knowledge, public
@@ -861,7 +861,7 @@ create function knowledge.require_agent(p_agent_id text, p_role text DEFAULT 'ag
 create function knowledge.require_discovery(p_id text, p_role text DEFAULT 'discovery'::text, p_lock boolean DEFAULT false) returns knowledge.discoveries
   language plpgsql volatile
   set search_path = knowledge, core, public
-  as '...'; -- body sha256:6f0cf48997af3813d4ef17b49b4c5111bb9bce65fd73d3f67ee72ae68cd9515a
+  as '...'; -- body sha256:aa9f39fcf829ab5dc8c0644826fa0e386f21416be4b51fe8811093f76eb72235
 create function knowledge.search_discoveries(p_query text DEFAULT NULL::text, p_agent_id text DEFAULT NULL::text, p_discovery_type text DEFAULT NULL::text, p_tags text[] DEFAULT NULL::text[], p_status text DEFAULT NULL::text, p_since timestamp with time zone DEFAULT NULL::timestamp with time zone, p_until timestamp with time zone DEFAULT NULL::timestamp with time zone, p_limit integer DEFAULT 20) returns TABLE(id text, agent_id text, discovery_type text, severity text, status text, summary text, details_excerpt text, tags text[], response_to text, superseded_by text, created_at timestamp with time zone, updated_at timestamp with time zone, rank real, match text)
   language plpgsql stable
   set pg_trgm.word_similarity_threshold = 0.3

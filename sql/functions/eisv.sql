@@ -332,7 +332,7 @@ begin
       message = format('Agent "%s" is %s; updates are accepted only from active or waiting_input agents', p_agent_id, v_status),
       hint = case v_status
         when 'paused' then 'A paused agent recovers through a dialectic review, or an operator resumes it.'
-        when 'archived' then 'Resume the agent (core.transition_agent to active) before reporting work.'
+        when 'archived' then 'Resume the agent (resume_agent, or a resolved dialectic review when paused) before reporting work.'
         else 'A deleted agent cannot report work; onboard a new agent.' end;
   end if;
 

@@ -73,8 +73,8 @@ begin
     raise exception using errcode = 'GV404',
       message = format('No discovery with id "%s" (the %s)', p_id, p_role),
       hint = case when v_closest is not null
-        then format('Did you mean "%s"? Find ids with knowledge.search_discoveries.', v_closest)
-        else 'Find ids with knowledge.search_discoveries.' end,
+        then format('Did you mean "%s"? Find ids with the search_knowledge tool.', v_closest)
+        else 'Find ids with the search_knowledge tool.' end,
       detail = 'DISCOVERY_NOT_FOUND';
   end if;
   return d;

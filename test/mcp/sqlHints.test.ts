@@ -11,13 +11,15 @@ import { allTools } from '../../src/mcp/tools';
 describe('hints of stored functions name tools, not SQL functions', () => {
   const dir = path.resolve(__dirname, '..', '..', 'sql', 'functions');
   const tools = new Set(allTools.map((t) => t.name));
-  const allFunctions = new Set(functionSignatures.map((f) => f.name));
-  const sqlFunctions = new Set(functionSignatures.map((f) => f.name).filter((name) => !tools.has(name)));
+  const allFunctions = new Set<string>(functionSignatures.map((f) => f.name));
+  const sqlFunctions = new Set<string>(functionSignatures.map((f) => f.name).filter((name) => !tools.has(name)));
   const hints: Array<{ file: string; text: string }> = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql'))) {
     const sql = readFileSync(path.join(dir, file), 'utf8');
-    // hint = '…' and hint = format('…', …): the literal text of the hint
-    for (const m of sql.matchAll(/hint\s*=\s*(?:format\(\s*)?'((?:[^']|'')*)'/gi)) hints.push({ file, text: m[1]!.replace(/''/g, "'") });
+    // every string literal of a hint expression: hint = '…', format('…', …), case when … then '…' else '…' end
+    for (const m of sql.matchAll(/\bhint\s*=\s*([\s\S]*?)(?:,\s*(?:detail|message|errcode|column|constraint)\s*=|;)/gi)) {
+      for (const lit of m[1]!.matchAll(/'((?:[^']|'')*)'/g)) hints.push({ file, text: lit[1]!.replace(/''/g, "'") });
+    }
   }
 
   it('finds the hints', () => {

@@ -24,6 +24,8 @@ import { JsonSchema, toolArguments } from './fuzz/arbitraries';
 const SEED = Number(process.env.GOVDB_FUZZ_SEED ?? 12012);
 const RUNS = Number(process.env.GOVDB_FUZZ_RUNS ?? 300);
 const HTTP_RUNS = Number(process.env.GOVDB_FUZZ_HTTP_RUNS ?? 25);
+/** jest timeouts that grow with the run counts (32 tools; calls measured at 1–10 ms on a loaded 2-core machine) */
+const timeoutFor = (runs: number) => 120_000 + runs * 32 * 15;
 
 /**
  * Everything a refused call of agent $1 must leave as it was: its rows (agent and children,
@@ -123,7 +125,7 @@ describe('wire fuzz: every tool, in-process (volume)', () => {
     expect(total('ok')).toBeGreaterThan(tools.length);
     for (const [name, c] of Object.entries(stats)) expect({ name, refused: Object.keys(c).some((k) => k !== 'ok') }).toEqual({ name, refused: true });
     process.stdout.write(`fuzz outcomes per tool (seed ${SEED}, ${RUNS} runs): ${JSON.stringify(stats)}\n`);
-  });
+  }, timeoutFor(RUNS));
 });
 
 describe('wire fuzz: every tool through the built server over Streamable HTTP (sample)', () => {
@@ -181,5 +183,5 @@ describe('wire fuzz: every tool through the built server over Streamable HTTP (s
     };
     await Promise.all(tools.filter((t) => t.name !== 'onboard').map(fuzzTool));
     await fuzzTool(tools.find((t) => t.name === 'onboard')!);
-  });
+  }, timeoutFor(HTTP_RUNS * 4));
 });
