@@ -30,16 +30,15 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
- * The valid name closest to an unknown one, or null when none is close: a known suggestion, a name
- * the unknown one ends with or that ends with it at a `_` boundary (`conditions` →
- * `proposed_conditions`), else the smallest edit distance within a third of the name (at least 2).
+ * The valid name closest to an unknown one, or null when none is close: a known suggestion, else the
+ * smallest edit distance within a third of the name (at least 2), else a name the unknown one ends
+ * with or that ends with it at a `_` boundary (`conditions` → `proposed_conditions`,
+ * `discovery_type` → `type`).
  */
 export function closestName(unknown: string, valid: readonly string[]): string | null {
   const key = unknown.toLowerCase();
   const suggested = SUGGESTIONS[key];
   if (suggested && valid.includes(suggested)) return suggested;
-  const bySuffix = valid.find((v) => v.endsWith(`_${key}`) || key.endsWith(`_${v}`));
-  if (bySuffix) return bySuffix;
   let best: string | null = null;
   let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
   for (const v of valid) {
@@ -49,7 +48,7 @@ export function closestName(unknown: string, valid: readonly string[]): string |
       bestDistance = d;
     }
   }
-  return best;
+  return best ?? valid.find((v) => v.endsWith(`_${key}`) || key.endsWith(`_${v}`)) ?? null;
 }
 
 type AnyZod = z.ZodType;
