@@ -136,7 +136,7 @@ describe('wire fuzz: every tool through the built server over Streamable HTTP (s
     server = await startBuiltHttpServer(servedEnv(db.url));
   });
   afterAll(async () => {
-    if (server && server.child.exitCode !== null) process.stderr.write(`built server exited:\n${server.stderr()}\n`);
+    if (server && (server.child.exitCode !== null || process.env.GOVDB_FUZZ_STDERR)) process.stderr.write(`built server stderr (exit ${server.child.exitCode}):\n${server.stderr()}\n`);
     await server?.stop();
     await db?.drop();
   });
