@@ -57,14 +57,16 @@ const wrongType: fc.Arbitrary<unknown> = fc.oneof(jsonLeaf, fc.array(jsonLeaf, {
 
 function stringArb(schema: JsonSchema, known: readonly string[]): fc.Arbitrary<string> {
   const max = schema.maxLength;
-  const options: fc.Arbitrary<string>[] = [
-    fc.string({ minLength: schema.minLength ?? 0, maxLength: Math.min(max ?? 40, 40) }),
-    fc.string({ unit: 'grapheme', maxLength: Math.min(max ?? 20, 20) }),
-    hostileString,
+  // mostly plausible values (so calls reach the handler and SQL), then hostile ones and limits
+  const options: Array<fc.WeightedArbitrary<string>> = [
+    { weight: 6, arbitrary: fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789_'), minLength: Math.max(1, schema.minLength ?? 0), maxLength: Math.min(max ?? 24, 24) }) },
+    { weight: 2, arbitrary: fc.string({ minLength: schema.minLength ?? 0, maxLength: Math.min(max ?? 40, 40) }) },
+    { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: Math.min(max ?? 20, 20) }) },
+    { weight: 2, arbitrary: hostileString },
   ];
-  if (known.length) options.push(fc.constantFrom(...known));
-  if (max !== undefined && max <= 300_000) options.push(fc.constantFrom('x'.repeat(max), 'x'.repeat(max + 1)));
-  if (schema.format === 'date-time') options.push(fc.date({ noInvalidDate: true, min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z') }).map((d) => d.toISOString()));
+  if (known.length) options.push({ weight: 3, arbitrary: fc.constantFrom(...known) });
+  if (max !== undefined && max <= 300_000) options.push({ weight: 1, arbitrary: fc.constantFrom('x'.repeat(max), 'x'.repeat(max + 1)) });
+  if (schema.format === 'date-time') options.push({ weight: 8, arbitrary: fc.date({ noInvalidDate: true, min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z') }).map((d) => d.toISOString()) });
   return fc.oneof(...options);
 }
 
@@ -72,7 +74,11 @@ function numberArb(schema: JsonSchema, integer: boolean): fc.Arbitrary<number> {
   const min = schema.minimum ?? schema.exclusiveMinimum ?? -1e6;
   const max = schema.maximum ?? 1e6;
   const inRange = integer ? fc.integer({ min: Math.max(min, -(2 ** 31)), max: Math.min(max, 2 ** 31 - 1) }) : fc.double({ min, max, noNaN: true });
-  return fc.oneof(inRange, fc.constantFrom(min, max, min - 1, max + 1, 0.5, -0, 2 ** 53, -(2 ** 53), Number.MAX_VALUE), fc.integer());
+  return fc.oneof(
+    { weight: 6, arbitrary: inRange },
+    { weight: 1, arbitrary: fc.constantFrom(min, max, min - 1, max + 1, 0.5, -0, 2 ** 53, -(2 ** 53), Number.MAX_VALUE) },
+    { weight: 1, arbitrary: fc.integer() },
+  );
 }
 
 /** An arbitrary for one value of `schema`; `known` are ids worth trying for string fields. */
