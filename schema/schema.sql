@@ -654,10 +654,10 @@ create function audit.server_event_hashes(p_after_id bigint DEFAULT 0, p_limit i
   as '...'; -- body sha256:15addd7db5242e06b9e119f934030cdb25c8a08d2093212e72f83c6d9869ebb0
 create function core.agent_state_history(p_agent_id text, p_limit integer DEFAULT 100, p_before_seq bigint DEFAULT NULL::bigint) returns TABLE(seq bigint, energy double precision, information double precision, entropy double precision, void double precision, coherence double precision, risk double precision, phi double precision, regime text, verdict core.verdict, health_status core.health_status, decision core.decision, state jsonb, recorded_at timestamp with time zone)
   language plpgsql stable
-  as '...'; -- body sha256:8452e0bd8db272993017c083647f5bc8a2daab717ac6dd6234c7b98f516da763
+  as '...'; -- body sha256:8e1daa1d303745ef1379da9ca879bbe859577339aab0703c72b962cfc1a0e31c
 create function core.authenticate_agent(p_api_key text, OUT agent_id text, OUT label text, OUT status core.agent_status) returns record
   language plpgsql stable
-  as '...'; -- body sha256:1083dcd53d61178714044ecd3166a58b39d90b7c0e60c36afeb5c044a5e3c438
+  as '...'; -- body sha256:a943a395300b9371ee420e3596690805b719f907cf940351933d9c0efe96c7b9
 create function core.bind_session(p_session_id text, p_agent_id text, p_ttl_ms bigint, p_client_type text DEFAULT NULL::text, p_metadata jsonb DEFAULT '{}'::jsonb) returns core.sessions
   language plpgsql volatile
   as '...'; -- body sha256:f8235cd3538ef067c2326706828a61fa89fb982fcda39339e036da0fb8dcc21b
@@ -672,7 +672,7 @@ create function core.calibration_recompute(p_since timestamp with time zone DEFA
   as '...'; -- body sha256:3813a7668ccc1e536b7318aa40c8fe0a2062aa7c1c271d3c8f52bbdb813cf8b2
 create function core.calibration_record_outcome(p_decision_id text, p_actual_correct double precision, p_actor_agent_id text DEFAULT NULL::text, p_admin boolean DEFAULT false) returns core.ground_truth
   language plpgsql volatile
-  as '...'; -- body sha256:262e0d749ba47f214c684266a95350f11c1470b963faef9547a43514e2e987e8
+  as '...'; -- body sha256:f5fd4f8ad53f2cb5a6f3c82f392d1418419f87a6960c74453a47b35f5e656a62
 create function core.calibration_record_prediction(p_decision_id text, p_confidence double precision, p_agent_id text DEFAULT NULL::text, p_decision core.decision DEFAULT NULL::core.decision, p_predicted_correct boolean DEFAULT true, p_details jsonb DEFAULT '{}'::jsonb) returns core.ground_truth
   language plpgsql volatile
   as '...'; -- body sha256:ab8471e274073a5e468d3fe4be15892dafff233f000c8817305e4231e45bfebb
@@ -720,7 +720,7 @@ create function core.dialectic_submit_antithesis(p_session_id text, p_agent_id t
   as '...'; -- body sha256:937aa33bb3c9ce7fe61b258cab1fecc92c101382e12755643efe5bacc4ef05a5
 create function core.dialectic_submit_message(p_session_id text, p_agent_id text, p_message_type core.dialectic_message_type, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb, p_concerns jsonb, p_agrees boolean) returns core.dialectic_sessions
   language plpgsql volatile
-  as '...'; -- body sha256:d781790e71a6e9ef77ca145b6fee606d3cb45b8bbc09b55c7a6bc0d3aa602763
+  as '...'; -- body sha256:6a13e14b7b0a48def8082336c7e75533b0089750ff126ee7eb562f23a7cd5584
 create function core.dialectic_submit_synthesis(p_session_id text, p_agent_id text, p_agrees boolean, p_reasoning text, p_proposed_conditions jsonb DEFAULT '[]'::jsonb, p_root_cause text DEFAULT NULL::text, p_concerns jsonb DEFAULT '[]'::jsonb) returns core.dialectic_sessions
   language sql volatile
   as '...'; -- body sha256:a38f484b13f8dedb656cb6d55e158fa6592a87f56d8b1bab9a778690ce643322
@@ -744,10 +744,10 @@ create function core.eisv_step(p_energy double precision, p_information double p
   as '...'; -- body sha256:f203dfd00ccfdcf2b8daf1a17843443cc1b1fbc774f3854056644229c66e1af6
 create function core.get_agent(p_agent_id text, OUT id text, OUT label text, OUT status core.agent_status, OUT purpose text, OUT notes text, OUT tags text[], OUT parent_agent_id text, OUT spawn_reason text, OUT metadata jsonb, OUT update_count bigint, OUT created_at timestamp with time zone, OUT updated_at timestamp with time zone, OUT paused_at timestamp with time zone, OUT archived_at timestamp with time zone, OUT deleted_at timestamp with time zone, OUT last_activity_at timestamp with time zone) returns record
   language plpgsql stable
-  as '...'; -- body sha256:727eba9588b2b0cbf9b081bf3d06581539a86c82692b171d7272af6eebedcf1c
+  as '...'; -- body sha256:c31aa576e4b63a849fe8c4c487101b7b48ef767e00de7940d2f6ff638d00865b
 create function core.get_agent_state(p_agent_id text, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT state jsonb, OUT recorded_at timestamp with time zone) returns record
   language plpgsql stable
-  as '...'; -- body sha256:76e9d0ce179dc4b4c7ab6a8e519d927e8bbddaf307aabfd122a6d03971f46f94
+  as '...'; -- body sha256:ad67a47895055500efeab9f2f24631e5b8212efc913914d94e9ae9c5d046c266
 create function core.guard_agent_status() returns trigger
   language plpgsql volatile
   as '...'; -- body sha256:444fc88a296e0778550a9d0ad91b11766f707916456aca3b8f3f3301782c25b4
@@ -826,7 +826,7 @@ create function core.onboard_agent(p_agent_id text DEFAULT NULL::text, p_label t
   as '...'; -- body sha256:20b060ab88d0cdd160e52dd033929062a15b4e2ea8bcf1f41c7f9525558525f4
 create function core.process_agent_update(p_agent_id text, p_complexity double precision, p_confidence double precision, p_response_length integer DEFAULT NULL::integer, p_response_text text DEFAULT NULL::text, p_task_type text DEFAULT NULL::text, p_ethical_drift double precision[] DEFAULT NULL::double precision[], p_apply_pause boolean DEFAULT false, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT drift_norm double precision, OUT update_count bigint, OUT agent_status core.agent_status, OUT recorded_at timestamp with time zone) returns record
   language plpgsql volatile
-  as '...'; -- body sha256:3028f65a7ea42c4ffe3f3a22a4bb32115ca0f63f5d594b51cd49972721aae67c
+  as '...'; -- body sha256:645a4aaef2e47dc7fd150d908351eab92f035c69361cb39591b19c95e9a0a553
 create function core.project_agent(p_agent_id text) returns void
   language plpgsql volatile
   set search_path = ag_catalog, core, knowledge, public
@@ -849,14 +849,14 @@ create function core.spawn_agent(p_parent_agent_id text, p_spawn_reason text, p_
 create function core.transition_agent(p_agent_id text, p_to_status text, p_authority text, p_actor_agent_id text DEFAULT NULL::text, p_reason text DEFAULT NULL::text, p_actor text DEFAULT NULL::text, p_review_id text DEFAULT NULL::text, OUT agent_id text, OUT from_status core.agent_status, OUT to_status core.agent_status, OUT event_id bigint, OUT changed_at timestamp with time zone) returns record
   language plpgsql volatile
   set search_path = ag_catalog, core, knowledge, public
-  as '...'; -- body sha256:8246fe20897fe674e03b9afcd29526f037d124c0c7f792543293f0b1066a896e
+  as '...'; -- body sha256:28b4709e5a5d931aa698714fdc424435c656dd6bfa336b14fbbe75efaca86eee
 create function core.unbind_session(p_session_id text) returns SETOF core.sessions
   language sql volatile
   as '...'; -- body sha256:991a205e9e18465127726b0b4c738f84f4bc3a71ddbf17e995dbe603f7e0897b
 create function core.update_agent(p_agent_id text, p_label text DEFAULT NULL::text, p_purpose text DEFAULT NULL::text, p_notes text DEFAULT NULL::text, p_tags text[] DEFAULT NULL::text[], p_reason text DEFAULT NULL::text, p_actor text DEFAULT NULL::text, OUT agent_id text, OUT label text, OUT purpose text, OUT notes text, OUT tags text[], OUT changed text[], OUT updated_at timestamp with time zone) returns record
   language plpgsql volatile
   set search_path = ag_catalog, core, knowledge, public
-  as '...'; -- body sha256:85ced9fa5c4870ed735e072818f01377ce403c0292c4f791c4968142c1e53794
+  as '...'; -- body sha256:ee7745880447bcc1af9e9108b958a483aa8eb242935df4ce6708e5db882f941c
 create function knowledge.add_discovery_note(p_discovery_id text, p_agent_id text, p_note text) returns knowledge.discovery_notes
   language plpgsql volatile
   set search_path = knowledge, core, public
@@ -938,7 +938,7 @@ create function knowledge.graph_verify_sampled(p_sample_limit integer) returns T
   as '...'; -- body sha256:e96035f302f615818c4f2ebf6e548bc46b914be755ba1b46fd2bb06acc10edbc
 create function knowledge.import_call_graph_function(p_name text) returns jsonb
   language plpgsql volatile
-  as '...'; -- body sha256:8be5208cb71b2035fbedd296b03d17abf18f4ee7640cff99d7a9ccb60f2549d4
+  as '...'; -- body sha256:3bb1d797b3262e8eb4c85d7429d02ccce95391434550ea3de4f416641935ea4d
 create function knowledge.import_discoveries(p_records jsonb, p_source text) returns TABLE(inserted bigint, updated bigint, already_present bigint, placeholders bigint, tags_inserted bigint, tags_already_present bigint, tags_removed bigint)
   language plpgsql volatile
   as '...'; -- body sha256:45c3b79fafb92cafde7b42998503480537e5211e98d8b21a98e317032a79c4dd
@@ -977,7 +977,7 @@ create function knowledge.require_agent(p_agent_id text, p_role text DEFAULT 'ag
 create function knowledge.require_discovery(p_id text, p_role text DEFAULT 'discovery'::text, p_lock boolean DEFAULT false) returns knowledge.discoveries
   language plpgsql volatile
   set search_path = knowledge, core, public
-  as '...'; -- body sha256:6f0cf48997af3813d4ef17b49b4c5111bb9bce65fd73d3f67ee72ae68cd9515a
+  as '...'; -- body sha256:aa9f39fcf829ab5dc8c0644826fa0e386f21416be4b51fe8811093f76eb72235
 create function knowledge.search_discoveries(p_query text DEFAULT NULL::text, p_agent_id text DEFAULT NULL::text, p_discovery_type text DEFAULT NULL::text, p_tags text[] DEFAULT NULL::text[], p_status text DEFAULT NULL::text, p_since timestamp with time zone DEFAULT NULL::timestamp with time zone, p_until timestamp with time zone DEFAULT NULL::timestamp with time zone, p_limit integer DEFAULT 20) returns TABLE(id text, agent_id text, discovery_type text, severity text, status text, summary text, details_excerpt text, tags text[], response_to text, superseded_by text, created_at timestamp with time zone, updated_at timestamp with time zone, rank real, match text)
   language plpgsql stable
   set pg_trgm.word_similarity_threshold = 0.3
@@ -994,7 +994,7 @@ create function knowledge.store_discoveries(p_items jsonb) returns SETOF knowled
 create function knowledge.store_discovery(p_agent_id text, p_summary text, p_discovery_type text DEFAULT 'insight'::text, p_details text DEFAULT ''::text, p_tags text[] DEFAULT '{}'::text[], p_severity text DEFAULT NULL::text, p_references_files text[] DEFAULT '{}'::text[], p_response_to text DEFAULT NULL::text, p_response_type text DEFAULT NULL::text, p_related_to text[] DEFAULT '{}'::text[], p_confidence double precision DEFAULT NULL::double precision, p_id text DEFAULT NULL::text) returns knowledge.discoveries
   language plpgsql volatile
   set search_path = knowledge, core, public
-  as '...'; -- body sha256:8441ba4cf6ef1db114afca8174eadf8e715e41eed6d592022d56a46cb859cf52
+  as '...'; -- body sha256:bb6729b1a25b34b551c02091c78ba18d99ddd1da6578022497709ebaf8768bdf
 create function knowledge.supersede_discovery(p_old_id text, p_new_id text, p_agent_id text DEFAULT NULL::text, p_admin boolean DEFAULT false) returns knowledge.discoveries
   language plpgsql volatile
   set search_path = knowledge, core, public

@@ -331,13 +331,13 @@ declare
 begin
   if p_api_key is null or p_api_key = '' or char_length(p_api_key) > 512 then
     raise exception using errcode = 'GV401', detail = 'INVALID_API_KEY',
-      message = 'Missing or malformed API key', hint = 'Send the key returned by onboard_agent.';
+      message = 'Missing or malformed API key', hint = 'Send the api_key returned by the onboard tool.';
   end if;
   select a.id, a.label, a.status into r from core.agents a
   where a.api_key_hash = 'sha256:' || encode(sha256(convert_to(p_api_key, 'UTF8')), 'hex');
   if not found then
     raise exception using errcode = 'GV401', detail = 'INVALID_API_KEY',
-      message = 'Unknown API key', hint = 'Send the key returned by onboard_agent; keys cannot be recovered, onboard again if it was lost.';
+      message = 'Unknown API key', hint = 'Send the api_key returned by the onboard tool; keys cannot be recovered: onboard again if it was lost.';
   end if;
   if r.status in ('deleted', 'archived') then
     -- GV423: the same codes (AGENT_ARCHIVED / AGENT_DELETED) as a write by a session bound earlier
@@ -388,7 +388,7 @@ begin
   from core.agents a where a.id = p_agent_id for no key update;
   if not found then
     raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND',
-      message = format('No agent with id "%s"', p_agent_id), hint = 'Check the id (core.list_agents).';
+      message = format('No agent with id "%s"', p_agent_id), hint = 'Check the id (the list_agents tool).';
   end if;
   perform core.check_actor_status(p_agent_id, cur.status, 'agent');
 
@@ -494,7 +494,7 @@ begin
   select * into cur from core.agents a where a.id = p_agent_id for no key update;
   if not found then
     raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND',
-      message = format('No agent with id "%s"', p_agent_id), hint = 'Check the id (core.list_agents).';
+      message = format('No agent with id "%s"', p_agent_id), hint = 'Check the id (the list_agents tool).';
   end if;
   if p_authority = 'reviewer' then
     perform 1 from core.dialectic_sessions d
@@ -635,7 +635,7 @@ begin
   from core.agents a where a.id = p_agent_id;
   if not found then
     raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND',
-      message = format('No agent with id "%s"', p_agent_id), hint = 'Check the id (core.list_agents).';
+      message = format('No agent with id "%s"', p_agent_id), hint = 'Check the id (the list_agents tool).';
   end if;
 end;
 $$;

@@ -103,7 +103,7 @@ begin
   if not found then
     raise exception using errcode = 'GV404', detail = 'DECISION_NOT_FOUND',
       message = format('No recorded decision with id "%s"', p_decision_id),
-      hint = 'Record the prediction (calibration_record_prediction) before its outcome.';
+      hint = 'Record the prediction (the record_prediction tool) before its outcome.';
   end if;
   if not coalesce(p_admin, false) then
     if v.agent_id is distinct from p_actor_agent_id then

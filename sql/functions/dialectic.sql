@@ -336,7 +336,7 @@ begin
   if v.phase_deadline < now() then
     raise exception using errcode = 'GV422', detail = 'DIALECTIC_DEADLINE_PASSED',
       message = format('Dialectic session "%s": the %s deadline passed at %s', v.id, v.phase, v.phase_deadline),
-      hint = 'The session is failed by the next timeout sweep (dialectic_fail_expired); request a new review.';
+      hint = 'The session is failed by the next timeout sweep; request a new review (request_dialectic_review).';
   end if;
 
   v_content := core.dialectic_message_content(p_message_type, p_root_cause, p_proposed_conditions, p_reasoning,

@@ -325,7 +325,7 @@ begin
   select a.status into v_status from core.agents a where a.id = p_agent_id for no key update;
   if not found then
     raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND',
-      message = format('No agent with id "%s"', p_agent_id), hint = 'Onboard the agent first (core.onboard_agent).';
+      message = format('No agent with id "%s"', p_agent_id), hint = 'Onboard the agent first (the onboard tool).';
   end if;
   perform core.check_actor_status(p_agent_id, v_status, 'agent');
 
@@ -401,7 +401,7 @@ begin
   perform 1 from core.agents a where a.id = p_agent_id;
   if not found then
     raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND',
-      message = format('No agent with id "%s"', p_agent_id), hint = 'Check the id (core.list_agents).';
+      message = format('No agent with id "%s"', p_agent_id), hint = 'Check the id (the list_agents tool).';
   end if;
   select s.seq, s.energy, s.information, s.entropy, s.void, s.coherence, s.risk, s.phi, s.regime, s.verdict,
          s.health_status, s.decision, s.state, s.recorded_at into r
@@ -452,7 +452,7 @@ begin
   perform 1 from core.agents a where a.id = p_agent_id;
   if not found then
     raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND',
-      message = format('No agent with id "%s"', p_agent_id), hint = 'Check the id (core.list_agents).';
+      message = format('No agent with id "%s"', p_agent_id), hint = 'Check the id (the list_agents tool).';
   end if;
   return query
     select s.seq, s.energy, s.information, s.entropy, s.void, s.coherence, s.risk, s.phi, s.regime, s.verdict,

@@ -845,7 +845,7 @@ declare
 begin
   if p_name not in ('graph_rebuild', 'graph_verify') then
     raise exception using errcode = 'GV400', message = format('Unknown graph function %L', p_name),
-      hint = 'Use graph_rebuild or graph_verify.', detail = 'IMPORT_UNKNOWN_GRAPH_FUNCTION';
+      hint = 'Use govdb graph rebuild or govdb graph verify.', detail = 'IMPORT_UNKNOWN_GRAPH_FUNCTION';
   end if;
   v_oid := to_regprocedure(format('knowledge.%I()', p_name));
   if v_oid is null then

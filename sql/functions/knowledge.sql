@@ -60,8 +60,8 @@ begin
     raise exception using errcode = 'GV404',
       message = format('No discovery with id "%s" (the %s)', p_id, p_role),
       hint = case when v_closest is not null
-        then format('Did you mean "%s"? Find ids with knowledge.search_discoveries.', v_closest)
-        else 'Find ids with knowledge.search_discoveries.' end,
+        then format('Did you mean "%s"? Find ids with the search_knowledge tool.', v_closest)
+        else 'Find ids with the search_knowledge tool.' end,
       detail = 'DISCOVERY_NOT_FOUND';
   end if;
   return d;
@@ -191,7 +191,7 @@ begin
     raise exception using errcode = 'GV404',
       message = format('related_to names %s unknown discovery id(s): %s', cardinality(v_missing),
         (select string_agg(format('"%s"', m), ', ') from unnest(v_missing[1:10]) m)),
-      hint = 'Link only existing discoveries; find ids with knowledge.search_discoveries.',
+      hint = 'Link only existing discoveries; find ids with the search_knowledge tool.',
       detail = 'DISCOVERY_NOT_FOUND';
   end if;
   if v_id is null then
@@ -199,7 +199,7 @@ begin
   elsif exists (select 1 from knowledge.discoveries k where k.id = v_id) then
     raise exception using errcode = 'GV409',
       message = format('A discovery with id "%s" already exists', v_id),
-      hint = 'Omit the id to get a generated one, or read the existing discovery with knowledge.get_discovery.',
+      hint = 'Omit the id to get a generated one, or read the existing discovery with the get_discovery tool.',
       detail = 'DISCOVERY_EXISTS';
   end if;
 

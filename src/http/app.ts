@@ -3,6 +3,7 @@ import express, { Express, NextFunction, Request, Response } from 'express';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerDeps } from '../mcp/deps';
+import { HTTP_BODY_LIMIT_BYTES } from '../mcp/limits';
 import { buildServer } from '../mcp/server';
 import { CLIENT_ADDRESS_HEADER } from '../mcp/toolkit';
 
@@ -24,6 +25,34 @@ export interface HttpApp {
 
 function jsonRpcError(res: Response, status: number, code: number, message: string): void {
   res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
+}
+
+/**
+ * Unknown routes and every error as JSON-RPC bodies: a body that is not JSON → 400 with -32700
+ * (parse error); a body over HTTP_BODY_LIMIT_BYTES → 413 with -32600, refused from Content-Length
+ * or while streaming, before anything parses it; an unknown route → 404 with -32601; anything else
+ * → 500 with -32603. Never express's HTML page: no stack trace, no path, no address (the server log
+ * has the details of a 500).
+ */
+function installErrorHandling(app: Express): void {
+  app.use((req: Request, res: Response) => {
+    jsonRpcError(res, 404, -32601, `No route ${req.method} ${req.path.slice(0, 200)}: the MCP endpoint is /mcp; /health and /metrics are GET.`);
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const e = err as { type?: string; status?: number; statusCode?: number; stack?: string };
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    if (e?.type === 'entity.parse.failed') return jsonRpcError(res, 400, -32700, 'Parse error: the request body is not valid JSON.');
+    if (e?.type === 'entity.too.large') return jsonRpcError(res, 413, -32600, `Request body too large: at most ${HTTP_BODY_LIMIT_BYTES} bytes (4 MB).`);
+    const status = e?.status ?? e?.statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return jsonRpcError(res, status, -32600, `Invalid request (${e?.type ?? `HTTP ${status}`}).`);
+    }
+    process.stderr.write(`govdb: http request failed: ${e?.stack ?? String(err)}\n`);
+    jsonRpcError(res, 500, -32603, 'Internal error; the server log has the details.');
+  });
 }
 
 /** Express app: POST/GET/DELETE /mcp (Streamable HTTP, stateful sessions), GET /health, GET /metrics. */
@@ -64,7 +93,7 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
     raw.splice(0, raw.length, ...kept, CLIENT_ADDRESS_HEADER, address);
     req.headers[CLIENT_ADDRESS_HEADER] = address;
   };
-  app.post('/mcp', express.json({ limit: '4mb' }), async (req, res) => {
+  app.post('/mcp', express.json({ limit: HTTP_BODY_LIMIT_BYTES }), async (req, res) => {
     const sessionId = req.headers['mcp-session-id'];
     let transport = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
     if (!transport) {
@@ -94,6 +123,7 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
   };
   app.get('/mcp', existing);
   app.delete('/mcp', existing);
+  installErrorHandling(app);
 
   return {
     app,

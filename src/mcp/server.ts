@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { ServerDeps } from './deps';
-import { registerTool, ToolDefinition } from './toolkit';
+import { registerTools, ToolDefinition } from './toolkit';
 import { allTools } from './tools';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -10,10 +10,13 @@ const VERSION: string = require('../../package.json').version;
 /**
  * Builds one MCP server (one per MCP session over HTTP, one per process over stdio) with every
  * governance tool registered. `sessionId` names the session when the transport has none (stdio).
+ *
+ * It is the SDK's low-level `Server`: the toolkit serves tools/list and tools/call itself, so that
+ * argument validation and tool errors follow one contract (src/mcp/toolkit.ts, docs/mcp.md).
  */
-export function buildServer(deps: ServerDeps, options: { sessionId?: string; tools?: ToolDefinition<never, never>[] } = {}): McpServer {
-  const server = new McpServer({ name: 'govdb', version: VERSION }, { capabilities: { tools: {} } });
+export function buildServer(deps: ServerDeps, options: { sessionId?: string; tools?: ToolDefinition<never, never>[] } = {}): Server {
+  const server = new Server({ name: 'govdb', version: VERSION }, { capabilities: { tools: {} } });
   const sessionId = options.sessionId ?? `stdio-${randomUUID()}`;
-  for (const def of options.tools ?? allTools) registerTool(server, deps, sessionId, def as never);
+  registerTools(server, deps, sessionId, options.tools ?? allTools);
   return server;
 }

@@ -1,10 +1,15 @@
 import { timingSafeEqual, createHash } from 'crypto';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { CallToolRequestSchema, CallToolResult, ErrorCode as RpcErrorCode, ListToolsRequestSchema, McpError, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { GovdbError, isGovdbError } from '../errors';
+import { toGovdbError } from '../db/sqlErrors';
+import { asGovdbError, GovdbError, isGovdbError, publicErrorBody } from '../errors';
+import { checkArguments } from './boundary';
 import type { ServerDeps } from './deps';
+import { invalidInput } from './inputErrors';
+import { LIMITS } from './limits';
 import type { AuditEvent } from './ports';
+import { toWire, wireSchema } from './wireShape';
 
 export type ToolAuth = 'none' | 'optional' | 'agent' | 'admin';
 
@@ -45,7 +50,10 @@ export interface ToolDefinition<I extends z.ZodRawShape, O extends z.ZodRawShape
    * when the call succeeds).
    */
   idempotency?: 'caller' | 'session';
-  /** returns plain data; Dates are sent as ISO strings and the SDK checks the result against `output` */
+  /**
+   * returns plain data in the casing of `output`; the toolkit renames declared fields to snake_case
+   * (src/mcp/wireShape.ts), sends Dates as ISO strings and checks the result against the wire schema
+   */
   handler(ctx: ToolContext, args: z.infer<z.ZodObject<I>>): Promise<object>;
 }
 
@@ -56,8 +64,8 @@ export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(def
 
 /** Fields every tool accepts for identity; never echoed, never logged. */
 export const identityFields = {
-  api_key: z.string().min(8).max(512).optional().describe('API key of the agent to act as (binds this session to it); or send it as the X-Api-Key header'),
-  admin_token: z.string().max(512).optional().describe('Admin token for admin-only tools; or send it as the X-Admin-Token header'),
+  api_key: z.string().min(8).max(LIMITS.secret).optional().describe('API key of the agent to act as (binds this session to it); or send it as the X-Api-Key header'),
+  admin_token: z.string().max(LIMITS.secret).optional().describe('Admin token for admin-only tools; or send it as the X-Admin-Token header'),
 };
 
 /** Accepted by tools with `idempotency` (docs/audit.md, "Safe retries"). */
@@ -81,16 +89,15 @@ function constantTimeEquals(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb);
 }
 
+/**
+ * The error result of a tool call, as the MCP specification describes tool errors: `isError: true`
+ * and the error in `content`, as one text block holding a JSON object
+ * `{ code, message, hint?, field?, reason?, retry_after_ms?, constraint? }`. There is no
+ * `structuredContent`: it would have to match the tool's output schema, which clients (the official
+ * SDK, the Inspector) check on error results too.
+ */
 export function errorResult(err: GovdbError): CallToolResult {
-  const body: Record<string, unknown> = { code: err.code, message: err.message };
-  if (err.hint) body.hint = err.hint;
-  for (const key of ['reason', 'retry_after_ms', 'constraint']) if (err.details[key] !== undefined) body[key] = err.details[key];
-  // no structuredContent: the SDK client checks it against the tool's (success) output schema and
-  // would hide the error; the body is JSON in the text block
-  return {
-    isError: true,
-    content: [{ type: 'text', text: JSON.stringify({ error: body }) }],
-  };
+  return { isError: true, content: [{ type: 'text', text: JSON.stringify(publicErrorBody(err)) }] };
 }
 
 /** Waits for every audit line of a call to be durable; a refused line fails the call (UNAVAILABLE). */
@@ -105,140 +112,195 @@ async function awaitAudits(audits: Array<Promise<void>>): Promise<void> {
   }
 }
 
-/** Registers a tool with identity, admin check, rate limits, tool-usage recording, metrics and error mapping around the handler. */
-export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
-  server: McpServer,
+interface CompiledTool {
+  def: ToolDefinition<z.ZodRawShape, z.ZodRawShape>;
+  /** strict: unknown argument names are refused */
+  input: z.ZodObject;
+  /** the declared output object (handler casing) */
+  output: z.ZodObject;
+  /** the output object as clients see it (snake_case) */
+  wireOutput: z.ZodType;
+  listing: Tool;
+}
+
+const compiledCache = new WeakMap<object, CompiledTool>();
+
+/** The strict input schema, the wire output schema and the tools/list entry of a tool (computed once per definition). */
+export function compileTool(def: ToolDefinition<z.ZodRawShape, z.ZodRawShape>): CompiledTool {
+  const cached = compiledCache.get(def);
+  if (cached) return cached;
+  const input = z.strictObject({ ...def.input, ...identityFields, ...(def.idempotency ? requestIdField : {}) });
+  const output = z.object(def.output);
+  const wireOutput = wireSchema(output);
+  const listing: Tool = {
+    name: def.name,
+    title: def.title,
+    description: def.description,
+    inputSchema: z.toJSONSchema(input, { target: 'draft-7', io: 'input' }) as Tool['inputSchema'],
+    outputSchema: z.toJSONSchema(wireOutput, { target: 'draft-7', io: 'output' }) as Tool['outputSchema'],
+    annotations: { title: def.title, readOnlyHint: def.readOnly, destructiveHint: def.destructive ?? false, openWorldHint: false },
+  };
+  const compiled: CompiledTool = { def, input, output, wireOutput, listing };
+  compiledCache.set(def, compiled);
+  return compiled;
+}
+
+/**
+ * Serves tools/list and tools/call for `defs` on a low-level MCP `Server`: the toolkit, not the SDK,
+ * validates arguments (so a refusal reaches the client as INVALID_INPUT naming the field), then
+ * applies identity, the admin check, the agent_id rule, rate limits, tool usage, metrics and the
+ * GovdbError → error-result mapping around each handler. An unknown tool name is a JSON-RPC error
+ * (-32602), as the specification says.
+ */
+export function registerTools(server: Server, deps: ServerDeps, defaultSessionId: string, defs: ToolDefinition<never, never>[]): void {
+  const tools = new Map<string, CompiledTool>();
+  for (const def of defs) tools.set(def.name, compileTool(def as never));
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [...tools.values()].map((t) => t.listing) }));
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const tool = tools.get(request.params.name);
+    if (!tool) throw new McpError(RpcErrorCode.InvalidParams, `Unknown tool ${JSON.stringify(request.params.name)}; tools/list names the tools.`);
+    return callTool(tool, deps, defaultSessionId, request.params.arguments, extra as never);
+  });
+}
+
+/** One tools/call of a compiled tool, end to end. Never throws: every failure is an error result. */
+async function callTool(
+  tool: CompiledTool,
   deps: ServerDeps,
   defaultSessionId: string,
-  def: ToolDefinition<I, O>,
-): void {
-  const inputShape = { ...def.input, ...identityFields, ...(def.idempotency ? requestIdField : {}) };
-  server.registerTool(
-    def.name,
-    {
-      title: def.title,
-      description: def.description,
-      inputSchema: inputShape,
-      outputSchema: def.output,
-      annotations: { readOnlyHint: def.readOnly, destructiveHint: def.destructive ?? false, openWorldHint: false },
-    },
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    (async (rawArgs: any, extra: any): Promise<CallToolResult> => {
-      const started = process.hrtime.bigint();
-      const sessionId: string = extra.sessionId ?? defaultSessionId;
-      let agentId: string | null = null;
-      let errorCode: string | null = null;
-      // audit lines of this call: the reply waits until all of them are durable
-      const audits: Array<Promise<void>> = [];
-      try {
-        const { api_key: argKey, admin_token: argAdmin, ...args } = rawArgs as Record<string, unknown>;
-        const apiKey = (argKey as string | undefined) ?? header(extra, 'x-api-key') ?? header(extra, 'authorization')?.replace(/^Bearer\s+/i, '');
-        const boundAgentId = await deps.sessions.resolve(sessionId);
-        agentId = boundAgentId;
-        if (apiKey) {
-          // the key authenticates this call; an unbound session is bound to it, a session bound to
-          // another agent keeps its binding and only this call acts as the key's agent
-          agentId = await deps.authenticate(apiKey);
-          if (!boundAgentId) await deps.sessions.bind(sessionId, agentId, deps.clientName);
-        }
-        const adminToken = (argAdmin as string | undefined) ?? header(extra, 'x-admin-token');
-        const isAdmin = !!adminToken && !!deps.adminToken && constantTimeEquals(adminToken, deps.adminToken);
-        if (def.auth === 'admin' && !isAdmin) {
-          throw new GovdbError('FORBIDDEN', deps.adminToken ? `${def.name} is an admin tool: the admin token is missing or wrong.` : `${def.name} is an admin tool and GOVDB_ADMIN_TOKEN is not configured on this server.`, {
-            hint: 'Pass admin_token (or the X-Admin-Token header) equal to the server\'s GOVDB_ADMIN_TOKEN.',
-          });
-        }
-        if (def.auth === 'agent' && !agentId) {
-          throw new GovdbError('UNAUTHENTICATED', `${def.name} acts as an agent, but this session is not bound to one.`, {
-            hint: 'Call onboard first, or pass your api_key (argument or X-Api-Key header).',
-          });
-        }
-        // reads may look at other agents; writes act only as the caller
-        if (typeof args.agent_id === 'string' && agentId && args.agent_id !== agentId && def.auth === 'agent' && !def.readOnly) {
-          throw new GovdbError('FORBIDDEN', `This session acts as agent "${agentId}" and cannot act as "${args.agent_id}": an agent can only act as itself.`);
-        }
-        const subject = agentId ?? `session:${sessionId}`;
-        for (const op of ['tool_call', ...(def.rateOperation ? [def.rateOperation] : [])]) {
-          const decision = await deps.rateLimiter.consume(subject, op);
-          if (!decision.allowed) {
-            deps.metrics?.rateLimitRejections.inc({ operation: op });
-            throw new GovdbError('RATE_LIMITED', `Rate limit for ${op} reached (${decision.limit} allowed); retry in ${Math.ceil(decision.retryAfterMs / 1000)} s.`, {
-              retry_after_ms: decision.retryAfterMs,
-              hint: 'Slow down; the limit resets gradually.',
-            });
-          }
-        }
-        const ctx: ToolContext = {
-          deps,
-          sessionId,
-          agentId,
-          isAdmin,
-          clientAddress: header(extra, CLIENT_ADDRESS_HEADER) ?? null,
-          header: (name) => header(extra, name.toLowerCase()),
-          bindSession: async (id) => {
-            await deps.sessions.bind(sessionId, id, deps.clientName);
-            agentId = id;
-          },
-          audit: (eventType, details, confidence) => {
-            const p = deps.audit.record({ agentId, sessionId, eventType, details, confidence });
-            p.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
-            audits.push(p);
-            return p;
-          },
-        };
-        let result: object;
-        try {
-          const { request_id: requestId, ...callArgs } = args;
-          if (def.idempotency && typeof requestId === 'string') {
-            if (!deps.idempotency) throw new GovdbError('UNAVAILABLE', 'This server does not accept request_id.', { hint: 'Call without request_id.' });
-            // one transaction: key claim, the tool's writes, the stored result; audit lines and
-            // session binding follow the commit (a rolled-back call leaves none)
-            const caller = def.idempotency === 'session' || !agentId ? `session:${sessionId}` : `agent:${agentId}`;
-            const events: AuditEvent[] = [];
-            const outcome = await deps.idempotency.run({ caller, requestId, tool: def.name, args: callArgs }, (call) =>
-              def.handler({
-                ...ctx,
-                deps: { ...deps, db: call.db, services: call.services },
-                bindSession: async (id) => {
-                  agentId = id;
-                  call.boundAgent(id);
-                  call.afterCommit(() => deps.sessions.bind(sessionId, id, deps.clientName));
-                },
-                audit: async (eventType, details, confidence) => void events.push({ agentId, sessionId, eventType, details: { ...details, request_id: requestId }, confidence }),
-              }, callArgs as z.infer<z.ZodObject<I>>),
-            );
-            if (outcome.replayed) {
-              if (outcome.boundAgentId && !(await deps.sessions.resolve(sessionId))) await deps.sessions.bind(sessionId, outcome.boundAgentId, deps.clientName);
-              agentId = agentId ?? outcome.boundAgentId;
-              void ctx.audit('request_replayed', { tool: def.name, request_id: requestId, original_at: outcome.originalAt?.toISOString() ?? null });
-            } else {
-              for (const e of events) {
-                const p = deps.audit.record(e);
-                p.catch(() => undefined);
-                audits.push(p);
-              }
-            }
-            result = outcome.result;
-          } else {
-            result = await def.handler(ctx, args as z.infer<z.ZodObject<I>>);
-          }
-        } finally {
-          await awaitAudits(audits);
-        }
-        // Dates become ISO strings, undefined fields disappear: what the client sees is plain JSON
-        const text = JSON.stringify(result);
-        return { content: [{ type: 'text', text }], structuredContent: JSON.parse(text) as Record<string, unknown> };
-      } catch (err) {
-        const e = isGovdbError(err) ? err : new GovdbError('INTERNAL', 'Internal error; the server log has the details.', { cause: err });
-        if (!isGovdbError(err)) process.stderr.write(`govdb: tool ${def.name} failed: ${(err as Error)?.stack ?? String(err)}\n`);
-        errorCode = e.code;
-        return errorResult(e);
-      } finally {
-        const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
-        deps.toolUsage.record({ toolName: def.name, agentId, sessionId, latencyMs, success: errorCode === null, errorCode, occurredAt: new Date() });
-        deps.metrics?.toolCalls.inc({ tool: def.name, outcome: errorCode ?? 'ok' });
-        deps.metrics?.toolLatency.observe({ tool: def.name }, latencyMs / 1000);
+  rawArgs: unknown,
+  extra: { sessionId?: string; requestInfo?: { headers?: Record<string, string | string[] | undefined> } },
+): Promise<CallToolResult> {
+  const def = tool.def;
+  const started = process.hrtime.bigint();
+  const sessionId: string = extra.sessionId ?? defaultSessionId;
+  let agentId: string | null = null;
+  let errorCode: string | null = null;
+  try {
+    const checked = checkArguments(rawArgs);
+    const parsedResult = tool.input.safeParse(checked);
+    if (!parsedResult.success) throw invalidInput(def.name, tool.input, parsedResult.error);
+    const parsed = parsedResult.data;
+    const { api_key: argKey, admin_token: argAdmin, ...args } = parsed as Record<string, unknown>;
+    const apiKey = (argKey as string | undefined) ?? header(extra, 'x-api-key') ?? header(extra, 'authorization')?.replace(/^Bearer\s+/i, '');
+    const boundAgentId = await deps.sessions.resolve(sessionId);
+    agentId = boundAgentId;
+    if (apiKey) {
+      // the key authenticates this call; an unbound session is bound to it, a session bound to
+      // another agent keeps its binding and only this call acts as the key's agent
+      agentId = await deps.authenticate(apiKey);
+      if (!boundAgentId) await deps.sessions.bind(sessionId, agentId, deps.clientName);
+    }
+    const adminToken = (argAdmin as string | undefined) ?? header(extra, 'x-admin-token');
+    const isAdmin = !!adminToken && !!deps.adminToken && constantTimeEquals(adminToken, deps.adminToken);
+    if (def.auth === 'admin' && !isAdmin) {
+      throw new GovdbError('FORBIDDEN', deps.adminToken ? `${def.name} is an admin tool: the admin token is missing or wrong.` : `${def.name} is an admin tool and GOVDB_ADMIN_TOKEN is not configured on this server.`, {
+        hint: 'Pass admin_token (or the X-Admin-Token header) equal to the server\'s GOVDB_ADMIN_TOKEN.',
+      });
+    }
+    if (def.auth === 'agent' && !agentId) {
+      throw new GovdbError('UNAUTHENTICATED', `${def.name} acts as an agent, but this session is not bound to one.`, {
+        hint: 'Call onboard first, or pass your api_key (argument or X-Api-Key header).',
+      });
+    }
+    // reads may look at other agents; writes act only as the caller
+    if (typeof args.agent_id === 'string' && agentId && args.agent_id !== agentId && def.auth === 'agent' && !def.readOnly) {
+      throw new GovdbError('FORBIDDEN', `This session acts as agent "${agentId}" and cannot act as "${args.agent_id}": an agent can only act as itself.`);
+    }
+    const subject = agentId ?? `session:${sessionId}`;
+    for (const op of ['tool_call', ...(def.rateOperation ? [def.rateOperation] : [])]) {
+      const decision = await deps.rateLimiter.consume(subject, op);
+      if (!decision.allowed) {
+        deps.metrics?.rateLimitRejections.inc({ operation: op });
+        throw new GovdbError('RATE_LIMITED', `Rate limit for ${op} reached (${decision.limit} allowed); retry in ${Math.ceil(decision.retryAfterMs / 1000)} s.`, {
+          retry_after_ms: decision.retryAfterMs,
+          hint: 'Slow down; the limit resets gradually.',
+        });
       }
-    }) as never,
-  );
+    }
+    // audit lines of this call: the reply waits until all of them are durable
+    const audits: Array<Promise<void>> = [];
+    const ctx: ToolContext = {
+      deps,
+      sessionId,
+      agentId,
+      isAdmin,
+      clientAddress: header(extra, CLIENT_ADDRESS_HEADER) ?? null,
+      header: (name) => header(extra, name.toLowerCase()),
+      bindSession: async (id) => {
+        await deps.sessions.bind(sessionId, id, deps.clientName);
+        agentId = id;
+      },
+      audit: (eventType, details, confidence) => {
+        const p = deps.audit.record({ agentId, sessionId, eventType, details, confidence });
+        p.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+        audits.push(p);
+        return p;
+      },
+    };
+    let result: object;
+    try {
+      const { request_id: requestId, ...callArgs } = args;
+      if (def.idempotency && typeof requestId === 'string') {
+        if (!deps.idempotency) throw new GovdbError('UNAVAILABLE', 'This server does not accept request_id.', { hint: 'Call without request_id.' });
+        // one transaction: key claim, the tool's writes, the stored result; audit lines and
+        // session binding follow the commit (a rolled-back call leaves none)
+        const caller = def.idempotency === 'session' || !agentId ? `session:${sessionId}` : `agent:${agentId}`;
+        const events: AuditEvent[] = [];
+        const outcome = await deps.idempotency.run({ caller, requestId, tool: def.name, args: callArgs }, (call) =>
+          def.handler({
+            ...ctx,
+            deps: { ...deps, db: call.db, services: call.services },
+            bindSession: async (id) => {
+              agentId = id;
+              call.boundAgent(id);
+              call.afterCommit(() => deps.sessions.bind(sessionId, id, deps.clientName));
+            },
+            audit: async (eventType, details, confidence) => void events.push({ agentId, sessionId, eventType, details: { ...details, request_id: requestId }, confidence }),
+          }, callArgs as never),
+        );
+        if (outcome.replayed) {
+          if (outcome.boundAgentId && !(await deps.sessions.resolve(sessionId))) await deps.sessions.bind(sessionId, outcome.boundAgentId, deps.clientName);
+          agentId = agentId ?? outcome.boundAgentId;
+          void ctx.audit('request_replayed', { tool: def.name, request_id: requestId, original_at: outcome.originalAt?.toISOString() ?? null });
+        } else {
+          for (const e of events) {
+            const p = deps.audit.record(e);
+            p.catch(() => undefined);
+            audits.push(p);
+          }
+        }
+        result = outcome.result as object;
+      } else {
+        result = await def.handler(ctx, args as never);
+      }
+    } finally {
+      await awaitAudits(audits);
+    }
+    // declared fields renamed to snake_case; Dates become ISO strings, undefined fields disappear
+    const wire = JSON.parse(JSON.stringify(toWire(tool.output, result))) as unknown;
+    const checkedOutput = tool.wireOutput.safeParse(wire);
+    if (!checkedOutput.success) {
+      throw new GovdbError('INTERNAL', `${def.name} produced a result that does not match its output schema; the server log has the details.`, {
+        cause: new Error(`output schema mismatch: ${JSON.stringify(checkedOutput.error.issues.slice(0, 5))}`),
+      });
+    }
+    const structuredContent = checkedOutput.data as Record<string, unknown>;
+    return { content: [{ type: 'text', text: JSON.stringify(structuredContent) }], structuredContent };
+  } catch (err) {
+    const e = asGovdbError(toGovdbError(err));
+    if (e.code === 'INTERNAL' || e.code === 'DB_ERROR') process.stderr.write(`govdb: tool ${def.name} failed: ${describeCause(err)}\n`);
+    errorCode = e.code;
+    return errorResult(e);
+  } finally {
+    const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
+    deps.toolUsage.record({ toolName: def.name, agentId, sessionId, latencyMs, success: errorCode === null, errorCode, occurredAt: new Date() });
+    deps.metrics?.toolCalls.inc({ tool: def.name, outcome: errorCode ?? 'ok' });
+    deps.metrics?.toolLatency.observe({ tool: def.name }, latencyMs / 1000);
+  }
+}
+
+function describeCause(err: unknown): string {
+  const cause = isGovdbError(err) && err.cause !== undefined ? err.cause : err;
+  return (cause as Error)?.stack ?? String(cause);
 }

@@ -1,3 +1,4 @@
+import { scrubMessage } from '../errors';
 import type { Pool } from 'pg';
 import { LedgerFiles } from '../db/migrate/ledgerFiles';
 import { itemsToApply, readLedgerStatus } from '../db/migrate/status';
@@ -104,9 +105,11 @@ export async function checkHealth(s: HealthSources): Promise<HealthReport> {
   const timeout = s.checkTimeoutMs ?? 2000;
   const guard = async (name: string, fn: () => Promise<CheckResult> | CheckResult): Promise<[string, CheckResult]> => {
     try {
-      return [name, await withTimeout(Promise.resolve().then(fn), timeout, name)];
+      const result = await withTimeout(Promise.resolve().then(fn), timeout, name);
+      // a check's message reaches /health and health_check: no addresses or paths
+      return [name, { ...result, message: scrubMessage(result.message, 'UNAVAILABLE') }];
     } catch (err) {
-      return [name, { status: 'error', message: (err as Error).message }];
+      return [name, { status: 'error', message: scrubMessage((err as Error)?.message ?? String(err), 'UNAVAILABLE') }];
     }
   };
   // one call serves the graph and calibration checks; its failure fails both

@@ -90,7 +90,7 @@ describe('store', () => {
     expect((err.details as { reason?: string }).reason).toBe('AGENT_NOT_FOUND');
     const miss = await rejects(kg.store({ agentId: A, summary: 'x', responseTo: '2025-11-28T04:10:24.346844' }), 'NOT_FOUND',
       /No discovery with id "2025-11-28T04:10:24.346844" \(the response_to target\)/);
-    expect(miss.hint).toBe('Did you mean "2025-11-28T04:10:24.346843"? Find ids with knowledge.search_discoveries.');
+    expect(miss.hint).toBe('Did you mean "2025-11-28T04:10:24.346843"? Find ids with the search_knowledge tool.');
     await rejects(kg.store({ agentId: A, summary: 'x', relatedTo: ['kg-missing-1'] }), 'NOT_FOUND', /related_to names 1 unknown discovery id\(s\): "kg-missing-1"/);
   });
 

@@ -65,12 +65,12 @@ async function extraSteps(call: (name: string, args?: Record<string, unknown>) =
   const reviewer = await call('onboard', { label: `stdio reviewer ${process.pid}`, spawn_reason: 'reviewer for the self-check dialectic' });
   await call('pause_agent', { reason: 'self-check: exercising the dialectic' });
   const session = await call('request_dialectic_review', { topic: 'self-check', reason: 'paused on purpose' });
-  if (session.reviewerAgentId !== reviewer.agent_id) throw new Error(`unexpected reviewer ${session.reviewerAgentId}`);
+  if (session.reviewer_agent_id !== reviewer.agent_id) throw new Error(`unexpected reviewer ${session.reviewer_agent_id}`);
   const sessionId = session.id;
   await call('submit_thesis', { session_id: sessionId, root_cause: 'paused on purpose by the self-check', proposed_conditions: ['report every update'] });
   await call('submit_antithesis', { session_id: sessionId, reasoning: 'the pause was deliberate; conditions are fine', api_key: reviewer.api_key });
-  await call('submit_synthesis', { session_id: sessionId, agrees: true, reasoning: 'agreed' });
-  const resolved = await call('submit_synthesis', { session_id: sessionId, agrees: true, reasoning: 'agreed', api_key: reviewer.api_key });
+  await call('submit_synthesis', { session_id: sessionId, agrees: true, no_conditions: true, reasoning: 'agreed' });
+  const resolved = await call('submit_synthesis', { session_id: sessionId, agrees: true, no_conditions: true, reasoning: 'agreed', api_key: reviewer.api_key });
   if (resolved.status !== 'resolved') throw new Error(`dialectic did not resolve: ${JSON.stringify(resolved)}`);
   const me = await call('get_agent');
   if (me.status !== 'active') throw new Error(`the agent was not resumed after the resolution: ${me.status}`);

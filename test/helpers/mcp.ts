@@ -4,10 +4,12 @@ import os from 'os';
 import path from 'path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { RateLimitRules } from '../../src/cache';
 import { loadConfig } from '../../src/config';
 import { buildServer } from '../../src/mcp/server';
 import { Runtime, startRuntime } from '../../src/server/runtime';
+import { errorBody } from './builtServer';
 import { createMigratedDatabase, redisUrl, TestDatabase } from './db';
 
 export interface McpHarness {
@@ -54,13 +56,11 @@ export async function startMcpHarness(envOverrides: Record<string, string> = {},
       const handle: McpClient = {
         client,
         async call(name, args = {}) {
-          const result = await client.callTool({ name, arguments: args });
-          // error results carry their body as JSON text ({ error: {...} }), not as structuredContent
-          if (result.isError && !result.structuredContent) {
-            const text = (result.content as Array<{ type: string; text?: string }>).find((c) => c.type === 'text')?.text ?? '{}';
-            return { isError: true, data: JSON.parse(text) as Record<string, unknown> };
-          }
-          return { isError: !!result.isError, data: (result.structuredContent ?? {}) as Record<string, unknown> };
+          const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+          // an error's body is JSON in its text content (src/mcp/toolkit.ts errorResult); tests read it as data.error
+          return result.isError
+            ? { isError: true, data: { error: errorBody(result) } }
+            : { isError: false, data: (result.structuredContent ?? {}) as Record<string, unknown> };
         },
         async close() {
           await client.close();

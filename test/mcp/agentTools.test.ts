@@ -78,8 +78,8 @@ describe('MCP tools: identity, agents, governance', () => {
   it('lifecycle tools change status and are audited', async () => {
     const a = await h.connect();
     const id = (await a.call('onboard', { label: 'Lifecycle' })).data.agent_id;
-    expect((await a.call('archive_agent', { reason: 'done' })).data).toMatchObject({ agentId: id, toStatus: 'archived' });
-    expect((await a.call('resume_agent')).data).toMatchObject({ toStatus: 'active' });
+    expect((await a.call('archive_agent', { reason: 'done' })).data).toMatchObject({ agent_id: id, to_status: 'archived' });
+    expect((await a.call('resume_agent')).data).toMatchObject({ to_status: 'active' });
     await h.runtime.auditLog.flush();
     await h.runtime.auditMirror.caughtUp(10_000);
     const rows = await h.db.pool.query(`select event_type from audit.events where agent_id = $1 order by occurred_at, id`, [id]);
@@ -95,13 +95,13 @@ describe('MCP tools: identity, agents, governance', () => {
     expect((await a.call('get_governance_metrics', { agent_id: bId })).data).toMatchObject({ agent_id: bId });
     await h.runtime.deps.services.agents.pause(bId, { reason: 'test', actor: 'test' });
     expect((await b.call('resume_agent')).data.error).toMatchObject({ code: 'AGENT_PAUSED' });
-    expect((await b.call('resume_agent', { admin_token: ADMIN_TOKEN })).data).toMatchObject({ toStatus: 'active' });
+    expect((await b.call('resume_agent', { admin_token: ADMIN_TOKEN })).data).toMatchObject({ to_status: 'active' });
   });
 
   it('delete_agent ends the session: the next call is unauthenticated', async () => {
     const a = await h.connect();
     const id = (await a.call('onboard', { label: 'Short lived' })).data.agent_id;
-    expect((await a.call('delete_agent', { reason: 'test' })).data).toMatchObject({ agentId: id, toStatus: 'deleted' });
+    expect((await a.call('delete_agent', { reason: 'test' })).data).toMatchObject({ agent_id: id, to_status: 'deleted' });
     expect((await a.call('identity')).data).toMatchObject({ bound: false });
     expect((await a.call('get_agent')).data.error).toMatchObject({ code: 'UNAUTHENTICATED' });
   });

@@ -1,8 +1,8 @@
 import { ADMIN_TOKEN, McpClient, McpHarness, startMcpHarness } from '../helpers/mcp';
 
 type Result = { isError: boolean; data: Record<string, unknown> };
-type EventRow = { id: string; agentId: string | null; eventType: string; occurredAt: string };
-type UsageRow = { toolName: string; agentId: string | null; success: boolean; errorCode: string | null };
+type EventRow = { id: string; agent_id: string | null; event_type: string; occurred_at: string };
+type UsageRow = { tool_name: string; agent_id: string | null; success: boolean; error_code: string | null };
 
 describe('MCP tools: query_audit_log', () => {
   let h: McpHarness;
@@ -44,8 +44,8 @@ describe('MCP tools: query_audit_log', () => {
 
   it('an agent reads its own events, newest first, without the admin token', async () => {
     const own = events(await a.c.call('query_audit_log'));
-    expect(own.map((e) => e.eventType)).toEqual(['governance_decision', 'governance_decision', 'agent_onboarded']);
-    expect(own.every((e) => e.agentId === a.id)).toBe(true);
+    expect(own.map((e) => e.event_type)).toEqual(['governance_decision', 'governance_decision', 'agent_onboarded']);
+    expect(own.every((e) => e.agent_id === a.id)).toBe(true);
     expect(events(await a.c.call('query_audit_log', { agent_id: a.id })).map((e) => e.id)).toEqual(own.map((e) => e.id));
     expect(events(await a.c.call('query_audit_log', { event_type: 'agent_onboarded' }))).toHaveLength(1);
   });
@@ -62,9 +62,9 @@ describe('MCP tools: query_audit_log', () => {
 
   it('an admin reads every agent\'s events, filtered by agent, type and time range', async () => {
     const all = events(await asAdmin());
-    expect(new Set(all.map((e) => e.agentId))).toEqual(new Set([a.id, b.id]));
-    expect(events(await asAdmin({ agent_id: b.id })).map((e) => e.eventType)).toEqual(['agent_archived', 'agent_onboarded']);
-    expect(events(await asAdmin({ event_type: 'agent_onboarded' })).map((e) => e.agentId).sort()).toEqual([a.id, b.id].sort());
+    expect(new Set(all.map((e) => e.agent_id))).toEqual(new Set([a.id, b.id]));
+    expect(events(await asAdmin({ agent_id: b.id })).map((e) => e.event_type)).toEqual(['agent_archived', 'agent_onboarded']);
+    expect(events(await asAdmin({ event_type: 'agent_onboarded' })).map((e) => e.agent_id).sort()).toEqual([a.id, b.id].sort());
     expect(events(await asAdmin({ since: startedAt })).length).toBe(all.length);
     expect(events(await asAdmin({ until: startedAt }))).toEqual([]);
     // an admin whose session is bound to an agent still reads every agent
@@ -86,14 +86,14 @@ describe('MCP tools: query_audit_log', () => {
 
   it('reads tool usage: own calls for an agent, filtered by tool and success', async () => {
     const own = usage(await a.c.call('query_audit_log', { source: 'tool_usage', until: setupDone }));
-    expect(own.every((u) => u.agentId === a.id)).toBe(true);
-    expect(own.map((u) => u.toolName)).toEqual(expect.arrayContaining(['onboard', 'process_agent_update', 'update_agent']));
+    expect(own.every((u) => u.agent_id === a.id)).toBe(true);
+    expect(own.map((u) => u.tool_name)).toEqual(expect.arrayContaining(['onboard', 'process_agent_update', 'update_agent']));
     expect(usage(await a.c.call('query_audit_log', { source: 'tool_usage', tool_name: 'process_agent_update' }))).toHaveLength(2);
     expect(usage(await a.c.call('query_audit_log', { source: 'tool_usage', success: false, until: setupDone }))).toEqual([
-      expect.objectContaining({ toolName: 'update_agent', success: false, errorCode: 'FORBIDDEN' }),
+      expect.objectContaining({ tool_name: 'update_agent', success: false, error_code: 'FORBIDDEN' }),
     ]);
     const byTool = usage(await asAdmin({ source: 'tool_usage', tool_name: 'archive_agent' }));
-    expect(byTool.map((u) => u.agentId)).toEqual([b.id]);
+    expect(byTool.map((u) => u.agent_id)).toEqual([b.id]);
   });
 
   it('rejects bad queries', async () => {

@@ -26,36 +26,36 @@ describe('MCP tools: calibration', () => {
     expect(r.isError).toBe(true);
     return JSON.stringify(r.content);
   };
-  type Bin = { binLower: number; count: number; actualCorrect: number; confidenceSum: number; accuracy: number | null };
+  type Bin = { bin_lower: number; count: number; actual_correct: number; confidence_sum: number; accuracy: number | null };
 
   it('records predictions and outcomes and reads calibration per bin', async () => {
     const a = await agent();
     const empty = ok(await a.c.call('get_calibration'));
-    expect(empty).toMatchObject({ version: 0, totalCount: 0, expectedCalibrationError: null });
+    expect(empty).toMatchObject({ version: 0, total_count: 0, expected_calibration_error: null });
     expect(empty.bins).toHaveLength(10);
 
     const prediction = ok(await a.c.call('record_prediction', { decision_id: 'd-1', confidence: 0.85, decision: 'proceed', details: { seq: 1 } }));
-    expect(prediction).toMatchObject({ decisionId: 'd-1', agentId: a.id, confidence: 0.85, decision: 'proceed', predictedCorrect: true, actualCorrect: null, outcomeAt: null, details: { seq: 1 } });
+    expect(prediction).toMatchObject({ decision_id: 'd-1', agent_id: a.id, confidence: 0.85, decision: 'proceed', predicted_correct: true, actual_correct: null, outcome_at: null, details: { seq: 1 } });
     // idempotent for the same content
-    expect(ok(await a.c.call('record_prediction', { decision_id: 'd-1', confidence: 0.85, decision: 'proceed', details: { seq: 1 } }))).toMatchObject({ decisionId: 'd-1' });
+    expect(ok(await a.c.call('record_prediction', { decision_id: 'd-1', confidence: 0.85, decision: 'proceed', details: { seq: 1 } }))).toMatchObject({ decision_id: 'd-1' });
     ok(await a.c.call('record_prediction', { decision_id: 'd-2', confidence: 0.8, predicted_correct: true }));
     ok(await a.c.call('record_prediction', { decision_id: 'd-3', confidence: 0.3 }));
 
-    expect(ok(await a.c.call('record_outcome', { decision_id: 'd-1', actual_correct: true }))).toMatchObject({ decisionId: 'd-1', actualCorrect: 1 });
+    expect(ok(await a.c.call('record_outcome', { decision_id: 'd-1', actual_correct: true }))).toMatchObject({ decision_id: 'd-1', actual_correct: 1 });
     ok(await a.c.call('record_outcome', { decision_id: 'd-2', actual_correct: false }));
     ok(await a.c.call('record_outcome', { decision_id: 'd-3', actual_correct: 0.5 }));
     // the same outcome again is a no-op
-    expect(ok(await a.c.call('record_outcome', { decision_id: 'd-1', actual_correct: 1 }))).toMatchObject({ actualCorrect: 1 });
+    expect(ok(await a.c.call('record_outcome', { decision_id: 'd-1', actual_correct: 1 }))).toMatchObject({ actual_correct: 1 });
 
     const cal = ok(await a.c.call('get_calibration'));
-    expect(cal).toMatchObject({ version: 1, totalCount: 3 });
+    expect(cal).toMatchObject({ version: 1, total_count: 3 });
     const bins = cal.bins as Bin[];
-    expect(bins.find((b) => b.binLower === 0.8)).toMatchObject({ count: 2, actualCorrect: 1, accuracy: 0.5 });
-    expect(bins.find((b) => b.binLower === 0.3)).toMatchObject({ count: 1, actualCorrect: 0.5 });
-    expect(bins.find((b) => b.binLower === 0.8)!.confidenceSum).toBeCloseTo(1.65);
+    expect(bins.find((b) => b.bin_lower === 0.8)).toMatchObject({ count: 2, actual_correct: 1, accuracy: 0.5 });
+    expect(bins.find((b) => b.bin_lower === 0.3)).toMatchObject({ count: 1, actual_correct: 0.5 });
+    expect(bins.find((b) => b.bin_lower === 0.8)!.confidence_sum).toBeCloseTo(1.65);
     // ECE = Σ |actual_b - confidence_sum_b| / N = (|1 - 1.65| + |0.5 - 0.3|) / 3
-    expect(cal.expectedCalibrationError as number).toBeCloseTo((0.65 + 0.2) / 3);
-    expect(ok(await a.c.call('get_calibration', { version: 1 }))).toMatchObject({ version: 1, totalCount: 3 });
+    expect(cal.expected_calibration_error as number).toBeCloseTo((0.65 + 0.2) / 3);
+    expect(ok(await a.c.call('get_calibration', { version: 1 }))).toMatchObject({ version: 1, total_count: 3 });
 
     await h.runtime.auditLog.flush();
     await h.runtime.auditMirror.caughtUp(10_000);
@@ -91,8 +91,8 @@ describe('MCP tools: calibration', () => {
 
     expect(error(await other.c.call('record_outcome', { decision_id: 'o-1', actual_correct: true }))).toMatchObject({ code: 'FORBIDDEN' });
     // the refused outcome was rolled back: the owner can still record a different one, and the bins did not move
-    expect(ok(await owner.c.call('get_calibration')).totalCount).toBe(before.totalCount);
-    expect(ok(await owner.c.call('record_outcome', { decision_id: 'o-1', actual_correct: false }))).toMatchObject({ actualCorrect: 0 });
+    expect(ok(await owner.c.call('get_calibration')).total_count).toBe(before.total_count);
+    expect(ok(await owner.c.call('record_outcome', { decision_id: 'o-1', actual_correct: false }))).toMatchObject({ actual_correct: 0 });
     expect(error(await owner.c.call('record_outcome', { decision_id: 'o-1', actual_correct: true }))).toMatchObject({ code: 'CONFLICT', reason: 'OUTCOME_CONFLICT' });
     expect(error(await owner.c.call('record_outcome', { decision_id: 'no-such-decision', actual_correct: true }))).toMatchObject({ code: 'NOT_FOUND', reason: 'DECISION_NOT_FOUND' });
     expect(error(await (await h.connect()).call('record_outcome', { decision_id: 'o-2', actual_correct: true }))).toMatchObject({ code: 'UNAUTHENTICATED' });
@@ -101,11 +101,11 @@ describe('MCP tools: calibration', () => {
 
     // an admin records any decision's outcome, including one recorded without an agent
     const admin = await h.connect();
-    expect(ok(await admin.call('record_outcome', { admin_token: ADMIN_TOKEN, decision_id: 'o-2', actual_correct: true }))).toMatchObject({ agentId: owner.id, actualCorrect: 1 });
+    expect(ok(await admin.call('record_outcome', { admin_token: ADMIN_TOKEN, decision_id: 'o-2', actual_correct: true }))).toMatchObject({ agent_id: owner.id, actual_correct: 1 });
     await h.db.pool.query(`select core.calibration_record_prediction(p_decision_id => 'imported-1', p_confidence => 0.4)`);
     expect(error(await owner.c.call('record_outcome', { decision_id: 'imported-1', actual_correct: true }))).toMatchObject({ code: 'FORBIDDEN' });
-    expect(ok(await admin.call('record_outcome', { admin_token: ADMIN_TOKEN, decision_id: 'imported-1', actual_correct: true }))).toMatchObject({ agentId: null, actualCorrect: 1 });
-    expect(ok(await owner.c.call('get_calibration')).totalCount).toBe((before.totalCount as number) + 3);
+    expect(ok(await admin.call('record_outcome', { admin_token: ADMIN_TOKEN, decision_id: 'imported-1', actual_correct: true }))).toMatchObject({ agent_id: null, actual_correct: 1 });
+    expect(ok(await owner.c.call('get_calibration')).total_count).toBe((before.total_count as number) + 3);
   });
 
   it('get_calibration: needs an agent or an admin; unknown version is NOT_FOUND', async () => {

@@ -50,7 +50,7 @@ describe('MCP tools: dialectic review', () => {
     await h.runtime.deps.services.agents.pause(a.id, { reason: 'risk too high', actor: 'test' });
 
     const requested = ok(await a.c.call('request_dialectic_review', { topic: 'retry storm', reason: 'paused on risk' }));
-    expect(requested).toMatchObject({ pausedAgentId: a.id, reviewerAgentId: b.id, phase: 'thesis', status: 'active', topic: 'retry storm', synthesisRound: 0 });
+    expect(requested).toMatchObject({ paused_agent_id: a.id, reviewer_agent_id: b.id, phase: 'thesis', status: 'active', topic: 'retry storm', synthesis_round: 0 });
     const id = requested.id as string;
 
     expect(error(await b.c.call('submit_thesis', { session_id: id, root_cause: 'not mine to say' }))).toMatchObject({ code: 'FORBIDDEN', reason: 'DIALECTIC_WRONG_ROLE' });
@@ -62,10 +62,10 @@ describe('MCP tools: dialectic review', () => {
       .toMatchObject({ phase: 'synthesis' });
 
     const first = ok(await a.c.call('submit_synthesis', { session_id: id, agrees: true, reasoning: 'accept', proposed_conditions: ['cap retries at 3', 'check config'] }));
-    expect(first).toMatchObject({ phase: 'synthesis', synthesisRound: 1, resolution: null, resume: null });
+    expect(first).toMatchObject({ phase: 'synthesis', synthesis_round: 1, resolution: null, resume: null });
     const resolved = ok(await b.c.call('submit_synthesis', { session_id: id, agrees: true, reasoning: 'agreed', proposed_conditions: ['check config'] }));
     expect(resolved).toMatchObject({
-      phase: 'resolved', status: 'resolved', synthesisRound: 2, phaseDeadline: null,
+      phase: 'resolved', status: 'resolved', synthesis_round: 2, phase_deadline: null,
       resolution: { action: 'resume', conditions: ['cap retries at 3', 'check config'], root_cause: 'loop on retries', agent_a: a.id, agent_b: b.id, message_seq_a: 3, message_seq_b: 4 },
       resume: { agent_id: a.id, resumed: true, status: 'active', error: null },
     });
@@ -75,10 +75,10 @@ describe('MCP tools: dialectic review', () => {
     expect((await h.runtime.deps.services.agents.get(a.id)).status).toBe('active');
 
     const full = ok(await a.c.call('get_dialectic_session', { session_id: id }));
-    const messages = full.messages as Array<{ seq: number; messageType: string; agentId: string; signature: string }>;
-    expect(messages.map((m) => [m.seq, m.messageType, m.agentId])).toEqual([[1, 'thesis', a.id], [2, 'antithesis', b.id], [3, 'synthesis', a.id], [4, 'synthesis', b.id]]);
+    const messages = full.messages as Array<{ seq: number; message_type: string; agent_id: string; signature: string }>;
+    expect(messages.map((m) => [m.seq, m.message_type, m.agent_id])).toEqual([[1, 'thesis', a.id], [2, 'antithesis', b.id], [3, 'synthesis', a.id], [4, 'synthesis', b.id]]);
     expect([messages[2]!.signature, messages[3]!.signature]).toEqual([resolution.signature_a, resolution.signature_b]);
-    expect(error(await a.c.call('submit_synthesis', { session_id: id, agrees: true, reasoning: 'late' }))).toMatchObject({ code: 'INVALID_STATE', reason: 'DIALECTIC_SESSION_CLOSED' });
+    expect(error(await a.c.call('submit_synthesis', { session_id: id, agrees: true, no_conditions: true, reasoning: 'late' }))).toMatchObject({ code: 'INVALID_STATE', reason: 'DIALECTIC_SESSION_CLOSED' });
 
     const rows = await auditRows(id);
     expect(rows.map((r) => [r.event_type, r.agent_id])).toEqual([
@@ -104,7 +104,7 @@ describe('MCP tools: dialectic review', () => {
     expect(error(await admin.call('request_dialectic_review', { admin_token: ADMIN_TOKEN }))).toMatchObject({ code: 'INVALID_INPUT' });
     expect(error(await admin.call('request_dialectic_review', { admin_token: ADMIN_TOKEN, paused_agent_id: 'no-such-agent' }))).toMatchObject({ code: 'NOT_FOUND', reason: 'AGENT_NOT_FOUND' });
     const opened = ok(await admin.call('request_dialectic_review', { admin_token: ADMIN_TOKEN, paused_agent_id: paused.id, reviewer_agent_id: active.id, session_type: 'review', max_synthesis_rounds: 3 }));
-    expect(opened).toMatchObject({ pausedAgentId: paused.id, reviewerAgentId: active.id, sessionType: 'review', maxSynthesisRounds: 3 });
+    expect(opened).toMatchObject({ paused_agent_id: paused.id, reviewer_agent_id: active.id, session_type: 'review', max_synthesis_rounds: 3 });
     expect(error(await paused.c.call('request_dialectic_review'))).toMatchObject({ code: 'CONFLICT', reason: 'DIALECTIC_SESSION_EXISTS' });
     // the admin acted as no agent: the audit row has none
     expect((await auditRows(opened.id as string)).map((r) => [r.event_type, r.agent_id])).toEqual([['dialectic_requested', null]]);
@@ -126,8 +126,8 @@ describe('MCP tools: dialectic review', () => {
     expect(await invalid(paused.c, 'submit_synthesis', { session_id: id, reasoning: 'no verdict' })).toMatch(/agrees/);
     expect(error(await outsider.c.call('submit_thesis', { session_id: id, root_cause: 'x' }))).toMatchObject({ code: 'FORBIDDEN' });
     expect(error(await reviewer.c.call('submit_antithesis', { session_id: id, reasoning: 'too early' }))).toMatchObject({ code: 'INVALID_STATE', reason: 'DIALECTIC_WRONG_PHASE' });
-    expect(error(await paused.c.call('submit_synthesis', { session_id: id, agrees: true, reasoning: 'too early' }))).toMatchObject({ code: 'INVALID_STATE', reason: 'DIALECTIC_WRONG_PHASE' });
-    expect(error(await outsider.c.call('submit_synthesis', { session_id: id, agrees: true, reasoning: 'not mine' }))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(error(await paused.c.call('submit_synthesis', { session_id: id, agrees: true, no_conditions: true, reasoning: 'too early' }))).toMatchObject({ code: 'INVALID_STATE', reason: 'DIALECTIC_WRONG_PHASE' });
+    expect(error(await outsider.c.call('submit_synthesis', { session_id: id, agrees: true, no_conditions: true, reasoning: 'not mine' }))).toMatchObject({ code: 'FORBIDDEN' });
     // nothing was recorded by the refused calls
     expect(ok(await paused.c.call('get_dialectic_session', { session_id: id })).messages).toEqual([]);
   });
@@ -150,9 +150,9 @@ describe('MCP tools: dialectic review', () => {
     const id = ok(await paused.c.call('request_dialectic_review', { reviewer_agent_id: reviewer.id })).id as string;
     ok(await paused.c.call('submit_thesis', { session_id: id, root_cause: 'x' }));
     ok(await reviewer.c.call('submit_antithesis', { session_id: id, reasoning: 'y' }));
-    ok(await paused.c.call('submit_synthesis', { session_id: id, agrees: true, reasoning: 'ok' }));
+    ok(await paused.c.call('submit_synthesis', { session_id: id, agrees: true, no_conditions: true, reasoning: 'ok' }));
     await h.runtime.deps.services.agents.resume(paused.id, { reason: 'operator', actor: 'test', authority: 'admin' });
-    const resolved = ok(await reviewer.c.call('submit_synthesis', { session_id: id, agrees: true, reasoning: 'ok' }));
+    const resolved = ok(await reviewer.c.call('submit_synthesis', { session_id: id, agrees: true, no_conditions: true, reasoning: 'ok' }));
     expect(resolved).toMatchObject({ phase: 'resolved', resume: { agent_id: paused.id, resumed: false, status: 'active', error: null } });
   });
 

@@ -38,7 +38,7 @@ describe('MCP tools: knowledge graph', () => {
     expect(r.isError).toBe(false);
     const d = (r.data.discoveries as Data[])[0]!;
     expect(r.data.ids).toEqual([d.id]);
-    expect(d).toMatchObject({ agentId: id, type: 'bug', status: 'open', severity: 'high', tags: ['cache', 'perf'], referencesFiles: ['src/cache/x.ts'], confidence: 0.7 });
+    expect(d).toMatchObject({ agent_id: id, type: 'bug', status: 'open', severity: 'high', tags: ['cache', 'perf'], references_files: ['src/cache/x.ts'], confidence: 0.7 });
     expect(d.provenance).toMatchObject({ source: 'core.agent_state', seq: 1 });
     await h.runtime.auditLog.flush();
     await h.runtime.auditMirror.caughtUp(10_000);
@@ -73,7 +73,7 @@ describe('MCP tools: knowledge graph', () => {
     const ok = await fresh.c.call('store_knowledge', { items: [{ summary: 'batch a', tags: ['b'] }, { summary: 'batch b' }, { summary: 'batch c' }] });
     expect(ok.isError).toBe(false);
     expect(ok.data.ids).toHaveLength(3);
-    expect((ok.data.discoveries as Data[]).map((d) => [d.summary, d.agentId])).toEqual([['batch a', fresh.id], ['batch b', fresh.id], ['batch c', fresh.id]]);
+    expect((ok.data.discoveries as Data[]).map((d) => [d.summary, d.agent_id])).toEqual([['batch a', fresh.id], ['batch b', fresh.id], ['batch c', fresh.id]]);
     expect(errorOf(await fresh.c.call('store_knowledge', { summary: 'one too many' }))).toMatchObject({ code: 'RATE_LIMITED' });
 
     const tooBig = await (await agent()).c.call('store_knowledge', { items: [1, 2, 3, 4].map((n) => ({ summary: `over budget ${n}` })) });
@@ -98,7 +98,7 @@ describe('MCP tools: knowledge graph', () => {
 
     const hits = (await other.c.call('search_knowledge', { query: 'flamingo' })).data.hits as Data[];
     expect(hits.map((x) => x.id)).toEqual([inSummary.id, inDetails.id]);
-    expect(hits[0]).toMatchObject({ match: 'fulltext', agentId: id });
+    expect(hits[0]).toMatchObject({ match: 'fulltext', agent_id: id });
     const byTags = (await other.c.call('search_knowledge', { tags: ['Travel'], agent_id: id })).data.hits as Data[];
     expect(byTags.map((x) => x.id)).toEqual([inSummary.id]);
     const byType = (await other.c.call('search_knowledge', { query: 'flamingo', type: 'pattern', status: 'open', since: '2020-01-01T00:00:00Z' })).data.hits as Data[];
@@ -132,14 +132,14 @@ describe('MCP tools: knowledge graph', () => {
     const x = await store(a.c, { summary: 'Link source', tags: ['graph', 'links'] });
     const y = await store(b.c, { summary: 'Link target', tags: ['graph'] });
     const link = await b.c.call('link_discoveries', { src_id: y.id, dst_id: x.id, link_type: 'disputes', weight: 0.5, metadata: { why: 'contradicts' } });
-    expect(link.data).toMatchObject({ srcId: y.id, dstId: x.id, type: 'disputes', weight: 0.5, createdBy: b.id, metadata: { why: 'contradicts' } });
+    expect(link.data).toMatchObject({ src_id: y.id, dst_id: x.id, type: 'disputes', weight: 0.5, created_by: b.id, metadata: { why: 'contradicts' } });
 
     expect(errorOf(await b.c.call('link_discoveries', { src_id: y.id, dst_id: 'kd_nowhere' }))).toMatchObject({ code: 'NOT_FOUND' });
     expect(errorOf(await b.c.call('link_discoveries', { src_id: y.id, dst_id: y.id }))).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/to itself/) });
     expect(errorOf(await (await h.connect()).call('link_discoveries', { src_id: y.id, dst_id: x.id }))).toMatchObject({ code: 'UNAUTHENTICATED' });
 
     expect((await a.c.call('related_discoveries', { id: x.id, max_hops: 1 })).data.related).toEqual([expect.objectContaining({ id: y.id, hops: 1 })]);
-    expect((await a.c.call('similar_discoveries', { id: x.id })).data.similar).toEqual([expect.objectContaining({ id: y.id, sharedTags: ['graph'], sharedCount: 1, score: 0.5 })]);
+    expect((await a.c.call('similar_discoveries', { id: x.id })).data.similar).toEqual([expect.objectContaining({ id: y.id, shared_tags: ['graph'], shared_count: 1, score: 0.5 })]);
     expect(errorOf(await a.c.call('similar_discoveries', { id: 'kd_nope' }))).toMatchObject({ code: 'NOT_FOUND' });
     const stats = (await a.c.call('knowledge_stats', { top: 5 })).data;
     expect((stats.totals as Data).edges).toBeGreaterThanOrEqual(1);
@@ -152,9 +152,9 @@ describe('MCP tools: knowledge graph', () => {
     const d = await store(author.c, { summary: 'Status subject' });
 
     const resolved = await author.c.call('update_discovery_status', { id: d.id, status: 'resolved', reason: 'fixed' });
-    expect(resolved.data).toMatchObject({ previous_status: 'open', discovery: { id: d.id, status: 'resolved', resolvedAt: expect.any(String) } });
+    expect(resolved.data).toMatchObject({ previous_status: 'open', discovery: { id: d.id, status: 'resolved', resolved_at: expect.any(String) } });
     expect(errorOf(await other.c.call('update_discovery_status', { id: d.id, status: 'open' }))).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/only its author or an admin/) });
-    expect((await other.c.call('update_discovery_status', { id: d.id, status: 'disputed' })).data).toMatchObject({ previous_status: 'resolved', discovery: { status: 'disputed', resolvedAt: null } });
+    expect((await other.c.call('update_discovery_status', { id: d.id, status: 'disputed' })).data).toMatchObject({ previous_status: 'resolved', discovery: { status: 'disputed', resolved_at: null } });
     const byAdmin = await (await h.connect()).call('update_discovery_status', { id: d.id, status: 'archived', admin_token: ADMIN_TOKEN });
     expect(byAdmin.data).toMatchObject({ discovery: { status: 'archived' } });
 
@@ -173,11 +173,11 @@ describe('MCP tools: knowledge graph', () => {
 
     expect(errorOf(await a.c.call('supersede_discovery', { old_id: old.id, new_id: theirs.id }))).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/its author is/) });
     const done = await a.c.call('supersede_discovery', { old_id: old.id, new_id: mine.id });
-    expect(done.data).toMatchObject({ superseded_by: mine.id, superseded: { id: old.id, status: 'archived', supersededBy: mine.id } });
+    expect(done.data).toMatchObject({ superseded_by: mine.id, superseded: { id: old.id, status: 'archived', superseded_by: mine.id } });
     expect(errorOf(await b.c.call('update_discovery_status', { id: old.id, status: 'open' }))).toMatchObject({ code: 'INVALID_STATE' });
 
     const byAdmin = await (await h.connect()).call('supersede_discovery', { old_id: theirs.id, new_id: mine.id, admin_token: ADMIN_TOKEN });
-    expect(byAdmin.data).toMatchObject({ superseded: { id: theirs.id, supersededBy: mine.id } });
+    expect(byAdmin.data).toMatchObject({ superseded: { id: theirs.id, superseded_by: mine.id } });
     expect(errorOf(await a.c.call('supersede_discovery', { old_id: 'kd_nope', new_id: mine.id }))).toMatchObject({ code: 'NOT_FOUND' });
     expect(errorOf(await a.c.call('supersede_discovery', { old_id: old.id, new_id: 'kd_nope' }))).toMatchObject({ code: 'NOT_FOUND' });
     expect(errorOf(await (await h.connect()).call('supersede_discovery', { old_id: old.id, new_id: mine.id }))).toMatchObject({ code: 'UNAUTHENTICATED' });

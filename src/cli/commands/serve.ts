@@ -56,6 +56,10 @@ export function registerServe(program: Command): void {
           allowedOrigins: (process.env.GOVDB_ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
         }));
         http = createServer(app.app);
+        // idle keep-alive sockets outlive the clients' own idle timeout (undici: the server's hint
+        // minus 1 s), so a client never sends a request on a socket the server is closing (ECONNRESET)
+        http.keepAliveTimeout = 65_000;
+        http.headersTimeout = 66_000;
         await new Promise<void>((resolve, reject) => {
           http!.once('error', reject);
           http!.listen(config.port, config.host, () => resolve());

@@ -2,10 +2,12 @@ import { createHash, timingSafeEqual } from 'crypto';
 import { z } from 'zod';
 import { ONBOARD_ADDRESS_OPERATION, ONBOARD_TOTAL_OPERATION } from '../../cache/rateLimiter';
 import { GovdbError } from '../../errors';
+import { identifierText } from '../boundary';
+import { LIMITS, RANGES } from '../limits';
 import { defineTool, ToolContext, ToolDefinition } from '../toolkit';
 
 const agentStatus = z.enum(['active', 'paused', 'waiting_input', 'archived', 'deleted']);
-const tags = z.array(z.string().max(100)).max(64);
+const tags = z.array(identifierText(LIMITS.agentTag)).max(LIMITS.agentTags);
 
 const agentShape = {
   id: z.string(),
@@ -36,11 +38,11 @@ export const onboard = defineTool({
   title: 'Register a new agent',
   description: 'Creates a new agent, binds this MCP session to it, and returns its API key. The key is shown ONCE: store it to authenticate other sessions (api_key argument or X-Api-Key header).',
   input: {
-    label: z.string().min(1).max(200).optional().describe('human-readable name, unique among live agents (case-insensitive)'),
-    purpose: z.string().max(4000).optional().describe('what the agent is for'),
+    label: identifierText(LIMITS.label, 1).optional().describe('human-readable name, unique among live agents (case-insensitive); no control, bidi-override or zero-width characters; NFC-normalised'),
+    purpose: z.string().max(LIMITS.purpose).optional().describe('what the agent is for'),
     tags: tags.optional().describe('free tags, normalised to lower case'),
-    agent_id: z.string().max(128).optional().describe('desired id (letters, digits, _ . : @ + -); generated when absent'),
-    spawn_reason: z.string().max(4000).optional().describe('when this session already acts as an agent: onboard a CHILD of it for this reason'),
+    agent_id: z.string().max(LIMITS.id).optional().describe('desired id (letters, digits, _ . : @ + -); generated when absent'),
+    spawn_reason: z.string().max(LIMITS.reason).optional().describe('when this session already acts as an agent: onboard a CHILD of it for this reason'),
   },
   output: {
     agent_id: z.string(),
@@ -120,7 +122,7 @@ export const getAgent = defineTool({
   name: 'get_agent',
   title: 'Get an agent',
   description: 'Returns one agent\'s profile and lifecycle timestamps (never its key).',
-  input: { agent_id: z.string().max(128).optional().describe('defaults to the calling agent') },
+  input: { agent_id: z.string().max(LIMITS.id).optional().describe('defaults to the calling agent') },
   output: agentShape,
   auth: 'agent',
   readOnly: true,
@@ -135,9 +137,9 @@ export const listAgents = defineTool({
   description: 'Lists agents, newest activity first, with optional filters.',
   input: {
     status: agentStatus.optional().describe('only agents in this status'),
-    tag: z.string().max(100).optional().describe('only agents with this tag'),
-    parent_agent_id: z.string().max(128).optional().describe('only children of this agent'),
-    limit: z.number().int().min(1).max(500).optional().describe('default 50'),
+    tag: z.string().max(LIMITS.agentTag).optional().describe('only agents with this tag'),
+    parent_agent_id: z.string().max(LIMITS.id).optional().describe('only children of this agent'),
+    limit: z.number().int().min(RANGES.listAgents[0]).max(RANGES.listAgents[1]).optional().describe('default 50'),
     offset: z.number().int().min(0).optional(),
   },
   output: { agents: z.array(z.object({ id: z.string(), label: z.string().nullable(), status: agentStatus, purpose: z.string().nullable(), tags: z.array(z.string()), parentAgentId: z.string().nullable(), updateCount: z.number(), createdAt: z.string(), lastActivityAt: z.string().nullable() })) },
@@ -153,12 +155,12 @@ export const updateAgent = defineTool({
   title: 'Update my profile',
   description: 'Changes the calling agent\'s label, purpose, notes or tags.',
   input: {
-    agent_id: z.string().max(128).optional().describe('must be the calling agent when given'),
-    label: z.string().min(1).max(200).optional(),
-    purpose: z.string().max(4000).optional(),
-    notes: z.string().max(20000).optional(),
+    agent_id: z.string().max(LIMITS.id).optional().describe('must be the calling agent when given'),
+    label: identifierText(LIMITS.label, 1).optional(),
+    purpose: z.string().max(LIMITS.purpose).optional(),
+    notes: z.string().max(LIMITS.notes).optional(),
     tags: tags.optional(),
-    reason: z.string().max(4000).optional().describe('recorded in the lifecycle event'),
+    reason: z.string().max(LIMITS.reason).optional().describe('recorded in the lifecycle event'),
   },
   output: { agentId: z.string(), label: z.string().nullable(), purpose: z.string().nullable(), notes: z.string(), tags: z.array(z.string()), changed: z.array(z.string()), updatedAt: z.string() },
   auth: 'agent',
@@ -182,8 +184,8 @@ function lifecycleTool(name: string, title: string, description: string, to: 'ar
     title,
     description,
     input: {
-      agent_id: z.string().max(128).optional().describe('the calling agent (default); another agent needs admin_token'),
-      reason: z.string().max(4000).optional().describe('recorded in the lifecycle event'),
+      agent_id: z.string().max(LIMITS.id).optional().describe('the calling agent (default); another agent needs admin_token'),
+      reason: z.string().max(LIMITS.reason).optional().describe('recorded in the lifecycle event'),
     },
     output: { agentId: z.string(), fromStatus: agentStatus, toStatus: agentStatus, changedAt: z.string() },
     auth: 'optional',
@@ -218,8 +220,8 @@ export const rotateApiKey = defineTool({
   title: 'Rotate an API key',
   description: 'Replaces the API key of the calling agent (also while paused), or with admin_token of any agent. The new key is returned ONCE; the old key is refused from now on, on every server, and every other MCP session bound to the agent is unbound (this one stays bound).',
   input: {
-    agent_id: z.string().max(128).optional().describe('the calling agent (default); another agent needs admin_token'),
-    reason: z.string().max(4000).optional().describe('recorded in the lifecycle event'),
+    agent_id: z.string().max(LIMITS.id).optional().describe('the calling agent (default); another agent needs admin_token'),
+    reason: z.string().max(LIMITS.reason).optional().describe('recorded in the lifecycle event'),
   },
   output: {
     agent_id: z.string(),

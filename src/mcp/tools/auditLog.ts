@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import * as auditQueries from '../../domain/auditQueries';
 import { GovdbError } from '../../errors';
+import { LIMITS, RANGES } from '../limits';
 import { defineTool } from '../toolkit';
 
 /**
@@ -44,14 +45,14 @@ export const queryAuditLog = defineTool({
   description: 'Audit events (source "events": governance events such as agent_onboarded, governance_decision, dialectic_*) or tool calls (source "tool_usage"), newest first, filtered by agent, type and time range, paged with next_cursor. With admin_token: every agent\'s rows. Without it, an authenticated agent reads only its own rows (agent_id defaults to, and must be, the caller).',
   input: {
     source: z.enum(['events', 'tool_usage']).optional().describe('which table to read (default events)'),
-    agent_id: z.string().max(128).optional().describe('only rows of this agent; without admin_token it must be the caller'),
-    event_type: z.string().max(64).optional().describe('only events of this type (source events)'),
-    tool_name: z.string().max(128).optional().describe('only calls of this tool (source tool_usage)'),
+    agent_id: z.string().max(LIMITS.id).optional().describe('only rows of this agent; without admin_token it must be the caller'),
+    event_type: z.string().max(LIMITS.eventType).optional().describe('only events of this type (source events)'),
+    tool_name: z.string().max(LIMITS.toolName).optional().describe('only calls of this tool (source tool_usage)'),
     success: z.boolean().optional().describe('only successful or only failed calls (source tool_usage)'),
     since: timestamp.optional().describe('inclusive lower bound, ISO 8601 with offset (e.g. 2026-11-02T10:00:00Z)'),
     until: timestamp.optional().describe('exclusive upper bound, ISO 8601 with offset'),
-    limit: z.number().int().min(1).max(1000).optional().describe('rows per page (default 100)'),
-    cursor: z.string().max(200).optional().describe('next_cursor of the previous page (same filters)'),
+    limit: z.number().int().min(RANGES.auditLimit[0]).max(RANGES.auditLimit[1]).optional().describe('rows per page (default 100)'),
+    cursor: z.string().max(LIMITS.cursor).optional().describe('next_cursor of the previous page (same filters)'),
   },
   output: {
     source: z.enum(['events', 'tool_usage']),

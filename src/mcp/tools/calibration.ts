@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import * as calibration from '../../domain/calibration';
 import { GovdbError } from '../../errors';
+import { jsonObject } from '../boundary';
+import { LIMITS } from '../limits';
 import { defineTool, ToolContext } from '../toolkit';
 
 /**
@@ -24,7 +26,7 @@ const groundTruthShape = {
   details: z.record(z.string(), z.unknown()),
 };
 
-const decisionId = z.string().min(1).max(256).describe('your id of the decision, unique across all agents (e.g. "<agent id>:<update seq>")');
+const decisionId = z.string().min(1).max(LIMITS.decisionId).describe('your id of the decision, unique across all agents (e.g. "<agent id>:<update seq>")');
 
 function callerOrAdmin(ctx: ToolContext, tool: string): string | null {
   if (!ctx.agentId && !ctx.isAdmin) {
@@ -44,7 +46,7 @@ export const recordPrediction = defineTool({
     confidence: z.number().min(0).max(1).describe('your confidence that the decision is right, [0, 1]'),
     decision: decision.optional().describe('the governance decision it belongs to, if any (e.g. from process_agent_update)'),
     predicted_correct: z.boolean().optional().describe('whether you expect it to turn out correct (default true)'),
-    details: z.record(z.string(), z.unknown()).optional().describe('free context (task, update seq, ...)'),
+    details: jsonObject().optional().describe('free context (task, update seq, ...)'),
   },
   output: groundTruthShape,
   auth: 'agent',

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import * as dialectic from '../../domain/dialectic';
 import type { DialecticSession } from '../../domain/dialectic';
 import { GovdbError } from '../../errors';
+import { jsonObject } from '../boundary';
+import { LIMITS, RANGES } from '../limits';
 import { defineTool, ToolContext } from '../toolkit';
 
 /**
@@ -17,9 +19,9 @@ import { defineTool, ToolContext } from '../toolkit';
 const phase = z.enum(['thesis', 'antithesis', 'synthesis', 'resolved', 'escalated', 'failed']);
 const status = z.enum(['active', 'resolved', 'escalated', 'failed']);
 const sessionType = z.enum(['recovery', 'review', 'dispute']);
-const conditions = z.array(z.string().min(1).max(2000)).max(50);
-const metrics = z.record(z.string(), z.unknown());
-const concerns = z.array(z.unknown()).max(50);
+const conditions = z.array(z.string().min(1).max(LIMITS.condition)).max(LIMITS.conditions);
+const metrics = jsonObject();
+const concerns = z.array(z.unknown()).max(LIMITS.concerns);
 
 const sessionShape = {
   id: z.string(),
@@ -68,7 +70,7 @@ const messageShape = z.object({
   createdAt: z.string(),
 });
 
-const sessionId = z.string().min(1).max(128).describe('the dialectic session id (from request_dialectic_review or list_dialectic_sessions)');
+const sessionId = z.string().min(1).max(LIMITS.id).describe('the dialectic session id (from request_dialectic_review or list_dialectic_sessions)');
 
 /** The caller as an agent, or null for an admin without one; neither: UNAUTHENTICATED. */
 function callerOrAdmin(ctx: ToolContext, tool: string): string | null {
@@ -95,13 +97,13 @@ export const requestDialecticReview = defineTool({
   title: 'Request a dialectic review',
   description: 'Opens a dialectic session for a PAUSED agent: a reviewer (explicit, or the eligible active agent with the most recent activity) and the paused agent agree on conditions for it to resume (thesis by the paused agent, antithesis by the reviewer, then syntheses until both agree). A paused agent requests a review of itself; an admin may request one for any paused agent.',
   input: {
-    paused_agent_id: z.string().max(128).optional().describe('the paused agent; defaults to the calling agent (another agent needs admin_token)'),
-    reviewer_agent_id: z.string().max(128).optional().describe('an explicit reviewer; must be active, not the paused agent, not in another active session and not its reviewer in the last 24 h'),
+    paused_agent_id: z.string().max(LIMITS.id).optional().describe('the paused agent; defaults to the calling agent (another agent needs admin_token)'),
+    reviewer_agent_id: z.string().max(LIMITS.id).optional().describe('an explicit reviewer; must be active, not the paused agent, not in another active session and not its reviewer in the last 24 h'),
     session_type: sessionType.optional().describe('default recovery'),
-    topic: z.string().max(2000).optional().describe('what the review is about'),
-    reason: z.string().max(4000).optional().describe('why the agent was paused, as the requester sees it'),
-    max_synthesis_rounds: z.number().int().min(1).max(50).optional().describe('synthesis messages before the session escalates (default 5)'),
-    discovery_id: z.string().max(128).optional().describe('a knowledge discovery this review is about'),
+    topic: z.string().max(LIMITS.topic).optional().describe('what the review is about'),
+    reason: z.string().max(LIMITS.dialecticReason).optional().describe('why the agent was paused, as the requester sees it'),
+    max_synthesis_rounds: z.number().int().min(1).max(LIMITS.synthesisRounds).optional().describe('synthesis messages before the session escalates (default 5)'),
+    discovery_id: z.string().max(LIMITS.id).optional().describe('a knowledge discovery this review is about'),
   },
   output: sessionShape,
   auth: 'optional',
@@ -128,9 +130,9 @@ export const submitThesis = defineTool({
   description: 'The paused agent\'s account of what went wrong and the conditions it proposes for resuming. Only in phase thesis; moves the session to antithesis (the reviewer\'s turn).',
   input: {
     session_id: sessionId,
-    root_cause: z.string().min(1).max(4000).describe('what caused the pause, in your words'),
+    root_cause: z.string().min(1).max(LIMITS.rootCause).describe('what caused the pause, in your words'),
     proposed_conditions: conditions.optional().describe('conditions you commit to after resuming'),
-    reasoning: z.string().max(20000).optional(),
+    reasoning: z.string().max(LIMITS.reasoning).optional(),
     observed_metrics: metrics.optional().describe('figures you base the thesis on (e.g. your EISV state)'),
   },
   output: sessionShape,
@@ -153,7 +155,7 @@ export const submitAntithesis = defineTool({
   description: 'The reviewer\'s response to the thesis: concerns and counter-conditions. Only in phase antithesis; moves the session to synthesis.',
   input: {
     session_id: sessionId,
-    reasoning: z.string().min(1).max(20000).describe('your assessment of the thesis'),
+    reasoning: z.string().min(1).max(LIMITS.reasoning).describe('your assessment of the thesis'),
     concerns: concerns.optional().describe('concerns, as strings or objects'),
     observed_metrics: metrics.optional().describe('figures you base the antithesis on'),
     proposed_conditions: conditions.optional().describe('conditions you require'),
@@ -172,6 +174,26 @@ export const submitAntithesis = defineTool({
   },
 });
 
+/**
+ * An agreeing synthesis states the conditions it accepts, or says explicitly that none are needed
+ * (`no_conditions: true`): a misnamed or forgotten conditions field must not resolve a session
+ * without conditions.
+ */
+function requireExplicitConditions(args: { agrees: boolean; proposed_conditions?: string[]; no_conditions?: boolean }): void {
+  const stated = (args.proposed_conditions?.length ?? 0) > 0;
+  if (args.no_conditions && (stated || !args.agrees)) {
+    throw new GovdbError('INVALID_INPUT', stated
+      ? 'no_conditions: true contradicts the proposed_conditions given: pass one or the other.'
+      : 'no_conditions applies only to an agreeing synthesis (agrees: true).', { field: 'no_conditions', hint: 'Drop no_conditions, or agree without proposed_conditions.' });
+  }
+  if (args.agrees && !stated && !args.no_conditions) {
+    throw new GovdbError('INVALID_INPUT', 'An agreeing synthesis must state the conditions it accepts (proposed_conditions), or say explicitly that none are needed (no_conditions: true).', {
+      field: 'proposed_conditions',
+      hint: 'Pass proposed_conditions: ["..."], or no_conditions: true when the agent may resume without conditions.',
+    });
+  }
+}
+
 export const submitSynthesis = defineTool({
   name: 'submit_synthesis',
   title: 'Submit a synthesis',
@@ -179,9 +201,10 @@ export const submitSynthesis = defineTool({
   input: {
     session_id: sessionId,
     agrees: z.boolean().describe('whether you accept the conditions as they stand'),
-    reasoning: z.string().min(1).max(20000),
-    proposed_conditions: conditions.optional().describe('the conditions you accept or propose'),
-    root_cause: z.string().max(4000).optional().describe('a revised root cause'),
+    reasoning: z.string().min(1).max(LIMITS.reasoning),
+    proposed_conditions: conditions.optional().describe('the conditions you accept or propose; an agreeing synthesis states them, or passes no_conditions: true'),
+    no_conditions: z.boolean().optional().describe('true: you agree and explicitly need no conditions (only with agrees: true and no proposed_conditions)'),
+    root_cause: z.string().max(LIMITS.rootCause).optional().describe('a revised root cause'),
     concerns: concerns.optional().describe('remaining concerns'),
   },
   output: {
@@ -197,6 +220,7 @@ export const submitSynthesis = defineTool({
   readOnly: false,
   idempotency: 'caller',
   async handler(ctx, args) {
+    requireExplicitConditions(args);
     const session = await dialectic.submitSynthesis(ctx.deps.db, {
       sessionId: args.session_id, agentId: ctx.agentId!, agrees: args.agrees, reasoning: args.reasoning,
       proposedConditions: args.proposed_conditions, rootCause: args.root_cause, concerns: args.concerns,
@@ -238,11 +262,11 @@ export const listDialecticSessions = defineTool({
   title: 'List dialectic sessions',
   description: 'Dialectic sessions newest first. An agent sees the sessions it takes part in (as paused agent or reviewer); an admin sees all, optionally those of one agent. Page with next_cursor.',
   input: {
-    agent_id: z.string().max(128).optional().describe('sessions where this agent is paused agent or reviewer; for a non-admin it must be the caller (the default)'),
+    agent_id: z.string().max(LIMITS.id).optional().describe('sessions where this agent is paused agent or reviewer; for a non-admin it must be the caller (the default)'),
     status: status.optional().describe('only sessions in this status'),
     session_type: sessionType.optional(),
-    limit: z.number().int().min(1).max(1000).optional().describe('default 50'),
-    cursor: z.string().max(200).optional().describe('next_cursor of the previous page'),
+    limit: z.number().int().min(RANGES.dialecticLimit[0]).max(RANGES.dialecticLimit[1]).optional().describe('default 50'),
+    cursor: z.string().max(LIMITS.cursor).optional().describe('next_cursor of the previous page'),
   },
   output: {
     sessions: z.array(z.object(sessionShape)),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIMITS, RANGES } from '../limits';
 import { defineTool } from '../toolkit';
 
 const verdict = z.enum(['safe', 'caution', 'high-risk']);
@@ -16,11 +17,11 @@ export const processAgentUpdate = defineTool({
   input: {
     complexity: z.number().min(0).max(1).describe('task complexity in [0, 1]'),
     confidence: z.number().min(0).max(1).describe('your confidence in the response, [0, 1]'),
-    response_length: z.number().int().min(0).max(100_000_000).optional().describe('length of your response in characters'),
-    response_text: z.string().max(1_000_000).optional().describe('the response itself when the length is unknown; only its length is used'),
-    task_type: z.string().max(64).optional().describe('e.g. code, analysis, conversation'),
-    ethical_drift: z.array(z.number().min(-1).max(1)).min(1).max(16).optional().describe('explicit drift vector Δη; derived from your signals when absent'),
-    agent_id: z.string().max(128).optional().describe('must be the calling agent when given'),
+    response_length: z.number().int().min(0).max(LIMITS.responseLength).optional().describe('length of your response in characters'),
+    response_text: z.string().max(LIMITS.responseLength).optional().describe(`the response itself when the length is unknown (at most ${LIMITS.responseLength} characters; send response_length for longer ones); only its length is used`),
+    task_type: z.string().max(LIMITS.taskType).optional().describe('e.g. code, analysis, conversation'),
+    ethical_drift: z.array(z.number().min(-1).max(1)).min(1).max(LIMITS.driftComponents).optional().describe('explicit drift vector Δη; derived from your signals when absent'),
+    agent_id: z.string().max(LIMITS.id).optional().describe('must be the calling agent when given'),
   },
   output: {
     ...eisvShape,
@@ -56,8 +57,8 @@ export const getGovernanceMetrics = defineTool({
   title: 'My governance metrics',
   description: 'Latest EISV state, verdict and decision of an agent (default: the caller), with a window of its recent history.',
   input: {
-    agent_id: z.string().max(128).optional().describe('defaults to the calling agent'),
-    history: z.number().int().min(0).max(500).optional().describe('how many recent states to include (default 10)'),
+    agent_id: z.string().max(LIMITS.id).optional().describe('defaults to the calling agent'),
+    history: z.number().int().min(RANGES.agentsHistory[0]).max(RANGES.agentsHistory[1]).optional().describe('how many recent states to include (default 10)'),
   },
   output: {
     agent_id: z.string(),
@@ -69,7 +70,8 @@ export const getGovernanceMetrics = defineTool({
   async handler(ctx, args) {
     const agentId = args.agent_id ?? ctx.agentId!;
     const { eisv } = ctx.deps.services;
-    const [current, history] = await Promise.all([eisv.current(agentId), eisv.history(agentId, { limit: args.history ?? 10 })]);
+    const limit = args.history ?? 10;
+    const [current, history] = await Promise.all([eisv.current(agentId), limit > 0 ? eisv.history(agentId, { limit }) : []]);
     const strip = ({ state: _state, ...rest }: { state: unknown; [k: string]: unknown }) => rest;
     return { agent_id: agentId, current: strip(current as never), history: history.map((h) => strip(h as never)) };
   },

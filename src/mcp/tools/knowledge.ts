@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Discovery, DiscoveryInput } from '../../domain/knowledge';
 import { GovdbError } from '../../errors';
+import { identifierText, jsonObject } from '../boundary';
+import { LIMITS, RANGES } from '../limits';
 import { defineTool, ToolContext } from '../toolkit';
 
 /**
@@ -20,7 +22,7 @@ const status = z.enum(['open', 'resolved', 'archived', 'disputed']);
 const severity = z.enum(['low', 'medium', 'high', 'critical']);
 const responseType = z.enum(['extend', 'question', 'disagree', 'support', 'answer']);
 const linkType = z.enum(['related_to', 'disputes', 'extends']);
-const discoveryId = z.string().min(1).max(128);
+const discoveryId = z.string().min(1).max(LIMITS.id);
 const timestamp = z.iso.datetime({ offset: true });
 
 const discoveryFields = {
@@ -45,20 +47,20 @@ const discoveryFields = {
 const discoveryShape = z.object(discoveryFields);
 
 const itemFields = {
-  details: z.string().max(200_000).optional().describe('the full text (searchable, ranked below the summary)'),
-  type: z.string().max(64).optional().describe('insight (default), bug, pattern, question, …: lower case letters, digits, _'),
-  tags: z.array(z.string().max(100)).max(64).optional().describe('free tags, normalised to lower case'),
+  details: z.string().max(LIMITS.details).optional().describe('the full text (searchable, ranked below the summary)'),
+  type: z.string().max(LIMITS.discoveryType).optional().describe('insight (default), bug, pattern, question, …: lower case letters, digits, _'),
+  tags: z.array(identifierText(LIMITS.knowledgeTag)).max(LIMITS.knowledgeTags).optional().describe('free tags, normalised to lower case; no control, bidi-override or zero-width characters'),
   severity: severity.optional(),
-  references_files: z.array(z.string().max(1000)).max(256).optional().describe('files the discovery is about'),
+  references_files: z.array(z.string().max(LIMITS.referenceFile)).max(LIMITS.referenceFiles).optional().describe('files the discovery is about'),
   response_to: discoveryId.optional().describe('id of the discovery this one responds to'),
   response_type: responseType.optional().describe('how it responds (only with response_to)'),
-  related_to: z.array(discoveryId).max(64).optional().describe('ids of related discoveries (related_to links)'),
+  related_to: z.array(discoveryId).max(LIMITS.relatedTo).optional().describe('ids of related discoveries (related_to links)'),
   confidence: z.number().min(0).max(1).optional().describe('your confidence in it, [0, 1]'),
 };
-const summary = z.string().min(1).max(2000);
+const summary = z.string().min(1).max(LIMITS.summary);
 type ItemArgs = { summary?: string } & { [K in keyof typeof itemFields]?: z.infer<(typeof itemFields)[K]> };
 
-export const MAX_BATCH = 50;
+export const MAX_BATCH = LIMITS.batch;
 
 function self(ctx: ToolContext): string {
   // auth 'agent' guarantees a bound agent
@@ -106,7 +108,7 @@ export const storeKnowledge = defineTool({
   input: {
     summary: summary.optional().describe('one-line summary (1..2000 characters; searched first); required unless items is given'),
     ...itemFields,
-    items: z.array(z.object({ summary: summary.describe('one-line summary'), ...itemFields })).min(1).max(MAX_BATCH).optional()
+    items: z.array(z.strictObject({ summary: summary.describe('one-line summary'), ...itemFields })).min(1).max(MAX_BATCH).optional()
       .describe(`a batch of discoveries (instead of the single fields), stored all or nothing`),
   },
   output: {
@@ -141,14 +143,14 @@ export const searchKnowledge = defineTool({
   title: 'Search the knowledge graph',
   description: 'Full-text search of discoveries (websearch syntax: words, "quoted phrase", -excluded, or), best first: a hit in the summary outranks hits in the details; misspellings fall back to fuzzy matching on the summary. Without query: the newest discoveries matching the filters.',
   input: {
-    query: z.string().max(1000).optional().describe('search text in websearch syntax; omit to list by filters'),
-    agent_id: z.string().max(128).optional().describe('only discoveries of this author'),
-    type: z.string().max(64).optional().describe('only this type'),
-    tags: z.array(z.string().max(100)).max(64).optional().describe('only discoveries with every one of these tags'),
+    query: z.string().max(LIMITS.searchQuery).optional().describe('search text in websearch syntax; omit to list by filters'),
+    agent_id: z.string().max(LIMITS.id).optional().describe('only discoveries of this author'),
+    type: z.string().max(LIMITS.discoveryType).optional().describe('only this type'),
+    tags: z.array(z.string().max(LIMITS.knowledgeTag)).max(LIMITS.knowledgeTags).optional().describe('only discoveries with every one of these tags'),
     status: status.optional(),
     since: timestamp.optional().describe('created at or after, ISO 8601 with offset'),
     until: timestamp.optional().describe('created before, ISO 8601 with offset'),
-    limit: z.number().int().min(1).max(100).optional().describe('default 20'),
+    limit: z.number().int().min(RANGES.searchLimit[0]).max(RANGES.searchLimit[1]).optional().describe('default 20'),
   },
   output: {
     hits: z.array(z.object({
@@ -176,7 +178,7 @@ export const getDiscovery = defineTool({
   description: 'One discovery with its response chain: the discoveries it responds to (ancestors, nearest first, with depth) and its direct responses (oldest first).',
   input: {
     id: discoveryId.describe('the discovery id'),
-    max_depth: z.number().int().min(0).max(100).optional().describe('how many ancestors to follow (default 20)'),
+    max_depth: z.number().int().min(RANGES.discoveryDepth[0]).max(RANGES.discoveryDepth[1]).optional().describe('how many ancestors to follow (default 20)'),
   },
   output: {
     discovery: discoveryShape,
@@ -199,8 +201,8 @@ export const linkDiscoveries = defineTool({
     src_id: discoveryId.describe('the discovery the link starts at'),
     dst_id: discoveryId.describe('the discovery the link points to'),
     link_type: linkType.optional().describe('default related_to'),
-    weight: z.number().min(0).max(1000).optional().describe('default 1'),
-    metadata: z.record(z.string(), z.unknown()).optional().describe('free JSON object kept with the link'),
+    weight: z.number().min(0).max(LIMITS.linkWeight).optional().describe('default 1'),
+    metadata: jsonObject().optional().describe('free JSON object kept with the link'),
   },
   output: {
     srcId: z.string(), dstId: z.string(), type: z.string(), weight: z.number(), createdBy: z.string().nullable(),
@@ -224,7 +226,7 @@ export const updateDiscoveryStatus = defineTool({
   input: {
     id: discoveryId.describe('the discovery id'),
     status: status.describe('the new status'),
-    reason: z.string().max(4000).optional().describe('why (recorded in the audit trail)'),
+    reason: z.string().max(LIMITS.reason).optional().describe('why (recorded in the audit trail)'),
   },
   output: { discovery: discoveryShape, previous_status: status },
   auth: 'optional',
@@ -267,7 +269,7 @@ export const similarDiscoveries = defineTool({
   description: 'Discoveries sharing tags with the given one, most shared tags first, then by the Jaccard index of the tag sets (score).',
   input: {
     id: discoveryId.describe('the discovery id'),
-    limit: z.number().int().min(1).max(100).optional().describe('default 10'),
+    limit: z.number().int().min(RANGES.similarLimit[0]).max(RANGES.similarLimit[1]).optional().describe('default 10'),
   },
   output: {
     similar: z.array(z.object({
@@ -289,8 +291,8 @@ export const relatedDiscoveries = defineTool({
   description: 'Discoveries within max_hops (1..3) of the given one over related, response and supersede links in either direction, nearest first (hops = shortest distance).',
   input: {
     id: discoveryId.describe('the discovery id'),
-    max_hops: z.number().int().min(1).max(3).optional().describe('default 2'),
-    limit: z.number().int().min(1).max(100).optional().describe('default 50'),
+    max_hops: z.number().int().min(RANGES.relatedHops[0]).max(RANGES.relatedHops[1]).optional().describe('default 2'),
+    limit: z.number().int().min(RANGES.relatedLimit[0]).max(RANGES.relatedLimit[1]).optional().describe('default 50'),
   },
   output: {
     related: z.array(z.object({ id: z.string(), hops: z.number(), agentId: z.string(), type: z.string(), status, summary: z.string(), createdAt: z.string() })),
@@ -307,7 +309,7 @@ export const knowledgeStats = defineTool({
   name: 'knowledge_stats',
   title: 'Knowledge graph statistics',
   description: 'Counts of discoveries, tags, links and notes; discoveries by type, status and severity ("none" when unset); the most used tags and most active authors.',
-  input: { top: z.number().int().min(1).max(100).optional().describe('how many top tags and authors (default 20)') },
+  input: { top: z.number().int().min(RANGES.statsTop[0]).max(RANGES.statsTop[1]).optional().describe('how many top tags and authors (default 20)') },
   output: {
     totals: z.object({ discoveries: z.number(), tags: z.number(), edges: z.number(), notes: z.number() }),
     byType: z.record(z.string(), z.number()),
