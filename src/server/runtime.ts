@@ -1,4 +1,3 @@
-import path from 'path';
 import { AuditLog, AuditMirror } from '../audit';
 import { createCacheLayer, cacheConfigFromEnv, CacheLayer, RateLimitRules } from '../cache';
 import { Config } from '../config';
@@ -154,8 +153,4 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       await database.close();
     },
   };
-}
-
-export function defaultDataDir(): string {
-  return path.resolve(process.cwd(), '.govdb');
 }

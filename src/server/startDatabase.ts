@@ -48,7 +48,7 @@ export async function startDatabase(config: Config, options: StartDatabaseOption
         const result = await migrate(url, { root: ledger.root });
         options.log(`govdb: applied ${result.applied.length} ledger item(s); SQL schema version ${result.sqlVersion}`);
       }
-      const pool = createPool(url, { max: 10 });
+      const pool = createPool(url, { max: 10, idleTimeoutMs: config.poolIdleMs, namedStatements: config.namedStatements });
       return { pool, store: 'postgres', ledger, close: () => pool.end() };
     } finally {
       await probe.end().catch(() => undefined);
@@ -65,8 +65,9 @@ export async function startDatabase(config: Config, options: StartDatabaseOption
     const ledger = await loadLedgerFiles(defaultProjectRoot(), embedded.url);
     const result = await migrate(embedded.url, { root: ledger.root });
     if (result.applied.length) options.log(`govdb: embedded store migrated (${result.applied.length} item(s), SQL schema version ${result.sqlVersion})`);
-    // PGlite has one backend session shared by all clients: one connection keeps transactions apart
-    const pool = createPool(embedded.url, { max: 1 });
+    // PGlite has one backend session shared by all clients: one connection keeps transactions apart,
+    // and it is never closed for idleness (a replacement would land in the same session, see pool.ts)
+    const pool = createPool(embedded.url, { max: 1, idleTimeoutMs: config.poolIdleMs ?? 0, namedStatements: config.namedStatements });
     return {
       pool,
       store: 'embedded',
