@@ -38,6 +38,9 @@ export interface SessionLimits {
   initializePerMinute: number;
 }
 
+/** Session bounds when the environment sets none. */
+export const DEFAULT_SESSION_LIMITS: SessionLimits = { idleMs: 30 * 60_000, maxSessions: 1000, maxSessionsPerClient: 100, initializePerMinute: 60 };
+
 function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -90,10 +93,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     poolIdleMs: env.GOVDB_POOL_IDLE_MS ? intVar(env, 'GOVDB_POOL_IDLE_MS', 0, 0, 86_400_000, problems) : undefined,
     namedStatements: prepared !== 'off',
     sessions: {
-      idleMs: intVar(env, 'GOVDB_SESSION_IDLE_MS', 30 * 60_000, 100, 7 * 86_400_000, problems),
-      maxSessions: intVar(env, 'GOVDB_MAX_SESSIONS', 1000, 1, 1_000_000, problems),
-      maxSessionsPerClient: intVar(env, 'GOVDB_MAX_SESSIONS_PER_CLIENT', 100, 1, 1_000_000, problems),
-      initializePerMinute: intVar(env, 'GOVDB_INITIALIZE_PER_MINUTE', 60, 1, 1_000_000, problems),
+      idleMs: intVar(env, 'GOVDB_SESSION_IDLE_MS', DEFAULT_SESSION_LIMITS.idleMs, 100, 7 * 86_400_000, problems),
+      maxSessions: intVar(env, 'GOVDB_MAX_SESSIONS', DEFAULT_SESSION_LIMITS.maxSessions, 1, 1_000_000, problems),
+      maxSessionsPerClient: intVar(env, 'GOVDB_MAX_SESSIONS_PER_CLIENT', DEFAULT_SESSION_LIMITS.maxSessionsPerClient, 1, 1_000_000, problems),
+      initializePerMinute: intVar(env, 'GOVDB_INITIALIZE_PER_MINUTE', DEFAULT_SESSION_LIMITS.initializePerMinute, 1, 1_000_000, problems),
     },
   };
   if (problems.length) {

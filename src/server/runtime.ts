@@ -7,7 +7,9 @@ import { createEisvService } from '../domain/eisv';
 import { createKnowledgeService } from '../domain/knowledge';
 import { GovdbError } from '../errors';
 import type { ServerDeps } from '../mcp/deps';
+import path from 'path';
 import { checkHealth } from './health';
+import { ensureWritableDir } from './preflight';
 import { createMetrics } from './metrics';
 import { DatabaseRuntime, startDatabase } from './startDatabase';
 import { ToolUsageWriter } from './toolUsageWriter';
@@ -36,6 +38,11 @@ export interface RuntimeOptions {
   dialecticSweepMs?: number;
   /** rate limits per operation; default DEFAULT_RATE_LIMITS (src/cache/rateLimiter.ts) */
   rateLimits?: RateLimitRules;
+  /**
+   * Runs after the database checks and before the data directory check and the audit-log lock:
+   * `govdb serve` binds its port here, so a taken port is reported as such.
+   */
+  beforeAudit?: () => Promise<void>;
 }
 
 /** Builds every dependency of the server from the validated configuration. */
@@ -63,7 +70,17 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   const eisv = createEisvService(pool, { invalidate });
   const knowledge = createKnowledgeService(pool);
 
-  const auditLog = await AuditLog.open({ path: config.auditLogPath });
+  let auditLog: AuditLog;
+  try {
+    await options.beforeAudit?.();
+    ensureWritableDir(config.dataDir);
+    ensureWritableDir(path.dirname(config.auditLogPath));
+    auditLog = await AuditLog.open({ path: config.auditLogPath });
+  } catch (err) {
+    await cache.close().catch(() => undefined);
+    await database.close().catch(() => undefined);
+    throw err;
+  }
   const auditMirror = new AuditMirror(pool, { logPath: config.auditLogPath, writer: auditLog });
   auditMirror.start();
   const toolUsage = new ToolUsageWriter(pool);
@@ -129,7 +146,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
             lagLines: m.lagLines,
             lagSeconds: m.lagSeconds,
             lastFlushAt: m.lastFlushAt,
-            lastError: w.failed ?? m.lastError?.message ?? null,
+            // the mirror keeps its last error after recovering: only a current failure streak counts
+            lastError: w.failed ?? (m.consecutiveFailures > 0 ? m.lastError?.message ?? 'failing' : null),
           };
         },
       }),

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { GovdbError, SQLSTATE, sqlState } from '../../errors';
-import { connectClient } from '../pool';
+import { connectClient, redactUrl } from '../pool';
+import { checkPostgresServer } from '../serverRequirements';
 import { renderStep } from './cypherScript';
 import { defaultProjectRoot, LedgerFiles, loadLedgerFiles } from './ledgerFiles';
 import { readLedgerStatus, LedgerStatus, LedgerItem } from './status';
@@ -15,6 +16,8 @@ export interface MigrateOptions {
   root?: string;
   dryRun?: boolean;
   lockTimeoutMs?: number;
+  /** check the server's version and extensions before applying (default true; the embedded store bundles them) */
+  preflight?: boolean;
   /** called before each item is applied (for progress output) */
   onItem?: (item: LedgerItem) => void;
 }
@@ -46,15 +49,23 @@ export async function migrate(connectionString: string, options: MigrateOptions 
       const status = await readLedgerStatus(client, files);
       assertLedgerConsistent(status);
       const planned = status.items.filter((i) => i.state === 'pending' || i.state === 'changed');
+      if (planned.length && options.preflight !== false) await checkPostgresServer(client, redactUrl(connectionString));
       if (options.dryRun) return { dryRun: true, applied: [], planned, sqlVersion: status.sqlVersion };
       const applied: AppliedItem[] = [];
-      for (const item of planned) {
-        options.onItem?.(item);
-        const started = process.hrtime.bigint();
-        if (item.kind === 'sql') await applySql(client, files, item);
-        else if (item.kind === 'cypher') await applyCypher(client, files, item);
-        else await applyFunction(client, files, item);
-        applied.push({ kind: item.kind, name: item.name, file: item.file, checksum: item.fileChecksum!, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+      try {
+        for (const item of planned) {
+          options.onItem?.(item);
+          const started = process.hrtime.bigint();
+          if (item.kind === 'sql') await applySql(client, files, item);
+          else if (item.kind === 'cypher') await applyCypher(client, files, item);
+          else await applyFunction(client, files, item);
+          applied.push({ kind: item.kind, name: item.name, file: item.file, checksum: item.fileChecksum!, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+        }
+      } catch (err) {
+        // a failed FIRST migration leaves nothing behind: graphile-migrate creates its bookkeeping
+        // schema outside the (rolled back) migration transaction
+        if (status.sqlVersion === null) await dropEmptyGraphileSchema(client).catch(() => undefined);
+        throw err;
       }
       const after = await readLedgerStatus(client, files);
       return { dryRun: false, applied, planned, sqlVersion: after.sqlVersion };
@@ -64,6 +75,16 @@ export async function migrate(connectionString: string, options: MigrateOptions 
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+async function dropEmptyGraphileSchema(client: Client): Promise<void> {
+  const exists = await client.query(`select to_regclass('graphile_migrate.migrations') is not null as present`);
+  if (!exists.rows[0].present) {
+    await client.query('drop schema if exists graphile_migrate cascade');
+    return;
+  }
+  const rows = await client.query(`select count(*)::int as n from graphile_migrate.migrations`);
+  if (rows.rows[0].n === 0) await client.query('drop schema graphile_migrate cascade');
 }
 
 async function acquireMigrationLock(client: Client, timeoutMs: number): Promise<void> {
