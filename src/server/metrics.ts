@@ -47,8 +47,21 @@ function sourcedCounter(registry: Registry, name: string, help: string, read: ()
   });
 }
 
-export function createMetrics(sources: MetricSources = {}): ServerMetrics {
+export interface MetricOptions {
+  /**
+   * GOVDB_DEBUG_GC=1 with node --expose-gc: run a full collection before each scrape, so heap
+   * figures show what is still referenced (for leak tests; costs a pause per scrape).
+   */
+  gcBeforeScrape?: boolean;
+}
+
+export function createMetrics(sources: MetricSources = {}, options: MetricOptions = {}): ServerMetrics {
   const registry = new Registry();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (options.gcBeforeScrape && typeof gc === 'function') {
+    // registered first: collected before the default heap metrics below
+    new Counter({ name: 'govdb_debug_gc_runs_total', help: 'Full collections run before a scrape (GOVDB_DEBUG_GC=1)', registers: [registry], collect() { gc(); this.inc(); } });
+  }
   collectDefaultMetrics({ register: registry, prefix: 'govdb_' });
   const toolCalls = new Counter({ name: 'govdb_tool_calls_total', help: 'MCP tool calls by tool and outcome (ok or error code)', labelNames: ['tool', 'outcome'] as const, registers: [registry] });
   const toolLatency = new Histogram({

@@ -98,7 +98,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       const m = auditMirror.state();
       return { queueDepth: m.lagLines, lagLines: m.lagLines, mirroredTotal: m.rowsInserted };
     },
-  });
+  }, { gcBeforeScrape: (options.env ?? process.env).GOVDB_DEBUG_GC === '1' });
   const redisConfigured = Boolean(cacheConfig.redis.url || cacheConfig.redis.sentinels.length || cacheConfig.redis.clusterNodes.length);
 
   const deps: ServerDeps = {
