@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'fs';
 import type { Server } from 'http';
 import path from 'path';
-import { GovdbError, sqlState } from '../errors';
+import { GovdbError } from '../errors';
 export { checkPostgresServer, MIN_POSTGRES_MAJOR, REQUIRED_EXTENSIONS } from '../db/serverRequirements';
 
 /**
@@ -9,12 +9,6 @@ export { checkPostgresServer, MIN_POSTGRES_MAJOR, REQUIRED_EXTENSIONS } from '..
  * the real cause"). Order when serving: PostgreSQL version → extensions → ledger state → port →
  * data directory. Each throws a GovdbError; callers print `code: message (hint)` on one line.
  */
-
-/** True when the error says the govdb schemas are not there (a database never migrated). */
-export function isUnmigrated(err: unknown): boolean {
-  const state = sqlState(err) ?? sqlState((err as { cause?: unknown })?.cause);
-  return state === '3F000' /* invalid_schema_name */ || state === '42P01' /* undefined_table */;
-}
 
 /** The one message for commands that need a migrated database. */
 export function notMigratedError(where: string, cause?: unknown): GovdbError {

@@ -79,12 +79,14 @@ export async function migrate(connectionString: string, options: MigrateOptions 
 
 async function dropEmptyGraphileSchema(client: Client): Promise<void> {
   const exists = await client.query(`select to_regclass('graphile_migrate.migrations') is not null as present`);
-  if (!exists.rows[0].present) {
-    await client.query('drop schema if exists graphile_migrate cascade');
-    return;
+  if (exists.rows[0].present) {
+    const rows = await client.query(`select count(*)::int as n from graphile_migrate.migrations`);
+    if (rows.rows[0].n !== 0) return;
   }
-  const rows = await client.query(`select count(*)::int as n from graphile_migrate.migrations`);
-  if (rows.rows[0].n === 0) await client.query('drop schema graphile_migrate cascade');
+  // With AGE in shared_preload_libraries, a database without the extension refuses every DROP
+  // (AGE's utility hook looks up ag_catalog): then the empty schema stays (harmless: the next
+  // migrate uses it). The missing-extension case itself never gets here (preflight).
+  await client.query('drop schema if exists graphile_migrate cascade');
 }
 
 async function acquireMigrationLock(client: Client, timeoutMs: number): Promise<void> {
