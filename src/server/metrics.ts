@@ -63,6 +63,20 @@ export function createMetrics(sources: MetricSources = {}, options: MetricOption
     new Counter({ name: 'govdb_debug_gc_runs_total', help: 'Full collections run before a scrape (GOVDB_DEBUG_GC=1)', registers: [registry], collect() { gc(); this.inc(); } });
   }
   collectDefaultMetrics({ register: registry, prefix: 'govdb_' });
+  // prom-client names three gauges `_total` (a counter suffix): replaced by gauges without it
+  for (const kind of ['handles', 'requests', 'resources'] as const) {
+    registry.removeSingleMetric(`govdb_nodejs_active_${kind}_total`);
+    registry.removeSingleMetric(`govdb_nodejs_active_${kind}`); // prom-client's per-type breakdown, re-added below
+  }
+  new Gauge({
+    name: 'govdb_nodejs_active_resources', help: 'Resources keeping the event loop alive, by type (process.getActiveResourcesInfo)', labelNames: ['type'] as const, registers: [registry],
+    collect() {
+      this.reset();
+      const counts = new Map<string, number>();
+      for (const t of process.getActiveResourcesInfo()) counts.set(t, (counts.get(t) ?? 0) + 1);
+      for (const [type, n] of counts) this.set({ type }, n);
+    },
+  });
   const toolCalls = new Counter({ name: 'govdb_tool_calls_total', help: 'MCP tool calls by tool and outcome (ok or error code)', labelNames: ['tool', 'outcome'] as const, registers: [registry] });
   const toolLatency = new Histogram({
     name: 'govdb_tool_latency_seconds', help: 'MCP tool call latency', labelNames: ['tool'] as const, registers: [registry],
