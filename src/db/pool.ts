@@ -10,22 +10,127 @@ export interface CreatePoolOptions {
   max?: number;
   connectTimeoutMs?: number;
   applicationName?: string;
+  /**
+   * Milliseconds an idle connection stays open before the pool closes it; 0 = never (the embedded
+   * store: PGlite has ONE backend session, a replaced connection lands in the same session).
+   * Default 10 000 (node-postgres's default).
+   */
+  idleTimeoutMs?: number;
+  /**
+   * false: run every statement unnamed (Parse/Bind/Execute each time, no session state). For a
+   * pooler that cannot follow named statements (PgBouncer < 1.21 in transaction pooling, or
+   * max_prepared_statements = 0). Default true.
+   */
+  namedStatements?: boolean;
 }
 
 /** Every session runs in UTC and can use AGE: `LOAD 'age'` and ag_catalog on the search path. */
 export const SESSION_SETUP_SQL = `set timezone = 'UTC'; load 'age'; set search_path = "$user", public, ag_catalog`;
 
+/** SQLSTATEs of a named prepared statement that the server session and this client disagree about. */
+export const STATEMENT_STATES = {
+  /** 42P05 duplicate_prepared_statement: the session already holds the name (shared or reused backend session) */
+  ALREADY_EXISTS: '42P05',
+  /** 26000 invalid_sql_statement_name: the session lost the name (replaced backend, DISCARD ALL, pooler) */
+  DOES_NOT_EXIST: '26000',
+} as const;
+
+/** How many times a named statement was re-prepared after 42P05/26000, per process (a metric source). */
+export const statementRecoveries = { alreadyExists: 0, doesNotExist: 0 };
+
+type NamedQuery = { name: string; text?: string; values?: unknown[] };
+
+function isNamedQuery(q: unknown): q is NamedQuery {
+  return typeof q === 'object' && q !== null && typeof (q as NamedQuery).name === 'string' && typeof (q as { submit?: unknown }).submit !== 'function';
+}
+
+function quoteIdent(name: string): string {
+  return '"' + name.replace(/"/g, '""') + '"';
+}
+
 /**
  * A pg Client that prepares its session once, right after connecting and before the pool hands it
  * out (node-postgres does not reset sessions on release, so this holds for the client's lifetime).
+ *
+ * Named prepared statements are session state that node-postgres tracks per Client object. When the
+ * server session and this client disagree — 42P05 (the session already holds the name: PGlite's
+ * single backend session seen by a new connection, or a pooler that hands us a backend another
+ * client prepared on) or 26000 (the session lost it) — the client corrects its view and runs the
+ * statement once more: at once outside a transaction; inside a transaction the transaction has
+ * failed, so the fix (DEALLOCATE) is applied before the next statement and `withTransaction`
+ * retries the whole transaction.
  */
-class SessionClient extends Client {
+export class SessionClient extends Client {
+  private readonly toDeallocate = new Set<string>();
+  private readonly namedStatements: boolean;
+
+  constructor(config?: ConstructorParameters<typeof Client>[0]) {
+    super(config);
+    this.namedStatements = (config as { govdbNamedStatements?: boolean } | undefined)?.govdbNamedStatements !== false;
+  }
+
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override connect(callback?: any): any {
-    const ready = super.connect().then(() => this.query(SESSION_SETUP_SQL)).then(() => undefined);
+    const ready = super.connect().then(() => super.query(SESSION_SETUP_SQL)).then(() => undefined);
     if (!callback) return ready;
     ready.then(() => callback(null, this), (err: Error) => callback(err));
     return undefined;
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override query(...args: any[]): any {
+    const [given, values, callback] = args;
+    // without named statements the same call runs unnamed (one Parse per call, nothing kept in the session)
+    const config = !this.namedStatements && isNamedQuery(given) ? (({ name: _n, ...rest }) => rest)(given) : given;
+    if (config !== given) args[0] = config;
+    const cb = typeof values === 'function' ? values : callback;
+    const vals = typeof values === 'function' ? undefined : values;
+    if (!isNamedQuery(config) && !this.toDeallocate.size) return (super.query as (...a: unknown[]) => unknown)(...args);
+    const run = this.recovering(config, vals);
+    if (!cb) return run;
+    run.then((res) => cb(null, res), (err) => cb(err));
+    return undefined;
+  }
+
+  private forget(name: string): void {
+    // node-postgres's own per-connection record of parsed statements
+    const connection = (this as unknown as { connection: { parsedStatements: Record<string, string>; submittedNamedStatements: Record<string, string> } }).connection;
+    delete connection.parsedStatements[name];
+    delete connection.submittedNamedStatements[name];
+  }
+
+  private async flushDeallocations(): Promise<void> {
+    if (!this.toDeallocate.size || this.getTransactionStatus() !== 'I') return;
+    for (const name of [...this.toDeallocate]) {
+      this.toDeallocate.delete(name);
+      await (super.query as (t: string) => Promise<unknown>)(`deallocate ${quoteIdent(name)}`).catch((err: unknown) => {
+        if (sqlState(err) !== STATEMENT_STATES.DOES_NOT_EXIST) throw err;
+      });
+    }
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private async recovering(config: any, values: unknown): Promise<any> {
+    const base = super.query.bind(this) as (c: unknown, v?: unknown) => Promise<unknown>;
+    await this.flushDeallocations();
+    try {
+      return await base(config, values);
+    } catch (err) {
+      const state = sqlState(err);
+      if (!isNamedQuery(config) || (state !== STATEMENT_STATES.ALREADY_EXISTS && state !== STATEMENT_STATES.DOES_NOT_EXIST)) throw err;
+      const name = config.name;
+      this.forget(name);
+      if (state === STATEMENT_STATES.ALREADY_EXISTS) {
+        statementRecoveries.alreadyExists++;
+        this.toDeallocate.add(name);
+      } else {
+        statementRecoveries.doesNotExist++;
+      }
+      // inside a (now failed) transaction nothing more can run: the caller's transaction retry re-runs it
+      if (this.getTransactionStatus() !== 'I') throw err;
+      await this.flushDeallocations();
+      return await base(config, values);
+    }
   }
 }
 
@@ -35,6 +140,9 @@ export function createPool(connectionString: string, options: CreatePoolOptions 
     connectionString,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    idleTimeoutMillis: options.idleTimeoutMs ?? 10_000,
+    // read by SessionClient (pg-pool hands its options to every Client it creates)
+    ...({ govdbNamedStatements: options.namedStatements ?? true } as object),
     application_name: options.applicationName ?? 'govdb',
     options: '-c timezone=UTC',
   };
@@ -67,9 +175,10 @@ export async function withClient<T>(pool: Pool, fn: (client: PoolClient) => Prom
   }
 }
 
-const RETRYABLE = new Set<string>([SQLSTATE.SERIALIZATION_FAILURE, SQLSTATE.DEADLOCK_DETECTED]);
+// serialization failures and deadlocks, and a named statement the session disagreed about (see SessionClient)
+const RETRYABLE = new Set<string>([SQLSTATE.SERIALIZATION_FAILURE, SQLSTATE.DEADLOCK_DETECTED, STATEMENT_STATES.ALREADY_EXISTS, STATEMENT_STATES.DOES_NOT_EXIST]);
 
-/** Runs fn in a transaction; retries serialization failures and deadlocks with jitter (5 attempts). */
+/** Runs fn in a transaction; retries serialization failures, deadlocks and prepared-statement mismatches (42P05/26000) with jitter (5 attempts). */
 export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>, attempts = 5): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();

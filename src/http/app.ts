@@ -2,10 +2,12 @@ import { randomUUID } from 'crypto';
 import express, { Express, NextFunction, Request, Response } from 'express';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { DEFAULT_SESSION_LIMITS, SessionLimits } from '../config';
 import type { ServerDeps } from '../mcp/deps';
 import { HTTP_BODY_LIMIT_BYTES } from '../mcp/limits';
 import { buildServer } from '../mcp/server';
 import { CLIENT_ADDRESS_HEADER } from '../mcp/toolkit';
+import { SessionRegistry } from './sessionRegistry';
 
 export interface HttpOptions {
   host: string;
@@ -14,13 +16,17 @@ export interface HttpOptions {
   allowedHosts?: string[];
   /** extra Origin values accepted besides loopback origins (GOVDB_ALLOWED_ORIGINS) */
   allowedOrigins?: string[];
+  /** bounds of the MCP sessions (idle expiry, caps, initialize rate); default DEFAULT_SESSION_LIMITS */
+  sessions?: SessionLimits;
 }
 
 export interface HttpApp {
   app: Express;
-  /** closes every MCP session transport */
+  /** stops the idle sweep and closes every MCP session (transport and server) */
   close(): Promise<void>;
   sessionCount(): number;
+  /** the live sessions and their bounds */
+  sessions: SessionRegistry;
 }
 
 function jsonRpcError(res: Response, status: number, code: number, message: string): void {
@@ -83,7 +89,7 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
     res.send(await deps.metrics.registry.metrics());
   });
 
-  const sessions = new Map<string, StreamableHTTPServerTransport>();
+  const sessions = new SessionRegistry(options.sessions ?? DEFAULT_SESSION_LIMITS, deps.metrics);
   /** the socket's address as a header (both views the SDK may read: headers and rawHeaders), replacing any client value */
   const setClientAddress = (req: Request) => {
     const address = req.socket.remoteAddress ?? 'unknown';
@@ -94,32 +100,48 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
     req.headers[CLIENT_ADDRESS_HEADER] = address;
   };
   app.post('/mcp', express.json({ limit: HTTP_BODY_LIMIT_BYTES }), async (req, res) => {
-    const sessionId = req.headers['mcp-session-id'];
-    let transport = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
-    if (!transport) {
-      if (sessionId) return jsonRpcError(res, 404, -32001, `Unknown MCP session ${JSON.stringify(sessionId)}; start a new one with initialize.`);
-      if (!isInitializeRequest(req.body)) return jsonRpcError(res, 400, -32000, 'No Mcp-Session-Id header: the first request must be initialize.');
-      const created: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        onsessioninitialized: (id) => {
-          sessions.set(id, created);
-        },
-      });
-      created.onclose = () => {
-        if (created.sessionId) sessions.delete(created.sessionId);
-      };
-      transport = created;
-      await buildServer(deps).connect(transport);
-    }
     // the client's address for per-address limits (onboarding); a client cannot choose it
     setClientAddress(req);
+    const sessionId = req.headers['mcp-session-id'];
+    const live = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    if (live) {
+      const done = sessions.touch(live);
+      res.once('close', done);
+      return live.transport.handleRequest(req, res, req.body);
+    }
+    if (sessionId) return jsonRpcError(res, 404, -32001, `Unknown MCP session ${JSON.stringify(sessionId)}; start a new one with initialize.`);
+    if (!isInitializeRequest(req.body)) return jsonRpcError(res, 400, -32000, 'No Mcp-Session-Id header: the first request must be initialize.');
+    const clientAddress = req.socket.remoteAddress ?? 'unknown';
+    const refusal = sessions.admit(clientAddress);
+    if (refusal) {
+      res.setHeader('Retry-After', String(refusal.retryAfterSeconds));
+      res.status(refusal.status).json({ jsonrpc: '2.0', error: { code: -32000, message: refusal.message, data: { code: refusal.code, retry_after_seconds: refusal.retryAfterSeconds } }, id: null });
+      return;
+    }
+    const server = buildServer(deps);
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        sessions.add({ id, transport, server, clientAddress });
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) sessions.remove(transport.sessionId, 'deleted');
+    };
+    await server.connect(transport);
     await transport.handleRequest(req, res, req.body);
+    // an initialize that did not open a session (invalid) leaves nothing behind
+    if (!transport.sessionId || !sessions.get(transport.sessionId)) await server.close().catch(() => undefined);
   });
   const existing = async (req: Request, res: Response) => {
+    // the client's address for per-address limits (onboarding); a client cannot choose it
+    setClientAddress(req);
     const sessionId = req.headers['mcp-session-id'];
-    const transport = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
-    if (!transport) return jsonRpcError(res, 404, -32001, 'Unknown or missing Mcp-Session-Id.');
-    await transport.handleRequest(req, res);
+    const live = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    if (!live) return jsonRpcError(res, 404, -32001, 'Unknown or missing Mcp-Session-Id.');
+    const done = sessions.touch(live);
+    res.once('close', done);
+    await live.transport.handleRequest(req, res);
   };
   app.get('/mcp', existing);
   app.delete('/mcp', existing);
@@ -127,10 +149,8 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
 
   return {
     app,
+    sessions,
     sessionCount: () => sessions.size,
-    async close() {
-      await Promise.all([...sessions.values()].map((t) => t.close().catch(() => undefined)));
-      sessions.clear();
-    },
+    close: () => sessions.close(),
   };
 }

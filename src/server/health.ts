@@ -32,7 +32,10 @@ export interface HealthSources {
   startedAt: number;
   /** the cache layer's mode and why */
   cache?: () => { mode: 'redis' | 'memory'; reason?: string | null; configured: boolean };
-  /** the audit trail's writer and mirror state */
+  /**
+   * the audit trail's writer and mirror state; `lastError` is the error of the mirror's CURRENT
+   * failure streak (null once a batch succeeded again), so the check recovers by itself
+   */
   audit?: () => { writable: boolean; queueDepth: number; lagLines: number; lagSeconds: number; lastFlushAt: string | null; lastError: string | null };
   checkTimeoutMs?: number;
 }
@@ -75,7 +78,10 @@ function checkCache(s: HealthSources): CheckResult {
   const c = s.cache?.();
   if (!c) return { status: 'unavailable', message: 'no cache layer in this process' };
   if (c.mode === 'redis') return { status: 'healthy', message: 'redis mode', mode: c.mode };
-  return { status: c.configured ? 'warning' : 'unavailable', message: `memory mode: ${c.reason ?? 'REDIS_URL not set'}`, mode: c.mode, reason: c.reason ?? null };
+  // not configured is a valid single-server setup (information, not a problem); configured but
+  // unreachable is a warning until the cache layer's probe finds Redis again
+  if (!c.configured) return { status: 'healthy', message: 'memory mode (REDIS_URL not set: sessions, limits and cache live in this process)', mode: c.mode, configured: false };
+  return { status: 'warning', message: `memory mode: Redis configured but unreachable (${c.reason ?? 'unknown reason'}); retrying`, mode: c.mode, configured: true, reason: c.reason ?? null };
 }
 
 function checkAudit(s: HealthSources, snap: HealthSnapshot | null): CheckResult {
@@ -96,11 +102,15 @@ function checkAudit(s: HealthSources, snap: HealthSnapshot | null): CheckResult 
 function checkCalibration(snap: HealthSnapshot): CheckResult {
   const bins = snap.calibration_bins ?? 0;
   const samples = Number(snap.calibration_samples ?? 0);
-  if (!bins) return { status: 'warning', message: 'no calibration data yet', bins, samples };
+  // "no data yet" is the normal state of a new install, not a problem
+  if (!bins) return { status: 'healthy', message: 'no calibration data yet', bins, samples };
   return { status: 'healthy', message: `${bins} calibration bins, ${samples} samples`, bins, samples };
 }
 
-/** critical if any check errors, healthy if all are healthy, else moderate. */
+/**
+ * critical if any check errors, healthy if all are healthy, else moderate. Every check reads the
+ * present (no latched state): a check recovers on the first call after its component recovered.
+ */
 export async function checkHealth(s: HealthSources): Promise<HealthReport> {
   const timeout = s.checkTimeoutMs ?? 2000;
   const guard = async (name: string, fn: () => Promise<CheckResult> | CheckResult): Promise<[string, CheckResult]> => {

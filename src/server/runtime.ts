@@ -1,4 +1,3 @@
-import path from 'path';
 import { AuditLog, AuditMirror } from '../audit';
 import { createCacheLayer, cacheConfigFromEnv, CacheLayer, RateLimitRules } from '../cache';
 import { DEFAULT_RATE_LIMITS, ONBOARD_ADDRESS_OPERATION, ONBOARD_TOTAL_OPERATION } from '../cache/rateLimiter';
@@ -9,8 +8,10 @@ import { createEisvService } from '../domain/eisv';
 import { createKnowledgeService } from '../domain/knowledge';
 import { GovdbError } from '../errors';
 import type { ServerDeps } from '../mcp/deps';
+import path from 'path';
 import { createIdempotencyRunner } from '../mcp/idempotency';
 import { checkHealth } from './health';
+import { ensureWritableDir } from './preflight';
 import { createMetrics } from './metrics';
 import { DatabaseRuntime, startDatabase } from './startDatabase';
 import { ToolUsageWriter } from './toolUsageWriter';
@@ -39,6 +40,11 @@ export interface RuntimeOptions {
   dialecticSweepMs?: number;
   /** rate limits per operation; default DEFAULT_RATE_LIMITS (src/cache/rateLimiter.ts) */
   rateLimits?: RateLimitRules;
+  /**
+   * Runs after the database checks and before the data directory check and the audit-log lock:
+   * `govdb serve` binds its port here, so a taken port is reported as such.
+   */
+  beforeAudit?: () => Promise<void>;
 }
 
 /** Onboarding limits (docs/lifecycle.md): per client address and over all clients, per hour. */
@@ -81,7 +87,17 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     secret: (options.env ?? process.env).GOVDB_IDEMPOTENCY_SECRET || undefined,
   });
 
-  const auditLog = await AuditLog.open({ path: config.auditLogPath });
+  let auditLog: AuditLog;
+  try {
+    await options.beforeAudit?.();
+    ensureWritableDir(config.dataDir);
+    ensureWritableDir(path.dirname(config.auditLogPath));
+    auditLog = await AuditLog.open({ path: config.auditLogPath });
+  } catch (err) {
+    await cache.close().catch(() => undefined);
+    await database.close().catch(() => undefined);
+    throw err;
+  }
   const auditMirror = new AuditMirror(pool, { logPath: config.auditLogPath, writer: auditLog });
   auditMirror.start();
   const toolUsage = new ToolUsageWriter(pool);
@@ -104,7 +120,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       const m = auditMirror.state();
       return { queueDepth: m.lagLines, lagLines: m.lagLines, mirroredTotal: m.rowsInserted };
     },
-  });
+  }, { gcBeforeScrape: (options.env ?? process.env).GOVDB_DEBUG_GC === '1' });
   const redisConfigured = Boolean(cacheConfig.redis.url || cacheConfig.redis.sentinels.length || cacheConfig.redis.clusterNodes.length);
 
   const deps: ServerDeps = {
@@ -157,7 +173,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
             lagLines: m.lagLines,
             lagSeconds: m.lagSeconds,
             lastFlushAt: m.lastFlushAt,
-            lastError: w.failed ?? m.lastError?.message ?? null,
+            // the mirror keeps its last error after recovering: only a current failure streak counts
+            lastError: w.failed ?? (m.consecutiveFailures > 0 ? m.lastError?.message ?? 'failing' : null),
           };
         },
       }),
@@ -182,8 +199,4 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       await database.close();
     },
   };
-}
-
-export function defaultDataDir(): string {
-  return path.resolve(process.cwd(), '.govdb');
 }

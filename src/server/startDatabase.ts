@@ -6,6 +6,7 @@ import { defaultProjectRoot, LedgerFiles, loadLedgerFiles } from '../db/migrate/
 import { itemsToApply, readLedgerStatus } from '../db/migrate/status';
 import { connectClient, createPool, redactUrl } from '../db/pool';
 import { GovdbError } from '../errors';
+import { checkPostgresServer, ensureWritableDir, notMigratedError } from './preflight';
 
 export interface DatabaseRuntime {
   pool: Pool;
@@ -32,12 +33,15 @@ export async function startDatabase(config: Config, options: StartDatabaseOption
     const url = config.postgresUrl;
     const probe = await connectClient(url, 5000);
     try {
+      // preflight, in order: version, extensions, then the ledger (each one line with its fix)
+      await checkPostgresServer(probe, redactUrl(url));
       const ledger = await loadLedgerFiles(defaultProjectRoot(), url);
       const status = await readLedgerStatus(probe, ledger);
       if (status.problems.length) {
         throw new GovdbError('MIGRATION_CHECKSUM_MISMATCH', `The ledger of ${redactUrl(url)} disagrees with this checkout: ${status.problems[0]!.message}`);
       }
       const pending = itemsToApply(status).length;
+      if (status.sqlVersion === null && !options.migrate) throw notMigratedError(redactUrl(url));
       if (pending && !options.migrate) {
         throw new GovdbError('SCHEMA_BEHIND', `The schema of ${redactUrl(url)} is behind: ${pending} ledger item(s) pending (SQL version ${status.sqlVersion ?? 'none'}).`, {
           hint: 'Run `govdb migrate`, or start the server with --migrate.',
@@ -48,7 +52,7 @@ export async function startDatabase(config: Config, options: StartDatabaseOption
         const result = await migrate(url, { root: ledger.root });
         options.log(`govdb: applied ${result.applied.length} ledger item(s); SQL schema version ${result.sqlVersion}`);
       }
-      const pool = createPool(url, { max: 10 });
+      const pool = createPool(url, { max: 10, idleTimeoutMs: config.poolIdleMs, namedStatements: config.namedStatements });
       return { pool, store: 'postgres', ledger, close: () => pool.end() };
     } finally {
       await probe.end().catch(() => undefined);
@@ -60,13 +64,15 @@ export async function startDatabase(config: Config, options: StartDatabaseOption
   options.log(`govdb: (PGlite + Apache AGE, data in ${config.dataDir}/pglite).`);
   options.log('govdb: For production set DB_POSTGRES_URL to a PostgreSQL with AGE.');
   options.log('govdb: ================================================================');
+  ensureWritableDir(config.dataDir);
   const embedded = await startEmbeddedStore(config.dataDir);
   try {
     const ledger = await loadLedgerFiles(defaultProjectRoot(), embedded.url);
-    const result = await migrate(embedded.url, { root: ledger.root });
+    const result = await migrate(embedded.url, { root: ledger.root, preflight: false });
     if (result.applied.length) options.log(`govdb: embedded store migrated (${result.applied.length} item(s), SQL schema version ${result.sqlVersion})`);
-    // PGlite has one backend session shared by all clients: one connection keeps transactions apart
-    const pool = createPool(embedded.url, { max: 1 });
+    // PGlite has one backend session shared by all clients: one connection keeps transactions apart,
+    // and it is never closed for idleness (a replacement would land in the same session, see pool.ts)
+    const pool = createPool(embedded.url, { max: 1, idleTimeoutMs: config.poolIdleMs ?? 0, namedStatements: config.namedStatements });
     return {
       pool,
       store: 'embedded',

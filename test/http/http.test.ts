@@ -99,6 +99,25 @@ describe('HTTP: Streamable HTTP MCP, /health, /metrics', () => {
     expect(text).toMatch(/govdb_audit_queue_depth \d+/);
   });
 
+  it('/metrics names follow Prometheus naming: one govdb_ prefix, base units, _total on counters only', async () => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const types = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => ({ name: m[1]!, type: m[2]! }));
+    expect(types.length).toBeGreaterThan(20);
+    for (const { name, type } of types) {
+      expect(name).toMatch(/^govdb_[a-z0-9_]+$/);
+      expect(name).not.toMatch(/^govdb_(process_process|nodejs_nodejs|govdb)_/);
+      expect(name).not.toMatch(/_(ms|milliseconds|kb|mb|kilobytes|megabytes|minutes|hours)(_|$)/);
+      if (type === 'counter') expect(name).toMatch(/_total$/);
+      else expect([name, type]).not.toEqual([expect.stringMatching(/_total$/), type]);
+    }
+    const names = types.map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining([
+      'govdb_process_cpu_user_seconds_total', 'govdb_process_resident_memory_bytes', 'govdb_nodejs_heap_size_used_bytes',
+      'govdb_tool_calls_total', 'govdb_tool_latency_seconds', 'govdb_mcp_sessions', 'govdb_mcp_session_rejections_total',
+      'govdb_db_statement_recoveries_total', 'govdb_audit_mirrored_lines_total',
+    ]));
+  });
+
   it('/health: healthy or moderate normally; moderate with Redis down; critical with PostgreSQL down', async () => {
     const ok = await fetch(`${base}/health`);
     expect(ok.status).toBe(200);

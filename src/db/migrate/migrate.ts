@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { GovdbError, SQLSTATE, sqlState } from '../../errors';
-import { connectClient } from '../pool';
+import { connectClient, redactUrl } from '../pool';
+import { checkPostgresServer } from '../serverRequirements';
 import { renderStep } from './cypherScript';
 import { defaultProjectRoot, LedgerFiles, loadLedgerFiles, SqlMigrationFile } from './ledgerFiles';
 import { assertTransactionMode, ItemPreview, previewItem } from './preview';
@@ -30,6 +31,8 @@ export interface MigrateOptions {
   retryLock?: number;
   /** first backoff delay in ms (doubled per retry, with jitter; default 1000, capped at 30 s) */
   retryBaseMs?: number;
+  /** check the server's version and extensions before applying (default true; the embedded store bundles them) */
+  preflight?: boolean;
   /** called before each item is applied (for progress output) */
   onItem?: (item: LedgerItem) => void;
   /** called when an item's lock wait timed out and it will be retried after `delayMs` */
@@ -66,6 +69,7 @@ export async function migrate(connectionString: string, options: MigrateOptions 
       const status = await readLedgerStatus(client, files);
       assertLedgerConsistent(status);
       const planned = itemsToApply(status);
+      if (planned.length && options.preflight !== false) await checkPostgresServer(client, redactUrl(connectionString));
       // refuse, before anything is applied, what PostgreSQL would refuse for its transaction mode
       for (const item of planned.filter((i) => i.kind === 'sql')) {
         const m = files.sql.find((x) => x.file === item.file)!;
@@ -78,27 +82,34 @@ export async function migrate(connectionString: string, options: MigrateOptions 
         return { dryRun: true, applied: [], planned, preview, sqlVersion: status.sqlVersion };
       }
       const applied: AppliedItem[] = [];
-      for (const item of planned) {
-        options.onItem?.(item);
-        const started = process.hrtime.bigint();
-        const timeouts = timeoutsOf(files, item, defaults);
-        const retryable = item.kind !== 'sql' || files.sql.find((m) => m.file === item.file)!.transaction;
-        for (let attempt = 0; ; attempt++) {
-          try {
-            if (item.kind === 'sql') await applySql(client, files, item, timeouts);
-            else if (item.kind === 'cypher') await applyCypher(client, files, item, timeouts);
-            else await applyFunction(client, files, item, timeouts);
-            break;
-          } catch (err) {
-            const waited = err instanceof GovdbError && err.code === 'MIGRATION_LOCK_TIMEOUT';
-            if (!waited || !retryable || attempt >= (options.retryLock ?? 0)) throw err;
-            const base = options.retryBaseMs ?? 1000;
-            const delayMs = Math.min(30_000, base * 2 ** attempt) * (0.5 + Math.random() / 2);
-            options.onRetry?.(item, attempt + 1, delayMs);
-            await new Promise((resolve) => setTimeout(resolve, delayMs));
+      try {
+        for (const item of planned) {
+          options.onItem?.(item);
+          const started = process.hrtime.bigint();
+          const timeouts = timeoutsOf(files, item, defaults);
+          const retryable = item.kind !== 'sql' || files.sql.find((m) => m.file === item.file)!.transaction;
+          for (let attempt = 0; ; attempt++) {
+            try {
+              if (item.kind === 'sql') await applySql(client, files, item, timeouts);
+              else if (item.kind === 'cypher') await applyCypher(client, files, item, timeouts);
+              else await applyFunction(client, files, item, timeouts);
+              break;
+            } catch (err) {
+              const waited = err instanceof GovdbError && err.code === 'MIGRATION_LOCK_TIMEOUT';
+              if (!waited || !retryable || attempt >= (options.retryLock ?? 0)) throw err;
+              const base = options.retryBaseMs ?? 1000;
+              const delayMs = Math.min(30_000, base * 2 ** attempt) * (0.5 + Math.random() / 2);
+              options.onRetry?.(item, attempt + 1, delayMs);
+              await new Promise((resolve) => setTimeout(resolve, delayMs));
+            }
           }
+          applied.push({ kind: item.kind, name: item.name, file: item.file, checksum: item.fileChecksum!, ms: Number(process.hrtime.bigint() - started) / 1e6 });
         }
-        applied.push({ kind: item.kind, name: item.name, file: item.file, checksum: item.fileChecksum!, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+      } catch (err) {
+        // a failed FIRST migration leaves nothing behind: graphile-migrate creates its bookkeeping
+        // schema outside the (rolled back) migration transaction
+        if (status.sqlVersion === null) await dropEmptyGraphileSchema(client).catch(() => undefined);
+        throw err;
       }
       const after = await readLedgerStatus(client, files);
       return { dryRun: false, applied, planned, sqlVersion: after.sqlVersion };
@@ -108,6 +119,18 @@ export async function migrate(connectionString: string, options: MigrateOptions 
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+async function dropEmptyGraphileSchema(client: Client): Promise<void> {
+  const exists = await client.query(`select to_regclass('graphile_migrate.migrations') is not null as present`);
+  if (exists.rows[0].present) {
+    const rows = await client.query(`select count(*)::int as n from graphile_migrate.migrations`);
+    if (rows.rows[0].n !== 0) return;
+  }
+  // With AGE in shared_preload_libraries, a database without the extension refuses every DROP
+  // (AGE's utility hook looks up ag_catalog): then the empty schema stays (harmless: the next
+  // migrate uses it). The missing-extension case itself never gets here (preflight).
+  await client.query('drop schema if exists graphile_migrate cascade');
 }
 
 /**
