@@ -591,7 +591,7 @@ begin
   select * into cur from core.agents a where a.id = p_agent_id for no key update;
   if not found then
     raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND',
-      message = format('No agent with id "%s"', p_agent_id), hint = 'Check the id (core.list_agents).';
+      message = format('No agent with id "%s"', p_agent_id), hint = 'Check the id (the list_agents tool).';
   end if;
   if cur.status = 'deleted' or (cur.status = 'archived' and not coalesce(p_admin, false)) then
     perform core.check_actor_status(cur.id, cur.status, 'agent');

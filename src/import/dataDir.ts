@@ -1,14 +1,13 @@
-import os from 'os';
 import path from 'path';
+import { dataDirFromEnv } from '../config';
 
 /**
  * Where the importer keeps its own files (checkpoint, quarantine) when no report file is given:
- * `$GOVDB_DATA_DIR/import`, else `$XDG_DATA_HOME/govdb/import`, else `~/.local/share/govdb/import`.
- * Never the current directory. (To be unified with config.ts `defaultDataDir()` at merge.)
+ * `import/` under the server's data directory (config.ts `dataDirFromEnv`: `$GOVDB_DATA_DIR`, else
+ * `$XDG_DATA_HOME/govdb`, else `~/.local/share/govdb`). Never the current directory.
  */
 export function importDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.GOVDB_DATA_DIR || path.join(env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share'), 'govdb');
-  return path.join(base, 'import');
+  return path.join(dataDirFromEnv(env), 'import');
 }
 
 /**

@@ -32,12 +32,12 @@ describe('a line PostgreSQL refuses does not stall the mirror of the built serve
     expect(onboarded.isError).toBe(false);
     const rows = async () => (await db.pool.query<{ n: number }>(`select count(*)::int as n from audit.events where event_type = 'agent_onboarded' and agent_id = $1`, [onboarded.data.agent_id])).rows[0]!.n;
     await waitFor('the event after the poison line to be mirrored', async () => (await rows()) === 1, 20_000);
-    // the issue's input itself: written PostgreSQL-safe (U+FFFD), mirrored like any other line
-    // (on this branch the SDK client refuses pause_agent's result for an extra `eventId` field, the
-    // wire-contract branch's finding; the call itself succeeds, which the mirrored line below shows)
-    await client.call('pause_agent', { reason: 'lone \ud800 surrogate' }).catch((err: Error) => expect(String(err)).toMatch(/-32602.*additional properties/));
-    await waitFor('the agent_paused line to be mirrored', async () =>
-      (await db.pool.query(`select details->>'reason' as r from audit.events where event_type = 'agent_paused' and agent_id = $1`, [onboarded.data.agent_id])).rows[0]?.r === 'lone \ufffd surrogate', 20_000);
+    // the issue's input itself never reaches the log: the MCP boundary refuses a lone surrogate,
+    // naming the field (issue 12), and nothing is written
+    const refused = await client.call('pause_agent', { reason: 'lone \ud800 surrogate' });
+    expect(refused).toMatchObject({ isError: true, data: { code: 'INVALID_INPUT', field: 'reason' } });
+    expect((await db.pool.query(`select count(*)::int as n from audit.events where event_type = 'agent_paused' and agent_id = $1`, [onboarded.data.agent_id])).rows[0].n).toBe(0);
+    expect((await client.call('get_agent', {})).data).toMatchObject({ status: 'active' });
     const health = (await (await fetch(`${server.base}/health`)).json()) as { checks: { audit: Record<string, unknown> } };
     expect(health.checks.audit).toMatchObject({
       status: 'warning',

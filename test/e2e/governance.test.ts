@@ -43,7 +43,7 @@ describe('governance integrity through the built server', () => {
     expect(update).toMatchObject({ isError: true, data: { code: 'AGENT_ARCHIVED' } });
     const operator = await a.connect();
     const resumed = await operator.call('resume_agent', { agent_id: p.id, ...admin });
-    expect(resumed).toMatchObject({ isError: false, data: { fromStatus: 'archived', toStatus: 'active' } });
+    expect(resumed).toMatchObject({ isError: false, data: { from_status: 'archived', to_status: 'active' } });
     expect((await p.client.call('process_agent_update', { complexity: 0.2, confidence: 0.9, response_length: 100 })).isError).toBe(false);
   });
 
@@ -112,8 +112,8 @@ describe('governance integrity through the built server', () => {
     const sid = session.data.id as string;
     expect((await p.client.call('submit_thesis', { session_id: sid, root_cause: 'bad loop' })).isError).toBe(false);
     expect((await r.client.call('submit_antithesis', { session_id: sid, reasoning: 'agreed risk' })).isError).toBe(false);
-    expect((await p.client.call('submit_synthesis', { session_id: sid, agrees: true, reasoning: 'ok' })).isError).toBe(false);
-    const resolved = await r.client.call('submit_synthesis', { session_id: sid, agrees: true, reasoning: 'ok' });
+    expect((await p.client.call('submit_synthesis', { session_id: sid, agrees: true, no_conditions: true, reasoning: 'ok' })).isError).toBe(false);
+    const resolved = await r.client.call('submit_synthesis', { session_id: sid, agrees: true, no_conditions: true, reasoning: 'ok' });
     expect(resolved.data).toMatchObject({ phase: 'resolved', resume: { agent_id: p.id, resumed: true, status: 'active', error: null } });
     expect((await p.client.call('get_agent', {})).data).toMatchObject({ status: 'active' });
 

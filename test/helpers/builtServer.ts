@@ -65,7 +65,7 @@ async function armed(client: Client): Promise<ServedClient> {
   };
 }
 
-/** Environment for a built server on a test database: private Redis prefix, private data dir, admin token. */
+/** Environment for a built server on a test database: private Redis prefix, private data dir, admin token, generous onboarding limits. */
 export function servedEnv(dbUrl: string | undefined, extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -74,6 +74,9 @@ export function servedEnv(dbUrl: string | undefined, extra: Record<string, strin
     REDIS_KEY_PREFIX: `served${process.pid}${Math.random().toString(36).slice(2, 8)}:`,
     GOVDB_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'govdb-served-')),
     GOVDB_ADMIN_TOKEN: SERVED_ADMIN_TOKEN,
+    // tests onboard many agents from one address; the onboarding limits have their own tests
+    GOVDB_ONBOARD_PER_ADDRESS_PER_HOUR: '100000',
+    GOVDB_ONBOARD_TOTAL_PER_HOUR: '1000000',
     ...extra,
   };
   if (dbUrl) env.DB_POSTGRES_URL = dbUrl;

@@ -155,15 +155,15 @@ describe('one set of limits', () => {
       ['responseLength (length)', LIMITS.responseLength, (c, n) => core.processAgentUpdate(c, { agentId, complexity: 0.1, confidence: 0.9, responseLength: n })],
       ['taskType', LIMITS.taskType, (c, n) => core.processAgentUpdate(c, { agentId, complexity: 0.1, confidence: 0.9, responseLength: 1, taskType: x(n) })],
       ['driftComponents', LIMITS.driftComponents, (c, n) => core.processAgentUpdate(c, { agentId, complexity: 0.1, confidence: 0.9, responseLength: 1, ethicalDrift: Array(n).fill(0) })],
-      ['topic', LIMITS.topic, (c, n) => core.dialecticRequestReview(c, { pausedAgentId: pausedId, reviewerAgentId: reviewerId, topic: x(n) })],
-      ['dialecticReason', LIMITS.dialecticReason, (c, n) => core.dialecticRequestReview(c, { pausedAgentId: pausedId, reviewerAgentId: reviewerId, reason: x(n) })],
-      ['synthesisRounds', LIMITS.synthesisRounds, (c, n) => core.dialecticRequestReview(c, { pausedAgentId: pausedId, reviewerAgentId: reviewerId, maxSynthesisRounds: n })],
+      ['topic', LIMITS.topic, (c, n) => core.dialecticRequestReview(c, { pausedAgentId: pausedId, reviewerAgentId: reviewerId, actorAgentId: pausedId, topic: x(n) })],
+      ['dialecticReason', LIMITS.dialecticReason, (c, n) => core.dialecticRequestReview(c, { pausedAgentId: pausedId, reviewerAgentId: reviewerId, actorAgentId: pausedId, reason: x(n) })],
+      ['synthesisRounds', LIMITS.synthesisRounds, (c, n) => core.dialecticRequestReview(c, { pausedAgentId: pausedId, reviewerAgentId: reviewerId, actorAgentId: pausedId, maxSynthesisRounds: n })],
       ['rootCause', LIMITS.rootCause, async (c, n) => {
-        const s = await core.dialecticRequestReview(c, { pausedAgentId: pausedId, reviewerAgentId: reviewerId });
+        const s = await core.dialecticRequestReview(c, { pausedAgentId: pausedId, reviewerAgentId: reviewerId, actorAgentId: pausedId });
         return core.dialecticSubmitThesis(c, { sessionId: (s as unknown as { id: string }).id, agentId: pausedId, rootCause: x(n), proposedConditions: [], observedMetrics: {} });
       }],
       ['reasoning', LIMITS.reasoning, async (c, n) => {
-        const s = await core.dialecticRequestReview(c, { pausedAgentId: pausedId, reviewerAgentId: reviewerId });
+        const s = await core.dialecticRequestReview(c, { pausedAgentId: pausedId, reviewerAgentId: reviewerId, actorAgentId: pausedId });
         return core.dialecticSubmitThesis(c, { sessionId: (s as unknown as { id: string }).id, agentId: pausedId, rootCause: 'r', reasoning: x(n), proposedConditions: [], observedMetrics: {} });
       }],
       ['decisionId', LIMITS.decisionId, (c, n) => core.calibrationRecordPrediction(c, { decisionId: x(n), confidence: 0.5, agentId })],
