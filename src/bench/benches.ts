@@ -9,6 +9,7 @@ import { cacheConfigFromEnv, createCacheLayer } from '../cache';
 import { createAgentService, Agent } from '../domain/agents';
 import { createEisvService } from '../domain/eisv';
 import { knowledge as knowledgeFns } from '../db/generated/functions';
+import { cpuPerCall, CpuPerCall } from './cpu';
 import { measurePaired, PairedResult, timeIt, distribution } from './measure';
 
 export interface BenchContext {
@@ -132,3 +133,18 @@ export async function benchAudit(ctx: BenchContext): Promise<AuditBench> {
 }
 
 export { distribution };
+
+/**
+ * CPU per process_agent_update: `calls` updates back to back on one connection (after a warm-up),
+ * the PostgreSQL backend's utime+stime and this process's CPU divided by the calls.
+ */
+export async function benchUpdateCpu(ctx: BenchContext, calls: number): Promise<CpuPerCall> {
+  return withClient(ctx.pool, async (client) => {
+    const agents = createAgentService(client);
+    const eisv = createEisvService(client);
+    const agent = await agents.onboard({ label: `bench cpu ${randomBytes(3).toString('hex')}` });
+    const op = () => eisv.processUpdate({ agentId: agent.agentId, complexity: 0.5, confidence: 0.8, responseLength: 1500 });
+    for (let i = 0; i < 50; i++) await op();
+    return cpuPerCall(client, calls, op);
+  });
+}
