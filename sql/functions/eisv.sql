@@ -524,6 +524,7 @@ returns table (
   state jsonb,
   recorded_at timestamptz)
 language plpgsql stable
+rows 100
 as $$
 begin
   if p_limit is null or p_limit not between 1 and 1000 then

@@ -515,6 +515,7 @@ returns table (
   superseded_by text, confidence double precision, provenance jsonb,
   created_at timestamptz, updated_at timestamptz, resolved_at timestamptz)
 language plpgsql stable
+rows 3
 set search_path = knowledge, core, public
 as $fn$
 #variable_conflict use_column
@@ -550,6 +551,7 @@ $fn$;
 create or replace function knowledge.list_discovery_notes(p_discovery_id text, p_limit integer default 100)
 returns setof knowledge.discovery_notes
 language plpgsql stable
+rows 20
 set search_path = knowledge, core, public
 as $fn$
 begin
@@ -596,6 +598,7 @@ returns table (
   details_excerpt text, tags text[], response_to text, superseded_by text,
   created_at timestamptz, updated_at timestamptz, rank real, match text)
 language plpgsql stable
+rows 20
 set search_path = knowledge, core, public
 set pg_trgm.word_similarity_threshold = 0.3
 as $fn$
@@ -719,6 +722,7 @@ returns table (
   id text, agent_id text, discovery_type text, status text, summary text, tags text[],
   shared_tags text[], shared_count integer, score double precision, created_at timestamptz)
 language plpgsql stable
+rows 10
 set search_path = knowledge, core, public
 as $fn$
 #variable_conflict use_column
@@ -750,6 +754,7 @@ create or replace function knowledge.related_discoveries(p_id text, p_max_hops i
 returns table (
   id text, hops integer, agent_id text, discovery_type text, status text, summary text, created_at timestamptz)
 language plpgsql stable
+rows 20
 set search_path = knowledge, core, public
 as $fn$
 #variable_conflict use_column
@@ -788,6 +793,7 @@ $fn$;
 create or replace function knowledge.graph_related_ids(p_id text, p_max_hops integer)
 returns table (id text, hops integer)
 language plpgsql stable
+rows 20
 set search_path = ag_catalog, core, knowledge, public
 set max_parallel_workers_per_gather = 0
 set jit = off
@@ -864,6 +870,7 @@ $fn$;
 create or replace function knowledge.discovery_stats(p_top integer default 20)
 returns table (dimension text, key text, count bigint)
 language plpgsql stable
+rows 60
 set search_path = knowledge, core, public
 as $fn$
 #variable_conflict use_column
