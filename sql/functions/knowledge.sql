@@ -576,10 +576,13 @@ $fn$;
 -- (the newest matches), not over every match: ranking every match of a common word meant detoasting
 -- and scoring tens of thousands of vectors (0.5-0.8 s at 100k discoveries).
 -- When the text search finds nothing and the query uses no websearch operators (a misspelling, a
--- fragment, only stop words), it falls back to trigram matching on the summary: word similarity >= 0.3
--- (pg_trgm.word_similarity_threshold, set below) walked in similarity order on the GiST trigram index,
--- then, if that gave fewer than the limit, case-insensitive substring matches below the threshold;
--- rank is the word similarity. "match" says which search answered. Without a query it lists by the
+-- fragment), it falls back to fuzzy matching through the summary vocabulary (knowledge.summary_words,
+-- migration search_vocabulary): the vocabulary words trigram-similar to a query word (similarity >= 0.3)
+-- or containing it select the candidate discoveries (through the summary GIN index, or newest-first for
+-- a word in more than 2% of summaries), which are ranked as before: word similarity of the query to the
+-- summary >= 0.3, nearest first, then, to fill the limit, case-insensitive substring matches below the
+-- threshold; rank is the word similarity. A query of stop words only finds nothing. This replaced a
+-- trigram KNN over every summary (40-53 ms at 100k discoveries for a term found nowhere). "match" says which search answered. Without a query it lists by the
 -- filters, newest first. Filters: agent, type, tags (all of them), status, created_at in [since, until).
 -- The query-path statements run as dynamic SQL (EXECUTE ... USING) so each call is planned for its own
 -- query: a common word walks created_at desc (the covering index discoveries_created_summary_vector_idx)
@@ -600,7 +603,7 @@ returns table (
 language plpgsql stable
 rows 20
 set search_path = knowledge, core, public
-set pg_trgm.word_similarity_threshold = 0.3
+set pg_trgm.similarity_threshold = 0.3
 as $fn$
 #variable_conflict use_column
 declare
@@ -614,6 +617,8 @@ declare
   v_cap integer;
   v_found integer := 0;
   v_tier2 integer := 0;
+  v_words text[];
+  v_freq real;
   v_cols constant text := 'd.id, d.agent_id, d.discovery_type, d.severity::text, d.status::text, d.summary, '
     'left(d.details, 500), d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at';
 begin
@@ -692,27 +697,76 @@ begin
   if v_query ~ '"' or v_query ~ '(^|\s)-\S' or v_query ~* '(^|\s)or(\s|$)' then
     return;
   end if;
-  -- word similarity >= threshold, nearest first (GiST KNN on summary <->> query = 1 - similarity)
-  return query execute format($q$
-    select %s, (1 - (d.summary <->> $7))::real, 'trigram'::text
-    from knowledge.discoveries d
-    where $7 <%% d.summary %s
-    order by d.summary <->> $7, d.created_at desc, d.id
-    limit $8 $q$, v_cols, v_filters)
-    using p_agent_id, p_discovery_type, v_tags, v_status, p_since, p_until, v_query, p_limit;
-  get diagnostics v_found = row_count;
-  if v_found >= p_limit then
+  -- Fuzzy path, static SQL. 1. Words of the summary vocabulary (knowledge.summary_words) that are
+  -- trigram-similar (>= 0.3) to a query word, the 5 nearest per word, or contain a query word of 3+
+  -- characters. No such word: nothing matches, answered from the small vocabulary alone.
+  select array_agg(distinct v.word) into v_words
+  from (select distinct q.w from regexp_split_to_table(lower(v_query), '[^[:alnum:]]+') as q(w)
+        where q.w <> '' and char_length(q.w) <= 64 limit 16) q
+  cross join lateral (
+    (select sw.word from knowledge.summary_words sw where sw.word % q.w order by similarity(sw.word, q.w) desc, sw.word limit 5)
+    union
+    (select sw.word from knowledge.summary_words sw
+      where char_length(q.w) >= 3 and sw.word like '%' || replace(replace(replace(q.w, '\', '\\'), '%', '\%'), '_', '\_') || '%'
+      limit 50)
+  ) v;
+  if v_words is null then
     return;
   end if;
-  -- then substrings that are not similar enough as words (a fragment inside a long word)
+  v_tsq := to_tsquery('english', array_to_string(array(select quote_literal(w) from unnest(v_words) w), ' | '));
+  if numnode(v_tsq) = 0 then
+    return;
+  end if;
+  -- 2. Candidates: discoveries whose summary has one of those words, newest first, at most 2000. A
+  -- word in more than 2% of summaries (pg_stats) is walked newest-first on the covering created_at
+  -- index; a rarer one is collected through the GIN index.
+  select coalesce(max(f.freq), 0) into v_freq
+  from pg_stats st
+  cross join lateral unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs) as f(elem, freq)
+  where st.schemaname = 'knowledge' and st.tablename = 'discoveries' and st.attname = 'summary_vector'
+    and f.elem = any(tsvector_to_array(to_tsvector('english', array_to_string(v_words, ' '))));
   v_like := '%' || replace(replace(replace(v_query, '\', '\\'), '%', '\%'), '_', '\_') || '%';
-  return query execute format($q$
-    select %s, word_similarity($7, d.summary)::real, 'trigram'::text
-    from knowledge.discoveries d
-    where d.summary ilike $8 and not ($7 <%% d.summary) %s
-    order by 13 desc, d.created_at desc, d.id
-    limit $9 $q$, v_cols, v_filters)
-    using p_agent_id, p_discovery_type, v_tags, v_status, p_since, p_until, v_query, v_like, p_limit - v_found;
+  -- 3. Rank as before: word similarity of the whole query to the summary (>= 0.3), nearest first;
+  -- then, to fill the limit, summaries containing the query as a substring below that similarity.
+  if v_freq > 0.02 then
+    return query
+    with c as materialized (
+      select d.id from knowledge.discoveries d
+      where (d.summary_vector @@ v_tsq) is true  -- not indexable: walks created_at desc, stops at 2000
+        and (p_agent_id is null or d.agent_id = p_agent_id)
+        and (p_discovery_type is null or d.discovery_type = p_discovery_type)
+        and (v_tags is null or d.tags @> v_tags)
+        and (v_status is null or d.status = v_status)
+        and (p_since is null or d.created_at >= p_since)
+        and (p_until is null or d.created_at < p_until)
+      order by d.created_at desc, d.id limit 2000)
+    select d.id, d.agent_id, d.discovery_type, d.severity::text, d.status::text, d.summary, left(d.details, 500),
+      d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at, r.sim::real, 'trigram'::text
+    from c join knowledge.discoveries d on d.id = c.id
+    cross join lateral (select word_similarity(v_query, d.summary) as sim) r
+    where r.sim >= 0.3 or d.summary ilike v_like
+    order by (r.sim >= 0.3) desc, r.sim desc, d.created_at desc, d.id
+    limit p_limit;
+  else
+    return query
+    with c as materialized (
+      select d.id, d.created_at from knowledge.discoveries d
+      where d.summary_vector @@ v_tsq
+        and (p_agent_id is null or d.agent_id = p_agent_id)
+        and (p_discovery_type is null or d.discovery_type = p_discovery_type)
+        and (v_tags is null or d.tags @> v_tags)
+        and (v_status is null or d.status = v_status)
+        and (p_since is null or d.created_at >= p_since)
+        and (p_until is null or d.created_at < p_until)),
+    n as (select c.id from c order by c.created_at desc, c.id limit 2000)
+    select d.id, d.agent_id, d.discovery_type, d.severity::text, d.status::text, d.summary, left(d.details, 500),
+      d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at, r.sim::real, 'trigram'::text
+    from n join knowledge.discoveries d on d.id = n.id
+    cross join lateral (select word_similarity(v_query, d.summary) as sim) r
+    where r.sim >= 0.3 or d.summary ilike v_like
+    order by (r.sim >= 0.3) desc, r.sim desc, d.created_at desc, d.id
+    limit p_limit;
+  end if;
 end;
 $fn$;
 
