@@ -1,5 +1,5 @@
 --! Previous: sha1:7e72c81f883fcc87f9e9916074411aa7760271c0
---! Hash: sha1:e77e4cf85b08e2abe6b009b84e5977aa4dbd8361
+--! Hash: sha1:0146fab8295f0454cbf3dcc5d7c1615554278eee
 --! Message: search_vocabulary
 
 -- The vocabulary of discovery summaries: every distinct lower-cased word (runs of letters and digits,
@@ -14,6 +14,8 @@ create table knowledge.summary_words (
   word text primary key,
   constraint summary_words_format check (word ~ '^[[:alnum:]]{1,64}$')
 );
+-- GiST: nearest words by trigram distance (KNN, `word <-> query word`); GIN: words containing a fragment (LIKE).
+create index summary_words_trgm_gist_idx on knowledge.summary_words using gist (word gist_trgm_ops);
 create index summary_words_trgm_idx on knowledge.summary_words using gin (word gin_trgm_ops);
 
 create function knowledge.summary_words_capture() returns trigger

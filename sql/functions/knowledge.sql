@@ -565,6 +565,40 @@ begin
 end;
 $fn$;
 
+-- The words of the summary vocabulary (knowledge.summary_words) near the words of a query, with
+-- the query word (its position among the query's first 16 distinct words) and their trigram
+-- similarity: the 5 nearest by trigram distance whose similarity is >= 0.3 (a KNN walk of the GiST
+-- index: a few pages, where `word % w` compared every word, ~2 µs each), and up to 50 that contain
+-- it when it has 3+ characters (GIN; the planner would rather scan the small table, hence
+-- enable_seqscan = off for this function). plpgsql, so that the plan is cached for the session.
+drop function if exists knowledge.vocabulary_matches(text);
+create or replace function knowledge.vocabulary_matches(p_query text)
+returns table (word text, query_word integer, similarity real)
+language plpgsql stable
+rows 10
+set enable_seqscan = off
+as $fn$
+begin
+  return query
+  select v.word, q.i::integer, max(v.sim)::real
+  from (select u.w, row_number() over (order by min(u.o)) as i
+        from regexp_split_to_table(lower(p_query), '[^[:alnum:]]+') with ordinality as u(w, o)
+        where u.w <> '' and char_length(u.w) <= 64
+        group by u.w order by min(u.o) limit 16) q
+  cross join lateral (
+    (select n.word, 1 - n.dist as sim
+       from (select sw.word, sw.word <-> q.w as dist from knowledge.summary_words sw order by sw.word <-> q.w limit 5) n
+      where n.dist <= 0.7)
+    union all
+    (select sw.word, public.similarity(sw.word, q.w)
+       from knowledge.summary_words sw
+      where char_length(q.w) >= 3 and sw.word like '%' || replace(replace(replace(q.w, '\', '\\'), '%', '\%'), '_', '\_') || '%'
+      limit 50)
+  ) v
+  group by v.word, q.i;
+end;
+$fn$;
+
 -- Full-text search with websearch syntax ("quoted phrase", -exclusion, or), in tiers (docs/knowledge.md):
 --  1. summary matches: the whole query matches the summary alone (summary_vector). The newest
 --     greatest(limit, 200) of them are the candidates, ranked by ts_rank over the summary; rank is
@@ -578,11 +612,12 @@ $fn$;
 -- When the text search finds nothing and the query uses no websearch operators (a misspelling, a
 -- fragment), it falls back to fuzzy matching through the summary vocabulary (knowledge.summary_words,
 -- migration search_vocabulary): the vocabulary words trigram-similar to a query word (similarity >= 0.3)
--- or containing it select the candidate discoveries (through the summary GIN index, or newest-first for
--- a word in more than 2% of summaries), which are ranked as before: word similarity of the query to the
--- summary >= 0.3, nearest first, then, to fill the limit, case-insensitive substring matches below the
--- threshold; rank is the word similarity. A query of stop words only finds nothing. This replaced a
--- trigram KNN over every summary (40-53 ms at 100k discoveries for a term found nowhere). "match" says which search answered. Without a query it lists by the
+-- or containing it (3+ characters) select the candidate discoveries, the newest greatest(limit, 200)
+-- whose summary has one of them (through the summary GIN index, or newest-first for a word in more
+-- than 2% of summaries); rank = for each query word, the similarity of the nearest such word in the
+-- summary, averaged over the query words that have one; nearest first, then newest. A query of stop words only finds
+-- nothing. This replaced a trigram KNN over every summary (40-53 ms at 100k discoveries for a term
+-- found nowhere) and a word_similarity pass over each candidate summary. "match" says which search answered. Without a query it lists by the
 -- filters, newest first. Filters: agent, type, tags (all of them), status, created_at in [since, until).
 -- The query-path statements run as dynamic SQL (EXECUTE ... USING) so each call is planned for its own
 -- query: a common word walks created_at desc (the covering index discoveries_created_summary_vector_idx)
@@ -618,6 +653,9 @@ declare
   v_found integer := 0;
   v_tier2 integer := 0;
   v_words text[];
+  v_word_q integer[];
+  v_word_sim real[];
+  v_nq integer;
   v_freq real;
   v_cols constant text := 'd.id, d.agent_id, d.discovery_type, d.severity::text, d.status::text, d.summary, '
     'left(d.details, 500), d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at';
@@ -697,27 +735,18 @@ begin
   if v_query ~ '"' or v_query ~ '(^|\s)-\S' or v_query ~* '(^|\s)or(\s|$)' then
     return;
   end if;
-  -- Fuzzy path, static SQL. 1. Words of the summary vocabulary (knowledge.summary_words) that are
-  -- trigram-similar (>= 0.3) to a query word, the 5 nearest per word, or contain a query word of 3+
-  -- characters. No such word: nothing matches, answered from the small vocabulary alone.
-  select array_agg(distinct v.word) into v_words
-  from (select distinct q.w from regexp_split_to_table(lower(v_query), '[^[:alnum:]]+') as q(w)
-        where q.w <> '' and char_length(q.w) <= 64 limit 16) q
-  cross join lateral (
-    (select sw.word from knowledge.summary_words sw where sw.word % q.w order by similarity(sw.word, q.w) desc, sw.word limit 5)
-    union
-    (select sw.word from knowledge.summary_words sw
-      where char_length(q.w) >= 3 and sw.word like '%' || replace(replace(replace(q.w, '\', '\\'), '%', '\%'), '_', '\_') || '%'
-      limit 50)
-  ) v;
+  -- Fuzzy path, static SQL. 1. The vocabulary words near the query words (knowledge.vocabulary_matches:
+  -- trigram similarity >= 0.3, or containing the word). None: nothing matches, answered from the
+  -- small vocabulary alone.
+  select array_agg(m.word), array_agg(m.query_word), array_agg(m.similarity) into v_words, v_word_q, v_word_sim
+  from knowledge.vocabulary_matches(v_query) m
+  where numnode(to_tsquery('english', quote_literal(m.word))) > 0;  -- a stop word cannot be searched
   if v_words is null then
     return;
   end if;
   v_tsq := to_tsquery('english', array_to_string(array(select quote_literal(w) from unnest(v_words) w), ' | '));
-  if numnode(v_tsq) = 0 then
-    return;
-  end if;
-  -- 2. Candidates: discoveries whose summary has one of those words, newest first, at most 2000. A
+  v_nq := (select count(distinct q) from unnest(v_word_q) q);
+  -- 2. Candidates: discoveries whose summary has one of those words, the newest greatest(limit, 200). A
   -- word in more than 2% of summaries (pg_stats) is walked newest-first on the covering created_at
   -- index; a rarer one is collected through the GIN index.
   select coalesce(max(f.freq), 0) into v_freq
@@ -725,27 +754,32 @@ begin
   cross join lateral unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs) as f(elem, freq)
   where st.schemaname = 'knowledge' and st.tablename = 'discoveries' and st.attname = 'summary_vector'
     and f.elem = any(tsvector_to_array(to_tsvector('english', array_to_string(v_words, ' '))));
-  v_like := '%' || replace(replace(replace(v_query, '\', '\\'), '%', '\%'), '_', '\_') || '%';
-  -- 3. Rank as before: word similarity of the whole query to the summary (>= 0.3), nearest first;
-  -- then, to fill the limit, summaries containing the query as a substring below that similarity.
+  -- 3. Rank: for each query word the similarity of the nearest vocabulary word the summary has (0 if
+  -- none), averaged over the query words that have a searchable near word (a stop word has none);
+  -- nearest first, then newest. Each candidate costs a few
+  -- tsvector look-ups, not a trigram pass over its summary.
   if v_freq > 0.02 then
     return query
     with c as materialized (
       select d.id from knowledge.discoveries d
-      where (d.summary_vector @@ v_tsq) is true  -- not indexable: walks created_at desc, stops at 2000
+      where (d.summary_vector @@ v_tsq) is true  -- not indexable: walks created_at desc, stops at v_cap
         and (p_agent_id is null or d.agent_id = p_agent_id)
         and (p_discovery_type is null or d.discovery_type = p_discovery_type)
         and (v_tags is null or d.tags @> v_tags)
         and (v_status is null or d.status = v_status)
         and (p_since is null or d.created_at >= p_since)
         and (p_until is null or d.created_at < p_until)
-      order by d.created_at desc, d.id limit 2000)
+      order by d.created_at desc, d.id limit v_cap)
     select d.id, d.agent_id, d.discovery_type, d.severity::text, d.status::text, d.summary, left(d.details, 500),
-      d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at, r.sim::real, 'trigram'::text
+      d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at, r.rank, 'trigram'::text
     from c join knowledge.discoveries d on d.id = c.id
-    cross join lateral (select word_similarity(v_query, d.summary) as sim) r
-    where r.sim >= 0.3 or d.summary ilike v_like
-    order by (r.sim >= 0.3) desc, r.sim desc, d.created_at desc, d.id
+    cross join lateral (
+      select (sum(b.best) / v_nq)::real as rank
+      from (select max(m.sim) as best
+              from unnest(v_words, v_word_q, v_word_sim) as m(word, qi, sim)
+             where d.summary_vector @@ to_tsquery('english', quote_literal(m.word))
+             group by m.qi) b) r
+    order by r.rank desc, d.created_at desc, d.id
     limit p_limit;
   else
     return query
@@ -758,13 +792,17 @@ begin
         and (v_status is null or d.status = v_status)
         and (p_since is null or d.created_at >= p_since)
         and (p_until is null or d.created_at < p_until)),
-    n as (select c.id from c order by c.created_at desc, c.id limit 2000)
+    n as (select c.id from c order by c.created_at desc, c.id limit v_cap)
     select d.id, d.agent_id, d.discovery_type, d.severity::text, d.status::text, d.summary, left(d.details, 500),
-      d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at, r.sim::real, 'trigram'::text
+      d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at, r.rank, 'trigram'::text
     from n join knowledge.discoveries d on d.id = n.id
-    cross join lateral (select word_similarity(v_query, d.summary) as sim) r
-    where r.sim >= 0.3 or d.summary ilike v_like
-    order by (r.sim >= 0.3) desc, r.sim desc, d.created_at desc, d.id
+    cross join lateral (
+      select (sum(b.best) / v_nq)::real as rank
+      from (select max(m.sim) as best
+              from unnest(v_words, v_word_q, v_word_sim) as m(word, qi, sim)
+             where d.summary_vector @@ to_tsquery('english', quote_literal(m.word))
+             group by m.qi) b) r
+    order by r.rank desc, d.created_at desc, d.id
     limit p_limit;
   end if;
 end;
