@@ -5,7 +5,7 @@ import os from 'os';
 import path from 'path';
 import { migrate } from '../db/migrate/migrate';
 import { writeLegacyJsonl } from '../import/bench';
-import { benchAudit, benchKnowledge, benchSessions, benchUpdateCpu, benchWrites, BenchContext } from './benches';
+import { benchAudit, benchKnowledge, benchMetadataInvalidation, benchSessions, benchUpdateCpu, benchWrites, BenchContext } from './benches';
 import { compareRuns, previousCommittedFullRun, readResults } from './compare';
 import { benchConcurrency } from './concurrency';
 import { docsEligibility, writeFigures } from './docs';
@@ -83,6 +83,8 @@ async function runBenchmark(opts: Options): Promise<{ results: BenchResults; fil
     const ctx: BenchContext = { pool, redisUrl: redis, iterations, quick };
     const paired: PairedResult[] = [];
     paired.push(...(await benchSessions(ctx)));
+    const metadataInvalidationMs = await benchMetadataInvalidation(ctx, quick ? 20 : 200);
+    log(`bench: metadata invalidation across servers p50 ${metadataInvalidationMs.p50.toFixed(2)} ms, p99 ${metadataInvalidationMs.p99.toFixed(2)} ms`);
     paired.push(...(await benchWrites(ctx)));
     const cpuPerUpdate = await benchUpdateCpu(ctx, quick ? 300 : 3000);
     log(`bench: CPU per update: PostgreSQL ${cpuPerUpdate.postgresMsPerCall?.toFixed(3) ?? '?'} ms + Node ${cpuPerUpdate.nodeMsPerCall.toFixed(3)} ms`);
@@ -114,6 +116,7 @@ async function runBenchmark(opts: Options): Promise<{ results: BenchResults; fil
       knowledge: { discoveries: sizes.discoveries, edges: Number(edgeCount.rows[0].n), generateMs: gen.generateMs, projectMs: gen.projectMs },
       paired,
       cpuPerUpdate,
+      metadataInvalidationMs,
       concurrency,
       audit: { mirrorEventsPerSec: Math.round(audit.mirrorEventsPerSec), mirrorLines: audit.mirrorLines },
       import: { lines: importLines, rows: imp.rows, ms: imp.ms, rowsPerSec: Math.round(imp.rows / (imp.ms / 1000)), peakRssMb: Math.round(imp.peakRssBytes / 2 ** 20) },
@@ -137,6 +140,7 @@ function printSummary(r: BenchResults): void {
     const c = r.cpuPerUpdate;
     process.stdout.write(`CPU per process_agent_update (${c.calls} calls): PostgreSQL ${c.postgresMsPerCall?.toFixed(3) ?? '?'} ms + Node ${c.nodeMsPerCall.toFixed(3)} ms = ${c.totalMsPerCall?.toFixed(3) ?? '?'} ms\n`);
   }
+  if (r.metadataInvalidationMs) process.stdout.write(`metadata invalidation across servers (pub/sub to the other server's in-process tier): p50 ${r.metadataInvalidationMs.p50.toFixed(3)} ms, p99 ${r.metadataInvalidationMs.p99.toFixed(3)} ms (n=${r.metadataInvalidationMs.n})\n`);
   if (r.concurrency) {
     for (const l of r.concurrency.levels) process.stdout.write(`concurrency ${String(l.clients).padStart(2)} clients: ${l.updatesPerSec} updates/s (p50 ${l.latencyMs.p50.toFixed(2)}, p99 ${l.latencyMs.p99.toFixed(2)} ms) | pgbench TPC-B ${l.pgbenchTps ?? '-'} tps\n`);
     const s = r.concurrency.sameAgent;

@@ -33,6 +33,10 @@ export function renderFigures(r: BenchResults, resultsFile: string): string {
     out.push(`CPU per process_agent_update (${c.calls} calls, one connection): PostgreSQL backend ${f(c.postgresMsPerCall)} ms + Node ${f(c.nodeMsPerCall)} ms = ${f(c.totalMsPerCall)} ms (wall ${f(c.wallMsPerCall)} ms).`);
     out.push('');
   }
+  if (r.metadataInvalidationMs) {
+    out.push(`Metadata invalidation across servers (one server invalidates, the other's in-process tier serves the new value): p50 ${f(r.metadataInvalidationMs.p50)} ms, p99 ${f(r.metadataInvalidationMs.p99)} ms (n=${r.metadataInvalidationMs.n}).`);
+    out.push('');
+  }
   if (r.concurrency) {
     const c = r.concurrency;
     out.push(`Concurrency (${c.seconds} s per level, one agent per client; pgbench TPC-B-like, \`-M prepared\`, scale ${c.pgbenchScale}, same server, same run):`);

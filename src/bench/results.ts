@@ -21,6 +21,8 @@ export interface BenchResults {
   knowledge: { discoveries: number; edges: number; generateMs: number; projectMs: number };
   paired: PairedResult[];
   cpuPerUpdate?: CpuPerCall;
+  /** ms from one server's invalidateAgent until another server's in-process tier serves the new value */
+  metadataInvalidationMs?: ReturnType<typeof distribution>;
   concurrency?: ConcurrencyResult;
   audit: { mirrorEventsPerSec: number; mirrorLines: number };
   import: { lines: number; rows: number; ms: number; rowsPerSec: number; peakRssMb: number };
