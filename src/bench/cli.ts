@@ -88,7 +88,7 @@ async function runBenchmark(opts: Options): Promise<{ results: BenchResults; fil
     paired.push(...(await benchWrites(ctx)));
     const cpuPerUpdate = await benchUpdateCpu(ctx, quick ? 300 : 3000);
     log(`bench: CPU per update: PostgreSQL ${cpuPerUpdate.postgresMsPerCall?.toFixed(3) ?? '?'} ms + Node ${cpuPerUpdate.nodeMsPerCall.toFixed(3)} ms`);
-    const concurrency = await benchConcurrency(server, url, { levels: [1, 4, 16], seconds: concurrencySeconds, log });
+    const concurrency = await benchConcurrency(server, url, { levels: [1, 4, 16], seconds: concurrencySeconds, pgbenchScale: quick ? 1 : undefined, log });
     log(`bench: generating ${sizes.discoveries} discoveries and ${sizes.edges} related edges (seed ${sizes.seed})`);
     const gen = await generateKnowledge(pool, sizes);
     const edgeCount = await pool.query(`select (select count(*) from knowledge.discovery_edges) + (select count(*) from knowledge.discovery_tags) + (select count(*) from knowledge.discoveries) as n`);

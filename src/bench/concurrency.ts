@@ -67,7 +67,7 @@ function pgbenchArgs(url: string): string[] {
  * (`pgbench -M prepared`, scale = the largest client count so that clients do not queue on one
  * branch row), on the same server in the same run.
  */
-export async function benchConcurrency(server: string, benchUrl: string, options: { levels: number[]; seconds: number; log: (s: string) => void }): Promise<ConcurrencyResult> {
+export async function benchConcurrency(server: string, benchUrl: string, options: { levels: number[]; seconds: number; pgbenchScale?: number; log: (s: string) => void }): Promise<ConcurrencyResult> {
   const pool = createPool(benchUrl, { max: 2 });
   try {
     return await run(server, benchUrl, pool, options);
@@ -76,14 +76,14 @@ export async function benchConcurrency(server: string, benchUrl: string, options
   }
 }
 
-async function run(server: string, benchUrl: string, pool: Pool, options: { levels: number[]; seconds: number; log: (s: string) => void }): Promise<ConcurrencyResult> {
+async function run(server: string, benchUrl: string, pool: Pool, options: { levels: number[]; seconds: number; pgbenchScale?: number; log: (s: string) => void }): Promise<ConcurrencyResult> {
   const agents = createAgentService(pool);
   const maxClients = Math.max(...options.levels);
   const ids: string[] = [];
   for (let i = 0; i < maxClients; i++) ids.push((await agents.onboard({ label: `bench concurrency ${i}` })).agentId);
 
   const pgbench = pgbenchPath();
-  const scale = maxClients;
+  const scale = options.pgbenchScale ?? maxClients;
   const pgbenchDb = `govdb_bench_pgbench_${process.pid}`;
   let pgbenchUrl: string | null = null;
   if (pgbench) {
