@@ -654,6 +654,7 @@ declare
   v_tier2 integer := 0;
   v_words text[];
   v_word_q integer[];
+  v_word_tsq tsquery[];
   v_word_sim real[];
   v_nq integer;
   v_freq real;
@@ -738,9 +739,10 @@ begin
   -- Fuzzy path, static SQL. 1. The vocabulary words near the query words (knowledge.vocabulary_matches:
   -- trigram similarity >= 0.3, or containing the word). None: nothing matches, answered from the
   -- small vocabulary alone.
-  select array_agg(m.word), array_agg(m.query_word), array_agg(m.similarity) into v_words, v_word_q, v_word_sim
-  from knowledge.vocabulary_matches(v_query) m
-  where numnode(to_tsquery('english', quote_literal(m.word))) > 0;  -- a stop word cannot be searched
+  select array_agg(m.word), array_agg(m.tsq), array_agg(m.query_word), array_agg(m.similarity) into v_words, v_word_tsq, v_word_q, v_word_sim
+  from (select vm.word, vm.query_word, vm.similarity, to_tsquery('english', quote_literal(vm.word)) as tsq
+          from knowledge.vocabulary_matches(v_query) vm) m
+  where numnode(m.tsq) > 0;  -- a stop word cannot be searched
   if v_words is null then
     return;
   end if;
@@ -749,11 +751,11 @@ begin
   -- 2. Candidates: discoveries whose summary has one of those words, the newest greatest(limit, 200). A
   -- word in more than 2% of summaries (pg_stats) is walked newest-first on the covering created_at
   -- index; a rarer one is collected through the GIN index.
-  select coalesce(max(f.freq), 0) into v_freq
+  select coalesce(max(st.most_common_elem_freqs[array_position(e.elems, l.lexeme)]), 0) into v_freq
   from pg_stats st
-  cross join lateral unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs) as f(elem, freq)
-  where st.schemaname = 'knowledge' and st.tablename = 'discoveries' and st.attname = 'summary_vector'
-    and f.elem = any(tsvector_to_array(to_tsvector('english', array_to_string(v_words, ' '))));
+  cross join lateral (select st.most_common_elems::text::text[] as elems) e
+  cross join unnest(tsvector_to_array(to_tsvector('english', array_to_string(v_words, ' ')))) as l(lexeme)
+  where st.schemaname = 'knowledge' and st.tablename = 'discoveries' and st.attname = 'summary_vector';
   -- 3. Rank: for each query word the similarity of the nearest vocabulary word the summary has (0 if
   -- none), averaged over the query words that have a searchable near word (a stop word has none);
   -- nearest first, then newest. Each candidate costs a few
@@ -761,30 +763,31 @@ begin
   if v_freq > 0.02 then
     return query
     with c as materialized (
-      select d.id from knowledge.discoveries d
-      where (d.summary_vector @@ v_tsq) is true  -- not indexable: walks created_at desc, stops at v_cap
+      select d.id, d.summary_vector, d.created_at from knowledge.discoveries d
+      where (d.summary_vector @@ v_tsq) is true  -- not indexable: walks created_at desc (index-only), stops at v_cap
         and (p_agent_id is null or d.agent_id = p_agent_id)
         and (p_discovery_type is null or d.discovery_type = p_discovery_type)
         and (v_tags is null or d.tags @> v_tags)
         and (v_status is null or d.status = v_status)
         and (p_since is null or d.created_at >= p_since)
         and (p_until is null or d.created_at < p_until)
-      order by d.created_at desc, d.id limit v_cap)
+      order by d.created_at desc, d.id limit v_cap),
+    top as (
+      select c.id, c.created_at, r.rank from c
+      cross join lateral (
+        select (sum(b.best) / v_nq)::real as rank
+        from (select max(m.sim) as best from unnest(v_word_tsq, v_word_q, v_word_sim) as m(tsq, qi, sim)
+               where c.summary_vector @@ m.tsq group by m.qi) b) r
+      order by r.rank desc, c.created_at desc, c.id
+      limit p_limit)
     select d.id, d.agent_id, d.discovery_type, d.severity::text, d.status::text, d.summary, left(d.details, 500),
-      d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at, r.rank, 'trigram'::text
-    from c join knowledge.discoveries d on d.id = c.id
-    cross join lateral (
-      select (sum(b.best) / v_nq)::real as rank
-      from (select max(m.sim) as best
-              from unnest(v_words, v_word_q, v_word_sim) as m(word, qi, sim)
-             where d.summary_vector @@ to_tsquery('english', quote_literal(m.word))
-             group by m.qi) b) r
-    order by r.rank desc, d.created_at desc, d.id
-    limit p_limit;
+      d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at, top.rank, 'trigram'::text
+    from top join knowledge.discoveries d on d.id = top.id
+    order by top.rank desc, d.created_at desc, d.id;
   else
     return query
     with c as materialized (
-      select d.id, d.created_at from knowledge.discoveries d
+      select d.id, d.summary_vector, d.created_at from knowledge.discoveries d
       where d.summary_vector @@ v_tsq
         and (p_agent_id is null or d.agent_id = p_agent_id)
         and (p_discovery_type is null or d.discovery_type = p_discovery_type)
@@ -792,18 +795,19 @@ begin
         and (v_status is null or d.status = v_status)
         and (p_since is null or d.created_at >= p_since)
         and (p_until is null or d.created_at < p_until)),
-    n as (select c.id from c order by c.created_at desc, c.id limit v_cap)
+    n as (select c.id, c.summary_vector, c.created_at from c order by c.created_at desc, c.id limit v_cap),
+    top as (
+      select n.id, n.created_at, r.rank from n
+      cross join lateral (
+        select (sum(b.best) / v_nq)::real as rank
+        from (select max(m.sim) as best from unnest(v_word_tsq, v_word_q, v_word_sim) as m(tsq, qi, sim)
+               where n.summary_vector @@ m.tsq group by m.qi) b) r
+      order by r.rank desc, n.created_at desc, n.id
+      limit p_limit)
     select d.id, d.agent_id, d.discovery_type, d.severity::text, d.status::text, d.summary, left(d.details, 500),
-      d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at, r.rank, 'trigram'::text
-    from n join knowledge.discoveries d on d.id = n.id
-    cross join lateral (
-      select (sum(b.best) / v_nq)::real as rank
-      from (select max(m.sim) as best
-              from unnest(v_words, v_word_q, v_word_sim) as m(word, qi, sim)
-             where d.summary_vector @@ to_tsquery('english', quote_literal(m.word))
-             group by m.qi) b) r
-    order by r.rank desc, d.created_at desc, d.id
-    limit p_limit;
+      d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at, top.rank, 'trigram'::text
+    from top join knowledge.discoveries d on d.id = top.id
+    order by top.rank desc, d.created_at desc, d.id;
   end if;
 end;
 $fn$;
