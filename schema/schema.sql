@@ -887,7 +887,7 @@ create function knowledge.search_discoveries(p_query text DEFAULT NULL::text, p_
   language plpgsql stable rows 20
   set pg_trgm.similarity_threshold = 0.3
   set search_path = knowledge, core, public
-  as '...'; -- body sha256:1028beb50fbe5ace2ecf5c928cdaaca548b25789ade5e55af2a63b1387fe1702
+  as '...'; -- body sha256:1811391c0d15fbf8344fb0f70a94eff002b8d950eef40d74d96e3898c55078e6
 create function knowledge.similar_discoveries(p_id text, p_limit integer DEFAULT 10) returns TABLE(id text, agent_id text, discovery_type text, status text, summary text, tags text[], shared_tags text[], shared_count integer, score double precision, created_at timestamp with time zone)
   language plpgsql stable rows 10
   set search_path = knowledge, core, public
