@@ -494,6 +494,12 @@ alter table knowledge.discovery_tags add constraint discovery_tags_discovery_id_
 alter table knowledge.discovery_tags add constraint discovery_tags_format CHECK (tag = lower(btrim(tag)) AND char_length(tag) >= 1 AND char_length(tag) <= 100);
 alter table knowledge.discovery_tags add constraint discovery_tags_pkey PRIMARY KEY (discovery_id, tag);
 
+create table knowledge.summary_words (
+  word text not null
+);
+alter table knowledge.summary_words add constraint summary_words_format CHECK (word ~ '^[[:alnum:]]{1,64}$'::text);
+alter table knowledge.summary_words add constraint summary_words_pkey PRIMARY KEY (word);
+
 -- indexes
 CREATE UNIQUE INDEX event_hashes_pkey ON audit.event_hashes USING btree (content_hash);
 CREATE INDEX events_YYYY_MM_agent_id_occurred_at_idx ON audit.events_YYYY_MM USING btree (agent_id, occurred_at DESC);
@@ -594,6 +600,9 @@ CREATE INDEX discovery_notes_discovery_idx ON knowledge.discovery_notes USING bt
 CREATE UNIQUE INDEX discovery_notes_pkey ON knowledge.discovery_notes USING btree (id);
 CREATE UNIQUE INDEX discovery_tags_pkey ON knowledge.discovery_tags USING btree (discovery_id, tag);
 CREATE INDEX discovery_tags_tag_idx ON knowledge.discovery_tags USING btree (tag, discovery_id);
+CREATE UNIQUE INDEX summary_words_pkey ON knowledge.summary_words USING btree (word);
+CREATE INDEX summary_words_trgm_gist_idx ON knowledge.summary_words USING gist (word public.gist_trgm_ops);
+CREATE INDEX summary_words_trgm_idx ON knowledge.summary_words USING gin (word public.gin_trgm_ops);
 
 -- sequences
 create sequence audit.events_id_seq as bigint start 1 increment 1 minvalue 1 maxvalue 9223372036854775807 cache 1; -- identity of audit.events.id
@@ -641,10 +650,10 @@ create function audit.parse_query_page(p_limit integer, p_since timestamp with t
   language plpgsql stable
   as '...'; -- body sha256:cb5d3cfb0fc3730cf269db545d2076c753aeca873175810080bc131ddd1d967a
 create function audit.query_events(p_agent_id text DEFAULT NULL::text, p_event_type text DEFAULT NULL::text, p_since timestamp with time zone DEFAULT NULL::timestamp with time zone, p_until timestamp with time zone DEFAULT NULL::timestamp with time zone, p_limit integer DEFAULT 100, p_cursor text DEFAULT NULL::text) returns TABLE(id bigint, occurred_at timestamp with time zone, agent_id text, session_id text, event_type text, confidence double precision, details jsonb, content_hash text, prev_hash text, source text, ingested_at timestamp with time zone, cursor text)
-  language plpgsql stable
+  language plpgsql stable rows 100
   as '...'; -- body sha256:0210810eae7f5b233ba5ce126ad32bb371fb50049a4e1dd20638c0f2951bae7f
 create function audit.query_tool_usage(p_agent_id text DEFAULT NULL::text, p_tool_name text DEFAULT NULL::text, p_success boolean DEFAULT NULL::boolean, p_since timestamp with time zone DEFAULT NULL::timestamp with time zone, p_until timestamp with time zone DEFAULT NULL::timestamp with time zone, p_limit integer DEFAULT 100, p_cursor text DEFAULT NULL::text) returns TABLE(id bigint, occurred_at timestamp with time zone, tool_name text, agent_id text, session_id text, latency_ms double precision, success boolean, error_code text, content_hash text, source text, cursor text)
-  language plpgsql stable
+  language plpgsql stable rows 100
   as '...'; -- body sha256:bb8bfe57843d5b191a8625c5948d8188d6d0d6ccb4c875efbf0d46e496d475e0
 create function audit.record_mirror_rejects(p_rejects jsonb) returns integer
   language plpgsql volatile
@@ -653,7 +662,7 @@ create function audit.server_event_hashes(p_after_id bigint DEFAULT 0, p_limit i
   language sql stable
   as '...'; -- body sha256:15addd7db5242e06b9e119f934030cdb25c8a08d2093212e72f83c6d9869ebb0
 create function core.agent_state_history(p_agent_id text, p_limit integer DEFAULT 100, p_before_seq bigint DEFAULT NULL::bigint) returns TABLE(seq bigint, energy double precision, information double precision, entropy double precision, void double precision, coherence double precision, risk double precision, phi double precision, regime text, verdict core.verdict, health_status core.health_status, decision core.decision, state jsonb, recorded_at timestamp with time zone)
-  language plpgsql stable
+  language plpgsql stable rows 100
   as '...'; -- body sha256:8e1daa1d303745ef1379da9ca879bbe859577339aab0703c72b962cfc1a0e31c
 create function core.authenticate_agent(p_api_key text, OUT agent_id text, OUT label text, OUT status core.agent_status) returns record
   language plpgsql stable
@@ -665,7 +674,7 @@ create function core.calibration_bin_lower(p_confidence double precision) return
   language sql immutable strict
   as '...'; -- body sha256:41a5bad3ce7b988901b6cf11a4350462d29b71f735359fea6f11a39e946b31e2
 create function core.calibration_bins(p_version integer DEFAULT NULL::integer) returns TABLE(version integer, bin_lower double precision, bin_upper double precision, count bigint, predicted_correct double precision, actual_correct double precision, confidence_sum double precision, mean_confidence double precision, accuracy double precision, gap double precision, updated_at timestamp with time zone)
-  language plpgsql stable
+  language plpgsql stable rows 20
   as '...'; -- body sha256:a3596baac94906b70ea96780598300f3ef4beb876bdd9002ddb73fdd6a94d617
 create function core.calibration_recompute(p_since timestamp with time zone DEFAULT NULL::timestamp with time zone) returns integer
   language plpgsql volatile
@@ -698,7 +707,7 @@ create function core.dialectic_get_session(p_session_id text, p_actor_agent_id t
   language plpgsql stable
   as '...'; -- body sha256:0bacafd785dc15850b5f326a8f588919783f60b6fae88c08f59409991408ee9f
 create function core.dialectic_list_sessions(p_agent_id text DEFAULT NULL::text, p_status core.dialectic_status DEFAULT NULL::core.dialectic_status, p_session_type core.dialectic_type DEFAULT NULL::core.dialectic_type, p_limit integer DEFAULT 50, p_cursor text DEFAULT NULL::text) returns TABLE(id text, paused_agent_id text, reviewer_agent_id text, session_type core.dialectic_type, phase core.dialectic_phase, status core.dialectic_status, topic text, reason text, synthesis_round integer, max_synthesis_rounds integer, resolution jsonb, discovery_id text, created_at timestamp with time zone, updated_at timestamp with time zone, phase_deadline timestamp with time zone, resolved_at timestamp with time zone, cursor text)
-  language plpgsql stable
+  language plpgsql stable rows 50
   as '...'; -- body sha256:7b28a63f9c3e8c0b71ff3cce9750e97adc6026c103b0aee76c917aeaf17ad00e
 create function core.dialectic_message_content(p_message_type core.dialectic_message_type, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb, p_concerns jsonb, p_agrees boolean) returns jsonb
   language sql immutable
@@ -713,7 +722,7 @@ create function core.dialectic_request_review(p_paused_agent_id text, p_reviewer
   language plpgsql volatile
   as '...'; -- body sha256:5e49aa4c5071a0c84468eae565c3806aead6cea5c0c58c8d4b4641657679ef54
 create function core.dialectic_reviewer_candidates(p_paused_agent_id text) returns TABLE(agent_id text, status core.agent_status, last_activity_at timestamp with time zone, active_session_id text, reviewed_recently boolean, eligible boolean)
-  language sql stable
+  language sql stable rows 500
   as '...'; -- body sha256:be2a90b64a72266c2cde4b6ced8aab4f5aac93ccc1b5720271700fe3656859a6
 create function core.dialectic_submit_antithesis(p_session_id text, p_agent_id text, p_reasoning text, p_concerns jsonb DEFAULT '[]'::jsonb, p_observed_metrics jsonb DEFAULT '{}'::jsonb, p_proposed_conditions jsonb DEFAULT '[]'::jsonb) returns core.dialectic_sessions
   language sql volatile
@@ -729,25 +738,37 @@ create function core.dialectic_submit_thesis(p_session_id text, p_agent_id text,
   as '...'; -- body sha256:09f439cee13a5608b9da86fb6489fba148e893d8ee0da2b99ee4dcc6a89ea8e3
 create function core.eisv_assess(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_drift_norm double precision DEFAULT 0, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision) returns record
   language plpgsql immutable parallel safe
-  as '...'; -- body sha256:2d9db9e749dbdc6d7818d66e2c4f5831e2bf409907c1dcdfbae73564ad4634d4
+  as '...'; -- body sha256:78cfefb40b401c6dcbc5163fc65ec3c474480c404b074b8ad0f903ce749cd653
+create function core.eisv_assess_rows(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_drift_norm double precision) returns TABLE(coherence double precision, risk double precision, phi double precision, verdict core.verdict, health_status core.health_status, decision core.decision)
+  language sql immutable parallel safe rows 1
+  as '...'; -- body sha256:e67737a162bbe16517149ec7de691d9215872ff98500983e5e188a1224357a52
 create function core.eisv_coherence(p_void double precision) returns double precision
   language sql immutable strict parallel safe
-  as '...'; -- body sha256:5c2df33119a9ef50dcd5ab80cd5b11be98ddadac4bd29d29fb3c60717e8e0579
+  as '...'; -- body sha256:bea31583219d5aaed26b72530ee5db7b2c3423673ae32ab26f0e685745bd26a3
+create function core.eisv_constants() returns TABLE(model text, dt double precision, alpha double precision, beta_e double precision, gamma_e double precision, beta_i double precision, k double precision, gamma_i double precision, mu double precision, lambda1 double precision, lambda2 double precision, beta_cx double precision, kappa double precision, delta double precision, c_max double precision, c1 double precision, e_min double precision, e_max double precision, i_min double precision, i_max double precision, s_min double precision, s_max double precision, v_min double precision, v_max double precision, e0 double precision, i0 double precision, s0 double precision, v0 double precision, w_e double precision, w_i double precision, w_s double precision, w_v double precision, w_eta double precision, phi_safe double precision, phi_caution double precision, r_coherence double precision, r_entropy double precision, r_void double precision, r_drift double precision, health_moderate double precision, health_critical double precision, regime_epsilon double precision, baseline_weight double precision, length_half double precision, max_response_length integer, max_drift_components integer, max_task_type_length integer)
+  language sql immutable parallel safe rows 1
+  as '...'; -- body sha256:cc7a7e927eb2c71aa0a7d8c3f7013f1975efc1a9f7d2c9491fd878fe73f5037a
 create function core.eisv_drift(p_baseline jsonb, p_confidence double precision, p_complexity double precision, p_response_length integer, p_reported_drift double precision[] DEFAULT NULL::double precision[], OUT drift_norm double precision, OUT drift_components double precision[], OUT drift_source text, OUT baseline jsonb) returns record
   language plpgsql immutable parallel safe
-  as '...'; -- body sha256:747afca26e215449b68a29092d807f5a09f17dfabb97e6f2a59767b6d07ecfd0
+  as '...'; -- body sha256:890d0b04f71cfe3e4031bfe2519ab44821a1043d522e20094c5a68e5a943b547
+create function core.eisv_drift_rows(p_baseline jsonb, p_confidence double precision, p_complexity double precision, p_response_length integer, p_reported_drift double precision[]) returns TABLE(drift_norm double precision, drift_components double precision[], drift_source text, baseline jsonb)
+  language sql immutable parallel safe rows 1
+  as '...'; -- body sha256:36a168dbae638b83cf7b0af69af65ea4745059692429534994906d2f55374ca9
 create function core.eisv_params() returns jsonb
   language sql immutable parallel safe
-  as '...'; -- body sha256:3ba68dae20da66f884a2668a88718f43efd2e9d171184a56bf4829e38b43e8e5
+  as '...'; -- body sha256:5829001456462a376d71907987d6eaef5f294153602f6ab7a8dbb6ff761edb50
 create function core.eisv_step(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_complexity double precision, p_drift_norm double precision DEFAULT 0, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision) returns record
   language plpgsql immutable parallel safe
-  as '...'; -- body sha256:f203dfd00ccfdcf2b8daf1a17843443cc1b1fbc774f3854056644229c66e1af6
+  as '...'; -- body sha256:4c0352b31314712e99536ca38a7fa5da615d96f492a9f7f16129fcbc447e8347
+create function core.eisv_step_rows(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_complexity double precision, p_drift_norm double precision) returns TABLE(energy double precision, information double precision, entropy double precision, void double precision, coherence double precision, risk double precision, phi double precision, regime text, verdict core.verdict, health_status core.health_status, decision core.decision)
+  language sql immutable parallel safe rows 1
+  as '...'; -- body sha256:4f480073ea306d4dc12043c7a48f7ac5b484a37c8bfb92f534117b5a6a0a1740
 create function core.get_agent(p_agent_id text, OUT id text, OUT label text, OUT status core.agent_status, OUT purpose text, OUT notes text, OUT tags text[], OUT parent_agent_id text, OUT spawn_reason text, OUT metadata jsonb, OUT update_count bigint, OUT created_at timestamp with time zone, OUT updated_at timestamp with time zone, OUT paused_at timestamp with time zone, OUT archived_at timestamp with time zone, OUT deleted_at timestamp with time zone, OUT last_activity_at timestamp with time zone) returns record
   language plpgsql stable
   as '...'; -- body sha256:c31aa576e4b63a849fe8c4c487101b7b48ef767e00de7940d2f6ff638d00865b
 create function core.get_agent_state(p_agent_id text, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT state jsonb, OUT recorded_at timestamp with time zone) returns record
   language plpgsql stable
-  as '...'; -- body sha256:ad67a47895055500efeab9f2f24631e5b8212efc913914d94e9ae9c5d046c266
+  as '...'; -- body sha256:2618fca3ffc4c2c32c5262f04489e47c214b7e493665a2885030bd40dcf71138
 create function core.guard_agent_status() returns trigger
   language plpgsql volatile
   as '...'; -- body sha256:444fc88a296e0778550a9d0ad91b11766f707916456aca3b8f3f3301782c25b4
@@ -806,16 +827,16 @@ create function core.import_unlock() returns boolean
   language sql volatile
   as '...'; -- body sha256:aad50a0829688bc2509e838b7e3e7d3acd3b151defb65cca6630533040888870
 create function core.ledger_items() returns TABLE(kind core.migration_kind, file text, name text, version integer, checksum text, applied_at timestamp with time zone)
-  language sql stable
+  language sql stable rows 20
   as '...'; -- body sha256:b8a4a27d08b9be04f0a5a3171a591107f0cc7f8bc87a0cb95cb5e32872bb836b
 create function core.list_agent_sessions(p_agent_id text) returns SETOF core.sessions
-  language sql stable
+  language sql stable rows 5
   as '...'; -- body sha256:7c13dbf0b7474a34725b79ec1027da296296208574f30cb4b8899a54639f0fa4
 create function core.list_agents(p_status text DEFAULT NULL::text, p_tag text DEFAULT NULL::text, p_parent_agent_id text DEFAULT NULL::text, p_include_deleted boolean DEFAULT false, p_limit integer DEFAULT 50, p_offset integer DEFAULT 0) returns TABLE(id text, label text, status core.agent_status, purpose text, tags text[], parent_agent_id text, update_count bigint, created_at timestamp with time zone, last_activity_at timestamp with time zone)
-  language plpgsql stable
+  language plpgsql stable rows 50
   as '...'; -- body sha256:44728d1d439446cb6fd10e4898aa896a5a4e9c10665e8e8f65f14aa57e19030a
 create function core.lookup_session(p_session_id text, p_ttl_ms bigint) returns SETOF core.sessions
-  language plpgsql volatile
+  language plpgsql volatile rows 1
   as '...'; -- body sha256:438b3eb42299ebc1dfff2c50eb48ec7c005429f518d0ab1332087808ad419a07
 create function core.normalize_agent_tags(p_tags text[]) returns text[]
   language sql immutable parallel safe
@@ -826,7 +847,7 @@ create function core.onboard_agent(p_agent_id text DEFAULT NULL::text, p_label t
   as '...'; -- body sha256:20b060ab88d0cdd160e52dd033929062a15b4e2ea8bcf1f41c7f9525558525f4
 create function core.process_agent_update(p_agent_id text, p_complexity double precision, p_confidence double precision, p_response_length integer DEFAULT NULL::integer, p_response_text text DEFAULT NULL::text, p_task_type text DEFAULT NULL::text, p_ethical_drift double precision[] DEFAULT NULL::double precision[], p_apply_pause boolean DEFAULT false, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT drift_norm double precision, OUT update_count bigint, OUT agent_status core.agent_status, OUT recorded_at timestamp with time zone) returns record
   language plpgsql volatile
-  as '...'; -- body sha256:645a4aaef2e47dc7fd150d908351eab92f035c69361cb39591b19c95e9a0a553
+  as '...'; -- body sha256:b8b180ec4f3b96c871e7e7a083d3a487de846db5efcea68504ba1c7f0ace4cff
 create function core.project_agent(p_agent_id text) returns void
   language plpgsql volatile
   set search_path = ag_catalog, core, knowledge, public
@@ -839,7 +860,7 @@ create function core.require_active_actor(p_agent_id text, p_role text DEFAULT '
   as '...'; -- body sha256:842c971fa7e83148d4ce4835d68fac7931dc05cffda4fcced07d679ee8351446
 create function core.rotate_api_key(p_agent_id text, p_actor_agent_id text DEFAULT NULL::text, p_admin boolean DEFAULT false, p_reason text DEFAULT NULL::text, OUT agent_id text, OUT api_key text, OUT rotated_at timestamp with time zone) returns record
   language plpgsql volatile
-  as '...'; -- body sha256:e153e298f0a5955f52132ce79e045194899d00a348494abaf676c3dce378a9f0
+  as '...'; -- body sha256:70d74f6de223668021d17a4d8a0afc6025e8734f477a6cd62b448d33be4c130b
 create function core.schema_version() returns integer
   language sql stable
   as '...'; -- body sha256:7b018beeead6d312491b32ae237e82f30dcc8bb5f2671c9094bd0f9a26a1af6f
@@ -851,7 +872,7 @@ create function core.transition_agent(p_agent_id text, p_to_status text, p_autho
   set search_path = ag_catalog, core, knowledge, public
   as '...'; -- body sha256:28b4709e5a5d931aa698714fdc424435c656dd6bfa336b14fbbe75efaca86eee
 create function core.unbind_session(p_session_id text) returns SETOF core.sessions
-  language sql volatile
+  language sql volatile rows 1
   as '...'; -- body sha256:991a205e9e18465127726b0b4c738f84f4bc3a71ddbf17e995dbe603f7e0897b
 create function core.update_agent(p_agent_id text, p_label text DEFAULT NULL::text, p_purpose text DEFAULT NULL::text, p_notes text DEFAULT NULL::text, p_tags text[] DEFAULT NULL::text[], p_reason text DEFAULT NULL::text, p_actor text DEFAULT NULL::text, OUT agent_id text, OUT label text, OUT purpose text, OUT notes text, OUT tags text[], OUT changed text[], OUT updated_at timestamp with time zone) returns record
   language plpgsql volatile
@@ -866,22 +887,22 @@ create function knowledge.agent_provenance(p_agent_id text) returns jsonb
   set search_path = knowledge, core, public
   as '...'; -- body sha256:572dd1a0bff7abfd579159fcd22da24909de767d3e4627ba8021ca6bcb92c364
 create function knowledge.discovery_stats(p_top integer DEFAULT 20) returns TABLE(dimension text, key text, count bigint)
-  language plpgsql stable
+  language plpgsql stable rows 60
   set search_path = knowledge, core, public
   as '...'; -- body sha256:cbfeb5149ee64b053b36add06e2949c9a9187dc1acfaf97f68c573dc0dd94b76
 create function knowledge.get_discovery(p_id text, p_max_depth integer DEFAULT 20) returns TABLE(relation text, depth integer, id text, agent_id text, discovery_type text, severity text, status text, summary text, details text, tags text[], references_files text[], response_to text, response_type text, superseded_by text, confidence double precision, provenance jsonb, created_at timestamp with time zone, updated_at timestamp with time zone, resolved_at timestamp with time zone)
-  language plpgsql stable
+  language plpgsql stable rows 3
   set search_path = knowledge, core, public
   as '...'; -- body sha256:ce65454eaac9c56f391f2acd2e8bc8f4d91d692b6991e0369803a3c127848d0a
 create function knowledge.grant_graph_reader() returns void
   language plpgsql volatile
   as '...'; -- body sha256:e6a0c86c960bca36d56c2b328beb4076b08d7d8fb57d4ee962b0bc21cf7becd3
 create function knowledge.graph_actual_edges() returns TABLE(label text, src_id text, dst_id text, kind text, props jsonb)
-  language plpgsql stable
+  language plpgsql stable rows 500000
   set search_path = ag_catalog, core, knowledge, public
   as '...'; -- body sha256:c5db10a8880733587e60b79780cc0e89c01508c9fb395c4e406822d270ef516c
 create function knowledge.graph_actual_vertices() returns TABLE(label text, id text, props jsonb)
-  language plpgsql stable
+  language plpgsql stable rows 100000
   set search_path = ag_catalog, core, knowledge, public
   as '...'; -- body sha256:a2cba4a9ab1572fc3fcb4e3dd8c25bef19c57e54b0e1c99af101d6861780abcb
 create function knowledge.graph_add_discovery(p_id text) returns void
@@ -903,11 +924,11 @@ create function knowledge.graph_ensure_tags(p_tags text[]) returns void
   set search_path = ag_catalog, core, knowledge, public
   as '...'; -- body sha256:aa58245b3a749d4339215325c1adbba4a2b029825e22bcc46e4af96d981b4f53
 create function knowledge.graph_expected_edges() returns TABLE(label text, src_id text, dst_id text, kind text, props jsonb, create_props jsonb)
-  language sql stable
+  language sql stable rows 500000
   set search_path = knowledge, core, public
   as '...'; -- body sha256:2be5a54f4f23f3ecc898d288192ff5e478686108877327b898614c0f5b73fa32
 create function knowledge.graph_expected_vertices() returns TABLE(label text, id text, props jsonb, create_props jsonb)
-  language sql stable
+  language sql stable rows 100000
   set search_path = knowledge, core, public
   as '...'; -- body sha256:f589240b02fb32713e39792668114569b7ae920f912c2998a6ae14021a1eb695
 create function knowledge.graph_put_edge(p_src_id text, p_dst_id text, p_edge_type knowledge.edge_type, p_weight double precision DEFAULT 1.0, p_response_type knowledge.response_type DEFAULT NULL::knowledge.response_type) returns void
@@ -919,7 +940,7 @@ create function knowledge.graph_rebuild() returns TABLE(element text, label text
   set search_path = ag_catalog, core, knowledge, public
   as '...'; -- body sha256:d1acb36edd1606c54738f3df69dcef749f297cf9a876a93851222de92e4d8679
 create function knowledge.graph_related_ids(p_id text, p_max_hops integer) returns TABLE(id text, hops integer)
-  language plpgsql stable
+  language plpgsql stable rows 20
   set jit = off
   set max_parallel_workers_per_gather = 0
   set plan_cache_mode = force_generic_plan
@@ -930,10 +951,10 @@ create function knowledge.graph_set_discovery_props(p_id text) returns void
   set search_path = ag_catalog, core, knowledge, public
   as '...'; -- body sha256:6e5e6ea5326d764f820daa2099793fe160d45f63f20ae68bfe6c01d905dcacad
 create function knowledge.graph_verify() returns TABLE(element text, label text, expected_count bigint, actual_count bigint, missing_count bigint, extra_count bigint, duplicate_count bigint, stale_count bigint, missing_ids text[], extra_ids text[], stale_ids text[], ok boolean)
-  language sql volatile
+  language sql volatile rows 10
   as '...'; -- body sha256:1ec4de0c8641977dda72a88299befa094f48a3f3e28086af38d9c5aaa8bace15
 create function knowledge.graph_verify_sampled(p_sample_limit integer) returns TABLE(element text, label text, expected_count bigint, actual_count bigint, missing_count bigint, extra_count bigint, duplicate_count bigint, stale_count bigint, missing_ids text[], extra_ids text[], stale_ids text[], ok boolean)
-  language plpgsql volatile
+  language plpgsql volatile rows 10
   set search_path = ag_catalog, core, knowledge, public
   as '...'; -- body sha256:e96035f302f615818c4f2ebf6e548bc46b914be755ba1b46fd2bb06acc10edbc
 create function knowledge.import_call_graph_function(p_name text) returns jsonb
@@ -954,7 +975,7 @@ create function knowledge.link_discoveries(p_src_id text, p_dst_id text, p_edge_
   set search_path = knowledge, core, public
   as '...'; -- body sha256:ff66b2450e4a1959717b6f7310752c61c8681724b1f2010f66b0fb65edd950c1
 create function knowledge.list_discovery_notes(p_discovery_id text, p_limit integer DEFAULT 100) returns SETOF knowledge.discovery_notes
-  language plpgsql stable
+  language plpgsql stable rows 20
   set search_path = knowledge, core, public
   as '...'; -- body sha256:1fc693be5f3e7c9f0b89110e1f834c6fce9eacbfad202e69efcdd132fecd0f90
 create function knowledge.new_discovery_id() returns text
@@ -967,7 +988,7 @@ create function knowledge.raise_invalid(p_problems text[], p_hint text DEFAULT N
   language plpgsql volatile
   as '...'; -- body sha256:c3373ba0331acda164edbddded971da5707601e205bcb40487f290d68018d797
 create function knowledge.related_discoveries(p_id text, p_max_hops integer DEFAULT 2, p_limit integer DEFAULT 50) returns TABLE(id text, hops integer, agent_id text, discovery_type text, status text, summary text, created_at timestamp with time zone)
-  language plpgsql stable
+  language plpgsql stable rows 20
   set search_path = knowledge, core, public
   as '...'; -- body sha256:0950a1509d09c2b07db723b73646352bc31418dc5147f3894ef2269474c9aaaa
 create function knowledge.require_agent(p_agent_id text, p_role text DEFAULT 'agent'::text) returns core.agents
@@ -979,12 +1000,12 @@ create function knowledge.require_discovery(p_id text, p_role text DEFAULT 'disc
   set search_path = knowledge, core, public
   as '...'; -- body sha256:aa9f39fcf829ab5dc8c0644826fa0e386f21416be4b51fe8811093f76eb72235
 create function knowledge.search_discoveries(p_query text DEFAULT NULL::text, p_agent_id text DEFAULT NULL::text, p_discovery_type text DEFAULT NULL::text, p_tags text[] DEFAULT NULL::text[], p_status text DEFAULT NULL::text, p_since timestamp with time zone DEFAULT NULL::timestamp with time zone, p_until timestamp with time zone DEFAULT NULL::timestamp with time zone, p_limit integer DEFAULT 20) returns TABLE(id text, agent_id text, discovery_type text, severity text, status text, summary text, details_excerpt text, tags text[], response_to text, superseded_by text, created_at timestamp with time zone, updated_at timestamp with time zone, rank real, match text)
-  language plpgsql stable
-  set pg_trgm.word_similarity_threshold = 0.3
+  language plpgsql stable rows 20
+  set pg_trgm.similarity_threshold = 0.3
   set search_path = knowledge, core, public
-  as '...'; -- body sha256:0cf69ad619c394c786ad9a3a20a1313447db64fe183e2775eaa470e9a537c1c8
+  as '...'; -- body sha256:1811391c0d15fbf8344fb0f70a94eff002b8d950eef40d74d96e3898c55078e6
 create function knowledge.similar_discoveries(p_id text, p_limit integer DEFAULT 10) returns TABLE(id text, agent_id text, discovery_type text, status text, summary text, tags text[], shared_tags text[], shared_count integer, score double precision, created_at timestamp with time zone)
-  language plpgsql stable
+  language plpgsql stable rows 10
   set search_path = knowledge, core, public
   as '...'; -- body sha256:2f7b0776f990fe597921465421cf0bcd9f612cf5eab2a067960a5c1a134fa01d
 create function knowledge.store_discoveries(p_items jsonb) returns SETOF knowledge.discoveries
@@ -995,6 +1016,10 @@ create function knowledge.store_discovery(p_agent_id text, p_summary text, p_dis
   language plpgsql volatile
   set search_path = knowledge, core, public
   as '...'; -- body sha256:bb6729b1a25b34b551c02091c78ba18d99ddd1da6578022497709ebaf8768bdf
+create function knowledge.summary_words_capture() returns trigger
+  language plpgsql volatile
+  set search_path = knowledge, public
+  as '...'; -- body sha256:de22b90c9afc2ce4f755d1bd14593c12561a59fd55192ada79038b9d85586062
 create function knowledge.supersede_discovery(p_old_id text, p_new_id text, p_agent_id text DEFAULT NULL::text, p_admin boolean DEFAULT false) returns knowledge.discoveries
   language plpgsql volatile
   set search_path = knowledge, core, public
@@ -1003,10 +1028,16 @@ create function knowledge.update_discovery_status(p_id text, p_status text, p_ac
   language plpgsql volatile
   set search_path = knowledge, core, public
   as '...'; -- body sha256:e38ff3ad781d45445c8196ea4269362229d1dd7be79e06dcf8928f7af3ceb2a8
+create function knowledge.vocabulary_matches(p_query text) returns TABLE(word text, query_word integer, similarity real)
+  language plpgsql stable rows 10
+  set enable_seqscan = off
+  as '...'; -- body sha256:56a604a80cdc973e0bcf0dc12596814a2f4fe0b1047aff878aedf785575dbb17
 
 -- triggers
 CREATE TRIGGER agents_status_guard BEFORE UPDATE OF status, pause_hold_since ON core.agents FOR EACH ROW EXECUTE FUNCTION core.guard_agent_status();
 CREATE TRIGGER record_sql_migration AFTER INSERT ON graphile_migrate.migrations FOR EACH ROW EXECUTE FUNCTION core.record_sql_migration();
+CREATE TRIGGER discoveries_summary_words_insert AFTER INSERT ON knowledge.discoveries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION knowledge.summary_words_capture();
+CREATE TRIGGER discoveries_summary_words_update AFTER UPDATE ON knowledge.discoveries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION knowledge.summary_words_capture();
 
 -- grants (owner shown as <owner>)
 -- function audit.drop_partitions_older_than(interval): <owner>=EXECUTE; PUBLIC=EXECUTE
@@ -1050,10 +1081,14 @@ CREATE TRIGGER record_sql_migration AFTER INSERT ON graphile_migrate.migrations 
 -- function core.dialectic_submit_synthesis(text,text,boolean,text,jsonb,text,jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.dialectic_submit_thesis(text,text,text,jsonb,text,jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.eisv_assess(double precision,double precision,double precision,double precision,double precision): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.eisv_assess_rows(double precision,double precision,double precision,double precision,double precision): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.eisv_coherence(double precision): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.eisv_constants(): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.eisv_drift(jsonb,double precision,double precision,integer,double precision[]): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.eisv_drift_rows(jsonb,double precision,double precision,integer,double precision[]): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.eisv_params(): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.eisv_step(double precision,double precision,double precision,double precision,double precision,double precision): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.eisv_step_rows(double precision,double precision,double precision,double precision,double precision,double precision): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.get_agent(text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.get_agent_state(text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.guard_agent_status(): <owner>=EXECUTE; PUBLIC=EXECUTE
@@ -1127,8 +1162,10 @@ CREATE TRIGGER record_sql_migration AFTER INSERT ON graphile_migrate.migrations 
 -- function knowledge.similar_discoveries(text,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.store_discoveries(jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.store_discovery(text,text,text,text,text[],text,text[],text,text,text[],double precision,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.summary_words_capture(): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.supersede_discovery(text,text,text,boolean): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.update_discovery_status(text,text,text,boolean): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.vocabulary_matches(text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- schema audit: <owner>=CREATE, USAGE
 -- schema core: <owner>=CREATE, USAGE
 -- schema graphile_migrate: <owner>=CREATE, USAGE
@@ -1168,6 +1205,7 @@ CREATE TRIGGER record_sql_migration AFTER INSERT ON graphile_migrate.migrations 
 -- table knowledge.discovery_edges: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
 -- table knowledge.discovery_notes: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
 -- table knowledge.discovery_tags: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- table knowledge.summary_words: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
 -- type core.agent_status: <owner>=USAGE; PUBLIC=USAGE
 -- type core.decision: <owner>=USAGE; PUBLIC=USAGE
 -- type core.dialectic_message_type: <owner>=USAGE; PUBLIC=USAGE
@@ -1185,6 +1223,7 @@ CREATE TRIGGER record_sql_migration AFTER INSERT ON graphile_migrate.migrations 
 
 -- comments
 comment on function core.dialectic_phase_timeout(core.dialectic_phase) is 'How long an active phase waits for its submission; null for terminal phases.';
+comment on function core.eisv_constants() is 'Every constant of the EISV model, typed (docs/eisv.md); one row.';
 comment on function core.eisv_params() is 'Every constant of the EISV model (docs/eisv.md).';
 comment on function core.eisv_step(double precision,double precision,double precision,double precision,double precision,double precision) is 'One Euler step of the EISV dynamics with clipping, plus coherence, risk, phi, regime, verdict, health and decision of the new state (pure).';
 comment on schema public is 'standard public schema';

@@ -653,6 +653,7 @@ returns table (
   id text, label text, status core.agent_status, purpose text, tags text[], parent_agent_id text,
   update_count bigint, created_at timestamptz, last_activity_at timestamptz)
 language plpgsql stable
+rows 50
 as $$
 declare
   v_tag text := nullif(lower(btrim(p_tag)), '');

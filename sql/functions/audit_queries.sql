@@ -57,6 +57,7 @@ returns table (id bigint, occurred_at timestamptz, agent_id text, session_id tex
                confidence double precision, details jsonb, content_hash text, prev_hash text, source text,
                ingested_at timestamptz, cursor text)
 language plpgsql stable
+rows 100
 as $$
 declare
   v_page record;
@@ -89,6 +90,7 @@ returns table (id bigint, occurred_at timestamptz, tool_name text, agent_id text
                latency_ms double precision, success boolean, error_code text, content_hash text, source text,
                cursor text)
 language plpgsql stable
+rows 100
 as $$
 declare
   v_page record;

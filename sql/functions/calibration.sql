@@ -180,6 +180,7 @@ returns table (version integer, bin_lower double precision, bin_upper double pre
                predicted_correct double precision, actual_correct double precision, confidence_sum double precision,
                mean_confidence double precision, accuracy double precision, gap double precision, updated_at timestamptz)
 language plpgsql stable
+rows 20
 as $$
 declare
   v_version integer := p_version;

@@ -50,6 +50,7 @@ create or replace function core.dialectic_reviewer_candidates(p_paused_agent_id 
 returns table (agent_id text, status core.agent_status, last_activity_at timestamptz,
                active_session_id text, reviewed_recently boolean, eligible boolean)
 language sql stable
+rows 500
 as $$
   select c.id, c.status, c.last_activity_at, c.active_session_id, c.reviewed_recently,
          c.status = 'active' and c.active_session_id is null and not c.reviewed_recently
@@ -513,6 +514,7 @@ returns table (id text, paused_agent_id text, reviewer_agent_id text, session_ty
                created_at timestamptz, updated_at timestamptz, phase_deadline timestamptz, resolved_at timestamptz,
                cursor text)
 language plpgsql stable
+rows 50
 as $$
 declare
   v_before_created_at timestamptz;

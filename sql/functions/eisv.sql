@@ -1,8 +1,9 @@
 -- EISV: the governance state of an agent (Energy, Information integrity, entropy S, Void V) and the
 -- storage side of process_agent_update. The model, every constant and a worked example are in
--- docs/eisv.md; the constants live only in core.eisv_params().
+-- docs/eisv.md; the constants live only in core.eisv_constants().
 --
---   core.eisv_params()          every constant of the model (immutable jsonb)
+--   core.eisv_constants()       every constant of the model (one typed row, inlined where it is read)
+--   core.eisv_params()          the same as jsonb
 --   core.eisv_coherence(v)      C(V) = Cmax·½(1 + tanh(C1·V))
 --   core.eisv_drift(...)        ‖Δη‖ from the reported signals and the agent's running baseline
 --   core.eisv_assess(...)       coherence, risk, phi, verdict, health, decision of a state
@@ -11,44 +12,71 @@
 --   core.get_agent_state        latest state (the initial state, seq 0, when there is none)
 --   core.agent_state_history    state rows, newest first
 
--- Every constant of the model, in one place. Changing a value here changes the dynamics for every
--- caller; record the change in docs/eisv.md.
+-- Every constant of the model, in one place, typed. Changing a value here changes the dynamics for
+-- every caller; record the change in docs/eisv.md. A set-returning SQL function of one SELECT of
+-- constants: inlined into every query that reads it (core.eisv_*_rows below), where the planner folds
+-- the constants into the expressions, so the hot path (process_agent_update) reads them once at plan
+-- time, not from a jsonb per call. core.eisv_params() is the same row as jsonb (for callers and docs).
+create or replace function core.eisv_constants()
+returns table (
+  model text, dt float8,
+  alpha float8, beta_e float8, gamma_e float8,
+  beta_i float8, k float8, gamma_i float8,
+  mu float8, lambda1 float8, lambda2 float8, beta_cx float8,
+  kappa float8, delta float8,
+  c_max float8, c1 float8,
+  e_min float8, e_max float8, i_min float8, i_max float8, s_min float8, s_max float8, v_min float8, v_max float8,
+  e0 float8, i0 float8, s0 float8, v0 float8,
+  w_e float8, w_i float8, w_s float8, w_v float8, w_eta float8, phi_safe float8, phi_caution float8,
+  r_coherence float8, r_entropy float8, r_void float8, r_drift float8,
+  health_moderate float8, health_critical float8,
+  regime_epsilon float8,
+  baseline_weight float8, length_half float8,
+  max_response_length integer, max_drift_components integer, max_task_type_length integer)
+language sql immutable parallel safe
+rows 1
+as $$
+  select
+    'eisv-euler-v1'::text as model,
+    -- integration
+    0.1::float8 as dt,
+    -- dE = alpha(I - E) - beta_e·E·S + gamma_e·‖Δη‖²
+    0.42::float8 as alpha, 0.1::float8 as beta_e, 0.05::float8 as gamma_e,
+    -- dI = beta_i·C(V) - k·S - gamma_i·I
+    0.3::float8 as beta_i, 0.1::float8 as k, 0.25::float8 as gamma_i,
+    -- dS = -mu·S + lambda1·‖Δη‖² - lambda2·C(V) + beta_cx·complexity
+    0.8::float8 as mu, 0.3::float8 as lambda1, 0.05::float8 as lambda2, 0.15::float8 as beta_cx,
+    -- dV = kappa(E - I) - delta·V
+    0.3::float8 as kappa, 0.4::float8 as delta,
+    -- C(V) = c_max·½(1 + tanh(c1·V)); c1 = 1: C moves from 0.12 to 0.88 as V goes from -1 to 1
+    1.0::float8 as c_max, 1.0::float8 as c1,
+    -- bounds (clipping after each step) and the initial state
+    0.0::float8 as e_min, 1.0::float8 as e_max, 0.0::float8 as i_min, 1.0::float8 as i_max,
+    0.001::float8 as s_min, 2.0::float8 as s_max, -2.0::float8 as v_min, 2.0::float8 as v_max,
+    0.7::float8 as e0, 0.8::float8 as i0, 0.2::float8 as s0, 0.0::float8 as v0,
+    -- phi = w_e·E - w_i·(1 - I) - w_s·S - w_v·|V| - w_eta·‖Δη‖²; verdict thresholds
+    0.5::float8 as w_e, 0.5::float8 as w_i, 0.5::float8 as w_s, 0.5::float8 as w_v, 0.5::float8 as w_eta,
+    0.15::float8 as phi_safe, 0.0::float8 as phi_caution,
+    -- risk = r_coherence·(1 - C) + r_entropy·S/s_max + r_void·|V|/v_max + r_drift·‖Δη‖²  (weights sum to 1)
+    0.4::float8 as r_coherence, 0.3::float8 as r_entropy, 0.15::float8 as r_void, 0.15::float8 as r_drift,
+    -- health by risk: < moderate healthy, < critical moderate, else critical
+    0.35::float8 as health_moderate, 0.60::float8 as health_critical,
+    -- regime: a step whose every |Δ| is below this is STABLE
+    0.005::float8 as regime_epsilon,
+    -- ‖Δη‖ from reported signals: baseline = exponential moving average with this weight;
+    -- response length enters as len / (len + length_half)
+    0.2::float8 as baseline_weight, 2000::float8 as length_half,
+    -- input limits
+    200000 as max_response_length, 16 as max_drift_components, 64 as max_task_type_length
+$$;
+comment on function core.eisv_constants() is 'Every constant of the EISV model, typed (docs/eisv.md); one row.';
+
+-- Every constant of the model as jsonb (the same row as core.eisv_constants()).
 create or replace function core.eisv_params()
 returns jsonb
 language sql immutable parallel safe
 as $$
-  select jsonb_build_object(
-    'model', 'eisv-euler-v1',
-    -- integration
-    'dt', 0.1,
-    -- dE = alpha(I - E) - beta_e·E·S + gamma_e·‖Δη‖²
-    'alpha', 0.42, 'beta_e', 0.1, 'gamma_e', 0.05,
-    -- dI = beta_i·C(V) - k·S - gamma_i·I
-    'beta_i', 0.3, 'k', 0.1, 'gamma_i', 0.25,
-    -- dS = -mu·S + lambda1·‖Δη‖² - lambda2·C(V) + beta_cx·complexity
-    'mu', 0.8, 'lambda1', 0.3, 'lambda2', 0.05, 'beta_cx', 0.15,
-    -- dV = kappa(E - I) - delta·V
-    'kappa', 0.3, 'delta', 0.4,
-    -- C(V) = c_max·½(1 + tanh(c1·V)); c1 = 1: C moves from 0.12 to 0.88 as V goes from -1 to 1
-    'c_max', 1.0, 'c1', 1.0,
-    -- bounds (clipping after each step) and the initial state
-    'e_min', 0.0, 'e_max', 1.0, 'i_min', 0.0, 'i_max', 1.0,
-    's_min', 0.001, 's_max', 2.0, 'v_min', -2.0, 'v_max', 2.0,
-    'e0', 0.7, 'i0', 0.8, 's0', 0.2, 'v0', 0.0,
-    -- phi = w_e·E - w_i·(1 - I) - w_s·S - w_v·|V| - w_eta·‖Δη‖²; verdict thresholds
-    'w_e', 0.5, 'w_i', 0.5, 'w_s', 0.5, 'w_v', 0.5, 'w_eta', 0.5,
-    'phi_safe', 0.15, 'phi_caution', 0.0,
-    -- risk = r_coherence·(1 - C) + r_entropy·S/s_max + r_void·|V|/v_max + r_drift·‖Δη‖²  (weights sum to 1)
-    'r_coherence', 0.4, 'r_entropy', 0.3, 'r_void', 0.15, 'r_drift', 0.15,
-    -- health by risk: < moderate healthy, < critical moderate, else critical
-    'health_moderate', 0.35, 'health_critical', 0.60,
-    -- regime: a step whose every |Δ| is below this is STABLE
-    'regime_epsilon', 0.005,
-    -- ‖Δη‖ from reported signals: baseline = exponential moving average with this weight;
-    -- response length enters as len / (len + length_half)
-    'baseline_weight', 0.2, 'length_half', 2000,
-    -- input limits
-    'max_response_length', 200000, 'max_drift_components', 16, 'max_task_type_length', 64)
+  select to_jsonb(k) from core.eisv_constants() k
 $$;
 comment on function core.eisv_params() is 'Every constant of the EISV model (docs/eisv.md).';
 
@@ -57,8 +85,8 @@ create or replace function core.eisv_coherence(p_void double precision)
 returns double precision
 language sql immutable strict parallel safe
 as $$
-  select (p->>'c_max')::float8 * 0.5 * (1 + tanh((p->>'c1')::float8 * p_void))
-  from core.eisv_params() p
+  select k.c_max * 0.5 * (1 + tanh(k.c1 * p_void))
+  from core.eisv_constants() k
 $$;
 
 -- ‖Δη‖, the drift of the reported signals. Δη is either the vector the caller reports (each
@@ -66,6 +94,39 @@ $$;
 -- length signal) from the agent's running baseline. ‖Δη‖ is the root-mean-square of the components
 -- (Euclidean norm / √n), so it lies in [0, 1] whatever n is. The baseline (an exponential moving
 -- average, first set by the first report, which therefore has no drift) is returned updated.
+-- The _rows form is one SELECT (inlined into the caller's query); core.eisv_drift is its one-row wrapper.
+create or replace function core.eisv_drift_rows(
+  p_baseline jsonb,
+  p_confidence double precision,
+  p_complexity double precision,
+  p_response_length integer,
+  p_reported_drift double precision[])
+returns table (drift_norm double precision, drift_components double precision[], drift_source text, baseline jsonb)
+language sql immutable parallel safe
+rows 1
+as $$
+  select
+    sqrt((select sum(u.x * u.x) from unnest(c.components) as u(x)) / cardinality(c.components)),
+    c.components,
+    c.source,
+    jsonb_build_object(
+      'confidence', b.b1 + k.baseline_weight * (g.s1 - b.b1),
+      'complexity', b.b2 + k.baseline_weight * (g.s2 - b.b2),
+      'length_signal', b.b3 + k.baseline_weight * (g.s3 - b.b3),
+      'reports', coalesce((p_baseline->>'reports')::bigint, 0) + 1)
+  from core.eisv_constants() k
+  cross join lateral (select p_confidence as s1, p_complexity as s2,
+                             p_response_length::float8 / (p_response_length + k.length_half) as s3) g
+  cross join lateral (
+    select case when p_baseline is not null and p_baseline ? 'confidence' then (p_baseline->>'confidence')::float8 else g.s1 end as b1,
+           case when p_baseline is not null and p_baseline ? 'confidence' then (p_baseline->>'complexity')::float8 else g.s2 end as b2,
+           case when p_baseline is not null and p_baseline ? 'confidence' then (p_baseline->>'length_signal')::float8 else g.s3 end as b3) b
+  cross join lateral (
+    select case when p_reported_drift is not null and cardinality(p_reported_drift) > 0 then p_reported_drift
+                else array[g.s1 - b.b1, g.s2 - b.b2, g.s3 - b.b3] end as components,
+           case when p_reported_drift is not null and cardinality(p_reported_drift) > 0 then 'reported' else 'baseline' end as source) c
+$$;
+
 create or replace function core.eisv_drift(
   p_baseline jsonb,
   p_confidence double precision,
@@ -78,38 +139,55 @@ create or replace function core.eisv_drift(
   out baseline jsonb)
 language plpgsql immutable parallel safe
 as $$
-declare
-  p constant jsonb := core.eisv_params();
-  v_w constant float8 := (p->>'baseline_weight')::float8;
-  v_length_signal constant float8 := p_response_length::float8 / (p_response_length + (p->>'length_half')::float8);
-  v_signals float8[] := array[p_confidence, p_complexity, v_length_signal];
-  v_base float8[];
 begin
-  if p_baseline is not null and p_baseline ? 'confidence' then
-    v_base := array[(p_baseline->>'confidence')::float8, (p_baseline->>'complexity')::float8, (p_baseline->>'length_signal')::float8];
-  else
-    v_base := v_signals;
-  end if;
-
-  if p_reported_drift is not null and cardinality(p_reported_drift) > 0 then
-    drift_components := p_reported_drift;
-    drift_source := 'reported';
-  else
-    drift_components := array[v_signals[1] - v_base[1], v_signals[2] - v_base[2], v_signals[3] - v_base[3]];
-    drift_source := 'baseline';
-  end if;
-  drift_norm := sqrt((select sum(u.x * u.x) from unnest(drift_components) as u(x)) / cardinality(drift_components));
-
-  baseline := jsonb_build_object(
-    'confidence', v_base[1] + v_w * (v_signals[1] - v_base[1]),
-    'complexity', v_base[2] + v_w * (v_signals[2] - v_base[2]),
-    'length_signal', v_base[3] + v_w * (v_signals[3] - v_base[3]),
-    'reports', coalesce((p_baseline->>'reports')::bigint, 0) + 1);
+  -- plpgsql (not sql): its statement's plan is cached for the session; an sql wrapper would plan the inlined body every call
+  select r.drift_norm, r.drift_components, r.drift_source, r.baseline into drift_norm, drift_components, drift_source, baseline
+  from core.eisv_drift_rows(p_baseline, p_confidence, p_complexity, p_response_length, p_reported_drift) r;
 end;
 $$;
 
 -- The derived quantities of a state. Decision rule: health gives the base decision (healthy →
 -- proceed, moderate → guide, critical → pause); a high-risk verdict escalates it one level.
+create or replace function core.eisv_assess_rows(
+  p_energy double precision,
+  p_information double precision,
+  p_entropy double precision,
+  p_void double precision,
+  p_drift_norm double precision)
+returns table (coherence double precision, risk double precision, phi double precision,
+               verdict core.verdict, health_status core.health_status, decision core.decision)
+language sql immutable parallel safe
+rows 1
+as $$
+  select c.coherence, r.risk, r.phi, v.verdict, v.health_status,
+    (case
+      when v.health_status = 'critical' then 'pause'
+      when v.health_status = 'moderate' then case when v.verdict = 'high-risk' then 'pause' else 'guide' end
+      else case when v.verdict = 'high-risk' then 'guide' else 'proceed' end
+    end)::core.decision
+  from core.eisv_constants() k
+  cross join lateral (select coalesce(p_drift_norm, 0) ^ 2 as d2,
+                             k.c_max * 0.5 * (1 + tanh(k.c1 * p_void)) as coherence) c
+  cross join lateral (
+    select least(1, greatest(0,
+               k.r_coherence * (1 - c.coherence)
+             + k.r_entropy * p_entropy / k.s_max
+             + k.r_void * abs(p_void) / k.v_max
+             + k.r_drift * c.d2)) as risk,
+           k.w_e * p_energy
+             - k.w_i * (1 - p_information)
+             - k.w_s * p_entropy
+             - k.w_v * abs(p_void)
+             - k.w_eta * c.d2 as phi) r
+  cross join lateral (
+    select (case when r.phi >= k.phi_safe then 'safe'
+                 when r.phi >= k.phi_caution then 'caution'
+                 else 'high-risk' end)::core.verdict as verdict,
+           (case when r.risk < k.health_moderate then 'healthy'
+                 when r.risk < k.health_critical then 'moderate'
+                 else 'critical' end)::core.health_status as health_status) v
+$$;
+
 create or replace function core.eisv_assess(
   p_energy double precision,
   p_information double precision,
@@ -124,32 +202,9 @@ create or replace function core.eisv_assess(
   out decision core.decision)
 language plpgsql immutable parallel safe
 as $$
-declare
-  p constant jsonb := core.eisv_params();
-  v_d2 constant float8 := coalesce(p_drift_norm, 0) ^ 2;
 begin
-  coherence := core.eisv_coherence(p_void);
-  risk := least(1, greatest(0,
-      (p->>'r_coherence')::float8 * (1 - coherence)
-    + (p->>'r_entropy')::float8 * p_entropy / (p->>'s_max')::float8
-    + (p->>'r_void')::float8 * abs(p_void) / (p->>'v_max')::float8
-    + (p->>'r_drift')::float8 * v_d2));
-  phi := (p->>'w_e')::float8 * p_energy
-       - (p->>'w_i')::float8 * (1 - p_information)
-       - (p->>'w_s')::float8 * p_entropy
-       - (p->>'w_v')::float8 * abs(p_void)
-       - (p->>'w_eta')::float8 * v_d2;
-  verdict := case when phi >= (p->>'phi_safe')::float8 then 'safe'
-                  when phi >= (p->>'phi_caution')::float8 then 'caution'
-                  else 'high-risk' end;
-  health_status := case when risk < (p->>'health_moderate')::float8 then 'healthy'
-                        when risk < (p->>'health_critical')::float8 then 'moderate'
-                        else 'critical' end;
-  decision := case
-    when health_status = 'critical' then 'pause'
-    when health_status = 'moderate' then case when verdict = 'high-risk' then 'pause' else 'guide' end
-    else case when verdict = 'high-risk' then 'guide' else 'proceed' end
-  end;
+  select r.coherence, r.risk, r.phi, r.verdict, r.health_status, r.decision into coherence, risk, phi, verdict, health_status, decision
+  from core.eisv_assess_rows(p_energy, p_information, p_entropy, p_void, p_drift_norm) r;
 end;
 $$;
 
@@ -159,6 +214,52 @@ $$;
 --   DIVERGENCE   S rises while I falls (uncertainty grows as integrity erodes)
 --   CONVERGENCE  S falls or holds (the agent settles)
 --   EXPLORATION  S rises while I holds or rises (taking on harder work without losing integrity)
+create or replace function core.eisv_step_rows(
+  p_energy double precision,
+  p_information double precision,
+  p_entropy double precision,
+  p_void double precision,
+  p_complexity double precision,
+  p_drift_norm double precision)
+returns table (energy double precision, information double precision, entropy double precision, void double precision,
+               coherence double precision, risk double precision, phi double precision, regime text,
+               verdict core.verdict, health_status core.health_status, decision core.decision)
+language sql immutable parallel safe
+rows 1
+as $$
+  select n.energy, n.information, n.entropy, n.void, a.coherence, a.risk, a.phi,
+    case
+      when greatest(abs(n.energy - p_energy), abs(n.information - p_information), abs(n.entropy - p_entropy), abs(n.void - p_void)) < k.regime_epsilon
+        then 'STABLE'
+      when n.entropy > p_entropy and n.information < p_information then 'DIVERGENCE'
+      when n.entropy <= p_entropy then 'CONVERGENCE'
+      else 'EXPLORATION'
+    end,
+    a.verdict, a.health_status, a.decision
+  from core.eisv_constants() k
+  cross join lateral (select coalesce(p_drift_norm, 0) ^ 2 as d2,
+                             k.c_max * 0.5 * (1 + tanh(k.c1 * p_void)) as c) v
+  cross join lateral (
+    select k.alpha * (p_information - p_energy)
+             - k.beta_e * p_energy * p_entropy
+             + k.gamma_e * v.d2 as d_e,
+           k.beta_i * v.c
+             - k.k * p_entropy
+             - k.gamma_i * p_information as d_i,
+           -k.mu * p_entropy
+             + k.lambda1 * v.d2
+             - k.lambda2 * v.c
+             + k.beta_cx * p_complexity as d_s,
+           k.kappa * (p_energy - p_information)
+             - k.delta * p_void as d_v) d
+  cross join lateral (
+    select least(k.e_max, greatest(k.e_min, p_energy + k.dt * d.d_e)) as energy,
+           least(k.i_max, greatest(k.i_min, p_information + k.dt * d.d_i)) as information,
+           least(k.s_max, greatest(k.s_min, p_entropy + k.dt * d.d_s)) as entropy,
+           least(k.v_max, greatest(k.v_min, p_void + k.dt * d.d_v)) as void) n
+  cross join lateral core.eisv_assess_rows(n.energy, n.information, n.entropy, n.void, p_drift_norm) a
+$$;
+
 create or replace function core.eisv_step(
   p_energy double precision,
   p_information double precision,
@@ -179,51 +280,10 @@ create or replace function core.eisv_step(
   out decision core.decision)
 language plpgsql immutable parallel safe
 as $$
-declare
-  p constant jsonb := core.eisv_params();
-  v_dt constant float8 := (p->>'dt')::float8;
-  v_d2 constant float8 := coalesce(p_drift_norm, 0) ^ 2;
-  v_c constant float8 := core.eisv_coherence(p_void);
-  v_eps constant float8 := (p->>'regime_epsilon')::float8;
-  d_e float8;
-  d_i float8;
-  d_s float8;
-  d_v float8;
-  a record;
 begin
-  d_e := (p->>'alpha')::float8 * (p_information - p_energy)
-       - (p->>'beta_e')::float8 * p_energy * p_entropy
-       + (p->>'gamma_e')::float8 * v_d2;
-  d_i := (p->>'beta_i')::float8 * v_c
-       - (p->>'k')::float8 * p_entropy
-       - (p->>'gamma_i')::float8 * p_information;
-  d_s := -(p->>'mu')::float8 * p_entropy
-       + (p->>'lambda1')::float8 * v_d2
-       - (p->>'lambda2')::float8 * v_c
-       + (p->>'beta_cx')::float8 * p_complexity;
-  d_v := (p->>'kappa')::float8 * (p_energy - p_information)
-       - (p->>'delta')::float8 * p_void;
-
-  energy := least((p->>'e_max')::float8, greatest((p->>'e_min')::float8, p_energy + v_dt * d_e));
-  information := least((p->>'i_max')::float8, greatest((p->>'i_min')::float8, p_information + v_dt * d_i));
-  entropy := least((p->>'s_max')::float8, greatest((p->>'s_min')::float8, p_entropy + v_dt * d_s));
-  void := least((p->>'v_max')::float8, greatest((p->>'v_min')::float8, p_void + v_dt * d_v));
-
-  regime := case
-    when greatest(abs(energy - p_energy), abs(information - p_information), abs(entropy - p_entropy), abs(void - p_void)) < v_eps
-      then 'STABLE'
-    when entropy > p_entropy and information < p_information then 'DIVERGENCE'
-    when entropy <= p_entropy then 'CONVERGENCE'
-    else 'EXPLORATION'
-  end;
-
-  select * into a from core.eisv_assess(energy, information, entropy, void, p_drift_norm);
-  coherence := a.coherence;
-  risk := a.risk;
-  phi := a.phi;
-  verdict := a.verdict;
-  health_status := a.health_status;
-  decision := a.decision;
+  select r.energy, r.information, r.entropy, r.void, r.coherence, r.risk, r.phi, r.regime, r.verdict, r.health_status, r.decision
+    into energy, information, entropy, void, coherence, risk, phi, regime, verdict, health_status, decision
+  from core.eisv_step_rows(p_energy, p_information, p_entropy, p_void, p_complexity, p_drift_norm) r;
 end;
 $$;
 comment on function core.eisv_step(double precision, double precision, double precision, double precision, double precision, double precision) is
@@ -264,9 +324,9 @@ create or replace function core.process_agent_update(
 language plpgsql volatile
 as $$
 declare
-  p constant jsonb := core.eisv_params();
-  v_max_len constant integer := (p->>'max_response_length')::integer;
-  v_max_drift constant integer := (p->>'max_drift_components')::integer;
+  k record;
+  v_max_len integer;
+  v_max_drift integer;
   v_problems text[] := '{}';
   v_length integer;
   v_task_type text := nullif(lower(btrim(p_task_type)), '');
@@ -279,6 +339,11 @@ declare
   v_state jsonb;
   v_bad text;
 begin
+  -- the constants, typed, once per call (a cached plan of folded constants)
+  select c.max_response_length, c.max_drift_components, c.max_task_type_length, c.model, c.e0, c.i0, c.s0, c.v0
+    into k from core.eisv_constants() c;
+  v_max_len := k.max_response_length;
+  v_max_drift := k.max_drift_components;
   -- validation: collect every problem, then fail once
   if p_agent_id is null then v_problems := v_problems || 'agent_id is required'::text; end if;
   if p_complexity is null or not (p_complexity between 0 and 1) then
@@ -299,9 +364,9 @@ begin
     v_problems := v_problems || 'response_length (or response_text) is required'::text;
   end if;
   v_length := coalesce(p_response_length, char_length(p_response_text));
-  if v_task_type is not null and (char_length(v_task_type) > (p->>'max_task_type_length')::integer or v_task_type !~ '^[a-z][a-z0-9_.:-]*$') then
+  if v_task_type is not null and (char_length(v_task_type) > k.max_task_type_length or v_task_type !~ '^[a-z][a-z0-9_.:-]*$') then
     v_problems := v_problems || format('task_type must be 1-%s characters of a-z, 0-9, _ . : - starting with a letter, got "%s"',
-      p->>'max_task_type_length', left(p_task_type, 80));
+      k.max_task_type_length, left(p_task_type, 80));
   end if;
   if p_ethical_drift is not null then
     if cardinality(p_ethical_drift) not between 1 and v_max_drift then
@@ -321,27 +386,41 @@ begin
       hint = 'complexity and confidence are numbers in [0, 1]; report the response length in characters.';
   end if;
 
-  -- serialize updates of this agent
-  select a.status into v_status from core.agents a where a.id = p_agent_id for no key update;
+  -- serialize updates of this agent: bumping the counters takes the row lock (FOR NO KEY UPDATE
+  -- strength) in the same statement; the status is only read separately when that finds no row
+  update core.agents as a set update_count = a.update_count + 1, last_activity_at = now()
+  where a.id = p_agent_id and a.status in ('active', 'waiting_input')
+  returning a.update_count, a.status into update_count, agent_status;
   if not found then
-    raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND',
-      message = format('No agent with id "%s"', p_agent_id), hint = 'Onboard the agent first (the onboard tool).';
+    select a.status into v_status from core.agents a where a.id = p_agent_id for no key update;
+    if not found then
+      raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND',
+        message = format('No agent with id "%s"', p_agent_id), hint = 'Onboard the agent first (the onboard tool).';
+    end if;
+    -- paused, archived, deleted: AGENT_PAUSED / AGENT_ARCHIVED / AGENT_DELETED (docs/lifecycle.md)
+    perform core.check_actor_status(p_agent_id, v_status, 'agent');
+    -- resumed by a concurrent transaction in between: count now, under the lock
+    update core.agents as a set update_count = a.update_count + 1, last_activity_at = now()
+    where a.id = p_agent_id
+    returning a.update_count, a.status into update_count, agent_status;
   end if;
-  perform core.check_actor_status(p_agent_id, v_status, 'agent');
 
   select s.seq, s.energy, s.information, s.entropy, s.void, s.state->'baseline' as baseline into v_prev
   from core.agent_state s where s.agent_id = p_agent_id order by s.seq desc limit 1;
   v_has_prev := found;
   if not v_has_prev then
-    select 0::bigint as seq, (p->>'e0')::float8 as energy, (p->>'i0')::float8 as information,
-           (p->>'s0')::float8 as entropy, (p->>'v0')::float8 as void, null::jsonb as baseline into v_prev;
+    select 0::bigint as seq, k.e0 as energy, k.i0 as information, k.s0 as entropy, k.v0 as void, null::jsonb as baseline into v_prev;
   end if;
 
-  select * into v_drift from core.eisv_drift(v_prev.baseline, p_confidence, p_complexity, v_length, p_ethical_drift);
-  select * into n from core.eisv_step(v_prev.energy, v_prev.information, v_prev.entropy, v_prev.void, p_complexity, v_drift.drift_norm);
+  -- drift, then the step: each _rows function is inlined into its statement's cached (generic) plan,
+  -- where the constants are folded in; two statements, so the step sees drift_norm as a parameter
+  select d.drift_norm, d.drift_components, d.drift_source, d.baseline into v_drift
+  from core.eisv_drift_rows(v_prev.baseline, p_confidence, p_complexity, v_length, p_ethical_drift) d;
+  select s.energy, s.information, s.entropy, s.void, s.coherence, s.risk, s.phi, s.regime, s.verdict, s.health_status, s.decision into n
+  from core.eisv_step_rows(v_prev.energy, v_prev.information, v_prev.entropy, v_prev.void, p_complexity, v_drift.drift_norm) s;
   v_seq := v_prev.seq + 1;
   v_state := jsonb_build_object(
-    'model', p->>'model',
+    'model', k.model,
     'inputs', jsonb_build_object('complexity', p_complexity, 'confidence', p_confidence, 'response_length', v_length,
                                  'task_type', v_task_type, 'ethical_drift', to_jsonb(p_ethical_drift)),
     'drift', jsonb_build_object('norm', v_drift.drift_norm, 'components', to_jsonb(v_drift.drift_components), 'source', v_drift.drift_source),
@@ -355,10 +434,6 @@ begin
   values (p_agent_id, v_seq, n.energy, n.information, n.entropy, n.void, n.coherence, n.risk, n.phi, n.regime, n.verdict,
           n.decision, n.health_status, v_state)
   returning s.recorded_at into recorded_at;
-
-  update core.agents as a set update_count = a.update_count + 1, last_activity_at = now()
-  where a.id = p_agent_id
-  returning a.update_count, a.status into update_count, agent_status;
 
   if p_apply_pause and n.decision = 'pause' then
     perform core.transition_agent(p_agent_id, 'paused', 'system',
@@ -395,7 +470,7 @@ create or replace function core.get_agent_state(
 language plpgsql stable
 as $$
 declare
-  p constant jsonb := core.eisv_params();
+  k record;
   r record;
 begin
   perform 1 from core.agents a where a.id = p_agent_id;
@@ -412,13 +487,14 @@ begin
     health_status := r.health_status; decision := r.decision; state := r.state; recorded_at := r.recorded_at;
     return;
   end if;
+  select c.model, c.e0, c.i0, c.s0, c.v0 into k from core.eisv_constants() c;
   seq := 0;
-  energy := (p->>'e0')::float8; information := (p->>'i0')::float8; entropy := (p->>'s0')::float8; void := (p->>'v0')::float8;
+  energy := k.e0; information := k.i0; entropy := k.s0; void := k.v0;
   select a.coherence, a.risk, a.phi, a.verdict into coherence, risk, phi, verdict
   from core.eisv_assess(energy, information, entropy, void, 0) a;
   regime := 'INITIAL';
   health_status := 'unknown';
-  state := jsonb_build_object('model', p->>'model');
+  state := jsonb_build_object('model', k.model);
 end;
 $$;
 
@@ -443,6 +519,7 @@ returns table (
   state jsonb,
   recorded_at timestamptz)
 language plpgsql stable
+rows 100
 as $$
 begin
   if p_limit is null or p_limit not between 1 and 1000 then

@@ -213,6 +213,7 @@ $fn$;
 create or replace function knowledge.graph_expected_vertices()
 returns table (label text, id text, props jsonb, create_props jsonb)
 language sql stable
+rows 100000
 set search_path = knowledge, core, public
 as $fn$
   select 'Agent', a.id, null::jsonb,
@@ -232,6 +233,7 @@ $fn$;
 create or replace function knowledge.graph_expected_edges()
 returns table (label text, src_id text, dst_id text, kind text, props jsonb, create_props jsonb)
 language sql stable
+rows 500000
 set search_path = knowledge, core, public
 as $fn$
   select 'AUTHORED', d.agent_id, d.id, null::text, null::jsonb, '{}'::jsonb from knowledge.discoveries d
@@ -274,6 +276,7 @@ $fn$;
 create or replace function knowledge.graph_actual_vertices()
 returns table (label text, id text, props jsonb)
 language plpgsql stable
+rows 100000
 set search_path = ag_catalog, core, knowledge, public
 as $fn$
 begin
@@ -290,6 +293,7 @@ $fn$;
 create or replace function knowledge.graph_actual_edges()
 returns table (label text, src_id text, dst_id text, kind text, props jsonb)
 language plpgsql stable
+rows 500000
 set search_path = ag_catalog, core, knowledge, public
 as $fn$
 begin
@@ -319,6 +323,7 @@ returns table (
   missing_count bigint, extra_count bigint, duplicate_count bigint, stale_count bigint,
   missing_ids text[], extra_ids text[], stale_ids text[], ok boolean)
 language plpgsql
+rows 10
 set search_path = ag_catalog, core, knowledge, public
 as $fn$
 #variable_conflict use_column
@@ -392,6 +397,7 @@ returns table (
   missing_count bigint, extra_count bigint, duplicate_count bigint, stale_count bigint,
   missing_ids text[], extra_ids text[], stale_ids text[], ok boolean)
 language sql
+rows 10
 as $fn$
   select * from knowledge.graph_verify_sampled(20)
 $fn$;

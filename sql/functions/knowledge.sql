@@ -522,6 +522,7 @@ returns table (
   superseded_by text, confidence double precision, provenance jsonb,
   created_at timestamptz, updated_at timestamptz, resolved_at timestamptz)
 language plpgsql stable
+rows 3
 set search_path = knowledge, core, public
 as $fn$
 #variable_conflict use_column
@@ -557,6 +558,7 @@ $fn$;
 create or replace function knowledge.list_discovery_notes(p_discovery_id text, p_limit integer default 100)
 returns setof knowledge.discovery_notes
 language plpgsql stable
+rows 20
 set search_path = knowledge, core, public
 as $fn$
 begin
@@ -567,6 +569,40 @@ begin
   return query
   select * from knowledge.discovery_notes n where n.discovery_id = p_discovery_id
   order by n.created_at, n.id limit p_limit;
+end;
+$fn$;
+
+-- The words of the summary vocabulary (knowledge.summary_words) near the words of a query, with
+-- the query word (its position among the query's first 16 distinct words) and their trigram
+-- similarity: the 5 nearest by trigram distance whose similarity is >= 0.3 (a KNN walk of the GiST
+-- index: a few pages, where `word % w` compared every word, ~2 µs each), and up to 50 that contain
+-- it when it has 3+ characters (GIN; the planner would rather scan the small table, hence
+-- enable_seqscan = off for this function). plpgsql, so that the plan is cached for the session.
+drop function if exists knowledge.vocabulary_matches(text);
+create or replace function knowledge.vocabulary_matches(p_query text)
+returns table (word text, query_word integer, similarity real)
+language plpgsql stable
+rows 10
+set enable_seqscan = off
+as $fn$
+begin
+  return query
+  select v.word, q.i::integer, max(v.sim)::real
+  from (select u.w, row_number() over (order by min(u.o)) as i
+        from regexp_split_to_table(lower(p_query), '[^[:alnum:]]+') with ordinality as u(w, o)
+        where u.w <> '' and char_length(u.w) <= 64
+        group by u.w order by min(u.o) limit 16) q
+  cross join lateral (
+    (select n.word, 1 - n.dist as sim
+       from (select sw.word, sw.word <-> q.w as dist from knowledge.summary_words sw order by sw.word <-> q.w limit 5) n
+      where n.dist <= 0.7)
+    union all
+    (select sw.word, public.similarity(sw.word, q.w)
+       from knowledge.summary_words sw
+      where char_length(q.w) >= 3 and sw.word like '%' || replace(replace(replace(q.w, '\', '\\'), '%', '\%'), '_', '\_') || '%'
+      limit 50)
+  ) v
+  group by v.word, q.i;
 end;
 $fn$;
 
@@ -581,10 +617,14 @@ $fn$;
 -- (the newest matches), not over every match: ranking every match of a common word meant detoasting
 -- and scoring tens of thousands of vectors (0.5-0.8 s at 100k discoveries).
 -- When the text search finds nothing and the query uses no websearch operators (a misspelling, a
--- fragment, only stop words), it falls back to trigram matching on the summary: word similarity >= 0.3
--- (pg_trgm.word_similarity_threshold, set below) walked in similarity order on the GiST trigram index,
--- then, if that gave fewer than the limit, case-insensitive substring matches below the threshold;
--- rank is the word similarity. "match" says which search answered. Without a query it lists by the
+-- fragment), it falls back to fuzzy matching through the summary vocabulary (knowledge.summary_words,
+-- migration search_vocabulary): the vocabulary words trigram-similar to a query word (similarity >= 0.3)
+-- or containing it (3+ characters) select the candidate discoveries, the newest greatest(limit, 200)
+-- whose summary has one of them (through the summary GIN index, or newest-first for a word in more
+-- than 2% of summaries); rank = for each query word, the similarity of the nearest such word in the
+-- summary, averaged over the query words that have one; nearest first, then newest. A query of stop words only finds
+-- nothing. This replaced a trigram KNN over every summary (40-53 ms at 100k discoveries for a term
+-- found nowhere) and a word_similarity pass over each candidate summary. "match" says which search answered. Without a query it lists by the
 -- filters, newest first. Filters: agent, type, tags (all of them), status, created_at in [since, until).
 -- The query-path statements run as dynamic SQL (EXECUTE ... USING) so each call is planned for its own
 -- query: a common word walks created_at desc (the covering index discoveries_created_summary_vector_idx)
@@ -603,8 +643,9 @@ returns table (
   details_excerpt text, tags text[], response_to text, superseded_by text,
   created_at timestamptz, updated_at timestamptz, rank real, match text)
 language plpgsql stable
+rows 20
 set search_path = knowledge, core, public
-set pg_trgm.word_similarity_threshold = 0.3
+set pg_trgm.similarity_threshold = 0.3
 as $fn$
 #variable_conflict use_column
 declare
@@ -618,6 +659,12 @@ declare
   v_cap integer;
   v_found integer := 0;
   v_tier2 integer := 0;
+  v_words text[];
+  v_word_q integer[];
+  v_word_tsq tsquery[];
+  v_word_sim real[];
+  v_nq integer;
+  v_freq real;
   v_cols constant text := 'd.id, d.agent_id, d.discovery_type, d.severity::text, d.status::text, d.summary, '
     'left(d.details, 500), d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at';
 begin
@@ -696,27 +743,79 @@ begin
   if v_query ~ '"' or v_query ~ '(^|\s)-\S' or v_query ~* '(^|\s)or(\s|$)' then
     return;
   end if;
-  -- word similarity >= threshold, nearest first (GiST KNN on summary <->> query = 1 - similarity)
-  return query execute format($q$
-    select %s, (1 - (d.summary <->> $7))::real, 'trigram'::text
-    from knowledge.discoveries d
-    where $7 <%% d.summary %s
-    order by d.summary <->> $7, d.created_at desc, d.id
-    limit $8 $q$, v_cols, v_filters)
-    using p_agent_id, p_discovery_type, v_tags, v_status, p_since, p_until, v_query, p_limit;
-  get diagnostics v_found = row_count;
-  if v_found >= p_limit then
+  -- Fuzzy path, static SQL. 1. The vocabulary words near the query words (knowledge.vocabulary_matches:
+  -- trigram similarity >= 0.3, or containing the word). None: nothing matches, answered from the
+  -- small vocabulary alone.
+  select array_agg(m.word), array_agg(m.tsq), array_agg(m.query_word), array_agg(m.similarity) into v_words, v_word_tsq, v_word_q, v_word_sim
+  from (select vm.word, vm.query_word, vm.similarity, to_tsquery('english', quote_literal(vm.word)) as tsq
+          from knowledge.vocabulary_matches(v_query) vm) m
+  where numnode(m.tsq) > 0;  -- a stop word cannot be searched
+  if v_words is null then
     return;
   end if;
-  -- then substrings that are not similar enough as words (a fragment inside a long word)
-  v_like := '%' || replace(replace(replace(v_query, '\', '\\'), '%', '\%'), '_', '\_') || '%';
-  return query execute format($q$
-    select %s, word_similarity($7, d.summary)::real, 'trigram'::text
-    from knowledge.discoveries d
-    where d.summary ilike $8 and not ($7 <%% d.summary) %s
-    order by 13 desc, d.created_at desc, d.id
-    limit $9 $q$, v_cols, v_filters)
-    using p_agent_id, p_discovery_type, v_tags, v_status, p_since, p_until, v_query, v_like, p_limit - v_found;
+  v_tsq := to_tsquery('english', array_to_string(array(select quote_literal(w) from unnest(v_words) w), ' | '));
+  v_nq := (select count(distinct q) from unnest(v_word_q) q);
+  -- 2. Candidates: discoveries whose summary has one of those words, the newest greatest(limit, 200). A
+  -- word in more than 2% of summaries (pg_stats) is walked newest-first on the covering created_at
+  -- index; a rarer one is collected through the GIN index.
+  select coalesce(max(st.most_common_elem_freqs[array_position(e.elems, l.lexeme)]), 0) into v_freq
+  from pg_stats st
+  cross join lateral (select st.most_common_elems::text::text[] as elems) e
+  cross join unnest(tsvector_to_array(to_tsvector('english', array_to_string(v_words, ' ')))) as l(lexeme)
+  where st.schemaname = 'knowledge' and st.tablename = 'discoveries' and st.attname = 'summary_vector';
+  -- 3. Rank: for each query word the similarity of the nearest vocabulary word the summary has (0 if
+  -- none), averaged over the query words that have a searchable near word (a stop word has none);
+  -- nearest first, then newest. Each candidate costs a few
+  -- tsvector look-ups, not a trigram pass over its summary.
+  if v_freq > 0.02 then
+    return query
+    with c as materialized (
+      select d.id, d.summary_vector, d.created_at from knowledge.discoveries d
+      where (d.summary_vector @@ v_tsq) is true  -- not indexable: walks created_at desc (index-only), stops at v_cap
+        and (p_agent_id is null or d.agent_id = p_agent_id)
+        and (p_discovery_type is null or d.discovery_type = p_discovery_type)
+        and (v_tags is null or d.tags @> v_tags)
+        and (v_status is null or d.status = v_status)
+        and (p_since is null or d.created_at >= p_since)
+        and (p_until is null or d.created_at < p_until)
+      order by d.created_at desc, d.id limit v_cap),
+    top as (
+      select c.id, c.created_at, r.rank from c
+      cross join lateral (
+        select (sum(b.best) / v_nq)::real as rank
+        from (select max(m.sim) as best from unnest(v_word_tsq, v_word_q, v_word_sim) as m(tsq, qi, sim)
+               where c.summary_vector @@ m.tsq group by m.qi) b) r
+      order by r.rank desc, c.created_at desc, c.id
+      limit p_limit)
+    select d.id, d.agent_id, d.discovery_type, d.severity::text, d.status::text, d.summary, left(d.details, 500),
+      d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at, top.rank, 'trigram'::text
+    from top join knowledge.discoveries d on d.id = top.id
+    order by top.rank desc, d.created_at desc, d.id;
+  else
+    return query
+    with c as materialized (
+      select d.id, d.summary_vector, d.created_at from knowledge.discoveries d
+      where d.summary_vector @@ v_tsq
+        and (p_agent_id is null or d.agent_id = p_agent_id)
+        and (p_discovery_type is null or d.discovery_type = p_discovery_type)
+        and (v_tags is null or d.tags @> v_tags)
+        and (v_status is null or d.status = v_status)
+        and (p_since is null or d.created_at >= p_since)
+        and (p_until is null or d.created_at < p_until)),
+    n as (select c.id, c.summary_vector, c.created_at from c order by c.created_at desc, c.id limit v_cap),
+    top as (
+      select n.id, n.created_at, r.rank from n
+      cross join lateral (
+        select (sum(b.best) / v_nq)::real as rank
+        from (select max(m.sim) as best from unnest(v_word_tsq, v_word_q, v_word_sim) as m(tsq, qi, sim)
+               where n.summary_vector @@ m.tsq group by m.qi) b) r
+      order by r.rank desc, n.created_at desc, n.id
+      limit p_limit)
+    select d.id, d.agent_id, d.discovery_type, d.severity::text, d.status::text, d.summary, left(d.details, 500),
+      d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at, top.rank, 'trigram'::text
+    from top join knowledge.discoveries d on d.id = top.id
+    order by top.rank desc, d.created_at desc, d.id;
+  end if;
 end;
 $fn$;
 
@@ -726,6 +825,7 @@ returns table (
   id text, agent_id text, discovery_type text, status text, summary text, tags text[],
   shared_tags text[], shared_count integer, score double precision, created_at timestamptz)
 language plpgsql stable
+rows 10
 set search_path = knowledge, core, public
 as $fn$
 #variable_conflict use_column
@@ -757,6 +857,7 @@ create or replace function knowledge.related_discoveries(p_id text, p_max_hops i
 returns table (
   id text, hops integer, agent_id text, discovery_type text, status text, summary text, created_at timestamptz)
 language plpgsql stable
+rows 20
 set search_path = knowledge, core, public
 as $fn$
 #variable_conflict use_column
@@ -795,6 +896,7 @@ $fn$;
 create or replace function knowledge.graph_related_ids(p_id text, p_max_hops integer)
 returns table (id text, hops integer)
 language plpgsql stable
+rows 20
 set search_path = ag_catalog, core, knowledge, public
 set max_parallel_workers_per_gather = 0
 set jit = off
@@ -871,6 +973,7 @@ $fn$;
 create or replace function knowledge.discovery_stats(p_top integer default 20)
 returns table (dimension text, key text, count bigint)
 language plpgsql stable
+rows 60
 set search_path = knowledge, core, public
 as $fn$
 #variable_conflict use_column

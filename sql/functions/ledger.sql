@@ -8,6 +8,7 @@ as $$ select max(version) from core.schema_migrations where kind = 'sql' $$;
 create or replace function core.ledger_items()
 returns table (kind core.migration_kind, file text, name text, version integer, checksum text, applied_at timestamptz)
 language sql stable
+rows 20
 as $$
   select distinct on (m.kind, m.file) m.kind, m.file, m.name, m.version, m.checksum, m.applied_at
   from core.schema_migrations m

@@ -77,6 +77,7 @@ $$;
 create or replace function core.lookup_session(p_session_id text, p_ttl_ms bigint)
 returns setof core.sessions
 language plpgsql volatile
+rows 1
 as $$
 begin
   if p_ttl_ms is null or p_ttl_ms <= 0 then
@@ -97,6 +98,7 @@ $$;
 create or replace function core.list_agent_sessions(p_agent_id text)
 returns setof core.sessions
 language sql stable
+rows 5
 as $$
   select s.* from core.sessions s
    where s.agent_id = p_agent_id and s.expires_at > now()
@@ -107,6 +109,7 @@ $$;
 create or replace function core.unbind_session(p_session_id text)
 returns setof core.sessions
 language sql volatile
+rows 1
 as $$
   delete from core.sessions s where s.session_id = p_session_id returning s.*
 $$;

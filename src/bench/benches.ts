@@ -9,7 +9,8 @@ import { cacheConfigFromEnv, createCacheLayer } from '../cache';
 import { createAgentService, Agent } from '../domain/agents';
 import { createEisvService } from '../domain/eisv';
 import { knowledge as knowledgeFns } from '../db/generated/functions';
-import { measurePaired, PairedResult, timeIt, distribution } from './measure';
+import { cpuPerCall, CpuPerCall } from './cpu';
+import { measurePaired, PairedResult, timeIt, distribution, Distribution } from './measure';
 
 export interface BenchContext {
   pool: Pool;
@@ -49,7 +50,15 @@ export async function benchSessions(ctx: BenchContext): Promise<PairedResult[]> 
         const cold = await measurePaired('agent metadata read, uncached (one call)', 'SELECT 1', () => ctx.pool.query({ name: 'bench_floor_select', text: 'select 1' }), () => agents.get(agent.agentId), { iterations: ctx.iterations });
         results.push(cold);
         await cache.metadata.get(agent.agentId);
-        results.push(await measurePaired('agent metadata read, cached (redis)', 'redis GET', () => floorRedis.get('bench:floor'), () => cache.metadata.get(agent.agentId), { iterations: ctx.iterations }));
+        results.push(await measurePaired('agent metadata read, cached (redis)', 'redis GET', () => floorRedis.get('bench:floor'), () => cache.metadata.get(agent.agentId),
+          { iterations: ctx.iterations, notes: `in-process tier ${cache.metadata.localTierActive() ? 'active' : 'INACTIVE'} in front of Redis` }));
+        const redisOnly = await createCacheLayer<Agent>(cacheConfigFromEnv(env), { pool: ctx.pool, loadAgentMetadata: (id) => agents.get(id), cleanupIntervalMs: 0, localMetadataTtlMs: 0 });
+        try {
+          await redisOnly.metadata.get(agent.agentId);
+          results.push(await measurePaired('agent metadata read, Redis tier only (in-process tier off)', 'redis GET', () => floorRedis.get('bench:floor'), () => redisOnly.metadata.get(agent.agentId), { iterations: ctx.iterations }));
+        } finally {
+          await redisOnly.close();
+        }
       } else {
         await cache.metadata.get(agent.agentId);
         results.push(await measurePaired('agent metadata read, cached (memory mode)', 'redis GET', () => floorRedis.get('bench:floor'), () => cache.metadata.get(agent.agentId), { iterations: ctx.iterations }));
@@ -177,3 +186,51 @@ async function benchDurable(ctx: BenchContext, log: AuditLog, dir: string) {
 }
 
 export { distribution };
+
+/**
+ * CPU per process_agent_update: `calls` updates back to back on one connection (after a warm-up),
+ * the PostgreSQL backend's utime+stime and this process's CPU divided by the calls.
+ */
+export async function benchUpdateCpu(ctx: BenchContext, calls: number): Promise<CpuPerCall> {
+  return withClient(ctx.pool, async (client) => {
+    const agents = createAgentService(client);
+    const eisv = createEisvService(client);
+    const agent = await agents.onboard({ label: `bench cpu ${randomBytes(3).toString('hex')}` });
+    const op = () => eisv.processUpdate({ agentId: agent.agentId, complexity: 0.5, confidence: 0.8, responseLength: 1500 });
+    for (let i = 0; i < 50; i++) await op();
+    return cpuPerCall(client, calls, op);
+  });
+}
+
+/**
+ * Cross-server invalidation of the in-process metadata tier: two cache layers (two "servers", each
+ * with its own Redis connections) over one Redis; B holds the agent in its in-process tier, A
+ * invalidates, and the time until B serves the new value is measured (B polls its tier).
+ */
+export async function benchMetadataInvalidation(ctx: BenchContext, samples: number): Promise<Distribution> {
+  const env = { REDIS_URL: ctx.redisUrl, REDIS_KEY_PREFIX: `benchinv${randomBytes(3).toString('hex')}:` };
+  let version = 0;
+  const load = async (id: string) => ({ id, version });
+  const a = await createCacheLayer<{ id: string; version: number }>(cacheConfigFromEnv(env), { pool: ctx.pool, loadAgentMetadata: load, cleanupIntervalMs: 0 });
+  const b = await createCacheLayer<{ id: string; version: number }>(cacheConfigFromEnv(env), { pool: ctx.pool, loadAgentMetadata: load, cleanupIntervalMs: 0 });
+  try {
+    for (let i = 0; i < 500 && !(a.metadata.localTierActive() && b.metadata.localTierActive()); i++) await new Promise((r) => setTimeout(r, 10));
+    const latencies: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      await b.metadata.get('bench-agent');
+      version++;
+      const t0 = process.hrtime.bigint();
+      await a.metadata.invalidateAgent('bench-agent');
+      for (;;) {
+        if ((await b.metadata.get('bench-agent'))?.version === version) break;
+        if (Number(process.hrtime.bigint() - t0) > 5e9) throw new Error('invalidation did not reach the other server within 5 s');
+        await new Promise((r) => setImmediate(r));
+      }
+      latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    return distribution(latencies);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+}

@@ -1,41 +1,74 @@
 import { execFileSync } from 'child_process';
+import { Command, InvalidArgumentError } from 'commander';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import os from 'os';
 import path from 'path';
 import { migrate } from '../db/migrate/migrate';
 import { writeLegacyJsonl } from '../import/bench';
-import { benchAudit, benchKnowledge, benchSessions, benchWrites, BenchContext } from './benches';
+import { benchAudit, benchKnowledge, benchMetadataInvalidation, benchSessions, benchUpdateCpu, benchWrites, BenchContext } from './benches';
+import { compareRuns, previousCommittedFullRun, readResults } from './compare';
+import { benchConcurrency } from './concurrency';
+import { docsEligibility, writeFigures } from './docs';
 import { distribution, formatRow, PairedResult, timeIt } from './measure';
+import { BenchResults, isDurable, ServerDurability } from './results';
 import { benchDatabase, dropDatabase, generateKnowledge, recreateDatabase, redisUrl, ROOT, serverUrl } from './setup';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const VERSION: string = require('../../package.json').version;
 
-interface Results {
-  date: string;
-  quick: boolean;
-  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string };
-  versions: { govdb: string; postgres: string; age: string; redis: string };
-  knowledge: { discoveries: number; edges: number; generateMs: number; projectMs: number };
-  paired: PairedResult[];
-  audit: { mirrorEventsPerSec: number; mirrorLines: number; durableEventsPerSec: number; durableProducers: number; rawFsyncsPerSec: number; durableAddedP50Ms: number; fsyncFloorP50Ms: number };
-  import: { lines: number; rows: number; ms: number; rowsPerSec: number; peakRssMb: number };
-  migrateFromEmptyMs: ReturnType<typeof distribution>;
-}
-
 const log = (line: string) => process.stderr.write(line + '\n');
 
-async function main(argv: string[]): Promise<void> {
-  const quick = argv.includes('--quick');
-  const outIndex = argv.indexOf('--out');
+interface Options {
+  quick: boolean;
+  out?: string;
+  compare: boolean;
+  docs: boolean;
+  from?: string;
+  concurrencySeconds?: number;
+  auditOnly: boolean;
+}
+
+const positiveInt = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+};
+
+export function buildProgram(): Command {
+  return new Command('npm run bench --')
+    .description(
+      'govdb benchmark: every operation beside a floor sampled on the same connection, CPU per update, throughput at 1/4/16 clients beside pgbench.\n' +
+      'By default it runs against its own DURABLE PostgreSQL 17 + AGE (bench/pg-durable.sh; fsync, synchronous_commit, full_page_writes on);\n' +
+      'GOVDB_BENCH_DATABASE_URL overrides the server, REDIS_URL the Redis. Results go to bench/results/<full|quick>-<date>.json.\n\n' +
+      'The reference run (writes the figures of docs/performance.md, then prints the change against the previous committed run):\n' +
+      '  npm run bench -- --docs --compare')
+    .option('--quick', 'CI smoke run: small sizes, few samples; figures are not meaningful', false)
+    .option('--out <file>', 'write the results JSON here instead of bench/results/')
+    .option('--compare', 'print the change of every ratio (op p50 / floor p50) against the previous committed full run', false)
+    .option('--docs', 'write the generated figures section of docs/performance.md (refused for --quick or a non-durable server)', false)
+    .option('--from <results.json>', 'do not run: use this results file (for --compare and --docs)')
+    .option('--concurrency-seconds <n>', 'seconds per concurrency level (default 10, --quick 1)', positiveInt)
+    .option('--audit-only', 'only the audit trail: acknowledged (fsynced) appends beside a raw fdatasync floor, and mirror throughput; writes no results file', false)
+    .showHelpAfterError();
+}
+
+async function durability(pool: { query: (q: string) => Promise<{ rows: Array<{ name: string; setting: string }> }> }): Promise<ServerDurability> {
+  const { rows } = await pool.query(`select name, setting from pg_settings where name in ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_sync_method')`);
+  const get = (n: string) => rows.find((r) => r.name === n)?.setting ?? 'unknown';
+  return { fsync: get('fsync'), synchronous_commit: get('synchronous_commit'), full_page_writes: get('full_page_writes'), wal_sync_method: get('wal_sync_method') };
+}
+
+async function runBenchmark(opts: Options): Promise<{ results: BenchResults; file: string } | null> {
+  const quick = opts.quick;
   const server = serverUrl();
   const redis = redisUrl();
   const iterations = quick ? 60 : 1000;
   const sizes = quick ? { agents: 50, discoveries: 2_000, edges: 4_000, seed: 0.42 } : { agents: 500, discoveries: 100_000, edges: 200_000, seed: 0.42 };
   const importLines = quick ? 20_000 : 1_000_000;
+  const concurrencySeconds = opts.concurrencySeconds ?? (quick ? 1 : 10);
 
   log(`bench: ${quick ? 'quick (smoke) run: figures are not meaningful' : 'full run'}; PostgreSQL ${server.replace(/\/\/[^@]*@/, '//')}`);
-  if (argv.includes('--audit-only')) {
+  if (opts.auditOnly) {
     // only the audit trail benches (durable appends beside their raw fsync floor, mirror throughput)
     const { pool } = await benchDatabase(server, `govdb_bench_${process.pid}`);
     try {
@@ -47,7 +80,7 @@ async function main(argv: string[]): Promise<void> {
       await pool.end();
       await dropDatabase(server, `govdb_bench_${process.pid}`).catch(() => undefined);
     }
-    return;
+    return null;
   }
   const migrateSamples: number[] = [];
   for (let i = 0; i < (quick ? 1 : 3); i++) {
@@ -59,11 +92,19 @@ async function main(argv: string[]): Promise<void> {
 
   const { url, pool } = await benchDatabase(server, `govdb_bench_${process.pid}`);
   try {
+    const settings = await durability(pool);
+    const durable = isDurable(settings);
+    log(`bench: server fsync=${settings.fsync} synchronous_commit=${settings.synchronous_commit} full_page_writes=${settings.full_page_writes}${durable ? '' : ' — NOT DURABLE: figures are not comparable to production and cannot go into docs'}`);
     const versions = await pool.query(`select current_setting('server_version') as pg, (select extversion from pg_extension where extname = 'age') as age`);
     const ctx: BenchContext = { pool, redisUrl: redis, iterations, quick };
     const paired: PairedResult[] = [];
     paired.push(...(await benchSessions(ctx)));
+    const metadataInvalidationMs = await benchMetadataInvalidation(ctx, quick ? 20 : 200);
+    log(`bench: metadata invalidation across servers p50 ${metadataInvalidationMs.p50.toFixed(2)} ms, p99 ${metadataInvalidationMs.p99.toFixed(2)} ms`);
     paired.push(...(await benchWrites(ctx)));
+    const cpuPerUpdate = await benchUpdateCpu(ctx, quick ? 300 : 3000);
+    log(`bench: CPU per update: PostgreSQL ${cpuPerUpdate.postgresMsPerCall?.toFixed(3) ?? '?'} ms + Node ${cpuPerUpdate.nodeMsPerCall.toFixed(3)} ms`);
+    const concurrency = await benchConcurrency(server, url, { levels: [1, 4, 16], seconds: concurrencySeconds, pgbenchScale: quick ? 1 : undefined, log });
     log(`bench: generating ${sizes.discoveries} discoveries and ${sizes.edges} related edges (seed ${sizes.seed})`);
     const gen = await generateKnowledge(pool, sizes);
     const edgeCount = await pool.query(`select (select count(*) from knowledge.discovery_edges) + (select count(*) from knowledge.discovery_tags) + (select count(*) from knowledge.discoveries) as n`);
@@ -82,13 +123,17 @@ async function main(argv: string[]): Promise<void> {
     rmSync(work, { recursive: true, force: true });
 
     const redisVersion = execFileSync('redis-cli', ['-u', redis, 'info', 'server'], { encoding: 'utf8' }).match(/redis_version:(\S+)/)?.[1] ?? 'unknown';
-    const results: Results = {
+    const results: BenchResults = {
       date: new Date().toISOString(),
       quick,
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` },
+      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}`, loadAverage1m: os.loadavg()[0] },
       versions: { govdb: VERSION, postgres: versions.rows[0].pg, age: versions.rows[0].age, redis: redisVersion },
-      knowledge: { discoveries: sizes.discoveries, edges: Number(edgeCount.rows[0].n) - sizes.discoveries + sizes.discoveries, generateMs: gen.generateMs, projectMs: gen.projectMs },
+      server: { url: server.replace(/\/\/[^@]*@/, '//'), durable, settings },
+      knowledge: { discoveries: sizes.discoveries, edges: Number(edgeCount.rows[0].n), generateMs: gen.generateMs, projectMs: gen.projectMs },
       paired,
+      cpuPerUpdate,
+      metadataInvalidationMs,
+      concurrency,
       audit: {
         mirrorEventsPerSec: Math.round(audit.mirrorEventsPerSec), mirrorLines: audit.mirrorLines,
         durableEventsPerSec: Math.round(audit.durableEventsPerSec), durableProducers: audit.durableProducers, rawFsyncsPerSec: Math.round(audit.rawFsyncsPerSec),
@@ -97,26 +142,71 @@ async function main(argv: string[]): Promise<void> {
       import: { lines: importLines, rows: imp.rows, ms: imp.ms, rowsPerSec: Math.round(imp.rows / (imp.ms / 1000)), peakRssMb: Math.round(imp.peakRssBytes / 2 ** 20) },
       migrateFromEmptyMs: distribution(migrateSamples),
     };
-
-    process.stdout.write(`\ngovdb benchmark ${results.date} (${quick ? 'QUICK smoke run' : 'full run'}); times in ms; floor measured right before each sample on the same connection\n`);
-    for (const r of paired) process.stdout.write(formatRow(r) + '\n');
-    process.stdout.write(`audit acknowledged (fsynced before the reply): p50 added ${results.audit.durableAddedP50Ms.toFixed(3)} ms (raw write+fdatasync p50 ${results.audit.fsyncFloorP50Ms.toFixed(3)} ms); ${results.audit.durableEventsPerSec} acknowledged events/s with ${results.audit.durableProducers} producers vs ${results.audit.rawFsyncsPerSec} raw fdatasyncs/s\n`);
-    process.stdout.write(`audit mirror into PostgreSQL: ${results.audit.mirrorEventsPerSec} events/s (${results.audit.mirrorLines} lines)\n`);
-    process.stdout.write(`legacy import: ${results.import.rows} rows from ${importLines} lines in ${results.import.ms} ms = ${results.import.rowsPerSec} rows/s, peak RSS ${results.import.peakRssMb} MB\n`);
-    process.stdout.write(`govdb migrate from empty: p50 ${results.migrateFromEmptyMs.p50.toFixed(0)} ms (n=${migrateSamples.length})\n`);
-    process.stdout.write(`knowledge graph: ${sizes.discoveries} discoveries, ${results.knowledge.edges} edges (AUTHORED+TAGGED+RELATED_TO); AGE projection built in ${gen.projectMs} ms\n`);
-
-    const outFile = outIndex >= 0 ? argv[outIndex + 1]! : path.join(ROOT, 'bench', 'results', `${quick ? 'quick' : 'full'}-${results.date.replace(/[:.]/g, '-')}.json`);
+    const outFile = opts.out ?? path.join(ROOT, 'bench', 'results', `${quick ? 'quick' : 'full'}-${results.date.replace(/[:.]/g, '-')}.json`);
     mkdirSync(path.dirname(outFile), { recursive: true });
     writeFileSync(outFile, JSON.stringify(results, null, 2) + '\n');
     log(`bench: results written to ${path.relative(process.cwd(), outFile)}`);
+    return { results, file: outFile };
   } finally {
     await pool.end();
     await dropDatabase(server, `govdb_bench_${process.pid}`).catch(() => undefined);
   }
 }
 
-main(process.argv.slice(2)).catch((err) => {
-  process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+function printSummary(r: BenchResults): void {
+  process.stdout.write(`\ngovdb benchmark ${r.date} (${r.quick ? 'QUICK smoke run' : 'full run'}; server ${r.server.durable ? 'durable' : 'NOT durable'}: fsync=${r.server.settings.fsync}, synchronous_commit=${r.server.settings.synchronous_commit}); times in ms; floor measured right before each sample on the same connection\n`);
+  for (const p of r.paired) process.stdout.write(formatRow(p) + '\n');
+  if (r.cpuPerUpdate) {
+    const c = r.cpuPerUpdate;
+    process.stdout.write(`CPU per process_agent_update (${c.calls} calls): PostgreSQL ${c.postgresMsPerCall?.toFixed(3) ?? '?'} ms + Node ${c.nodeMsPerCall.toFixed(3)} ms = ${c.totalMsPerCall?.toFixed(3) ?? '?'} ms\n`);
+  }
+  if (r.metadataInvalidationMs) process.stdout.write(`metadata invalidation across servers (pub/sub to the other server's in-process tier): p50 ${r.metadataInvalidationMs.p50.toFixed(3)} ms, p99 ${r.metadataInvalidationMs.p99.toFixed(3)} ms (n=${r.metadataInvalidationMs.n})\n`);
+  if (r.concurrency) {
+    for (const l of r.concurrency.levels) process.stdout.write(`concurrency ${String(l.clients).padStart(2)} clients: ${l.updatesPerSec} updates/s (p50 ${l.latencyMs.p50.toFixed(2)}, p99 ${l.latencyMs.p99.toFixed(2)} ms) | pgbench TPC-B ${l.pgbenchTps ?? '-'} tps\n`);
+    const s = r.concurrency.sameAgent;
+    process.stdout.write(`same agent, ${s.clients} clients: ${s.updatesPerSec} updates/s, ${s.completed} completed = ${s.rows} rows, seq gapless: ${s.seqGapless}\n`);
+  }
+  if (r.audit.durableAddedP50Ms !== undefined) {
+    process.stdout.write(`audit acknowledged (fsynced before the reply): p50 added ${r.audit.durableAddedP50Ms.toFixed(3)} ms (raw write+fdatasync p50 ${r.audit.fsyncFloorP50Ms!.toFixed(3)} ms); ${r.audit.durableEventsPerSec} acknowledged events/s with ${r.audit.durableProducers} producers vs ${r.audit.rawFsyncsPerSec} raw fdatasyncs/s\n`);
+  }
+  process.stdout.write(`audit mirror into PostgreSQL: ${r.audit.mirrorEventsPerSec} events/s (${r.audit.mirrorLines} lines)\n`);
+  process.stdout.write(`legacy import: ${r.import.rows} rows from ${r.import.lines} lines in ${r.import.ms} ms = ${r.import.rowsPerSec} rows/s, peak RSS ${r.import.peakRssMb} MB\n`);
+  process.stdout.write(`govdb migrate from empty: p50 ${r.migrateFromEmptyMs.p50.toFixed(0)} ms (n=${r.migrateFromEmptyMs.n})\n`);
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  program.parse(argv, { from: 'user' });
+  const opts = program.opts<Options>();
+  // refuse --docs before a long run that could not provide them
+  if (opts.docs && opts.quick) throw new Error('--docs needs a full run: a --quick run cannot write docs figures');
+  let results: BenchResults;
+  let file: string;
+  if (opts.from) {
+    file = path.resolve(opts.from);
+    results = readResults(file) as BenchResults;
+  } else {
+    const run = await runBenchmark(opts);
+    if (!run) return;
+    ({ results, file } = run);
+    printSummary(results);
+  }
+  if (opts.compare) {
+    const previous = previousCommittedFullRun(ROOT, file);
+    if (!previous) process.stdout.write('compare: no committed full run under bench/results/\n');
+    else process.stdout.write(compareRuns(readResults(previous), results, path.relative(ROOT, previous)).join('\n') + '\n');
+  }
+  if (opts.docs) {
+    const ok = docsEligibility(results);
+    if (!ok.ok) throw new Error(`not writing docs/performance.md: ${ok.reason}`);
+    writeFigures(path.join(ROOT, 'docs', 'performance.md'), results, path.relative(ROOT, file));
+    log('bench: docs/performance.md figures rewritten from this run');
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((err) => {
+    process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}

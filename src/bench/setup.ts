@@ -7,11 +7,16 @@ import { createPool } from '../db/pool';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
-/** The PostgreSQL server to benchmark on: GOVDB_BENCH_DATABASE_URL, else the project's PostgreSQL 17 + AGE. */
+/**
+ * The PostgreSQL server to benchmark on: GOVDB_BENCH_DATABASE_URL when set, else the benchmark's own
+ * DURABLE PostgreSQL 17 + AGE (bench/pg-durable.sh: fsync, synchronous_commit, full_page_writes on),
+ * started on demand. The tests' server (scripts/db/pg-age.sh) is not durable; a run against it is
+ * recorded as such and cannot write docs figures.
+ */
 export function serverUrl(): string {
   const url = process.env.GOVDB_BENCH_DATABASE_URL;
   if (url) return url;
-  return execFileSync('bash', [path.join(ROOT, 'scripts/db/pg-age.sh'), 'start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  return execFileSync('bash', [path.join(ROOT, 'bench', 'pg-durable.sh'), 'start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
 }
 
 export function redisUrl(): string {

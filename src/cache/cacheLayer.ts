@@ -2,7 +2,8 @@ import type { Queryable } from '../db/pool';
 import { CacheConfig } from './cacheConfig';
 import { RedisKeys } from './keys';
 import { LeaseLockService, LockService } from './lockService';
-import { AgentMetadataLoader, CachedMetadata, MetadataCache } from './metadataCache';
+import { Cluster } from 'ioredis';
+import { AgentMetadataLoader, CachedMetadata, InvalidationSubscriber, MetadataCache } from './metadataCache';
 import { PgPoolLike } from './pgAdvisoryLock';
 import { DEFAULT_RATE_LIMITS, GcraRateLimiter, RateLimiter, RateLimitRules } from './rateLimiter';
 import { createRedisClient } from './redisClient';
@@ -18,12 +19,14 @@ export interface CacheLayerDeps<M> {
   rateLimits?: RateLimitRules;
   /** How often the expired-session cleanup runs (default 5 min); 0 disables the timer. */
   cleanupIntervalMs?: number;
+  /** In-process metadata tier TTL in front of Redis (default 60 s; 0 disables it); see CachedMetadata. */
+  localMetadataTtlMs?: number;
 }
 
 /** Everything the server needs from Redis, plus the health view. */
 export interface CacheLayer<M> {
   sessions: SessionStore;
-  metadata: MetadataCache<M>;
+  metadata: MetadataCache<M> & { localTierActive(): boolean };
   locks: LockService;
   rateLimits: RateLimiter;
   sessionCleanup: SessionCleanupJob;
@@ -53,11 +56,17 @@ export async function createCacheLayer<M>(config: CacheConfig, deps: CacheLayerD
     ttlMs: config.metadataTtlMs,
     memoryTtlMs: config.memoryMetadataTtlMs,
     memoryMaxEntries: config.memoryMaxEntries,
+    localTtlMs: deps.localMetadataTtlMs,
   });
   const locks = new LeaseLockService(availability, keys, config.memoryMaxEntries);
   const rateLimits = new GcraRateLimiter(availability, keys, deps.rateLimits ?? DEFAULT_RATE_LIMITS, config.memoryMaxEntries);
   const sessionCleanup = new SessionCleanupJob(deps.pool, sessions, deps.cleanupIntervalMs || 300_000);
-  if (configured) await availability.start();
+  if (configured) {
+    await availability.start();
+    // the in-process metadata tier listens for invalidations on its own connection
+    const client = availability.client;
+    metadata.startLocalTier((client instanceof Cluster ? client.duplicate() : client.duplicate()) as unknown as InvalidationSubscriber);
+  }
   else availability.disable('Redis is not configured (set REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES)');
   if (deps.cleanupIntervalMs !== 0) sessionCleanup.start();
   return {
@@ -68,6 +77,7 @@ export async function createCacheLayer<M>(config: CacheConfig, deps: CacheLayerD
     sessionCleanup,
     health: () => availability.health(),
     async close() {
+      metadata.close();
       await sessionCleanup.stop();
       await availability.close();
     },

@@ -30,6 +30,11 @@ export class RedisKeys {
     return `${this.prefix}agentmeta:${tag(agentId)}:version`;
   }
 
+  /** Pub/sub channel of metadata invalidations (message: the agent id); read by every server's in-process tier. */
+  agentMetadataInvalidations(): string {
+    return `${this.prefix}agentmeta:invalidations`;
+  }
+
   /** Lease lock holder (token) and its fencing counter: same hash tag. */
   lock(name: string): string {
     return `${this.prefix}lock:${tag(name)}`;

@@ -51,6 +51,8 @@ interface CachedBinding {
   boundAt: number;
   /** expires_at of the PostgreSQL row (ms): re-extended when less than one TTL is left. */
   durableExpiresAt: number;
+  /** when the Redis key expires (ms), as last set: the lookup slides it only when it is due */
+  redisExpiresAt?: number;
   /** memory mode only: when PostgreSQL last confirmed the binding. */
   checkedAt?: number;
 }
@@ -58,6 +60,11 @@ interface CachedBinding {
 /** Member of an agent's index set meaning "this set was built from PostgreSQL and is complete". */
 const COMPLETE = '*';
 
+/** Compare-and-set of a binding's value with a new TTL: a bind or unbind in between wins. */
+const SLIDE = new LuaScript(
+  `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+   redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+   return 1`, 1);
 const PEEK = new LuaScript(
   `local v = redis.call('GET', KEYS[1])
    if not v then return false end
@@ -69,9 +76,12 @@ const INDEX_ADD = new LuaScript(
    return 1`, 1);
 
 /**
- * Session bindings: `session:{id}` in Redis with the exact sliding TTL (GETEX refreshes it on every
- * lookup), written through to core.sessions, whose expiry is kept at least as late (re-extended at
- * most once per `durableSlackMs` of activity, so lookups stay one Redis round trip). A Redis miss
+ * Session bindings: `session:{id}` in Redis with a sliding TTL, written through to core.sessions,
+ * whose expiry is kept at least as late (re-extended at most once per `durableSlackMs` of activity).
+ * A lookup is one plain GET: the value carries when its key expires, and the TTL is slid (a
+ * compare-and-set with a fresh TTL) only once `durableSlackMs` of it has been used, so a binding
+ * expires between TTL − durableSlackMs and TTL after its last use, and a busy session costs one
+ * extra round trip per `durableSlackMs` instead of a GETEX/PEXPIRE on every lookup. A Redis miss
  * falls through to PostgreSQL and re-warms Redis. The per-agent index `agent:{agent}:sessions` is a
  * set whose COMPLETE marker says it holds every binding of the agent; without the marker (after a
  * flush, or when it expired) the list comes from PostgreSQL and rebuilds the set.
@@ -112,7 +122,7 @@ export class CachedSessionStore implements SessionStore {
     await this.redis.run(
       async (r) => {
         this.memory.delete(input.sessionId);
-        await r.set(this.keys.session(input.sessionId), JSON.stringify(cached), 'PX', this.options.ttlMs);
+        await r.set(this.keys.session(input.sessionId), JSON.stringify({ ...cached, redisExpiresAt: Date.now() + this.options.ttlMs }), 'PX', this.options.ttlMs);
         await INDEX_ADD.run(r, [this.keys.agentSessions(cached.agentId)], [this.indexTtlMs(), input.sessionId]);
       },
       () => {
@@ -127,8 +137,15 @@ export class CachedSessionStore implements SessionStore {
     const now = Date.now();
     const hit = await this.redis.run(
       async (r) => {
-        const json = await r.getex(this.keys.session(sessionId), 'PX', this.options.ttlMs);
-        return json === null ? undefined : (JSON.parse(json) as CachedBinding);
+        const key = this.keys.session(sessionId);
+        const json = await r.get(key);
+        if (json === null) return undefined;
+        const cached = JSON.parse(json) as CachedBinding;
+        if ((cached.redisExpiresAt ?? 0) - now < this.options.ttlMs - this.options.durableSlackMs) {
+          const slid: CachedBinding = { ...cached, redisExpiresAt: now + this.options.ttlMs };
+          if (await SLIDE.run(r, [key], [json, JSON.stringify(slid), this.options.ttlMs])) return slid;
+        }
+        return cached;
       },
       () => {
         const cached = this.memory.get(sessionId, now);
@@ -137,7 +154,7 @@ export class CachedSessionStore implements SessionStore {
         return cached;
       },
     );
-    if (hit && hit.durableExpiresAt - now > this.options.ttlMs) return toBinding(sessionId, hit, now + this.options.ttlMs);
+    if (hit && hit.durableExpiresAt - now > this.options.ttlMs) return toBinding(sessionId, hit, hit.redisExpiresAt ?? now + this.options.ttlMs);
     // a miss, or the durable row needs extending: ask PostgreSQL (it slides the row's expiry too)
     const rows = await core.lookupSession(this.db, { sessionId, ttlMs: this.durableTtlMs() });
     const row = rows[0];
@@ -224,7 +241,7 @@ export class CachedSessionStore implements SessionStore {
   private async cache(sessionId: string, cached: CachedBinding, ttlMs: number, addToIndex: boolean): Promise<void> {
     await this.redis.run(
       async (r) => {
-        await r.set(this.keys.session(sessionId), JSON.stringify(cached), 'PX', ttlMs);
+        await r.set(this.keys.session(sessionId), JSON.stringify({ ...cached, redisExpiresAt: Date.now() + ttlMs }), 'PX', ttlMs);
         if (addToIndex) await INDEX_ADD.run(r, [this.keys.agentSessions(cached.agentId)], [this.indexTtlMs(), sessionId]);
       },
       () => this.memory.set(sessionId, { ...cached, checkedAt: Date.now() }, ttlMs),
@@ -260,7 +277,7 @@ export class CachedSessionStore implements SessionStore {
         // evicted or expired meanwhile: PostgreSQL has it (or it is over), a miss will re-warm it
         if (cached && ttl > 0) {
           const { checkedAt: _checked, ...stored } = cached;
-          await r.set(this.keys.session(sessionId), JSON.stringify(stored), 'PX', ttl);
+          await r.set(this.keys.session(sessionId), JSON.stringify({ ...stored, redisExpiresAt: Date.now() + ttl }), 'PX', ttl);
           await INDEX_ADD.run(r, [this.keys.agentSessions(cached.agentId)], [this.indexTtlMs(), sessionId]);
         }
       }

@@ -149,6 +149,11 @@ export interface AgentServiceOptions {
    * change), e.g. to drop a cached copy. Not called for onboard/spawn: a new id has nothing cached.
    */
   invalidate?: (agentId: string) => void | Promise<void>;
+  /**
+   * Read-through cache of agent metadata (the cache layer's metadata tier: in-process, then Redis,
+   * then core.get_agent); null for an unknown agent. Used by getForDisplay only.
+   */
+  cachedMetadata?: { get(agentId: string): Promise<Agent | null> };
 }
 
 export type AgentService = ReturnType<typeof createAgentService>;
@@ -204,6 +209,19 @@ export function createAgentService(db: Queryable, options: AgentServiceOptions =
 
     async get(agentId: string): Promise<Agent> {
       return toAgent(await core.getAgent(db, { agentId }));
+    },
+
+    /**
+     * The agent for DISPLAY (get_agent, listings of one agent): through the metadata cache when one is
+     * configured, so a hit costs no round trip; invalidated on every change of the agent, but may lag
+     * another server's change by the pub/sub delay. Never base a permission or state decision on it:
+     * use get(), or better the write's own transaction. Throws NOT_FOUND like get().
+     */
+    async getForDisplay(agentId: string): Promise<Agent> {
+      if (!options.cachedMetadata) return toAgent(await core.getAgent(db, { agentId }));
+      const cached = await options.cachedMetadata.get(agentId);
+      if (cached === null) return toAgent(await core.getAgent(db, { agentId })); // unknown: get_agent's NOT_FOUND
+      return reviveAgent(cached);
     },
 
     async list(filter: AgentListFilter = {}): Promise<AgentSummary[]> {
@@ -290,5 +308,21 @@ function toSummary(row: CoreListAgentsRow): AgentSummary {
     updateCount: Number(row.update_count ?? 0),
     createdAt: row.created_at!,
     lastActivityAt: row.last_activity_at,
+  };
+}
+
+/** A copy of a cached agent with its timestamps as Dates again (a Redis value is JSON: ISO strings). */
+function reviveAgent(a: Agent): Agent {
+  const date = (v: Date | string | null): Date | null => (v === null ? null : v instanceof Date ? v : new Date(v));
+  return {
+    ...a,
+    tags: [...a.tags],
+    metadata: { ...a.metadata },
+    createdAt: date(a.createdAt)!,
+    updatedAt: date(a.updatedAt)!,
+    pausedAt: date(a.pausedAt),
+    archivedAt: date(a.archivedAt),
+    deletedAt: date(a.deletedAt),
+    lastActivityAt: date(a.lastActivityAt),
   };
 }

@@ -75,7 +75,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     },
   });
   const invalidate = (agentId: string) => cache.metadata.invalidateAgent(agentId);
-  const agents = createAgentService(pool, { invalidate });
+  // get_agent reads through the metadata cache (in-process tier, Redis, PostgreSQL); permission checks use agents.get
+  const agents = createAgentService(pool, { invalidate, cachedMetadata: cache.metadata });
   agentsForCache = agents;
   const eisv = createEisvService(pool, { invalidate });
   const knowledge = createKnowledgeService(pool);

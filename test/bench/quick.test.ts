@@ -16,7 +16,7 @@ describe('benchmark --quick', () => {
     });
     const results = JSON.parse(readFileSync(out, 'utf8'));
     const names = results.paired.map((r: { name: string }) => r.name);
-    for (const expected of ['session lookup (redis mode)', 'session lookup (memory mode)', 'agent metadata read, uncached (one call)', 'agent metadata read, cached (redis)',
+    for (const expected of ['session lookup (redis mode)', 'session lookup (memory mode)', 'agent metadata read, uncached (one call)', 'agent metadata read, cached (redis)', 'agent metadata read, Redis tier only (in-process tier off)',
       'onboard (agent, key hash, session, event, AGE vertex)', 'process_agent_update (full EISV step, one txn)', 'full-text search (query mix, limit 20)',
       'AGE MATCH one Discovery by id', 'related within 2 hops (AGE)', 'audit append on the request path', 'audit append, acknowledged (fsynced) — one producer']) {
       expect(names).toContain(expected);
@@ -26,6 +26,16 @@ describe('benchmark --quick', () => {
       expect(r.floor.n).toBe(r.op.n);
       expect(Number.isFinite(r.ratioP50)).toBe(true);
     }
+    // the server's durability is recorded (the tests' server is not durable: such a run cannot write docs figures)
+    expect(results.server.settings).toEqual(expect.objectContaining({ fsync: expect.any(String), synchronous_commit: expect.any(String), full_page_writes: expect.any(String) }));
+    expect(typeof results.server.durable).toBe('boolean');
+    expect(results.cpuPerUpdate.calls).toBeGreaterThan(0);
+    expect(results.cpuPerUpdate.nodeMsPerCall).toBeGreaterThan(0);
+    expect(results.concurrency.levels.map((l: { clients: number }) => l.clients)).toEqual([1, 4, 16]);
+    for (const l of results.concurrency.levels) expect(l.updatesPerSec).toBeGreaterThan(0);
+    expect(results.concurrency.sameAgent).toMatchObject({ seqGapless: true });
+    expect(results.concurrency.sameAgent.rows).toBe(results.concurrency.sameAgent.completed);
+    expect(results.metadataInvalidationMs.n).toBeGreaterThan(0);
     expect(results.import.rows).toBeGreaterThan(0);
     expect(results.audit.mirrorEventsPerSec).toBeGreaterThan(0);
     expect(results.audit.durableEventsPerSec).toBeGreaterThan(0);

@@ -61,6 +61,34 @@ test('the TTL slides on every lookup and the binding expires after TTL without u
   expect(rows).toEqual([]);
 });
 
+test('a lookup is one plain GET; the TTL is slid only once the slack of it has been used', async () => {
+  const { cache, keys } = await layer(testConfig({ url: server.url }, { sessionTtlMs: 4000, sessionDurableSlackMs: 1000 }));
+  await cache.sessions.bind({ sessionId: 'sess-lazy-01', agentId: 'agent-a' });
+  const monitor = await raw.monitor();
+  const commands: string[] = [];
+  monitor.on('monitor', (_time: string, args: string[]) => {
+    if (args.some((a) => a.includes('sess-lazy-01'))) commands.push(String(args[0]).toLowerCase());
+  });
+  try {
+    const ttlBefore = await raw.pttl(keys.session('sess-lazy-01'));
+    await sleep(300);
+    expect(await cache.sessions.lookup('sess-lazy-01')).toMatchObject({ agentId: 'agent-a' });
+    await sleep(100); // let the monitor deliver
+    expect(commands.filter((c) => c !== 'pttl')).toEqual(['get']);
+    expect(await raw.pttl(keys.session('sess-lazy-01'))).toBeLessThan(ttlBefore - 250); // not slid
+    await sleep(900); // more than the slack (1000 ms) of the TTL used since the bind
+    commands.length = 0;
+    const slid = await cache.sessions.lookup('sess-lazy-01');
+    await sleep(100);
+    expect(commands[0]).toBe('get'); // then the slide (and here also the durable re-extension, due at the same time)
+    expect(commands.length).toBeGreaterThan(1);
+    expect(await raw.pttl(keys.session('sess-lazy-01'))).toBeGreaterThan(3700);
+    expect(slid!.expiresAt.getTime()).toBeGreaterThan(Date.now() + 3700);
+  } finally {
+    monitor.disconnect();
+  }
+});
+
 test('sessions of an agent come from its index set, and unbind removes them', async () => {
   const { cache, keys } = await layer(testConfig({ url: server.url }, { sessionTtlMs: 60_000 }));
   for (const id of ['sess-list-a1', 'sess-list-a2', 'sess-list-a3']) await cache.sessions.bind({ sessionId: id, agentId: 'agent-b' });
@@ -125,7 +153,14 @@ test('agent metadata is read through, and invalidation by one instance reaches t
   await db.pool.query(`update core.agents set label = 'second' where id = 'agent-a'`);
   expect(await two.metadata.get('agent-a')).toEqual({ id: 'agent-a', label: 'first' }); // cached, shared
   await two.metadata.invalidateAgent('agent-a');
-  expect(await one.metadata.get('agent-a')).toEqual({ id: 'agent-a', label: 'second' });
+  expect(await two.metadata.get('agent-a')).toEqual({ id: 'agent-a', label: 'second' }); // its own tier: at once
+  // the other instance's in-process tier drops its copy when the pub/sub message arrives (milliseconds)
+  let label: string | null | undefined = 'first';
+  for (let i = 0; i < 100 && label === 'first'; i++) {
+    label = (await one.metadata.get('agent-a'))?.label;
+    if (label === 'first') await sleep(10);
+  }
+  expect(label).toBe('second');
   expect(await one.metadata.get('no-such-agent')).toBeNull();
 });
 

@@ -251,6 +251,28 @@ describe('reads', () => {
     expect(await kg.search({ query: '"calibraton"' })).toEqual([]);
   });
 
+  it('keeps the summary vocabulary (knowledge.summary_words) as discoveries are stored', async () => {
+    const { rows } = await db.pool.query(`select word from knowledge.summary_words where word = any($1) order by word`, [['calibration', 'entropy', 'spikes', 'zanzibarite']]);
+    expect(rows.map((r) => r.word)).toEqual(['calibration', 'entropy', 'spikes']);
+    await kg.store({ agentId: A, id: 'kg-s-vocab', summary: 'Zanzibarite crystals in the ledger', tags: ['vocab'] });
+    const after = await db.pool.query(`select word from knowledge.summary_words where word in ('zanzibarite', 'crystals', 'ledger') order by word`);
+    expect(after.rows.map((r) => r.word)).toEqual(['crystals', 'ledger', 'zanzibarite']);
+  });
+
+  it('finds the right discovery for a misspelt word through the vocabulary, among many that share other words', async () => {
+    await kg.storeBatch(Array.from({ length: 30 }, (_, i) => ({ agentId: B, id: `kg-s-noise-${i}`, summary: `Ledger crystals report number ${i}` })));
+    const hits = await kg.search({ query: 'zanzibraite' });
+    expect(hits[0]).toMatchObject({ id: 'kg-s-vocab', match: 'trigram' });
+    expect((await kg.search({ query: 'zanzbarite crystls' }))[0]).toMatchObject({ id: 'kg-s-vocab', match: 'trigram' });
+    // a fragment inside a word, below the similarity threshold, still finds it as a substring match
+    expect((await kg.search({ query: 'nzibar' })).map((h) => [h.id, h.match])).toEqual([['kg-s-vocab', 'trigram']]);
+    // a word found nowhere, and nothing near it in the vocabulary: no hits
+    expect(await kg.search({ query: 'a3f1e' })).toEqual([]);
+    expect(await kg.search({ query: 'qqqxxyy' })).toEqual([]);
+    // filters apply to the fuzzy path too
+    expect(await kg.search({ query: 'zanzibraite', agentId: B })).toEqual([]);
+  });
+
   it('gets a discovery with its ancestors and direct responses', async () => {
     const a = await kg.store({ agentId: A, summary: 'Chain start', id: 'kg-c1' });
     await kg.store({ agentId: B, summary: 'Chain reply', id: 'kg-c2', responseTo: a.id, responseType: 'extend' });

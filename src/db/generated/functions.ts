@@ -662,11 +662,83 @@ export interface CoreEisvAssessRow {
 }
 const CoreEisvAssessSpec: FunctionSpec = {"schema":"core","name":"eisv_assess","returns":"row","params":[{"key":"energy","sqlName":"p_energy","sqlType":"double precision","json":false},{"key":"information","sqlName":"p_information","sqlType":"double precision","json":false},{"key":"entropy","sqlName":"p_entropy","sqlType":"double precision","json":false},{"key":"void","sqlName":"p_void","sqlType":"double precision","json":false},{"key":"driftNorm","sqlName":"p_drift_norm","sqlType":"double precision","json":false}]};
 
+/** Arguments of core.eisv_assess_rows(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_drift_norm double precision). */
+export interface CoreEisvAssessRowsArgs {
+  energy: number | null;
+  information: number | null;
+  entropy: number | null;
+  void: number | null;
+  driftNorm: number | null;
+}
+export interface CoreEisvAssessRowsRow {
+  coherence: number | null;
+  risk: number | null;
+  phi: number | null;
+  verdict: "safe" | "caution" | "high-risk" | null;
+  health_status: "healthy" | "moderate" | "critical" | "unknown" | null;
+  decision: "proceed" | "guide" | "pause" | null;
+}
+const CoreEisvAssessRowsSpec: FunctionSpec = {"schema":"core","name":"eisv_assess_rows","returns":"rows","params":[{"key":"energy","sqlName":"p_energy","sqlType":"double precision","json":false},{"key":"information","sqlName":"p_information","sqlType":"double precision","json":false},{"key":"entropy","sqlName":"p_entropy","sqlType":"double precision","json":false},{"key":"void","sqlName":"p_void","sqlType":"double precision","json":false},{"key":"driftNorm","sqlName":"p_drift_norm","sqlType":"double precision","json":false}]};
+
 /** Arguments of core.eisv_coherence(p_void double precision). */
 export interface CoreEisvCoherenceArgs {
   void: number | null;
 }
 const CoreEisvCoherenceSpec: FunctionSpec = {"schema":"core","name":"eisv_coherence","returns":"scalar","params":[{"key":"void","sqlName":"p_void","sqlType":"double precision","json":false}]};
+
+/** Arguments of core.eisv_constants(). */
+export interface CoreEisvConstantsArgs {
+}
+export interface CoreEisvConstantsRow {
+  model: string | null;
+  dt: number | null;
+  alpha: number | null;
+  beta_e: number | null;
+  gamma_e: number | null;
+  beta_i: number | null;
+  k: number | null;
+  gamma_i: number | null;
+  mu: number | null;
+  lambda1: number | null;
+  lambda2: number | null;
+  beta_cx: number | null;
+  kappa: number | null;
+  delta: number | null;
+  c_max: number | null;
+  c1: number | null;
+  e_min: number | null;
+  e_max: number | null;
+  i_min: number | null;
+  i_max: number | null;
+  s_min: number | null;
+  s_max: number | null;
+  v_min: number | null;
+  v_max: number | null;
+  e0: number | null;
+  i0: number | null;
+  s0: number | null;
+  v0: number | null;
+  w_e: number | null;
+  w_i: number | null;
+  w_s: number | null;
+  w_v: number | null;
+  w_eta: number | null;
+  phi_safe: number | null;
+  phi_caution: number | null;
+  r_coherence: number | null;
+  r_entropy: number | null;
+  r_void: number | null;
+  r_drift: number | null;
+  health_moderate: number | null;
+  health_critical: number | null;
+  regime_epsilon: number | null;
+  baseline_weight: number | null;
+  length_half: number | null;
+  max_response_length: number | null;
+  max_drift_components: number | null;
+  max_task_type_length: number | null;
+}
+const CoreEisvConstantsSpec: FunctionSpec = {"schema":"core","name":"eisv_constants","returns":"rows","params":[]};
 
 /** Arguments of core.eisv_drift(p_baseline jsonb, p_confidence double precision, p_complexity double precision, p_response_length integer, p_reported_drift double precision[], OUT drift_norm double precision, OUT drift_components double precision[], OUT drift_source text, OUT baseline jsonb). */
 export interface CoreEisvDriftArgs {
@@ -683,6 +755,22 @@ export interface CoreEisvDriftRow {
   baseline: unknown | null;
 }
 const CoreEisvDriftSpec: FunctionSpec = {"schema":"core","name":"eisv_drift","returns":"row","params":[{"key":"baseline","sqlName":"p_baseline","sqlType":"jsonb","json":true},{"key":"confidence","sqlName":"p_confidence","sqlType":"double precision","json":false},{"key":"complexity","sqlName":"p_complexity","sqlType":"double precision","json":false},{"key":"responseLength","sqlName":"p_response_length","sqlType":"integer","json":false},{"key":"reportedDrift","sqlName":"p_reported_drift","sqlType":"double precision[]","json":false}]};
+
+/** Arguments of core.eisv_drift_rows(p_baseline jsonb, p_confidence double precision, p_complexity double precision, p_response_length integer, p_reported_drift double precision[]). */
+export interface CoreEisvDriftRowsArgs {
+  baseline: unknown | null;
+  confidence: number | null;
+  complexity: number | null;
+  responseLength: number | null;
+  reportedDrift: Array<number> | null;
+}
+export interface CoreEisvDriftRowsRow {
+  drift_norm: number | null;
+  drift_components: Array<number> | null;
+  drift_source: string | null;
+  baseline: unknown | null;
+}
+const CoreEisvDriftRowsSpec: FunctionSpec = {"schema":"core","name":"eisv_drift_rows","returns":"rows","params":[{"key":"baseline","sqlName":"p_baseline","sqlType":"jsonb","json":true},{"key":"confidence","sqlName":"p_confidence","sqlType":"double precision","json":false},{"key":"complexity","sqlName":"p_complexity","sqlType":"double precision","json":false},{"key":"responseLength","sqlName":"p_response_length","sqlType":"integer","json":false},{"key":"reportedDrift","sqlName":"p_reported_drift","sqlType":"double precision[]","json":false}]};
 
 /** Arguments of core.eisv_params(). */
 export interface CoreEisvParamsArgs {
@@ -712,6 +800,30 @@ export interface CoreEisvStepRow {
   decision: "proceed" | "guide" | "pause" | null;
 }
 const CoreEisvStepSpec: FunctionSpec = {"schema":"core","name":"eisv_step","returns":"row","params":[{"key":"energy","sqlName":"p_energy","sqlType":"double precision","json":false},{"key":"information","sqlName":"p_information","sqlType":"double precision","json":false},{"key":"entropy","sqlName":"p_entropy","sqlType":"double precision","json":false},{"key":"void","sqlName":"p_void","sqlType":"double precision","json":false},{"key":"complexity","sqlName":"p_complexity","sqlType":"double precision","json":false},{"key":"driftNorm","sqlName":"p_drift_norm","sqlType":"double precision","json":false}]};
+
+/** Arguments of core.eisv_step_rows(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_complexity double precision, p_drift_norm double precision). */
+export interface CoreEisvStepRowsArgs {
+  energy: number | null;
+  information: number | null;
+  entropy: number | null;
+  void: number | null;
+  complexity: number | null;
+  driftNorm: number | null;
+}
+export interface CoreEisvStepRowsRow {
+  energy: number | null;
+  information: number | null;
+  entropy: number | null;
+  void: number | null;
+  coherence: number | null;
+  risk: number | null;
+  phi: number | null;
+  regime: string | null;
+  verdict: "safe" | "caution" | "high-risk" | null;
+  health_status: "healthy" | "moderate" | "critical" | "unknown" | null;
+  decision: "proceed" | "guide" | "pause" | null;
+}
+const CoreEisvStepRowsSpec: FunctionSpec = {"schema":"core","name":"eisv_step_rows","returns":"rows","params":[{"key":"energy","sqlName":"p_energy","sqlType":"double precision","json":false},{"key":"information","sqlName":"p_information","sqlType":"double precision","json":false},{"key":"entropy","sqlName":"p_entropy","sqlType":"double precision","json":false},{"key":"void","sqlName":"p_void","sqlType":"double precision","json":false},{"key":"complexity","sqlName":"p_complexity","sqlType":"double precision","json":false},{"key":"driftNorm","sqlName":"p_drift_norm","sqlType":"double precision","json":false}]};
 
 /** Arguments of core.get_agent(p_agent_id text, OUT id text, OUT label text, OUT status core.agent_status, OUT purpose text, OUT notes text, OUT tags text[], OUT parent_agent_id text, OUT spawn_reason text, OUT metadata jsonb, OUT update_count bigint, OUT created_at timestamp with time zone, OUT updated_at timestamp with time zone, OUT paused_at timestamp with time zone, OUT archived_at timestamp with time zone, OUT deleted_at timestamp with time zone, OUT last_activity_at timestamp with time zone). */
 export interface CoreGetAgentArgs {
@@ -1781,6 +1893,17 @@ export interface KnowledgeUpdateDiscoveryStatusRow {
 }
 const KnowledgeUpdateDiscoveryStatusSpec: FunctionSpec = {"schema":"knowledge","name":"update_discovery_status","returns":"row","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"status","sqlName":"p_status","sqlType":"text","json":false},{"key":"actorAgentId","sqlName":"p_actor_agent_id","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false}]};
 
+/** Arguments of knowledge.vocabulary_matches(p_query text). */
+export interface KnowledgeVocabularyMatchesArgs {
+  query: string | null;
+}
+export interface KnowledgeVocabularyMatchesRow {
+  word: string | null;
+  query_word: number | null;
+  similarity: number | null;
+}
+const KnowledgeVocabularyMatchesSpec: FunctionSpec = {"schema":"knowledge","name":"vocabulary_matches","returns":"rows","params":[{"key":"query","sqlName":"p_query","sqlType":"text","json":false}]};
+
 export const audit = {
   /** audit.drop_partitions_older_than(p_keep interval): volatile, returns rows */
   dropPartitionsOlderThan: (db: Queryable, args: AuditDropPartitionsOlderThanArgs): Promise<AuditDropPartitionsOlderThanRow[]> =>
@@ -1908,18 +2031,30 @@ export const core = {
   /** core.eisv_assess(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_drift_norm double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision): immutable, returns row */
   eisvAssess: (db: Queryable, args: CoreEisvAssessArgs): Promise<CoreEisvAssessRow> =>
     callFunction<CoreEisvAssessRow>(db, CoreEisvAssessSpec, args as unknown as Record<string, unknown>),
+  /** core.eisv_assess_rows(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_drift_norm double precision): immutable, returns rows */
+  eisvAssessRows: (db: Queryable, args: CoreEisvAssessRowsArgs): Promise<CoreEisvAssessRowsRow[]> =>
+    callFunction<CoreEisvAssessRowsRow[]>(db, CoreEisvAssessRowsSpec, args as unknown as Record<string, unknown>),
   /** core.eisv_coherence(p_void double precision): immutable, strict, returns scalar */
   eisvCoherence: (db: Queryable, args: CoreEisvCoherenceArgs): Promise<number | null> =>
     callFunction<number | null>(db, CoreEisvCoherenceSpec, args as unknown as Record<string, unknown>),
+  /** core.eisv_constants(): immutable, returns rows — Every constant of the EISV model, typed (docs/eisv.md); one row. */
+  eisvConstants: (db: Queryable, args: CoreEisvConstantsArgs = {}): Promise<CoreEisvConstantsRow[]> =>
+    callFunction<CoreEisvConstantsRow[]>(db, CoreEisvConstantsSpec, args as unknown as Record<string, unknown>),
   /** core.eisv_drift(p_baseline jsonb, p_confidence double precision, p_complexity double precision, p_response_length integer, p_reported_drift double precision[], OUT drift_norm double precision, OUT drift_components double precision[], OUT drift_source text, OUT baseline jsonb): immutable, returns row */
   eisvDrift: (db: Queryable, args: CoreEisvDriftArgs): Promise<CoreEisvDriftRow> =>
     callFunction<CoreEisvDriftRow>(db, CoreEisvDriftSpec, args as unknown as Record<string, unknown>),
+  /** core.eisv_drift_rows(p_baseline jsonb, p_confidence double precision, p_complexity double precision, p_response_length integer, p_reported_drift double precision[]): immutable, returns rows */
+  eisvDriftRows: (db: Queryable, args: CoreEisvDriftRowsArgs): Promise<CoreEisvDriftRowsRow[]> =>
+    callFunction<CoreEisvDriftRowsRow[]>(db, CoreEisvDriftRowsSpec, args as unknown as Record<string, unknown>),
   /** core.eisv_params(): immutable, returns scalar — Every constant of the EISV model (docs/eisv.md). */
   eisvParams: (db: Queryable, args: CoreEisvParamsArgs = {}): Promise<unknown | null> =>
     callFunction<unknown | null>(db, CoreEisvParamsSpec, args as unknown as Record<string, unknown>),
   /** core.eisv_step(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_complexity double precision, p_drift_norm double precision, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision): immutable, returns row — One Euler step of the EISV dynamics with clipping, plus coherence, risk, phi, regime, verdict, health and decision of the new state (pure). */
   eisvStep: (db: Queryable, args: CoreEisvStepArgs): Promise<CoreEisvStepRow> =>
     callFunction<CoreEisvStepRow>(db, CoreEisvStepSpec, args as unknown as Record<string, unknown>),
+  /** core.eisv_step_rows(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_complexity double precision, p_drift_norm double precision): immutable, returns rows */
+  eisvStepRows: (db: Queryable, args: CoreEisvStepRowsArgs): Promise<CoreEisvStepRowsRow[]> =>
+    callFunction<CoreEisvStepRowsRow[]>(db, CoreEisvStepRowsSpec, args as unknown as Record<string, unknown>),
   /** core.get_agent(p_agent_id text, OUT id text, OUT label text, OUT status core.agent_status, OUT purpose text, OUT notes text, OUT tags text[], OUT parent_agent_id text, OUT spawn_reason text, OUT metadata jsonb, OUT update_count bigint, OUT created_at timestamp with time zone, OUT updated_at timestamp with time zone, OUT paused_at timestamp with time zone, OUT archived_at timestamp with time zone, OUT deleted_at timestamp with time zone, OUT last_activity_at timestamp with time zone): stable, returns row */
   getAgent: (db: Queryable, args: CoreGetAgentArgs): Promise<CoreGetAgentRow> =>
     callFunction<CoreGetAgentRow>(db, CoreGetAgentSpec, args as unknown as Record<string, unknown>),
@@ -2142,6 +2277,9 @@ export const knowledge = {
   /** knowledge.update_discovery_status(p_id text, p_status text, p_actor_agent_id text, p_admin boolean): volatile, returns row */
   updateDiscoveryStatus: (db: Queryable, args: KnowledgeUpdateDiscoveryStatusArgs): Promise<KnowledgeUpdateDiscoveryStatusRow> =>
     callFunction<KnowledgeUpdateDiscoveryStatusRow>(db, KnowledgeUpdateDiscoveryStatusSpec, args as unknown as Record<string, unknown>),
+  /** knowledge.vocabulary_matches(p_query text): stable, returns rows */
+  vocabularyMatches: (db: Queryable, args: KnowledgeVocabularyMatchesArgs): Promise<KnowledgeVocabularyMatchesRow[]> =>
+    callFunction<KnowledgeVocabularyMatchesRow[]>(db, KnowledgeVocabularyMatchesSpec, args as unknown as Record<string, unknown>),
 };
 
 /** zod schemas of every function input, keyed like the wrappers (for MCP tool inputs). */
@@ -2358,8 +2496,17 @@ export const inputSchemas = {
       void: z.number().nullable(),
       driftNorm: z.number().nullable().optional(),
     }),
+    eisvAssessRows: z.object({
+      energy: z.number().nullable(),
+      information: z.number().nullable(),
+      entropy: z.number().nullable(),
+      void: z.number().nullable(),
+      driftNorm: z.number().nullable(),
+    }),
     eisvCoherence: z.object({
       void: z.number().nullable(),
+    }),
+    eisvConstants: z.object({
     }),
     eisvDrift: z.object({
       baseline: z.unknown().nullable(),
@@ -2367,6 +2514,13 @@ export const inputSchemas = {
       complexity: z.number().nullable(),
       responseLength: z.number().int().nullable(),
       reportedDrift: z.array(z.number()).nullable().optional(),
+    }),
+    eisvDriftRows: z.object({
+      baseline: z.unknown().nullable(),
+      confidence: z.number().nullable(),
+      complexity: z.number().nullable(),
+      responseLength: z.number().int().nullable(),
+      reportedDrift: z.array(z.number()).nullable(),
     }),
     eisvParams: z.object({
     }),
@@ -2377,6 +2531,14 @@ export const inputSchemas = {
       void: z.number().nullable(),
       complexity: z.number().nullable(),
       driftNorm: z.number().nullable().optional(),
+    }),
+    eisvStepRows: z.object({
+      energy: z.number().nullable(),
+      information: z.number().nullable(),
+      entropy: z.number().nullable(),
+      void: z.number().nullable(),
+      complexity: z.number().nullable(),
+      driftNorm: z.number().nullable(),
     }),
     getAgent: z.object({
       agentId: z.string().nullable(),
@@ -2692,6 +2854,9 @@ export const inputSchemas = {
       actorAgentId: z.string().nullable().optional(),
       admin: z.boolean().nullable().optional(),
     }),
+    vocabularyMatches: z.object({
+      query: z.string().nullable(),
+    }),
   },
 };
 
@@ -2738,10 +2903,14 @@ export const functionSignatures = [
   { schema: "core", name: "dialectic_submit_synthesis", args: "p_session_id text, p_agent_id text, p_agrees boolean, p_reasoning text, p_proposed_conditions jsonb, p_root_cause text, p_concerns jsonb", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "core", name: "dialectic_submit_thesis", args: "p_session_id text, p_agent_id text, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "core", name: "eisv_assess", args: "p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_drift_norm double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision", returns: "row", returnsSet: false, volatility: "immutable", strict: false },
+  { schema: "core", name: "eisv_assess_rows", args: "p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_drift_norm double precision", returns: "rows", returnsSet: true, volatility: "immutable", strict: false },
   { schema: "core", name: "eisv_coherence", args: "p_void double precision", returns: "scalar", returnsSet: false, volatility: "immutable", strict: true },
+  { schema: "core", name: "eisv_constants", args: "", returns: "rows", returnsSet: true, volatility: "immutable", strict: false },
   { schema: "core", name: "eisv_drift", args: "p_baseline jsonb, p_confidence double precision, p_complexity double precision, p_response_length integer, p_reported_drift double precision[], OUT drift_norm double precision, OUT drift_components double precision[], OUT drift_source text, OUT baseline jsonb", returns: "row", returnsSet: false, volatility: "immutable", strict: false },
+  { schema: "core", name: "eisv_drift_rows", args: "p_baseline jsonb, p_confidence double precision, p_complexity double precision, p_response_length integer, p_reported_drift double precision[]", returns: "rows", returnsSet: true, volatility: "immutable", strict: false },
   { schema: "core", name: "eisv_params", args: "", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
   { schema: "core", name: "eisv_step", args: "p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_complexity double precision, p_drift_norm double precision, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision", returns: "row", returnsSet: false, volatility: "immutable", strict: false },
+  { schema: "core", name: "eisv_step_rows", args: "p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_complexity double precision, p_drift_norm double precision", returns: "rows", returnsSet: true, volatility: "immutable", strict: false },
   { schema: "core", name: "get_agent", args: "p_agent_id text, OUT id text, OUT label text, OUT status core.agent_status, OUT purpose text, OUT notes text, OUT tags text[], OUT parent_agent_id text, OUT spawn_reason text, OUT metadata jsonb, OUT update_count bigint, OUT created_at timestamp with time zone, OUT updated_at timestamp with time zone, OUT paused_at timestamp with time zone, OUT archived_at timestamp with time zone, OUT deleted_at timestamp with time zone, OUT last_activity_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "stable", strict: false },
   { schema: "core", name: "get_agent_state", args: "p_agent_id text, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT state jsonb, OUT recorded_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "stable", strict: false },
   { schema: "core", name: "health_snapshot", args: "OUT graph_present boolean, OUT discoveries bigint, OUT discovery_vertices bigint, OUT calibration_bins integer, OUT calibration_samples bigint, OUT mirror_rejects bigint, OUT last_mirror_reject jsonb", returns: "row", returnsSet: false, volatility: "stable", strict: false },
@@ -2815,4 +2984,5 @@ export const functionSignatures = [
   { schema: "knowledge", name: "store_discovery", args: "p_agent_id text, p_summary text, p_discovery_type text, p_details text, p_tags text[], p_severity text, p_references_files text[], p_response_to text, p_response_type text, p_related_to text[], p_confidence double precision, p_id text", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "supersede_discovery", args: "p_old_id text, p_new_id text, p_agent_id text, p_admin boolean", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "update_discovery_status", args: "p_id text, p_status text, p_actor_agent_id text, p_admin boolean", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "knowledge", name: "vocabulary_matches", args: "p_query text", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
 ] as const;

@@ -127,7 +127,7 @@ export const getAgent = defineTool({
   auth: 'agent',
   readOnly: true,
   async handler(ctx, args) {
-    return ctx.deps.services.agents.get(args.agent_id ?? self(ctx));
+    return ctx.deps.services.agents.getForDisplay(args.agent_id ?? self(ctx));
   },
 });
 

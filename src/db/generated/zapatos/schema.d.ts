@@ -5274,22 +5274,75 @@ declare module 'zapatos/schema' {
       export type SQL = SQLExpression | SQLExpression[];
     }
   
+    /**
+     * **knowledge.summary_words**
+     * - Table in database
+     */
+    export namespace summary_words {
+      export type Table = 'knowledge.summary_words';
+      export interface Selectable {
+        /**
+        * **knowledge.summary_words.word**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        word: string;
+      }
+      export interface JSONSelectable {
+        /**
+        * **knowledge.summary_words.word**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        word: string;
+      }
+      export interface Whereable {
+        /**
+        * **knowledge.summary_words.word**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        word?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **knowledge.summary_words.word**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        word: string | db.Parameter<string> | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **knowledge.summary_words.word**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        word?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'summary_words_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
     /* --- aggregate types --- */
   
-    export type Table = discoveries.Table | discovery_edges.Table | discovery_notes.Table | discovery_tags.Table;
-    export type Selectable = discoveries.Selectable | discovery_edges.Selectable | discovery_notes.Selectable | discovery_tags.Selectable;
-    export type JSONSelectable = discoveries.JSONSelectable | discovery_edges.JSONSelectable | discovery_notes.JSONSelectable | discovery_tags.JSONSelectable;
-    export type Whereable = discoveries.Whereable | discovery_edges.Whereable | discovery_notes.Whereable | discovery_tags.Whereable;
-    export type Insertable = discoveries.Insertable | discovery_edges.Insertable | discovery_notes.Insertable | discovery_tags.Insertable;
-    export type Updatable = discoveries.Updatable | discovery_edges.Updatable | discovery_notes.Updatable | discovery_tags.Updatable;
-    export type UniqueIndex = discoveries.UniqueIndex | discovery_edges.UniqueIndex | discovery_notes.UniqueIndex | discovery_tags.UniqueIndex;
-    export type Column = discoveries.Column | discovery_edges.Column | discovery_notes.Column | discovery_tags.Column;
+    export type Table = discoveries.Table | discovery_edges.Table | discovery_notes.Table | discovery_tags.Table | summary_words.Table;
+    export type Selectable = discoveries.Selectable | discovery_edges.Selectable | discovery_notes.Selectable | discovery_tags.Selectable | summary_words.Selectable;
+    export type JSONSelectable = discoveries.JSONSelectable | discovery_edges.JSONSelectable | discovery_notes.JSONSelectable | discovery_tags.JSONSelectable | summary_words.JSONSelectable;
+    export type Whereable = discoveries.Whereable | discovery_edges.Whereable | discovery_notes.Whereable | discovery_tags.Whereable | summary_words.Whereable;
+    export type Insertable = discoveries.Insertable | discovery_edges.Insertable | discovery_notes.Insertable | discovery_tags.Insertable | summary_words.Insertable;
+    export type Updatable = discoveries.Updatable | discovery_edges.Updatable | discovery_notes.Updatable | discovery_tags.Updatable | summary_words.Updatable;
+    export type UniqueIndex = discoveries.UniqueIndex | discovery_edges.UniqueIndex | discovery_notes.UniqueIndex | discovery_tags.UniqueIndex | summary_words.UniqueIndex;
+    export type Column = discoveries.Column | discovery_edges.Column | discovery_notes.Column | discovery_tags.Column | summary_words.Column;
   
-    export type AllBaseTables = [discoveries.Table, discovery_edges.Table, discovery_notes.Table, discovery_tags.Table];
+    export type AllBaseTables = [discoveries.Table, discovery_edges.Table, discovery_notes.Table, discovery_tags.Table, summary_words.Table];
     export type AllForeignTables = [];
     export type AllViews = [];
     export type AllMaterializedViews = [];
-    export type AllTablesAndViews = [discoveries.Table, discovery_edges.Table, discovery_notes.Table, discovery_tags.Table];
+    export type AllTablesAndViews = [discoveries.Table, discovery_edges.Table, discovery_notes.Table, discovery_tags.Table, summary_words.Table];
   }
 
 
@@ -6428,6 +6481,7 @@ declare module 'zapatos/schema' {
     "knowledge.discovery_edges": knowledge.discovery_edges.Selectable;
     "knowledge.discovery_notes": knowledge.discovery_notes.Selectable;
     "knowledge.discovery_tags": knowledge.discovery_tags.Selectable;
+    "knowledge.summary_words": knowledge.summary_words.Selectable;
     "audit.event_hashes": audit.event_hashes.Selectable;
     "audit.events": audit.events.Selectable;
     "audit.mirror_rejects": audit.mirror_rejects.Selectable;
@@ -6451,6 +6505,7 @@ declare module 'zapatos/schema' {
     "knowledge.discovery_edges": knowledge.discovery_edges.JSONSelectable;
     "knowledge.discovery_notes": knowledge.discovery_notes.JSONSelectable;
     "knowledge.discovery_tags": knowledge.discovery_tags.JSONSelectable;
+    "knowledge.summary_words": knowledge.summary_words.JSONSelectable;
     "audit.event_hashes": audit.event_hashes.JSONSelectable;
     "audit.events": audit.events.JSONSelectable;
     "audit.mirror_rejects": audit.mirror_rejects.JSONSelectable;
@@ -6474,6 +6529,7 @@ declare module 'zapatos/schema' {
     "knowledge.discovery_edges": knowledge.discovery_edges.Whereable;
     "knowledge.discovery_notes": knowledge.discovery_notes.Whereable;
     "knowledge.discovery_tags": knowledge.discovery_tags.Whereable;
+    "knowledge.summary_words": knowledge.summary_words.Whereable;
     "audit.event_hashes": audit.event_hashes.Whereable;
     "audit.events": audit.events.Whereable;
     "audit.mirror_rejects": audit.mirror_rejects.Whereable;
@@ -6497,6 +6553,7 @@ declare module 'zapatos/schema' {
     "knowledge.discovery_edges": knowledge.discovery_edges.Insertable;
     "knowledge.discovery_notes": knowledge.discovery_notes.Insertable;
     "knowledge.discovery_tags": knowledge.discovery_tags.Insertable;
+    "knowledge.summary_words": knowledge.summary_words.Insertable;
     "audit.event_hashes": audit.event_hashes.Insertable;
     "audit.events": audit.events.Insertable;
     "audit.mirror_rejects": audit.mirror_rejects.Insertable;
@@ -6520,6 +6577,7 @@ declare module 'zapatos/schema' {
     "knowledge.discovery_edges": knowledge.discovery_edges.Updatable;
     "knowledge.discovery_notes": knowledge.discovery_notes.Updatable;
     "knowledge.discovery_tags": knowledge.discovery_tags.Updatable;
+    "knowledge.summary_words": knowledge.summary_words.Updatable;
     "audit.event_hashes": audit.event_hashes.Updatable;
     "audit.events": audit.events.Updatable;
     "audit.mirror_rejects": audit.mirror_rejects.Updatable;
@@ -6543,6 +6601,7 @@ declare module 'zapatos/schema' {
     "knowledge.discovery_edges": knowledge.discovery_edges.UniqueIndex;
     "knowledge.discovery_notes": knowledge.discovery_notes.UniqueIndex;
     "knowledge.discovery_tags": knowledge.discovery_tags.UniqueIndex;
+    "knowledge.summary_words": knowledge.summary_words.UniqueIndex;
     "audit.event_hashes": audit.event_hashes.UniqueIndex;
     "audit.events": audit.events.UniqueIndex;
     "audit.mirror_rejects": audit.mirror_rejects.UniqueIndex;
@@ -6566,6 +6625,7 @@ declare module 'zapatos/schema' {
     "knowledge.discovery_edges": knowledge.discovery_edges.Column;
     "knowledge.discovery_notes": knowledge.discovery_notes.Column;
     "knowledge.discovery_tags": knowledge.discovery_tags.Column;
+    "knowledge.summary_words": knowledge.summary_words.Column;
     "audit.event_hashes": audit.event_hashes.Column;
     "audit.events": audit.events.Column;
     "audit.mirror_rejects": audit.mirror_rejects.Column;
@@ -6589,6 +6649,7 @@ declare module 'zapatos/schema' {
     "knowledge.discovery_edges": knowledge.discovery_edges.SQL;
     "knowledge.discovery_notes": knowledge.discovery_notes.SQL;
     "knowledge.discovery_tags": knowledge.discovery_tags.SQL;
+    "knowledge.summary_words": knowledge.summary_words.SQL;
     "audit.event_hashes": audit.event_hashes.SQL;
     "audit.events": audit.events.SQL;
     "audit.mirror_rejects": audit.mirror_rejects.SQL;

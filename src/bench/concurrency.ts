@@ -1,0 +1,122 @@
+import { execFileSync } from 'child_process';
+import os from 'os';
+import path from 'path';
+import type { Pool } from 'pg';
+import { createPool } from '../db/pool';
+import { createAgentService } from '../domain/agents';
+import { createEisvService } from '../domain/eisv';
+import { distribution, Distribution } from './measure';
+import { dropDatabase, recreateDatabase, ROOT } from './setup';
+
+export interface ConcurrencyLevel {
+  clients: number;
+  /** process_agent_update through the service layer, one agent per client */
+  updatesPerSec: number;
+  latencyMs: Distribution;
+  /** pgbench's TPC-B-like transactions/s at the same client count (null: pgbench not found) */
+  pgbenchTps: number | null;
+}
+
+export interface ConcurrencyResult {
+  seconds: number;
+  pgbenchScale: number;
+  levels: ConcurrencyLevel[];
+  /** all clients on one agent: updates are serialised by the agent row lock and none is lost */
+  sameAgent: { clients: number; updatesPerSec: number; completed: number; rows: number; seqGapless: boolean };
+}
+
+/** Runs `clients` loops of process_agent_update for `seconds`, each on its own connection and agent (or one shared agent). */
+async function updateLoad(url: string, agentIds: string[], seconds: number): Promise<{ perSec: number; samples: number[] }> {
+  const pool = createPool(url, { max: agentIds.length });
+  const clients = await Promise.all(agentIds.map(() => pool.connect()));
+  const samples: number[] = [];
+  const deadline = Date.now() + seconds * 1000;
+  const t0 = process.hrtime.bigint();
+  try {
+    await Promise.all(clients.map(async (c, i) => {
+      const eisv = createEisvService(c);
+      while (Date.now() < deadline) {
+        const s = process.hrtime.bigint();
+        await eisv.processUpdate({ agentId: agentIds[i]!, complexity: 0.5, confidence: 0.8, responseLength: 1500 });
+        samples.push(Number(process.hrtime.bigint() - s) / 1e6);
+      }
+    }));
+  } finally {
+    clients.forEach((c) => c.release());
+    await pool.end();
+  }
+  const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { perSec: samples.length / wallS, samples };
+}
+
+function pgbenchPath(): string | null {
+  try {
+    return execFileSync('bash', [path.join(ROOT, 'bench', 'pg-durable.sh'), 'pgbench'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+function pgbenchArgs(url: string): string[] {
+  const u = new URL(url);
+  return ['-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username || 'postgres'), u.pathname.slice(1)];
+}
+
+/**
+ * Throughput under concurrency: updates/s at each client count beside pgbench's TPC-B-like tps
+ * (`pgbench -M prepared`, scale = the largest client count so that clients do not queue on one
+ * branch row), on the same server in the same run.
+ */
+export async function benchConcurrency(server: string, benchUrl: string, options: { levels: number[]; seconds: number; pgbenchScale?: number; log: (s: string) => void }): Promise<ConcurrencyResult> {
+  const pool = createPool(benchUrl, { max: 2 });
+  try {
+    return await run(server, benchUrl, pool, options);
+  } finally {
+    await pool.end();
+  }
+}
+
+async function run(server: string, benchUrl: string, pool: Pool, options: { levels: number[]; seconds: number; pgbenchScale?: number; log: (s: string) => void }): Promise<ConcurrencyResult> {
+  const agents = createAgentService(pool);
+  const maxClients = Math.max(...options.levels);
+  const ids: string[] = [];
+  for (let i = 0; i < maxClients; i++) ids.push((await agents.onboard({ label: `bench concurrency ${i}` })).agentId);
+
+  const pgbench = pgbenchPath();
+  const scale = options.pgbenchScale ?? maxClients;
+  const pgbenchDb = `govdb_bench_pgbench_${process.pid}`;
+  let pgbenchUrl: string | null = null;
+  if (pgbench) {
+    pgbenchUrl = await recreateDatabase(server, pgbenchDb);
+    options.log(`bench: pgbench -i -s ${scale}`);
+    execFileSync(pgbench, ['-i', '-q', '-s', String(scale), ...pgbenchArgs(pgbenchUrl)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } else options.log('bench: pgbench not found; its column stays empty');
+
+  const levels: ConcurrencyLevel[] = [];
+  try {
+    for (const n of options.levels) {
+      const load = await updateLoad(benchUrl, ids.slice(0, n), options.seconds);
+      let tps: number | null = null;
+      if (pgbench && pgbenchUrl) {
+        const out = execFileSync(pgbench, ['-n', '-M', 'prepared', '-c', String(n), '-j', String(Math.min(n, os.cpus().length)), '-T', String(options.seconds), ...pgbenchArgs(pgbenchUrl)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+        const m = out.match(/tps = ([\d.]+) \(without initial connection time\)/);
+        tps = m ? Number(m[1]) : null;
+      }
+      levels.push({ clients: n, updatesPerSec: Math.round(load.perSec), latencyMs: distribution(load.samples), pgbenchTps: tps === null ? null : Math.round(tps) });
+      options.log(`bench: ${n} clients: ${Math.round(load.perSec)} updates/s (p50 ${distribution(load.samples).p50.toFixed(2)} ms), pgbench ${tps === null ? '-' : Math.round(tps)} tps`);
+    }
+  } finally {
+    if (pgbenchUrl) await dropDatabase(server, pgbenchDb).catch(() => undefined);
+  }
+
+  const shared = (await agents.onboard({ label: 'bench concurrency shared' })).agentId;
+  const same = await updateLoad(benchUrl, Array.from({ length: maxClients }, () => shared), options.seconds);
+  const check = await pool.query(`select count(*)::int as n, coalesce(max(seq), 0)::int as max, count(distinct seq)::int as distinct_seq from core.agent_state where agent_id = $1`, [shared]);
+  const row = check.rows[0] as { n: number; max: number; distinct_seq: number };
+  return {
+    seconds: options.seconds,
+    pgbenchScale: scale,
+    levels,
+    sameAgent: { clients: maxClients, updatesPerSec: Math.round(same.perSec), completed: same.samples.length, rows: row.n, seqGapless: row.max === row.n && row.distinct_seq === row.n },
+  };
+}
