@@ -806,7 +806,7 @@ create function core.import_dialectic_sessions(p_records jsonb, p_source text) r
   language plpgsql volatile
   as '...'; -- body sha256:0a30254c3e748f204d0f3095937a8636dfe842c1d15e8fcde4dcda67cbd92139
 create function core.import_last_status_event(p_agent_id text) returns TABLE(event core.lifecycle_event_type, occurred_at timestamp with time zone)
-  language sql stable
+  language sql stable rows 1
   as '...'; -- body sha256:f5175dd0c507e2d0081473b7d0dbce73aeb9af9993dab5ecf0a58119768f9404
 create function core.import_placeholder_agents(p_ids text[], p_times timestamp with time zone[], p_source text) returns bigint
   language plpgsql volatile

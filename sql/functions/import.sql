@@ -688,7 +688,7 @@ $$;
 -- event (at equal times deleted, then archived, win).
 create or replace function core.import_last_status_event(p_agent_id text)
 returns table (event core.lifecycle_event_type, occurred_at timestamptz)
-language sql stable as $$
+language sql stable rows 1 as $$
   select e.event, e.occurred_at
     from core.agent_lifecycle_events e
    where e.agent_id = p_agent_id and e.event in ('archived', 'resumed', 'deleted')

@@ -14,17 +14,17 @@ import { JsonSchema, toolArguments } from './fuzz/arbitraries';
  * body with a stable code), never INTERNAL or DB_ERROR, and nothing stored when the call was refused.
  *
  * The split: volume runs in-process (the real runtime, PostgreSQL, Redis and the official SDK
- * client over the in-memory transport; GOVDB_FUZZ_RUNS per tool, default 200, all tools at once),
+ * client over the in-memory transport; GOVDB_FUZZ_RUNS per tool, default 1000 as the issue asks, all tools at once),
  * where a call refused at the boundary does no I/O; a smaller sample (GOVDB_FUZZ_HTTP_RUNS per tool,
  * default 25) goes through the BUILT server over Streamable HTTP, which adds JSON encoding, express
- * body parsing and the transport. The defaults keep this file near 90 s on the shared 2-core
- * machine (load 10-18: 200 runs ≈ 55 s, 1000 runs ≈ 160-250 s); the issue's 1,000 per tool is
- * GOVDB_FUZZ_RUNS=1000, nightly GOVDB_FUZZ_RUNS=20000. Seed: GOVDB_FUZZ_SEED (default 12012); a
+ * body parsing and the transport. Measured on the shared 2-core machine under load 10-18: 200 runs
+ * ≈ 55 s, 1000 runs ≈ 160-250 s; a quick local run is GOVDB_FUZZ_RUNS=200, nightly
+ * GOVDB_FUZZ_RUNS=20000. Seed: GOVDB_FUZZ_SEED (default 12012); a
  * failure prints the seed and path to replay it.
  */
 
 const SEED = Number(process.env.GOVDB_FUZZ_SEED ?? 12012);
-const RUNS = Number(process.env.GOVDB_FUZZ_RUNS ?? 200);
+const RUNS = Number(process.env.GOVDB_FUZZ_RUNS ?? 1000);
 const HTTP_RUNS = Number(process.env.GOVDB_FUZZ_HTTP_RUNS ?? 25);
 /** jest timeouts that grow with the run counts (32 tools; calls measured at 1–10 ms on a loaded 2-core machine) */
 const timeoutFor = (runs: number) => 120_000 + runs * 32 * 15;

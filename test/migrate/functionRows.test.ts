@@ -33,6 +33,12 @@ const EXEMPT: Record<string, string> = {
   'knowledge.import_discovery_links': 'import batch report, called alone',
   'knowledge.import_graph_counts': 'import report, called alone',
   'knowledge.store_discoveries': 'write batch, called alone',
+  'audit.list_mirror_rejects': 'diagnostic listing (health, verify), called alone',
+  'audit.events_by_hashes': 'verification batch (audit verify --db), called alone',
+  'audit.server_event_hashes': 'verification page (audit verify --db), called alone',
+  'core.idempotency_claim': 'write (one keyed claim per call), called alone',
+  'core.import_consistency_check': 'import report, called alone',
+  'core.import_settle': 'import report, called alone',
 };
 
 let db: TestDatabase;
