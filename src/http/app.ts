@@ -4,6 +4,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerDeps } from '../mcp/deps';
 import { buildServer } from '../mcp/server';
+import { mountDashboard } from './dashboard';
 
 export interface HttpOptions {
   host: string;
@@ -25,7 +26,7 @@ function jsonRpcError(res: Response, status: number, code: number, message: stri
   res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
 }
 
-/** Express app: POST/GET/DELETE /mcp (Streamable HTTP, stateful sessions), GET /health, GET /metrics. */
+/** Express app: POST/GET/DELETE /mcp (Streamable HTTP, stateful sessions), GET /health, GET /metrics, the dashboard (/dashboard). */
 export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
   const app = express();
   app.disable('x-powered-by');
@@ -52,6 +53,8 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
     res.setHeader('Content-Type', deps.metrics.registry.contentType);
     res.send(await deps.metrics.registry.metrics());
   });
+
+  const dashboard = mountDashboard(app, deps); // operator dashboard: /, /dashboard, /dashboard/api/* (docs/dashboard.md)
 
   const sessions = new Map<string, StreamableHTTPServerTransport>();
   app.post('/mcp', express.json({ limit: '4mb' }), async (req, res) => {
@@ -87,6 +90,7 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
     app,
     sessionCount: () => sessions.size,
     async close() {
+      await dashboard.close();
       await Promise.all([...sessions.values()].map((t) => t.close().catch(() => undefined)));
       sessions.clear();
     },
