@@ -64,7 +64,8 @@ const json = (fn: Handler) => async (req: Request, res: Response) => {
   }
 };
 
-function apiRouter(deps: ServerDeps, live: LiveHub): Router {
+/** The JSON API (exported for the access tests, which walk its routes). */
+export function apiRouter(deps: ServerDeps, live: LiveHub): Router {
   const api = Router();
   api.use(requireAdmin(deps.adminToken));
   const db = deps.db;
