@@ -10,6 +10,8 @@ export interface CreatePoolOptions {
   max?: number;
   connectTimeoutMs?: number;
   applicationName?: string;
+  /** close a connection idle this long (ms); 0 keeps connections open (default 10 000, pg's default) */
+  idleTimeoutMs?: number;
 }
 
 /** Every session runs in UTC and can use AGE: `LOAD 'age'` and ag_catalog on the search path. */
@@ -35,6 +37,7 @@ export function createPool(connectionString: string, options: CreatePoolOptions 
     connectionString,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    idleTimeoutMillis: options.idleTimeoutMs ?? 10_000,
     application_name: options.applicationName ?? 'govdb',
     options: '-c timezone=UTC',
   };

@@ -65,8 +65,10 @@ export async function startDatabase(config: Config, options: StartDatabaseOption
     const ledger = await loadLedgerFiles(defaultProjectRoot(), embedded.url);
     const result = await migrate(embedded.url, { root: ledger.root });
     if (result.applied.length) options.log(`govdb: embedded store migrated (${result.applied.length} item(s), SQL schema version ${result.sqlVersion})`);
-    // PGlite has one backend session shared by all clients: one connection keeps transactions apart
-    const pool = createPool(embedded.url, { max: 1 });
+    // PGlite has one backend session shared by all clients: one connection keeps transactions apart,
+    // and it is never closed when idle: a new connection would land in the same session, where the
+    // named prepared statements of the old one still exist (42P05 on every later call)
+    const pool = createPool(embedded.url, { max: 1, idleTimeoutMs: 0 });
     return {
       pool,
       store: 'embedded',
