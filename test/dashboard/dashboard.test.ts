@@ -102,7 +102,7 @@ describe('operator dashboard in headless Chromium', () => {
   async function show(page: Page, hash: string, viewName: string): Promise<void> {
     const before = Number((await page.evaluate(() => document.body.dataset.renders)) ?? 0);
     await page.evaluate((h) => (location.hash = h), hash);
-    await page.waitForFunction(([v, n]) => document.body.dataset.view === v && Number(document.body.dataset.renders) > Number(n), [viewName, before] as const);
+    await page.waitForFunction(([v, n, h]) => document.body.dataset.view === v && document.body.dataset.route === h && Number(document.body.dataset.renders) > Number(n), [viewName, before, hash] as const);
   }
   const text = (page: Page, testid: string) => page.getByTestId(testid).first().innerText();
   const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
@@ -225,6 +225,23 @@ describe('operator dashboard in headless Chromium', () => {
     expect(again.status).toBe(409);
     expect(await again.json()).toMatchObject({ error: { code: 'INVALID_STATE' } });
     await shot(page, 'agent-after-resume');
+
+    // archive and mark a discovery resolved, also from the page
+    await show(page, '#/agent/beta', 'agent');
+    await page.getByTestId('action-archive').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="agent-status"]')?.textContent === 'archived');
+    expect((await db.pool.query(`select actor, to_status from core.agent_lifecycle_events where agent_id = 'beta' order by id desc limit 1`)).rows[0]).toEqual({ actor: 'operator:admin', to_status: 'archived' });
+    await show(page, '#/agent/alpha', 'agent');
+    await page.getByTestId('discoveries-table').locator('tr', { hasText: discoveryId }).getByRole('button', { name: 'Mark resolved' }).click();
+    await page.waitForFunction((id) => Array.from(document.querySelectorAll('[data-testid="discoveries-table"] tr')).some((tr) => tr.textContent?.includes(id) && tr.textContent.includes('resolved')), discoveryId);
+    expect((await db.pool.query('select status from knowledge.discoveries where id = $1', [discoveryId])).rows[0].status).toBe('resolved');
+    const deadline2 = Date.now() + 15_000;
+    let both = 0;
+    while (Date.now() < deadline2 && both < 2) {
+      both = await count(`select count(*) as n from audit.events where event_type in ('agent_archived', 'discovery_resolved') and details->>'actor' = 'operator:admin' and details->>'via' = 'dashboard'`);
+      if (both < 2) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(both).toBe(2);
     await page.close();
     expect(consoleErrors).toEqual([]);
   });

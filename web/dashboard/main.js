@@ -539,8 +539,27 @@ const routes = [
   [/^#\/platform$/, (m, p, d) => platformView(p, d), 'platform', '#/platform'],
 ];
 
-let renderSeq = 0;
-async function rerender() {
+// Renders run one at a time, in order: a request made while one runs is folded into one more run
+// afterwards, so a slow render of an older route or older data never overwrites a newer one.
+let rendering = null;
+let renderAgain = false;
+function rerender() {
+  if (rendering) {
+    renderAgain = true;
+    return rendering;
+  }
+  rendering = (async () => {
+    do {
+      renderAgain = false;
+      await renderOnce();
+    } while (renderAgain);
+  })().finally(() => {
+    rendering = null;
+  });
+  return rendering;
+}
+
+async function renderOnce() {
   const hash = location.hash || '#/fleet';
   const [path, query = ''] = hash.split('?');
   const params = new URLSearchParams(query);
@@ -550,16 +569,18 @@ async function rerender() {
     return;
   }
   const [re, fn, name, navHref] = route;
-  for (const a of document.querySelectorAll('nav a')) a.toggleAttribute('aria-current', a.getAttribute('href') === navHref) && a.setAttribute('aria-current', 'page');
-  const seq = ++renderSeq;
+  for (const a of document.querySelectorAll('nav a')) {
+    if (a.getAttribute('href') === navHref) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
   const t0 = performance.now();
   onChange = null;
   try {
     await fn(path.match(re), params, () => {
-      if (seq !== renderSeq) return;
       timings[name] = Math.round(performance.now() - t0);
       window.govdbDashboard.renders++;
       document.body.dataset.view = name;
+      document.body.dataset.route = hash;
       document.body.dataset.renders = String(window.govdbDashboard.renders);
     });
   } catch (err) {
