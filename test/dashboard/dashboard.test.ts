@@ -73,7 +73,7 @@ describe('operator dashboard in headless Chromium', () => {
     [a, b] = await Promise.all([startBuiltHttpServer(servedEnv(db.url)), startBuiltHttpServer(servedEnv(db.url))]);
     profile = mkdtempSync(path.join(os.tmpdir(), 'govdb-chromium-'));
     context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1280, height: 800 } });
-  });
+  }, 600_000); // the first run on a new machine installs Debian's chromium (scripts/browser.sh)
 
   afterAll(async () => {
     await context?.close();
@@ -105,7 +105,11 @@ describe('operator dashboard in headless Chromium', () => {
     await page.waitForFunction(([v, n, h]) => document.body.dataset.view === v && document.body.dataset.route === h && Number(document.body.dataset.renders) > Number(n), [viewName, before, hash] as const);
   }
   const text = (page: Page, testid: string) => page.getByTestId(testid).first().innerText();
-  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  /** Saves a screenshot, after checking the view shows no unrendered values. */
+  const shot = async (page: Page, name: string) => {
+    expect(await page.locator('main').innerText()).not.toMatch(/\[object \w+\]|\bundefined\b|\bNaN\b/);
+    await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  };
 
   it('answers 401 JSON on every data endpoint without the admin token, and protects actions and framing', async () => {
     const endpoints = ['/session', '/fleet', '/agents', '/agents/alpha', '/agents/alpha/trajectory', '/dialectic', `/dialectic/${sessionId}`, '/graph/search?q=retry', `/graph/neighbourhood?label=Discovery&id=${discoveryId}`, '/activity', '/platform', '/live', '/nope'];
@@ -182,6 +186,8 @@ describe('operator dashboard in headless Chromium', () => {
     await shot(page, 'dialectic');
     await show(page, `#/dialectic/${sessionId}`, 'transcript');
     expect(Number(await text(page, 'transcript-count'))).toBe(await count('select count(*) as n from core.dialectic_messages where session_id = $1', [sessionId]));
+    expect(await page.locator('article.msg').count()).toBe(await count('select count(*) as n from core.dialectic_messages where session_id = $1', [sessionId]));
+    expect(await page.locator('article.msg', { hasText: 'Root cause: loop on retries' }).count()).toBe(1);
     expect(await text(page, 'resolution')).toContain('"action": "resume"');
     await shot(page, 'transcript');
 

@@ -47,6 +47,10 @@ function table(headers, rows, attrs = {}) {
 function card(title, value, testid, extra) {
   return h('div', { class: 'card' }, h('h3', {}, title), h('div', { class: 'big', 'data-testid': testid }, fmtNum(value)), extra);
 }
+/** Replaces the view's content; arrays are flattened and null/false children skipped. */
+function mount(...children) {
+  view.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
+}
 function showAlert(message) {
   alertBox.hidden = !message;
   alertBox.textContent = message ?? '';
@@ -110,7 +114,7 @@ function showLogin(message) {
     h('p', { id: 'token-help', class: 'muted' }, 'The server\'s GOVDB_ADMIN_TOKEN. It is kept in this tab only (sessionStorage) and sent as a bearer header.'),
     message ? h('p', { role: 'alert' }, message) : null,
     h('button', { type: 'submit', class: 'primary' }, 'Log in'));
-  view.replaceChildren(form);
+  mount(form);
   input.focus();
 }
 
@@ -228,7 +232,7 @@ async function fleetView(params, done) {
     offset > 0 ? link(`#/fleet${qs({ status, search, offset: Math.max(0, offset - limit) })}`, '← previous page') : null,
     h('span', { 'data-testid': 'agents-shown' }, `${agents.rows.length ? offset + 1 : 0}–${offset + agents.rows.length} of ${agents.total}`),
     offset + agents.rows.length < agents.total ? link(`#/fleet${qs({ status, search, offset: offset + limit })}`, 'next page →') : null);
-  view.replaceChildren(
+  mount(
     heading('Fleet'),
     h('div', { class: 'cards' },
       card('Agents', fleet.agents_total, 'agents-total', h('div', {}, statuses.map((s) => h('div', {}, badge(s), ' ', h('span', { 'data-testid': `agents-${s}` }, fmtNum(byStatus[s] ?? 0)))))),
@@ -301,7 +305,7 @@ async function agentView(agentId, _params, done) {
     }
   };
   const chartEl = h('div', { class: 'chart', 'data-testid': 'trajectory', role: 'img', 'aria-label': `EISV trajectory of ${agentId}: ${tr.seq.length} states; drag to zoom, double-click to reset` });
-  view.replaceChildren(
+  mount(
     heading(`Agent ${a.label ?? a.id}`),
     h('p', {}, h('span', { class: 'mono' }, a.id), ' ', h('span', { 'data-testid': 'agent-status' }, badge(a.status)),
       ` · ${a.update_count} updates · created ${fmtTime(a.created_at)} · last activity ${fmtTime(a.last_activity_at)}`),
@@ -368,7 +372,7 @@ async function graphView(params, done) {
     const n = await expand('Discovery', id);
     info.textContent = `${id}: ${n} edge(s); click a node to expand it.`;
   };
-  view.replaceChildren(
+  mount(
     heading('Knowledge graph'),
     h('form', { class: 'filters', role: 'search', onsubmit: (e) => {
       e.preventDefault();
@@ -412,7 +416,7 @@ async function dialecticListView(params, done) {
   const phase = params.get('phase') ?? '';
   const [page, fleet] = await Promise.all([api(`/dialectic${qs({ status, phase, limit: 200 })}`), api('/fleet')]);
   const byStatus = fleet.fleet.dialectic_by_status ?? {};
-  view.replaceChildren(
+  mount(
     heading('Dialectic reviews'),
     h('div', { class: 'cards' }, ['active', 'resolved', 'escalated', 'failed'].map((s) => card(s, byStatus[s] ?? 0, `dialectic-${s}`))),
     h('form', { class: 'filters', onsubmit: (e) => {
@@ -442,7 +446,7 @@ async function transcriptView(id, _params, done) {
       m.proposedConditions?.length ? h('p', {}, h('strong', {}, 'Conditions: '), m.proposedConditions.join('; ')) : null,
       m.concerns?.length ? h('p', {}, h('strong', {}, 'Concerns: '), m.concerns.map((c) => (typeof c === 'string' ? c : JSON.stringify(c))).join('; ')) : null,
       m.signature ? h('p', { class: 'mono' }, `signature ${m.signature}`) : null);
-  view.replaceChildren(
+  mount(
     heading(`Dialectic session ${s.id}`),
     h('p', {}, `${s.sessionType} · phase ${s.phase} · `, badge(s.status), ' · paused ', agentLink(s.pausedAgentId), ' · reviewer ', agentLink(s.reviewerAgentId), ` · round ${s.synthesisRound}/${s.maxSynthesisRounds}`),
     s.topic ? h('p', {}, h('strong', {}, 'Topic: '), s.topic) : null,
@@ -474,7 +478,7 @@ async function activityView(params, done) {
     renderRows();
   } }, 'Load older events');
   const c = page.chain;
-  view.replaceChildren(
+  mount(
     heading('Activity'),
     h('div', { class: 'cards' },
       card('Chain links checked', c.checked, 'chain-checked', h('div', {}, 'unlinked: ', h('span', { 'data-testid': 'chain-unlinked' }, String(c.unlinked)), ' ', badge(c.unlinked ? 'error' : 'healthy'))),
@@ -501,7 +505,7 @@ async function platformView(_params, done) {
   const pg = health.checks.postgres ?? {};
   const audit = health.checks.audit ?? {};
   const cache = health.checks.cache ?? {};
-  view.replaceChildren(
+  mount(
     heading('Data platform'),
     h('div', { class: 'cards' },
       card('Schema version', health.schema_version, 'platform-schema-version', h('div', {}, badge(pg.status), ' ', pg.message ?? '')),
