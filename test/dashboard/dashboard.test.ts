@@ -239,7 +239,7 @@ describe('operator dashboard in headless Chromium', () => {
     expect((await db.pool.query(`select actor, to_status from core.agent_lifecycle_events where agent_id = 'beta' order by id desc limit 1`)).rows[0]).toEqual({ actor: 'operator:admin', to_status: 'archived' });
     await show(page, '#/agent/alpha', 'agent');
     await page.getByTestId('discoveries-table').locator('tr', { hasText: discoveryId }).getByRole('button', { name: 'Mark resolved' }).click();
-    await page.waitForFunction((id) => Array.from(document.querySelectorAll('[data-testid="discoveries-table"] tr')).some((tr) => tr.textContent?.includes(id) && tr.textContent.includes('resolved')), discoveryId);
+    await page.waitForFunction((id) => Array.from(document.querySelectorAll('[data-testid="discoveries-table"] tr')).some((tr) => tr.textContent?.includes(id) && tr.querySelector('.badge')?.textContent === 'resolved'), discoveryId);
     expect((await db.pool.query('select status from knowledge.discoveries where id = $1', [discoveryId])).rows[0].status).toBe('resolved');
     const deadline2 = Date.now() + 15_000;
     let both = 0;
@@ -271,6 +271,39 @@ describe('operator dashboard in headless Chromium', () => {
     writeFileSync(path.join(ARTIFACTS, 'live.json'), JSON.stringify({ same_process_ms: msA, other_process_ms: msB }, null, 2));
     await pageA.close();
     await pageB.close();
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('keeps working when the live channel drops: polls meanwhile, reconnects when the server is back', async () => {
+    const c = await startBuiltHttpServer(servedEnv(db.url));
+    const firstError = consoleErrors.length;
+    let during: string[] = [];
+    let restarted: BuiltHttpServer | undefined;
+    let page: Page | undefined;
+    try {
+      page = await loggedIn(c.base);
+      await page.waitForFunction(() => document.getElementById('live-status')?.textContent === 'live');
+      expect(await c.stop()).toBe(0);
+      await page.waitForFunction(() => document.getElementById('live-status')?.textContent === 'polling');
+      restarted = await startBuiltHttpServer(servedEnv(db.url), ['--port', String(c.port)]);
+      // (the later --port wins over the helper's own, so the page's origin is served again)
+      await page.waitForFunction(() => document.getElementById('live-status')?.textContent === 'live', undefined, { timeout: 20_000 });
+      // and live updates flow again on the reconnected channel
+      const before = Number(await text(page, 'updates-hour'));
+      const client = await a.connect();
+      const onboarded = await client.call('onboard', { label: 'after reconnect' });
+      expect(onboarded).toMatchObject({ isError: false });
+      expect(await client.call('process_agent_update', { complexity: 0.5, confidence: 0.5, response_length: 100, api_key: onboarded.data.api_key as string })).toMatchObject({ isError: false });
+      await page.waitForFunction((n) => Number(document.querySelector('[data-testid="updates-hour"]')?.textContent) >= n + 1, before, { timeout: 2000 });
+      expect(await page.locator('#alert').isHidden()).toBe(true); // the outage's error is gone
+    } finally {
+      await page?.close();
+      await c.stop();
+      await restarted?.stop();
+      during = consoleErrors.splice(firstError);
+    }
+    // refused connections while the server was down are expected; nothing else is
+    expect(during.filter((e) => !/ERR_CONNECTION_REFUSED|ERR_EMPTY_RESPONSE|net::ERR_/.test(e))).toEqual([]);
     expect(consoleErrors).toEqual([]);
   });
 

@@ -14,7 +14,7 @@ const liveStatus = document.getElementById('live-status');
 
 /** Render timings per view (ms from route start to the view's data on screen), read by the browser tests. */
 const timings = {};
-window.govdbDashboard = { timings, renders: 0 };
+window.govdbDashboard = { timings, renders: 0, state: () => ({ rendering: !!rendering, renderAgain, live: liveStatus.textContent, onChange: !!onChange, pending: [...pendingTables] }) };
 
 // ------------------------------------------------------------------ DOM helpers
 
@@ -138,7 +138,9 @@ function queueChange(tables) {
     changeTimer = null;
     const t = [...pendingTables];
     pendingTables.clear();
-    if (onChange) onChange(t);
+    // a change during a render: render once more afterwards (the running one may have read older data)
+    if (rendering) renderAgain = true;
+    else if (onChange) onChange(t);
   }, 150);
 }
 
@@ -282,8 +284,10 @@ function trajectoryChart(el, tr) {
     { label: 'risk', stroke: '#cf222e', width: 1.5 },
     { label: 'decision: pause', stroke: '#cf222e', fill: '#cf222e', paths: () => null, points: { show: true, size: 9, fill: '#cf222e' } },
     { label: 'decision: guide', stroke: '#9a6700', fill: '#9a6700', paths: () => null, points: { show: true, size: 7, fill: '#ffffff' } },
+    { label: 'verdict: high-risk', stroke: '#000000', fill: '#000000', paths: () => null, points: { show: true, size: 5, fill: '#000000' } },
   ];
-  const data = [x, tr.energy, tr.information, tr.entropy, tr.void, tr.coherence, tr.risk, marks('pause'), marks('guide')];
+  const highRisk = tr.verdict.map((v, i) => (v === 'high-risk' ? tr.risk[i] : null));
+  const data = [x, tr.energy, tr.information, tr.entropy, tr.void, tr.coherence, tr.risk, marks('pause'), marks('guide'), highRisk];
   const width = Math.max(300, el.clientWidth || 900);
   const plot = new uPlot({ width, height: 360, series, scales: { x: { time: false } }, axes: [{ label: 'seq' }, {}], cursor: { drag: { x: true, y: false } } }, data, el);
   const ro = new ResizeObserver(() => plot.setSize({ width: Math.max(300, el.clientWidth), height: 360 }));
@@ -546,6 +550,7 @@ const routes = [
 // Renders run one at a time, in order: a request made while one runs is folded into one more run
 // afterwards, so a slow render of an older route or older data never overwrites a newer one.
 let rendering = null;
+let renderFailed = false;
 let renderAgain = false;
 function rerender() {
   if (rendering) {
@@ -586,10 +591,15 @@ async function renderOnce() {
       document.body.dataset.view = name;
       document.body.dataset.route = hash;
       document.body.dataset.renders = String(window.govdbDashboard.renders);
+      if (renderFailed) showAlert(null); // the error of an earlier failed render is over
+      renderFailed = false;
     });
   } catch (err) {
     if (err.status === 401) return;
     showAlert(`${err.code ?? 'ERROR'}: ${err.message}`);
+    // a failed render (e.g. the server was down) is retried on the next change, poll or reconnect
+    renderFailed = true;
+    onChange = () => rerender();
   }
 }
 
