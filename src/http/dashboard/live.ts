@@ -20,6 +20,8 @@ export interface LiveHubOptions {
   mode: () => Promise<'listen' | 'poll'>;
   coalesceMs?: number;
   pollMs?: number;
+  /** open live connections per process before new ones get 503 (the page then polls); default 200 */
+  maxSubscribers?: number;
   log: (line: string) => void;
 }
 
@@ -130,6 +132,12 @@ export class LiveHub {
 
   /** Serves one SSE connection until the client goes away. */
   async serve(req: Request, res: Response): Promise<void> {
+    const max = this.options.maxSubscribers ?? 200;
+    if (this.subscribers.size >= max) {
+      res.status(503).setHeader('Retry-After', '30');
+      res.json({ error: { code: 'UNAVAILABLE', message: `This server already holds ${max} live dashboard connections.`, hint: 'The page polls instead and retries later; close idle dashboard tabs.' } });
+      return;
+    }
     await this.ensureStarted();
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
