@@ -8,6 +8,7 @@ import { HTTP_BODY_LIMIT_BYTES } from '../mcp/limits';
 import { buildServer } from '../mcp/server';
 import { CLIENT_ADDRESS_HEADER } from '../mcp/toolkit';
 import { SessionRegistry } from './sessionRegistry';
+import { mountDashboard } from './dashboard';
 
 export interface HttpOptions {
   host: string;
@@ -61,7 +62,7 @@ function installErrorHandling(app: Express): void {
   });
 }
 
-/** Express app: POST/GET/DELETE /mcp (Streamable HTTP, stateful sessions), GET /health, GET /metrics. */
+/** Express app: POST/GET/DELETE /mcp (Streamable HTTP, stateful sessions), GET /health, GET /metrics, the dashboard (/dashboard). */
 export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
   const app = express();
   app.disable('x-powered-by');
@@ -88,6 +89,8 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
     res.setHeader('Content-Type', deps.metrics.registry.contentType);
     res.send(await deps.metrics.registry.metrics());
   });
+
+  const dashboard = mountDashboard(app, deps); // operator dashboard: /, /dashboard, /dashboard/api/* (docs/dashboard.md)
 
   const sessions = new SessionRegistry(options.sessions ?? DEFAULT_SESSION_LIMITS, deps.metrics);
   /** the socket's address as a header (both views the SDK may read: headers and rawHeaders), replacing any client value */
@@ -151,6 +154,9 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
     app,
     sessions,
     sessionCount: () => sessions.size,
-    close: () => sessions.close(),
+    async close() {
+      await dashboard.close();
+      await sessions.close();
+    },
   };
 }

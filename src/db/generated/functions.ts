@@ -363,6 +363,140 @@ export interface CoreCheckAgentTagsArgs {
 }
 const CoreCheckAgentTagsSpec: FunctionSpec = {"schema":"core","name":"check_agent_tags","returns":"scalar","params":[{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false}]};
 
+/** Arguments of core.dashboard_agent(p_agent_id text). */
+export interface CoreDashboardAgentArgs {
+  agentId: string | null;
+}
+const CoreDashboardAgentSpec: FunctionSpec = {"schema":"core","name":"dashboard_agent","returns":"scalar","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false}]};
+
+/** Arguments of core.dashboard_agents(p_status text, p_search text, p_limit integer, p_offset integer). */
+export interface CoreDashboardAgentsArgs {
+  status?: string | null;
+  search?: string | null;
+  limit?: number | null;
+  offset?: number | null;
+}
+export interface CoreDashboardAgentsRow {
+  id: string | null;
+  label: string | null;
+  status: string | null;
+  purpose: string | null;
+  tags: Array<string> | null;
+  parent_agent_id: string | null;
+  update_count: string | null;
+  created_at: Date | null;
+  last_activity_at: Date | null;
+  risk: number | null;
+  coherence: number | null;
+  verdict: string | null;
+  decision: string | null;
+  total_count: string | null;
+}
+const CoreDashboardAgentsSpec: FunctionSpec = {"schema":"core","name":"dashboard_agents","returns":"rows","params":[{"key":"status","sqlName":"p_status","sqlType":"text","json":false},{"key":"search","sqlName":"p_search","sqlType":"text","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false},{"key":"offset","sqlName":"p_offset","sqlType":"integer","json":false}]};
+
+/** Arguments of core.dashboard_audit_chain(p_window integer). */
+export interface CoreDashboardAuditChainArgs {
+  window?: number | null;
+}
+const CoreDashboardAuditChainSpec: FunctionSpec = {"schema":"core","name":"dashboard_audit_chain","returns":"scalar","params":[{"key":"window","sqlName":"p_window","sqlType":"integer","json":false}]};
+
+/** Arguments of core.dashboard_changes(). */
+export interface CoreDashboardChangesArgs {
+}
+const CoreDashboardChangesSpec: FunctionSpec = {"schema":"core","name":"dashboard_changes","returns":"scalar","params":[]};
+
+/** Arguments of core.dashboard_check_page(p_limit integer, p_offset integer, p_max integer). */
+export interface CoreDashboardCheckPageArgs {
+  limit: number | null;
+  offset: number | null;
+  max: number | null;
+}
+const CoreDashboardCheckPageSpec: FunctionSpec = {"schema":"core","name":"dashboard_check_page","returns":"void","params":[{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false},{"key":"offset","sqlName":"p_offset","sqlType":"integer","json":false},{"key":"max","sqlName":"p_max","sqlType":"integer","json":false}]};
+
+/** Arguments of core.dashboard_describe_edges(p_rows jsonb, p_limit integer). */
+export interface CoreDashboardDescribeEdgesArgs {
+  rows: unknown | null;
+  limit: number | null;
+}
+export interface CoreDashboardDescribeEdgesRow {
+  direction: string | null;
+  edge_label: string | null;
+  other_label: string | null;
+  other_id: string | null;
+  other: unknown | null;
+}
+const CoreDashboardDescribeEdgesSpec: FunctionSpec = {"schema":"core","name":"dashboard_describe_edges","returns":"rows","params":[{"key":"rows","sqlName":"p_rows","sqlType":"jsonb","json":true},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false}]};
+
+/** Arguments of core.dashboard_dialectic_sessions(p_status text, p_phase text, p_limit integer, p_offset integer). */
+export interface CoreDashboardDialecticSessionsArgs {
+  status?: string | null;
+  phase?: string | null;
+  limit?: number | null;
+  offset?: number | null;
+}
+export interface CoreDashboardDialecticSessionsRow {
+  id: string | null;
+  session_type: string | null;
+  phase: string | null;
+  status: string | null;
+  paused_agent_id: string | null;
+  reviewer_agent_id: string | null;
+  topic: string | null;
+  synthesis_round: number | null;
+  created_at: Date | null;
+  updated_at: Date | null;
+  resolved_at: Date | null;
+  messages: string | null;
+  total_count: string | null;
+}
+const CoreDashboardDialecticSessionsSpec: FunctionSpec = {"schema":"core","name":"dashboard_dialectic_sessions","returns":"rows","params":[{"key":"status","sqlName":"p_status","sqlType":"text","json":false},{"key":"phase","sqlName":"p_phase","sqlType":"text","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false},{"key":"offset","sqlName":"p_offset","sqlType":"integer","json":false}]};
+
+/** Arguments of core.dashboard_fleet(). */
+export interface CoreDashboardFleetArgs {
+}
+const CoreDashboardFleetSpec: FunctionSpec = {"schema":"core","name":"dashboard_fleet","returns":"scalar","params":[]};
+
+/** Arguments of core.dashboard_neighbourhood(p_label text, p_id text, p_limit integer). */
+export interface CoreDashboardNeighbourhoodArgs {
+  label: string | null;
+  id: string | null;
+  limit?: number | null;
+}
+export interface CoreDashboardNeighbourhoodRow {
+  direction: string | null;
+  edge_label: string | null;
+  other_label: string | null;
+  other_id: string | null;
+  other: unknown | null;
+}
+const CoreDashboardNeighbourhoodSpec: FunctionSpec = {"schema":"core","name":"dashboard_neighbourhood","returns":"rows","params":[{"key":"label","sqlName":"p_label","sqlType":"text","json":false},{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false}]};
+
+/** Arguments of core.dashboard_platform(). */
+export interface CoreDashboardPlatformArgs {
+}
+const CoreDashboardPlatformSpec: FunctionSpec = {"schema":"core","name":"dashboard_platform","returns":"scalar","params":[]};
+
+/** Arguments of core.dashboard_trajectory(p_agent_id text, p_after_seq bigint, p_limit integer). */
+export interface CoreDashboardTrajectoryArgs {
+  agentId: string | null;
+  afterSeq?: number | string | null;
+  limit?: number | null;
+}
+export interface CoreDashboardTrajectoryRow {
+  seq: string | null;
+  recorded_at: Date | null;
+  energy: number | null;
+  information: number | null;
+  entropy: number | null;
+  void: number | null;
+  coherence: number | null;
+  risk: number | null;
+  verdict: string | null;
+  decision: string | null;
+  regime: string | null;
+}
+const CoreDashboardTrajectorySpec: FunctionSpec = {"schema":"core","name":"dashboard_trajectory","returns":"rows","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"afterSeq","sqlName":"p_after_seq","sqlType":"bigint","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false}]};
+
 /** Arguments of core.delete_expired_sessions(p_limit integer). */
 export interface CoreDeleteExpiredSessionsArgs {
   limit?: number | null;
@@ -1989,6 +2123,39 @@ export const core = {
   /** core.check_agent_tags(p_tags text[]): immutable, returns scalar */
   checkAgentTags: (db: Queryable, args: CoreCheckAgentTagsArgs): Promise<Array<string> | null> =>
     callFunction<Array<string> | null>(db, CoreCheckAgentTagsSpec, args as unknown as Record<string, unknown>),
+  /** core.dashboard_agent(p_agent_id text): stable, returns scalar */
+  dashboardAgent: (db: Queryable, args: CoreDashboardAgentArgs): Promise<unknown | null> =>
+    callFunction<unknown | null>(db, CoreDashboardAgentSpec, args as unknown as Record<string, unknown>),
+  /** core.dashboard_agents(p_status text, p_search text, p_limit integer, p_offset integer): stable, returns rows */
+  dashboardAgents: (db: Queryable, args: CoreDashboardAgentsArgs = {}): Promise<CoreDashboardAgentsRow[]> =>
+    callFunction<CoreDashboardAgentsRow[]>(db, CoreDashboardAgentsSpec, args as unknown as Record<string, unknown>),
+  /** core.dashboard_audit_chain(p_window integer): stable, returns scalar */
+  dashboardAuditChain: (db: Queryable, args: CoreDashboardAuditChainArgs = {}): Promise<unknown | null> =>
+    callFunction<unknown | null>(db, CoreDashboardAuditChainSpec, args as unknown as Record<string, unknown>),
+  /** core.dashboard_changes(): stable, returns scalar */
+  dashboardChanges: (db: Queryable, args: CoreDashboardChangesArgs = {}): Promise<unknown | null> =>
+    callFunction<unknown | null>(db, CoreDashboardChangesSpec, args as unknown as Record<string, unknown>),
+  /** core.dashboard_check_page(p_limit integer, p_offset integer, p_max integer): immutable, returns void */
+  dashboardCheckPage: (db: Queryable, args: CoreDashboardCheckPageArgs): Promise<void> =>
+    callFunction<void>(db, CoreDashboardCheckPageSpec, args as unknown as Record<string, unknown>),
+  /** core.dashboard_describe_edges(p_rows jsonb, p_limit integer): stable, returns rows */
+  dashboardDescribeEdges: (db: Queryable, args: CoreDashboardDescribeEdgesArgs): Promise<CoreDashboardDescribeEdgesRow[]> =>
+    callFunction<CoreDashboardDescribeEdgesRow[]>(db, CoreDashboardDescribeEdgesSpec, args as unknown as Record<string, unknown>),
+  /** core.dashboard_dialectic_sessions(p_status text, p_phase text, p_limit integer, p_offset integer): stable, returns rows */
+  dashboardDialecticSessions: (db: Queryable, args: CoreDashboardDialecticSessionsArgs = {}): Promise<CoreDashboardDialecticSessionsRow[]> =>
+    callFunction<CoreDashboardDialecticSessionsRow[]>(db, CoreDashboardDialecticSessionsSpec, args as unknown as Record<string, unknown>),
+  /** core.dashboard_fleet(): stable, returns scalar */
+  dashboardFleet: (db: Queryable, args: CoreDashboardFleetArgs = {}): Promise<unknown | null> =>
+    callFunction<unknown | null>(db, CoreDashboardFleetSpec, args as unknown as Record<string, unknown>),
+  /** core.dashboard_neighbourhood(p_label text, p_id text, p_limit integer): stable, returns rows */
+  dashboardNeighbourhood: (db: Queryable, args: CoreDashboardNeighbourhoodArgs): Promise<CoreDashboardNeighbourhoodRow[]> =>
+    callFunction<CoreDashboardNeighbourhoodRow[]>(db, CoreDashboardNeighbourhoodSpec, args as unknown as Record<string, unknown>),
+  /** core.dashboard_platform(): stable, returns scalar */
+  dashboardPlatform: (db: Queryable, args: CoreDashboardPlatformArgs = {}): Promise<unknown | null> =>
+    callFunction<unknown | null>(db, CoreDashboardPlatformSpec, args as unknown as Record<string, unknown>),
+  /** core.dashboard_trajectory(p_agent_id text, p_after_seq bigint, p_limit integer): stable, returns rows */
+  dashboardTrajectory: (db: Queryable, args: CoreDashboardTrajectoryArgs): Promise<CoreDashboardTrajectoryRow[]> =>
+    callFunction<CoreDashboardTrajectoryRow[]>(db, CoreDashboardTrajectorySpec, args as unknown as Record<string, unknown>),
   /** core.delete_expired_sessions(p_limit integer): volatile, returns rows */
   deleteExpiredSessions: (db: Queryable, args: CoreDeleteExpiredSessionsArgs = {}): Promise<CoreDeleteExpiredSessionsRow[]> =>
     callFunction<CoreDeleteExpiredSessionsRow[]>(db, CoreDeleteExpiredSessionsSpec, args as unknown as Record<string, unknown>),
@@ -2404,6 +2571,49 @@ export const inputSchemas = {
     }),
     checkAgentTags: z.object({
       tags: z.array(z.string()).nullable(),
+    }),
+    dashboardAgent: z.object({
+      agentId: z.string().nullable(),
+    }),
+    dashboardAgents: z.object({
+      status: z.string().nullable().optional(),
+      search: z.string().nullable().optional(),
+      limit: z.number().int().nullable().optional(),
+      offset: z.number().int().nullable().optional(),
+    }),
+    dashboardAuditChain: z.object({
+      window: z.number().int().nullable().optional(),
+    }),
+    dashboardChanges: z.object({
+    }),
+    dashboardCheckPage: z.object({
+      limit: z.number().int().nullable(),
+      offset: z.number().int().nullable(),
+      max: z.number().int().nullable(),
+    }),
+    dashboardDescribeEdges: z.object({
+      rows: z.unknown().nullable(),
+      limit: z.number().int().nullable(),
+    }),
+    dashboardDialecticSessions: z.object({
+      status: z.string().nullable().optional(),
+      phase: z.string().nullable().optional(),
+      limit: z.number().int().nullable().optional(),
+      offset: z.number().int().nullable().optional(),
+    }),
+    dashboardFleet: z.object({
+    }),
+    dashboardNeighbourhood: z.object({
+      label: z.string().nullable(),
+      id: z.string().nullable(),
+      limit: z.number().int().nullable().optional(),
+    }),
+    dashboardPlatform: z.object({
+    }),
+    dashboardTrajectory: z.object({
+      agentId: z.string().nullable(),
+      afterSeq: z.union([z.number().int(), z.string().regex(/^-?\d+$/)]).nullable().optional(),
+      limit: z.number().int().nullable().optional(),
     }),
     deleteExpiredSessions: z.object({
       limit: z.number().int().nullable().optional(),
@@ -2889,6 +3099,17 @@ export const functionSignatures = [
   { schema: "core", name: "check_actor_status", args: "p_agent_id text, p_status core.agent_status, p_role text", returns: "void", returnsSet: false, volatility: "immutable", strict: false },
   { schema: "core", name: "check_agent_label_free", args: "p_label text, p_except text", returns: "void", returnsSet: false, volatility: "stable", strict: false },
   { schema: "core", name: "check_agent_tags", args: "p_tags text[]", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
+  { schema: "core", name: "dashboard_agent", args: "p_agent_id text", returns: "scalar", returnsSet: false, volatility: "stable", strict: false },
+  { schema: "core", name: "dashboard_agents", args: "p_status text, p_search text, p_limit integer, p_offset integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "core", name: "dashboard_audit_chain", args: "p_window integer", returns: "scalar", returnsSet: false, volatility: "stable", strict: false },
+  { schema: "core", name: "dashboard_changes", args: "", returns: "scalar", returnsSet: false, volatility: "stable", strict: false },
+  { schema: "core", name: "dashboard_check_page", args: "p_limit integer, p_offset integer, p_max integer", returns: "void", returnsSet: false, volatility: "immutable", strict: false },
+  { schema: "core", name: "dashboard_describe_edges", args: "p_rows jsonb, p_limit integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "core", name: "dashboard_dialectic_sessions", args: "p_status text, p_phase text, p_limit integer, p_offset integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "core", name: "dashboard_fleet", args: "", returns: "scalar", returnsSet: false, volatility: "stable", strict: false },
+  { schema: "core", name: "dashboard_neighbourhood", args: "p_label text, p_id text, p_limit integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "core", name: "dashboard_platform", args: "", returns: "scalar", returnsSet: false, volatility: "stable", strict: false },
+  { schema: "core", name: "dashboard_trajectory", args: "p_agent_id text, p_after_seq bigint, p_limit integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "core", name: "delete_expired_sessions", args: "p_limit integer", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "core", name: "dialectic_fail_expired", args: "", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "core", name: "dialectic_get_session", args: "p_session_id text, p_actor_agent_id text, p_admin boolean", returns: "scalar", returnsSet: false, volatility: "stable", strict: false },

@@ -14,8 +14,8 @@ const gmHeader = require('graphile-migrate/dist/header');
 const run = promisify(execFile);
 
 /**
- * `govdb lint`: squawk (the PostgreSQL migration linter, npm `squawk-cli`, whose binaries ship as
- * per-platform optional dependencies) over the migrations that are not yet everywhere: the
+ * `govdb lint`: squawk (the PostgreSQL migration linter; its binary from the per-platform npm package
+ * `@squawk-cli/linux-x64`, an optional dependency, see squawkBinary) over the migrations that are not yet everywhere: the
  * uncommitted migrations/current.sql and every committed migration numbered above the baseline
  * (`[govdb] lint_baseline` in .squawk.toml; older ones predate the linter). squawk's own settings
  * (pg_version, excluded_rules, assume_in_transaction) live in the same file.
@@ -101,13 +101,19 @@ export async function filesToLint(root: string, baseline: number): Promise<strin
   return files;
 }
 
+/**
+ * The squawk binary of this platform. squawk ships one npm package per platform
+ * (`@squawk-cli/<platform>-<arch>`); the project depends on the linux-x64 one as an optional
+ * dependency (the machines it runs on; the npm mirror here serves no other platform's package, so the
+ * `squawk-cli` wrapper, which lists all of them, cannot be locked). Errors: LINT_UNAVAILABLE.
+ */
 function squawkBinary(): string {
+  const pkg = `@squawk-cli/${process.platform}-${process.arch}`;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('squawk-cli/js/index.js').getBinaryPath();
+    return require.resolve(`${pkg}/bin/${process.platform === 'win32' ? 'squawk.exe' : 'squawk'}`);
   } catch (err) {
-    throw new GovdbError('LINT_UNAVAILABLE', `squawk is not installed for ${process.platform}-${process.arch}: ${(err as Error).message}`, {
-      hint: 'Run `npm ci` with optional dependencies enabled (squawk-cli ships its binaries as per-platform optional packages).',
+    throw new GovdbError('LINT_UNAVAILABLE', `squawk is not installed for ${process.platform}-${process.arch}: ${(err as Error).message.split('\n')[0]}`, {
+      hint: `On linux-x64 run \`npm ci\` with optional dependencies; elsewhere \`npm install --no-save ${pkg}@2.66.0\`.`,
     });
   }
 }

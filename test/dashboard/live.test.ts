@@ -1,0 +1,89 @@
+import { AddressInfo } from 'net';
+import { createServer, Server } from 'http';
+import express from 'express';
+import { createAgentService } from '../../src/domain/agents';
+import { createEisvService } from '../../src/domain/eisv';
+import { LiveHub } from '../../src/http/dashboard/live';
+import { createMigratedDatabase, TestDatabase } from '../helpers/db';
+
+/**
+ * The live hub on a real database: the dashboard_live triggers' NOTIFY reaches a page as one SSE
+ * `change` event per coalescing window (a burst of writes is one event naming every changed
+ * table), a rolled-back write sends nothing, and connections beyond the cap get 503 (the page polls).
+ */
+describe('dashboard live hub', () => {
+  let db: TestDatabase;
+  let hub: LiveHub;
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    db = await createMigratedDatabase();
+    hub = new LiveHub(db.pool, { mode: async () => 'listen', log: () => undefined, coalesceMs: 300, maxSubscribers: 1 });
+    const app = express();
+    app.get('/live', (req, res) => void hub.serve(req, res));
+    server = createServer(app);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await hub.close();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    await db.drop();
+  });
+
+  /** Reads SSE events from a response until `until` says stop or the time is up. */
+  async function events(res: Response, ms: number): Promise<Array<{ event: string; data: Record<string, unknown> }>> {
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = '';
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      const r = await Promise.race([reader.read(), new Promise<null>((resolve) => setTimeout(() => resolve(null), deadline - Date.now()))]);
+      if (!r || r.done) break;
+      buf += r.value;
+    }
+    void reader.cancel();
+    return buf.split('\n\n').filter((b) => b.includes('event:')).map((b) => ({
+      event: /event: (.*)/.exec(b)![1]!,
+      data: JSON.parse(/data: (.*)/.exec(b)![1]!) as Record<string, unknown>,
+    }));
+  }
+
+  it('sends one coalesced change event for a burst of committed writes, none for a rollback, and refuses a connection over the cap', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${base}/live`, { signal: controller.signal });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    // over the cap: 503 JSON, the page falls back to polling
+    const second = await fetch(`${base}/live`);
+    expect(second.status).toBe(503);
+    expect(await second.json()).toMatchObject({ error: { code: 'UNAVAILABLE' } });
+
+    const received = events(res, 1500);
+    await new Promise((r) => setTimeout(r, 100));
+    const agents = createAgentService(db.pool);
+    const eisv = createEisvService(db.pool);
+    await agents.onboard({ agentId: 'live-1' });
+    for (let i = 0; i < 5; i++) await eisv.processUpdate({ agentId: 'live-1', complexity: 0.5, confidence: 0.5, responseLength: 100 });
+    // a rolled-back write notifies nobody
+    const client = await db.pool.connect();
+    try {
+      await client.query('begin');
+      await client.query(`update core.dialectic_sessions set updated_at = now()`);
+      await client.query(`insert into core.agent_lifecycle_events (agent_id, event) values ('live-1', 'created')`);
+      await client.query('rollback');
+    } finally {
+      client.release();
+    }
+    const got = await received;
+    controller.abort();
+    expect(got[0]).toMatchObject({ event: 'hello' });
+    const changes = got.filter((e) => e.event === 'change');
+    // 6 committed transactions within about one window: 1 event (2 if the machine was slow enough
+    // for the burst to straddle a window), never one per write
+    expect(changes.length).toBeGreaterThanOrEqual(1);
+    expect(changes.length).toBeLessThanOrEqual(2);
+    const tables = changes.flatMap((c) => c.data.tables as string[]);
+    expect(tables).toEqual(expect.arrayContaining(['core.agent_state', 'core.agents']));
+    expect(tables).not.toContain('core.dialectic_sessions');
+  });
+});
