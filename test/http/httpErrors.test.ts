@@ -39,7 +39,7 @@ describe('HTTP errors and outages through the built server', () => {
   });
 
   const post = (body: string | Buffer, headers: Record<string, string> = {}) =>
-    fetch(server.mcpUrl, { method: 'POST', body, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } });
+    fetch(server.mcpUrl, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } });
 
   it('finding 6: a malformed JSON body is a JSON-RPC parse error (-32700), not an HTML page', async () => {
     for (const body of ['{"jsonrpc": "2.0", "method": ', 'not json', '{"a":1}}']) {
