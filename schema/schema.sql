@@ -701,7 +701,7 @@ create function core.dashboard_agent(p_agent_id text) returns jsonb
   language plpgsql stable
   as '...'; -- body sha256:b1f94ba223075f66f3d75e4075cd045d8d457be46d3e6d984ae3f2562a8536eb
 create function core.dashboard_agents(p_status text DEFAULT NULL::text, p_search text DEFAULT NULL::text, p_limit integer DEFAULT 500, p_offset integer DEFAULT 0) returns TABLE(id text, label text, status text, purpose text, tags text[], parent_agent_id text, update_count bigint, created_at timestamp with time zone, last_activity_at timestamp with time zone, risk double precision, coherence double precision, verdict text, decision text, total_count bigint)
-  language plpgsql stable
+  language plpgsql stable rows 50
   as '...'; -- body sha256:2a56319a057985a3b10fdbf59455fe25982ec3c7d2556fd45fbfabf52a2f8f8f
 create function core.dashboard_audit_chain(p_window integer DEFAULT 1000) returns jsonb
   language plpgsql stable
@@ -713,16 +713,16 @@ create function core.dashboard_check_page(p_limit integer, p_offset integer, p_m
   language plpgsql immutable
   as '...'; -- body sha256:92ce2ca55afe32502bd0bc6fd68afcbae0a3bccbfa6790e92f9c28d0055b6a97
 create function core.dashboard_describe_edges(p_rows jsonb, p_limit integer) returns TABLE(direction text, edge_label text, other_label text, other_id text, other jsonb)
-  language sql stable
+  language sql stable rows 50
   as '...'; -- body sha256:b8beb413a284942b1b742cd34e2e05a541565086a82fb437cea140a1bb613ebd
 create function core.dashboard_dialectic_sessions(p_status text DEFAULT NULL::text, p_phase text DEFAULT NULL::text, p_limit integer DEFAULT 100, p_offset integer DEFAULT 0) returns TABLE(id text, session_type text, phase text, status text, paused_agent_id text, reviewer_agent_id text, topic text, synthesis_round integer, created_at timestamp with time zone, updated_at timestamp with time zone, resolved_at timestamp with time zone, messages bigint, total_count bigint)
-  language plpgsql stable
+  language plpgsql stable rows 50
   as '...'; -- body sha256:a07f88e19443360cebed91938c09ecca557d30e3fe4096fdda5001539862a4dc
 create function core.dashboard_fleet() returns jsonb
   language sql stable
   as '...'; -- body sha256:05c7701ad92141dd967a3f5c856b9dbdc2c90fe7835c6c199b863b37b4fdc23f
 create function core.dashboard_neighbourhood(p_label text, p_id text, p_limit integer DEFAULT 200) returns TABLE(direction text, edge_label text, other_label text, other_id text, other jsonb)
-  language plpgsql stable
+  language plpgsql stable rows 50
   set search_path = ag_catalog, core, knowledge, public
   as '...'; -- body sha256:3fff41fae0c25c96afc1581e2272e26dcf69e9e60952908f500388597bcabea0
 create function core.dashboard_notify() returns trigger
@@ -732,7 +732,7 @@ create function core.dashboard_platform() returns jsonb
   language sql stable
   as '...'; -- body sha256:6f468381df462a47d43f0b0acbc96b439825a71184a46a63d67302a790bb1372
 create function core.dashboard_trajectory(p_agent_id text, p_after_seq bigint DEFAULT 0, p_limit integer DEFAULT 10000) returns TABLE(seq bigint, recorded_at timestamp with time zone, energy double precision, information double precision, entropy double precision, void double precision, coherence double precision, risk double precision, verdict text, decision text, regime text)
-  language plpgsql stable
+  language plpgsql stable rows 5000
   as '...'; -- body sha256:859b82fb7ead0ea0251c264d78944200f36919afe10daab9e6e5ad2d4793ac72
 create function core.delete_expired_sessions(p_limit integer DEFAULT 1000) returns TABLE(session_id text, agent_id text, expires_at timestamp with time zone)
   language plpgsql volatile

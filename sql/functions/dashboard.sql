@@ -65,7 +65,7 @@ returns table (
   id text, label text, status text, purpose text, tags text[], parent_agent_id text, update_count bigint,
   created_at timestamptz, last_activity_at timestamptz,
   risk double precision, coherence double precision, verdict text, decision text, total_count bigint)
-language plpgsql stable
+language plpgsql stable rows 50 -- one page of the agent table
 as $fn$
 #variable_conflict use_column
 begin
@@ -131,7 +131,7 @@ returns table (
   seq bigint, recorded_at timestamptz, energy double precision, information double precision,
   entropy double precision, void double precision, coherence double precision, risk double precision,
   verdict text, decision text, regime text)
-language plpgsql stable
+language plpgsql stable rows 5000 -- a trajectory: thousands of points
 as $fn$
 #variable_conflict use_column
 begin
@@ -153,7 +153,7 @@ returns table (
   id text, session_type text, phase text, status text, paused_agent_id text, reviewer_agent_id text,
   topic text, synthesis_round integer, created_at timestamptz, updated_at timestamptz, resolved_at timestamptz,
   messages bigint, total_count bigint)
-language plpgsql stable
+language plpgsql stable rows 50 -- one page of sessions
 as $fn$
 #variable_conflict use_column
 begin
@@ -174,7 +174,7 @@ $fn$;
 -- rows with the other vertex described from the relational tables.
 create or replace function core.dashboard_describe_edges(p_rows jsonb, p_limit integer)
 returns table (direction text, edge_label text, other_label text, other_id text, other jsonb)
-language sql stable
+language sql stable rows 50 -- the edges of one vertex, bounded by p_limit
 as $fn$
   with raw as (
     select trim(both '"' from e->>0) as dir, trim(both '"' from e->>1) as lbl,
@@ -197,7 +197,7 @@ $fn$;
 -- summary/type/status, Agent ends their label. Read-only Cypher (MATCH ... RETURN only).
 create or replace function core.dashboard_neighbourhood(p_label text, p_id text, p_limit integer default 200)
 returns table (direction text, edge_label text, other_label text, other_id text, other jsonb)
-language plpgsql stable
+language plpgsql stable rows 50 -- the neighbourhood of one vertex, bounded by p_limit
 set search_path = ag_catalog, core, knowledge, public
 as $fn$
 #variable_conflict use_column
