@@ -134,6 +134,24 @@ export class SessionClient extends Client {
   }
 }
 
+/**
+ * A pool that never hands out a connection still inside a transaction: a connection released while
+ * its last ReadyForQuery said 'T' (in a transaction) or 'E' (in a failed one) — a caller that forgot
+ * its ROLLBACK — is destroyed instead of kept, so the next caller cannot get 25P02 ("current
+ * transaction is aborted") or run inside someone else's transaction. Relies on pg-pool's `_release`
+ * (pg-pool 3.x) and pg's public `getTransactionStatus()`.
+ */
+class TransactionSafePool extends Pool {}
+{
+  const proto = Pool.prototype as unknown as { _release(client: PoolClient, idleListener: unknown, err?: Error): void };
+  const release = proto._release;
+  (TransactionSafePool.prototype as unknown as typeof proto)._release = function (client, idleListener, err) {
+    const status = (client as unknown as { getTransactionStatus?(): string | null }).getTransactionStatus?.();
+    const inside = status === 'T' || status === 'E';
+    return release.call(this, client, idleListener, err ?? (inside ? new Error(`connection released inside a transaction (status ${status})`) : undefined));
+  };
+}
+
 export function createPool(connectionString: string, options: CreatePoolOptions = {}): Pool {
   const config: PoolConfig = {
     Client: SessionClient,
@@ -146,7 +164,7 @@ export function createPool(connectionString: string, options: CreatePoolOptions 
     application_name: options.applicationName ?? 'govdb',
     options: '-c timezone=UTC',
   };
-  const pool = new Pool(config);
+  const pool = new TransactionSafePool(config);
   // An idle client that errors (server restart) is removed by pg; log nothing that could hold secrets.
   pool.on('error', () => undefined);
   return pool;
@@ -182,13 +200,15 @@ const RETRYABLE = new Set<string>([SQLSTATE.SERIALIZATION_FAILURE, SQLSTATE.DEAD
 export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>, attempts = 5): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
+    // set when the rollback fails: the connection is destroyed rather than returned inside a transaction
+    let broken: Error | undefined;
     try {
       await client.query('begin');
       const result = await fn(client);
       await client.query('commit');
       return result;
     } catch (err) {
-      await client.query('rollback').catch(() => undefined);
+      await client.query('rollback').catch((e: Error) => void (broken = e));
       const state = sqlState(err);
       if (state && RETRYABLE.has(state) && attempt < attempts) {
         await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** attempt));
@@ -196,7 +216,7 @@ export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) =>
       }
       throw err;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 }

@@ -74,16 +74,22 @@ export async function executeGraphQuery(
     // checking table privileges, so the only guarantee that nothing a query did survives is not committing.
     const client = await pool.connect();
     let rows: Array<Array<string | null>>;
+    // a connection goes back to the pool only outside any transaction: if the rollback itself fails,
+    // the connection is destroyed (release(err)) instead of poisoning the next caller with 25P02
+    let broken: Error | undefined;
     try {
-      // the timeout is a checked integer, never caller text; the role refuses CREATE/MERGE (INSERT privilege)
-      await client.query(`begin read only; set local statement_timeout = ${timeoutMs}; set local role ${GRAPH_READER_ROLE}`);
+      await client.query('begin read only');
       try {
+        // the timeout is a checked integer, never caller text; the role refuses CREATE/MERGE (INSERT privilege)
+        await client.query(`set local statement_timeout = ${timeoutMs}; set local role ${GRAPH_READER_ROLE}`);
         rows = (await client.query({ text: plan.sql, values: [params, limit + 1], rowMode: 'array' })).rows as Array<Array<string | null>>;
       } finally {
-        await client.query('rollback');
+        await client.query('rollback').catch((err: Error) => {
+          broken = err;
+        });
       }
     } finally {
-      client.release();
+      client.release(broken);
     }
     const truncated = rows.length > limit;
     const kept = truncated ? rows.slice(0, limit) : rows;

@@ -81,6 +81,8 @@ export function createIdempotencyRunner(options: IdempotencyOptions): Idempotenc
       const requestHash = sha256Hex(canonicalJson({ tool: req.tool, args: req.args }));
       const client = await options.pool.connect();
       let released = false;
+      // set when the rollback fails: the connection is destroyed rather than returned inside a transaction
+      let broken: Error | undefined;
       try {
         await client.query('begin');
         const [claim] = await core.idempotencyClaim(client, { caller: req.caller, requestId: req.requestId, toolName: req.tool, requestHash, ttlSeconds: ttl });
@@ -128,10 +130,10 @@ export function createIdempotencyRunner(options: IdempotencyOptions): Idempotenc
         for (const f of after) await f();
         return { result: plain, replayed: false, originalAt: null, boundAgentId };
       } catch (err) {
-        if (!released) await client.query('rollback').catch(() => undefined);
+        if (!released) await client.query('rollback').catch((e: Error) => void (broken = e));
         throw err;
       } finally {
-        if (!released) client.release();
+        if (!released) client.release(broken);
       }
     },
     async sweep() {

@@ -26,6 +26,25 @@ function withDatabase(url: string, name: string): string {
   return u.toString();
 }
 
+/**
+ * Drops the scratch database once the connections of this process to it have gone: pg-pool resolves
+ * `end()` before the server has seen its connections close, and a `with (force)` drop at that moment
+ * terminates them with FATAL 57P01, which a pool without an error listener (Zapatos') throws as an
+ * unhandled 'error' event. So: plain DROP, retried for up to 5 s, then force.
+ */
+async function dropScratch(admin: Client, name: string): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      await admin.query(`drop database if exists "${name}"`);
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== '55006') break; // 55006: object in use
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  await admin.query(`drop database if exists "${name}" with (force)`).catch(() => undefined);
+}
+
 /** Generates every file's content from a freshly migrated scratch database. */
 export async function generate(): Promise<Map<string, string>> {
   const server = serverUrl();
@@ -61,7 +80,7 @@ export async function generate(): Promise<Map<string, string>> {
     }
     return files;
   } finally {
-    await admin.query(`drop database if exists "${scratch}" with (force)`).catch(() => undefined);
+    await dropScratch(admin, scratch);
     await admin.end();
   }
 }
