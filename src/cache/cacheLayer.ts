@@ -2,6 +2,7 @@ import type { Queryable } from '../db/pool';
 import { CacheConfig } from './cacheConfig';
 import { RedisKeys } from './keys';
 import { LeaseLockService, LockService } from './lockService';
+import { McpSessionStore, RedisMcpSessionStore } from './mcpSessionStore';
 import { AgentMetadataLoader, CachedMetadata, MetadataCache } from './metadataCache';
 import { PgPoolLike } from './pgAdvisoryLock';
 import { DEFAULT_RATE_LIMITS, GcraRateLimiter, RateLimiter, RateLimitRules } from './rateLimiter';
@@ -27,6 +28,8 @@ export interface CacheLayer<M> {
   locks: LockService;
   rateLimits: RateLimiter;
   sessionCleanup: SessionCleanupJob;
+  /** MCP session records shared by every server (src/cache/mcpSessionStore.ts) */
+  mcpSessions: McpSessionStore;
   health(): CacheHealth;
   close(): Promise<void>;
 }
@@ -66,6 +69,7 @@ export async function createCacheLayer<M>(config: CacheConfig, deps: CacheLayerD
     locks,
     rateLimits,
     sessionCleanup,
+    mcpSessions: new RedisMcpSessionStore(availability, keys, config.sessionTtlMs, config.memoryMaxEntries),
     health: () => availability.health(),
     async close() {
       await sessionCleanup.stop();

@@ -10,6 +10,12 @@ export interface CreatePoolOptions {
   max?: number;
   connectTimeoutMs?: number;
   applicationName?: string;
+  /**
+   * false behind PgBouncer in transaction mode: server sessions are shared, so nothing may be set per
+   * connection; UTC and the search path come from `alter database ... set` and AGE from
+   * shared_preload_libraries instead (docs/deploy.md). Default true.
+   */
+  sessionSetup?: boolean;
 }
 
 /** Every session runs in UTC and can use AGE: `LOAD 'age'` and ag_catalog on the search path. */
@@ -31,12 +37,12 @@ class SessionClient extends Client {
 
 export function createPool(connectionString: string, options: CreatePoolOptions = {}): Pool {
   const config: PoolConfig = {
-    Client: SessionClient,
+    Client: options.sessionSetup === false ? Client : SessionClient,
     connectionString,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     application_name: options.applicationName ?? 'govdb',
-    options: '-c timezone=UTC',
+    ...(options.sessionSetup === false ? {} : { options: '-c timezone=UTC' }),
   };
   const pool = new Pool(config);
   // An idle client that errors (server restart) is removed by pg; log nothing that could hold secrets.

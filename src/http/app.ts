@@ -4,6 +4,8 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerDeps } from '../mcp/deps';
 import { buildServer } from '../mcp/server';
+import type { McpSessionStore } from '../cache/mcpSessionStore';
+import { recordFromInitialize, restoreSession } from './sessionRestore';
 
 export interface HttpOptions {
   host: string;
@@ -12,6 +14,8 @@ export interface HttpOptions {
   allowedHosts?: string[];
   /** extra Origin values accepted besides loopback origins (GOVDB_ALLOWED_ORIGINS) */
   allowedOrigins?: string[];
+  /** shared MCP session records: a session initialised on another server is restored (docs/deploy.md) */
+  mcpSessions?: McpSessionStore;
 }
 
 export interface HttpApp {
@@ -54,29 +58,72 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
   });
 
   const sessions = new Map<string, StreamableHTTPServerTransport>();
+  const restoring = new Map<string, Promise<StreamableHTTPServerTransport | undefined>>();
+  const store = options.mcpSessions;
+  const newTransport = (onInit?: (id: string) => Promise<void>): StreamableHTTPServerTransport => {
+    const created: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: async (id) => {
+        sessions.set(id, created);
+        await onInit?.(id);
+      },
+      // DELETE ends the session everywhere; a shutdown (close()) does not: other servers continue it
+      onsessionclosed: async (id) => {
+        await store?.delete(id);
+      },
+    });
+    created.onclose = () => {
+      if (created.sessionId && sessions.get(created.sessionId) === created) sessions.delete(created.sessionId);
+    };
+    return created;
+  };
+  /** the local transport of a session, restored from the shared record when another server created it */
+  const find = async (sessionId: unknown): Promise<StreamableHTTPServerTransport | undefined> => {
+    if (typeof sessionId !== 'string') return undefined;
+    const local = sessions.get(sessionId);
+    if (local || !store) return local;
+    let pending = restoring.get(sessionId);
+    if (!pending) {
+      pending = (async () => {
+        const record = await store.load(sessionId);
+        if (!record) return undefined;
+        const transport = newTransport();
+        const server = buildServer(deps);
+        await server.connect(transport);
+        restoreSession(transport, server, sessionId, record);
+        sessions.set(sessionId, transport);
+        return transport;
+      })().finally(() => restoring.delete(sessionId));
+      restoring.set(sessionId, pending);
+    }
+    return pending;
+  };
   app.post('/mcp', express.json({ limit: '4mb' }), async (req, res) => {
     const sessionId = req.headers['mcp-session-id'];
-    let transport = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    let transport: StreamableHTTPServerTransport | undefined;
+    try {
+      transport = await find(sessionId);
+    } catch (err) {
+      return jsonRpcError(res, 503, -32603, `MCP session ${JSON.stringify(sessionId)} could not be restored: ${(err as Error).message}`);
+    }
     if (!transport) {
       if (sessionId) return jsonRpcError(res, 404, -32001, `Unknown MCP session ${JSON.stringify(sessionId)}; start a new one with initialize.`);
       if (!isInitializeRequest(req.body)) return jsonRpcError(res, 400, -32000, 'No Mcp-Session-Id header: the first request must be initialize.');
-      const created: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        onsessioninitialized: (id) => {
-          sessions.set(id, created);
-        },
+      const body: unknown = req.body;
+      transport = newTransport(async (id) => {
+        await store?.save(id, recordFromInitialize(body));
       });
-      created.onclose = () => {
-        if (created.sessionId) sessions.delete(created.sessionId);
-      };
-      transport = created;
       await buildServer(deps).connect(transport);
     }
     await transport.handleRequest(req, res, req.body);
   });
   const existing = async (req: Request, res: Response) => {
-    const sessionId = req.headers['mcp-session-id'];
-    const transport = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    let transport: StreamableHTTPServerTransport | undefined;
+    try {
+      transport = await find(req.headers['mcp-session-id']);
+    } catch (err) {
+      return jsonRpcError(res, 503, -32603, `MCP session could not be restored: ${(err as Error).message}`);
+    }
     if (!transport) return jsonRpcError(res, 404, -32001, 'Unknown or missing Mcp-Session-Id.');
     await transport.handleRequest(req, res);
   };

@@ -9,7 +9,12 @@ import { createKnowledgeService } from '../domain/knowledge';
 import { GovdbError } from '../errors';
 import type { ServerDeps } from '../mcp/deps';
 import { createIdempotencyRunner } from '../mcp/idempotency';
+import { cleanupExpiredSessions } from '../cache/sessionCleanup';
+import type { CachedSessionStore } from '../cache/sessionStore';
+import { maintainPartitions } from '../audit/auditSql';
 import { checkHealth } from './health';
+import { Leader, LeaderJob } from './leader';
+import { leaderCheck, registerLeaderMetrics, withChecks } from './scaleHealth';
 import { createMetrics } from './metrics';
 import { DatabaseRuntime, startDatabase } from './startDatabase';
 import { ToolUsageWriter } from './toolUsageWriter';
@@ -50,6 +55,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   const cache = await createCacheLayer<Agent>(cacheConfig, {
     pool,
     rateLimits: options.rateLimits,
+    cleanupIntervalMs: 0, // the leader runs it (below)
     loadAgentMetadata: async (agentId) => {
       try {
         return await agentsForCache!.get(agentId);
@@ -76,17 +82,26 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   const auditMirror = new AuditMirror(pool, { logPath: config.auditLogPath, writer: auditLog });
   auditMirror.start();
   const toolUsage = new ToolUsageWriter(pool);
-  // stalled dialectic sessions fail on time even when nobody calls a dialectic tool; the function
-  // locks each session row, so several servers running it at once is harmless
-  const dialecticTimer = setInterval(() => {
-    failExpiredSessions(pool).catch((err: Error) => options.log(`govdb: dialectic timeout sweep failed: ${err.message}`));
-  }, options.dialecticSweepMs ?? 60_000);
-  dialecticTimer.unref();
-  // expired idempotency keys and API keys past their retry window are erased (docs/audit.md)
-  const idempotencyTimer = setInterval(() => {
-    idempotency.sweep().catch((err: Error) => options.log(`govdb: idempotency sweep failed: ${err.message}`));
-  }, 60_000);
-  idempotencyTimer.unref();
+  // background work runs on ONE server at a time: the holder of a PostgreSQL advisory lock (leader.ts)
+  const env = options.env ?? process.env;
+  const jobs: LeaderJob[] = [
+    // stalled dialectic sessions fail on time even when nobody calls a dialectic tool
+    { name: 'dialectic_timeout_sweep', intervalMs: options.dialecticSweepMs ?? 60_000, run: (db) => failExpiredSessions(db) },
+    // expired idempotency keys and API keys past their retry window are erased (docs/audit.md)
+    { name: 'idempotency_sweep', intervalMs: 60_000, run: () => idempotency.sweep() },
+    { name: 'session_cleanup', intervalMs: Number(env.GOVDB_SESSION_CLEANUP_MS) || 300_000, run: (db) => cleanupExpiredSessions(db, cache.sessions as CachedSessionStore) },
+  ];
+  // retention drops old partitions, so it runs only when a retention is configured
+  if (env.GOVDB_AUDIT_KEEP) jobs.push({ name: 'audit_partition_maintenance', intervalMs: 3_600_000, run: (db) => maintainPartitions(db, env.GOVDB_AUDIT_KEEP!, 3) });
+  const leader = new Leader({
+    url: config.postgresDirectUrl ?? config.postgresUrl,
+    pollMs: Number(env.GOVDB_LEADER_POLL_MS) || 2000,
+    jobs,
+    log: options.log,
+    // the embedded store is one process with one backend session: no election
+    alwaysLeaderPool: database.store === 'embedded' ? pool : undefined,
+  });
+  leader.start();
 
   const metrics = createMetrics({
     pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
@@ -96,6 +111,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       return { queueDepth: m.lagLines, lagLines: m.lagLines, mirroredTotal: m.rowsInserted };
     },
   });
+  registerLeaderMetrics(metrics.registry, leader);
   const redisConfigured = Boolean(cacheConfig.redis.url || cacheConfig.redis.sentinels.length || cacheConfig.redis.clusterNodes.length);
 
   const deps: ServerDeps = {
@@ -127,8 +143,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     adminToken: config.adminToken,
     clientName: options.clientName,
     idempotency,
-    health: () =>
-      checkHealth({
+    health: async () =>
+      withChecks(await checkHealth({
         db: pool,
         store: database.store,
         ledger: database.ledger,
@@ -150,7 +166,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
             lastError: w.failed ?? m.lastError?.message ?? null,
           };
         },
-      }),
+      }), { leader: leaderCheck(leader) }),
   };
 
   return {
@@ -161,8 +177,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     auditMirror,
     toolUsage,
     async close() {
-      clearInterval(dialecticTimer);
-      clearInterval(idempotencyTimer);
+      await leader.stop();
       await toolUsage.close().catch(() => undefined);
       await auditLog.flush().catch(() => undefined);
       await auditMirror.caughtUp(5000).catch(() => undefined);

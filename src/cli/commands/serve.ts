@@ -54,6 +54,7 @@ export function registerServe(program: Command): void {
           port: config.port,
           allowedHosts: (process.env.GOVDB_ALLOWED_HOSTS ?? '').split(',').filter(Boolean),
           allowedOrigins: (process.env.GOVDB_ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
+          mcpSessions: runtime.cache.mcpSessions,
         }));
         http = createServer(app.app);
         await new Promise<void>((resolve, reject) => {
