@@ -178,7 +178,7 @@ start_server() {
     nohup node bin/govdb.js serve --port "$port" >>"$DIR/server$i.log" 2>&1 < /dev/null 8>&- &
     echo $! > "$DIR/server$i.pid"
   )
-  wait_port "$port" 300 || die "govdb server $i did not start; see $DIR/server$i.log"
+  wait_port "$port" 600 || die "govdb server $i did not start: $(tail -n 3 "$DIR/server$i.log")"
 }
 
 # ---------- HAProxy ----------
