@@ -15,6 +15,7 @@
 #   scripts/topology.sh env                            the environment a govdb server gets (shell syntax)
 #   scripts/topology.sh kill-server I                  SIGKILL server I (1-based): for fault drills
 #   scripts/topology.sh start-server I                 (re)start server I
+#   scripts/topology.sh stop-replica | start-replica   stop / start the PostgreSQL replica
 #
 # --reduced (CI): primary + replica + PgBouncer + 2 servers + HAProxy, one Redis (no replica, no
 # Sentinels). Settings: GOVDB_TOPO_BASE (default 55400), GOVDB_TOPO_DIR (state, default
@@ -273,7 +274,13 @@ case "${1:-}" in
   down) down ;;
   status) status ;;
   env) server_env ;;
-  kill-server) pid_alive "$DIR/server${2:?server number}.pid" && kill -9 "$(cat "$DIR/server$2.pid")" ;;
+  kill-server)
+    if pid_alive "$DIR/server${2:?server number}.pid"; then
+      pid="$(cat "$DIR/server$2.pid")"; kill -9 "$pid"
+      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    fi ;;
   start-server) start_server "${2:?server number}" ;;
-  *) echo "usage: $0 up [--reduced] [--servers N] | down | status | env | kill-server I | start-server I" >&2; exit 2 ;;
+  stop-replica) "$CLUSTER" stop "$REPLICA" ;;
+  start-replica) "$CLUSTER" start "$REPLICA" "$P_REPLICA" >/dev/null ;;
+  *) echo "usage: $0 up [--reduced] [--servers N] | down | status | env | kill-server I | start-server I | stop-replica | start-replica" >&2; exit 2 ;;
 esac

@@ -14,7 +14,8 @@ import type { CachedSessionStore } from '../cache/sessionStore';
 import { maintainPartitions } from '../audit/auditSql';
 import { checkHealth } from './health';
 import { Leader, LeaderJob } from './leader';
-import { leaderCheck, registerLeaderMetrics, withChecks } from './scaleHealth';
+import { leaderCheck, registerLeaderMetrics, registerReplicaMetrics, replicaCheck, withChecks } from './scaleHealth';
+import { readUrlsFromEnv, ReplicaMonitor } from '../db/replicas';
 import { createMetrics } from './metrics';
 import { DatabaseRuntime, startDatabase } from './startDatabase';
 import { ToolUsageWriter } from './toolUsageWriter';
@@ -102,6 +103,9 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     alwaysLeaderPool: database.store === 'embedded' ? pool : undefined,
   });
   leader.start();
+  // read replicas: monitored (lag, reachability) for /health and /metrics
+  const replicas = new ReplicaMonitor({ primary: pool, urls: readUrlsFromEnv(env.DB_POSTGRES_READ_URL), maxLagBytes: Number(env.DB_POSTGRES_READ_MAX_LAG_BYTES) || undefined });
+  replicas.start();
 
   const metrics = createMetrics({
     pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
@@ -112,6 +116,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     },
   });
   registerLeaderMetrics(metrics.registry, leader);
+  registerReplicaMetrics(metrics.registry, replicas);
   const redisConfigured = Boolean(cacheConfig.redis.url || cacheConfig.redis.sentinels.length || cacheConfig.redis.clusterNodes.length);
 
   const deps: ServerDeps = {
@@ -166,7 +171,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
             lastError: w.failed ?? m.lastError?.message ?? null,
           };
         },
-      }), { leader: leaderCheck(leader) }),
+      }), { leader: leaderCheck(leader), ...(replicas.state().length ? { replicas: replicaCheck(replicas) } : {}) }),
   };
 
   return {
@@ -178,6 +183,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     toolUsage,
     async close() {
       await leader.stop();
+      await replicas.stop();
       await toolUsage.close().catch(() => undefined);
       await auditLog.flush().catch(() => undefined);
       await auditMirror.caughtUp(5000).catch(() => undefined);

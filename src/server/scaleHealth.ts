@@ -1,5 +1,6 @@
 import { Gauge, Registry } from 'prom-client';
 import type { CheckResult, CheckStatus, HealthReport } from './health';
+import type { ReplicaMonitor } from '../db/replicas';
 import type { Leader } from './leader';
 
 /** The /health check of the background-work leader election. */
@@ -32,4 +33,31 @@ export function registerLeaderMetrics(registry: Registry, leader: Leader): void 
       for (const [job, n] of Object.entries(leader.state().runs)) this.set({ job }, n);
     },
   });
+}
+
+/** The /health check of the read replicas (DB_POSTGRES_READ_URL); absent when none is configured. */
+export function replicaCheck(replicas: ReplicaMonitor): CheckResult {
+  const states = replicas.state();
+  const details = { replicas: states.map((s) => ({ url: s.url, up: s.up, usable: s.usable, lag_bytes: s.lagBytes, lag_seconds: s.lagSeconds, checked_at: s.checkedAt, error: s.error })) };
+  const bad = states.filter((s) => !s.usable);
+  if (!bad.length) return { status: 'healthy', message: `${states.length} replica(s) streaming and within the lag bound; queries are served by the primary`, serving_reads: 'primary', ...details };
+  return {
+    status: 'warning',
+    message: `${bad.length} of ${states.length} replica(s) skipped (${bad.map((s) => `${s.url}: ${s.up ? `lag ${s.lagBytes ?? '?'} bytes` : `down: ${s.error}`}`).join('; ')}); reads continue from the primary`,
+    serving_reads: 'primary',
+    ...details,
+  };
+}
+
+/** govdb_replica_up / govdb_replica_lag_bytes / govdb_replica_lag_seconds by replica URL. */
+export function registerReplicaMetrics(registry: Registry, replicas: ReplicaMonitor): void {
+  const each = (g: Gauge<'replica'>, pick: (s: ReturnType<ReplicaMonitor['state']>[number]) => number | null) => {
+    for (const s of replicas.state()) {
+      const v = pick(s);
+      if (v !== null) g.set({ replica: s.url }, v);
+    }
+  };
+  new Gauge({ name: 'govdb_replica_up', help: '1 when the read replica answers and is usable (within the lag bound)', labelNames: ['replica'] as const, registers: [registry], collect() { each(this, (s) => (s.usable ? 1 : 0)); } });
+  new Gauge({ name: 'govdb_replica_lag_bytes', help: 'WAL bytes the replica has not replayed yet', labelNames: ['replica'] as const, registers: [registry], collect() { each(this, (s) => s.lagBytes); } });
+  new Gauge({ name: 'govdb_replica_lag_seconds', help: 'Seconds since the last replayed commit on the replica', labelNames: ['replica'] as const, registers: [registry], collect() { each(this, (s) => s.lagSeconds); } });
 }

@@ -173,4 +173,44 @@ describe('reduced topology: HAProxy → 2 servers → PgBouncer → primary (+ r
       await admin.end();
     }
   }, 60_000);
+
+  it('reports replica lag; a write is read back at once; a stopped replica is skipped and /health says so', async () => {
+    type Replicas = { status: string; message: string; replicas: Array<{ up: boolean; usable: boolean; lag_bytes: number | null }> };
+    const replicas = async (): Promise<Replicas> => ((await (await fetch(`${HAPROXY}/health`)).json()) as { checks: { replicas: Replicas } }).checks.replicas;
+    const current = await until('a usable replica', 15_000, async () => ((await replicas()).status === 'healthy' ? replicas() : undefined));
+    expect(current.replicas[0]).toMatchObject({ up: true, usable: true, lag_bytes: expect.any(Number) });
+    const metrics = await (await fetch(`http://127.0.0.1:${SERVERS[0]}/metrics`)).text();
+    expect(metrics).toMatch(/^govdb_replica_lag_bytes\{replica="[^"]+"\} \d+/m);
+
+    const c = await connect();
+    try {
+      const onboarded = await c.call('onboard', { label: 'replica reader' });
+      const agentId = onboarded.data.agent_id as string;
+      const readBack = async () => {
+        await c.call('update_agent', { purpose: `purpose ${Date.now()}` });
+        const stored = await c.call('store_knowledge', { summary: `read your writes ${Date.now()}` });
+        const [id] = stored.data.ids as string[];
+        const got = await c.call('get_discovery', { id });
+        expect(got).toMatchObject({ isError: false });
+        expect(JSON.stringify(got.data)).toContain(id!);
+        const agent = await c.call('get_agent', { agent_id: agentId });
+        expect(agent.isError).toBe(false);
+      };
+      await readBack();
+      await topo('stop-replica');
+      try {
+        const skipped = await until('the replica to be skipped', 15_000, async () => {
+          const r = await replicas();
+          return r.status === 'warning' ? r : undefined;
+        });
+        expect(skipped.message).toMatch(/reads continue from the primary/);
+        expect(skipped.replicas[0]).toMatchObject({ up: false, usable: false });
+        await readBack();
+      } finally {
+        await topo('start-replica');
+      }
+    } finally {
+      await c.client.close().catch(() => undefined);
+    }
+  }, 90_000);
 });
