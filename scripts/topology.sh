@@ -60,6 +60,7 @@ up_primary() {
 max_wal_senders = 10
 hot_standby = on
 hot_standby_feedback = on
+synchronous_commit = on
 max_connections = 200" "$CLUSTER" start "$PRIMARY" "$P_PRIMARY" >/dev/null 8>&-
   if [ "$(psql_primary -d postgres -tAc "select 1 from pg_database where datname = '$DB'")" != 1 ]; then
     psql_primary -d postgres -c "create database $DB"

@@ -3,6 +3,7 @@ import { CacheConfig } from './cacheConfig';
 import { RedisKeys } from './keys';
 import { LeaseLockService, LockService } from './lockService';
 import { McpSessionStore, RedisMcpSessionStore } from './mcpSessionStore';
+import { CommitMarks } from './commitMarks';
 import { AgentMetadataLoader, CachedMetadata, MetadataCache } from './metadataCache';
 import { PgPoolLike } from './pgAdvisoryLock';
 import { DEFAULT_RATE_LIMITS, GcraRateLimiter, RateLimiter, RateLimitRules } from './rateLimiter';
@@ -30,6 +31,8 @@ export interface CacheLayer<M> {
   sessionCleanup: SessionCleanupJob;
   /** MCP session records shared by every server (src/cache/mcpSessionStore.ts) */
   mcpSessions: McpSessionStore;
+  /** per caller, the WAL position of its last write (read-your-writes on replicas) */
+  commitMarks: CommitMarks;
   health(): CacheHealth;
   close(): Promise<void>;
 }
@@ -70,6 +73,7 @@ export async function createCacheLayer<M>(config: CacheConfig, deps: CacheLayerD
     rateLimits,
     sessionCleanup,
     mcpSessions: new RedisMcpSessionStore(availability, keys, config.sessionTtlMs, config.memoryMaxEntries),
+    commitMarks: new CommitMarks(availability, keys, 300_000),
     health: () => availability.health(),
     async close() {
       await sessionCleanup.stop();

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { redactUrl } from './pool';
+import { createPool, redactUrl } from './pool';
 
 /** What is known about one read replica (DB_POSTGRES_READ_URL). */
 export interface ReplicaState {
@@ -12,6 +12,8 @@ export interface ReplicaState {
   lagSeconds: number | null;
   /** up, in recovery, and lagging at most `maxLagBytes` */
   usable: boolean;
+  /** WAL position the replica has replayed (bytes since 0/0), at the last probe */
+  replayBytes: bigint | null;
   checkedAt: string | null;
   error: string | null;
 }
@@ -42,11 +44,14 @@ export class ReplicaMonitor {
 
   constructor(private readonly options: ReplicaMonitorOptions) {
     this.pools = options.urls.map((url) => {
-      const p = new Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 1000, application_name: 'govdb replica probe' });
-      p.on('error', () => undefined);
-      return p;
+      return createPool(url, { max: 5, connectTimeoutMs: 1000, applicationName: 'govdb replica' });
     });
-    this.states = options.urls.map((url) => ({ url: redactUrl(url), up: false, lagBytes: null, lagSeconds: null, usable: false, checkedAt: null, error: 'not probed yet' }));
+    this.states = options.urls.map((url) => ({ url: redactUrl(url), up: false, lagBytes: null, lagSeconds: null, usable: false, replayBytes: null, checkedAt: null, error: 'not probed yet' }));
+  }
+
+  /** the pool of replica i (same order as the URLs) */
+  pool(i: number): Pool {
+    return this.pools[i]!;
   }
 
   state(): ReplicaState[] {
@@ -77,8 +82,9 @@ export class ReplicaMonitor {
     await Promise.all(this.pools.map(async (pool, i) => {
       const st = this.states[i]!;
       try {
-        const { rows } = await pool.query<{ recovery: boolean; lag_bytes: string | null; lag_s: number | null }>(
+        const { rows } = await pool.query<{ recovery: boolean; lag_bytes: string | null; lag_s: number | null; replay: string | null }>(
           `select pg_is_in_recovery() as recovery,
+                  (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::text as replay,
                   case when $1::pg_lsn is null then null else pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn())::bigint end as lag_bytes,
                   extract(epoch from now() - pg_last_xact_replay_timestamp())::float8 as lag_s`,
           [primaryLsn],
@@ -87,11 +93,13 @@ export class ReplicaMonitor {
         st.up = true;
         st.lagBytes = r.lag_bytes === null ? null : Math.max(0, Number(r.lag_bytes));
         st.lagSeconds = r.lag_s;
+        st.replayBytes = r.replay === null ? null : BigInt(r.replay.split('.')[0]!);
         st.error = r.recovery ? null : 'not in recovery: this is not a replica';
         st.usable = r.recovery && st.lagBytes !== null && st.lagBytes <= (this.options.maxLagBytes ?? 16 * 1024 * 1024);
       } catch (err) {
         st.up = false;
         st.usable = false;
+        st.replayBytes = null;
         st.error = (err as Error).message;
       }
       st.checkedAt = new Date().toISOString();

@@ -209,6 +209,8 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
               }
             }
             result = outcome.result;
+          } else if (deps.readRouting) {
+            result = await deps.readRouting.run(def.readOnly, () => agentId ?? `session:${sessionId}`, () => def.handler(ctx, args as z.infer<z.ZodObject<I>>));
           } else {
             result = await def.handler(ctx, args as z.infer<z.ZodObject<I>>);
           }

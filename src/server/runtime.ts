@@ -16,6 +16,7 @@ import { checkHealth } from './health';
 import { Leader, LeaderJob } from './leader';
 import { leaderCheck, registerLeaderMetrics, registerReplicaMetrics, replicaCheck, withChecks } from './scaleHealth';
 import { readUrlsFromEnv, ReplicaMonitor } from '../db/replicas';
+import { ReadRouter } from '../db/readRouting';
 import { createMetrics } from './metrics';
 import { DatabaseRuntime, startDatabase } from './startDatabase';
 import { ToolUsageWriter } from './toolUsageWriter';
@@ -67,10 +68,17 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     },
   });
   const invalidate = (agentId: string) => cache.metadata.invalidateAgent(agentId);
-  const agents = createAgentService(pool, { invalidate });
+  // read replicas (DB_POSTGRES_READ_URL): monitored for /health and /metrics; read-only tool calls read
+  // from one that has replayed the caller's last write (src/db/readRouting.ts)
+  const env = options.env ?? process.env;
+  const replicas = new ReplicaMonitor({ primary: pool, urls: readUrlsFromEnv(env.DB_POSTGRES_READ_URL), maxLagBytes: Number(env.DB_POSTGRES_READ_MAX_LAG_BYTES) || undefined });
+  replicas.start();
+  const router = replicas.state().length ? new ReadRouter({ primary: pool, replicas, marks: cache.commitMarks, waitMs: Number(env.DB_POSTGRES_READ_WAIT_MS) || undefined }) : undefined;
+  const servicesDb = router ? router.queryable() : pool;
+  const agents = createAgentService(servicesDb, { invalidate });
   agentsForCache = agents;
-  const eisv = createEisvService(pool, { invalidate });
-  const knowledge = createKnowledgeService(pool);
+  const eisv = createEisvService(servicesDb, { invalidate });
+  const knowledge = createKnowledgeService(servicesDb);
   // safe retries: request_id calls run as one keyed transaction (src/mcp/idempotency.ts)
   const idempotency = createIdempotencyRunner({
     pool,
@@ -84,7 +92,6 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   auditMirror.start();
   const toolUsage = new ToolUsageWriter(pool);
   // background work runs on ONE server at a time: the holder of a PostgreSQL advisory lock (leader.ts)
-  const env = options.env ?? process.env;
   const jobs: LeaderJob[] = [
     // stalled dialectic sessions fail on time even when nobody calls a dialectic tool
     { name: 'dialectic_timeout_sweep', intervalMs: options.dialecticSweepMs ?? 60_000, run: (db) => failExpiredSessions(db) },
@@ -103,9 +110,6 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     alwaysLeaderPool: database.store === 'embedded' ? pool : undefined,
   });
   leader.start();
-  // read replicas: monitored (lag, reachability) for /health and /metrics
-  const replicas = new ReplicaMonitor({ primary: pool, urls: readUrlsFromEnv(env.DB_POSTGRES_READ_URL), maxLagBytes: Number(env.DB_POSTGRES_READ_MAX_LAG_BYTES) || undefined });
-  replicas.start();
 
   const metrics = createMetrics({
     pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
@@ -116,7 +120,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     },
   });
   registerLeaderMetrics(metrics.registry, leader);
-  registerReplicaMetrics(metrics.registry, replicas);
+  registerReplicaMetrics(metrics.registry, replicas, router);
   const redisConfigured = Boolean(cacheConfig.redis.url || cacheConfig.redis.sentinels.length || cacheConfig.redis.clusterNodes.length);
 
   const deps: ServerDeps = {
@@ -148,6 +152,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     adminToken: config.adminToken,
     clientName: options.clientName,
     idempotency,
+    readRouting: router,
     health: async () =>
       withChecks(await checkHealth({
         db: pool,
@@ -171,7 +176,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
             lastError: w.failed ?? m.lastError?.message ?? null,
           };
         },
-      }), { leader: leaderCheck(leader), ...(replicas.state().length ? { replicas: replicaCheck(replicas) } : {}) }),
+      }), { leader: leaderCheck(leader), ...(replicas.state().length ? { replicas: replicaCheck(replicas, router) } : {}) }),
   };
 
   return {

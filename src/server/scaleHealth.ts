@@ -1,6 +1,7 @@
 import { Gauge, Registry } from 'prom-client';
 import type { CheckResult, CheckStatus, HealthReport } from './health';
 import type { ReplicaMonitor } from '../db/replicas';
+import type { ReadRouter } from '../db/readRouting';
 import type { Leader } from './leader';
 
 /** The /health check of the background-work leader election. */
@@ -36,21 +37,33 @@ export function registerLeaderMetrics(registry: Registry, leader: Leader): void 
 }
 
 /** The /health check of the read replicas (DB_POSTGRES_READ_URL); absent when none is configured. */
-export function replicaCheck(replicas: ReplicaMonitor): CheckResult {
+export function replicaCheck(replicas: ReplicaMonitor, router?: ReadRouter): CheckResult {
   const states = replicas.state();
   const details = { replicas: states.map((s) => ({ url: s.url, up: s.up, usable: s.usable, lag_bytes: s.lagBytes, lag_seconds: s.lagSeconds, checked_at: s.checkedAt, error: s.error })) };
+  const routing = router?.stats() ?? null;
   const bad = states.filter((s) => !s.usable);
-  if (!bad.length) return { status: 'healthy', message: `${states.length} replica(s) streaming and within the lag bound; queries are served by the primary`, serving_reads: 'primary', ...details };
+  if (!bad.length) return { status: 'healthy', message: `${states.length} replica(s) streaming and within the lag bound; read-only tool calls read from them`, serving_reads: 'replicas', routing, ...details };
   return {
     status: 'warning',
     message: `${bad.length} of ${states.length} replica(s) skipped (${bad.map((s) => `${s.url}: ${s.up ? `lag ${s.lagBytes ?? '?'} bytes` : `down: ${s.error}`}`).join('; ')}); reads continue from the primary`,
-    serving_reads: 'primary',
+    serving_reads: bad.length === states.length ? 'primary' : 'replicas',
+    routing,
     ...details,
   };
 }
 
 /** govdb_replica_up / govdb_replica_lag_bytes / govdb_replica_lag_seconds by replica URL. */
-export function registerReplicaMetrics(registry: Registry, replicas: ReplicaMonitor): void {
+export function registerReplicaMetrics(registry: Registry, replicas: ReplicaMonitor, router?: ReadRouter): void {
+  new Gauge({
+    name: 'govdb_read_queries_total', help: 'Queries of read-only tool calls by where they ran (replica, primary) and replica failures retried on the primary (fallback)', labelNames: ['target'] as const, registers: [registry],
+    collect() {
+      const st = router?.stats();
+      if (!st) return;
+      this.set({ target: 'replica' }, st.replicaReads);
+      this.set({ target: 'primary' }, st.primaryReads);
+      this.set({ target: 'fallback' }, st.fallbacks);
+    },
+  });
   const each = (g: Gauge<'replica'>, pick: (s: ReturnType<ReplicaMonitor['state']>[number]) => number | null) => {
     for (const s of replicas.state()) {
       const v = pick(s);

@@ -196,7 +196,29 @@ describe('reduced topology: HAProxy → 2 servers → PgBouncer → primary (+ r
         const agent = await c.call('get_agent', { agent_id: agentId });
         expect(agent.isError).toBe(false);
       };
-      await readBack();
+      const replicaReads = async () => {
+        let n = 0;
+        for (const port of SERVERS) {
+          const h = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { checks: { replicas: { routing: { replicaReads: number } } } };
+          n += h.checks.replicas.routing.replicaReads;
+        }
+        return n;
+      };
+      const before = await replicaReads();
+      for (let i = 0; i < 3; i++) await readBack();
+      // read-only calls were served by the replica, and each still saw the write made just before it
+      expect(await replicaReads()).toBeGreaterThan(before);
+
+      // a replica that stops replaying (within the lag bound) must not serve a caller its stale data
+      const replica = new PgClient({ host: '127.0.0.1', port: BASE + 1, user: 'postgres', database: 'govdb' });
+      await replica.connect();
+      try {
+        await replica.query('select pg_wal_replay_pause()');
+        for (let i = 0; i < 3; i++) await readBack();
+      } finally {
+        await replica.query('select pg_wal_replay_resume()').catch(() => undefined);
+        await replica.end();
+      }
       await topo('stop-replica');
       try {
         const skipped = await until('the replica to be skipped', 15_000, async () => {
