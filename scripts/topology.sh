@@ -19,7 +19,8 @@
 #
 # --reduced (CI): primary + replica + PgBouncer + 2 servers + HAProxy, one Redis (no replica, no
 # Sentinels). Settings: GOVDB_TOPO_BASE (default 55400), GOVDB_TOPO_DIR (state, default
-# /tmp/govdb-topology-$BASE), GOVDB_TOPO_SERVERS (default 2). Needs root (chroot, runuser).
+# /tmp/govdb-topology-$BASE), GOVDB_TOPO_SERVERS (default 2), GOVDB_TOPO_NO_REPLICA_READS=1 (servers
+# get no DB_POSTGRES_READ_URL: every read on the primary). Needs root (chroot, runuser).
 # Migrations run once, directly against the primary (never through PgBouncer: the ledger holds a
 # session advisory lock for the whole run).
 set -euo pipefail
@@ -158,7 +159,7 @@ server_env() {
   echo "DB_POSTGRES_URL=$(bouncer_url)"
   echo "DB_POSTGRES_DIRECT_URL=$(primary_url)"
   echo "DB_POSTGRES_POOLER=transaction"
-  echo "DB_POSTGRES_READ_URL=$(replica_url)"
+  [ -n "${GOVDB_TOPO_NO_REPLICA_READS:-}" ] || echo "DB_POSTGRES_READ_URL=$(replica_url)"
   if reduced; then echo "REDIS_URL=redis://127.0.0.1:$P_REDIS"
   else
     echo "REDIS_SENTINELS=127.0.0.1:$P_SENTINEL,127.0.0.1:$((P_SENTINEL + 1)),127.0.0.1:$((P_SENTINEL + 2))"
