@@ -15,6 +15,7 @@
 #   scripts/topology.sh env                            the environment a govdb server gets (shell syntax)
 #   scripts/topology.sh kill-server I                  SIGKILL server I (1-based): for fault drills
 #   scripts/topology.sh start-server I                 (re)start server I
+#   scripts/topology.sh restart-server I               graceful restart (SIGTERM → drain → exit → start)
 #   scripts/topology.sh stop-replica | start-replica   stop / start the PostgreSQL replica
 #
 # --reduced (CI): primary + replica + PgBouncer + 2 servers + HAProxy, one Redis (no replica, no
@@ -168,6 +169,7 @@ server_env() {
   echo "GOVDB_ALLOWED_HOSTS=127.0.0.1:$P_HAPROXY,localhost:$P_HAPROXY"
   echo "GOVDB_ADMIN_TOKEN=${GOVDB_ADMIN_TOKEN:-topology-admin-token-0123456789}"
   echo "GOVDB_LEADER_POLL_MS=${GOVDB_LEADER_POLL_MS:-1000}"
+  echo "GOVDB_SHUTDOWN_DRAIN_MS=${GOVDB_SHUTDOWN_DRAIN_MS:-3000}"
 }
 
 start_server() {
@@ -198,6 +200,7 @@ defaults
   timeout server 60s
   retries 2
   option redispatch
+  option http-no-delay   # SSE replies are small writes: do not wait to merge them
 frontend govdb
   bind 127.0.0.1:$P_HAPROXY
   default_backend servers
@@ -282,7 +285,13 @@ case "${1:-}" in
       for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
     fi ;;
   start-server) start_server "${2:?server number}" ;;
+  restart-server) # graceful: SIGTERM (the server fails its health check, drains, exits), then start
+    if pid_alive "$DIR/server${2:?server number}.pid"; then
+      pid="$(cat "$DIR/server$2.pid")"; kill -TERM "$pid"
+      for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    fi
+    start_server "$2" ;;
   stop-replica) "$CLUSTER" stop "$REPLICA" ;;
   start-replica) "$CLUSTER" start "$REPLICA" "$P_REPLICA" >/dev/null ;;
-  *) echo "usage: $0 up [--reduced] [--servers N] | down | status | env | kill-server I | start-server I | stop-replica | start-replica" >&2; exit 2 ;;
+  *) echo "usage: $0 up [--reduced] [--servers N] | down | status | env | kill-server I | start-server I | restart-server I | stop-replica | start-replica" >&2; exit 2 ;;
 esac

@@ -15,6 +15,7 @@ async function main(): Promise<void> {
   const clients = Number(clientsArg);
   const seconds = Number(secondsArg);
   const samples = new Map<string, number[]>();
+  const runId = Math.random().toString(36).slice(2, 8);
   let errors = 0;
   const firstErrors: string[] = [];
   const until = Date.now() + seconds * 1000;
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
         samples.set(name, [...(samples.get(name) ?? []), ms]);
       }
     };
-    const onboarded = await call('onboard', { label: `load ${w}.${a}` });
+    const onboarded = await call('onboard', { label: `load ${runId} ${w}.${a}` });
     const agentId = onboarded?.agent_id as string;
     for (let i = 0; i < 4 && Date.now() < until; i++) {
       await call('process_agent_update', { complexity: 0.5, confidence: 0.7, response_length: 400 });

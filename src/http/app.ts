@@ -20,9 +20,11 @@ export interface HttpOptions {
 
 export interface HttpApp {
   app: Express;
-  /** closes every MCP session transport */
+  /** waits (at most 5 s) for POST /mcp requests in flight, then closes every MCP session transport */
   close(): Promise<void>;
   sessionCount(): number;
+  /** from now on /health answers 503 (draining), so a balancer stops sending new requests; requests are still served */
+  startDraining(): void;
 }
 
 function jsonRpcError(res: Response, status: number, code: number, message: string): void {
@@ -46,7 +48,9 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
     next();
   });
 
+  let draining = false;
   app.get('/health', async (_req, res) => {
+    if (draining) return res.status(503).json({ status: 'draining', message: 'shutting down: finishing requests in flight' });
     const report = await deps.health();
     res.status(report.status === 'critical' ? 503 : 200).json(report);
   });
@@ -98,6 +102,13 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
     }
     return pending;
   };
+  // requests being answered: a shutdown lets them finish (bounded) before it closes the transports
+  let inFlight = 0;
+  app.post('/mcp', (_req, res, next) => {
+    inFlight++;
+    res.once('close', () => inFlight--);
+    next();
+  });
   app.post('/mcp', express.json({ limit: '4mb' }), async (req, res) => {
     const sessionId = req.headers['mcp-session-id'];
     let transport: StreamableHTTPServerTransport | undefined;
@@ -133,7 +144,13 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
   return {
     app,
     sessionCount: () => sessions.size,
+    startDraining: () => {
+      draining = true;
+    },
     async close() {
+      // a rolling restart must not cut calls in flight: their replies are on these transports
+      const deadline = Date.now() + 5000;
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       await Promise.all([...sessions.values()].map((t) => t.close().catch(() => undefined)));
       sessions.clear();
     },

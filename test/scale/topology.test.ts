@@ -235,4 +235,38 @@ describe('reduced topology: HAProxy → 2 servers → PgBouncer → primary (+ r
       await c.client.close().catch(() => undefined);
     }
   }, 90_000);
+
+  it('a rolling restart of every server under a constant bounded load fails no call', async () => {
+    const clients = await Promise.all([connect(), connect()]);
+    let stop = false;
+    let calls = 0;
+    const failures: string[] = [];
+    const load = clients.map(async (c, w) => {
+      const onboarded = await c.call('onboard', { label: `rolling ${w} ${Date.now()}` });
+      expect(onboarded.isError).toBe(false);
+      while (!stop) {
+        for (const [name, args] of [['identity', {}], ['process_agent_update', { complexity: 0.3, confidence: 0.6, response_length: 80 }], ['get_governance_metrics', {}]] as const) {
+          try {
+            const r = await c.call(name, args);
+            if (r.isError) failures.push(`${name}: ${JSON.stringify(r.data)}`);
+          } catch (err) {
+            failures.push(`${name}: ${(err as Error).message}`);
+          }
+          calls++;
+        }
+        await new Promise((r) => setTimeout(r, 20)); // bounded load
+      }
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      for (const i of ['1', '2']) await topo('restart-server', i);
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      stop = true;
+      await Promise.all(load);
+      await Promise.all(clients.map((c) => c.client.close().catch(() => undefined)));
+    }
+    expect(failures).toEqual([]);
+    expect(calls).toBeGreaterThan(50);
+  }, 120_000);
 });

@@ -26,6 +26,15 @@ export function registerServe(program: Command): void {
         if (closing) return;
         closing = true;
         log(`govdb: ${signal}: shutting down (flushing the audit trail)`);
+        if (http && httpApp) {
+          // behind a balancer: fail its health check first and keep serving until it has noticed
+          // (GOVDB_SHUTDOWN_DRAIN_MS, default 0; scripts/topology.sh sets 3000 for HAProxy's 2 × 1 s check)
+          const drainMs = Number(process.env.GOVDB_SHUTDOWN_DRAIN_MS) || 0;
+          if (drainMs > 0) {
+            httpApp.startDraining();
+            await new Promise((r) => setTimeout(r, drainMs));
+          }
+        }
         if (http) {
           // stop accepting, end the MCP sessions (their SSE streams would keep connections open), then wait
           const closed = new Promise<void>((resolve) => http!.close(() => resolve()));
