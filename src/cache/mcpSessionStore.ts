@@ -18,8 +18,11 @@ export interface McpSessionRecord {
 
 export interface McpSessionStore {
   save(sessionId: string, record: McpSessionRecord): Promise<void>;
-  /** the record, with its expiry slid to a full TTL; null when unknown or expired */
-  load(sessionId: string): Promise<McpSessionRecord | null>;
+  /**
+   * The record, with its expiry slid to a full TTL; null when it is gone (never created, expired, or
+   * ended by DELETE on any server); 'unknown' when Redis cannot answer and this process has no copy.
+   */
+  load(sessionId: string): Promise<McpSessionRecord | null | 'unknown'>;
   delete(sessionId: string): Promise<void>;
 }
 
@@ -27,11 +30,13 @@ export interface McpSessionStore {
  * MCP session records in Redis (`mcpsession:{id}`, JSON, sliding TTL = the session TTL), so any server
  * can restore a session another one initialised. The agent binding of the session is NOT here: it
  * lives in core.sessions (PostgreSQL) and the session cache, so a restored session keeps its agent
- * even when Redis lost this record. In memory mode (Redis down) records are per-process: a session
- * then continues only on the server that created it, and others answer 404 (the client
- * re-initialises, as the MCP specification requires).
+ * even when Redis lost this record. In memory mode (Redis down) records created meanwhile are kept in
+ * this process and written to Redis at their next load once it answers; sessions then continue only
+ * on the server that holds them, and others answer 404 (the client re-initialises, as the MCP
+ * specification requires).
  */
 export class RedisMcpSessionStore implements McpSessionStore {
+  /** records saved while Redis could not take them (written back at their next load) */
   private readonly memory: LruTtlMap<McpSessionRecord>;
 
   constructor(private readonly redis: RedisAvailability, private readonly keys: RedisKeys, private readonly ttlMs: number, maxEntries: number) {
@@ -43,25 +48,27 @@ export class RedisMcpSessionStore implements McpSessionStore {
   }
 
   async save(sessionId: string, record: McpSessionRecord): Promise<void> {
-    this.memory.set(sessionId, record, this.ttlMs);
     await this.redis.run(
       async (r) => {
         await r.set(this.key(sessionId), JSON.stringify(record), 'PX', this.ttlMs);
       },
-      () => undefined,
+      () => this.memory.set(sessionId, record, this.ttlMs),
     );
   }
 
-  async load(sessionId: string): Promise<McpSessionRecord | null> {
-    const fromRedis = await this.redis.run(
+  async load(sessionId: string): Promise<McpSessionRecord | null | 'unknown'> {
+    return this.redis.run(
       async (r) => {
         const json = await r.getex(this.key(sessionId), 'PX', this.ttlMs);
-        return json === null ? null : (JSON.parse(json) as McpSessionRecord);
+        if (json !== null) return JSON.parse(json) as McpSessionRecord;
+        const unsynced = this.memory.get(sessionId);
+        if (!unsynced) return null;
+        await r.set(this.key(sessionId), JSON.stringify(unsynced), 'PX', this.ttlMs);
+        this.memory.delete(sessionId);
+        return unsynced;
       },
-      () => undefined,
+      () => this.memory.get(sessionId) ?? 'unknown',
     );
-    if (fromRedis !== undefined) return fromRedis;
-    return this.memory.get(sessionId) ?? null;
   }
 
   async delete(sessionId: string): Promise<void> {

@@ -16,6 +16,8 @@ export interface HttpOptions {
   allowedOrigins?: string[];
   /** shared MCP session records: a session initialised on another server is restored (docs/deploy.md) */
   mcpSessions?: McpSessionStore;
+  /** how often a local session re-reads its shared record (slides its TTL, notices a DELETE elsewhere); ms, default 5000 */
+  sessionVerifyMs?: number;
 }
 
 export interface HttpApp {
@@ -63,12 +65,16 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
 
   const sessions = new Map<string, StreamableHTTPServerTransport>();
   const restoring = new Map<string, Promise<StreamableHTTPServerTransport | undefined>>();
+  /** when each local session's shared record was last confirmed (ms) */
+  const verifiedAt = new Map<string, number>();
+  const VERIFY_MS = options.sessionVerifyMs ?? 5000;
   const store = options.mcpSessions;
   const newTransport = (onInit?: (id: string) => Promise<void>): StreamableHTTPServerTransport => {
     const created: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: async (id) => {
         sessions.set(id, created);
+        verifiedAt.set(id, Date.now());
         await onInit?.(id);
       },
       // DELETE ends the session everywhere; a shutdown (close()) does not: other servers continue it
@@ -77,7 +83,10 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
       },
     });
     created.onclose = () => {
-      if (created.sessionId && sessions.get(created.sessionId) === created) sessions.delete(created.sessionId);
+      if (created.sessionId && sessions.get(created.sessionId) === created) {
+        sessions.delete(created.sessionId);
+        verifiedAt.delete(created.sessionId);
+      }
     };
     return created;
   };
@@ -85,17 +94,31 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
   const find = async (sessionId: unknown): Promise<StreamableHTTPServerTransport | undefined> => {
     if (typeof sessionId !== 'string') return undefined;
     const local = sessions.get(sessionId);
-    if (local || !store) return local;
+    if (!store) return local;
+    if (local) {
+      // every few seconds: slide the shared record's TTL, and notice a DELETE made on another server
+      if (Date.now() - (verifiedAt.get(sessionId) ?? 0) < VERIFY_MS) return local;
+      const record = await store.load(sessionId);
+      if (record === null) {
+        sessions.delete(sessionId);
+        verifiedAt.delete(sessionId);
+        await local.close().catch(() => undefined);
+        return undefined;
+      }
+      verifiedAt.set(sessionId, Date.now());
+      return local;
+    }
     let pending = restoring.get(sessionId);
     if (!pending) {
       pending = (async () => {
         const record = await store.load(sessionId);
-        if (!record) return undefined;
+        if (record === null || record === 'unknown') return undefined;
         const transport = newTransport();
         const server = buildServer(deps);
         await server.connect(transport);
         restoreSession(transport, server, sessionId, record);
         sessions.set(sessionId, transport);
+        verifiedAt.set(sessionId, Date.now());
         return transport;
       })().finally(() => restoring.delete(sessionId));
       restoring.set(sessionId, pending);
