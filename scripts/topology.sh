@@ -56,6 +56,13 @@ primary_url() { echo "postgres://postgres@127.0.0.1:$P_PRIMARY/$DB"; }
 replica_url() { echo "postgres://postgres@127.0.0.1:$P_REPLICA/$DB"; }
 bouncer_url() { echo "postgres://postgres@127.0.0.1:$P_BOUNCER/$DB"; }
 
+# host packages (Debian 12): installed when missing, so `up` works on a fresh machine
+ensure_host_pkg() { # command package
+  command -v "$1" >/dev/null 2>&1 && return 0
+  log "installing $2 (apt-get)"
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null || die "cannot install $2"
+}
+
 # ---------- PostgreSQL primary + replica ----------
 up_primary() {
   GOVDB_CLUSTER_CONF="wal_level = replica
@@ -231,6 +238,9 @@ up() {
   mkdir -p "$DIR"; echo "$red" > "$(mode_file)"; echo "$n" > "$DIR/servers"
   exec 8>"$DIR/.lock"; flock -w 300 8 || die "another topology.sh holds $DIR/.lock"
   [ -f "$REPO/dist/cli/main.js" ] || die "dist/ is missing: run npm run build first"
+  ensure_host_pkg haproxy haproxy
+  ensure_host_pkg redis-server redis-server
+  reduced || ensure_host_pkg redis-sentinel redis-sentinel
   up_primary
   up_replica
   up_bouncer
