@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import { GovdbError } from '../errors';
 import { createPool, redactUrl } from './pool';
 
 /** What is known about one read replica (DB_POSTGRES_READ_URL). */
@@ -27,9 +28,16 @@ export interface ReplicaMonitorOptions {
   maxLagBytes?: number;
 }
 
-/** Parses DB_POSTGRES_READ_URL: one or more postgres:// URLs separated by commas. */
+/** Parses DB_POSTGRES_READ_URL: one or more postgres:// URLs separated by commas; CONFIG_INVALID otherwise. */
 export function readUrlsFromEnv(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const urls = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = urls.filter((u) => !/^postgres(ql)?:\/\/./.test(u));
+  if (bad.length) {
+    throw new GovdbError('CONFIG_INVALID', `DB_POSTGRES_READ_URL must be postgres:// URLs separated by commas (${bad.length} entry/entries are not, e.g. one starting ${JSON.stringify(bad[0]!.slice(0, 12))})`, {
+      hint: 'Example: DB_POSTGRES_READ_URL=postgres://govdb@replica1:5432/govdb,postgres://govdb@replica2:5432/govdb',
+    });
+  }
+  return urls;
 }
 
 /**

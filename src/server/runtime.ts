@@ -50,6 +50,7 @@ export interface RuntimeOptions {
 /** Builds every dependency of the server from the validated configuration. */
 export async function startRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
   const startedAt = Date.now();
+  const readUrls = readUrlsFromEnv((options.env ?? process.env).DB_POSTGRES_READ_URL); // refused before anything starts
   const database = await startDatabase(config, { migrate: options.migrate, log: options.log });
   const { pool } = database;
   const cacheConfig = cacheConfigFromEnv(options.env ?? process.env);
@@ -71,7 +72,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   // read replicas (DB_POSTGRES_READ_URL): monitored for /health and /metrics; read-only tool calls read
   // from one that has replayed the caller's last write (src/db/readRouting.ts)
   const env = options.env ?? process.env;
-  const replicas = new ReplicaMonitor({ primary: pool, urls: readUrlsFromEnv(env.DB_POSTGRES_READ_URL), maxLagBytes: Number(env.DB_POSTGRES_READ_MAX_LAG_BYTES) || undefined });
+  const replicas = new ReplicaMonitor({ primary: pool, urls: readUrls, maxLagBytes: Number(env.DB_POSTGRES_READ_MAX_LAG_BYTES) || undefined });
   replicas.start();
   const router = replicas.state().length ? new ReadRouter({ primary: pool, replicas, marks: cache.commitMarks, waitMs: Number(env.DB_POSTGRES_READ_WAIT_MS) || undefined }) : undefined;
   const servicesDb = router ? router.queryable() : pool;
