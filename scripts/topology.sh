@@ -245,7 +245,12 @@ up() {
   up_replica
   up_bouncer
   up_redis_one redis "$P_REDIS"
-  if ! reduced; then up_redis_one redis-replica "$P_REDIS_REPLICA" "$P_REDIS"; up_sentinels; fi
+  if ! reduced; then
+    up_redis_one redis-replica "$P_REDIS_REPLICA" "$P_REDIS"
+    # a failover to a replica that never synced would lose everything: wait for the link
+    for _ in $(seq 1 100); do redis-cli -p "$P_REDIS_REPLICA" info replication | grep -q 'master_link_status:up' && break; sleep 0.1; done
+    up_sentinels
+  fi
   local i; for i in $(seq 1 "$n"); do start_server "$i"; done
   up_haproxy
   status

@@ -5,7 +5,7 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerDeps } from '../mcp/deps';
 import { buildServer } from '../mcp/server';
 import type { McpSessionStore } from '../cache/mcpSessionStore';
-import { recordFromInitialize, restoreSession } from './sessionRestore';
+import { recordFromBinding, recordFromInitialize, restoreSession } from './sessionRestore';
 
 export interface HttpOptions {
   host: string;
@@ -80,6 +80,7 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
       // DELETE ends the session everywhere; a shutdown (close()) does not: other servers continue it
       onsessionclosed: async (id) => {
         await store?.delete(id);
+        await deps.sessions.unbind(id); // its binding would otherwise restore it (recordOrBinding)
       },
     });
     created.onclose = () => {
@@ -91,14 +92,27 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
     return created;
   };
   /** the local transport of a session, restored from the shared record when another server created it */
-  const find = async (sessionId: unknown): Promise<StreamableHTTPServerTransport | undefined> => {
+  /**
+   * The shared record, else — when Redis lost it (a failover before replication) or cannot answer —
+   * a record rebuilt from the session's agent binding in PostgreSQL: the session was initialised and
+   * bound; its protocol version is the one the client sends on every request (MCP-Protocol-Version).
+   */
+  const recordOrBinding = async (sessionId: string, protocolHeader: unknown) => {
+    const record = await store!.load(sessionId);
+    if (record !== null && record !== 'unknown') return record;
+    if (!(await deps.sessions.resolve(sessionId))) return record;
+    const rebuilt = recordFromBinding(typeof protocolHeader === 'string' ? protocolHeader : undefined);
+    await store!.save(sessionId, rebuilt);
+    return rebuilt;
+  };
+  const find = async (sessionId: unknown, protocolHeader?: unknown): Promise<StreamableHTTPServerTransport | undefined> => {
     if (typeof sessionId !== 'string') return undefined;
     const local = sessions.get(sessionId);
     if (!store) return local;
     if (local) {
       // every few seconds: slide the shared record's TTL, and notice a DELETE made on another server
       if (Date.now() - (verifiedAt.get(sessionId) ?? 0) < VERIFY_MS) return local;
-      const record = await store.load(sessionId);
+      const record = await recordOrBinding(sessionId, protocolHeader);
       if (record === null) {
         sessions.delete(sessionId);
         verifiedAt.delete(sessionId);
@@ -111,7 +125,7 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
     let pending = restoring.get(sessionId);
     if (!pending) {
       pending = (async () => {
-        const record = await store.load(sessionId);
+        const record = await recordOrBinding(sessionId, protocolHeader);
         if (record === null || record === 'unknown') return undefined;
         const transport = newTransport();
         const server = buildServer(deps);
@@ -136,7 +150,7 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
     const sessionId = req.headers['mcp-session-id'];
     let transport: StreamableHTTPServerTransport | undefined;
     try {
-      transport = await find(sessionId);
+      transport = await find(sessionId, req.headers['mcp-protocol-version']);
     } catch (err) {
       return jsonRpcError(res, 503, -32603, `MCP session ${JSON.stringify(sessionId)} could not be restored: ${(err as Error).message}`);
     }
@@ -154,7 +168,7 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
   const existing = async (req: Request, res: Response) => {
     let transport: StreamableHTTPServerTransport | undefined;
     try {
-      transport = await find(req.headers['mcp-session-id']);
+      transport = await find(req.headers['mcp-session-id'], req.headers['mcp-protocol-version']);
     } catch (err) {
       return jsonRpcError(res, 503, -32603, `MCP session could not be restored: ${(err as Error).message}`);
     }

@@ -1,7 +1,7 @@
 import os from 'os';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { DEFAULT_NEGOTIATED_PROTOCOL_VERSION, LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import type { McpSessionRecord } from '../cache/mcpSessionStore';
 import { GovdbError } from '../errors';
 
@@ -24,6 +24,21 @@ export function recordFromInitialize(body: unknown): McpSessionRecord {
     capabilities: (params.capabilities as Record<string, unknown> | undefined) ?? {},
     createdAt: new Date().toISOString(),
     initializedBy: SERVER_NAME,
+  };
+}
+
+/**
+ * A record for a bound session whose shared record is gone: the version the client names in its
+ * MCP-Protocol-Version header (when supported), else the spec's default for a missing header
+ * (2025-03-26); client info and capabilities are unknown (the server then assumes none).
+ */
+export function recordFromBinding(protocolHeader: string | undefined): McpSessionRecord {
+  return {
+    protocolVersion: protocolHeader && SUPPORTED_VERSIONS.includes(protocolHeader) ? protocolHeader : DEFAULT_NEGOTIATED_PROTOCOL_VERSION,
+    clientInfo: null,
+    capabilities: {},
+    createdAt: new Date().toISOString(),
+    initializedBy: `${SERVER_NAME} (rebuilt from the agent binding)`,
   };
 }
 

@@ -101,6 +101,28 @@ describe('portable MCP sessions', () => {
     await client.close().catch(() => undefined);
   });
 
+  it('continues a bound session whose shared record Redis lost (failover before replication); an unbound one ends', async () => {
+    const { client } = await roundRobinClient();
+    const onboarded = await client.callTool({ name: 'onboard', arguments: { label: 'lost record' } });
+    const agentId = (onboarded.structuredContent as { agent_id: string }).agent_id;
+    const sessionId = client.transport!.sessionId!;
+    await runtime.cache.mcpSessions.delete(sessionId); // what a failover to an unsynced replica does
+    for (let i = 0; i < 4; i++) {
+      const who = await client.callTool({ name: 'identity', arguments: {} });
+      expect(who.structuredContent).toMatchObject({ agent_id: agentId, session_id: sessionId });
+    }
+    const rebuilt = await runtime.cache.mcpSessions.load(sessionId);
+    expect(rebuilt).toMatchObject({ protocolVersion: LATEST_PROTOCOL_VERSION }); // from the client's MCP-Protocol-Version header
+    await client.close();
+
+    const unbound = await roundRobinClient();
+    await unbound.client.callTool({ name: 'identity', arguments: {} });
+    const unboundId = unbound.client.transport!.sessionId!;
+    await runtime.cache.mcpSessions.delete(unboundId);
+    for (const i of [0, 1]) expect((await post(i, unboundId, { jsonrpc: '2.0', id: 3, method: 'tools/list' })).status).toBe(404);
+    await unbound.client.close().catch(() => undefined);
+  });
+
   it('answers 404 for a session id no server created', async () => {
     const res = await post(1, '00000000-0000-4000-8000-000000000000', { jsonrpc: '2.0', id: 1, method: 'tools/list' });
     expect(res.status).toBe(404);
