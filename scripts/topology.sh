@@ -19,7 +19,7 @@
 #   scripts/topology.sh stop-replica | start-replica   stop / start the PostgreSQL replica
 #
 # --reduced (CI): primary + replica + PgBouncer + 2 servers + HAProxy, one Redis (no replica, no
-# Sentinels). Settings: GOVDB_TOPO_BASE (default 55400), GOVDB_TOPO_DIR (state, default
+# Sentinels). Settings: GOVDB_TOPO_BASE (default 25400), GOVDB_TOPO_DIR (state, default
 # /tmp/govdb-topology-$BASE), GOVDB_TOPO_SERVERS (default 2), GOVDB_TOPO_NO_REPLICA_READS=1 (servers
 # get no DB_POSTGRES_READ_URL: every read on the primary). Needs root (chroot, runuser).
 # Migrations run once, directly against the primary (never through PgBouncer: the ledger holds a
@@ -29,7 +29,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/.." && pwd)"
 CLUSTER="$HERE/db/pg-age-cluster.sh"
-BASE="${GOVDB_TOPO_BASE:-55400}"
+BASE="${GOVDB_TOPO_BASE:-25400}"   # below the ephemeral port range (32768-60999): no clash with outgoing connections
 DIR="${GOVDB_TOPO_DIR:-/tmp/govdb-topology-$BASE}"
 CACHE_DIR="${GOVDB_CACHE_DIR:-$HOME/.cache/govdb}"
 ROOT="$CACHE_DIR/debian13-pg17-age"

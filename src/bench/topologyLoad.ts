@@ -11,7 +11,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
  *   node dist/bench/topologyLoad.js URL [clients=4] [seconds=10]
  */
 async function main(): Promise<void> {
-  const [url = 'http://127.0.0.1:55440/mcp', clientsArg = '4', secondsArg = '10'] = process.argv.slice(2);
+  const [url = 'http://127.0.0.1:25440/mcp', clientsArg = '4', secondsArg = '10'] = process.argv.slice(2);
   const clients = Number(clientsArg);
   const seconds = Number(secondsArg);
   const samples = new Map<string, number[]>();

@@ -14,7 +14,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
  */
 const run = promisify(execFile);
 const SCRIPT = path.resolve(__dirname, '..', '..', 'scripts', 'topology.sh');
-const BASE = 57100 + (process.pid % 20) * 50;
+const BASE = 28100 + (process.pid % 20) * 50; // below the ephemeral port range
 const ENV = { ...process.env, GOVDB_TOPO_BASE: String(BASE), GOVDB_TOPO_DIR: path.join(os.tmpdir(), `govdb-topo-full-${BASE}`) };
 const topo = (...args: string[]) => run('bash', [SCRIPT, ...args], { env: ENV, timeout: 240_000 });
 const redisCli = async (...args: string[]) => (await run('redis-cli', args)).stdout.trim();

@@ -15,7 +15,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
  */
 const run = promisify(execFile);
 const SCRIPT = path.resolve(__dirname, '..', '..', 'scripts', 'topology.sh');
-const BASE = 56100 + (process.pid % 20) * 50;
+const BASE = 26100 + (process.pid % 20) * 50; // below the ephemeral port range
 const ENV = { ...process.env, GOVDB_TOPO_BASE: String(BASE), GOVDB_TOPO_DIR: path.join(os.tmpdir(), `govdb-topo-test-${BASE}`), GOVDB_LEADER_POLL_MS: '500' };
 const HAPROXY = `http://127.0.0.1:${BASE + 40}`;
 const SERVERS = [BASE + 30, BASE + 31];
