@@ -6,6 +6,10 @@ import { GovdbError } from './errors';
 export interface Config {
   /** PostgreSQL URL; undefined means the embedded store. */
   postgresUrl: string | undefined;
+  /** DB_POSTGRES_DIRECT_URL: the primary itself when DB_POSTGRES_URL is a pooler (migrations, leader lock); default DB_POSTGRES_URL */
+  postgresDirectUrl: string | undefined;
+  /** DB_POSTGRES_POOLER=transaction: DB_POSTGRES_URL is PgBouncer in transaction mode (no per-connection session setup) */
+  postgresPooler: 'none' | 'transaction';
   redisUrl: string | undefined;
   port: number;
   host: string;
@@ -83,11 +87,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (postgresUrl && !/^postgres(ql)?:\/\//.test(postgresUrl)) {
     problems.push(`DB_POSTGRES_URL must start with postgres:// or postgresql:// (got a value starting ${JSON.stringify(postgresUrl.slice(0, 12))})`);
   }
+  const directUrl = env.DB_POSTGRES_DIRECT_URL || undefined;
+  if (directUrl && !/^postgres(ql)?:\/\//.test(directUrl)) problems.push('DB_POSTGRES_DIRECT_URL must start with postgres:// or postgresql://');
+  const pooler = env.DB_POSTGRES_POOLER || 'none';
+  if (pooler !== 'none' && pooler !== 'transaction') problems.push(`DB_POSTGRES_POOLER must be "none" or "transaction" (got ${JSON.stringify(pooler)})`);
   const dataDir = dataDirFromEnv(env);
   const prepared = (env.GOVDB_PREPARED_STATEMENTS ?? 'on').toLowerCase();
   if (!['on', 'off'].includes(prepared)) problems.push(`GOVDB_PREPARED_STATEMENTS=${JSON.stringify(env.GOVDB_PREPARED_STATEMENTS)} must be on or off`);
   const config: Config = {
     postgresUrl,
+    postgresDirectUrl: directUrl ?? postgresUrl,
+    postgresPooler: pooler === 'transaction' ? 'transaction' : 'none',
     redisUrl: env.REDIS_URL || undefined,
     port: intVar(env, 'PORT', 8767, 1, 65535, problems),
     host: env.HOST || '127.0.0.1',

@@ -3,6 +3,8 @@ import { CacheConfig } from './cacheConfig';
 import { RedisKeys } from './keys';
 import { LeaseLockService, LockService } from './lockService';
 import { Cluster } from 'ioredis';
+import { McpSessionStore, RedisMcpSessionStore } from './mcpSessionStore';
+import { CommitMarks } from './commitMarks';
 import { AgentMetadataLoader, CachedMetadata, InvalidationSubscriber, MetadataCache } from './metadataCache';
 import { PgPoolLike } from './pgAdvisoryLock';
 import { DEFAULT_RATE_LIMITS, GcraRateLimiter, RateLimiter, RateLimitRules } from './rateLimiter';
@@ -30,6 +32,10 @@ export interface CacheLayer<M> {
   locks: LockService;
   rateLimits: RateLimiter;
   sessionCleanup: SessionCleanupJob;
+  /** MCP session records shared by every server (src/cache/mcpSessionStore.ts) */
+  mcpSessions: McpSessionStore;
+  /** per caller, the WAL position of its last write (read-your-writes on replicas) */
+  commitMarks: CommitMarks;
   health(): CacheHealth;
   close(): Promise<void>;
 }
@@ -75,6 +81,8 @@ export async function createCacheLayer<M>(config: CacheConfig, deps: CacheLayerD
     locks,
     rateLimits,
     sessionCleanup,
+    mcpSessions: new RedisMcpSessionStore(availability, keys, config.sessionTtlMs, config.memoryMaxEntries),
+    commitMarks: new CommitMarks(availability, keys, 300_000),
     health: () => availability.health(),
     async close() {
       metadata.close();

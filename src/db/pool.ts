@@ -22,6 +22,12 @@ export interface CreatePoolOptions {
    * max_prepared_statements = 0). Default true.
    */
   namedStatements?: boolean;
+  /**
+   * false behind PgBouncer in transaction mode: server sessions are shared, so nothing may be set per
+   * connection; UTC and the search path come from `alter database ... set` and AGE from
+   * shared_preload_libraries instead (docs/deploy.md). Default true.
+   */
+  sessionSetup?: boolean;
 }
 
 /** Every session runs in UTC and can use AGE: `LOAD 'age'` and ag_catalog on the search path. */
@@ -154,7 +160,7 @@ class TransactionSafePool extends Pool {}
 
 export function createPool(connectionString: string, options: CreatePoolOptions = {}): Pool {
   const config: PoolConfig = {
-    Client: SessionClient,
+    Client: options.sessionSetup === false ? Client : SessionClient,
     connectionString,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
@@ -162,7 +168,7 @@ export function createPool(connectionString: string, options: CreatePoolOptions 
     // read by SessionClient (pg-pool hands its options to every Client it creates)
     ...({ govdbNamedStatements: options.namedStatements ?? true } as object),
     application_name: options.applicationName ?? 'govdb',
-    options: '-c timezone=UTC',
+    ...(options.sessionSetup === false ? {} : { options: '-c timezone=UTC' }),
   };
   const pool = new TransactionSafePool(config);
   // An idle client that errors (server restart) is removed by pg; log nothing that could hold secrets.

@@ -7,7 +7,9 @@ import type { ServerDeps } from '../mcp/deps';
 import { HTTP_BODY_LIMIT_BYTES } from '../mcp/limits';
 import { buildServer } from '../mcp/server';
 import { CLIENT_ADDRESS_HEADER } from '../mcp/toolkit';
-import { SessionRegistry } from './sessionRegistry';
+import type { McpSessionStore } from '../cache/mcpSessionStore';
+import { recordFromBinding, recordFromInitialize, restoreSession } from './sessionRestore';
+import { LiveSession, SessionRegistry } from './sessionRegistry';
 import { mountDashboard } from './dashboard';
 
 export interface HttpOptions {
@@ -19,15 +21,21 @@ export interface HttpOptions {
   allowedOrigins?: string[];
   /** bounds of the MCP sessions (idle expiry, caps, initialize rate); default DEFAULT_SESSION_LIMITS */
   sessions?: SessionLimits;
+  /** shared MCP session records: a session initialised on another server is restored (docs/deploy.md) */
+  mcpSessions?: McpSessionStore;
+  /** how often a local session re-reads its shared record (slides its TTL, notices a DELETE elsewhere); ms, default 5000 */
+  sessionVerifyMs?: number;
 }
 
 export interface HttpApp {
   app: Express;
-  /** stops the idle sweep and closes every MCP session (transport and server) */
+  /** waits (at most 5 s) for POST /mcp requests in flight, then stops the idle sweep and closes every MCP session (transport and server) */
   close(): Promise<void>;
   sessionCount(): number;
   /** the live sessions and their bounds */
   sessions: SessionRegistry;
+  /** from now on /health answers 503 (draining), so a balancer stops sending new requests; requests are still served */
+  startDraining(): void;
 }
 
 function jsonRpcError(res: Response, status: number, code: number, message: string): void {
@@ -79,7 +87,9 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
     next();
   });
 
+  let draining = false;
   app.get('/health', async (_req, res) => {
+    if (draining) return res.status(503).json({ status: 'draining', message: 'shutting down: finishing requests in flight' });
     const report = await deps.health();
     res.status(report.status === 'critical' ? 503 : 200).json(report);
   });
@@ -102,11 +112,100 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
     raw.splice(0, raw.length, ...kept, CLIENT_ADDRESS_HEADER, address);
     req.headers[CLIENT_ADDRESS_HEADER] = address;
   };
+  const store = options.mcpSessions;
+  const VERIFY_MS = options.sessionVerifyMs ?? 5000;
+  /** when each local session's shared record was last confirmed (ms) */
+  const verifiedAt = new Map<string, number>();
+  const restoring = new Map<string, Promise<LiveSession | undefined>>();
+  /** a transport + MCP server pair, registered in the session registry once its id is known */
+  const newSession = (clientAddress: string, onInit?: (id: string) => Promise<void>) => {
+    const server = buildServer(deps);
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: async (id) => {
+        sessions.add({ id, transport, server, clientAddress });
+        verifiedAt.set(id, Date.now());
+        await onInit?.(id);
+      },
+      // DELETE ends the session everywhere; a shutdown or a local idle expiry does not: other servers continue it
+      onsessionclosed: async (id) => {
+        await store?.delete(id);
+        await deps.sessions.unbind(id); // its binding would otherwise restore it (recordOrBinding)
+      },
+    });
+    transport.onclose = () => {
+      const id = transport.sessionId;
+      if (id && sessions.get(id)?.transport === transport) {
+        sessions.remove(id, 'deleted');
+        verifiedAt.delete(id);
+      }
+    };
+    return { server, transport };
+  };
+  /**
+   * The shared record, else — when Redis lost it (a failover before replication) or cannot answer —
+   * a record rebuilt from the session's agent binding in PostgreSQL: the session was initialised and
+   * bound; its protocol version is the one the client sends on every request (MCP-Protocol-Version).
+   */
+  const recordOrBinding = async (sessionId: string, protocolHeader: unknown) => {
+    const record = await store!.load(sessionId);
+    if (record !== null && record !== 'unknown') return record;
+    if (!(await deps.sessions.resolve(sessionId))) return record;
+    const rebuilt = recordFromBinding(typeof protocolHeader === 'string' ? protocolHeader : undefined);
+    await store!.save(sessionId, rebuilt);
+    return rebuilt;
+  };
+  /** the live session: local, or restored from the shared record when another server created it */
+  const find = async (sessionId: unknown, protocolHeader: unknown, clientAddress: string): Promise<LiveSession | undefined> => {
+    if (typeof sessionId !== 'string') return undefined;
+    const local = sessions.get(sessionId);
+    if (!store) return local;
+    if (local) {
+      // every few seconds: slide the shared record's TTL, and notice a DELETE made on another server
+      if (Date.now() - (verifiedAt.get(sessionId) ?? 0) < VERIFY_MS) return local;
+      const record = await recordOrBinding(sessionId, protocolHeader);
+      if (record === null) {
+        sessions.remove(sessionId, 'deleted');
+        verifiedAt.delete(sessionId);
+        await local.server.close().catch(() => undefined);
+        return undefined;
+      }
+      verifiedAt.set(sessionId, Date.now());
+      return local;
+    }
+    let pending = restoring.get(sessionId);
+    if (!pending) {
+      pending = (async () => {
+        const record = await recordOrBinding(sessionId, protocolHeader);
+        if (record === null || record === 'unknown') return undefined;
+        const { server, transport } = newSession(clientAddress);
+        await server.connect(transport);
+        restoreSession(transport, server, sessionId, record);
+        verifiedAt.set(sessionId, Date.now());
+        return sessions.add({ id: sessionId, transport, server, clientAddress });
+      })().finally(() => restoring.delete(sessionId));
+      restoring.set(sessionId, pending);
+    }
+    return pending;
+  };
+  // requests being answered: a shutdown lets them finish (bounded) before it closes the transports
+  let inFlight = 0;
+  app.post('/mcp', (_req, res, next) => {
+    inFlight++;
+    res.once('close', () => inFlight--);
+    next();
+  });
   app.post('/mcp', express.json({ limit: HTTP_BODY_LIMIT_BYTES }), async (req, res) => {
     // the client's address for per-address limits (onboarding); a client cannot choose it
     setClientAddress(req);
+    const clientAddress = req.socket.remoteAddress ?? 'unknown';
     const sessionId = req.headers['mcp-session-id'];
-    const live = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    let live: LiveSession | undefined;
+    try {
+      live = await find(sessionId, req.headers['mcp-protocol-version'], clientAddress);
+    } catch (err) {
+      return jsonRpcError(res, 503, -32603, `MCP session ${JSON.stringify(sessionId)} could not be restored: ${(err as Error).message}`);
+    }
     if (live) {
       const done = sessions.touch(live);
       res.once('close', done);
@@ -114,23 +213,16 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
     }
     if (sessionId) return jsonRpcError(res, 404, -32001, `Unknown MCP session ${JSON.stringify(sessionId)}; start a new one with initialize.`);
     if (!isInitializeRequest(req.body)) return jsonRpcError(res, 400, -32000, 'No Mcp-Session-Id header: the first request must be initialize.');
-    const clientAddress = req.socket.remoteAddress ?? 'unknown';
     const refusal = sessions.admit(clientAddress);
     if (refusal) {
       res.setHeader('Retry-After', String(refusal.retryAfterSeconds));
       res.status(refusal.status).json({ jsonrpc: '2.0', error: { code: -32000, message: refusal.message, data: { code: refusal.code, retry_after_seconds: refusal.retryAfterSeconds } }, id: null });
       return;
     }
-    const server = buildServer(deps);
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => {
-        sessions.add({ id, transport, server, clientAddress });
-      },
+    const body: unknown = req.body;
+    const { server, transport } = newSession(clientAddress, async (id) => {
+      await store?.save(id, recordFromInitialize(body));
     });
-    transport.onclose = () => {
-      if (transport.sessionId) sessions.remove(transport.sessionId, 'deleted');
-    };
     await server.connect(transport);
     await transport.handleRequest(req, res, req.body);
     // an initialize that did not open a session (invalid) leaves nothing behind
@@ -139,8 +231,12 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
   const existing = async (req: Request, res: Response) => {
     // the client's address for per-address limits (onboarding); a client cannot choose it
     setClientAddress(req);
-    const sessionId = req.headers['mcp-session-id'];
-    const live = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    let live: LiveSession | undefined;
+    try {
+      live = await find(req.headers['mcp-session-id'], req.headers['mcp-protocol-version'], req.socket.remoteAddress ?? 'unknown');
+    } catch (err) {
+      return jsonRpcError(res, 503, -32603, `MCP session could not be restored: ${(err as Error).message}`);
+    }
     if (!live) return jsonRpcError(res, 404, -32001, 'Unknown or missing Mcp-Session-Id.');
     const done = sessions.touch(live);
     res.once('close', done);
@@ -154,7 +250,13 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
     app,
     sessions,
     sessionCount: () => sessions.size,
+    startDraining: () => {
+      draining = true;
+    },
     async close() {
+      // a rolling restart must not cut calls in flight: their replies are on these transports
+      const deadline = Date.now() + 5000;
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       await dashboard.close();
       await sessions.close();
     },

@@ -33,4 +33,6 @@ export interface ServerDeps {
   health(): Promise<HealthReport>;
   /** runs calls that carry request_id as one keyed transaction (src/mcp/idempotency.ts); absent: request_id is refused */
   idempotency?: IdempotencyRunner;
+  /** read replicas configured: runs a tool call so its reads may go to a replica that has its caller's writes (src/db/readRouting.ts) */
+  readRouting?: { run<T>(readOnly: boolean, caller: () => string, fn: () => Promise<T>): Promise<T> };
 }

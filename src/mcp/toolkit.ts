@@ -271,6 +271,9 @@ async function callTool(
           }
         }
         result = outcome.result as object;
+      } else if (deps.readRouting) {
+        // read-only tools read from a replica that has replayed the caller's last write (src/db/readRouting.ts)
+        result = await deps.readRouting.run(def.readOnly, () => agentId ?? `session:${sessionId}`, () => def.handler(ctx, args as never));
       } else {
         result = await def.handler(ctx, args as never);
       }

@@ -10,8 +10,15 @@ import { GovdbError } from '../errors';
 import type { ServerDeps } from '../mcp/deps';
 import path from 'path';
 import { createIdempotencyRunner } from '../mcp/idempotency';
+import { cleanupExpiredSessions } from '../cache/sessionCleanup';
+import type { CachedSessionStore } from '../cache/sessionStore';
+import { maintainPartitions } from '../audit/auditSql';
 import { checkHealth } from './health';
 import { ensureWritableDir } from './preflight';
+import { Leader, LeaderJob } from './leader';
+import { leaderCheck, registerLeaderMetrics, registerReplicaMetrics, replicaCheck, withChecks } from './scaleHealth';
+import { readUrlsFromEnv, ReplicaMonitor } from '../db/replicas';
+import { ReadRouter } from '../db/readRouting';
 import { createMetrics } from './metrics';
 import { DatabaseRuntime, startDatabase } from './startDatabase';
 import { ToolUsageWriter } from './toolUsageWriter';
@@ -58,6 +65,7 @@ export function onboardRateLimits(config: Pick<Config, 'onboardPerAddressPerHour
 /** Builds every dependency of the server from the validated configuration. */
 export async function startRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
   const startedAt = Date.now();
+  const readUrls = readUrlsFromEnv((options.env ?? process.env).DB_POSTGRES_READ_URL); // refused before anything starts
   const database = await startDatabase(config, { migrate: options.migrate, log: options.log });
   const { pool } = database;
   const cacheConfig = cacheConfigFromEnv(options.env ?? process.env);
@@ -65,6 +73,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   const cache = await createCacheLayer<Agent>(cacheConfig, {
     pool,
     rateLimits: { ...(options.rateLimits ?? DEFAULT_RATE_LIMITS), ...onboardRateLimits(config) },
+    cleanupIntervalMs: 0, // the leader runs it (below)
     loadAgentMetadata: async (agentId) => {
       try {
         return await agentsForCache!.get(agentId);
@@ -75,11 +84,18 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     },
   });
   const invalidate = (agentId: string) => cache.metadata.invalidateAgent(agentId);
+  // read replicas (DB_POSTGRES_READ_URL): monitored for /health and /metrics; read-only tool calls read
+  // from one that has replayed the caller's last write (src/db/readRouting.ts)
+  const env = options.env ?? process.env;
+  const replicas = new ReplicaMonitor({ primary: pool, urls: readUrls, maxLagBytes: Number(env.DB_POSTGRES_READ_MAX_LAG_BYTES) || undefined });
+  replicas.start();
+  const router = replicas.state().length ? new ReadRouter({ primary: pool, replicas, marks: cache.commitMarks, waitMs: Number(env.DB_POSTGRES_READ_WAIT_MS) || undefined }) : undefined;
+  const servicesDb = router ? router.queryable() : pool;
   // get_agent reads through the metadata cache (in-process tier, Redis, PostgreSQL); permission checks use agents.get
-  const agents = createAgentService(pool, { invalidate, cachedMetadata: cache.metadata });
+  const agents = createAgentService(servicesDb, { invalidate, cachedMetadata: cache.metadata });
   agentsForCache = agents;
-  const eisv = createEisvService(pool, { invalidate });
-  const knowledge = createKnowledgeService(pool);
+  const eisv = createEisvService(servicesDb, { invalidate });
+  const knowledge = createKnowledgeService(servicesDb);
   // safe retries: request_id calls run as one keyed transaction (src/mcp/idempotency.ts)
   const idempotency = createIdempotencyRunner({
     pool,
@@ -102,17 +118,25 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   const auditMirror = new AuditMirror(pool, { logPath: config.auditLogPath, writer: auditLog });
   auditMirror.start();
   const toolUsage = new ToolUsageWriter(pool);
-  // stalled dialectic sessions fail on time even when nobody calls a dialectic tool; the function
-  // locks each session row, so several servers running it at once is harmless
-  const dialecticTimer = setInterval(() => {
-    failExpiredSessions(pool).catch((err: Error) => options.log(`govdb: dialectic timeout sweep failed: ${err.message}`));
-  }, options.dialecticSweepMs ?? 60_000);
-  dialecticTimer.unref();
-  // expired idempotency keys and API keys past their retry window are erased (docs/audit.md)
-  const idempotencyTimer = setInterval(() => {
-    idempotency.sweep().catch((err: Error) => options.log(`govdb: idempotency sweep failed: ${err.message}`));
-  }, 60_000);
-  idempotencyTimer.unref();
+  // background work runs on ONE server at a time: the holder of a PostgreSQL advisory lock (leader.ts)
+  const jobs: LeaderJob[] = [
+    // stalled dialectic sessions fail on time even when nobody calls a dialectic tool
+    { name: 'dialectic_timeout_sweep', intervalMs: options.dialecticSweepMs ?? 60_000, run: (db) => failExpiredSessions(db) },
+    // expired idempotency keys and API keys past their retry window are erased (docs/audit.md)
+    { name: 'idempotency_sweep', intervalMs: 60_000, run: () => idempotency.sweep() },
+    { name: 'session_cleanup', intervalMs: Number(env.GOVDB_SESSION_CLEANUP_MS) || 300_000, run: (db) => cleanupExpiredSessions(db, cache.sessions as CachedSessionStore) },
+  ];
+  // retention drops old partitions, so it runs only when a retention is configured
+  if (env.GOVDB_AUDIT_KEEP) jobs.push({ name: 'audit_partition_maintenance', intervalMs: 3_600_000, run: (db) => maintainPartitions(db, env.GOVDB_AUDIT_KEEP!, 3) });
+  const leader = new Leader({
+    url: config.postgresDirectUrl ?? config.postgresUrl,
+    pollMs: Number(env.GOVDB_LEADER_POLL_MS) || 2000,
+    jobs,
+    log: options.log,
+    // the embedded store is one process with one backend session: no election
+    alwaysLeaderPool: database.store === 'embedded' ? pool : undefined,
+  });
+  leader.start();
 
   const metrics = createMetrics({
     pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
@@ -122,6 +146,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       return { queueDepth: m.lagLines, lagLines: m.lagLines, mirroredTotal: m.rowsInserted };
     },
   }, { gcBeforeScrape: (options.env ?? process.env).GOVDB_DEBUG_GC === '1' });
+  registerLeaderMetrics(metrics.registry, leader);
+  registerReplicaMetrics(metrics.registry, replicas, router);
   const redisConfigured = Boolean(cacheConfig.redis.url || cacheConfig.redis.sentinels.length || cacheConfig.redis.clusterNodes.length);
 
   const deps: ServerDeps = {
@@ -154,8 +180,9 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     onboardToken: config.onboardToken,
     clientName: options.clientName,
     idempotency,
-    health: () =>
-      checkHealth({
+    readRouting: router,
+    health: async () =>
+      withChecks(await checkHealth({
         db: pool,
         store: database.store,
         ledger: database.ledger,
@@ -178,7 +205,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
             lastError: w.failed ?? (m.consecutiveFailures > 0 ? m.lastError?.message ?? 'failing' : null),
           };
         },
-      }),
+      }), { leader: leaderCheck(leader), ...(replicas.state().length ? { replicas: replicaCheck(replicas, router) } : {}) }),
   };
 
   return {
@@ -189,8 +216,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     auditMirror,
     toolUsage,
     async close() {
-      clearInterval(dialecticTimer);
-      clearInterval(idempotencyTimer);
+      await leader.stop();
+      await replicas.stop();
       await toolUsage.close().catch(() => undefined);
       await auditLog.flush().catch(() => undefined);
       await auditMirror.caughtUp(5000).catch(() => undefined);

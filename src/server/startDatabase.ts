@@ -49,10 +49,11 @@ export async function startDatabase(config: Config, options: StartDatabaseOption
       }
       await probe.end();
       if (pending) {
-        const result = await migrate(url, { root: ledger.root });
+        // never through a transaction pooler: the ledger holds a session advisory lock for the run
+        const result = await migrate(config.postgresDirectUrl ?? url, { root: ledger.root });
         options.log(`govdb: applied ${result.applied.length} ledger item(s); SQL schema version ${result.sqlVersion}`);
       }
-      const pool = createPool(url, { max: 10, idleTimeoutMs: config.poolIdleMs, namedStatements: config.namedStatements });
+      const pool = createPool(url, { max: 10, idleTimeoutMs: config.poolIdleMs, namedStatements: config.namedStatements, sessionSetup: config.postgresPooler !== 'transaction' });
       return { pool, store: 'postgres', ledger, close: () => pool.end() };
     } finally {
       await probe.end().catch(() => undefined);

@@ -127,7 +127,7 @@ describe('MCP tools: identity, agents, governance', () => {
     const health = await a.call('health_check');
     expect(health.isError).toBe(false);
     expect(['healthy', 'moderate']).toContain(health.data.status);
-    expect(Object.keys(health.data.checks as object).sort()).toEqual(['audit', 'cache', 'calibration', 'graph', 'postgres']);
+    expect(Object.keys(health.data.checks as object).sort()).toEqual(['audit', 'cache', 'calibration', 'graph', 'leader', 'postgres']);
     expect(health.data.schema_version).toBeGreaterThanOrEqual(3);
   });
 });

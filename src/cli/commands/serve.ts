@@ -35,6 +35,15 @@ export function registerServe(program: Command): void {
           log(`govdb: shutdown did not finish within ${deadlineMs} ms; exiting`);
           process.exit(1);
         }, deadlineMs).unref();
+        if (http && httpApp) {
+          // behind a balancer: fail its health check first and keep serving until it has noticed
+          // (GOVDB_SHUTDOWN_DRAIN_MS, default 0; scripts/topology.sh sets 3000 for HAProxy's 2 × 1 s check)
+          const drainMs = Number(process.env.GOVDB_SHUTDOWN_DRAIN_MS) || 0;
+          if (drainMs > 0) {
+            httpApp.startDraining();
+            await new Promise((r) => setTimeout(r, drainMs));
+          }
+        }
         if (http) {
           // stop accepting, end the MCP sessions (their SSE streams would keep connections open), then wait
           const closed = new Promise<void>((resolve) => http!.close(() => resolve()));
@@ -88,6 +97,7 @@ export function registerServe(program: Command): void {
           allowedHosts: (process.env.GOVDB_ALLOWED_HOSTS ?? '').split(',').filter(Boolean),
           allowedOrigins: (process.env.GOVDB_ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
           sessions: config.sessions,
+          mcpSessions: runtime.cache.mcpSessions,
         }));
         handler = app.app;
         log(`govdb: MCP server on http://${config.host}:${config.port}/mcp (health: /health, metrics: /metrics; ${runtime.database.store} store)`);
