@@ -113,6 +113,14 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
     req.headers[CLIENT_ADDRESS_HEADER] = address;
   };
   const store = options.mcpSessions;
+  // an idle-expired session ends everywhere (record and binding), so no server restores it; a client
+  // whose calls all landed on other servers for the whole idle time re-initializes (docs/deploy.md)
+  if (store) {
+    sessions.onExpired = async (id) => {
+      await store.delete(id);
+      await deps.sessions.unbind(id);
+    };
+  }
   const VERIFY_MS = options.sessionVerifyMs ?? 5000;
   /** when each local session's shared record was last confirmed (ms) */
   const verifiedAt = new Map<string, number>();

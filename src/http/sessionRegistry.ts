@@ -38,6 +38,11 @@ export class SessionRegistry {
   private readonly initializeLog = new Map<string, number[]>();
   private readonly sweepTimer: NodeJS.Timeout;
   private closed = false;
+  /**
+   * Called for each session that expired for idleness, after it is closed here. With shared session
+   * records (several servers) the app ends it everywhere: an idle session must not be restored.
+   */
+  onExpired?: (id: string) => Promise<void>;
 
   constructor(
     readonly limits: SessionLimits,
@@ -130,6 +135,7 @@ export class SessionRegistry {
     this.remove(s.id, reason);
     await s.server.close().catch(() => undefined); // closes the transport too
     await s.transport.close().catch(() => undefined);
+    if (reason === 'expired') await this.onExpired?.(s.id).catch(() => undefined);
   }
 
   /** Closes the sessions idle longer than limits.idleMs; returns how many. */

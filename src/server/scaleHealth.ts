@@ -1,4 +1,4 @@
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { CheckResult, CheckStatus, HealthReport } from './health';
 import type { ReplicaMonitor } from '../db/replicas';
 import type { ReadRouter } from '../db/readRouting';
@@ -28,10 +28,16 @@ export function registerLeaderMetrics(registry: Registry, leader: Leader): void 
       this.set(leader.state().isLeader ? 1 : 0);
     },
   });
-  new Gauge({
+  // a counter (Prometheus naming: _total only on counters), advanced at scrape time by the runs since the last scrape
+  const reported: Record<string, number> = {};
+  new Counter({
     name: 'govdb_leader_job_runs_total', help: 'Completed background job runs on this server since start', labelNames: ['job'] as const, registers: [registry],
     collect() {
-      for (const [job, n] of Object.entries(leader.state().runs)) this.set({ job }, n);
+      for (const [job, n] of Object.entries(leader.state().runs)) {
+        const delta = n - (reported[job] ?? 0);
+        if (delta > 0) this.inc({ job }, delta);
+        reported[job] = n;
+      }
     },
   });
 }
@@ -54,14 +60,17 @@ export function replicaCheck(replicas: ReplicaMonitor, router?: ReadRouter): Che
 
 /** govdb_replica_up / govdb_replica_lag_bytes / govdb_replica_lag_seconds by replica URL. */
 export function registerReplicaMetrics(registry: Registry, replicas: ReplicaMonitor, router?: ReadRouter): void {
-  new Gauge({
+  const reported: Record<string, number> = {};
+  new Counter({
     name: 'govdb_read_queries_total', help: 'Queries of read-only tool calls by where they ran (replica, primary) and replica failures retried on the primary (fallback)', labelNames: ['target'] as const, registers: [registry],
     collect() {
       const st = router?.stats();
       if (!st) return;
-      this.set({ target: 'replica' }, st.replicaReads);
-      this.set({ target: 'primary' }, st.primaryReads);
-      this.set({ target: 'fallback' }, st.fallbacks);
+      for (const [target, n] of [['replica', st.replicaReads], ['primary', st.primaryReads], ['fallback', st.fallbacks]] as const) {
+        const delta = n - (reported[target] ?? 0);
+        if (delta > 0) this.inc({ target }, delta);
+        reported[target] = n;
+      }
     },
   });
   const each = (g: Gauge<'replica'>, pick: (s: ReturnType<ReplicaMonitor['state']>[number]) => number | null) => {
