@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
 import { Queryable } from './pool';
+import { GovdbError } from '../errors';
 import { toGovdbError } from './sqlErrors';
 
 /** What the generated wrappers know about a stored function (from pg_proc). */
@@ -9,6 +10,34 @@ export interface FunctionSpec {
   /** input parameters in declaration order: TS key, SQL name, SQL type for the cast, JSON-encode? */
   params: ReadonlyArray<{ key: string; sqlName: string; sqlType: string; json: boolean }>;
   returns: 'rows' | 'row' | 'scalar' | 'void';
+  /**
+   * Result columns the function guarantees are never NULL (its COMMENT's `@nonnull`, or NOT NULL
+   * columns of the table it returns rows of); `value` stands for a scalar result. The generated
+   * types rely on it, so callFunction checks it.
+   */
+  nonNull?: readonly string[];
+}
+
+/**
+ * A stored function returned NULL where its declaration promises a value: a bug in the function or
+ * its `@nonnull` COMMENT, never the caller's fault, so INTERNAL with the function and column named
+ * for the server log.
+ */
+function nullViolation(spec: FunctionSpec, column: string): GovdbError {
+  const what = spec.returns === 'scalar' ? 'its result' : `result column ${column}`;
+  return new GovdbError('INTERNAL', `Internal error: ${spec.schema}.${spec.name} returned NULL in ${what}, which it declares never NULL.`, {
+    reason: 'NONNULL_VIOLATION', function: `${spec.schema}.${spec.name}`, column,
+  });
+}
+
+function checkNonNull(spec: FunctionSpec, rows: ReadonlyArray<Record<string, unknown>>): void {
+  const columns = spec.nonNull;
+  if (!columns) return;
+  for (const row of rows) {
+    for (const column of columns) {
+      if (row[column] === null || row[column] === undefined) throw nullViolation(spec, column);
+    }
+  }
 }
 
 const statementNames = new Map<string, string>();
@@ -25,7 +54,8 @@ function statementName(text: string): string {
 /**
  * Calls a stored function with named notation and explicit casts; arguments left undefined take the
  * function's defaults. The statement is prepared once per connection (named), so a call is one round
- * trip. Errors come back as GovdbError with the function's stable code.
+ * trip. Errors come back as GovdbError with the function's stable code; a NULL in a column the spec
+ * declares non-null is an INTERNAL GovdbError (reason NONNULL_VIOLATION, naming function and column).
  */
 export async function callFunction<R>(db: Queryable, spec: FunctionSpec, args: Record<string, unknown>): Promise<R> {
   const values: unknown[] = [];
@@ -44,6 +74,7 @@ export async function callFunction<R>(db: Queryable, spec: FunctionSpec, args: R
   } catch (err) {
     throw toGovdbError(err);
   }
+  if (spec.returns !== 'void') checkNonNull(spec, spec.returns === 'rows' ? result.rows : result.rows.slice(0, 1));
   switch (spec.returns) {
     case 'rows':
       return result.rows as R;

@@ -1,15 +1,14 @@
 import { execFileSync } from 'child_process';
 import { randomBytes } from 'crypto';
-import { promises as fs } from 'fs';
+import { promises as fs, readFileSync } from 'fs';
 import path from 'path';
 import { Client } from 'pg';
 import { migrate } from '../migrate/migrate';
 import { defaultProjectRoot } from '../migrate/ledgerFiles';
-import { FUNCTION_SCHEMAS, readFunctions, readTypes } from './introspect';
-import { GENERATED_HEADER, renderFunctions } from './render';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { tsForConfig, finaliseConfig } = require('zapatos/generate');
+import { finaliseConfig, tsForConfig } from 'zapatos/generate';
+import { FUNCTION_SCHEMAS, readCodegenCatalog } from './introspect';
+import { renderEnums, renderFunctions } from './render';
+import { CODEGEN_FORMAT, generatedHeader, readStamp, Stamp, stampDifference } from './stamp';
 
 const ROOT = defaultProjectRoot();
 const OUT_DIR = path.join(ROOT, 'src', 'db', 'generated');
@@ -45,8 +44,20 @@ async function dropScratch(admin: Client, name: string): Promise<void> {
   await admin.query(`drop database if exists "${name}" with (force)`).catch(() => undefined);
 }
 
+/** The installed Zapatos version (its package.json is not exported, so read from the package root). */
+function zapatosVersion(): string {
+  const pkg = path.join(path.dirname(require.resolve('zapatos/generate')), 'package.json');
+  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+}
+
+export interface Generated {
+  /** path relative to src/db/generated → content */
+  files: Map<string, string>;
+  stamp: Stamp;
+}
+
 /** Generates every file's content from a freshly migrated scratch database. */
-export async function generate(): Promise<Map<string, string>> {
+export async function generate(): Promise<Generated> {
   const server = serverUrl();
   const admin = new Client({ connectionString: server });
   await admin.connect();
@@ -59,10 +70,11 @@ export async function generate(): Promise<Map<string, string>> {
     await client.connect();
     const files = new Map<string, string>();
     try {
-      const functions = await readFunctions(client);
-      const oids = functions.flatMap((f) => [f.returnTypeOid, ...f.params.map((p) => p.typeOid)]);
-      const types = await readTypes(client, oids);
-      files.set('functions.ts', renderFunctions(functions, types));
+      const catalog = await readCodegenCatalog(client);
+      const stamp: Stamp = { format: CODEGEN_FORMAT, zapatos: zapatosVersion(), postgres: catalog.postgresMajor };
+      const header = generatedHeader(stamp);
+      files.set('enums.ts', renderEnums(header, catalog.enums));
+      files.set('functions.ts', renderFunctions(header, catalog.functions, catalog.types));
       // monthly audit partitions depend on the date of the migration: never part of the types
       const partitions = await client.query<{ schema: string; name: string }>(
         `select n.nspname as schema, c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -71,14 +83,14 @@ export async function generate(): Promise<Map<string, string>> {
       for (const s of FUNCTION_SCHEMAS) schemas[s] = { include: '*', exclude: partitions.rows.filter((p) => p.schema === s).map((p) => p.name) };
       const config = finaliseConfig({ db: { connectionString: url }, outDir: OUT_DIR, schemas, warningListener: false, progressListener: false });
       const { ts, customTypeSourceFiles } = await tsForConfig(config, () => undefined);
-      files.set(path.join('zapatos', 'schema.d.ts'), GENERATED_HEADER + ts);
-      for (const [name, content] of Object.entries(customTypeSourceFiles as Record<string, string>)) {
-        files.set(path.join('zapatos', 'custom', `${name}.d.ts`), GENERATED_HEADER + content);
+      files.set(path.join('zapatos', 'schema.d.ts'), header + ts);
+      for (const [name, content] of Object.entries(customTypeSourceFiles)) {
+        files.set(path.join('zapatos', 'custom', `${name}.d.ts`), header + content);
       }
+      return { files, stamp };
     } finally {
       await client.end();
     }
-    return files;
   } finally {
     await dropScratch(admin, scratch);
     await admin.end();
@@ -93,32 +105,54 @@ async function readIfExists(file: string): Promise<string | undefined> {
   }
 }
 
-/** Paths (relative to the project root) whose committed content differs from a fresh generation. */
-export async function staleFiles(files: Map<string, string>): Promise<string[]> {
+/** Files under `dir`, relative to it. */
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
+}
+
+/**
+ * One line per committed generated file that differs from a fresh generation, saying why: a
+ * different generator version (the stamp), a changed schema, missing, or no longer generated.
+ * Empty when everything is fresh.
+ */
+export async function staleFiles({ files, stamp }: Generated): Promise<string[]> {
   const stale: string[] = [];
+  const shown = (rel: string) => path.relative(ROOT, path.join(OUT_DIR, rel));
   for (const [rel, content] of files) {
-    if ((await readIfExists(path.join(OUT_DIR, rel))) !== content) stale.push(path.relative(ROOT, path.join(OUT_DIR, rel)));
+    const committed = await readIfExists(path.join(OUT_DIR, rel));
+    if (committed === content) continue;
+    const why = committed === undefined ? 'it is missing'
+      : stampDifference(readStamp(committed), stamp) ?? 'the migrations or sql/functions changed since it was generated';
+    stale.push(`${shown(rel)}: ${why}`);
+  }
+  for (const rel of await listFiles(OUT_DIR)) {
+    if (!files.has(rel)) stale.push(`${shown(rel)}: codegen no longer generates it (delete it)`);
   }
   return stale;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const check = argv.includes('--check');
-  const files = await generate();
-  const stale = check ? await staleFiles(files) : [];
-  for (const [rel, content] of check ? [] : files) {
-    const target = path.join(OUT_DIR, rel);
-    const current = await readIfExists(target);
-    if (current === content) continue;
-    {
+  const generated = await generate();
+  const stale = check ? await staleFiles(generated) : [];
+  if (!check) {
+    for (const [rel, content] of generated.files) {
+      const target = path.join(OUT_DIR, rel);
+      if ((await readIfExists(target)) === content) continue;
       await fs.mkdir(path.dirname(target), { recursive: true });
       await fs.writeFile(target, content);
       process.stderr.write(`codegen: wrote ${path.relative(ROOT, target)}\n`);
     }
+    for (const rel of await listFiles(OUT_DIR)) {
+      if (generated.files.has(rel)) continue;
+      await fs.rm(path.join(OUT_DIR, rel));
+      process.stderr.write(`codegen: deleted ${path.relative(ROOT, path.join(OUT_DIR, rel))} (no longer generated)\n`);
+    }
   }
   if (check) {
     if (stale.length) {
-      process.stderr.write(`codegen: generated files are stale: ${stale.join(', ')}\nRun \`npm run codegen\` and commit the result.\n`);
+      process.stderr.write(`codegen: generated files are stale:\n${stale.map((l) => `  ${l}\n`).join('')}Run \`npm run codegen\` and commit the result.\n`);
       return 1;
     }
     process.stderr.write('codegen: generated files are fresh\n');
