@@ -1,4 +1,5 @@
 import { core, CoreGetAgentRow, CoreListAgentsRow, CoreOnboardAgentRow } from '../db/generated/functions';
+import type { AgentStatus } from '../db/generated/enums';
 import { Queryable } from '../db/pool';
 import { GovdbError } from '../errors';
 
@@ -9,7 +10,7 @@ import { GovdbError } from '../errors';
  * transaction when `db` is a pool.
  */
 
-export type AgentStatus = 'active' | 'paused' | 'waiting_input' | 'archived' | 'deleted';
+export type { AgentStatus };
 
 export interface Agent {
   id: string;

@@ -1,5 +1,6 @@
 import type { Actor } from './agents';
 import { core, CoreCalibrationRecordPredictionRow } from '../db/generated/functions';
+import type { Decision } from '../db/generated/enums';
 import { Queryable } from '../db/pool';
 
 /**
@@ -8,7 +9,7 @@ import { Queryable } from '../db/pool';
  * versioning of bins live in sql/functions/calibration.sql (see docs/dialectic.md, "Calibration").
  */
 
-export type Decision = 'proceed' | 'guide' | 'pause';
+export type { Decision };
 
 export interface GroundTruth {
   decisionId: string;

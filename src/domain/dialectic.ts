@@ -1,5 +1,6 @@
 import type { Actor } from './agents';
 import { core, CoreDialecticRequestReviewRow } from '../db/generated/functions';
+import type { DialecticMessageType, DialecticPhase, DialecticStatus, DialecticType } from '../db/generated/enums';
 import { Queryable } from '../db/pool';
 
 /**
@@ -8,10 +9,7 @@ import { Queryable } from '../db/pool';
  * sql/functions/dialectic.sql; this module types the calls and shapes the rows. See docs/dialectic.md.
  */
 
-export type DialecticPhase = 'thesis' | 'antithesis' | 'synthesis' | 'resolved' | 'escalated' | 'failed';
-export type DialecticStatus = 'active' | 'resolved' | 'escalated' | 'failed';
-export type DialecticType = 'recovery' | 'review' | 'dispute';
-export type DialecticMessageType = 'thesis' | 'antithesis' | 'synthesis' | 'system';
+export type { DialecticMessageType, DialecticPhase, DialecticStatus, DialecticType };
 
 export interface DialecticResolution {
   action: 'resume';

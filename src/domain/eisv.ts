@@ -1,4 +1,5 @@
 import { core, CoreAgentStateHistoryRow, CoreGetAgentStateRow } from '../db/generated/functions';
+import type { AgentStatus, Decision, HealthStatus, Verdict } from '../db/generated/enums';
 import { Queryable } from '../db/pool';
 import { GovdbError } from '../errors';
 
@@ -9,9 +10,7 @@ import { GovdbError } from '../errors';
  * types the calls and shapes the rows.
  */
 
-export type Verdict = 'safe' | 'caution' | 'high-risk';
-export type HealthStatus = 'healthy' | 'moderate' | 'critical' | 'unknown';
-export type Decision = 'proceed' | 'guide' | 'pause';
+export type { Decision, HealthStatus, Verdict };
 /** STABLE, DIVERGENCE, CONVERGENCE, EXPLORATION after a step; INITIAL before the first report. */
 export type Regime = 'STABLE' | 'DIVERGENCE' | 'CONVERGENCE' | 'EXPLORATION' | 'INITIAL' | (string & {});
 
@@ -53,7 +52,7 @@ export interface EisvUpdate extends EisvValues {
   decision: Decision;
   driftNorm: number;
   updateCount: number;
-  agentStatus: 'active' | 'paused' | 'waiting_input' | 'archived' | 'deleted';
+  agentStatus: AgentStatus;
   recordedAt: Date;
 }
 

@@ -6,6 +6,7 @@ import {
   KnowledgeSearchDiscoveriesRow,
   KnowledgeStoreDiscoveryRow,
 } from '../db/generated/functions';
+import type { DiscoveryStatus, EdgeType, ResponseType, Severity } from '../db/generated/enums';
 import { Queryable } from '../db/pool';
 
 /**
@@ -14,10 +15,9 @@ import { Queryable } from '../db/pool';
  * method is one stored-function call, i.e. one transaction when `db` is a pool.
  */
 
-export type DiscoveryStatus = 'open' | 'resolved' | 'archived' | 'disputed';
-export type Severity = 'low' | 'medium' | 'high' | 'critical';
-export type ResponseType = 'extend' | 'question' | 'disagree' | 'support' | 'answer';
-export type LinkType = 'related_to' | 'disputes' | 'extends';
+export type { DiscoveryStatus, ResponseType, Severity };
+/** The edge types a caller may create with link (the others come from responses and supersession). */
+export type LinkType = Extract<EdgeType, 'related_to' | 'disputes' | 'extends'>;
 
 export interface Discovery {
   id: string;

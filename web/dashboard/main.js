@@ -3,6 +3,7 @@
 // scripts/build-dashboard.js with uPlot and Cytoscape.js into dist/dashboard/assets.
 import uPlot from 'uplot';
 import cytoscape from 'cytoscape';
+import { agentStatusValues, decisionValues, dialecticStatusValues, verdictValues } from '../../src/db/generated/enums';
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
 
@@ -218,7 +219,7 @@ async function fleetView(params, done) {
   const offset = Number(params.get('offset') ?? 0);
   const [{ fleet, health }, agents] = await Promise.all([api('/fleet'), api(`/agents${qs({ status, search, limit, offset })}`)]);
   const byStatus = fleet.agents_by_status ?? {};
-  const statuses = ['active', 'paused', 'waiting_input', 'archived', 'deleted'];
+  const statuses = agentStatusValues;
   const windowTable = (title, data, keys, id) =>
     h('div', {}, h('h3', {}, title), table([{ label: 'value' }, { label: 'last hour', num: true }, { label: 'last day', num: true }],
       keys.map((k) => [badge(k), h('span', { 'data-testid': `${id}-hour-${k}` }, fmtNum(data.hour?.[k] ?? 0)), h('span', { 'data-testid': `${id}-day-${k}` }, fmtNum(data.day?.[k] ?? 0))])));
@@ -242,8 +243,8 @@ async function fleetView(params, done) {
       card('Audit events, last hour', fleet.audit_events.hour, 'audit-hour', h('div', { class: 'muted' }, `last day: ${fleet.audit_events.day}`)),
       card('Schema version', health.schema_version, 'schema-version', h('div', { class: 'muted' }, `${health.store} store, govdb ${health.version}`))),
     h('div', { class: 'grid2' },
-      windowTable('Decisions', fleet.decisions, ['proceed', 'guide', 'pause', 'none'], 'decisions'),
-      windowTable('Verdicts', fleet.verdicts, ['safe', 'caution', 'high-risk'], 'verdicts')),
+      windowTable('Decisions', fleet.decisions, [...decisionValues, 'none'], 'decisions'),
+      windowTable('Verdicts', fleet.verdicts, verdictValues, 'verdicts')),
     h('h3', {}, 'Health ', badge(health.status)),
     table([{ label: 'component' }, { label: 'status' }, { label: 'message' }],
       Object.entries(health.checks).map(([name, c]) => [name, h('span', { 'data-testid': `health-${name}` }, badge(c.status)), c.message])),
@@ -422,7 +423,7 @@ async function dialecticListView(params, done) {
   const byStatus = fleet.fleet.dialectic_by_status ?? {};
   mount(
     heading('Dialectic reviews'),
-    h('div', { class: 'cards' }, ['active', 'resolved', 'escalated', 'failed'].map((s) => card(s, byStatus[s] ?? 0, `dialectic-${s}`))),
+    h('div', { class: 'cards' }, dialecticStatusValues.map((s) => card(s, byStatus[s] ?? 0, `dialectic-${s}`))),
     h('form', { class: 'filters', onsubmit: (e) => {
       e.preventDefault();
       const fd = new FormData(e.target);

@@ -2,6 +2,7 @@ import fs from 'fs';
 import path from 'path';
 import express, { Express, Request, Response, Router } from 'express';
 import { z } from 'zod';
+import { agentStatusValues, dialecticPhaseValues, dialecticStatusValues, discoveryStatusValues } from '../../db/generated/enums';
 import { core } from '../../db/generated/functions';
 import { queryEvents } from '../../domain/auditQueries';
 import { getSession } from '../../domain/dialectic';
@@ -35,10 +36,10 @@ const intParam = (min: number, max: number, dflt: number) => z.coerce.number().i
 const optText = (max: number) => z.string().trim().max(max).optional().transform((v) => (v ? v : undefined));
 
 const schemas = {
-  agents: z.object({ status: z.enum(['active', 'paused', 'waiting_input', 'archived', 'deleted']).optional(), search: optText(200), limit: intParam(1, 5000, 500), offset: intParam(0, 10_000_000, 0) }),
+  agents: z.object({ status: z.enum(agentStatusValues).optional(), search: optText(200), limit: intParam(1, 5000, 500), offset: intParam(0, 10_000_000, 0) }),
   trajectory: z.object({ after_seq: intParam(0, Number.MAX_SAFE_INTEGER, 0), limit: intParam(1, 20000, 10000) }),
-  dialectic: z.object({ status: z.enum(['active', 'resolved', 'escalated', 'failed']).optional(), phase: z.enum(['thesis', 'antithesis', 'synthesis', 'resolved', 'escalated', 'failed']).optional(), limit: intParam(1, 1000, 100), offset: intParam(0, 10_000_000, 0) }),
-  search: z.object({ q: optText(500), type: optText(64), status: z.enum(['open', 'resolved', 'archived', 'disputed']).optional(), tag: optText(100), limit: intParam(1, 200, 50) }),
+  dialectic: z.object({ status: z.enum(dialecticStatusValues).optional(), phase: z.enum(dialecticPhaseValues).optional(), limit: intParam(1, 1000, 100), offset: intParam(0, 10_000_000, 0) }),
+  search: z.object({ q: optText(500), type: optText(64), status: z.enum(discoveryStatusValues).optional(), tag: optText(100), limit: intParam(1, 200, 50) }),
   neighbourhood: z.object({ label: z.enum(['Discovery', 'Agent', 'Tag']), id: z.string().min(1).max(256), limit: intParam(1, 500, 200) }),
   activity: z.object({ agent_id: optText(256), event_type: optText(64), since: z.coerce.date().optional(), until: z.coerce.date().optional(), limit: intParam(1, 1000, 100), cursor: optText(80) }),
   resume: z.object({ agent_id: z.string().min(1).max(256), reason: z.string().max(4000).optional() }).strict(),

@@ -1,3 +1,4 @@
+import { agentStatusValues } from '../../db/generated/enums';
 import { apiKeyHash, canonicalJson, scrubSecrets, sha256Hex } from '../canonical';
 import { NormalizeContext, Normalized } from '../types';
 import { isObject, later, legacyAgentId, num, str, tooLong, ts } from './common';
@@ -8,7 +9,7 @@ import { isObject, later, legacyAgentId, num, str, tooLong, ts } from './common'
  */
 export type LegacyAgent = Record<string, unknown>;
 
-const STATUSES = new Set(['active', 'paused', 'waiting_input', 'archived', 'deleted']);
+const STATUSES = new Set<string>(agentStatusValues);
 
 /** Fields that map onto columns; every other field is kept under metadata.legacy. */
 const MAPPED = new Set([

@@ -1,3 +1,4 @@
+import { dialecticMessageTypeValues } from '../../db/generated/enums';
 import { canonicalJson, scrubSecrets, sha256Hex } from '../canonical';
 import { NormalizeContext, Normalized } from '../types';
 import { isObject, later, legacyAgentId, legacyBoolean, num, str, tooLong, ts } from './common';
@@ -17,7 +18,7 @@ const LEGACY_STATUS: Record<string, string> = {
   active: 'active', resolved: 'resolved', escalated: 'escalated', failed: 'failed', completed: 'resolved', complete: 'resolved',
   timeout: 'failed', timed_out: 'failed', expired: 'failed', abandoned: 'failed', cancelled: 'failed', canceled: 'failed',
 };
-const MESSAGE_TYPES = new Set(['thesis', 'antithesis', 'synthesis', 'system']);
+const MESSAGE_TYPES = new Set<string>(dialecticMessageTypeValues);
 const MAPPED = new Set([
   'session_id', 'paused_agent_id', 'reviewer_agent_id', 'phase', 'synthesis_round', 'max_synthesis_rounds', 'transcript',
   'resolution', 'created_at', 'updated_at', 'discovery_id', 'session_type', 'topic', 'reason', 'phase_deadline', 'resolved_at', 'status', 'messages',

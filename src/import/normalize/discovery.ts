@@ -1,3 +1,4 @@
+import { discoveryStatusValues, responseTypeValues, severityValues } from '../../db/generated/enums';
 import { canonicalJson, scrubSecrets, sha256Hex } from '../canonical';
 import { NormalizeContext, Normalized } from '../types';
 import { checkAgentId, isObject, later, num, str, tooLong, ts } from './common';
@@ -7,9 +8,9 @@ export type LegacyDiscovery = Record<string, unknown>;
 
 const DISCOVERY_ID = /^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,127}$/;
 const TYPE = /^[a-z][a-z0-9_]{0,63}$/;
-const STATUSES = new Set(['open', 'resolved', 'archived', 'disputed']);
-const SEVERITIES = new Set(['low', 'medium', 'high', 'critical']);
-const RESPONSE_TYPES = new Set(['extend', 'question', 'disagree', 'support', 'answer']);
+const STATUSES = new Set<string>(discoveryStatusValues);
+const SEVERITIES = new Set<string>(severityValues);
+const RESPONSE_TYPES = new Set<string>(responseTypeValues);
 
 /** Legacy edge type names onto knowledge.edge_type. */
 export const EDGE_TYPES: Record<string, string> = {

@@ -1,12 +1,13 @@
 import { createHash, timingSafeEqual } from 'crypto';
 import { z } from 'zod';
 import { ONBOARD_ADDRESS_OPERATION, ONBOARD_TOTAL_OPERATION } from '../../cache/rateLimiter';
+import { agentStatusValues } from '../../db/generated/enums';
 import { GovdbError } from '../../errors';
 import { identifierText } from '../boundary';
 import { LIMITS, RANGES } from '../limits';
 import { defineTool, ToolContext, ToolDefinition } from '../toolkit';
 
-const agentStatus = z.enum(['active', 'paused', 'waiting_input', 'archived', 'deleted']);
+const agentStatus = z.enum(agentStatusValues);
 const tags = z.array(identifierText(LIMITS.agentTag)).max(LIMITS.agentTags);
 
 const agentShape = {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decisionValues } from '../../db/generated/enums';
 import * as calibration from '../../domain/calibration';
 import { GovdbError } from '../../errors';
 import { jsonObject } from '../boundary';
@@ -12,7 +13,7 @@ import { defineTool, ToolContext } from '../toolkit';
  * or of a decision recorded without an agent (imported), need the admin token.
  */
 
-const decision = z.enum(['proceed', 'guide', 'pause']);
+const decision = z.enum(decisionValues);
 
 const groundTruthShape = {
   decisionId: z.string(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dialecticMessageTypeValues, dialecticPhaseValues, dialecticStatusValues, dialecticTypeValues } from '../../db/generated/enums';
 import * as dialectic from '../../domain/dialectic';
 import type { DialecticSession } from '../../domain/dialectic';
 import { GovdbError } from '../../errors';
@@ -16,9 +17,9 @@ import { defineTool, ToolContext } from '../toolkit';
  * (core.dialectic_submit_message → core.transition_agent with authority 'reviewer').
  */
 
-const phase = z.enum(['thesis', 'antithesis', 'synthesis', 'resolved', 'escalated', 'failed']);
-const status = z.enum(['active', 'resolved', 'escalated', 'failed']);
-const sessionType = z.enum(['recovery', 'review', 'dispute']);
+const phase = z.enum(dialecticPhaseValues);
+const status = z.enum(dialecticStatusValues);
+const sessionType = z.enum(dialecticTypeValues);
 const conditions = z.array(z.string().min(1).max(LIMITS.condition)).max(LIMITS.conditions);
 const metrics = jsonObject();
 const concerns = z.array(z.unknown()).max(LIMITS.concerns);
@@ -58,7 +59,7 @@ const sessionShape = {
 const messageShape = z.object({
   id: z.number(),
   seq: z.number(),
-  messageType: z.enum(['thesis', 'antithesis', 'synthesis', 'system']),
+  messageType: z.enum(dialecticMessageTypeValues),
   agentId: z.string().nullable().describe('null for system messages'),
   rootCause: z.string().nullable(),
   proposedConditions: z.array(z.string()),

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { decisionValues, healthStatusValues, verdictValues } from '../../db/generated/enums';
 import { LIMITS, RANGES } from '../limits';
 import { defineTool } from '../toolkit';
 
-const verdict = z.enum(['safe', 'caution', 'high-risk']);
-const health = z.enum(['healthy', 'moderate', 'critical', 'unknown']);
-const decision = z.enum(['proceed', 'guide', 'pause']);
+const verdict = z.enum(verdictValues);
+const health = z.enum(healthStatusValues);
+const decision = z.enum(decisionValues);
 const eisvShape = {
   energy: z.number(), information: z.number(), entropy: z.number(), void: z.number(),
   coherence: z.number(), risk: z.number(), phi: z.number(), regime: z.string(), verdict, healthStatus: health,

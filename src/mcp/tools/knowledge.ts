@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Discovery, DiscoveryInput } from '../../domain/knowledge';
+import { discoveryStatusValues, responseTypeValues, severityValues } from '../../db/generated/enums';
+import type { Discovery, DiscoveryInput, LinkType } from '../../domain/knowledge';
 import { GovdbError } from '../../errors';
 import { identifierText, jsonObject } from '../boundary';
 import { LIMITS, RANGES } from '../limits';
@@ -18,10 +19,10 @@ import { defineTool, ToolContext } from '../toolkit';
  * consumeBatchStores).
  */
 
-const status = z.enum(['open', 'resolved', 'archived', 'disputed']);
-const severity = z.enum(['low', 'medium', 'high', 'critical']);
-const responseType = z.enum(['extend', 'question', 'disagree', 'support', 'answer']);
-const linkType = z.enum(['related_to', 'disputes', 'extends']);
+const status = z.enum(discoveryStatusValues);
+const severity = z.enum(severityValues);
+const responseType = z.enum(responseTypeValues);
+const linkType = z.enum(['related_to', 'disputes', 'extends'] as const satisfies readonly LinkType[]);
 const discoveryId = z.string().min(1).max(LIMITS.id);
 const timestamp = z.iso.datetime({ offset: true });
 
