@@ -1,20 +1,20 @@
 import { audit } from '../db/generated/functions';
 import type { Queryable } from '../db/pool';
+import type * as s from 'zapatos/schema';
 
 /** Calls of the stored functions in sql/functions/audit.sql, through the generated typed wrappers. */
 
-/** One element of audit.insert_events' jsonb input. */
-export interface EventRow {
+/**
+ * One element of audit.insert_events' jsonb input: a row of audit.events as JSON (its columns and
+ * their nullability come from the generated Zapatos schema), without the ids the database assigns;
+ * `source` defaults to the call's source.
+ */
+export type EventRow = Omit<s.audit.events.JSONSelectable, 'id' | 'ingested_at' | 'occurred_at' | 'details' | 'source'> & {
+  /** ISO 8601 */
   occurred_at: string;
-  agent_id: string | null;
-  session_id: string | null;
-  event_type: string;
-  confidence: number | null;
   details: unknown;
-  content_hash: string;
-  prev_hash: string | null;
   source?: string;
-}
+};
 
 export interface InsertResult {
   inserted: number;
@@ -37,19 +37,11 @@ export async function maintainPartitions(db: Queryable, keep: string, monthsAhea
   return rows.map((r) => ({ action: r.action as PartitionAction['action'], partition_name: r.partition_name ?? '' }));
 }
 
-/** A line of audit_log.jsonl the mirror could not load (a row of audit.mirror_rejects). */
-export interface MirrorReject {
-  file_name: string;
-  /** 1-based line number in its file */
-  line_no: number;
-  /** byte offset of the line's start */
-  byte_offset: number;
-  /** sha256 hex of the line's text */
-  line_sha256: string;
-  reason: string;
-  /** the line's first 200 characters, PostgreSQL-safe */
-  excerpt: string;
-}
+/**
+ * A line of audit_log.jsonl the mirror could not load: a row of audit.mirror_rejects (line_no 1-based,
+ * byte_offset of the line's start, line_sha256 hex of its text, excerpt its first 200 characters).
+ */
+export type MirrorReject = Omit<s.audit.mirror_rejects.JSONSelectable, 'id' | 'recorded_at'>;
 
 /** Records bad lines (idempotent per file, line and content); returns how many were new. */
 export async function recordMirrorRejects(db: Queryable, rejects: MirrorReject[]): Promise<number> {
