@@ -2066,16 +2066,16 @@ export const audit = {
   /** audit.maintain_partitions(p_keep interval, p_months_ahead integer): volatile, returns rows */
   maintainPartitions: (db: Queryable, args: AuditMaintainPartitionsArgs): Promise<AuditMaintainPartitionsRow[]> =>
     callFunction<AuditMaintainPartitionsRow[]>(db, AuditMaintainPartitionsSpec, args as unknown as Record<string, unknown>),
-  /** audit.page_cursor(p_occurred_at timestamp with time zone, p_id bigint): immutable, returns scalar */
+  /** audit.page_cursor(p_occurred_at timestamp with time zone, p_id bigint): immutable, returns scalar — The opaque page cursor of an audit row: <occurred_at in UTC to the microsecond>|<id>. */
   pageCursor: (db: Queryable, args: AuditPageCursorArgs): Promise<string | null> =>
     callFunction<string | null>(db, AuditPageCursorSpec, args as unknown as Record<string, unknown>),
-  /** audit.parse_query_page(p_limit integer, p_since timestamp with time zone, p_until timestamp with time zone, p_cursor text, OUT before_occurred_at timestamp with time zone, OUT before_id bigint): stable, returns row */
+  /** audit.parse_query_page(p_limit integer, p_since timestamp with time zone, p_until timestamp with time zone, p_cursor text, OUT before_occurred_at timestamp with time zone, OUT before_id bigint): stable, returns row — Validates the paging arguments shared by the audit reads and decodes the cursor into (before_occurred_at, before_id). */
   parseQueryPage: (db: Queryable, args: AuditParseQueryPageArgs): Promise<AuditParseQueryPageRow> =>
     callFunction<AuditParseQueryPageRow>(db, AuditParseQueryPageSpec, args as unknown as Record<string, unknown>),
-  /** audit.query_events(p_agent_id text, p_event_type text, p_since timestamp with time zone, p_until timestamp with time zone, p_limit integer, p_cursor text): stable, returns rows */
+  /** audit.query_events(p_agent_id text, p_event_type text, p_since timestamp with time zone, p_until timestamp with time zone, p_limit integer, p_cursor text): stable, returns rows — Audit events newest first (occurred_at desc, id desc), filtered by agent, event type and time range, at most p_limit (1..1000) rows. */
   queryEvents: (db: Queryable, args: AuditQueryEventsArgs = {}): Promise<AuditQueryEventsRow[]> =>
     callFunction<AuditQueryEventsRow[]>(db, AuditQueryEventsSpec, args as unknown as Record<string, unknown>),
-  /** audit.query_tool_usage(p_agent_id text, p_tool_name text, p_success boolean, p_since timestamp with time zone, p_until timestamp with time zone, p_limit integer, p_cursor text): stable, returns rows */
+  /** audit.query_tool_usage(p_agent_id text, p_tool_name text, p_success boolean, p_since timestamp with time zone, p_until timestamp with time zone, p_limit integer, p_cursor text): stable, returns rows — Tool usage rows newest first (occurred_at desc, id desc), filtered by agent, tool, success and time range, at most p_limit (1..1000) rows. */
   queryToolUsage: (db: Queryable, args: AuditQueryToolUsageArgs = {}): Promise<AuditQueryToolUsageRow[]> =>
     callFunction<AuditQueryToolUsageRow[]>(db, AuditQueryToolUsageSpec, args as unknown as Record<string, unknown>),
   /** audit.record_mirror_rejects(p_rejects jsonb): volatile, returns scalar */
@@ -2087,157 +2087,157 @@ export const audit = {
 };
 
 export const core = {
-  /** core.agent_state_history(p_agent_id text, p_limit integer, p_before_seq bigint): stable, returns rows */
+  /** core.agent_state_history(p_agent_id text, p_limit integer, p_before_seq bigint): stable, returns rows — EISV state history of an agent, newest first, at most p_limit rows; p_before_seq pages backwards. */
   agentStateHistory: (db: Queryable, args: CoreAgentStateHistoryArgs): Promise<CoreAgentStateHistoryRow[]> =>
     callFunction<CoreAgentStateHistoryRow[]>(db, CoreAgentStateHistorySpec, args as unknown as Record<string, unknown>),
-  /** core.authenticate_agent(p_api_key text, OUT agent_id text, OUT label text, OUT status core.agent_status): stable, returns row */
+  /** core.authenticate_agent(p_api_key text, OUT agent_id text, OUT label text, OUT status core.agent_status): stable, returns row — Resolves an API key to its agent. */
   authenticateAgent: (db: Queryable, args: CoreAuthenticateAgentArgs): Promise<CoreAuthenticateAgentRow> =>
     callFunction<CoreAuthenticateAgentRow>(db, CoreAuthenticateAgentSpec, args as unknown as Record<string, unknown>),
-  /** core.bind_session(p_session_id text, p_agent_id text, p_ttl_ms bigint, p_client_type text, p_metadata jsonb): volatile, returns row */
+  /** core.bind_session(p_session_id text, p_agent_id text, p_ttl_ms bigint, p_client_type text, p_metadata jsonb): volatile, returns row — Binds (or re-binds) a session id (8-256 characters) to an agent for p_ttl_ms milliseconds and returns the binding. */
   bindSession: (db: Queryable, args: CoreBindSessionArgs): Promise<CoreBindSessionRow> =>
     callFunction<CoreBindSessionRow>(db, CoreBindSessionSpec, args as unknown as Record<string, unknown>),
-  /** core.calibration_bin_lower(p_confidence double precision): immutable, strict, returns scalar */
+  /** core.calibration_bin_lower(p_confidence double precision): immutable, strict, returns scalar — Lower bound of the calibration bin of a confidence in [0, 1]: 0.0, 0.1, ... 0.9 (the top bin is closed). */
   calibrationBinLower: (db: Queryable, args: CoreCalibrationBinLowerArgs): Promise<string | null> =>
     callFunction<string | null>(db, CoreCalibrationBinLowerSpec, args as unknown as Record<string, unknown>),
-  /** core.calibration_bins(p_version integer): stable, returns rows */
+  /** core.calibration_bins(p_version integer): stable, returns rows — The 10 bins of a calibration version (default: the current one) with mean confidence, accuracy (actual_correct / count) and gap = accuracy - mean confidence. */
   calibrationBins: (db: Queryable, args: CoreCalibrationBinsArgs = {}): Promise<CoreCalibrationBinsRow[]> =>
     callFunction<CoreCalibrationBinsRow[]>(db, CoreCalibrationBinsSpec, args as unknown as Record<string, unknown>),
-  /** core.calibration_recompute(p_since timestamp with time zone): volatile, returns scalar */
+  /** core.calibration_recompute(p_since timestamp with time zone): volatile, returns scalar — Writes a new calibration version computed from core.ground_truth and returns its number. */
   calibrationRecompute: (db: Queryable, args: CoreCalibrationRecomputeArgs = {}): Promise<number | null> =>
     callFunction<number | null>(db, CoreCalibrationRecomputeSpec, args as unknown as Record<string, unknown>),
-  /** core.calibration_record_outcome(p_decision_id text, p_actual_correct double precision, p_actor_agent_id text, p_admin boolean): volatile, returns row */
+  /** core.calibration_record_outcome(p_decision_id text, p_actual_correct double precision, p_actor_agent_id text, p_admin boolean): volatile, returns row — Records the outcome (actual_correct from 0 = wrong to 1 = correct; fractions allowed) of a decision once and adds it to the current calibration bins; returns the decision row. */
   calibrationRecordOutcome: (db: Queryable, args: CoreCalibrationRecordOutcomeArgs): Promise<CoreCalibrationRecordOutcomeRow> =>
     callFunction<CoreCalibrationRecordOutcomeRow>(db, CoreCalibrationRecordOutcomeSpec, args as unknown as Record<string, unknown>),
-  /** core.calibration_record_prediction(p_decision_id text, p_confidence double precision, p_agent_id text, p_decision core.decision, p_predicted_correct boolean, p_details jsonb): volatile, returns row */
+  /** core.calibration_record_prediction(p_decision_id text, p_confidence double precision, p_agent_id text, p_decision core.decision, p_predicted_correct boolean, p_details jsonb): volatile, returns row — Records a decision with its confidence (0..1) in core.ground_truth and returns the stored row. */
   calibrationRecordPrediction: (db: Queryable, args: CoreCalibrationRecordPredictionArgs): Promise<CoreCalibrationRecordPredictionRow> =>
     callFunction<CoreCalibrationRecordPredictionRow>(db, CoreCalibrationRecordPredictionSpec, args as unknown as Record<string, unknown>),
-  /** core.calibration_summary(p_version integer, OUT version integer, OUT total_count bigint, OUT mean_confidence double precision, OUT accuracy double precision, OUT expected_calibration_error double precision, OUT max_calibration_error double precision, OUT updated_at timestamp with time zone): stable, returns row */
+  /** core.calibration_summary(p_version integer, OUT version integer, OUT total_count bigint, OUT mean_confidence double precision, OUT accuracy double precision, OUT expected_calibration_error double precision, OUT max_calibration_error double precision, OUT updated_at timestamp with time zone): stable, returns row — One-row summary of a calibration version: total count, overall accuracy and mean confidence, expected calibration error and maximum calibration error. */
   calibrationSummary: (db: Queryable, args: CoreCalibrationSummaryArgs = {}): Promise<CoreCalibrationSummaryRow> =>
     callFunction<CoreCalibrationSummaryRow>(db, CoreCalibrationSummarySpec, args as unknown as Record<string, unknown>),
-  /** core.check_actor_status(p_agent_id text, p_status core.agent_status, p_role text): immutable, returns void */
+  /** core.check_actor_status(p_agent_id text, p_status core.agent_status, p_role text): immutable, returns void — Raises GV423 unless an agent in status p_status may write (active or waiting_input). */
   checkActorStatus: (db: Queryable, args: CoreCheckActorStatusArgs): Promise<void> =>
     callFunction<void>(db, CoreCheckActorStatusSpec, args as unknown as Record<string, unknown>),
-  /** core.check_agent_label_free(p_label text, p_except text): stable, returns void */
+  /** core.check_agent_label_free(p_label text, p_except text): stable, returns void — Raises GV409 LABEL_TAKEN when a live (non-deleted) agent other than p_except holds the label, ignoring case. */
   checkAgentLabelFree: (db: Queryable, args: CoreCheckAgentLabelFreeArgs): Promise<void> =>
     callFunction<void>(db, CoreCheckAgentLabelFreeSpec, args as unknown as Record<string, unknown>),
-  /** core.check_agent_tags(p_tags text[]): immutable, returns scalar */
+  /** core.check_agent_tags(p_tags text[]): immutable, returns scalar — Normalises an agent tag list (core.normalize_agent_tags) and checks its limits. */
   checkAgentTags: (db: Queryable, args: CoreCheckAgentTagsArgs): Promise<Array<string> | null> =>
     callFunction<Array<string> | null>(db, CoreCheckAgentTagsSpec, args as unknown as Record<string, unknown>),
-  /** core.dashboard_agent(p_agent_id text): stable, returns scalar */
+  /** core.dashboard_agent(p_agent_id text): stable, returns scalar — One agent for the dashboard agent view as one JSON object (never the API key hash). */
   dashboardAgent: (db: Queryable, args: CoreDashboardAgentArgs): Promise<unknown | null> =>
     callFunction<unknown | null>(db, CoreDashboardAgentSpec, args as unknown as Record<string, unknown>),
-  /** core.dashboard_agents(p_status text, p_search text, p_limit integer, p_offset integer): stable, returns rows */
+  /** core.dashboard_agents(p_status text, p_search text, p_limit integer, p_offset integer): stable, returns rows — One page of agents for the dashboard, latest activity first, each with its latest EISV risk, coherence, verdict and decision (null without a state). */
   dashboardAgents: (db: Queryable, args: CoreDashboardAgentsArgs = {}): Promise<CoreDashboardAgentsRow[]> =>
     callFunction<CoreDashboardAgentsRow[]>(db, CoreDashboardAgentsSpec, args as unknown as Record<string, unknown>),
-  /** core.dashboard_audit_chain(p_window integer): stable, returns scalar */
+  /** core.dashboard_audit_chain(p_window integer): stable, returns scalar — The audit chain as the database sees it, for the dashboard: of the newest p_window (1..100000) mirrored events, how many name a previous hash that no mirrored event has. */
   dashboardAuditChain: (db: Queryable, args: CoreDashboardAuditChainArgs = {}): Promise<unknown | null> =>
     callFunction<unknown | null>(db, CoreDashboardAuditChainSpec, args as unknown as Record<string, unknown>),
-  /** core.dashboard_changes(): stable, returns scalar */
+  /** core.dashboard_changes(): stable, returns scalar — A cheap change cursor that the dashboard live channel polls where LISTEN is not available (embedded store). */
   dashboardChanges: (db: Queryable, args: CoreDashboardChangesArgs = {}): Promise<unknown | null> =>
     callFunction<unknown | null>(db, CoreDashboardChangesSpec, args as unknown as Record<string, unknown>),
-  /** core.dashboard_check_page(p_limit integer, p_offset integer, p_max integer): immutable, returns void */
+  /** core.dashboard_check_page(p_limit integer, p_offset integer, p_max integer): immutable, returns void — Raises GV400 INVALID_PAGE when a limit is outside 1..p_max or an offset is negative. */
   dashboardCheckPage: (db: Queryable, args: CoreDashboardCheckPageArgs): Promise<void> =>
     callFunction<void>(db, CoreDashboardCheckPageSpec, args as unknown as Record<string, unknown>),
-  /** core.dashboard_describe_edges(p_rows jsonb, p_limit integer): stable, returns rows */
+  /** core.dashboard_describe_edges(p_rows jsonb, p_limit integer): stable, returns rows — Turns raw neighbourhood rows (a JSON array of [direction, edge label, other label, other id], each agtype text) into rows describing the other vertex from the relational tables. */
   dashboardDescribeEdges: (db: Queryable, args: CoreDashboardDescribeEdgesArgs): Promise<CoreDashboardDescribeEdgesRow[]> =>
     callFunction<CoreDashboardDescribeEdgesRow[]>(db, CoreDashboardDescribeEdgesSpec, args as unknown as Record<string, unknown>),
-  /** core.dashboard_dialectic_sessions(p_status text, p_phase text, p_limit integer, p_offset integer): stable, returns rows */
+  /** core.dashboard_dialectic_sessions(p_status text, p_phase text, p_limit integer, p_offset integer): stable, returns rows — One page of dialectic sessions for the dashboard, newest first, filtered by status and/or phase; limit 1..1000. */
   dashboardDialecticSessions: (db: Queryable, args: CoreDashboardDialecticSessionsArgs = {}): Promise<CoreDashboardDialecticSessionsRow[]> =>
     callFunction<CoreDashboardDialecticSessionsRow[]>(db, CoreDashboardDialecticSessionsSpec, args as unknown as Record<string, unknown>),
-  /** core.dashboard_fleet(): stable, returns scalar */
+  /** core.dashboard_fleet(): stable, returns scalar — Fleet summary for the dashboard as one JSON object. */
   dashboardFleet: (db: Queryable, args: CoreDashboardFleetArgs = {}): Promise<unknown | null> =>
     callFunction<unknown | null>(db, CoreDashboardFleetSpec, args as unknown as Record<string, unknown>),
-  /** core.dashboard_neighbourhood(p_label text, p_id text, p_limit integer): stable, returns rows */
+  /** core.dashboard_neighbourhood(p_label text, p_id text, p_limit integer): stable, returns rows — The neighbourhood of one AGE vertex (label Discovery, Agent or Tag, by id): every edge in (direction in) or out (out) of it with the vertex at its other end, at most p_limit (1..500). */
   dashboardNeighbourhood: (db: Queryable, args: CoreDashboardNeighbourhoodArgs): Promise<CoreDashboardNeighbourhoodRow[]> =>
     callFunction<CoreDashboardNeighbourhoodRow[]>(db, CoreDashboardNeighbourhoodSpec, args as unknown as Record<string, unknown>),
-  /** core.dashboard_platform(): stable, returns scalar */
+  /** core.dashboard_platform(): stable, returns scalar — The data platform for the dashboard as one JSON object. */
   dashboardPlatform: (db: Queryable, args: CoreDashboardPlatformArgs = {}): Promise<unknown | null> =>
     callFunction<unknown | null>(db, CoreDashboardPlatformSpec, args as unknown as Record<string, unknown>),
-  /** core.dashboard_trajectory(p_agent_id text, p_after_seq bigint, p_limit integer): stable, returns rows */
+  /** core.dashboard_trajectory(p_agent_id text, p_after_seq bigint, p_limit integer): stable, returns rows — An agent's EISV states after p_after_seq in seq order, at most p_limit (1..20000); page by passing the last seq. */
   dashboardTrajectory: (db: Queryable, args: CoreDashboardTrajectoryArgs): Promise<CoreDashboardTrajectoryRow[]> =>
     callFunction<CoreDashboardTrajectoryRow[]>(db, CoreDashboardTrajectorySpec, args as unknown as Record<string, unknown>),
-  /** core.delete_expired_sessions(p_limit integer): volatile, returns rows */
+  /** core.delete_expired_sessions(p_limit integer): volatile, returns rows — Deletes up to p_limit expired session bindings (oldest expiry first) and returns them, so the caller can drop them from the cache's per-agent index too. */
   deleteExpiredSessions: (db: Queryable, args: CoreDeleteExpiredSessionsArgs = {}): Promise<CoreDeleteExpiredSessionsRow[]> =>
     callFunction<CoreDeleteExpiredSessionsRow[]>(db, CoreDeleteExpiredSessionsSpec, args as unknown as Record<string, unknown>),
-  /** core.dialectic_fail_expired(): volatile, returns rows */
+  /** core.dialectic_fail_expired(): volatile, returns rows — Fails every active dialectic session whose phase deadline has passed and returns them. */
   dialecticFailExpired: (db: Queryable, args: CoreDialecticFailExpiredArgs = {}): Promise<CoreDialecticFailExpiredRow[]> =>
     callFunction<CoreDialecticFailExpiredRow[]>(db, CoreDialecticFailExpiredSpec, args as unknown as Record<string, unknown>),
-  /** core.dialectic_get_session(p_session_id text, p_actor_agent_id text, p_admin boolean): stable, returns scalar */
+  /** core.dialectic_get_session(p_session_id text, p_actor_agent_id text, p_admin boolean): stable, returns scalar — A dialectic session with its messages in order, as one JSON object: the session's columns plus messages (an array of message rows). */
   dialecticGetSession: (db: Queryable, args: CoreDialecticGetSessionArgs): Promise<unknown | null> =>
     callFunction<unknown | null>(db, CoreDialecticGetSessionSpec, args as unknown as Record<string, unknown>),
-  /** core.dialectic_list_sessions(p_agent_id text, p_status core.dialectic_status, p_session_type core.dialectic_type, p_limit integer, p_cursor text): stable, returns rows */
+  /** core.dialectic_list_sessions(p_agent_id text, p_status core.dialectic_status, p_session_type core.dialectic_type, p_limit integer, p_cursor text): stable, returns rows — Dialectic sessions newest first (created_at desc, id desc), filtered by participant (either role), status and type, at most p_limit (1..1000) a page. */
   dialecticListSessions: (db: Queryable, args: CoreDialecticListSessionsArgs = {}): Promise<CoreDialecticListSessionsRow[]> =>
     callFunction<CoreDialecticListSessionsRow[]>(db, CoreDialecticListSessionsSpec, args as unknown as Record<string, unknown>),
-  /** core.dialectic_message_content(p_message_type core.dialectic_message_type, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb, p_concerns jsonb, p_agrees boolean): immutable, returns scalar */
+  /** core.dialectic_message_content(p_message_type core.dialectic_message_type, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb, p_concerns jsonb, p_agrees boolean): immutable, returns scalar — The content a dialectic message signature covers, built from the message's fields, as a JSON object. */
   dialecticMessageContent: (db: Queryable, args: CoreDialecticMessageContentArgs): Promise<unknown | null> =>
     callFunction<unknown | null>(db, CoreDialecticMessageContentSpec, args as unknown as Record<string, unknown>),
-  /** core.dialectic_message_signature(p_session_id text, p_agent_id text, p_content jsonb): immutable, returns scalar */
+  /** core.dialectic_message_signature(p_session_id text, p_agent_id text, p_content jsonb): immutable, returns scalar — The fingerprint of a dialectic message: sha256 (hex) of <session id>, newline, <agent id>, newline, <content as jsonb text>. */
   dialecticMessageSignature: (db: Queryable, args: CoreDialecticMessageSignatureArgs): Promise<string | null> =>
     callFunction<string | null>(db, CoreDialecticMessageSignatureSpec, args as unknown as Record<string, unknown>),
-  /** core.dialectic_phase_timeout(p_phase core.dialectic_phase): immutable, returns scalar — How long an active phase waits for its submission; null for terminal phases. */
+  /** core.dialectic_phase_timeout(p_phase core.dialectic_phase): immutable, returns scalar — How long an active dialectic phase waits for its submission; null for terminal phases. */
   dialecticPhaseTimeout: (db: Queryable, args: CoreDialecticPhaseTimeoutArgs): Promise<unknown | null> =>
     callFunction<unknown | null>(db, CoreDialecticPhaseTimeoutSpec, args as unknown as Record<string, unknown>),
-  /** core.dialectic_request_review(p_paused_agent_id text, p_reviewer_agent_id text, p_session_type core.dialectic_type, p_topic text, p_reason text, p_max_synthesis_rounds integer, p_discovery_id text, p_actor_agent_id text, p_admin boolean): volatile, returns row */
+  /** core.dialectic_request_review(p_paused_agent_id text, p_reviewer_agent_id text, p_session_type core.dialectic_type, p_topic text, p_reason text, p_max_synthesis_rounds integer, p_discovery_id text, p_actor_agent_id text, p_admin boolean): volatile, returns row — Opens a dialectic review for a paused agent and returns the new session (phase thesis). */
   dialecticRequestReview: (db: Queryable, args: CoreDialecticRequestReviewArgs): Promise<CoreDialecticRequestReviewRow> =>
     callFunction<CoreDialecticRequestReviewRow>(db, CoreDialecticRequestReviewSpec, args as unknown as Record<string, unknown>),
-  /** core.dialectic_reviewer_candidates(p_paused_agent_id text): stable, returns rows */
+  /** core.dialectic_reviewer_candidates(p_paused_agent_id text): stable, returns rows — Every agent other than p_paused_agent_id with the facts the reviewer rule looks at, and whether it is eligible to review that agent. */
   dialecticReviewerCandidates: (db: Queryable, args: CoreDialecticReviewerCandidatesArgs): Promise<CoreDialecticReviewerCandidatesRow[]> =>
     callFunction<CoreDialecticReviewerCandidatesRow[]>(db, CoreDialecticReviewerCandidatesSpec, args as unknown as Record<string, unknown>),
-  /** core.dialectic_submit_antithesis(p_session_id text, p_agent_id text, p_reasoning text, p_concerns jsonb, p_observed_metrics jsonb, p_proposed_conditions jsonb): volatile, returns row */
+  /** core.dialectic_submit_antithesis(p_session_id text, p_agent_id text, p_reasoning text, p_concerns jsonb, p_observed_metrics jsonb, p_proposed_conditions jsonb): volatile, returns row — The reviewer answers with its reasoning and concerns; phase antithesis -> synthesis. Returns the session. */
   dialecticSubmitAntithesis: (db: Queryable, args: CoreDialecticSubmitAntithesisArgs): Promise<CoreDialecticSubmitAntithesisRow> =>
     callFunction<CoreDialecticSubmitAntithesisRow>(db, CoreDialecticSubmitAntithesisSpec, args as unknown as Record<string, unknown>),
-  /** core.dialectic_submit_message(p_session_id text, p_agent_id text, p_message_type core.dialectic_message_type, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb, p_concerns jsonb, p_agrees boolean): volatile, returns row */
+  /** core.dialectic_submit_message(p_session_id text, p_agent_id text, p_message_type core.dialectic_message_type, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb, p_concerns jsonb, p_agrees boolean): volatile, returns row — Records one message of a dialectic participant and advances the session; returns the session after the change. */
   dialecticSubmitMessage: (db: Queryable, args: CoreDialecticSubmitMessageArgs): Promise<CoreDialecticSubmitMessageRow> =>
     callFunction<CoreDialecticSubmitMessageRow>(db, CoreDialecticSubmitMessageSpec, args as unknown as Record<string, unknown>),
-  /** core.dialectic_submit_synthesis(p_session_id text, p_agent_id text, p_agrees boolean, p_reasoning text, p_proposed_conditions jsonb, p_root_cause text, p_concerns jsonb): volatile, returns row */
+  /** core.dialectic_submit_synthesis(p_session_id text, p_agent_id text, p_agrees boolean, p_reasoning text, p_proposed_conditions jsonb, p_root_cause text, p_concerns jsonb): volatile, returns row — Either participant proposes conditions and says whether it agrees; returns the session. */
   dialecticSubmitSynthesis: (db: Queryable, args: CoreDialecticSubmitSynthesisArgs): Promise<CoreDialecticSubmitSynthesisRow> =>
     callFunction<CoreDialecticSubmitSynthesisRow>(db, CoreDialecticSubmitSynthesisSpec, args as unknown as Record<string, unknown>),
-  /** core.dialectic_submit_thesis(p_session_id text, p_agent_id text, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb): volatile, returns row */
+  /** core.dialectic_submit_thesis(p_session_id text, p_agent_id text, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb): volatile, returns row — The paused agent states what went wrong and proposes conditions; phase thesis -> antithesis. Returns the session. */
   dialecticSubmitThesis: (db: Queryable, args: CoreDialecticSubmitThesisArgs): Promise<CoreDialecticSubmitThesisRow> =>
     callFunction<CoreDialecticSubmitThesisRow>(db, CoreDialecticSubmitThesisSpec, args as unknown as Record<string, unknown>),
-  /** core.eisv_assess(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_drift_norm double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision): immutable, returns row */
+  /** core.eisv_assess(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_drift_norm double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision): immutable, returns row — The derived quantities of an EISV state: coherence, risk in [0, 1], phi, verdict, health status and decision (one-row form of core.eisv_assess_rows). */
   eisvAssess: (db: Queryable, args: CoreEisvAssessArgs): Promise<CoreEisvAssessRow> =>
     callFunction<CoreEisvAssessRow>(db, CoreEisvAssessSpec, args as unknown as Record<string, unknown>),
-  /** core.eisv_assess_rows(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_drift_norm double precision): immutable, returns rows */
+  /** core.eisv_assess_rows(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_drift_norm double precision): immutable, returns rows — The derived quantities of an EISV state as a one-row SELECT (inlined into the caller's query): coherence, risk in [0, 1], phi, verdict, health status and decision. */
   eisvAssessRows: (db: Queryable, args: CoreEisvAssessRowsArgs): Promise<CoreEisvAssessRowsRow[]> =>
     callFunction<CoreEisvAssessRowsRow[]>(db, CoreEisvAssessRowsSpec, args as unknown as Record<string, unknown>),
-  /** core.eisv_coherence(p_void double precision): immutable, strict, returns scalar */
+  /** core.eisv_coherence(p_void double precision): immutable, strict, returns scalar — Coherence C(V) = Cmax * (1 + tanh(C1 * V)) / 2 of a void value V (docs/eisv.md). Strict: null for null. */
   eisvCoherence: (db: Queryable, args: CoreEisvCoherenceArgs): Promise<number | null> =>
     callFunction<number | null>(db, CoreEisvCoherenceSpec, args as unknown as Record<string, unknown>),
   /** core.eisv_constants(): immutable, returns rows — Every constant of the EISV model, typed (docs/eisv.md); one row. */
   eisvConstants: (db: Queryable, args: CoreEisvConstantsArgs = {}): Promise<CoreEisvConstantsRow[]> =>
     callFunction<CoreEisvConstantsRow[]>(db, CoreEisvConstantsSpec, args as unknown as Record<string, unknown>),
-  /** core.eisv_drift(p_baseline jsonb, p_confidence double precision, p_complexity double precision, p_response_length integer, p_reported_drift double precision[], OUT drift_norm double precision, OUT drift_components double precision[], OUT drift_source text, OUT baseline jsonb): immutable, returns row */
+  /** core.eisv_drift(p_baseline jsonb, p_confidence double precision, p_complexity double precision, p_response_length integer, p_reported_drift double precision[], OUT drift_norm double precision, OUT drift_components double precision[], OUT drift_source text, OUT baseline jsonb): immutable, returns row — Drift of the reported signals (the one-row form of core.eisv_drift_rows, which documents the columns). */
   eisvDrift: (db: Queryable, args: CoreEisvDriftArgs): Promise<CoreEisvDriftRow> =>
     callFunction<CoreEisvDriftRow>(db, CoreEisvDriftSpec, args as unknown as Record<string, unknown>),
-  /** core.eisv_drift_rows(p_baseline jsonb, p_confidence double precision, p_complexity double precision, p_response_length integer, p_reported_drift double precision[]): immutable, returns rows */
+  /** core.eisv_drift_rows(p_baseline jsonb, p_confidence double precision, p_complexity double precision, p_response_length integer, p_reported_drift double precision[]): immutable, returns rows — Drift of the reported signals as a one-row SELECT (inlined into the caller's query); core.eisv_drift is its one-row wrapper. */
   eisvDriftRows: (db: Queryable, args: CoreEisvDriftRowsArgs): Promise<CoreEisvDriftRowsRow[]> =>
     callFunction<CoreEisvDriftRowsRow[]>(db, CoreEisvDriftRowsSpec, args as unknown as Record<string, unknown>),
-  /** core.eisv_params(): immutable, returns scalar — Every constant of the EISV model (docs/eisv.md). */
+  /** core.eisv_params(): immutable, returns scalar — Every constant of the EISV model as one JSON object (the same row as core.eisv_constants(); docs/eisv.md). */
   eisvParams: (db: Queryable, args: CoreEisvParamsArgs = {}): Promise<unknown | null> =>
     callFunction<unknown | null>(db, CoreEisvParamsSpec, args as unknown as Record<string, unknown>),
-  /** core.eisv_step(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_complexity double precision, p_drift_norm double precision, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision): immutable, returns row — One Euler step of the EISV dynamics with clipping, plus coherence, risk, phi, regime, verdict, health and decision of the new state (pure). */
+  /** core.eisv_step(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_complexity double precision, p_drift_norm double precision, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision): immutable, returns row — One Euler step of the EISV dynamics with clipping, plus coherence, risk, phi, regime, verdict, health and decision of the new state (pure; one-row form of core.eisv_step_rows, which documents the regimes). */
   eisvStep: (db: Queryable, args: CoreEisvStepArgs): Promise<CoreEisvStepRow> =>
     callFunction<CoreEisvStepRow>(db, CoreEisvStepSpec, args as unknown as Record<string, unknown>),
-  /** core.eisv_step_rows(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_complexity double precision, p_drift_norm double precision): immutable, returns rows */
+  /** core.eisv_step_rows(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_complexity double precision, p_drift_norm double precision): immutable, returns rows — One Euler step of the EISV dynamics as a one-row SELECT: derivatives from the old state, clipping, the assessment of the new state and the regime of the step. */
   eisvStepRows: (db: Queryable, args: CoreEisvStepRowsArgs): Promise<CoreEisvStepRowsRow[]> =>
     callFunction<CoreEisvStepRowsRow[]>(db, CoreEisvStepRowsSpec, args as unknown as Record<string, unknown>),
-  /** core.get_agent(p_agent_id text, OUT id text, OUT label text, OUT status core.agent_status, OUT purpose text, OUT notes text, OUT tags text[], OUT parent_agent_id text, OUT spawn_reason text, OUT metadata jsonb, OUT update_count bigint, OUT created_at timestamp with time zone, OUT updated_at timestamp with time zone, OUT paused_at timestamp with time zone, OUT archived_at timestamp with time zone, OUT deleted_at timestamp with time zone, OUT last_activity_at timestamp with time zone): stable, returns row */
+  /** core.get_agent(p_agent_id text, OUT id text, OUT label text, OUT status core.agent_status, OUT purpose text, OUT notes text, OUT tags text[], OUT parent_agent_id text, OUT spawn_reason text, OUT metadata jsonb, OUT update_count bigint, OUT created_at timestamp with time zone, OUT updated_at timestamp with time zone, OUT paused_at timestamp with time zone, OUT archived_at timestamp with time zone, OUT deleted_at timestamp with time zone, OUT last_activity_at timestamp with time zone): stable, returns row — One agent by id, including deleted ones (their status says so); never the API key hash. */
   getAgent: (db: Queryable, args: CoreGetAgentArgs): Promise<CoreGetAgentRow> =>
     callFunction<CoreGetAgentRow>(db, CoreGetAgentSpec, args as unknown as Record<string, unknown>),
-  /** core.get_agent_state(p_agent_id text, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT state jsonb, OUT recorded_at timestamp with time zone): stable, returns row */
+  /** core.get_agent_state(p_agent_id text, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT state jsonb, OUT recorded_at timestamp with time zone): stable, returns row — The latest EISV state of an agent. */
   getAgentState: (db: Queryable, args: CoreGetAgentStateArgs): Promise<CoreGetAgentStateRow> =>
     callFunction<CoreGetAgentStateRow>(db, CoreGetAgentStateSpec, args as unknown as Record<string, unknown>),
-  /** core.health_snapshot(OUT graph_present boolean, OUT discoveries bigint, OUT discovery_vertices bigint, OUT calibration_bins integer, OUT calibration_samples bigint, OUT mirror_rejects bigint, OUT last_mirror_reject jsonb): stable, returns row */
+  /** core.health_snapshot(OUT graph_present boolean, OUT discoveries bigint, OUT discovery_vertices bigint, OUT calibration_bins integer, OUT calibration_samples bigint, OUT mirror_rejects bigint, OUT last_mirror_reject jsonb): stable, returns row — Cheap reads behind GET /health and the health_check tool, in one round trip. */
   healthSnapshot: (db: Queryable, args: CoreHealthSnapshotArgs = {}): Promise<CoreHealthSnapshotRow> =>
     callFunction<CoreHealthSnapshotRow>(db, CoreHealthSnapshotSpec, args as unknown as Record<string, unknown>),
-  /** core.idempotency_claim(p_caller text, p_request_id text, p_tool_name text, p_request_hash text, p_ttl_seconds integer): volatile, returns rows */
+  /** core.idempotency_claim(p_caller text, p_request_id text, p_tool_name text, p_request_hash text, p_ttl_seconds integer): volatile, returns rows — Claims an idempotency key (p_caller, p_request_id) for this transaction, or finds its stored result. */
   idempotencyClaim: (db: Queryable, args: CoreIdempotencyClaimArgs): Promise<CoreIdempotencyClaimRow[]> =>
     callFunction<CoreIdempotencyClaimRow[]>(db, CoreIdempotencyClaimSpec, args as unknown as Record<string, unknown>),
-  /** core.idempotency_complete(p_caller text, p_request_id text, p_result jsonb, p_secret_ciphertext text, p_secret_ttl_seconds integer): volatile, returns void */
+  /** core.idempotency_complete(p_caller text, p_request_id text, p_result jsonb, p_secret_ciphertext text, p_secret_ttl_seconds integer): volatile, returns void — Stores the result of a claimed idempotency key, in the same transaction as the claim and the tool's writes. */
   idempotencyComplete: (db: Queryable, args: CoreIdempotencyCompleteArgs): Promise<void> =>
     callFunction<void>(db, CoreIdempotencyCompleteSpec, args as unknown as Record<string, unknown>),
-  /** core.idempotency_sweep(OUT secrets_erased integer, OUT keys_deleted integer): volatile, returns row */
+  /** core.idempotency_sweep(OUT secrets_erased integer, OUT keys_deleted integer): volatile, returns row — Erases idempotency secrets past their window and deletes expired keys; returns both counts. */
   idempotencySweep: (db: Queryable, args: CoreIdempotencySweepArgs = {}): Promise<CoreIdempotencySweepRow> =>
     callFunction<CoreIdempotencySweepRow>(db, CoreIdempotencySweepSpec, args as unknown as Record<string, unknown>),
   /** core.import_agent_lifecycle_events(p_records jsonb): volatile, returns rows */
@@ -2282,112 +2282,112 @@ export const core = {
   /** core.import_unlock(): volatile, returns scalar */
   importUnlock: (db: Queryable, args: CoreImportUnlockArgs = {}): Promise<boolean | null> =>
     callFunction<boolean | null>(db, CoreImportUnlockSpec, args as unknown as Record<string, unknown>),
-  /** core.ledger_items(): stable, returns rows */
+  /** core.ledger_items(): stable, returns rows — The latest applied ledger item of each file, one row per (kind, file), ordered by kind and file. */
   ledgerItems: (db: Queryable, args: CoreLedgerItemsArgs = {}): Promise<CoreLedgerItemsRow[]> =>
     callFunction<CoreLedgerItemsRow[]>(db, CoreLedgerItemsSpec, args as unknown as Record<string, unknown>),
-  /** core.list_agent_sessions(p_agent_id text): stable, returns rows */
+  /** core.list_agent_sessions(p_agent_id text): stable, returns rows — Live session bindings of one agent, most recently active first. */
   listAgentSessions: (db: Queryable, args: CoreListAgentSessionsArgs): Promise<CoreListAgentSessionsRow[]> =>
     callFunction<CoreListAgentSessionsRow[]>(db, CoreListAgentSessionsSpec, args as unknown as Record<string, unknown>),
-  /** core.list_agents(p_status text, p_tag text, p_parent_agent_id text, p_include_deleted boolean, p_limit integer, p_offset integer): stable, returns rows */
+  /** core.list_agents(p_status text, p_tag text, p_parent_agent_id text, p_include_deleted boolean, p_limit integer, p_offset integer): stable, returns rows — Agents newest first (created_at desc, id), filtered by status, tag and parent; one page of p_limit (1..1000) rows from p_offset. */
   listAgents: (db: Queryable, args: CoreListAgentsArgs = {}): Promise<CoreListAgentsRow[]> =>
     callFunction<CoreListAgentsRow[]>(db, CoreListAgentsSpec, args as unknown as Record<string, unknown>),
-  /** core.lookup_session(p_session_id text, p_ttl_ms bigint): volatile, returns rows */
+  /** core.lookup_session(p_session_id text, p_ttl_ms bigint): volatile, returns rows — Resolves a live session binding and slides its durable expiry to at least now() + p_ttl_ms milliseconds. */
   lookupSession: (db: Queryable, args: CoreLookupSessionArgs): Promise<CoreLookupSessionRow[]> =>
     callFunction<CoreLookupSessionRow[]>(db, CoreLookupSessionSpec, args as unknown as Record<string, unknown>),
-  /** core.normalize_agent_tags(p_tags text[]): immutable, returns scalar */
+  /** core.normalize_agent_tags(p_tags text[]): immutable, returns scalar — Agent tags as stored: lower-cased, trimmed, blanks dropped, duplicates removed, sorted. */
   normalizeAgentTags: (db: Queryable, args: CoreNormalizeAgentTagsArgs): Promise<Array<string> | null> =>
     callFunction<Array<string> | null>(db, CoreNormalizeAgentTagsSpec, args as unknown as Record<string, unknown>),
-  /** core.onboard_agent(p_agent_id text, p_label text, p_purpose text, p_tags text[], p_parent_agent_id text, p_spawn_reason text, p_metadata jsonb, p_session_id text, p_session_ttl_ms bigint, p_client_type text, p_actor text, p_admin boolean, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone, OUT session_id text, OUT session_expires_at timestamp with time zone): volatile, returns row */
+  /** core.onboard_agent(p_agent_id text, p_label text, p_purpose text, p_tags text[], p_parent_agent_id text, p_spawn_reason text, p_metadata jsonb, p_session_id text, p_session_ttl_ms bigint, p_client_type text, p_actor text, p_admin boolean, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone, OUT session_id text, OUT session_expires_at timestamp with time zone): volatile, returns row — Creates an agent and returns its API key, the only time the key exists outside the caller. */
   onboardAgent: (db: Queryable, args: CoreOnboardAgentArgs = {}): Promise<CoreOnboardAgentRow> =>
     callFunction<CoreOnboardAgentRow>(db, CoreOnboardAgentSpec, args as unknown as Record<string, unknown>),
-  /** core.process_agent_update(p_agent_id text, p_complexity double precision, p_confidence double precision, p_response_length integer, p_response_text text, p_task_type text, p_ethical_drift double precision[], p_apply_pause boolean, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT drift_norm double precision, OUT update_count bigint, OUT agent_status core.agent_status, OUT recorded_at timestamp with time zone): volatile, returns row */
+  /** core.process_agent_update(p_agent_id text, p_complexity double precision, p_confidence double precision, p_response_length integer, p_response_text text, p_task_type text, p_ethical_drift double precision[], p_apply_pause boolean, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT drift_norm double precision, OUT update_count bigint, OUT agent_status core.agent_status, OUT recorded_at timestamp with time zone): volatile, returns row — The storage side of process_agent_update, one call = one transaction: validates the report, advances the agent's EISV state one step, appends one core.agent_state row (seq = previous + 1) and bumps update_count and last_activity_at. */
   processAgentUpdate: (db: Queryable, args: CoreProcessAgentUpdateArgs): Promise<CoreProcessAgentUpdateRow> =>
     callFunction<CoreProcessAgentUpdateRow>(db, CoreProcessAgentUpdateSpec, args as unknown as Record<string, unknown>),
-  /** core.project_agent(p_agent_id text): volatile, returns void */
+  /** core.project_agent(p_agent_id text): volatile, returns void — Creates or updates the AGE vertex Agent {id, label, status} of one agent from core.agents. */
   projectAgent: (db: Queryable, args: CoreProjectAgentArgs): Promise<void> =>
     callFunction<void>(db, CoreProjectAgentSpec, args as unknown as Record<string, unknown>),
-  /** core.require_active_actor(p_agent_id text, p_role text): volatile, returns row */
+  /** core.require_active_actor(p_agent_id text, p_role text): volatile, returns row — The acting agent row, locked FOR SHARE, after core.check_actor_status. */
   requireActiveActor: (db: Queryable, args: CoreRequireActiveActorArgs): Promise<CoreRequireActiveActorRow> =>
     callFunction<CoreRequireActiveActorRow>(db, CoreRequireActiveActorSpec, args as unknown as Record<string, unknown>),
-  /** core.rotate_api_key(p_agent_id text, p_actor_agent_id text, p_admin boolean, p_reason text, OUT agent_id text, OUT api_key text, OUT rotated_at timestamp with time zone): volatile, returns row */
+  /** core.rotate_api_key(p_agent_id text, p_actor_agent_id text, p_admin boolean, p_reason text, OUT agent_id text, OUT api_key text, OUT rotated_at timestamp with time zone): volatile, returns row — Replaces an agent's API key and returns the new one (the only time it exists outside the caller); the old key stops authenticating at commit. */
   rotateApiKey: (db: Queryable, args: CoreRotateApiKeyArgs): Promise<CoreRotateApiKeyRow> =>
     callFunction<CoreRotateApiKeyRow>(db, CoreRotateApiKeySpec, args as unknown as Record<string, unknown>),
-  /** core.schema_version(): stable, returns scalar */
+  /** core.schema_version(): stable, returns scalar — The highest applied SQL migration version; null on a database without migrations. */
   schemaVersion: (db: Queryable, args: CoreSchemaVersionArgs = {}): Promise<number | null> =>
     callFunction<number | null>(db, CoreSchemaVersionSpec, args as unknown as Record<string, unknown>),
-  /** core.spawn_agent(p_parent_agent_id text, p_spawn_reason text, p_agent_id text, p_label text, p_purpose text, p_tags text[], p_metadata jsonb, p_actor text, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone): volatile, returns row */
+  /** core.spawn_agent(p_parent_agent_id text, p_spawn_reason text, p_agent_id text, p_label text, p_purpose text, p_tags text[], p_metadata jsonb, p_actor text, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone): volatile, returns row — Spawns a child agent of p_parent_agent_id (core.onboard_agent with a parent); the spawn reason is required. */
   spawnAgent: (db: Queryable, args: CoreSpawnAgentArgs): Promise<CoreSpawnAgentRow> =>
     callFunction<CoreSpawnAgentRow>(db, CoreSpawnAgentSpec, args as unknown as Record<string, unknown>),
-  /** core.transition_agent(p_agent_id text, p_to_status text, p_authority text, p_actor_agent_id text, p_reason text, p_actor text, p_review_id text, OUT agent_id text, OUT from_status core.agent_status, OUT to_status core.agent_status, OUT event_id bigint, OUT changed_at timestamp with time zone): volatile, returns row */
+  /** core.transition_agent(p_agent_id text, p_to_status text, p_authority text, p_actor_agent_id text, p_reason text, p_actor text, p_review_id text, OUT agent_id text, OUT from_status core.agent_status, OUT to_status core.agent_status, OUT event_id bigint, OUT changed_at timestamp with time zone): volatile, returns row — The one function that changes an agent's status (resume = to active), in the caller's transaction. */
   transitionAgent: (db: Queryable, args: CoreTransitionAgentArgs): Promise<CoreTransitionAgentRow> =>
     callFunction<CoreTransitionAgentRow>(db, CoreTransitionAgentSpec, args as unknown as Record<string, unknown>),
-  /** core.unbind_session(p_session_id text): volatile, returns rows */
+  /** core.unbind_session(p_session_id text): volatile, returns rows — Removes a session binding and returns the removed row (no row when there was nothing to remove). */
   unbindSession: (db: Queryable, args: CoreUnbindSessionArgs): Promise<CoreUnbindSessionRow[]> =>
     callFunction<CoreUnbindSessionRow[]>(db, CoreUnbindSessionSpec, args as unknown as Record<string, unknown>),
-  /** core.update_agent(p_agent_id text, p_label text, p_purpose text, p_notes text, p_tags text[], p_reason text, p_actor text, OUT agent_id text, OUT label text, OUT purpose text, OUT notes text, OUT tags text[], OUT changed text[], OUT updated_at timestamp with time zone): volatile, returns row */
+  /** core.update_agent(p_agent_id text, p_label text, p_purpose text, p_notes text, p_tags text[], p_reason text, p_actor text, OUT agent_id text, OUT label text, OUT purpose text, OUT notes text, OUT tags text[], OUT changed text[], OUT updated_at timestamp with time zone): volatile, returns row — Updates label, purpose, notes and tags of an agent and records one updated lifecycle event naming the changed fields. */
   updateAgent: (db: Queryable, args: CoreUpdateAgentArgs): Promise<CoreUpdateAgentRow> =>
     callFunction<CoreUpdateAgentRow>(db, CoreUpdateAgentSpec, args as unknown as Record<string, unknown>),
 };
 
 export const knowledge = {
-  /** knowledge.add_discovery_note(p_discovery_id text, p_agent_id text, p_note text): volatile, returns row */
+  /** knowledge.add_discovery_note(p_discovery_id text, p_agent_id text, p_note text): volatile, returns row — Leaves a note on a discovery and returns it (notes are not projected into the graph). */
   addDiscoveryNote: (db: Queryable, args: KnowledgeAddDiscoveryNoteArgs): Promise<KnowledgeAddDiscoveryNoteRow> =>
     callFunction<KnowledgeAddDiscoveryNoteRow>(db, KnowledgeAddDiscoveryNoteSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.agent_provenance(p_agent_id text): stable, returns scalar */
+  /** knowledge.agent_provenance(p_agent_id text): stable, returns scalar — The author's latest EISV snapshot (highest seq in core.agent_state) as a JSON object; {} when it has none. */
   agentProvenance: (db: Queryable, args: KnowledgeAgentProvenanceArgs): Promise<unknown | null> =>
     callFunction<unknown | null>(db, KnowledgeAgentProvenanceSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.discovery_stats(p_top integer): stable, returns rows */
+  /** knowledge.discovery_stats(p_top integer): stable, returns rows — Discovery counts by dimension: total (keys discoveries, tags, edges, notes), type, status, severity (none for no severity), and the p_top (1..1000) most used tag and most active agent. */
   discoveryStats: (db: Queryable, args: KnowledgeDiscoveryStatsArgs = {}): Promise<KnowledgeDiscoveryStatsRow[]> =>
     callFunction<KnowledgeDiscoveryStatsRow[]>(db, KnowledgeDiscoveryStatsSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.get_discovery(p_id text, p_max_depth integer): stable, returns rows */
+  /** knowledge.get_discovery(p_id text, p_max_depth integer): stable, returns rows — A discovery with its response chain. */
   getDiscovery: (db: Queryable, args: KnowledgeGetDiscoveryArgs): Promise<KnowledgeGetDiscoveryRow[]> =>
     callFunction<KnowledgeGetDiscoveryRow[]>(db, KnowledgeGetDiscoverySpec, args as unknown as Record<string, unknown>),
-  /** knowledge.grant_graph_reader(): volatile, returns void */
+  /** knowledge.grant_graph_reader(): volatile, returns void — Grants govdb_graph_reader (the role graph_query runs under) read access to ag_catalog and the graph schema, and makes the current role a member. */
   grantGraphReader: (db: Queryable, args: KnowledgeGrantGraphReaderArgs = {}): Promise<void> =>
     callFunction<void>(db, KnowledgeGrantGraphReaderSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.graph_actual_edges(): stable, returns rows */
+  /** knowledge.graph_actual_edges(): stable, returns rows — The edges of the AGE graph (label, src_id, dst_id, kind, props), read through Cypher, for comparison with knowledge.graph_expected_edges. */
   graphActualEdges: (db: Queryable, args: KnowledgeGraphActualEdgesArgs = {}): Promise<KnowledgeGraphActualEdgesRow[]> =>
     callFunction<KnowledgeGraphActualEdgesRow[]>(db, KnowledgeGraphActualEdgesSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.graph_actual_vertices(): stable, returns rows */
+  /** knowledge.graph_actual_vertices(): stable, returns rows — The vertices of the AGE graph (label, id, props), read through Cypher, for comparison with knowledge.graph_expected_vertices. */
   graphActualVertices: (db: Queryable, args: KnowledgeGraphActualVerticesArgs = {}): Promise<KnowledgeGraphActualVerticesRow[]> =>
     callFunction<KnowledgeGraphActualVerticesRow[]>(db, KnowledgeGraphActualVerticesSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.graph_add_discovery(p_id text): volatile, returns void */
+  /** knowledge.graph_add_discovery(p_id text): volatile, returns void — Projects a discovery that was just inserted into the AGE graph: its vertex, AUTHORED and TAGGED edges. */
   graphAddDiscovery: (db: Queryable, args: KnowledgeGraphAddDiscoveryArgs): Promise<void> =>
     callFunction<void>(db, KnowledgeGraphAddDiscoverySpec, args as unknown as Record<string, unknown>),
-  /** knowledge.graph_edge_key(p_src text, p_dst text, p_kind text): immutable, returns scalar */
+  /** knowledge.graph_edge_key(p_src text, p_dst text, p_kind text): immutable, returns scalar — The comparison key of an edge: src -> dst, or src -[kind]-> dst when kind is given; (no id) stands in for a missing end. */
   graphEdgeKey: (db: Queryable, args: KnowledgeGraphEdgeKeyArgs): Promise<string | null> =>
     callFunction<string | null>(db, KnowledgeGraphEdgeKeySpec, args as unknown as Record<string, unknown>),
-  /** knowledge.graph_edge_props(p_edge_type knowledge.edge_type, p_weight double precision, p_response_type knowledge.response_type): immutable, returns scalar */
+  /** knowledge.graph_edge_props(p_edge_type knowledge.edge_type, p_weight double precision, p_response_type knowledge.response_type): immutable, returns scalar — The properties (JSON object) a projected Discovery-to-Discovery edge carries, by relational edge type. */
   graphEdgeProps: (db: Queryable, args: KnowledgeGraphEdgePropsArgs): Promise<unknown | null> =>
     callFunction<unknown | null>(db, KnowledgeGraphEdgePropsSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.graph_ensure_agent(p_agent_id text): volatile, returns void */
+  /** knowledge.graph_ensure_agent(p_agent_id text): volatile, returns void — Makes sure one AGE Agent vertex exists for p_agent_id. */
   graphEnsureAgent: (db: Queryable, args: KnowledgeGraphEnsureAgentArgs): Promise<void> =>
     callFunction<void>(db, KnowledgeGraphEnsureAgentSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.graph_ensure_tags(p_tags text[]): volatile, returns void */
+  /** knowledge.graph_ensure_tags(p_tags text[]): volatile, returns void — Makes sure one AGE Tag vertex exists per tag (tags already normalised). */
   graphEnsureTags: (db: Queryable, args: KnowledgeGraphEnsureTagsArgs): Promise<void> =>
     callFunction<void>(db, KnowledgeGraphEnsureTagsSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.graph_expected_edges(): stable, returns rows */
+  /** knowledge.graph_expected_edges(): stable, returns rows — The AGE edges the relational tables call for. */
   graphExpectedEdges: (db: Queryable, args: KnowledgeGraphExpectedEdgesArgs = {}): Promise<KnowledgeGraphExpectedEdgesRow[]> =>
     callFunction<KnowledgeGraphExpectedEdgesRow[]>(db, KnowledgeGraphExpectedEdgesSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.graph_expected_vertices(): stable, returns rows */
+  /** knowledge.graph_expected_vertices(): stable, returns rows — The AGE vertices the relational tables call for (Agent, Discovery, Tag). */
   graphExpectedVertices: (db: Queryable, args: KnowledgeGraphExpectedVerticesArgs = {}): Promise<KnowledgeGraphExpectedVerticesRow[]> =>
     callFunction<KnowledgeGraphExpectedVerticesRow[]>(db, KnowledgeGraphExpectedVerticesSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.graph_put_edge(p_src_id text, p_dst_id text, p_edge_type knowledge.edge_type, p_weight double precision, p_response_type knowledge.response_type): volatile, returns void */
+  /** knowledge.graph_put_edge(p_src_id text, p_dst_id text, p_edge_type knowledge.edge_type, p_weight double precision, p_response_type knowledge.response_type): volatile, returns void — Creates, or updates the properties of, the projected AGE edge of one relational discovery edge. */
   graphPutEdge: (db: Queryable, args: KnowledgeGraphPutEdgeArgs): Promise<void> =>
     callFunction<void>(db, KnowledgeGraphPutEdgeSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.graph_rebuild(): volatile, returns rows */
+  /** knowledge.graph_rebuild(): volatile, returns rows — Re-projects the relational tables into the AGE graph and returns what it changed per element and label (deleted, created, updated counts). */
   graphRebuild: (db: Queryable, args: KnowledgeGraphRebuildArgs = {}): Promise<KnowledgeGraphRebuildRow[]> =>
     callFunction<KnowledgeGraphRebuildRow[]>(db, KnowledgeGraphRebuildSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.graph_related_ids(p_id text, p_max_hops integer): stable, returns rows */
+  /** knowledge.graph_related_ids(p_id text, p_max_hops integer): stable, returns rows — The Cypher half of related_discoveries: ids within p_max_hops (1..3) of p_id in the AGE graph, each with its shortest distance. */
   graphRelatedIds: (db: Queryable, args: KnowledgeGraphRelatedIdsArgs): Promise<KnowledgeGraphRelatedIdsRow[]> =>
     callFunction<KnowledgeGraphRelatedIdsRow[]>(db, KnowledgeGraphRelatedIdsSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.graph_set_discovery_props(p_id text): volatile, returns void */
+  /** knowledge.graph_set_discovery_props(p_id text): volatile, returns void — Copies type, status and severity of a discovery onto its AGE vertex (after a status change or supersede). */
   graphSetDiscoveryProps: (db: Queryable, args: KnowledgeGraphSetDiscoveryPropsArgs): Promise<void> =>
     callFunction<void>(db, KnowledgeGraphSetDiscoveryPropsSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.graph_verify(): volatile, returns rows */
+  /** knowledge.graph_verify(): volatile, returns rows — knowledge.graph_verify_sampled with samples of 20 keys (the legacy importer calls it). */
   graphVerify: (db: Queryable, args: KnowledgeGraphVerifyArgs = {}): Promise<KnowledgeGraphVerifyRow[]> =>
     callFunction<KnowledgeGraphVerifyRow[]>(db, KnowledgeGraphVerifySpec, args as unknown as Record<string, unknown>),
-  /** knowledge.graph_verify_sampled(p_sample_limit integer): volatile, returns rows */
+  /** knowledge.graph_verify_sampled(p_sample_limit integer): volatile, returns rows — Compares the relational tables with the AGE projection, with id samples of at most p_sample_limit keys. */
   graphVerifySampled: (db: Queryable, args: KnowledgeGraphVerifySampledArgs): Promise<KnowledgeGraphVerifySampledRow[]> =>
     callFunction<KnowledgeGraphVerifySampledRow[]>(db, KnowledgeGraphVerifySampledSpec, args as unknown as Record<string, unknown>),
   /** knowledge.import_call_graph_function(p_name text): volatile, returns scalar */
@@ -2402,49 +2402,49 @@ export const knowledge = {
   /** knowledge.import_graph_counts(): volatile, returns rows */
   importGraphCounts: (db: Queryable, args: KnowledgeImportGraphCountsArgs = {}): Promise<KnowledgeImportGraphCountsRow[]> =>
     callFunction<KnowledgeImportGraphCountsRow[]>(db, KnowledgeImportGraphCountsSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.link_discoveries(p_src_id text, p_dst_id text, p_edge_type text, p_weight double precision, p_created_by text, p_metadata jsonb): volatile, returns row */
+  /** knowledge.link_discoveries(p_src_id text, p_dst_id text, p_edge_type text, p_weight double precision, p_created_by text, p_metadata jsonb): volatile, returns row — Links two discoveries with a typed edge (related_to, disputes, extends; projected as RELATED_TO with kind) and returns the edge. */
   linkDiscoveries: (db: Queryable, args: KnowledgeLinkDiscoveriesArgs): Promise<KnowledgeLinkDiscoveriesRow> =>
     callFunction<KnowledgeLinkDiscoveriesRow>(db, KnowledgeLinkDiscoveriesSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.list_discovery_notes(p_discovery_id text, p_limit integer): stable, returns rows */
+  /** knowledge.list_discovery_notes(p_discovery_id text, p_limit integer): stable, returns rows — The notes of a discovery, oldest first, at most p_limit (1..1000). */
   listDiscoveryNotes: (db: Queryable, args: KnowledgeListDiscoveryNotesArgs): Promise<KnowledgeListDiscoveryNotesRow[]> =>
     callFunction<KnowledgeListDiscoveryNotesRow[]>(db, KnowledgeListDiscoveryNotesSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.new_discovery_id(): volatile, returns scalar */
+  /** knowledge.new_discovery_id(): volatile, returns scalar — A new discovery id: kd_<UTC yyyymmddThhmmss>_<16 random hex>. */
   newDiscoveryId: (db: Queryable, args: KnowledgeNewDiscoveryIdArgs = {}): Promise<string | null> =>
     callFunction<string | null>(db, KnowledgeNewDiscoveryIdSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.normalize_tags(p_tags text[]): immutable, returns scalar */
+  /** knowledge.normalize_tags(p_tags text[]): immutable, returns scalar — Discovery tags as stored: lower-cased, trimmed, blanks dropped, duplicates removed, first-seen order kept. */
   normalizeTags: (db: Queryable, args: KnowledgeNormalizeTagsArgs): Promise<Array<string> | null> =>
     callFunction<Array<string> | null>(db, KnowledgeNormalizeTagsSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.raise_invalid(p_problems text[], p_hint text): volatile, returns void */
+  /** knowledge.raise_invalid(p_problems text[], p_hint text): volatile, returns void — Raises GV400 INVALID_INPUT listing p_problems (joined with ; ) when there is any; returns otherwise. */
   raiseInvalid: (db: Queryable, args: KnowledgeRaiseInvalidArgs): Promise<void> =>
     callFunction<void>(db, KnowledgeRaiseInvalidSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.related_discoveries(p_id text, p_max_hops integer, p_limit integer): stable, returns rows */
+  /** knowledge.related_discoveries(p_id text, p_max_hops integer, p_limit integer): stable, returns rows — Discoveries within p_max_hops (1..3) of p_id over RELATED_TO, RESPONDS_TO and SUPERSEDES edges in either direction, nearest first, at most p_limit (1..500). */
   relatedDiscoveries: (db: Queryable, args: KnowledgeRelatedDiscoveriesArgs): Promise<KnowledgeRelatedDiscoveriesRow[]> =>
     callFunction<KnowledgeRelatedDiscoveriesRow[]>(db, KnowledgeRelatedDiscoveriesSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.require_agent(p_agent_id text, p_role text): volatile, returns row */
+  /** knowledge.require_agent(p_agent_id text, p_role text): volatile, returns row — The agent that writes knowledge, locked FOR SHARE: it must exist and be able to write now (core.require_active_actor). */
   requireAgent: (db: Queryable, args: KnowledgeRequireAgentArgs): Promise<KnowledgeRequireAgentRow> =>
     callFunction<KnowledgeRequireAgentRow>(db, KnowledgeRequireAgentSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.require_discovery(p_id text, p_role text, p_lock boolean): volatile, returns row */
+  /** knowledge.require_discovery(p_id text, p_role text, p_lock boolean): volatile, returns row — A discovery that must exist (locked FOR UPDATE with p_lock). */
   requireDiscovery: (db: Queryable, args: KnowledgeRequireDiscoveryArgs): Promise<KnowledgeRequireDiscoveryRow> =>
     callFunction<KnowledgeRequireDiscoveryRow>(db, KnowledgeRequireDiscoverySpec, args as unknown as Record<string, unknown>),
-  /** knowledge.search_discoveries(p_query text, p_agent_id text, p_discovery_type text, p_tags text[], p_status text, p_since timestamp with time zone, p_until timestamp with time zone, p_limit integer): stable, returns rows */
+  /** knowledge.search_discoveries(p_query text, p_agent_id text, p_discovery_type text, p_tags text[], p_status text, p_since timestamp with time zone, p_until timestamp with time zone, p_limit integer): stable, returns rows — Searches discoveries: full text with websearch syntax (quoted phrase, -exclusion, or) in tiers, a fuzzy fallback, or, without a query, a filtered list newest first. */
   searchDiscoveries: (db: Queryable, args: KnowledgeSearchDiscoveriesArgs = {}): Promise<KnowledgeSearchDiscoveriesRow[]> =>
     callFunction<KnowledgeSearchDiscoveriesRow[]>(db, KnowledgeSearchDiscoveriesSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.similar_discoveries(p_id text, p_limit integer): stable, returns rows */
+  /** knowledge.similar_discoveries(p_id text, p_limit integer): stable, returns rows — Discoveries sharing tags with p_id, most shared tags first, at most p_limit (1..500). */
   similarDiscoveries: (db: Queryable, args: KnowledgeSimilarDiscoveriesArgs): Promise<KnowledgeSimilarDiscoveriesRow[]> =>
     callFunction<KnowledgeSimilarDiscoveriesRow[]>(db, KnowledgeSimilarDiscoveriesSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.store_discoveries(p_items jsonb): volatile, returns rows */
+  /** knowledge.store_discoveries(p_items jsonb): volatile, returns rows — Stores a JSON array of discoveries in order, all or nothing, and returns the stored rows. */
   storeDiscoveries: (db: Queryable, args: KnowledgeStoreDiscoveriesArgs): Promise<KnowledgeStoreDiscoveriesRow[]> =>
     callFunction<KnowledgeStoreDiscoveriesRow[]>(db, KnowledgeStoreDiscoveriesSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.store_discovery(p_agent_id text, p_summary text, p_discovery_type text, p_details text, p_tags text[], p_severity text, p_references_files text[], p_response_to text, p_response_type text, p_related_to text[], p_confidence double precision, p_id text): volatile, returns row */
+  /** knowledge.store_discovery(p_agent_id text, p_summary text, p_discovery_type text, p_details text, p_tags text[], p_severity text, p_references_files text[], p_response_to text, p_response_type text, p_related_to text[], p_confidence double precision, p_id text): volatile, returns row — Stores one discovery with its tags, response link and related links, projects it into the AGE graph and returns the stored row. */
   storeDiscovery: (db: Queryable, args: KnowledgeStoreDiscoveryArgs): Promise<KnowledgeStoreDiscoveryRow> =>
     callFunction<KnowledgeStoreDiscoveryRow>(db, KnowledgeStoreDiscoverySpec, args as unknown as Record<string, unknown>),
-  /** knowledge.supersede_discovery(p_old_id text, p_new_id text, p_agent_id text, p_admin boolean): volatile, returns row */
+  /** knowledge.supersede_discovery(p_old_id text, p_new_id text, p_agent_id text, p_admin boolean): volatile, returns row — Marks p_old_id as superseded by p_new_id and returns the old discovery: superseded_by = new, status archived, a supersedes edge new -> old (SUPERSEDES in the graph). */
   supersedeDiscovery: (db: Queryable, args: KnowledgeSupersedeDiscoveryArgs): Promise<KnowledgeSupersedeDiscoveryRow> =>
     callFunction<KnowledgeSupersedeDiscoveryRow>(db, KnowledgeSupersedeDiscoverySpec, args as unknown as Record<string, unknown>),
-  /** knowledge.update_discovery_status(p_id text, p_status text, p_actor_agent_id text, p_admin boolean): volatile, returns row */
+  /** knowledge.update_discovery_status(p_id text, p_status text, p_actor_agent_id text, p_admin boolean): volatile, returns row — Sets a discovery's status (open, resolved, archived, disputed) and returns the row. */
   updateDiscoveryStatus: (db: Queryable, args: KnowledgeUpdateDiscoveryStatusArgs): Promise<KnowledgeUpdateDiscoveryStatusRow> =>
     callFunction<KnowledgeUpdateDiscoveryStatusRow>(db, KnowledgeUpdateDiscoveryStatusSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.vocabulary_matches(p_query text): stable, returns rows */
+  /** knowledge.vocabulary_matches(p_query text): stable, returns rows — The words of the summary vocabulary (knowledge.summary_words) near the words of a query. */
   vocabularyMatches: (db: Queryable, args: KnowledgeVocabularyMatchesArgs): Promise<KnowledgeVocabularyMatchesRow[]> =>
     callFunction<KnowledgeVocabularyMatchesRow[]>(db, KnowledgeVocabularyMatchesSpec, args as unknown as Record<string, unknown>),
 };
