@@ -1277,10 +1277,314 @@ CREATE TRIGGER discoveries_summary_words_update AFTER UPDATE ON knowledge.discov
 -- type knowledge.severity: <owner>=USAGE; PUBLIC=USAGE
 
 -- comments
-comment on function core.dialectic_phase_timeout(core.dialectic_phase) is 'How long an active phase waits for its submission; null for terminal phases.';
-comment on function core.eisv_constants() is 'Every constant of the EISV model, typed (docs/eisv.md); one row.';
-comment on function core.eisv_params() is 'Every constant of the EISV model (docs/eisv.md).';
-comment on function core.eisv_step(double precision,double precision,double precision,double precision,double precision,double precision) is 'One Euler step of the EISV dynamics with clipping, plus coherence, risk, phi, regime, verdict, health and decision of the new state (pure).';
+comment on function audit.page_cursor(timestamp with time zone,bigint) is 'The opaque page cursor of an audit row: <occurred_at in UTC to the microsecond>|<id>.
+Text, because a JavaScript Date would cut the microseconds and skip rows.
+@nonnull *';
+comment on function audit.parse_query_page(integer,timestamp with time zone,timestamp with time zone,pg_catalog.text) is 'Validates the paging arguments shared by the audit reads and decodes the cursor into (before_occurred_at, before_id).
+Both are null without a cursor. limit must be 1..1000 and since before until.
+Errors: GV400 INVALID_AUDIT_QUERY listing every problem.';
+comment on function audit.query_events(pg_catalog.text,pg_catalog.text,timestamp with time zone,timestamp with time zone,integer,pg_catalog.text) is 'Audit events newest first (occurred_at desc, id desc), filtered by agent, event type and time range, at most p_limit (1..1000) rows.
+Time range: p_since inclusive, p_until exclusive. Keyset pages: pass the last row''s cursor as p_cursor for the next page.
+Errors: GV400 INVALID_AUDIT_QUERY.
+@nonnull id, occurred_at, event_type, details, content_hash, source, ingested_at, cursor';
+comment on function audit.query_tool_usage(pg_catalog.text,pg_catalog.text,boolean,timestamp with time zone,timestamp with time zone,integer,pg_catalog.text) is 'Tool usage rows newest first (occurred_at desc, id desc), filtered by agent, tool, success and time range, at most p_limit (1..1000) rows.
+latency_ms in milliseconds (null when unknown). Time range: p_since inclusive, p_until exclusive. Keyset pages: pass the last row''s cursor as p_cursor.
+Errors: GV400 INVALID_AUDIT_QUERY.
+@nonnull id, occurred_at, tool_name, success, content_hash, source, cursor';
+comment on function core.agent_state_history(pg_catalog.text,integer,bigint) is 'EISV state history of an agent, newest first, at most p_limit rows; p_before_seq pages backwards.
+decision is null for imported states that had none.
+Errors: GV400 INVALID_LIMIT; GV404 AGENT_NOT_FOUND.
+@nonnull seq, energy, information, entropy, void, coherence, risk, phi, regime, verdict, health_status, state, recorded_at';
+comment on function core.authenticate_agent(pg_catalog.text) is 'Resolves an API key to its agent.
+Paused and waiting_input agents authenticate (they take part in their own recovery, and read).
+Errors: GV401 INVALID_API_KEY for a missing, malformed (over 512 characters) or unknown key; GV423 AGENT_ARCHIVED / AGENT_DELETED for keys of archived or deleted agents.
+@nonnull agent_id, status';
+comment on function core.bind_session(pg_catalog.text,pg_catalog.text,bigint,pg_catalog.text,pg_catalog.jsonb) is 'Binds (or re-binds) a session id (8-256 characters) to an agent for p_ttl_ms milliseconds and returns the binding.
+Re-binding to the same agent refreshes it and merges metadata; a live binding of another agent is never taken over; an expired one is replaced.
+Errors: GV400 SESSION_ID_INVALID / SESSION_TTL_INVALID / SESSION_METADATA_INVALID; GV404 AGENT_NOT_FOUND; GV409 SESSION_BOUND_TO_OTHER_AGENT; GV422 AGENT_DELETED.
+@nonnull session_id, agent_id, metadata, created_at, last_active_at, expires_at';
+comment on function core.calibration_bin_lower(double precision) is 'Lower bound of the calibration bin of a confidence in [0, 1]: 0.0, 0.1, ... 0.9 (the top bin is closed).
+Numeric arithmetic, so 0.3 lands in [0.3, 0.4). Strict: null for null.';
+comment on function core.calibration_bins(integer) is 'The 10 bins of a calibration version (default: the current one) with mean confidence, accuracy (actual_correct / count) and gap = accuracy - mean confidence.
+Derived figures and updated_at are null for empty bins; before any outcome exists, 10 empty bins of version 0.
+Errors: GV404 CALIBRATION_VERSION_NOT_FOUND.
+@nonnull version, bin_lower, bin_upper, count, predicted_correct, actual_correct, confidence_sum';
+comment on function core.calibration_recompute(timestamp with time zone) is 'Writes a new calibration version computed from core.ground_truth and returns its number.
+With p_since only outcomes since then count (p_since = now() starts empty bins).
+@nonnull *';
+comment on function core.calibration_record_outcome(pg_catalog.text,double precision,pg_catalog.text,boolean) is 'Records the outcome (actual_correct from 0 = wrong to 1 = correct; fractions allowed) of a decision once and adds it to the current calibration bins; returns the decision row.
+The same outcome again is a no-op. Who: the agent that recorded the decision (p_actor_agent_id, able to write now) or an admin (p_admin). Version 1 of the bins is created by the first outcome.
+Errors: GV400 INVALID_OUTCOME; GV403 NOT_DECISION_OWNER; GV404 DECISION_NOT_FOUND; GV409 OUTCOME_CONFLICT; GV423 when the actor cannot write.
+@nonnull decision_id, confidence, predicted_correct, actual_correct, recorded_at, outcome_at, details';
+comment on function core.calibration_record_prediction(pg_catalog.text,double precision,pg_catalog.text,core.decision,boolean,pg_catalog.jsonb) is 'Records a decision with its confidence (0..1) in core.ground_truth and returns the stored row.
+Idempotent per decision_id: the same content again returns the stored row. With p_agent_id the agent must be able to write.
+Errors: GV400 INVALID_PREDICTION listing every problem; GV409 PREDICTION_CONFLICT for different content under a known decision_id; GV404 / GV423 for the agent.
+@nonnull decision_id, confidence, predicted_correct, recorded_at, details';
+comment on function core.calibration_summary(integer) is 'One-row summary of a calibration version: total count, overall accuracy and mean confidence, expected calibration error and maximum calibration error.
+ECE = sum over bins of (count_b / N) * |accuracy_b - mean_confidence_b|; the maximum is over non-empty bins. Error figures, means and updated_at are null while no outcome is counted.
+Errors: GV404 CALIBRATION_VERSION_NOT_FOUND.
+@nonnull version, total_count';
+comment on function core.check_actor_status(pg_catalog.text,core.agent_status,pg_catalog.text) is 'Raises GV423 unless an agent in status p_status may write (active or waiting_input).
+p_role names the agent in the message (actor, parent, agent). Errors: GV423 with detail AGENT_PAUSED, AGENT_ARCHIVED or AGENT_DELETED and a hint on how to recover.';
+comment on function core.check_agent_label_free(pg_catalog.text,pg_catalog.text) is 'Raises GV409 LABEL_TAKEN when a live (non-deleted) agent other than p_except holds the label, ignoring case.
+A null label is always free.';
+comment on function core.check_agent_tags(pg_catalog.text[]) is 'Normalises an agent tag list (core.normalize_agent_tags) and checks its limits.
+Limits: at most 64 tags, each at most 64 characters. Errors: GV400 INVALID_TAGS naming the limit broken.
+@nonnull *';
+comment on function core.dashboard_agent(pg_catalog.text) is 'One agent for the dashboard agent view as one JSON object (never the API key hash).
+Shape: {agent, state_count, parent: {id, label, status} | null, children (200 newest), lifecycle (200 newest events), discoveries (100 newest), dialectic (100 newest sessions)}.
+Errors: GV404 AGENT_NOT_FOUND.
+@nonnull *';
+comment on function core.dashboard_agents(pg_catalog.text,pg_catalog.text,integer,integer) is 'One page of agents for the dashboard, latest activity first, each with its latest EISV risk, coherence, verdict and decision (null without a state).
+p_status filters by status, p_search by id or label prefix (case-insensitive). total_count is the number of matching agents, the same on every row. limit 1..5000.
+Errors: GV400 INVALID_PAGE.
+@nonnull id, status, tags, update_count, created_at, total_count';
+comment on function core.dashboard_audit_chain(integer) is 'The audit chain as the database sees it, for the dashboard: of the newest p_window (1..100000) mirrored events, how many name a previous hash that no mirrored event has.
+Shape: {checked, unlinked, first_unlinked: {id, occurred_at} | null, newest_at, total_rejects}. govdb audit verify checks the JSONL files themselves; this is the cheap live signal.
+Errors: GV400 INVALID_PAGE.
+@nonnull *';
+comment on function core.dashboard_changes() is 'A cheap change cursor that the dashboard live channel polls where LISTEN is not available (embedded store).
+Shape: {agent_state, lifecycle (newest ids), agents, audit, dialectic, discoveries (newest update times)}; a value is null while its table is empty.
+@nonnull *';
+comment on function core.dashboard_check_page(integer,integer,integer) is 'Raises GV400 INVALID_PAGE when a limit is outside 1..p_max or an offset is negative.';
+comment on function core.dashboard_describe_edges(pg_catalog.jsonb,integer) is 'Turns raw neighbourhood rows (a JSON array of [direction, edge label, other label, other id], each agtype text) into rows describing the other vertex from the relational tables.
+other: summary/type/status/severity for a Discovery, label/status for an Agent, {} otherwise; null when the row is gone. At most p_limit rows.';
+comment on function core.dashboard_dialectic_sessions(pg_catalog.text,pg_catalog.text,integer,integer) is 'One page of dialectic sessions for the dashboard, newest first, filtered by status and/or phase; limit 1..1000.
+messages is the session''s message count; total_count the number of matching sessions (the same on every row).
+Errors: GV400 INVALID_PAGE.
+@nonnull id, session_type, phase, status, paused_agent_id, synthesis_round, created_at, updated_at, messages, total_count';
+comment on function core.dashboard_fleet() is 'Fleet summary for the dashboard as one JSON object.
+Shape: {as_of, agents_total, agents_by_status: {status: n}, updates: {hour, day}, decisions: {hour: {decision: n}, day}, verdicts: {hour, day}, dialectic_by_status, discoveries_by_status, audit_events: {hour, day}}.
+@nonnull *';
+comment on function core.dashboard_neighbourhood(pg_catalog.text,pg_catalog.text,integer) is 'The neighbourhood of one AGE vertex (label Discovery, Agent or Tag, by id): every edge in (direction in) or out (out) of it with the vertex at its other end, at most p_limit (1..500).
+Read-only Cypher. Errors: GV400 INVALID_LABEL / INVALID_PAGE.';
+comment on function core.dashboard_notify() is 'Statement trigger (migration 000011): pg_notify on channel govdb_dashboard with the changed table (schema.table), sent at commit, for the dashboard live channel.';
+comment on function core.dashboard_platform() is 'The data platform for the dashboard as one JSON object.
+Shape: {ledger: every core.schema_migrations row in applied order, mirror_rejects: {count, recent (50 newest)}, mirror_delay_seconds (largest ingest delay over the last 10 minutes, null without events), replication: pg_stat_replication rows, database_size_bytes}.
+@nonnull *';
+comment on function core.dashboard_trajectory(pg_catalog.text,bigint,integer) is 'An agent''s EISV states after p_after_seq in seq order, at most p_limit (1..20000); page by passing the last seq.
+Errors: GV400 INVALID_PAGE.
+@nonnull seq, recorded_at, energy, information, entropy, void, coherence, risk, verdict, regime';
+comment on function core.delete_expired_sessions(integer) is 'Deletes up to p_limit expired session bindings (oldest expiry first) and returns them, so the caller can drop them from the cache''s per-agent index too.
+Concurrent runs skip each other''s rows. Errors: GV400 LIMIT_INVALID.
+@nonnull *';
+comment on function core.dialectic_fail_expired() is 'Fails every active dialectic session whose phase deadline has passed and returns them.
+Each gets a system message naming the missed phase; phase and status become failed together. Sessions locked by an in-flight submission are skipped (the next sweep takes them). Run it periodically; request_review runs it too.
+@nonnull id, paused_agent_id, session_type, phase, status, synthesis_round, max_synthesis_rounds, created_at, updated_at, origin, anomalies';
+comment on function core.dialectic_get_session(pg_catalog.text,pg_catalog.text,boolean) is 'A dialectic session with its messages in order, as one JSON object: the session''s columns plus messages (an array of message rows).
+Who: its paused agent, its reviewer (p_actor_agent_id) or an admin (p_admin).
+Errors: GV404 DIALECTIC_SESSION_NOT_FOUND, then GV403 NOT_PARTICIPANT.
+@nonnull *';
+comment on function core.dialectic_list_sessions(pg_catalog.text,core.dialectic_status,core.dialectic_type,integer,pg_catalog.text) is 'Dialectic sessions newest first (created_at desc, id desc), filtered by participant (either role), status and type, at most p_limit (1..1000) a page.
+Each row carries an opaque cursor (<created_at UTC to the microsecond>|<id>); pass the last row''s cursor as p_cursor for the next page.
+Errors: GV400 INVALID_LIMIT / INVALID_CURSOR.
+@nonnull id, paused_agent_id, session_type, phase, status, synthesis_round, max_synthesis_rounds, created_at, updated_at, cursor';
+comment on function core.dialectic_message_content(core.dialectic_message_type,pg_catalog.text,pg_catalog.jsonb,pg_catalog.text,pg_catalog.jsonb,pg_catalog.jsonb,boolean) is 'The content a dialectic message signature covers, built from the message''s fields, as a JSON object.';
+comment on function core.dialectic_message_signature(pg_catalog.text,pg_catalog.text,pg_catalog.jsonb) is 'The fingerprint of a dialectic message: sha256 (hex) of <session id>, newline, <agent id>, newline, <content as jsonb text>.
+jsonb prints keys in a fixed order with fixed spacing, so any client can recompute it. It proves integrity, not identity: no key is involved.';
+comment on function core.dialectic_phase_timeout(core.dialectic_phase) is 'How long an active dialectic phase waits for its submission; null for terminal phases.
+The only place these values live: thesis and antithesis 2 hours, synthesis 1 hour.';
+comment on function core.dialectic_request_review(pg_catalog.text,pg_catalog.text,core.dialectic_type,pg_catalog.text,pg_catalog.text,integer,pg_catalog.text,pg_catalog.text,boolean) is 'Opens a dialectic review for a paused agent and returns the new session (phase thesis).
+The reviewer is p_reviewer_agent_id when given (it must be eligible, core.dialectic_reviewer_candidates), otherwise the eligible agent with the most recent activity (ties: smallest id). Who: the paused agent itself (p_actor_agent_id) or an admin (p_admin).
+Errors: GV400 INVALID_SESSION_TYPE / INVALID_MAX_SYNTHESIS_ROUNDS / TEXT_TOO_LONG; GV403 NOT_SELF; GV404 AGENT_NOT_FOUND / REVIEWER_NOT_FOUND; GV409 DIALECTIC_SESSION_EXISTS; GV422 AGENT_NOT_PAUSED / REVIEWER_IS_PAUSED_AGENT / REVIEWER_NOT_ELIGIBLE / NO_ELIGIBLE_REVIEWER.
+@nonnull id, paused_agent_id, session_type, phase, status, synthesis_round, max_synthesis_rounds, created_at, updated_at, origin, anomalies';
+comment on function core.dialectic_reviewer_candidates(pg_catalog.text) is 'Every agent other than p_paused_agent_id with the facts the reviewer rule looks at, and whether it is eligible to review that agent.
+Eligible: status active, in no active session (either role), and not the reviewer of a session with this paused agent created or changed in the last 24 hours. active_session_id is one active session of the agent, or null.
+@nonnull agent_id, status, reviewed_recently, eligible';
+comment on function core.dialectic_submit_antithesis(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.jsonb,pg_catalog.jsonb,pg_catalog.jsonb) is 'The reviewer answers with its reasoning and concerns; phase antithesis -> synthesis. Returns the session.
+p_concerns, p_proposed_conditions: JSON arrays; p_observed_metrics: JSON object. Errors: those of core.dialectic_submit_message.
+@nonnull id, paused_agent_id, session_type, phase, status, synthesis_round, max_synthesis_rounds, created_at, updated_at, origin, anomalies';
+comment on function core.dialectic_submit_message(pg_catalog.text,pg_catalog.text,core.dialectic_message_type,pg_catalog.text,pg_catalog.jsonb,pg_catalog.text,pg_catalog.jsonb,pg_catalog.jsonb,boolean) is 'Records one message of a dialectic participant and advances the session; returns the session after the change.
+The role is checked before the phase. Called by the submit_thesis, submit_antithesis and submit_synthesis functions.
+Errors: GV400 INVALID_DIALECTIC_MESSAGE; GV403 DIALECTIC_WRONG_ROLE when the agent may never submit this message type; GV404 DIALECTIC_SESSION_NOT_FOUND / AGENT_NOT_FOUND; GV422 DIALECTIC_WRONG_PHASE (the right agent at the wrong time; names the current phase), DIALECTIC_DEADLINE_PASSED, DIALECTIC_SESSION_CLOSED.
+@nonnull id, paused_agent_id, session_type, phase, status, synthesis_round, max_synthesis_rounds, created_at, updated_at, origin, anomalies';
+comment on function core.dialectic_submit_synthesis(pg_catalog.text,pg_catalog.text,boolean,pg_catalog.text,pg_catalog.jsonb,pg_catalog.text,pg_catalog.jsonb) is 'Either participant proposes conditions and says whether it agrees; returns the session.
+When the latest synthesis of both participants agrees the session resolves; when the round limit is reached without agreement it escalates. Errors: those of core.dialectic_submit_message.
+@nonnull id, paused_agent_id, session_type, phase, status, synthesis_round, max_synthesis_rounds, created_at, updated_at, origin, anomalies';
+comment on function core.dialectic_submit_thesis(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.jsonb,pg_catalog.text,pg_catalog.jsonb) is 'The paused agent states what went wrong and proposes conditions; phase thesis -> antithesis. Returns the session.
+p_proposed_conditions: JSON array; p_observed_metrics: JSON object. Errors: those of core.dialectic_submit_message.
+@nonnull id, paused_agent_id, session_type, phase, status, synthesis_round, max_synthesis_rounds, created_at, updated_at, origin, anomalies';
+comment on function core.eisv_assess(double precision,double precision,double precision,double precision,double precision) is 'The derived quantities of an EISV state: coherence, risk in [0, 1], phi, verdict, health status and decision (one-row form of core.eisv_assess_rows).';
+comment on function core.eisv_assess_rows(double precision,double precision,double precision,double precision,double precision) is 'The derived quantities of an EISV state as a one-row SELECT (inlined into the caller''s query): coherence, risk in [0, 1], phi, verdict, health status and decision.
+Decision rule: health gives the base decision (healthy proceed, moderate guide, critical pause); a high-risk verdict escalates it one level. A null drift counts as 0.';
+comment on function core.eisv_coherence(double precision) is 'Coherence C(V) = Cmax * (1 + tanh(C1 * V)) / 2 of a void value V (docs/eisv.md). Strict: null for null.';
+comment on function core.eisv_constants() is 'Every constant of the EISV model, typed (docs/eisv.md); one row.
+Changing a value here changes the dynamics for every caller; record the change in docs/eisv.md.
+@nonnull *';
+comment on function core.eisv_drift(pg_catalog.jsonb,double precision,double precision,integer,double precision[]) is 'Drift of the reported signals (the one-row form of core.eisv_drift_rows, which documents the columns).
+drift_norm in [0, 1]; drift_source reported or baseline; baseline: the updated running baseline as JSON.';
+comment on function core.eisv_drift_rows(pg_catalog.jsonb,double precision,double precision,integer,double precision[]) is 'Drift of the reported signals as a one-row SELECT (inlined into the caller''s query); core.eisv_drift is its one-row wrapper.
+drift_components: the vector the caller reports (each in [-1, 1]) or, when none is reported, the deviation of (confidence, complexity, length signal) from the agent''s running baseline. drift_norm: root-mean-square of the components, in [0, 1]. drift_source: reported or baseline. baseline: the exponential moving average updated with this report (the first report sets it, so it has no drift).';
+comment on function core.eisv_params() is 'Every constant of the EISV model as one JSON object (the same row as core.eisv_constants(); docs/eisv.md).
+@nonnull *';
+comment on function core.eisv_step(double precision,double precision,double precision,double precision,double precision,double precision) is 'One Euler step of the EISV dynamics with clipping, plus coherence, risk, phi, regime, verdict, health and decision of the new state (pure; one-row form of core.eisv_step_rows, which documents the regimes).';
+comment on function core.eisv_step_rows(double precision,double precision,double precision,double precision,double precision,double precision) is 'One Euler step of the EISV dynamics as a one-row SELECT: derivatives from the old state, clipping, the assessment of the new state and the regime of the step.
+Regime: STABLE (every change of E, I, S, V below regime_epsilon), DIVERGENCE (S rises while I falls), CONVERGENCE (S falls or holds), EXPLORATION (S rises while I holds or rises).';
+comment on function core.get_agent(pg_catalog.text) is 'One agent by id, including deleted ones (their status says so); never the API key hash.
+Times are timestamptz; paused_at, archived_at, deleted_at and last_activity_at are null until they happen.
+Errors: GV404 AGENT_NOT_FOUND.
+@nonnull id, status, notes, tags, metadata, update_count, created_at, updated_at';
+comment on function core.get_agent_state(pg_catalog.text) is 'The latest EISV state of an agent.
+An agent without reports gets the initial state as seq 0, regime INITIAL, health unknown, no decision and no recorded_at.
+Errors: GV404 AGENT_NOT_FOUND.
+@nonnull seq, energy, information, entropy, void, coherence, risk, phi, regime, verdict, health_status, state';
+comment on function core.guard_agent_status() is 'Trigger on core.agents (migration 000008): refuses a change of status or pause_hold_since not made through core.transition_agent.
+core.transition_agent marks its update with the transaction setting govdb.status_change; the legacy importer holds the govdb.legacy_import advisory lock. Errors: GV422 STATUS_CHANGE_OUTSIDE_STATE_MACHINE.';
+comment on function core.health_snapshot() is 'Cheap reads behind GET /health and the health_check tool, in one round trip.
+graph_present: the AGE graph exists; discoveries / discovery_vertices: row and vertex counts (vertices null without the graph); calibration_bins / calibration_samples; mirror_rejects: audit lines the mirror could not load; last_mirror_reject: the newest one as {file_name, line_no, reason, recorded_at}, or null.
+@nonnull graph_present, discoveries, calibration_bins, calibration_samples, mirror_rejects';
+comment on function core.idempotency_claim(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,integer) is 'Claims an idempotency key (p_caller, p_request_id) for this transaction, or finds its stored result.
+state new: claimed (result and secret null) - run the call, then core.idempotency_complete in the same transaction; state replay: result and encrypted secret as stored. A concurrent claim of the same key waits until the first transaction ends. An expired key is replaced. p_ttl_seconds: how long the key is kept.
+Errors: GV400 for a malformed request_id (1-128 of letters, digits, _ . : -) or ttl; GV409 IDEMPOTENCY_KEY_REUSED for another tool or other arguments.
+@nonnull state, created_at';
+comment on function core.idempotency_complete(pg_catalog.text,pg_catalog.text,pg_catalog.jsonb,pg_catalog.text,integer) is 'Stores the result of a claimed idempotency key, in the same transaction as the claim and the tool''s writes.
+p_secret_ciphertext: the encrypted secret of the result (an onboard''s API key) or null; kept p_secret_ttl_seconds, then erased by core.idempotency_sweep.
+Errors: GV409 IDEMPOTENCY_NOT_CLAIMED when this transaction holds no open claim of the key.';
+comment on function core.idempotency_sweep() is 'Erases idempotency secrets past their window and deletes expired keys; returns both counts.
+@nonnull *';
+comment on function core.ledger_items() is 'The latest applied ledger item of each file, one row per (kind, file), ordered by kind and file.
+version is null for Cypher and function files.
+@nonnull kind, file, name, checksum, applied_at';
+comment on function core.list_agent_sessions(pg_catalog.text) is 'Live session bindings of one agent, most recently active first.
+@nonnull session_id, agent_id, metadata, created_at, last_active_at, expires_at';
+comment on function core.list_agents(pg_catalog.text,pg_catalog.text,pg_catalog.text,boolean,integer,integer) is 'Agents newest first (created_at desc, id), filtered by status, tag and parent; one page of p_limit (1..1000) rows from p_offset.
+Deleted agents appear only when asked for by status (deleted) or with p_include_deleted. The tag filter is lower-cased and trimmed like stored tags.
+Errors: GV400 INVALID_FILTER listing every problem.
+@nonnull id, status, tags, update_count, created_at';
+comment on function core.lookup_session(pg_catalog.text,bigint) is 'Resolves a live session binding and slides its durable expiry to at least now() + p_ttl_ms milliseconds.
+No row when the session is unknown or expired. Errors: GV400 SESSION_TTL_INVALID.
+@nonnull session_id, agent_id, metadata, created_at, last_active_at, expires_at';
+comment on function core.normalize_agent_tags(pg_catalog.text[]) is 'Agent tags as stored: lower-cased, trimmed, blanks dropped, duplicates removed, sorted.
+A null or empty array gives an empty array.
+@nonnull *';
+comment on function core.onboard_agent(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.text,pg_catalog.jsonb,pg_catalog.text,bigint,pg_catalog.text,pg_catalog.text,boolean) is 'Creates an agent and returns its API key, the only time the key exists outside the caller.
+agent_id is generated (a UUID) unless given (1-128 characters of letters, digits and _ . : @ + -). Labels are trimmed ('''' means none) and unique among non-deleted agents ignoring case; tags are normalised (core.check_agent_tags). The key is gvk_ + 64 hex characters; only its sha256 is stored.
+With p_parent_agent_id it is a spawn: parent link, spawn reason, a spawned lifecycle event and a SPAWNED edge; the parent must be able to write. With p_session_id the session is bound to the new agent for p_session_ttl_ms milliseconds (core.bind_session); session_id and session_expires_at are null otherwise.
+Errors: GV400 INVALID_AGENT / INVALID_TAGS listing every problem; GV404 PARENT_NOT_FOUND; GV409 AGENT_EXISTS or LABEL_TAKEN; GV423 when the parent cannot write or the label belonged to an agent deleted under a pause hold (unless p_admin).
+@nonnull agent_id, api_key, status, tags, created_at';
+comment on function core.process_agent_update(pg_catalog.text,double precision,double precision,integer,pg_catalog.text,pg_catalog.text,double precision[],boolean) is 'The storage side of process_agent_update, one call = one transaction: validates the report, advances the agent''s EISV state one step, appends one core.agent_state row (seq = previous + 1) and bumps update_count and last_activity_at.
+Inputs: complexity and confidence in [0, 1], response length in characters (or the text), optional task type and reported drift components. Accepted from active and waiting_input agents. With p_apply_pause a pause decision also pauses the agent (core.transition_agent, actor governance) in the same transaction; agent_status is the status after the call.
+Errors: GV400 INVALID_UPDATE; GV404 AGENT_NOT_FOUND; GV423 AGENT_PAUSED / AGENT_ARCHIVED / AGENT_DELETED.
+@nonnull seq, energy, information, entropy, void, coherence, risk, phi, regime, verdict, health_status, decision, update_count, agent_status, recorded_at';
+comment on function core.project_agent(pg_catalog.text) is 'Creates or updates the AGE vertex Agent {id, label, status} of one agent from core.agents.
+Errors: GV404 AGENT_NOT_FOUND for an unknown id.';
+comment on function core.record_sql_migration() is 'Trigger on graphile_migrate.migrations (migration 000001): writes the ledger row (core.schema_migrations) of each applied SQL migration in the same transaction, also when the graphile-migrate CLI is run directly.';
+comment on function core.require_active_actor(pg_catalog.text,pg_catalog.text) is 'The acting agent row, locked FOR SHARE, after core.check_actor_status.
+The lock orders a concurrent status change with the caller''s transaction. Errors: GV404 AGENT_NOT_FOUND for an unknown id; GV423 AGENT_PAUSED / AGENT_ARCHIVED / AGENT_DELETED when the agent cannot write.
+@nonnull id, status, notes, tags, metadata, update_count, created_at, updated_at, origin, anomalies';
+comment on function core.rotate_api_key(pg_catalog.text,pg_catalog.text,boolean,pg_catalog.text) is 'Replaces an agent''s API key and returns the new one (the only time it exists outside the caller); the old key stops authenticating at commit.
+Allowed for the agent itself (p_actor_agent_id, also while paused, so a leaked key can be replaced) or an admin (p_admin); never for a deleted agent, and an archived one only by an admin. Records an updated lifecycle event.
+Errors: GV400 INVALID_INPUT (reason over 4000 characters); GV403 NOT_SELF; GV404 AGENT_NOT_FOUND; GV423 AGENT_DELETED / AGENT_ARCHIVED.
+@nonnull *';
+comment on function core.schema_version() is 'The highest applied SQL migration version; null on a database without migrations.';
+comment on function core.spawn_agent(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],pg_catalog.jsonb,pg_catalog.text) is 'Spawns a child agent of p_parent_agent_id (core.onboard_agent with a parent); the spawn reason is required.
+The actor recorded on the spawned event defaults to the parent. Returns the new agent and its API key (the only time it exists outside the caller).
+Errors: GV400 INVALID_SPAWN without parent or reason, and every error of core.onboard_agent.
+@nonnull agent_id, api_key, status, tags, parent_agent_id, created_at';
+comment on function core.transition_agent(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) is 'The one function that changes an agent''s status (resume = to active), in the caller''s transaction.
+The change must be a row of core.agent_status_transitions for p_authority: self (p_actor_agent_id is the agent), reviewer (p_review_id is a resolved dialectic review of this agent not yet used for a resume), admin (the caller checked the admin token) or system (governance decisions in other stored functions). Records one lifecycle event and updates the AGE vertex; deleting also ends the agent''s durable sessions. changed_at is the transaction time.
+Errors: GV400 INVALID_STATUS / INVALID_AUTHORITY / INVALID_TRANSITION (reason over 4000 or actor over 256 characters); GV403 NOT_SELF, REVIEW_NOT_RESOLVED, TRANSITION_NOT_PERMITTED (another authority could make it; the hint names which); GV404 AGENT_NOT_FOUND; GV422 INVALID_TRANSITION when nobody can; GV423 AGENT_PAUSED when a pause hold blocks it.
+@nonnull *';
+comment on function core.unbind_session(pg_catalog.text) is 'Removes a session binding and returns the removed row (no row when there was nothing to remove).
+@nonnull session_id, agent_id, metadata, created_at, last_active_at, expires_at';
+comment on function core.update_agent(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.text) is 'Updates label, purpose, notes and tags of an agent and records one updated lifecycle event naming the changed fields.
+null leaves a field as it is; '''' clears label or purpose and empties notes; ''{}'' empties tags. changed lists the fields that changed (empty when nothing did; then nothing is written). Limits: label 200, purpose 4000, notes 20000, reason 4000, actor 256 characters.
+Errors: GV400 NOTHING_TO_UPDATE / INVALID_AGENT / INVALID_TAGS; GV404 AGENT_NOT_FOUND; GV409 LABEL_TAKEN; GV423 when the agent cannot write.
+@nonnull agent_id, notes, tags, changed, updated_at';
+comment on function knowledge.add_discovery_note(pg_catalog.text,pg_catalog.text,pg_catalog.text) is 'Leaves a note on a discovery and returns it (notes are not projected into the graph).
+Errors: GV400 INVALID_INPUT; GV404 DISCOVERY_NOT_FOUND / AGENT_NOT_FOUND; GV423 when the agent cannot write.
+@nonnull *';
+comment on function knowledge.agent_provenance(pg_catalog.text) is 'The author''s latest EISV snapshot (highest seq in core.agent_state) as a JSON object; {} when it has none.
+@nonnull *';
+comment on function knowledge.discovery_stats(integer) is 'Discovery counts by dimension: total (keys discoveries, tags, edges, notes), type, status, severity (none for no severity), and the p_top (1..1000) most used tag and most active agent.
+Errors: GV400 INVALID_INPUT.
+@nonnull *';
+comment on function knowledge.get_discovery(pg_catalog.text,integer) is 'A discovery with its response chain.
+relation self (depth 0), ancestor (depth 1 = the discovery it responds to, 2 = that one''s target, ...; at most p_max_depth, 0..1000) and response (direct responses, depth 1, oldest first).
+Errors: GV400 INVALID_INPUT; GV404 DISCOVERY_NOT_FOUND.
+@nonnull relation, depth, id, agent_id, discovery_type, status, summary, details, tags, references_files, provenance, created_at, updated_at';
+comment on function knowledge.grant_graph_reader() is 'Grants govdb_graph_reader (the role graph_query runs under) read access to ag_catalog and the graph schema, and makes the current role a member.
+Run by this file; call it again after a Cypher migration adds a label.';
+comment on function knowledge.graph_actual_edges() is 'The edges of the AGE graph (label, src_id, dst_id, kind, props), read through Cypher, for comparison with knowledge.graph_expected_edges.';
+comment on function knowledge.graph_actual_vertices() is 'The vertices of the AGE graph (label, id, props), read through Cypher, for comparison with knowledge.graph_expected_vertices.';
+comment on function knowledge.graph_add_discovery(pg_catalog.text) is 'Projects a discovery that was just inserted into the AGE graph: its vertex, AUTHORED and TAGGED edges.
+Its Discovery-to-Discovery edges are projected by the caller with knowledge.graph_put_edge.';
+comment on function knowledge.graph_edge_key(pg_catalog.text,pg_catalog.text,pg_catalog.text) is 'The comparison key of an edge: src -> dst, or src -[kind]-> dst when kind is given; (no id) stands in for a missing end.
+@nonnull *';
+comment on function knowledge.graph_edge_props(knowledge.edge_type,double precision,knowledge.response_type) is 'The properties (JSON object) a projected Discovery-to-Discovery edge carries, by relational edge type.';
+comment on function knowledge.graph_ensure_agent(pg_catalog.text) is 'Makes sure one AGE Agent vertex exists for p_agent_id.
+The agents functions create it on onboarding; agents loaded without one (a bulk import) get it on their first knowledge write.';
+comment on function knowledge.graph_ensure_tags(pg_catalog.text[]) is 'Makes sure one AGE Tag vertex exists per tag (tags already normalised).
+Locks are taken in sorted order, so two writers with overlapping tag sets cannot deadlock.';
+comment on function knowledge.graph_expected_edges() is 'The AGE edges the relational tables call for.
+kind is part of an edge''s identity (RELATED_TO only); props is compared where not null; create_props is what graph_rebuild writes for a missing edge.';
+comment on function knowledge.graph_expected_vertices() is 'The AGE vertices the relational tables call for (Agent, Discovery, Tag).
+props is compared only where not null (Discovery); create_props is what graph_rebuild writes for a missing vertex.';
+comment on function knowledge.graph_put_edge(pg_catalog.text,pg_catalog.text,knowledge.edge_type,double precision,knowledge.response_type) is 'Creates, or updates the properties of, the projected AGE edge of one relational discovery edge.
+related_to, disputes and extends become RELATED_TO {kind}; responds_to RESPONDS_TO; supersedes SUPERSEDES. The caller holds the relational row, which serializes writers of the same edge.';
+comment on function knowledge.graph_rebuild() is 'Re-projects the relational tables into the AGE graph and returns what it changed per element and label (deleted, created, updated counts).
+It repairs rather than wipes: right vertices keep their graph ids, extra and duplicate vertices are removed with their edges, stale properties are rewritten, missing elements are created. Writers are blocked for its duration; readers are not.';
+comment on function knowledge.graph_related_ids(pg_catalog.text,integer) is 'The Cypher half of related_discoveries: ids within p_max_hops (1..3) of p_id in the AGE graph, each with its shortest distance.
+Errors: GV400 INVALID_INPUT for another hop count.
+@nonnull *';
+comment on function knowledge.graph_set_discovery_props(pg_catalog.text) is 'Copies type, status and severity of a discovery onto its AGE vertex (after a status change or supersede).';
+comment on function knowledge.graph_verify() is 'knowledge.graph_verify_sampled with samples of 20 keys (the legacy importer calls it).
+One row per element and label. A key is the id (vertices) or src -> dst (src -[kind]-> dst for RELATED_TO). missing: expected but not in the graph; extra: in the graph but not expected; duplicate_count: graph elements beyond the first with the same key; stale: present with other properties. Counts are exact; id lists are sorted samples; ok when nothing is missing, extra, duplicate or stale.
+@nonnull *';
+comment on function knowledge.graph_verify_sampled(integer) is 'Compares the relational tables with the AGE projection, with id samples of at most p_sample_limit keys.
+One row per element and label. A key is the id (vertices) or src -> dst (src -[kind]-> dst for RELATED_TO). missing: expected but not in the graph; extra: in the graph but not expected; duplicate_count: graph elements beyond the first with the same key; stale: present with other properties. Counts are exact; id lists are sorted samples; ok when nothing is missing, extra, duplicate or stale.
+@nonnull *';
+comment on function knowledge.link_discoveries(pg_catalog.text,pg_catalog.text,pg_catalog.text,double precision,pg_catalog.text,pg_catalog.jsonb) is 'Links two discoveries with a typed edge (related_to, disputes, extends; projected as RELATED_TO with kind) and returns the edge.
+Linking the same pair with the same type again updates weight and metadata (a JSON object).
+Errors: GV400 INVALID_INPUT; GV404 DISCOVERY_NOT_FOUND / AGENT_NOT_FOUND; GV423 when p_created_by cannot write.
+@nonnull src_id, dst_id, edge_type, weight, created_at, metadata';
+comment on function knowledge.list_discovery_notes(pg_catalog.text,integer) is 'The notes of a discovery, oldest first, at most p_limit (1..1000).
+Errors: GV400 INVALID_INPUT; GV404 DISCOVERY_NOT_FOUND.
+@nonnull *';
+comment on function knowledge.new_discovery_id() is 'A new discovery id: kd_<UTC yyyymmddThhmmss>_<16 random hex>.
+Legacy ids are ISO timestamps (they start with a digit), so the two never collide.
+@nonnull *';
+comment on function knowledge.normalize_tags(pg_catalog.text[]) is 'Discovery tags as stored: lower-cased, trimmed, blanks dropped, duplicates removed, first-seen order kept.
+A null or empty array gives an empty array.
+@nonnull *';
+comment on function knowledge.raise_invalid(pg_catalog.text[],pg_catalog.text) is 'Raises GV400 INVALID_INPUT listing p_problems (joined with ; ) when there is any; returns otherwise.';
+comment on function knowledge.related_discoveries(pg_catalog.text,integer,integer) is 'Discoveries within p_max_hops (1..3) of p_id over RELATED_TO, RESPONDS_TO and SUPERSEDES edges in either direction, nearest first, at most p_limit (1..500).
+hops is the shortest distance found (knowledge.graph_related_ids).
+Errors: GV400 INVALID_INPUT; GV404 DISCOVERY_NOT_FOUND.
+@nonnull *';
+comment on function knowledge.require_agent(pg_catalog.text,pg_catalog.text) is 'The agent that writes knowledge, locked FOR SHARE: it must exist and be able to write now (core.require_active_actor).
+Errors: GV404 AGENT_NOT_FOUND; GV423 AGENT_PAUSED / AGENT_ARCHIVED / AGENT_DELETED.
+@nonnull id, status, notes, tags, metadata, update_count, created_at, updated_at, origin, anomalies';
+comment on function knowledge.require_discovery(pg_catalog.text,pg_catalog.text,boolean) is 'A discovery that must exist (locked FOR UPDATE with p_lock).
+Errors: GV404 DISCOVERY_NOT_FOUND naming p_role, with a hint naming the closest existing id when one is close.
+@nonnull id, agent_id, discovery_type, status, summary, details, tags, references_files, provenance, created_at, updated_at';
+comment on function knowledge.search_discoveries(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],pg_catalog.text,timestamp with time zone,timestamp with time zone,integer) is 'Searches discoveries: full text with websearch syntax (quoted phrase, -exclusion, or) in tiers, a fuzzy fallback, or, without a query, a filtered list newest first.
+Tier 1: the query matches the summary (rank >= 1); tier 2, only when tier 1 found fewer than the limit: summary + details match (rank < 1); each tier ranks its newest greatest(limit, 200) matches. Fallback, when the text search finds nothing and the query uses no operators: summaries sharing vocabulary words trigram-similar to a query word; rank = mean nearest similarity. match says which answered (fulltext, trigram, filter). Filters: agent, type, tags (all of them), status, created_at in [since, until). details_excerpt: the first 500 characters.
+Errors: GV400 INVALID_INPUT listing every problem.
+@nonnull id, agent_id, discovery_type, status, summary, details_excerpt, tags, created_at, updated_at, match';
+comment on function knowledge.similar_discoveries(pg_catalog.text,integer) is 'Discoveries sharing tags with p_id, most shared tags first, at most p_limit (1..500).
+shared_tags sorted; score: the Jaccard index of the two tag sets, in (0, 1].
+Errors: GV400 INVALID_INPUT; GV404 DISCOVERY_NOT_FOUND.
+@nonnull *';
+comment on function knowledge.store_discoveries(pg_catalog.jsonb) is 'Stores a JSON array of discoveries in order, all or nothing, and returns the stored rows.
+Each item is an object with the keys of store_discovery without the p_ prefix (type is accepted for discovery_type); later items may respond to or relate to earlier ones. Errors: those of store_discovery, naming the item index.
+@nonnull id, agent_id, discovery_type, status, summary, details, tags, references_files, provenance, created_at, updated_at';
+comment on function knowledge.store_discovery(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.text,pg_catalog.text[],double precision,pg_catalog.text) is 'Stores one discovery with its tags, response link and related links, projects it into the AGE graph and returns the stored row.
+Tags are normalised (knowledge.normalize_tags, first-seen order kept). p_id is optional (import, idempotent retries). The author must be able to write.
+Errors: GV400 INVALID_INPUT listing every problem; GV404 AGENT_NOT_FOUND / DISCOVERY_NOT_FOUND (a linked discovery); GV409 DISCOVERY_EXISTS; GV423 when the author cannot write.
+@nonnull id, agent_id, discovery_type, status, summary, details, tags, references_files, provenance, created_at, updated_at';
+comment on function knowledge.summary_words_capture() is 'Statement trigger on knowledge.discoveries (migration 000010): adds the words of new and changed summaries (lower-cased, split on non-alphanumerics, at most 64 characters) to the search vocabulary knowledge.summary_words.';
+comment on function knowledge.supersede_discovery(pg_catalog.text,pg_catalog.text,pg_catalog.text,boolean) is 'Marks p_old_id as superseded by p_new_id and returns the old discovery: superseded_by = new, status archived, a supersedes edge new -> old (SUPERSEDES in the graph).
+Repeating the same call is a no-op. Who: the author of the superseding discovery (p_agent_id) or an admin (p_admin).
+Errors: GV400 INVALID_INPUT; GV403 NOT_AUTHOR; GV404 DISCOVERY_NOT_FOUND; GV409 ALREADY_SUPERSEDED (by another discovery); GV422 SUPERSEDE_CYCLE; GV423 when the actor cannot write.
+@nonnull id, agent_id, discovery_type, status, summary, details, tags, references_files, provenance, created_at, updated_at';
+comment on function knowledge.update_discovery_status(pg_catalog.text,pg_catalog.text,pg_catalog.text,boolean) is 'Sets a discovery''s status (open, resolved, archived, disputed) and returns the row.
+resolved stamps resolved_at (kept when later archived); open and disputed clear it; a superseded discovery stays archived; the current status again changes nothing. Who: the author (p_actor_agent_id) or an admin (p_admin); any other writing agent may only mark it disputed.
+Errors: GV400 INVALID_INPUT; GV403 NOT_AUTHOR; GV404 DISCOVERY_NOT_FOUND; GV422 DISCOVERY_SUPERSEDED; GV423 when the actor cannot write.
+@nonnull id, agent_id, discovery_type, status, summary, details, tags, references_files, provenance, created_at, updated_at';
+comment on function knowledge.vocabulary_matches(pg_catalog.text) is 'The words of the summary vocabulary (knowledge.summary_words) near the words of a query.
+query_word: the word''s position among the query''s first 16 distinct words; similarity: trigram similarity in [0, 1]. Per query word: the 5 nearest with similarity >= 0.3, and up to 50 that contain it when it has 3+ characters.
+@nonnull *';
 comment on schema public is 'standard public schema';
 comment on table column core.agents.pause_hold_since is 'Set when the agent was paused; kept through archive and delete; cleared only by a resume from a resolved review or an admin.';
 comment on table core.agent_status_transitions is 'Allowed agent status changes and who may make them (docs/lifecycle.md). when_held: allowed while a pause hold is on.';

@@ -18,7 +18,6 @@
 --   (core.require_active_actor / core.check_actor_status): paused, archived and deleted agents get
 --   GV423 with detail AGENT_PAUSED / AGENT_ARCHIVED / AGENT_DELETED. Reads stay allowed.
 
--- GV423 unless an agent in status p_status may write (active or waiting_input).
 create or replace function core.check_actor_status(p_agent_id text, p_status core.agent_status, p_role text default 'actor')
 returns void
 language plpgsql immutable
@@ -33,9 +32,10 @@ begin
       else 'A deleted agent is final; onboard a new agent.' end;
 end;
 $$;
+comment on function core.check_actor_status(text,core.agent_status,text) is
+'Raises GV423 unless an agent in status p_status may write (active or waiting_input).
+p_role names the agent in the message (actor, parent, agent). Errors: GV423 with detail AGENT_PAUSED, AGENT_ARCHIVED or AGENT_DELETED and a hint on how to recover.';
 
--- The acting agent, locked FOR SHARE (a concurrent status change waits for this transaction, and this
--- one for it), after core.check_actor_status. GV404 when unknown.
 create or replace function core.require_active_actor(p_agent_id text, p_role text default 'actor')
 returns core.agents
 language plpgsql volatile
@@ -53,8 +53,11 @@ begin
   return a;
 end;
 $$;
+comment on function core.require_active_actor(text,text) is
+'The acting agent row, locked FOR SHARE, after core.check_actor_status.
+The lock orders a concurrent status change with the caller''s transaction. Errors: GV404 AGENT_NOT_FOUND for an unknown id; GV423 AGENT_PAUSED / AGENT_ARCHIVED / AGENT_DELETED when the agent cannot write.
+@nonnull id, status, notes, tags, metadata, update_count, created_at, updated_at, origin, anomalies';
 
--- Tag normalisation shared by every agent write.
 create or replace function core.normalize_agent_tags(p_tags text[])
 returns text[]
 language sql immutable parallel safe
@@ -63,8 +66,11 @@ as $$
   from (select lower(btrim(x)) as t from unnest(p_tags) as u(x)) n
   where t is not null and t <> ''
 $$;
+comment on function core.normalize_agent_tags(text[]) is
+'Agent tags as stored: lower-cased, trimmed, blanks dropped, duplicates removed, sorted.
+A null or empty array gives an empty array.
+@nonnull *';
 
--- Raises GV400 when a tag list breaks the limits (64 tags, 64 characters each).
 create or replace function core.check_agent_tags(p_tags text[])
 returns text[]
 language plpgsql immutable
@@ -85,8 +91,11 @@ begin
   return v_tags;
 end;
 $$;
+comment on function core.check_agent_tags(text[]) is
+'Normalises an agent tag list (core.normalize_agent_tags) and checks its limits.
+Limits: at most 64 tags, each at most 64 characters. Errors: GV400 INVALID_TAGS naming the limit broken.
+@nonnull *';
 
--- GV409 naming the live agent that holds a label (case-insensitive), if any other than p_except.
 create or replace function core.check_agent_label_free(p_label text, p_except text default null)
 returns void
 language plpgsql stable
@@ -104,13 +113,15 @@ begin
   end if;
 end;
 $$;
+comment on function core.check_agent_label_free(text,text) is
+'Raises GV409 LABEL_TAKEN when a live (non-deleted) agent other than p_except holds the label, ignoring case.
+A null label is always free.';
 
--- Projects one agent onto the AGE graph: the vertex Agent {id, label, status}, created or updated.
 -- Written straight into the label table, as knowledge.graph_rebuild() does, rather than through a
 -- Cypher MERGE: this is on the onboarding hot path, where the Cypher call cost ~0.8 ms of a ~0.9 ms
 -- onboard (docs/performance.md), and AGE 1.5's MERGE ... SET is known to drop properties in some
--- forms. The lookup uses the btree on properties.id (cypher/0001); the advisory lock is the one
--- knowledge.graph_ensure_agent takes, so the two never create the same vertex twice.
+-- forms. The advisory lock is the one knowledge.graph_ensure_agent takes, so the two never create
+-- the same vertex twice.
 create or replace function core.project_agent(p_agent_id text)
 returns void
 language plpgsql volatile
@@ -132,14 +143,10 @@ begin
   end if;
 end;
 $$;
+comment on function core.project_agent(text) is
+'Creates or updates the AGE vertex Agent {id, label, status} of one agent from core.agents.
+Errors: GV404 AGENT_NOT_FOUND for an unknown id.';
 
--- Creates an agent (with a generated id unless one is given) and returns its API key, the only time
--- the key exists outside the caller. With p_parent_agent_id it is a spawn: parent link, spawn
--- reason, 'spawned' event and SPAWNED edge. With p_session_id the session is bound to the new agent
--- (core.bind_session, durable row in core.sessions expiring p_session_ttl_ms from now).
--- The parent must be able to write (core.check_actor_status: a paused or archived agent cannot
--- spawn) and hold no pause. A label last used by a deleted agent under a pause hold stays held
--- (GV423 AGENT_PAUSED) unless p_admin: re-onboarding does not end a pause.
 drop function if exists core.onboard_agent(text, text, text, text[], text, text, jsonb, text, bigint, text, text);
 create or replace function core.onboard_agent(
   p_agent_id text default null,
@@ -277,8 +284,13 @@ begin
   created_at := v_created;
 end;
 $$;
+comment on function core.onboard_agent(text,text,text,text[],text,text,jsonb,text,bigint,text,text,boolean) is
+'Creates an agent and returns its API key, the only time the key exists outside the caller.
+agent_id is generated (a UUID) unless given (1-128 characters of letters, digits and _ . : @ + -). Labels are trimmed ('''' means none) and unique among non-deleted agents ignoring case; tags are normalised (core.check_agent_tags). The key is gvk_ + 64 hex characters; only its sha256 is stored.
+With p_parent_agent_id it is a spawn: parent link, spawn reason, a spawned lifecycle event and a SPAWNED edge; the parent must be able to write. With p_session_id the session is bound to the new agent for p_session_ttl_ms milliseconds (core.bind_session); session_id and session_expires_at are null otherwise.
+Errors: GV400 INVALID_AGENT / INVALID_TAGS listing every problem; GV404 PARENT_NOT_FOUND; GV409 AGENT_EXISTS or LABEL_TAKEN; GV423 when the parent cannot write or the label belonged to an agent deleted under a pause hold (unless p_admin).
+@nonnull agent_id, api_key, status, tags, created_at';
 
--- Spawns a child agent of p_parent_agent_id (see core.onboard_agent); the reason is required.
 create or replace function core.spawn_agent(
   p_parent_agent_id text,
   p_spawn_reason text,
@@ -312,13 +324,14 @@ begin
   parent_agent_id := r.parent_agent_id; created_at := r.created_at;
 end;
 $$;
+comment on function core.spawn_agent(text,text,text,text,text,text[],jsonb,text) is
+'Spawns a child agent of p_parent_agent_id (core.onboard_agent with a parent); the spawn reason is required.
+The actor recorded on the spawned event defaults to the parent. Returns the new agent and its API key (the only time it exists outside the caller).
+Errors: GV400 INVALID_SPAWN without parent or reason, and every error of core.onboard_agent.
+@nonnull agent_id, api_key, status, tags, parent_agent_id, created_at';
 
--- Resolves an API key to its agent. The key is hashed and the hash looked up through the unique
--- index agents_api_key_hash_key: no step compares the secret itself, so the time taken does not
--- depend on how much of a guess matches the key (the index walk compares sha256 digests, and
--- learning a digest prefix says nothing usable about a 256-bit key). Unknown keys: GV401; keys of
--- deleted or archived agents: GV423 AGENT_DELETED / AGENT_ARCHIVED (paused and waiting_input agents
--- authenticate: they must be able to take part in their own recovery, and read).
+-- The key is hashed and the hash looked up through the unique index agents_api_key_hash_key: no step
+-- compares the secret itself, so the time taken does not depend on how much of a guess matches.
 create or replace function core.authenticate_agent(
   p_api_key text,
   out agent_id text,
@@ -349,9 +362,12 @@ begin
   agent_id := r.id; label := r.label; status := r.status;
 end;
 $$;
+comment on function core.authenticate_agent(text) is
+'Resolves an API key to its agent.
+Paused and waiting_input agents authenticate (they take part in their own recovery, and read).
+Errors: GV401 INVALID_API_KEY for a missing, malformed (over 512 characters) or unknown key; GV423 AGENT_ARCHIVED / AGENT_DELETED for keys of archived or deleted agents.
+@nonnull agent_id, status';
 
--- Updates label, purpose, notes and tags; null leaves a field as it is, '' clears label or purpose
--- and empties notes, '{}' empties tags. Records one 'updated' event naming the changed fields.
 create or replace function core.update_agent(
   p_agent_id text,
   p_label text default null,
@@ -436,17 +452,12 @@ begin
   changed := v_changed; updated_at := v_updated;
 end;
 $$;
+comment on function core.update_agent(text,text,text,text,text[],text,text) is
+'Updates label, purpose, notes and tags of an agent and records one updated lifecycle event naming the changed fields.
+null leaves a field as it is; '''' clears label or purpose and empties notes; ''{}'' empties tags. changed lists the fields that changed (empty when nothing did; then nothing is written). Limits: label 200, purpose 4000, notes 20000, reason 4000, actor 256 characters.
+Errors: GV400 NOTHING_TO_UPDATE / INVALID_AGENT / INVALID_TAGS; GV404 AGENT_NOT_FOUND; GV409 LABEL_TAKEN; GV423 when the agent cannot write.
+@nonnull agent_id, notes, tags, changed, updated_at';
 
--- The one function that changes an agent's status (resume = to 'active'), in the caller's
--- transaction. The change must be a row of core.agent_status_transitions for p_authority:
---   'self'     p_actor_agent_id must be the agent itself;
---   'reviewer' p_review_id must be a resolved dialectic session of this agent not used for a resume yet;
---   'admin'    the caller checked the admin token;
---   'system'   governance decisions inside other stored functions.
--- Refusals: GV423 AGENT_PAUSED when a pause hold blocks the change (only reviewer/admin end it),
--- GV403 TRANSITION_NOT_PERMITTED when another authority could make it, GV422 INVALID_TRANSITION when
--- nobody can. Records one lifecycle event (details: authority, review) and updates the AGE vertex.
--- Deleting also ends the agent's durable sessions.
 drop function if exists core.transition_agent(text, text, text, text);
 create or replace function core.transition_agent(
   p_agent_id text,
@@ -562,10 +573,12 @@ begin
   agent_id := p_agent_id; from_status := cur.status; to_status := v_to; event_id := v_event; changed_at := now();
 end;
 $$;
+comment on function core.transition_agent(text,text,text,text,text,text,text) is
+'The one function that changes an agent''s status (resume = to active), in the caller''s transaction.
+The change must be a row of core.agent_status_transitions for p_authority: self (p_actor_agent_id is the agent), reviewer (p_review_id is a resolved dialectic review of this agent not yet used for a resume), admin (the caller checked the admin token) or system (governance decisions in other stored functions). Records one lifecycle event and updates the AGE vertex; deleting also ends the agent''s durable sessions. changed_at is the transaction time.
+Errors: GV400 INVALID_STATUS / INVALID_AUTHORITY / INVALID_TRANSITION (reason over 4000 or actor over 256 characters); GV403 NOT_SELF, REVIEW_NOT_RESOLVED, TRANSITION_NOT_PERMITTED (another authority could make it; the hint names which); GV404 AGENT_NOT_FOUND; GV422 INVALID_TRANSITION when nobody can; GV423 AGENT_PAUSED when a pause hold blocks it.
+@nonnull *';
 
--- Replaces an agent's API key and returns the new one (the only time it exists outside the caller);
--- the old key stops authenticating when this commits. The agent itself (p_actor_agent_id; also while
--- paused, so that a leaked key can be replaced) or an admin (p_admin); never a deleted agent.
 create or replace function core.rotate_api_key(
   p_agent_id text,
   p_actor_agent_id text default null,
@@ -605,8 +618,12 @@ begin
   agent_id := p_agent_id; api_key := v_key; rotated_at := now();
 end;
 $$;
+comment on function core.rotate_api_key(text,text,boolean,text) is
+'Replaces an agent''s API key and returns the new one (the only time it exists outside the caller); the old key stops authenticating at commit.
+Allowed for the agent itself (p_actor_agent_id, also while paused, so a leaked key can be replaced) or an admin (p_admin); never for a deleted agent, and an archived one only by an admin. Records an updated lifecycle event.
+Errors: GV400 INVALID_INPUT (reason over 4000 characters); GV403 NOT_SELF; GV404 AGENT_NOT_FOUND; GV423 AGENT_DELETED / AGENT_ARCHIVED.
+@nonnull *';
 
--- One agent, including deleted ones (their status says so).
 create or replace function core.get_agent(
   p_agent_id text,
   out id text,
@@ -639,9 +656,12 @@ begin
   end if;
 end;
 $$;
+comment on function core.get_agent(text) is
+'One agent by id, including deleted ones (their status says so); never the API key hash.
+Times are timestamptz; paused_at, archived_at, deleted_at and last_activity_at are null until they happen.
+Errors: GV404 AGENT_NOT_FOUND.
+@nonnull id, status, notes, tags, metadata, update_count, created_at, updated_at';
 
--- Agents newest first, filtered by status, tag and parent. Deleted agents appear only when asked
--- for by status ('deleted') or with p_include_deleted.
 create or replace function core.list_agents(
   p_status text default null,
   p_tag text default null,
@@ -683,3 +703,13 @@ begin
     limit p_limit offset p_offset;
 end;
 $$;
+comment on function core.list_agents(text,text,text,boolean,integer,integer) is
+'Agents newest first (created_at desc, id), filtered by status, tag and parent; one page of p_limit (1..1000) rows from p_offset.
+Deleted agents appear only when asked for by status (deleted) or with p_include_deleted. The tag filter is lower-cased and trimmed like stored tags.
+Errors: GV400 INVALID_FILTER listing every problem.
+@nonnull id, status, tags, update_count, created_at';
+
+-- guard_agent_status is defined by a migration; its description lives here with the functions it serves.
+comment on function core.guard_agent_status() is
+'Trigger on core.agents (migration 000008): refuses a change of status or pause_hold_since not made through core.transition_agent.
+core.transition_agent marks its update with the transaction setting govdb.status_change; the legacy importer holds the govdb.legacy_import advisory lock. Errors: GV422 STATUS_CHANGE_OUTSIDE_STATE_MACHINE.';

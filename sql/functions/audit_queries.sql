@@ -7,14 +7,15 @@
 -- bound values, never interpolated), so the planner can use the (agent_id, occurred_at) and
 -- (type, occurred_at) indexes and prune monthly partitions.
 
--- The cursor of a row: "<occurred_at UTC, microseconds>|<id>".
 create or replace function audit.page_cursor(p_occurred_at timestamptz, p_id bigint)
 returns text
 language sql immutable
 as $$ select to_char(p_occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '|' || p_id $$;
+comment on function audit.page_cursor(timestamp with time zone,bigint) is
+'The opaque page cursor of an audit row: <occurred_at in UTC to the microsecond>|<id>.
+Text, because a JavaScript Date would cut the microseconds and skip rows.
+@nonnull *';
 
--- Validates the paging arguments shared by the audit reads and decodes the cursor; raises GV400
--- listing every problem.
 create or replace function audit.parse_query_page(
   p_limit integer, p_since timestamptz, p_until timestamptz, p_cursor text,
   out before_occurred_at timestamptz, out before_id bigint)
@@ -45,7 +46,13 @@ begin
   end if;
 end;
 $$;
+comment on function audit.parse_query_page(integer,timestamp with time zone,timestamp with time zone,text) is
+'Validates the paging arguments shared by the audit reads and decodes the cursor into (before_occurred_at, before_id).
+Both are null without a cursor. limit must be 1..1000 and since before until.
+Errors: GV400 INVALID_AUDIT_QUERY listing every problem.';
 
+-- Built from only the filters given (dynamic SQL with bound values), so the planner can use the
+-- (agent_id, occurred_at) and (type, occurred_at) indexes and prune monthly partitions.
 create or replace function audit.query_events(
   p_agent_id text default null,
   p_event_type text default null,
@@ -77,6 +84,11 @@ begin
     using p_agent_id, p_event_type, p_since, p_until, p_limit, v_page.before_occurred_at, v_page.before_id;
 end;
 $$;
+comment on function audit.query_events(text,text,timestamp with time zone,timestamp with time zone,integer,text) is
+'Audit events newest first (occurred_at desc, id desc), filtered by agent, event type and time range, at most p_limit (1..1000) rows.
+Time range: p_since inclusive, p_until exclusive. Keyset pages: pass the last row''s cursor as p_cursor for the next page.
+Errors: GV400 INVALID_AUDIT_QUERY.
+@nonnull id, occurred_at, event_type, details, content_hash, source, ingested_at, cursor';
 
 create or replace function audit.query_tool_usage(
   p_agent_id text default null,
@@ -111,3 +123,8 @@ begin
     using p_agent_id, p_tool_name, p_success, p_since, p_until, p_limit, v_page.before_occurred_at, v_page.before_id;
 end;
 $$;
+comment on function audit.query_tool_usage(text,text,boolean,timestamp with time zone,timestamp with time zone,integer,text) is
+'Tool usage rows newest first (occurred_at desc, id desc), filtered by agent, tool, success and time range, at most p_limit (1..1000) rows.
+latency_ms in milliseconds (null when unknown). Time range: p_since inclusive, p_until exclusive. Keyset pages: pass the last row''s cursor as p_cursor.
+Errors: GV400 INVALID_AUDIT_QUERY.
+@nonnull id, occurred_at, tool_name, success, content_hash, source, cursor';

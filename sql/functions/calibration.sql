@@ -11,14 +11,14 @@
 -- advisory lock and recomputes an exclusive one, so no outcome can fall between a recompute's read
 -- of ground truth and its new version.
 
--- Lower bound of the bin of a confidence; numeric arithmetic so 0.3 lands in [0.3, 0.4).
 create or replace function core.calibration_bin_lower(p_confidence double precision)
 returns numeric
 language sql immutable strict
 as $$ select least(floor(p_confidence::numeric * 10), 9) / 10 $$;
+comment on function core.calibration_bin_lower(double precision) is
+'Lower bound of the calibration bin of a confidence in [0, 1]: 0.0, 0.1, ... 0.9 (the top bin is closed).
+Numeric arithmetic, so 0.3 lands in [0.3, 0.4). Strict: null for null.';
 
--- Records a decision with its confidence. Idempotent per decision_id: the same content again
--- returns the stored row; different content for a known decision_id is a conflict (GV409).
 create or replace function core.calibration_record_prediction(
   p_decision_id text,
   p_confidence double precision,
@@ -78,11 +78,14 @@ begin
   return v;
 end;
 $$;
+comment on function core.calibration_record_prediction(text,double precision,text,core.decision,boolean,jsonb) is
+'Records a decision with its confidence (0..1) in core.ground_truth and returns the stored row.
+Idempotent per decision_id: the same content again returns the stored row. With p_agent_id the agent must be able to write.
+Errors: GV400 INVALID_PREDICTION listing every problem; GV409 PREDICTION_CONFLICT for different content under a known decision_id; GV404 / GV423 for the agent.
+@nonnull decision_id, confidence, predicted_correct, recorded_at, details';
 
--- Records the outcome of a decision once and adds it to the current calibration bins. The same
--- outcome again is a no-op returning the stored row; a different outcome is a conflict (GV409).
--- Who: the agent that recorded the decision (p_actor_agent_id, able to write now) or an admin
--- (p_admin); GV403 NOT_DECISION_OWNER otherwise, decided on the locked row.
+-- A shared advisory lock (recompute takes it exclusively), so no outcome falls between a recompute's
+-- read of ground truth and its new version; the bin UPDATE locks the row, so no count is lost.
 drop function if exists core.calibration_record_outcome(text, double precision);
 create or replace function core.calibration_record_outcome(p_decision_id text, p_actual_correct double precision,
   p_actor_agent_id text default null, p_admin boolean default false)
@@ -143,9 +146,12 @@ begin
   return v;
 end;
 $$;
+comment on function core.calibration_record_outcome(text,double precision,text,boolean) is
+'Records the outcome (actual_correct from 0 = wrong to 1 = correct; fractions allowed) of a decision once and adds it to the current calibration bins; returns the decision row.
+The same outcome again is a no-op. Who: the agent that recorded the decision (p_actor_agent_id, able to write now) or an admin (p_admin). Version 1 of the bins is created by the first outcome.
+Errors: GV400 INVALID_OUTCOME; GV403 NOT_DECISION_OWNER; GV404 DECISION_NOT_FOUND; GV409 OUTCOME_CONFLICT; GV423 when the actor cannot write.
+@nonnull decision_id, confidence, predicted_correct, actual_correct, recorded_at, outcome_at, details';
 
--- Writes a new calibration version computed from core.ground_truth (outcomes since p_since only,
--- when given: p_since = now() starts empty bins) and returns its number.
 create or replace function core.calibration_recompute(p_since timestamptz default null)
 returns integer
 language plpgsql
@@ -170,11 +176,11 @@ begin
   return v_version;
 end;
 $$;
+comment on function core.calibration_recompute(timestamp with time zone) is
+'Writes a new calibration version computed from core.ground_truth and returns its number.
+With p_since only outcomes since then count (p_since = now() starts empty bins).
+@nonnull *';
 
--- The bins of a version (default: the current one) with derived figures: mean confidence,
--- accuracy (actual_correct / count) and gap = accuracy - mean confidence (positive: the decisions
--- were right more often than their confidence said). Derived figures are null for empty bins.
--- Before any outcome exists, returns 10 empty bins of version 0.
 create or replace function core.calibration_bins(p_version integer default null)
 returns table (version integer, bin_lower double precision, bin_upper double precision, count bigint,
                predicted_correct double precision, actual_correct double precision, confidence_sum double precision,
@@ -210,10 +216,12 @@ begin
      order by c.bin_lower;
 end;
 $$;
+comment on function core.calibration_bins(integer) is
+'The 10 bins of a calibration version (default: the current one) with mean confidence, accuracy (actual_correct / count) and gap = accuracy - mean confidence.
+Derived figures and updated_at are null for empty bins; before any outcome exists, 10 empty bins of version 0.
+Errors: GV404 CALIBRATION_VERSION_NOT_FOUND.
+@nonnull version, bin_lower, bin_upper, count, predicted_correct, actual_correct, confidence_sum';
 
--- One-row summary of a version: totals, overall accuracy and mean confidence, expected calibration
--- error ECE = sum over bins of (count_b / N) * |accuracy_b - mean_confidence_b|, and the maximum
--- calibration error over non-empty bins. Error figures are null while no outcome is counted.
 create or replace function core.calibration_summary(
   p_version integer default null,
   out version integer,
@@ -235,3 +243,8 @@ as $$
          max(b.updated_at)
     from core.calibration_bins(p_version) b
 $$;
+comment on function core.calibration_summary(integer) is
+'One-row summary of a calibration version: total count, overall accuracy and mean confidence, expected calibration error and maximum calibration error.
+ECE = sum over bins of (count_b / N) * |accuracy_b - mean_confidence_b|; the maximum is over non-empty bins. Error figures, means and updated_at are null while no outcome is counted.
+Errors: GV404 CALIBRATION_VERSION_NOT_FOUND.
+@nonnull version, total_count';

@@ -4,7 +4,6 @@
 -- dialectic_sessions_*_idx, the audit (occurred_at, id) keys). Writes made from the dashboard go
 -- through the domain services, never through this file.
 
--- Raises GV400 when a page argument is out of range.
 create or replace function core.dashboard_check_page(p_limit integer, p_offset integer, p_max integer)
 returns void
 language plpgsql immutable
@@ -20,12 +19,9 @@ begin
   end if;
 end;
 $fn$;
+comment on function core.dashboard_check_page(integer,integer,integer) is
+'Raises GV400 INVALID_PAGE when a limit is outside 1..p_max or an offset is negative.';
 
--- Fleet summary: agents by status, EISV updates / decisions / verdicts over the last hour and day,
--- dialectic sessions and discoveries by status, audit events over the last hour and day.
--- Shape: {"agents_total", "agents_by_status": {status: n}, "updates": {"hour", "day"},
--- "decisions": {"hour": {decision: n}, "day": {...}}, "verdicts": {...}, "dialectic_by_status",
--- "discoveries_by_status", "audit_events": {"hour", "day"}, "as_of"}.
 create or replace function core.dashboard_fleet()
 returns jsonb
 language sql stable
@@ -55,10 +51,11 @@ as $fn$
       'day', (select count(*) from audit.events where occurred_at >= now() - interval '1 day'))
   );
 $fn$;
+comment on function core.dashboard_fleet() is
+'Fleet summary for the dashboard as one JSON object.
+Shape: {as_of, agents_total, agents_by_status: {status: n}, updates: {hour, day}, decisions: {hour: {decision: n}, day}, verdicts: {hour, day}, dialectic_by_status, discoveries_by_status, audit_events: {hour, day}}.
+@nonnull *';
 
--- One page of agents (newest activity first), with each agent's latest EISV state. p_status filters
--- by status, p_search by id or label prefix (case-insensitive). total_count is the count of every
--- matching agent (the same on every row). limit 1..5000.
 create or replace function core.dashboard_agents(
   p_status text default null, p_search text default null, p_limit integer default 500, p_offset integer default 0)
 returns table (
@@ -89,10 +86,12 @@ begin
   order by m.last_activity_at desc nulls last, m.id;
 end;
 $fn$;
+comment on function core.dashboard_agents(text,text,integer,integer) is
+'One page of agents for the dashboard, latest activity first, each with its latest EISV risk, coherence, verdict and decision (null without a state).
+p_status filters by status, p_search by id or label prefix (case-insensitive). total_count is the number of matching agents, the same on every row. limit 1..5000.
+Errors: GV400 INVALID_PAGE.
+@nonnull id, status, tags, update_count, created_at, total_count';
 
--- One agent for the agent view: its row (never the API key hash), parent, children, latest
--- lifecycle events, discoveries and dialectic sessions (each list newest first, bounded), and the
--- number of EISV states. GV404 when the agent does not exist.
 create or replace function core.dashboard_agent(p_agent_id text)
 returns jsonb
 language plpgsql stable
@@ -123,9 +122,12 @@ begin
   );
 end;
 $fn$;
+comment on function core.dashboard_agent(text) is
+'One agent for the dashboard agent view as one JSON object (never the API key hash).
+Shape: {agent, state_count, parent: {id, label, status} | null, children (200 newest), lifecycle (200 newest events), discoveries (100 newest), dialectic (100 newest sessions)}.
+Errors: GV404 AGENT_NOT_FOUND.
+@nonnull *';
 
--- An agent's EISV trajectory in seq order, states after p_after_seq, at most p_limit (1..20000) rows.
--- Page by passing the last seq as p_after_seq. Uses agent_state_agent_seq_key.
 create or replace function core.dashboard_trajectory(p_agent_id text, p_after_seq bigint default 0, p_limit integer default 10000)
 returns table (
   seq bigint, recorded_at timestamptz, energy double precision, information double precision,
@@ -145,8 +147,11 @@ begin
   limit p_limit;
 end;
 $fn$;
+comment on function core.dashboard_trajectory(text,bigint,integer) is
+'An agent''s EISV states after p_after_seq in seq order, at most p_limit (1..20000); page by passing the last seq.
+Errors: GV400 INVALID_PAGE.
+@nonnull seq, recorded_at, energy, information, entropy, void, coherence, risk, verdict, regime';
 
--- One page of dialectic sessions, newest first, filtered by status and/or phase. limit 1..1000.
 create or replace function core.dashboard_dialectic_sessions(
   p_status text default null, p_phase text default null, p_limit integer default 100, p_offset integer default 0)
 returns table (
@@ -169,9 +174,12 @@ begin
   limit p_limit offset p_offset;
 end;
 $fn$;
+comment on function core.dashboard_dialectic_sessions(text,text,integer,integer) is
+'One page of dialectic sessions for the dashboard, newest first, filtered by status and/or phase; limit 1..1000.
+messages is the session''s message count; total_count the number of matching sessions (the same on every row).
+Errors: GV400 INVALID_PAGE.
+@nonnull id, session_type, phase, status, paused_agent_id, synthesis_round, created_at, updated_at, messages, total_count';
 
--- Turns raw neighbourhood rows (a JSON array of [direction, edge label, other label, other id], each as agtype text) into
--- rows with the other vertex described from the relational tables.
 create or replace function core.dashboard_describe_edges(p_rows jsonb, p_limit integer)
 returns table (direction text, edge_label text, other_label text, other_id text, other jsonb)
 language sql stable rows 50 -- the edges of one vertex, bounded by p_limit
@@ -191,10 +199,10 @@ as $fn$
   from raw r
   limit p_limit;
 $fn$;
+comment on function core.dashboard_describe_edges(jsonb,integer) is
+'Turns raw neighbourhood rows (a JSON array of [direction, edge label, other label, other id], each agtype text) into rows describing the other vertex from the relational tables.
+other: summary/type/status/severity for a Discovery, label/status for an Agent, {} otherwise; null when the row is gone. At most p_limit rows.';
 
--- The neighbourhood of one vertex of the AGE graph (Discovery, Agent or Tag, by id): every edge in
--- or out of it with the vertex at its other end, at most p_limit (1..500) edges. Discovery ends carry
--- summary/type/status, Agent ends their label. Read-only Cypher (MATCH ... RETURN only).
 create or replace function core.dashboard_neighbourhood(p_label text, p_id text, p_limit integer default 200)
 returns table (direction text, edge_label text, other_label text, other_id text, other jsonb)
 language plpgsql stable rows 50 -- the neighbourhood of one vertex, bounded by p_limit
@@ -240,11 +248,10 @@ begin
   end if;
 end;
 $fn$;
+comment on function core.dashboard_neighbourhood(text,text,integer) is
+'The neighbourhood of one AGE vertex (label Discovery, Agent or Tag, by id): every edge in (direction in) or out (out) of it with the vertex at its other end, at most p_limit (1..500).
+Read-only Cypher. Errors: GV400 INVALID_LABEL / INVALID_PAGE.';
 
--- The audit chain as the database sees it: of the newest p_window mirrored events, how many name a
--- previous hash that no mirrored event has (a break or a gap in what was mirrored). `govdb audit
--- verify` checks the JSONL files themselves; this is the cheap live signal for the dashboard.
--- Shape: {"checked", "unlinked", "first_unlinked": {id, occurred_at} | null, "newest_at", "total_rejects"}.
 create or replace function core.dashboard_audit_chain(p_window integer default 1000)
 returns jsonb
 language plpgsql stable
@@ -269,10 +276,12 @@ begin
   return v_result;
 end;
 $fn$;
+comment on function core.dashboard_audit_chain(integer) is
+'The audit chain as the database sees it, for the dashboard: of the newest p_window (1..100000) mirrored events, how many name a previous hash that no mirrored event has.
+Shape: {checked, unlinked, first_unlinked: {id, occurred_at} | null, newest_at, total_rejects}. govdb audit verify checks the JSONL files themselves; this is the cheap live signal.
+Errors: GV400 INVALID_PAGE.
+@nonnull *';
 
--- The data platform: every ledger row (core.schema_migrations, in applied order), the newest mirror
--- rejects (at most 50) and their count, the mirror's ingest delay over the last 10 minutes, and
--- replication standbys (pg_stat_replication; empty without replicas).
 create or replace function core.dashboard_platform()
 returns jsonb
 language sql stable
@@ -293,9 +302,11 @@ as $fn$
     'database_size_bytes', pg_database_size(current_database())
   );
 $fn$;
+comment on function core.dashboard_platform() is
+'The data platform for the dashboard as one JSON object.
+Shape: {ledger: every core.schema_migrations row in applied order, mirror_rejects: {count, recent (50 newest)}, mirror_delay_seconds (largest ingest delay over the last 10 minutes, null without events), replication: pg_stat_replication rows, database_size_bytes}.
+@nonnull *';
 
--- A cheap change cursor (newest state id, lifecycle event id, audit event time, dialectic and
--- discovery update times): the live channel polls it where LISTEN is not available (embedded store).
 create or replace function core.dashboard_changes()
 returns jsonb
 language sql stable
@@ -309,3 +320,11 @@ as $fn$
     'discoveries', (select max(updated_at) from knowledge.discoveries)
   );
 $fn$;
+comment on function core.dashboard_changes() is
+'A cheap change cursor that the dashboard live channel polls where LISTEN is not available (embedded store).
+Shape: {agent_state, lifecycle (newest ids), agents, audit, dialectic, discoveries (newest update times)}; a value is null while its table is empty.
+@nonnull *';
+
+-- dashboard_notify is defined by a migration; its description lives here with the functions it serves.
+comment on function core.dashboard_notify() is
+'Statement trigger (migration 000011): pg_notify on channel govdb_dashboard with the changed table (schema.table), sent at commit, for the dashboard live channel.';

@@ -5,7 +5,6 @@
 -- submissions to one session are applied one after the other; phase and status always change in
 -- the same UPDATE (the table's CHECK dialectic_phase_matches_status enforces it).
 
--- How long each active phase may wait for its submission. The only place these values live.
 create or replace function core.dialectic_phase_timeout(p_phase core.dialectic_phase)
 returns interval
 language sql immutable
@@ -17,20 +16,19 @@ as $$
   end
 $$;
 comment on function core.dialectic_phase_timeout(core.dialectic_phase) is
-  'How long an active phase waits for its submission; null for terminal phases.';
+'How long an active dialectic phase waits for its submission; null for terminal phases.
+The only place these values live: thesis and antithesis 2 hours, synthesis 1 hour.';
 
--- The fingerprint of a message: sha256 (hex) of "<session id>\n<agent id>\n<content>", where content
--- is the jsonb text of the message's fields (jsonb prints keys in a fixed order with fixed spacing,
--- so any client can recompute it with this function). It proves integrity, not identity: there is
--- no key involved.
 create or replace function core.dialectic_message_signature(p_session_id text, p_agent_id text, p_content jsonb)
 returns text
 language sql immutable
 as $$
   select encode(sha256(convert_to(p_session_id || E'\n' || coalesce(p_agent_id, '') || E'\n' || p_content::text, 'UTF8')), 'hex')
 $$;
+comment on function core.dialectic_message_signature(text,text,jsonb) is
+'The fingerprint of a dialectic message: sha256 (hex) of <session id>, newline, <agent id>, newline, <content as jsonb text>.
+jsonb prints keys in a fixed order with fixed spacing, so any client can recompute it. It proves integrity, not identity: no key is involved.';
 
--- The content a signature covers, built from a message's fields.
 create or replace function core.dialectic_message_content(
   p_message_type core.dialectic_message_type, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text,
   p_observed_metrics jsonb, p_concerns jsonb, p_agrees boolean)
@@ -41,11 +39,9 @@ as $$
     'message_type', p_message_type, 'root_cause', p_root_cause, 'proposed_conditions', p_proposed_conditions,
     'reasoning', p_reasoning, 'observed_metrics', p_observed_metrics, 'concerns', p_concerns, 'agrees', p_agrees)
 $$;
+comment on function core.dialectic_message_content(core.dialectic_message_type,text,jsonb,text,jsonb,jsonb,boolean) is
+'The content a dialectic message signature covers, built from the message''s fields, as a JSON object.';
 
--- Every other agent with the facts the reviewer rule looks at, and whether it is eligible to review
--- p_paused_agent_id: status active, not in any active session (either role), and not the reviewer of
--- a session with this paused agent that was created or changed in the last 24 hours. One set-based
--- query (inlined by the planner), used both to pick a reviewer and to validate an explicit one.
 create or replace function core.dialectic_reviewer_candidates(p_paused_agent_id text)
 returns table (agent_id text, status core.agent_status, last_activity_at timestamptz,
                active_session_id text, reviewed_recently boolean, eligible boolean)
@@ -66,11 +62,11 @@ as $$
     where a.id <> p_paused_agent_id
   ) c
 $$;
+comment on function core.dialectic_reviewer_candidates(text) is
+'Every agent other than p_paused_agent_id with the facts the reviewer rule looks at, and whether it is eligible to review that agent.
+Eligible: status active, in no active session (either role), and not the reviewer of a session with this paused agent created or changed in the last 24 hours. active_session_id is one active session of the agent, or null.
+@nonnull agent_id, status, reviewed_recently, eligible';
 
--- Fails every active session whose phase deadline has passed: appends a system message naming the
--- missed phase and moves phase and status to 'failed' together. Sessions locked by an in-flight
--- submission are skipped (that submission rejects itself once its deadline has passed); the next
--- sweep takes them. Returns the failed sessions. Run it periodically; request_review runs it too.
 create or replace function core.dialectic_fail_expired()
 returns setof core.dialectic_sessions
 language plpgsql
@@ -105,13 +101,14 @@ begin
   end loop;
 end;
 $$;
+comment on function core.dialectic_fail_expired() is
+'Fails every active dialectic session whose phase deadline has passed and returns them.
+Each gets a system message naming the missed phase; phase and status become failed together. Sessions locked by an in-flight submission are skipped (the next sweep takes them). Run it periodically; request_review runs it too.
+@nonnull id, paused_agent_id, session_type, phase, status, synthesis_round, max_synthesis_rounds, created_at, updated_at, origin, anomalies';
 
--- Opens a review for a paused agent. The reviewer is p_reviewer_agent_id when given (validated by
--- the reviewer rule), otherwise the eligible agent with the most recent activity (ties: smallest
--- id), on the reasoning that a recently active agent is the likeliest to answer before the
--- antithesis deadline. One assignment runs at a time (transaction advisory lock) so two requests
--- never pick the same free reviewer.
--- Who: the paused agent itself (p_actor_agent_id) or an admin (p_admin); anyone else gets GV403.
+-- The most recently active eligible agent is the likeliest to answer before the antithesis deadline.
+-- One assignment runs at a time (transaction advisory lock), so two requests never pick the same
+-- free reviewer.
 drop function if exists core.dialectic_request_review(text, text, core.dialectic_type, text, text, integer, text);
 create or replace function core.dialectic_request_review(
   p_paused_agent_id text,
@@ -225,10 +222,12 @@ begin
   return v_session;
 end;
 $$;
+comment on function core.dialectic_request_review(text,text,core.dialectic_type,text,text,integer,text,text,boolean) is
+'Opens a dialectic review for a paused agent and returns the new session (phase thesis).
+The reviewer is p_reviewer_agent_id when given (it must be eligible, core.dialectic_reviewer_candidates), otherwise the eligible agent with the most recent activity (ties: smallest id). Who: the paused agent itself (p_actor_agent_id) or an admin (p_admin).
+Errors: GV400 INVALID_SESSION_TYPE / INVALID_MAX_SYNTHESIS_ROUNDS / TEXT_TOO_LONG; GV403 NOT_SELF; GV404 AGENT_NOT_FOUND / REVIEWER_NOT_FOUND; GV409 DIALECTIC_SESSION_EXISTS; GV422 AGENT_NOT_PAUSED / REVIEWER_IS_PAUSED_AGENT / REVIEWER_NOT_ELIGIBLE / NO_ELIGIBLE_REVIEWER.
+@nonnull id, paused_agent_id, session_type, phase, status, synthesis_round, max_synthesis_rounds, created_at, updated_at, origin, anomalies';
 
--- Records one message of a participant and advances the session. The role is checked before the
--- phase: an agent that may never submit this message type gets GV403; the right agent at the wrong
--- time gets GV422 naming the current phase. Called by the three submit_* functions below.
 create or replace function core.dialectic_submit_message(
   p_session_id text,
   p_agent_id text,
@@ -417,8 +416,12 @@ begin
   return v;
 end;
 $$;
+comment on function core.dialectic_submit_message(text,text,core.dialectic_message_type,text,jsonb,text,jsonb,jsonb,boolean) is
+'Records one message of a dialectic participant and advances the session; returns the session after the change.
+The role is checked before the phase. Called by the submit_thesis, submit_antithesis and submit_synthesis functions.
+Errors: GV400 INVALID_DIALECTIC_MESSAGE; GV403 DIALECTIC_WRONG_ROLE when the agent may never submit this message type; GV404 DIALECTIC_SESSION_NOT_FOUND / AGENT_NOT_FOUND; GV422 DIALECTIC_WRONG_PHASE (the right agent at the wrong time; names the current phase), DIALECTIC_DEADLINE_PASSED, DIALECTIC_SESSION_CLOSED.
+@nonnull id, paused_agent_id, session_type, phase, status, synthesis_round, max_synthesis_rounds, created_at, updated_at, origin, anomalies';
 
--- The paused agent states what went wrong and proposes conditions; phase thesis -> antithesis.
 create or replace function core.dialectic_submit_thesis(
   p_session_id text,
   p_agent_id text,
@@ -432,8 +435,11 @@ as $$
   select * from core.dialectic_submit_message(p_session_id, p_agent_id, 'thesis', p_root_cause, p_proposed_conditions,
                                               p_reasoning, p_observed_metrics, '[]'::jsonb, null)
 $$;
+comment on function core.dialectic_submit_thesis(text,text,text,jsonb,text,jsonb) is
+'The paused agent states what went wrong and proposes conditions; phase thesis -> antithesis. Returns the session.
+p_proposed_conditions: JSON array; p_observed_metrics: JSON object. Errors: those of core.dialectic_submit_message.
+@nonnull id, paused_agent_id, session_type, phase, status, synthesis_round, max_synthesis_rounds, created_at, updated_at, origin, anomalies';
 
--- The reviewer answers with its reasoning and concerns; phase antithesis -> synthesis.
 create or replace function core.dialectic_submit_antithesis(
   p_session_id text,
   p_agent_id text,
@@ -447,10 +453,11 @@ as $$
   select * from core.dialectic_submit_message(p_session_id, p_agent_id, 'antithesis', null, p_proposed_conditions,
                                               p_reasoning, p_observed_metrics, p_concerns, null)
 $$;
+comment on function core.dialectic_submit_antithesis(text,text,text,jsonb,jsonb,jsonb) is
+'The reviewer answers with its reasoning and concerns; phase antithesis -> synthesis. Returns the session.
+p_concerns, p_proposed_conditions: JSON arrays; p_observed_metrics: JSON object. Errors: those of core.dialectic_submit_message.
+@nonnull id, paused_agent_id, session_type, phase, status, synthesis_round, max_synthesis_rounds, created_at, updated_at, origin, anomalies';
 
--- Either participant proposes conditions and says whether it agrees. When the latest synthesis of
--- both participants agrees the session resolves; when the round limit is reached without agreement
--- it escalates.
 create or replace function core.dialectic_submit_synthesis(
   p_session_id text,
   p_agent_id text,
@@ -465,10 +472,11 @@ as $$
   select * from core.dialectic_submit_message(p_session_id, p_agent_id, 'synthesis', p_root_cause, p_proposed_conditions,
                                               p_reasoning, '{}'::jsonb, p_concerns, p_agrees)
 $$;
+comment on function core.dialectic_submit_synthesis(text,text,boolean,text,jsonb,text,jsonb) is
+'Either participant proposes conditions and says whether it agrees; returns the session.
+When the latest synthesis of both participants agrees the session resolves; when the round limit is reached without agreement it escalates. Errors: those of core.dialectic_submit_message.
+@nonnull id, paused_agent_id, session_type, phase, status, synthesis_round, max_synthesis_rounds, created_at, updated_at, origin, anomalies';
 
--- A session with its messages in order: the session's columns plus "messages" (array of rows).
--- Who: its paused agent, its reviewer (p_actor_agent_id) or an admin (p_admin); others get GV403
--- NOT_PARTICIPANT (after GV404 for an unknown id).
 drop function if exists core.dialectic_get_session(text);
 create or replace function core.dialectic_get_session(p_session_id text, p_actor_agent_id text default null, p_admin boolean default false)
 returns jsonb
@@ -497,11 +505,12 @@ begin
   return v_result;
 end;
 $$;
+comment on function core.dialectic_get_session(text,text,boolean) is
+'A dialectic session with its messages in order, as one JSON object: the session''s columns plus messages (an array of message rows).
+Who: its paused agent, its reviewer (p_actor_agent_id) or an admin (p_admin).
+Errors: GV404 DIALECTIC_SESSION_NOT_FOUND, then GV403 NOT_PARTICIPANT.
+@nonnull *';
 
--- Sessions newest first (created_at desc, id desc), filtered by participant (either role), status
--- and type, at most 1000 a page. Each row carries an opaque `cursor` ("<created_at UTC, microseconds>|<id>";
--- text because a JavaScript Date would cut the microseconds); pass the last row's cursor as p_cursor
--- for the next page.
 create or replace function core.dialectic_list_sessions(
   p_agent_id text default null,
   p_status core.dialectic_status default null,
@@ -547,3 +556,8 @@ begin
      limit p_limit;
 end;
 $$;
+comment on function core.dialectic_list_sessions(text,core.dialectic_status,core.dialectic_type,integer,text) is
+'Dialectic sessions newest first (created_at desc, id desc), filtered by participant (either role), status and type, at most p_limit (1..1000) a page.
+Each row carries an opaque cursor (<created_at UTC to the microsecond>|<id>); pass the last row''s cursor as p_cursor for the next page.
+Errors: GV400 INVALID_LIMIT / INVALID_CURSOR.
+@nonnull id, paused_agent_id, session_type, phase, status, synthesis_round, max_synthesis_rounds, created_at, updated_at, cursor';

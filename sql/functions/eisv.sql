@@ -12,11 +12,9 @@
 --   core.get_agent_state        latest state (the initial state, seq 0, when there is none)
 --   core.agent_state_history    state rows, newest first
 
--- Every constant of the model, in one place, typed. Changing a value here changes the dynamics for
--- every caller; record the change in docs/eisv.md. A set-returning SQL function of one SELECT of
--- constants: inlined into every query that reads it (core.eisv_*_rows below), where the planner folds
--- the constants into the expressions, so the hot path (process_agent_update) reads them once at plan
--- time, not from a jsonb per call. core.eisv_params() is the same row as jsonb (for callers and docs).
+-- A set-returning SQL function of one SELECT of constants: inlined into every query that reads it
+-- (core.eisv_*_rows), where the planner folds the constants into the expressions, so the hot path
+-- reads them once at plan time, not from a jsonb per call.
 create or replace function core.eisv_constants()
 returns table (
   model text, dt float8,
@@ -69,18 +67,21 @@ as $$
     -- input limits
     200000 as max_response_length, 16 as max_drift_components, 64 as max_task_type_length
 $$;
-comment on function core.eisv_constants() is 'Every constant of the EISV model, typed (docs/eisv.md); one row.';
+comment on function core.eisv_constants() is
+'Every constant of the EISV model, typed (docs/eisv.md); one row.
+Changing a value here changes the dynamics for every caller; record the change in docs/eisv.md.
+@nonnull *';
 
--- Every constant of the model as jsonb (the same row as core.eisv_constants()).
 create or replace function core.eisv_params()
 returns jsonb
 language sql immutable parallel safe
 as $$
   select to_jsonb(k) from core.eisv_constants() k
 $$;
-comment on function core.eisv_params() is 'Every constant of the EISV model (docs/eisv.md).';
+comment on function core.eisv_params() is
+'Every constant of the EISV model as one JSON object (the same row as core.eisv_constants(); docs/eisv.md).
+@nonnull *';
 
--- C(V) = Cmax·½(1 + tanh(C1·V)).
 create or replace function core.eisv_coherence(p_void double precision)
 returns double precision
 language sql immutable strict parallel safe
@@ -88,13 +89,9 @@ as $$
   select k.c_max * 0.5 * (1 + tanh(k.c1 * p_void))
   from core.eisv_constants() k
 $$;
+comment on function core.eisv_coherence(double precision) is
+'Coherence C(V) = Cmax * (1 + tanh(C1 * V)) / 2 of a void value V (docs/eisv.md). Strict: null for null.';
 
--- ‖Δη‖, the drift of the reported signals. Δη is either the vector the caller reports (each
--- component in [-1, 1]) or, when none is reported, the deviation of (confidence, complexity,
--- length signal) from the agent's running baseline. ‖Δη‖ is the root-mean-square of the components
--- (Euclidean norm / √n), so it lies in [0, 1] whatever n is. The baseline (an exponential moving
--- average, first set by the first report, which therefore has no drift) is returned updated.
--- The _rows form is one SELECT (inlined into the caller's query); core.eisv_drift is its one-row wrapper.
 create or replace function core.eisv_drift_rows(
   p_baseline jsonb,
   p_confidence double precision,
@@ -126,6 +123,9 @@ as $$
                 else array[g.s1 - b.b1, g.s2 - b.b2, g.s3 - b.b3] end as components,
            case when p_reported_drift is not null and cardinality(p_reported_drift) > 0 then 'reported' else 'baseline' end as source) c
 $$;
+comment on function core.eisv_drift_rows(jsonb,double precision,double precision,integer,double precision[]) is
+'Drift of the reported signals as a one-row SELECT (inlined into the caller''s query); core.eisv_drift is its one-row wrapper.
+drift_components: the vector the caller reports (each in [-1, 1]) or, when none is reported, the deviation of (confidence, complexity, length signal) from the agent''s running baseline. drift_norm: root-mean-square of the components, in [0, 1]. drift_source: reported or baseline. baseline: the exponential moving average updated with this report (the first report sets it, so it has no drift).';
 
 create or replace function core.eisv_drift(
   p_baseline jsonb,
@@ -145,9 +145,10 @@ begin
   from core.eisv_drift_rows(p_baseline, p_confidence, p_complexity, p_response_length, p_reported_drift) r;
 end;
 $$;
+comment on function core.eisv_drift(jsonb,double precision,double precision,integer,double precision[]) is
+'Drift of the reported signals (the one-row form of core.eisv_drift_rows, which documents the columns).
+drift_norm in [0, 1]; drift_source reported or baseline; baseline: the updated running baseline as JSON.';
 
--- The derived quantities of a state. Decision rule: health gives the base decision (healthy →
--- proceed, moderate → guide, critical → pause); a high-risk verdict escalates it one level.
 create or replace function core.eisv_assess_rows(
   p_energy double precision,
   p_information double precision,
@@ -187,6 +188,9 @@ as $$
                  when r.risk < k.health_critical then 'moderate'
                  else 'critical' end)::core.health_status as health_status) v
 $$;
+comment on function core.eisv_assess_rows(double precision,double precision,double precision,double precision,double precision) is
+'The derived quantities of an EISV state as a one-row SELECT (inlined into the caller''s query): coherence, risk in [0, 1], phi, verdict, health status and decision.
+Decision rule: health gives the base decision (healthy proceed, moderate guide, critical pause); a high-risk verdict escalates it one level. A null drift counts as 0.';
 
 create or replace function core.eisv_assess(
   p_energy double precision,
@@ -207,13 +211,9 @@ begin
   from core.eisv_assess_rows(p_energy, p_information, p_entropy, p_void, p_drift_norm) r;
 end;
 $$;
+comment on function core.eisv_assess(double precision,double precision,double precision,double precision,double precision) is
+'The derived quantities of an EISV state: coherence, risk in [0, 1], phi, verdict, health status and decision (one-row form of core.eisv_assess_rows).';
 
--- One Euler step of the EISV dynamics (derivatives from the old state, then clipping), the
--- assessment of the new state, and the regime of the step:
---   STABLE       every |Δ| of E, I, S, V below regime_epsilon
---   DIVERGENCE   S rises while I falls (uncertainty grows as integrity erodes)
---   CONVERGENCE  S falls or holds (the agent settles)
---   EXPLORATION  S rises while I holds or rises (taking on harder work without losing integrity)
 create or replace function core.eisv_step_rows(
   p_energy double precision,
   p_information double precision,
@@ -259,6 +259,9 @@ as $$
            least(k.v_max, greatest(k.v_min, p_void + k.dt * d.d_v)) as void) n
   cross join lateral core.eisv_assess_rows(n.energy, n.information, n.entropy, n.void, p_drift_norm) a
 $$;
+comment on function core.eisv_step_rows(double precision,double precision,double precision,double precision,double precision,double precision) is
+'One Euler step of the EISV dynamics as a one-row SELECT: derivatives from the old state, clipping, the assessment of the new state and the regime of the step.
+Regime: STABLE (every change of E, I, S, V below regime_epsilon), DIVERGENCE (S rises while I falls), CONVERGENCE (S falls or holds), EXPLORATION (S rises while I holds or rises).';
 
 create or replace function core.eisv_step(
   p_energy double precision,
@@ -286,16 +289,11 @@ begin
   from core.eisv_step_rows(p_energy, p_information, p_entropy, p_void, p_complexity, p_drift_norm) r;
 end;
 $$;
-comment on function core.eisv_step(double precision, double precision, double precision, double precision, double precision, double precision) is
-  'One Euler step of the EISV dynamics with clipping, plus coherence, risk, phi, regime, verdict, health and decision of the new state (pure).';
+comment on function core.eisv_step(double precision,double precision,double precision,double precision,double precision,double precision) is
+'One Euler step of the EISV dynamics with clipping, plus coherence, risk, phi, regime, verdict, health and decision of the new state (pure; one-row form of core.eisv_step_rows, which documents the regimes).';
 
--- The storage side of process_agent_update, one call = one transaction: validate the report, lock
--- the agent row, read its latest state, advance one step, append one core.agent_state row (seq =
--- previous + 1), bump update_count and last_activity_at. The row lock is FOR NO KEY UPDATE: it
--- serializes every updater of one agent (they all take it) without blocking inserts elsewhere whose
--- foreign keys only need a KEY SHARE lock on the agent (discoveries, dialectic messages).
--- Updates are accepted from active and waiting_input agents. With p_apply_pause a 'pause' decision
--- also pauses the agent (core.transition_agent, actor 'governance') in the same transaction.
+-- The agent row lock is FOR NO KEY UPDATE: it serializes every updater of one agent without blocking
+-- inserts elsewhere whose foreign keys only need KEY SHARE on the agent (discoveries, dialectic messages).
 create or replace function core.process_agent_update(
   p_agent_id text,
   p_complexity double precision,
@@ -448,9 +446,12 @@ begin
   health_status := n.health_status; decision := n.decision; drift_norm := v_drift.drift_norm;
 end;
 $$;
+comment on function core.process_agent_update(text,double precision,double precision,integer,text,text,double precision[],boolean) is
+'The storage side of process_agent_update, one call = one transaction: validates the report, advances the agent''s EISV state one step, appends one core.agent_state row (seq = previous + 1) and bumps update_count and last_activity_at.
+Inputs: complexity and confidence in [0, 1], response length in characters (or the text), optional task type and reported drift components. Accepted from active and waiting_input agents. With p_apply_pause a pause decision also pauses the agent (core.transition_agent, actor governance) in the same transaction; agent_status is the status after the call.
+Errors: GV400 INVALID_UPDATE; GV404 AGENT_NOT_FOUND; GV423 AGENT_PAUSED / AGENT_ARCHIVED / AGENT_DELETED.
+@nonnull seq, energy, information, entropy, void, coherence, risk, phi, regime, verdict, health_status, decision, update_count, agent_status, recorded_at';
 
--- The latest state of an agent; an agent without reports gets the initial state as seq 0, regime
--- INITIAL and health 'unknown' (nothing reported yet), with no decision.
 create or replace function core.get_agent_state(
   p_agent_id text,
   out seq bigint,
@@ -497,8 +498,12 @@ begin
   state := jsonb_build_object('model', k.model);
 end;
 $$;
+comment on function core.get_agent_state(text) is
+'The latest EISV state of an agent.
+An agent without reports gets the initial state as seq 0, regime INITIAL, health unknown, no decision and no recorded_at.
+Errors: GV404 AGENT_NOT_FOUND.
+@nonnull seq, energy, information, entropy, void, coherence, risk, phi, regime, verdict, health_status, state';
 
--- State history of an agent, newest first; p_before_seq pages backwards.
 create or replace function core.agent_state_history(
   p_agent_id text,
   p_limit integer default 100,
@@ -540,3 +545,8 @@ begin
     limit p_limit;
 end;
 $$;
+comment on function core.agent_state_history(text,integer,bigint) is
+'EISV state history of an agent, newest first, at most p_limit rows; p_before_seq pages backwards.
+decision is null for imported states that had none.
+Errors: GV400 INVALID_LIMIT; GV404 AGENT_NOT_FOUND.
+@nonnull seq, energy, information, entropy, void, coherence, risk, phi, regime, verdict, health_status, state, recorded_at';

@@ -22,8 +22,6 @@
 
 -- ---------------------------------------------------------------- incremental projection
 
--- Makes sure one Agent vertex exists for p_agent_id (the agents functions create it on onboarding;
--- agents loaded without one, e.g. by a bulk import, get it on their first knowledge write).
 create or replace function knowledge.graph_ensure_agent(p_agent_id text) returns void
 language plpgsql
 set search_path = ag_catalog, core, knowledge, public
@@ -43,9 +41,10 @@ begin
   end if;
 end;
 $fn$;
+comment on function knowledge.graph_ensure_agent(text) is
+'Makes sure one AGE Agent vertex exists for p_agent_id.
+The agents functions create it on onboarding; agents loaded without one (a bulk import) get it on their first knowledge write.';
 
--- Makes sure one Tag vertex exists per tag (tags already normalised). Locks are taken in sorted order
--- so two writers with overlapping tag sets cannot deadlock.
 create or replace function knowledge.graph_ensure_tags(p_tags text[]) returns void
 language plpgsql
 set search_path = ag_catalog, core, knowledge, public
@@ -75,9 +74,10 @@ begin
   end if;
 end;
 $fn$;
+comment on function knowledge.graph_ensure_tags(text[]) is
+'Makes sure one AGE Tag vertex exists per tag (tags already normalised).
+Locks are taken in sorted order, so two writers with overlapping tag sets cannot deadlock.';
 
--- Projects a discovery that was just inserted: its vertex, AUTHORED and TAGGED edges. Its
--- Discovery-to-Discovery edges are projected by the caller with graph_put_edge.
 create or replace function knowledge.graph_add_discovery(p_id text) returns void
 language plpgsql
 set search_path = ag_catalog, core, knowledge, public
@@ -108,8 +108,10 @@ begin
   end if;
 end;
 $fn$;
+comment on function knowledge.graph_add_discovery(text) is
+'Projects a discovery that was just inserted into the AGE graph: its vertex, AUTHORED and TAGGED edges.
+Its Discovery-to-Discovery edges are projected by the caller with knowledge.graph_put_edge.';
 
--- Copies type, status and severity of a discovery onto its vertex (after a status change or supersede).
 create or replace function knowledge.graph_set_discovery_props(p_id text) returns void
 language plpgsql
 set search_path = ag_catalog, core, knowledge, public
@@ -127,8 +129,9 @@ begin
   $cy$, v_params) as (v agtype);
 end;
 $fn$;
+comment on function knowledge.graph_set_discovery_props(text) is
+'Copies type, status and severity of a discovery onto its AGE vertex (after a status change or supersede).';
 
--- The properties a projected Discovery-to-Discovery edge carries, by relational edge type.
 create or replace function knowledge.graph_edge_props(
   p_edge_type knowledge.edge_type, p_weight double precision, p_response_type knowledge.response_type)
 returns jsonb
@@ -142,11 +145,10 @@ as $fn$
     else jsonb_build_object('scope', 'discovery')
   end
 $fn$;
+comment on function knowledge.graph_edge_props(knowledge.edge_type,double precision,knowledge.response_type) is
+'The properties (JSON object) a projected Discovery-to-Discovery edge carries, by relational edge type.';
 
--- Creates (or updates the properties of) the projected edge for one relational discovery edge.
--- related_to / disputes / extends become RELATED_TO {kind}; responds_to RESPONDS_TO; supersedes
--- SUPERSEDES. The caller holds the relational row, which serializes writers of the same edge. (AGE
--- cannot SET a whole map from a parameter, hence one SET per property; SET to null removes one.)
+-- AGE cannot SET a whole map from a parameter, hence one SET per property; SET to null removes one.
 create or replace function knowledge.graph_put_edge(
   p_src_id text, p_dst_id text, p_edge_type knowledge.edge_type,
   p_weight double precision default 1.0, p_response_type knowledge.response_type default null)
@@ -205,11 +207,12 @@ begin
   end if;
 end;
 $fn$;
+comment on function knowledge.graph_put_edge(text,text,knowledge.edge_type,double precision,knowledge.response_type) is
+'Creates, or updates the properties of, the projected AGE edge of one relational discovery edge.
+related_to, disputes and extends become RELATED_TO {kind}; responds_to RESPONDS_TO; supersedes SUPERSEDES. The caller holds the relational row, which serializes writers of the same edge.';
 
 -- ---------------------------------------------------------------- what the projection should be
 
--- Expected vertices. props is compared only where not null (Discovery); create_props is what
--- graph_rebuild writes for a missing vertex (Agent label and status as core.project_agent sets them).
 create or replace function knowledge.graph_expected_vertices()
 returns table (label text, id text, props jsonb, create_props jsonb)
 language sql stable
@@ -227,9 +230,10 @@ as $fn$
   union all
   select 'Tag', t.tag, null::jsonb, jsonb_build_object('id', t.tag) from (select distinct tag from knowledge.discovery_tags) t
 $fn$;
+comment on function knowledge.graph_expected_vertices() is
+'The AGE vertices the relational tables call for (Agent, Discovery, Tag).
+props is compared only where not null (Discovery); create_props is what graph_rebuild writes for a missing vertex.';
 
--- Expected edges. kind is part of an edge's identity (RELATED_TO only); props is compared where not
--- null; create_props is what graph_rebuild writes for a missing edge.
 create or replace function knowledge.graph_expected_edges()
 returns table (label text, src_id text, dst_id text, kind text, props jsonb, create_props jsonb)
 language sql stable
@@ -270,6 +274,9 @@ as $fn$
   select 'SPAWNED', a.parent_agent_id, a.id, null, null, jsonb_strip_nulls(jsonb_build_object('reason', a.spawn_reason))
   from core.agents a where a.parent_agent_id is not null
 $fn$;
+comment on function knowledge.graph_expected_edges() is
+'The AGE edges the relational tables call for.
+kind is part of an edge''s identity (RELATED_TO only); props is compared where not null; create_props is what graph_rebuild writes for a missing edge.';
 
 -- ---------------------------------------------------------------- what the projection is (read through Cypher)
 
@@ -289,6 +296,8 @@ begin
   where v.label::text in ('Agent', 'Discovery', 'Tag');
 end;
 $fn$;
+comment on function knowledge.graph_actual_vertices() is
+'The vertices of the AGE graph (label, id, props), read through Cypher, for comparison with knowledge.graph_expected_vertices.';
 
 create or replace function knowledge.graph_actual_edges()
 returns table (label text, src_id text, dst_id text, kind text, props jsonb)
@@ -308,15 +317,11 @@ begin
   where e.label::text in ('AUTHORED', 'TAGGED', 'RESPONDS_TO', 'SUPERSEDES', 'RELATED_TO', 'SPAWNED');
 end;
 $fn$;
+comment on function knowledge.graph_actual_edges() is
+'The edges of the AGE graph (label, src_id, dst_id, kind, props), read through Cypher, for comparison with knowledge.graph_expected_edges.';
 
 -- ---------------------------------------------------------------- verify
 
--- Compares the relational tables with the AGE projection, one row per label. An element's key is its
--- id (vertices) or "src -> dst" ("src -[kind]-> dst" for RELATED_TO). missing: expected but not in
--- the graph; extra: in the graph but not expected; duplicate_count: graph elements beyond the first
--- with the same key; stale: present but with other properties (Discovery type/status/severity, the
--- scope/kind/weight/response_type of Discovery-to-Discovery edges). Id lists are sorted samples of at
--- most p_sample_limit keys; the counts are exact.
 create or replace function knowledge.graph_verify_sampled(p_sample_limit integer)
 returns table (
   element text, label text, expected_count bigint, actual_count bigint,
@@ -389,8 +394,11 @@ begin
   order by l.ord;
 end;
 $fn$;
+comment on function knowledge.graph_verify_sampled(integer) is
+'Compares the relational tables with the AGE projection, with id samples of at most p_sample_limit keys.
+One row per element and label. A key is the id (vertices) or src -> dst (src -[kind]-> dst for RELATED_TO). missing: expected but not in the graph; extra: in the graph but not expected; duplicate_count: graph elements beyond the first with the same key; stale: present with other properties. Counts are exact; id lists are sorted samples; ok when nothing is missing, extra, duplicate or stale.
+@nonnull *';
 
--- graph_verify_sampled with samples of 20 keys (the legacy importer calls knowledge.graph_verify()).
 create or replace function knowledge.graph_verify()
 returns table (
   element text, label text, expected_count bigint, actual_count bigint,
@@ -401,6 +409,10 @@ rows 10
 as $fn$
   select * from knowledge.graph_verify_sampled(20)
 $fn$;
+comment on function knowledge.graph_verify() is
+'knowledge.graph_verify_sampled with samples of 20 keys (the legacy importer calls it).
+One row per element and label. A key is the id (vertices) or src -> dst (src -[kind]-> dst for RELATED_TO). missing: expected but not in the graph; extra: in the graph but not expected; duplicate_count: graph elements beyond the first with the same key; stale: present with other properties. Counts are exact; id lists are sorted samples; ok when nothing is missing, extra, duplicate or stale.
+@nonnull *';
 
 create or replace function knowledge.graph_edge_key(p_src text, p_dst text, p_kind text) returns text
 language sql immutable
@@ -409,17 +421,15 @@ as $fn$
     || case when p_kind is null then ' -> ' else ' -[' || p_kind || ']-> ' end
     || coalesce(p_dst, '(no id)')
 $fn$;
+comment on function knowledge.graph_edge_key(text,text,text) is
+'The comparison key of an edge: src -> dst, or src -[kind]-> dst when kind is given; (no id) stands in for a missing end.
+@nonnull *';
 
 -- ---------------------------------------------------------------- rebuild
 
--- Re-projects the relational tables into the graph and returns what it changed per label. It repairs
--- rather than wipes: vertices that are right keep their graph ids (so edges of other labels, e.g.
--- dialectic ones, survive), extra and duplicate vertices are removed with every edge touching them,
--- stale properties are rewritten, missing elements are created. Writers are blocked for its duration
--- (SHARE ROW EXCLUSIVE on the source tables); readers are not. It writes the label tables with
--- set-based SQL (graph ids come from each label's own sequence, the column default AGE's CREATE uses
--- too), which is what makes it fast enough for bulk loads; graph_verify reads the result back through
--- Cypher, so the two do not share a code path.
+-- Set-based SQL into the label tables (graph ids from each label's own sequence, the default AGE's
+-- CREATE uses too) is what makes it fast enough for bulk loads; graph_verify reads the result back
+-- through Cypher, so the two do not share a code path.
 create or replace function knowledge.graph_rebuild()
 returns table (element text, label text, deleted bigint, created bigint, updated bigint)
 language plpgsql
@@ -582,3 +592,6 @@ begin
   end loop;
 end;
 $fn$;
+comment on function knowledge.graph_rebuild() is
+'Re-projects the relational tables into the AGE graph and returns what it changed per element and label (deleted, created, updated counts).
+It repairs rather than wipes: right vertices keep their graph ids, extra and duplicate vertices are removed with their edges, stale properties are rewritten, missing elements are created. Writers are blocked for its duration; readers are not.';

@@ -1,12 +1,7 @@
--- Privileges of govdb_graph_reader (role created by migration 000004), the role graph_query runs
--- under (SET LOCAL ROLE, src/domain/graphQuery.ts): USAGE on ag_catalog and the graph schema, SELECT
--- on their tables, nothing else. AGE's SET / REMOVE / DELETE / CREATE need UPDATE / DELETE / INSERT on
--- the label tables, so they fail with "permission denied" under this role even if the query check
--- missed them (CREATE and MERGE; AGE 1.5 applies SET/REMOVE/DELETE without privilege checks, which
--- is why graph_query also always rolls back). Granted here, after the Cypher migrations created the
--- graph; a Cypher migration that adds a label must be followed by a change of this file (or a call of
--- knowledge.grant_graph_reader()). The server's login role must be a member of the
--- role (granted to the migrating role here; docs/lifecycle.md).
+-- govdb_graph_reader (migration 000004) gets USAGE and SELECT only: AGE's CREATE and MERGE need
+-- INSERT on the label tables, so they fail under this role even if the query check missed them
+-- (AGE 1.5 applies SET/REMOVE/DELETE without privilege checks, which is why graph_query also always
+-- rolls back). A Cypher migration that adds a label must be followed by a change of this file.
 create or replace function knowledge.grant_graph_reader()
 returns void
 language plpgsql volatile
@@ -23,5 +18,8 @@ begin
   end if;
 end;
 $$;
+comment on function knowledge.grant_graph_reader() is
+'Grants govdb_graph_reader (the role graph_query runs under) read access to ag_catalog and the graph schema, and makes the current role a member.
+Run by this file; call it again after a Cypher migration adds a label.';
 
 select knowledge.grant_graph_reader();

@@ -1,7 +1,3 @@
--- Cheap reads behind GET /health and the health_check tool: is the graph there, does the Discovery
--- projection match the relational table by count, is there calibration data, which audit lines could
--- the mirror not load (mirror_rejects: their count; last_mirror_reject: the newest one as
--- {file_name, line_no, reason, recorded_at}, or null). One round trip.
 drop function if exists core.health_snapshot();
 create or replace function core.health_snapshot(
   out graph_present boolean,
@@ -23,3 +19,7 @@ begin
                          from audit.mirror_rejects r order by r.id desc limit 1);
 end;
 $$;
+comment on function core.health_snapshot() is
+'Cheap reads behind GET /health and the health_check tool, in one round trip.
+graph_present: the AGE graph exists; discoveries / discovery_vertices: row and vertex counts (vertices null without the graph); calibration_bins / calibration_samples; mirror_rejects: audit lines the mirror could not load; last_mirror_reject: the newest one as {file_name, line_no, reason, recorded_at}, or null.
+@nonnull graph_present, discoveries, calibration_bins, calibration_samples, mirror_rejects';

@@ -3,12 +3,6 @@
 -- commit. So a committed write always has its key and result, and a key without a committed write
 -- does not exist: a retry after any crash either replays or runs the call for the first time.
 
--- Claims (p_caller, p_request_id) for this transaction, or finds its stored result.
--- Returns state 'new' (claimed: run the call, then core.idempotency_complete in the same
--- transaction) or 'replay' (result and secret as stored). A concurrent claim of the same key waits
--- on the primary key until the first transaction ends, then replays it (or claims it, after a
--- rollback). The same key for another tool or other arguments is refused (GV409,
--- IDEMPOTENCY_KEY_REUSED). An expired key is replaced.
 create or replace function core.idempotency_claim(
   p_caller text, p_request_id text, p_tool_name text, p_request_hash text, p_ttl_seconds integer default 86400)
 returns table (state text, result jsonb, secret_ciphertext text, secret_expires_at timestamptz, created_at timestamptz)
@@ -45,10 +39,12 @@ begin
   return query select 'replay'::text, v_row.result, v_row.secret_ciphertext, v_row.secret_expires_at, v_row.created_at;
 end;
 $$;
+comment on function core.idempotency_claim(text,text,text,text,integer) is
+'Claims an idempotency key (p_caller, p_request_id) for this transaction, or finds its stored result.
+state new: claimed (result and secret null) - run the call, then core.idempotency_complete in the same transaction; state replay: result and encrypted secret as stored. A concurrent claim of the same key waits until the first transaction ends. An expired key is replaced. p_ttl_seconds: how long the key is kept.
+Errors: GV400 for a malformed request_id (1-128 of letters, digits, _ . : -) or ttl; GV409 IDEMPOTENCY_KEY_REUSED for another tool or other arguments.
+@nonnull state, created_at';
 
--- Stores the result of a claimed key (same transaction as the claim and the tool's writes).
--- p_secret_ciphertext: the encrypted secret of the result (an onboard's API key) or null; it is
--- kept p_secret_ttl_seconds, then erased by core.idempotency_sweep.
 create or replace function core.idempotency_complete(
   p_caller text, p_request_id text, p_result jsonb, p_secret_ciphertext text default null, p_secret_ttl_seconds integer default 600)
 returns void
@@ -67,8 +63,11 @@ begin
   end if;
 end;
 $$;
+comment on function core.idempotency_complete(text,text,jsonb,text,integer) is
+'Stores the result of a claimed idempotency key, in the same transaction as the claim and the tool''s writes.
+p_secret_ciphertext: the encrypted secret of the result (an onboard''s API key) or null; kept p_secret_ttl_seconds, then erased by core.idempotency_sweep.
+Errors: GV409 IDEMPOTENCY_NOT_CLAIMED when this transaction holds no open claim of the key.';
 
--- Erases secrets past their window and deletes expired keys. Returns the counts.
 create or replace function core.idempotency_sweep(out secrets_erased integer, out keys_deleted integer)
 language plpgsql
 as $$
@@ -80,3 +79,6 @@ begin
   get diagnostics keys_deleted = row_count;
 end;
 $$;
+comment on function core.idempotency_sweep() is
+'Erases idempotency secrets past their window and deletes expired keys; returns both counts.
+@nonnull *';

@@ -4,7 +4,6 @@
 
 -- ---------------------------------------------------------------- helpers
 
--- Tags as stored: lower case, trimmed, blanks dropped, duplicates removed, first-seen order kept.
 create or replace function knowledge.normalize_tags(p_tags text[]) returns text[]
 language sql immutable
 as $fn$
@@ -16,19 +15,22 @@ as $fn$
     group by lower(btrim(x))
   ) t
 $fn$;
+comment on function knowledge.normalize_tags(text[]) is
+'Discovery tags as stored: lower-cased, trimmed, blanks dropped, duplicates removed, first-seen order kept.
+A null or empty array gives an empty array.
+@nonnull *';
 
--- A new discovery id. Legacy ids are ISO timestamps (they start with a digit); generated ids start with
--- "kd_", so the two can never collide: kd_<UTC yyyymmddThhmmss>_<16 random hex>.
 create or replace function knowledge.new_discovery_id() returns text
 language sql volatile
 as $fn$
   select 'kd_' || to_char(clock_timestamp() at time zone 'UTC', 'YYYYMMDD"T"HH24MISS') || '_'
     || encode(public.gen_random_bytes(8), 'hex')
 $fn$;
+comment on function knowledge.new_discovery_id() is
+'A new discovery id: kd_<UTC yyyymmddThhmmss>_<16 random hex>.
+Legacy ids are ISO timestamps (they start with a digit), so the two never collide.
+@nonnull *';
 
--- The agent that writes: must exist and be able to write now (core.require_active_actor: paused,
--- archived and deleted agents get GV423 AGENT_PAUSED / AGENT_ARCHIVED / AGENT_DELETED), locked FOR
--- SHARE so that a concurrent status change is ordered with this write.
 create or replace function knowledge.require_agent(p_agent_id text, p_role text default 'agent') returns core.agents
 language plpgsql volatile
 set search_path = knowledge, core, public
@@ -37,8 +39,11 @@ begin
   return core.require_active_actor(p_agent_id, p_role);
 end;
 $fn$;
+comment on function knowledge.require_agent(text,text) is
+'The agent that writes knowledge, locked FOR SHARE: it must exist and be able to write now (core.require_active_actor).
+Errors: GV404 AGENT_NOT_FOUND; GV423 AGENT_PAUSED / AGENT_ARCHIVED / AGENT_DELETED.
+@nonnull id, status, notes, tags, metadata, update_count, created_at, updated_at, origin, anomalies';
 
--- A discovery that must exist; the hint names the closest existing id when one is close.
 create or replace function knowledge.require_discovery(p_id text, p_role text default 'discovery', p_lock boolean default false)
 returns knowledge.discoveries
 language plpgsql
@@ -67,8 +72,11 @@ begin
   return d;
 end;
 $fn$;
+comment on function knowledge.require_discovery(text,text,boolean) is
+'A discovery that must exist (locked FOR UPDATE with p_lock).
+Errors: GV404 DISCOVERY_NOT_FOUND naming p_role, with a hint naming the closest existing id when one is close.
+@nonnull id, agent_id, discovery_type, status, summary, details, tags, references_files, provenance, created_at, updated_at';
 
--- The author's latest EISV snapshot (highest seq in core.agent_state); {} when it has none.
 create or replace function knowledge.agent_provenance(p_agent_id text) returns jsonb
 language sql stable
 set search_path = knowledge, core, public
@@ -82,6 +90,9 @@ as $fn$
     from core.agent_state s where s.agent_id = p_agent_id
     order by s.seq desc limit 1), '{}'::jsonb)
 $fn$;
+comment on function knowledge.agent_provenance(text) is
+'The author''s latest EISV snapshot (highest seq in core.agent_state) as a JSON object; {} when it has none.
+@nonnull *';
 
 create or replace function knowledge.raise_invalid(p_problems text[], p_hint text default null) returns void
 language plpgsql
@@ -95,11 +106,11 @@ begin
   end if;
 end;
 $fn$;
+comment on function knowledge.raise_invalid(text[],text) is
+'Raises GV400 INVALID_INPUT listing p_problems (joined with ; ) when there is any; returns otherwise.';
 
 -- ---------------------------------------------------------------- writes
 
--- Stores one discovery with its tags, response link and related links, and projects it into the graph.
--- p_id: optional (import, idempotent retries); an existing id is a GV409 conflict.
 create or replace function knowledge.store_discovery(
   p_agent_id text,
   p_summary text,
@@ -228,10 +239,12 @@ begin
   return d;
 end;
 $fn$;
+comment on function knowledge.store_discovery(text,text,text,text,text[],text,text[],text,text,text[],double precision,text) is
+'Stores one discovery with its tags, response link and related links, projects it into the AGE graph and returns the stored row.
+Tags are normalised (knowledge.normalize_tags, first-seen order kept). p_id is optional (import, idempotent retries). The author must be able to write.
+Errors: GV400 INVALID_INPUT listing every problem; GV404 AGENT_NOT_FOUND / DISCOVERY_NOT_FOUND (a linked discovery); GV409 DISCOVERY_EXISTS; GV423 when the author cannot write.
+@nonnull id, agent_id, discovery_type, status, summary, details, tags, references_files, provenance, created_at, updated_at';
 
--- Stores a JSON array of discoveries in order, all or nothing (one statement, one transaction). Each
--- item is an object with the keys of store_discovery without the p_ prefix ("type" is accepted for
--- discovery_type); later items may respond to or relate to earlier ones. Errors name the item index.
 create or replace function knowledge.store_discoveries(p_items jsonb)
 returns setof knowledge.discoveries
 language plpgsql
@@ -323,11 +336,11 @@ begin
   end loop;
 end;
 $fn$;
+comment on function knowledge.store_discoveries(jsonb) is
+'Stores a JSON array of discoveries in order, all or nothing, and returns the stored rows.
+Each item is an object with the keys of store_discovery without the p_ prefix (type is accepted for discovery_type); later items may respond to or relate to earlier ones. Errors: those of store_discovery, naming the item index.
+@nonnull id, agent_id, discovery_type, status, summary, details, tags, references_files, provenance, created_at, updated_at';
 
--- Sets a discovery's status. resolved stamps resolved_at (kept when later archived); open and disputed
--- clear it. A superseded discovery stays archived. Setting the current status again changes nothing.
--- Who: the author (p_actor_agent_id) or an admin (p_admin); any other writing agent may only mark a
--- discovery disputed (GV403 NOT_AUTHOR otherwise).
 drop function if exists knowledge.update_discovery_status(text, text);
 create or replace function knowledge.update_discovery_status(p_id text, p_status text, p_actor_agent_id text default null, p_admin boolean default false)
 returns knowledge.discoveries
@@ -370,11 +383,12 @@ begin
   return d;
 end;
 $fn$;
+comment on function knowledge.update_discovery_status(text,text,text,boolean) is
+'Sets a discovery''s status (open, resolved, archived, disputed) and returns the row.
+resolved stamps resolved_at (kept when later archived); open and disputed clear it; a superseded discovery stays archived; the current status again changes nothing. Who: the author (p_actor_agent_id) or an admin (p_admin); any other writing agent may only mark it disputed.
+Errors: GV400 INVALID_INPUT; GV403 NOT_AUTHOR; GV404 DISCOVERY_NOT_FOUND; GV422 DISCOVERY_SUPERSEDED; GV423 when the actor cannot write.
+@nonnull id, agent_id, discovery_type, status, summary, details, tags, references_files, provenance, created_at, updated_at';
 
--- Marks p_old_id as superseded by p_new_id: old.superseded_by = new, old.status = archived, a
--- 'supersedes' edge new -> old (SUPERSEDES in the graph). Returns the old discovery. Repeating the same
--- call is a no-op; superseding by another discovery, or creating a cycle, is refused.
--- Who: the author of the superseding discovery (p_agent_id) or an admin (p_admin); GV403 NOT_AUTHOR.
 drop function if exists knowledge.supersede_discovery(text, text, text);
 create or replace function knowledge.supersede_discovery(p_old_id text, p_new_id text, p_agent_id text default null, p_admin boolean default false)
 returns knowledge.discoveries
@@ -437,9 +451,12 @@ begin
   return v_old;
 end;
 $fn$;
+comment on function knowledge.supersede_discovery(text,text,text,boolean) is
+'Marks p_old_id as superseded by p_new_id and returns the old discovery: superseded_by = new, status archived, a supersedes edge new -> old (SUPERSEDES in the graph).
+Repeating the same call is a no-op. Who: the author of the superseding discovery (p_agent_id) or an admin (p_admin).
+Errors: GV400 INVALID_INPUT; GV403 NOT_AUTHOR; GV404 DISCOVERY_NOT_FOUND; GV409 ALREADY_SUPERSEDED (by another discovery); GV422 SUPERSEDE_CYCLE; GV423 when the actor cannot write.
+@nonnull id, agent_id, discovery_type, status, summary, details, tags, references_files, provenance, created_at, updated_at';
 
--- Links two discoveries with a typed edge (related_to, disputes, extends; projected as RELATED_TO with
--- kind). Linking the same pair with the same type again updates weight and metadata.
 create or replace function knowledge.link_discoveries(
   p_src_id text,
   p_dst_id text,
@@ -486,8 +503,12 @@ begin
   return e;
 end;
 $fn$;
+comment on function knowledge.link_discoveries(text,text,text,double precision,text,jsonb) is
+'Links two discoveries with a typed edge (related_to, disputes, extends; projected as RELATED_TO with kind) and returns the edge.
+Linking the same pair with the same type again updates weight and metadata (a JSON object).
+Errors: GV400 INVALID_INPUT; GV404 DISCOVERY_NOT_FOUND / AGENT_NOT_FOUND; GV423 when p_created_by cannot write.
+@nonnull src_id, dst_id, edge_type, weight, created_at, metadata';
 
--- Leaves a note on a discovery (notes are not projected into the graph).
 create or replace function knowledge.add_discovery_note(p_discovery_id text, p_agent_id text, p_note text)
 returns knowledge.discovery_notes
 language plpgsql
@@ -509,12 +530,13 @@ begin
   return n;
 end;
 $fn$;
+comment on function knowledge.add_discovery_note(text,text,text) is
+'Leaves a note on a discovery and returns it (notes are not projected into the graph).
+Errors: GV400 INVALID_INPUT; GV404 DISCOVERY_NOT_FOUND / AGENT_NOT_FOUND; GV423 when the agent cannot write.
+@nonnull *';
 
 -- ---------------------------------------------------------------- reads
 
--- A discovery with its response chain: relation 'self' (depth 0), 'ancestor' (depth 1 = the discovery
--- it responds to, 2 = that one's target, ...; at most p_max_depth) and 'response' (direct responses,
--- depth 1, oldest first).
 create or replace function knowledge.get_discovery(p_id text, p_max_depth integer default 20)
 returns table (
   relation text, depth integer, id text, agent_id text, discovery_type text, severity text, status text,
@@ -554,6 +576,11 @@ begin
   order by c.ord;
 end;
 $fn$;
+comment on function knowledge.get_discovery(text,integer) is
+'A discovery with its response chain.
+relation self (depth 0), ancestor (depth 1 = the discovery it responds to, 2 = that one''s target, ...; at most p_max_depth, 0..1000) and response (direct responses, depth 1, oldest first).
+Errors: GV400 INVALID_INPUT; GV404 DISCOVERY_NOT_FOUND.
+@nonnull relation, depth, id, agent_id, discovery_type, status, summary, details, tags, references_files, provenance, created_at, updated_at';
 
 create or replace function knowledge.list_discovery_notes(p_discovery_id text, p_limit integer default 100)
 returns setof knowledge.discovery_notes
@@ -571,13 +598,14 @@ begin
   order by n.created_at, n.id limit p_limit;
 end;
 $fn$;
+comment on function knowledge.list_discovery_notes(text,integer) is
+'The notes of a discovery, oldest first, at most p_limit (1..1000).
+Errors: GV400 INVALID_INPUT; GV404 DISCOVERY_NOT_FOUND.
+@nonnull *';
 
--- The words of the summary vocabulary (knowledge.summary_words) near the words of a query, with
--- the query word (its position among the query's first 16 distinct words) and their trigram
--- similarity: the 5 nearest by trigram distance whose similarity is >= 0.3 (a KNN walk of the GiST
--- index: a few pages, where `word % w` compared every word, ~2 µs each), and up to 50 that contain
--- it when it has 3+ characters (GIN; the planner would rather scan the small table, hence
--- enable_seqscan = off for this function). plpgsql, so that the plan is cached for the session.
+-- A KNN walk of the GiST index (a few pages; `word % w` compared every word, ~2 us each) and GIN for
+-- containment; the planner would rather scan the small table, hence enable_seqscan = off. plpgsql,
+-- so that the plan is cached for the session.
 drop function if exists knowledge.vocabulary_matches(text);
 create or replace function knowledge.vocabulary_matches(p_query text)
 returns table (word text, query_word integer, similarity real)
@@ -605,30 +633,17 @@ begin
   group by v.word, q.i;
 end;
 $fn$;
+comment on function knowledge.vocabulary_matches(text) is
+'The words of the summary vocabulary (knowledge.summary_words) near the words of a query.
+query_word: the word''s position among the query''s first 16 distinct words; similarity: trigram similarity in [0, 1]. Per query word: the 5 nearest with similarity >= 0.3, and up to 50 that contain it when it has 3+ characters.
+@nonnull *';
 
--- Full-text search with websearch syntax ("quoted phrase", -exclusion, or), in tiers (docs/knowledge.md):
---  1. summary matches: the whole query matches the summary alone (summary_vector). The newest
---     greatest(limit, 200) of them are the candidates, ranked by ts_rank over the summary; rank is
---     1 + that, so always >= 1.
---  2. only if tier 1 returned fewer than the limit: discoveries whose summary + details match
---     (search_vector) but whose summary alone does not; again the newest greatest(limit, 200) are
---     ranked, by ts_rank with weights {D .05, C .05, B .1, A 1}, which stays below 1.
--- So a summary match always outranks a details match, and ranking is exact within the candidate set
--- (the newest matches), not over every match: ranking every match of a common word meant detoasting
--- and scoring tens of thousands of vectors (0.5-0.8 s at 100k discoveries).
--- When the text search finds nothing and the query uses no websearch operators (a misspelling, a
--- fragment), it falls back to fuzzy matching through the summary vocabulary (knowledge.summary_words,
--- migration search_vocabulary): the vocabulary words trigram-similar to a query word (similarity >= 0.3)
--- or containing it (3+ characters) select the candidate discoveries, the newest greatest(limit, 200)
--- whose summary has one of them (through the summary GIN index, or newest-first for a word in more
--- than 2% of summaries); rank = for each query word, the similarity of the nearest such word in the
--- summary, averaged over the query words that have one; nearest first, then newest. A query of stop words only finds
--- nothing. This replaced a trigram KNN over every summary (40-53 ms at 100k discoveries for a term
--- found nowhere) and a word_similarity pass over each candidate summary. "match" says which search answered. Without a query it lists by the
--- filters, newest first. Filters: agent, type, tags (all of them), status, created_at in [since, until).
--- The query-path statements run as dynamic SQL (EXECUTE ... USING) so each call is planned for its own
--- query: a common word walks created_at desc (the covering index discoveries_created_summary_vector_idx)
--- until it has enough candidates, a rare word or phrase collects them through the GIN index instead.
+-- docs/knowledge.md has the tiers. Ranking is exact within the newest candidates, not over every match:
+-- ranking every match of a common word meant detoasting and scoring tens of thousands of vectors
+-- (0.5-0.8 s at 100k discoveries). The vocabulary fallback replaced a trigram KNN over every summary
+-- (40-53 ms at 100k for a term found nowhere). The query-path statements run as dynamic SQL (EXECUTE
+-- ... USING) so each call is planned for its own query: a common word walks created_at desc (the
+-- covering index discoveries_created_summary_vector_idx), a rare word collects through the GIN index.
 create or replace function knowledge.search_discoveries(
   p_query text default null,
   p_agent_id text default null,
@@ -818,8 +833,12 @@ begin
   end if;
 end;
 $fn$;
+comment on function knowledge.search_discoveries(text,text,text,text[],text,timestamp with time zone,timestamp with time zone,integer) is
+'Searches discoveries: full text with websearch syntax (quoted phrase, -exclusion, or) in tiers, a fuzzy fallback, or, without a query, a filtered list newest first.
+Tier 1: the query matches the summary (rank >= 1); tier 2, only when tier 1 found fewer than the limit: summary + details match (rank < 1); each tier ranks its newest greatest(limit, 200) matches. Fallback, when the text search finds nothing and the query uses no operators: summaries sharing vocabulary words trigram-similar to a query word; rank = mean nearest similarity. match says which answered (fulltext, trigram, filter). Filters: agent, type, tags (all of them), status, created_at in [since, until). details_excerpt: the first 500 characters.
+Errors: GV400 INVALID_INPUT listing every problem.
+@nonnull id, agent_id, discovery_type, status, summary, details_excerpt, tags, created_at, updated_at, match';
 
--- Discoveries sharing tags with p_id, most shared tags first; score is the Jaccard index of the two tag sets.
 create or replace function knowledge.similar_discoveries(p_id text, p_limit integer default 10)
 returns table (
   id text, agent_id text, discovery_type text, status text, summary text, tags text[],
@@ -850,9 +869,12 @@ begin
   limit p_limit;
 end;
 $fn$;
+comment on function knowledge.similar_discoveries(text,integer) is
+'Discoveries sharing tags with p_id, most shared tags first, at most p_limit (1..500).
+shared_tags sorted; score: the Jaccard index of the two tag sets, in (0, 1].
+Errors: GV400 INVALID_INPUT; GV404 DISCOVERY_NOT_FOUND.
+@nonnull *';
 
--- Discoveries within p_max_hops (1..3) of p_id over RELATED_TO, RESPONDS_TO and SUPERSEDES edges in
--- either direction, via a Cypher variable-length match; hops is the shortest distance found.
 create or replace function knowledge.related_discoveries(p_id text, p_max_hops integer default 2, p_limit integer default 50)
 returns table (
   id text, hops integer, agent_id text, discovery_type text, status text, summary text, created_at timestamptz)
@@ -879,20 +901,20 @@ begin
   limit p_limit;
 end;
 $fn$;
+comment on function knowledge.related_discoveries(text,integer,integer) is
+'Discoveries within p_max_hops (1..3) of p_id over RELATED_TO, RESPONDS_TO and SUPERSEDES edges in either direction, nearest first, at most p_limit (1..500).
+hops is the shortest distance found (knowledge.graph_related_ids).
+Errors: GV400 INVALID_INPUT; GV404 DISCOVERY_NOT_FOUND.
+@nonnull *';
 
--- The Cypher half of related_discoveries: ids within p_max_hops (1..3) of p_id, each with its shortest
--- distance. Edges between discoveries all carry scope = 'discovery'.
 -- Why not a variable-length match (s)-[*1..N]-(o): AGE 1.5 answers it by loading the whole graph into
 -- a per-transaction context first (0.3-1.8 s at 100k discoveries / 500k edges). And why not undirected
--- fixed-length edges (s)-[]-(o): their "start = s and end = o, or end = s and start = o" join cannot
--- use the start_id/end_id indexes and is planned as a scan of every edge (seconds). So every hop
--- count is spelled out as directed fixed-length patterns, one UNION ALL branch per combination of
--- directions (2 + 4 + 8 for three hops): each branch walks from the start vertex through the edge
--- labels' start_id/end_id indexes. The shortest distance is the smallest hop count of any branch that
--- reaches a vertex. The hop bound must be a constant of the Cypher text, hence one query per bound.
--- Parallel workers and JIT cost more than these small index walks save, so both are off; the plan is
--- the same for every start vertex, and planning the 6-branch union (~15 ms) costs more than running
--- it (~3 ms at 100k discoveries), so the cached generic plan is always used.
+-- fixed-length edges (s)-[]-(o): their join cannot use the start_id/end_id indexes and is planned as a
+-- scan of every edge (seconds). So every hop count is spelled out as directed fixed-length patterns,
+-- one UNION ALL branch per combination of directions (2 + 4 + 8 for three hops), each walking the edge
+-- labels' start_id/end_id indexes; the hop bound must be a constant of the Cypher text, hence one query
+-- per bound. Parallel workers and JIT cost more than these small index walks save; planning the union
+-- (~15 ms) costs more than running it (~3 ms), so the cached generic plan is always used.
 create or replace function knowledge.graph_related_ids(p_id text, p_max_hops integer)
 returns table (id text, hops integer)
 language plpgsql stable
@@ -967,9 +989,11 @@ begin
   end if;
 end;
 $fn$;
+comment on function knowledge.graph_related_ids(text,integer) is
+'The Cypher half of related_discoveries: ids within p_max_hops (1..3) of p_id in the AGE graph, each with its shortest distance.
+Errors: GV400 INVALID_INPUT for another hop count.
+@nonnull *';
 
--- Counts: dimension 'total' (keys discoveries, tags, edges, notes), 'type', 'status', 'severity'
--- ('none' for no severity), and the p_top most used 'tag' and most active 'agent'.
 create or replace function knowledge.discovery_stats(p_top integer default 20)
 returns table (dimension text, key text, count bigint)
 language plpgsql stable
@@ -993,3 +1017,11 @@ begin
   union all (select 'agent', d.agent_id, count(*) from knowledge.discoveries d group by 2 order by 3 desc, 2 limit p_top);
 end;
 $fn$;
+comment on function knowledge.discovery_stats(integer) is
+'Discovery counts by dimension: total (keys discoveries, tags, edges, notes), type, status, severity (none for no severity), and the p_top (1..1000) most used tag and most active agent.
+Errors: GV400 INVALID_INPUT.
+@nonnull *';
+
+-- summary_words_capture is defined by a migration; its description lives here with the functions it serves.
+comment on function knowledge.summary_words_capture() is
+'Statement trigger on knowledge.discoveries (migration 000010): adds the words of new and changed summaries (lower-cased, split on non-alphanumerics, at most 64 characters) to the search vocabulary knowledge.summary_words.';

@@ -4,8 +4,8 @@
 -- little longer than the session TTL and refresh it lazily), so a flushed or restarted Redis loses
 -- nothing. A row whose expires_at has passed counts as gone even before the cleanup deletes it.
 
--- Binds (or re-binds) a session id to an agent. Re-binding to the same agent refreshes it; a live
--- binding of another agent is never taken over (session ids must stay bound to one principal).
+-- core.sessions is the source of truth behind the Redis session cache; its expiry is never earlier
+-- than the cache's, so a flushed Redis loses nothing.
 create or replace function core.bind_session(
   p_session_id text,
   p_agent_id text,
@@ -71,9 +71,12 @@ begin
   return v_row;
 end;
 $$;
+comment on function core.bind_session(text,text,bigint,text,jsonb) is
+'Binds (or re-binds) a session id (8-256 characters) to an agent for p_ttl_ms milliseconds and returns the binding.
+Re-binding to the same agent refreshes it and merges metadata; a live binding of another agent is never taken over; an expired one is replaced.
+Errors: GV400 SESSION_ID_INVALID / SESSION_TTL_INVALID / SESSION_METADATA_INVALID; GV404 AGENT_NOT_FOUND; GV409 SESSION_BOUND_TO_OTHER_AGENT; GV422 AGENT_DELETED.
+@nonnull session_id, agent_id, metadata, created_at, last_active_at, expires_at';
 
--- Resolves a live binding and slides its durable expiry to at least now() + p_ttl_ms.
--- Returns no row when the session is unknown or expired.
 create or replace function core.lookup_session(p_session_id text, p_ttl_ms bigint)
 returns setof core.sessions
 language plpgsql volatile
@@ -93,8 +96,11 @@ begin
     returning s.*;
 end;
 $$;
+comment on function core.lookup_session(text,bigint) is
+'Resolves a live session binding and slides its durable expiry to at least now() + p_ttl_ms milliseconds.
+No row when the session is unknown or expired. Errors: GV400 SESSION_TTL_INVALID.
+@nonnull session_id, agent_id, metadata, created_at, last_active_at, expires_at';
 
--- Live bindings of one agent, most recently active first (index sessions_agent_idx).
 create or replace function core.list_agent_sessions(p_agent_id text)
 returns setof core.sessions
 language sql stable
@@ -104,8 +110,10 @@ as $$
    where s.agent_id = p_agent_id and s.expires_at > now()
    order by s.last_active_at desc, s.session_id
 $$;
+comment on function core.list_agent_sessions(text) is
+'Live session bindings of one agent, most recently active first.
+@nonnull session_id, agent_id, metadata, created_at, last_active_at, expires_at';
 
--- Removes a binding; returns the removed row (none when there was nothing to remove).
 create or replace function core.unbind_session(p_session_id text)
 returns setof core.sessions
 language sql volatile
@@ -113,9 +121,10 @@ rows 1
 as $$
   delete from core.sessions s where s.session_id = p_session_id returning s.*
 $$;
+comment on function core.unbind_session(text) is
+'Removes a session binding and returns the removed row (no row when there was nothing to remove).
+@nonnull session_id, agent_id, metadata, created_at, last_active_at, expires_at';
 
--- Deletes up to p_limit expired bindings (oldest first) and returns them, so the caller can drop
--- them from the cache's per-agent index too. Concurrent runs skip each other's rows.
 create or replace function core.delete_expired_sessions(p_limit integer default 1000)
 returns table (session_id text, agent_id text, expires_at timestamptz)
 language plpgsql volatile
@@ -138,3 +147,7 @@ begin
     returning s.session_id, s.agent_id, s.expires_at;
 end;
 $$;
+comment on function core.delete_expired_sessions(integer) is
+'Deletes up to p_limit expired session bindings (oldest expiry first) and returns them, so the caller can drop them from the cache''s per-agent index too.
+Concurrent runs skip each other''s rows. Errors: GV400 LIMIT_INVALID.
+@nonnull *';

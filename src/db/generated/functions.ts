@@ -127,7 +127,7 @@ export interface AuditPageCursorArgs {
   occurredAt: Date | string | null;
   id: number | string | null;
 }
-const AuditPageCursorSpec: FunctionSpec = {"schema":"audit","name":"page_cursor","returns":"scalar","params":[{"key":"occurredAt","sqlName":"p_occurred_at","sqlType":"timestamp with time zone","json":false},{"key":"id","sqlName":"p_id","sqlType":"bigint","json":false}]};
+const AuditPageCursorSpec: FunctionSpec = {"schema":"audit","name":"page_cursor","returns":"scalar","params":[{"key":"occurredAt","sqlName":"p_occurred_at","sqlType":"timestamp with time zone","json":false},{"key":"id","sqlName":"p_id","sqlType":"bigint","json":false}],"nonNull":["value"]};
 
 /** Arguments of audit.parse_query_page(p_limit integer, p_since timestamp with time zone, p_until timestamp with time zone, p_cursor text, OUT before_occurred_at timestamp with time zone, OUT before_id bigint). */
 export interface AuditParseQueryPageArgs {
@@ -154,20 +154,20 @@ export interface AuditQueryEventsArgs {
 }
 /** A result row of audit.query_events. */
 export interface AuditQueryEventsRow {
-  id: string | null;
-  occurred_at: Date | null;
+  id: string;
+  occurred_at: Date;
   agent_id: string | null;
   session_id: string | null;
-  event_type: string | null;
+  event_type: string;
   confidence: number | null;
-  details: unknown | null;
-  content_hash: string | null;
+  details: unknown;
+  content_hash: string;
   prev_hash: string | null;
-  source: string | null;
-  ingested_at: Date | null;
-  cursor: string | null;
+  source: string;
+  ingested_at: Date;
+  cursor: string;
 }
-const AuditQueryEventsSpec: FunctionSpec = {"schema":"audit","name":"query_events","returns":"rows","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"eventType","sqlName":"p_event_type","sqlType":"text","json":false},{"key":"since","sqlName":"p_since","sqlType":"timestamp with time zone","json":false},{"key":"until","sqlName":"p_until","sqlType":"timestamp with time zone","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false},{"key":"cursor","sqlName":"p_cursor","sqlType":"text","json":false}]};
+const AuditQueryEventsSpec: FunctionSpec = {"schema":"audit","name":"query_events","returns":"rows","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"eventType","sqlName":"p_event_type","sqlType":"text","json":false},{"key":"since","sqlName":"p_since","sqlType":"timestamp with time zone","json":false},{"key":"until","sqlName":"p_until","sqlType":"timestamp with time zone","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false},{"key":"cursor","sqlName":"p_cursor","sqlType":"text","json":false}],"nonNull":["id","occurred_at","event_type","details","content_hash","source","ingested_at","cursor"]};
 
 /** Arguments of audit.query_tool_usage(p_agent_id text, p_tool_name text, p_success boolean, p_since timestamp with time zone, p_until timestamp with time zone, p_limit integer, p_cursor text). */
 export interface AuditQueryToolUsageArgs {
@@ -181,19 +181,19 @@ export interface AuditQueryToolUsageArgs {
 }
 /** A result row of audit.query_tool_usage. */
 export interface AuditQueryToolUsageRow {
-  id: string | null;
-  occurred_at: Date | null;
-  tool_name: string | null;
+  id: string;
+  occurred_at: Date;
+  tool_name: string;
   agent_id: string | null;
   session_id: string | null;
   latency_ms: number | null;
-  success: boolean | null;
+  success: boolean;
   error_code: string | null;
-  content_hash: string | null;
-  source: string | null;
-  cursor: string | null;
+  content_hash: string;
+  source: string;
+  cursor: string;
 }
-const AuditQueryToolUsageSpec: FunctionSpec = {"schema":"audit","name":"query_tool_usage","returns":"rows","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"toolName","sqlName":"p_tool_name","sqlType":"text","json":false},{"key":"success","sqlName":"p_success","sqlType":"boolean","json":false},{"key":"since","sqlName":"p_since","sqlType":"timestamp with time zone","json":false},{"key":"until","sqlName":"p_until","sqlType":"timestamp with time zone","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false},{"key":"cursor","sqlName":"p_cursor","sqlType":"text","json":false}]};
+const AuditQueryToolUsageSpec: FunctionSpec = {"schema":"audit","name":"query_tool_usage","returns":"rows","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"toolName","sqlName":"p_tool_name","sqlType":"text","json":false},{"key":"success","sqlName":"p_success","sqlType":"boolean","json":false},{"key":"since","sqlName":"p_since","sqlType":"timestamp with time zone","json":false},{"key":"until","sqlName":"p_until","sqlType":"timestamp with time zone","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false},{"key":"cursor","sqlName":"p_cursor","sqlType":"text","json":false}],"nonNull":["id","occurred_at","tool_name","success","content_hash","source","cursor"]};
 
 /** Arguments of audit.record_mirror_rejects(p_rejects jsonb). */
 export interface AuditRecordMirrorRejectsArgs {
@@ -222,22 +222,22 @@ export interface CoreAgentStateHistoryArgs {
 }
 /** A result row of core.agent_state_history. */
 export interface CoreAgentStateHistoryRow {
-  seq: string | null;
-  energy: number | null;
-  information: number | null;
-  entropy: number | null;
-  void: number | null;
-  coherence: number | null;
-  risk: number | null;
-  phi: number | null;
-  regime: string | null;
-  verdict: Verdict | null;
-  health_status: HealthStatus | null;
+  seq: string;
+  energy: number;
+  information: number;
+  entropy: number;
+  void: number;
+  coherence: number;
+  risk: number;
+  phi: number;
+  regime: string;
+  verdict: Verdict;
+  health_status: HealthStatus;
   decision: Decision | null;
-  state: unknown | null;
-  recorded_at: Date | null;
+  state: unknown;
+  recorded_at: Date;
 }
-const CoreAgentStateHistorySpec: FunctionSpec = {"schema":"core","name":"agent_state_history","returns":"rows","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false},{"key":"beforeSeq","sqlName":"p_before_seq","sqlType":"bigint","json":false}]};
+const CoreAgentStateHistorySpec: FunctionSpec = {"schema":"core","name":"agent_state_history","returns":"rows","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false},{"key":"beforeSeq","sqlName":"p_before_seq","sqlType":"bigint","json":false}],"nonNull":["seq","energy","information","entropy","void","coherence","risk","phi","regime","verdict","health_status","state","recorded_at"]};
 
 /** Arguments of core.authenticate_agent(p_api_key text, OUT agent_id text, OUT label text, OUT status core.agent_status). */
 export interface CoreAuthenticateAgentArgs {
@@ -245,11 +245,11 @@ export interface CoreAuthenticateAgentArgs {
 }
 /** A result row of core.authenticate_agent. */
 export interface CoreAuthenticateAgentRow {
-  agent_id: string | null;
+  agent_id: string;
   label: string | null;
-  status: AgentStatus | null;
+  status: AgentStatus;
 }
-const CoreAuthenticateAgentSpec: FunctionSpec = {"schema":"core","name":"authenticate_agent","returns":"row","params":[{"key":"apiKey","sqlName":"p_api_key","sqlType":"text","json":false}]};
+const CoreAuthenticateAgentSpec: FunctionSpec = {"schema":"core","name":"authenticate_agent","returns":"row","params":[{"key":"apiKey","sqlName":"p_api_key","sqlType":"text","json":false}],"nonNull":["agent_id","status"]};
 
 /** Arguments of core.bind_session(p_session_id text, p_agent_id text, p_ttl_ms bigint, p_client_type text, p_metadata jsonb). */
 export interface CoreBindSessionArgs {
@@ -261,15 +261,15 @@ export interface CoreBindSessionArgs {
 }
 /** A result row of core.bind_session. */
 export interface CoreBindSessionRow {
-  session_id: string | null;
-  agent_id: string | null;
+  session_id: string;
+  agent_id: string;
   client_type: string | null;
-  metadata: unknown | null;
-  created_at: Date | null;
-  last_active_at: Date | null;
-  expires_at: Date | null;
+  metadata: unknown;
+  created_at: Date;
+  last_active_at: Date;
+  expires_at: Date;
 }
-const CoreBindSessionSpec: FunctionSpec = {"schema":"core","name":"bind_session","returns":"row","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"ttlMs","sqlName":"p_ttl_ms","sqlType":"bigint","json":false},{"key":"clientType","sqlName":"p_client_type","sqlType":"text","json":false},{"key":"metadata","sqlName":"p_metadata","sqlType":"jsonb","json":true}]};
+const CoreBindSessionSpec: FunctionSpec = {"schema":"core","name":"bind_session","returns":"row","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"ttlMs","sqlName":"p_ttl_ms","sqlType":"bigint","json":false},{"key":"clientType","sqlName":"p_client_type","sqlType":"text","json":false},{"key":"metadata","sqlName":"p_metadata","sqlType":"jsonb","json":true}],"nonNull":["session_id","agent_id","metadata","created_at","last_active_at","expires_at"]};
 
 /** Arguments of core.calibration_bin_lower(p_confidence double precision). */
 export interface CoreCalibrationBinLowerArgs {
@@ -283,25 +283,25 @@ export interface CoreCalibrationBinsArgs {
 }
 /** A result row of core.calibration_bins. */
 export interface CoreCalibrationBinsRow {
-  version: number | null;
-  bin_lower: number | null;
-  bin_upper: number | null;
-  count: string | null;
-  predicted_correct: number | null;
-  actual_correct: number | null;
-  confidence_sum: number | null;
+  version: number;
+  bin_lower: number;
+  bin_upper: number;
+  count: string;
+  predicted_correct: number;
+  actual_correct: number;
+  confidence_sum: number;
   mean_confidence: number | null;
   accuracy: number | null;
   gap: number | null;
   updated_at: Date | null;
 }
-const CoreCalibrationBinsSpec: FunctionSpec = {"schema":"core","name":"calibration_bins","returns":"rows","params":[{"key":"version","sqlName":"p_version","sqlType":"integer","json":false}]};
+const CoreCalibrationBinsSpec: FunctionSpec = {"schema":"core","name":"calibration_bins","returns":"rows","params":[{"key":"version","sqlName":"p_version","sqlType":"integer","json":false}],"nonNull":["version","bin_lower","bin_upper","count","predicted_correct","actual_correct","confidence_sum"]};
 
 /** Arguments of core.calibration_recompute(p_since timestamp with time zone). */
 export interface CoreCalibrationRecomputeArgs {
   since?: Date | string | null;
 }
-const CoreCalibrationRecomputeSpec: FunctionSpec = {"schema":"core","name":"calibration_recompute","returns":"scalar","params":[{"key":"since","sqlName":"p_since","sqlType":"timestamp with time zone","json":false}]};
+const CoreCalibrationRecomputeSpec: FunctionSpec = {"schema":"core","name":"calibration_recompute","returns":"scalar","params":[{"key":"since","sqlName":"p_since","sqlType":"timestamp with time zone","json":false}],"nonNull":["value"]};
 
 /** Arguments of core.calibration_record_outcome(p_decision_id text, p_actual_correct double precision, p_actor_agent_id text, p_admin boolean). */
 export interface CoreCalibrationRecordOutcomeArgs {
@@ -312,17 +312,17 @@ export interface CoreCalibrationRecordOutcomeArgs {
 }
 /** A result row of core.calibration_record_outcome. */
 export interface CoreCalibrationRecordOutcomeRow {
-  decision_id: string | null;
+  decision_id: string;
   agent_id: string | null;
   decision: Decision | null;
-  confidence: number | null;
-  predicted_correct: boolean | null;
-  actual_correct: number | null;
-  recorded_at: Date | null;
-  outcome_at: Date | null;
-  details: unknown | null;
+  confidence: number;
+  predicted_correct: boolean;
+  actual_correct: number;
+  recorded_at: Date;
+  outcome_at: Date;
+  details: unknown;
 }
-const CoreCalibrationRecordOutcomeSpec: FunctionSpec = {"schema":"core","name":"calibration_record_outcome","returns":"row","params":[{"key":"decisionId","sqlName":"p_decision_id","sqlType":"text","json":false},{"key":"actualCorrect","sqlName":"p_actual_correct","sqlType":"double precision","json":false},{"key":"actorAgentId","sqlName":"p_actor_agent_id","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false}]};
+const CoreCalibrationRecordOutcomeSpec: FunctionSpec = {"schema":"core","name":"calibration_record_outcome","returns":"row","params":[{"key":"decisionId","sqlName":"p_decision_id","sqlType":"text","json":false},{"key":"actualCorrect","sqlName":"p_actual_correct","sqlType":"double precision","json":false},{"key":"actorAgentId","sqlName":"p_actor_agent_id","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false}],"nonNull":["decision_id","confidence","predicted_correct","actual_correct","recorded_at","outcome_at","details"]};
 
 /** Arguments of core.calibration_record_prediction(p_decision_id text, p_confidence double precision, p_agent_id text, p_decision core.decision, p_predicted_correct boolean, p_details jsonb). */
 export interface CoreCalibrationRecordPredictionArgs {
@@ -335,17 +335,17 @@ export interface CoreCalibrationRecordPredictionArgs {
 }
 /** A result row of core.calibration_record_prediction. */
 export interface CoreCalibrationRecordPredictionRow {
-  decision_id: string | null;
+  decision_id: string;
   agent_id: string | null;
   decision: Decision | null;
-  confidence: number | null;
-  predicted_correct: boolean | null;
+  confidence: number;
+  predicted_correct: boolean;
   actual_correct: number | null;
-  recorded_at: Date | null;
+  recorded_at: Date;
   outcome_at: Date | null;
-  details: unknown | null;
+  details: unknown;
 }
-const CoreCalibrationRecordPredictionSpec: FunctionSpec = {"schema":"core","name":"calibration_record_prediction","returns":"row","params":[{"key":"decisionId","sqlName":"p_decision_id","sqlType":"text","json":false},{"key":"confidence","sqlName":"p_confidence","sqlType":"double precision","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"decision","sqlName":"p_decision","sqlType":"core.decision","json":false},{"key":"predictedCorrect","sqlName":"p_predicted_correct","sqlType":"boolean","json":false},{"key":"details","sqlName":"p_details","sqlType":"jsonb","json":true}]};
+const CoreCalibrationRecordPredictionSpec: FunctionSpec = {"schema":"core","name":"calibration_record_prediction","returns":"row","params":[{"key":"decisionId","sqlName":"p_decision_id","sqlType":"text","json":false},{"key":"confidence","sqlName":"p_confidence","sqlType":"double precision","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"decision","sqlName":"p_decision","sqlType":"core.decision","json":false},{"key":"predictedCorrect","sqlName":"p_predicted_correct","sqlType":"boolean","json":false},{"key":"details","sqlName":"p_details","sqlType":"jsonb","json":true}],"nonNull":["decision_id","confidence","predicted_correct","recorded_at","details"]};
 
 /** Arguments of core.calibration_summary(p_version integer, OUT version integer, OUT total_count bigint, OUT mean_confidence double precision, OUT accuracy double precision, OUT expected_calibration_error double precision, OUT max_calibration_error double precision, OUT updated_at timestamp with time zone). */
 export interface CoreCalibrationSummaryArgs {
@@ -353,15 +353,15 @@ export interface CoreCalibrationSummaryArgs {
 }
 /** A result row of core.calibration_summary. */
 export interface CoreCalibrationSummaryRow {
-  version: number | null;
-  total_count: string | null;
+  version: number;
+  total_count: string;
   mean_confidence: number | null;
   accuracy: number | null;
   expected_calibration_error: number | null;
   max_calibration_error: number | null;
   updated_at: Date | null;
 }
-const CoreCalibrationSummarySpec: FunctionSpec = {"schema":"core","name":"calibration_summary","returns":"row","params":[{"key":"version","sqlName":"p_version","sqlType":"integer","json":false}]};
+const CoreCalibrationSummarySpec: FunctionSpec = {"schema":"core","name":"calibration_summary","returns":"row","params":[{"key":"version","sqlName":"p_version","sqlType":"integer","json":false}],"nonNull":["version","total_count"]};
 
 /** Arguments of core.check_actor_status(p_agent_id text, p_status core.agent_status, p_role text). */
 export interface CoreCheckActorStatusArgs {
@@ -382,13 +382,13 @@ const CoreCheckAgentLabelFreeSpec: FunctionSpec = {"schema":"core","name":"check
 export interface CoreCheckAgentTagsArgs {
   tags: Array<string> | null;
 }
-const CoreCheckAgentTagsSpec: FunctionSpec = {"schema":"core","name":"check_agent_tags","returns":"scalar","params":[{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false}]};
+const CoreCheckAgentTagsSpec: FunctionSpec = {"schema":"core","name":"check_agent_tags","returns":"scalar","params":[{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false}],"nonNull":["value"]};
 
 /** Arguments of core.dashboard_agent(p_agent_id text). */
 export interface CoreDashboardAgentArgs {
   agentId: string | null;
 }
-const CoreDashboardAgentSpec: FunctionSpec = {"schema":"core","name":"dashboard_agent","returns":"scalar","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false}]};
+const CoreDashboardAgentSpec: FunctionSpec = {"schema":"core","name":"dashboard_agent","returns":"scalar","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false}],"nonNull":["value"]};
 
 /** Arguments of core.dashboard_agents(p_status text, p_search text, p_limit integer, p_offset integer). */
 export interface CoreDashboardAgentsArgs {
@@ -399,33 +399,33 @@ export interface CoreDashboardAgentsArgs {
 }
 /** A result row of core.dashboard_agents. */
 export interface CoreDashboardAgentsRow {
-  id: string | null;
+  id: string;
   label: string | null;
-  status: string | null;
+  status: string;
   purpose: string | null;
-  tags: Array<string> | null;
+  tags: Array<string>;
   parent_agent_id: string | null;
-  update_count: string | null;
-  created_at: Date | null;
+  update_count: string;
+  created_at: Date;
   last_activity_at: Date | null;
   risk: number | null;
   coherence: number | null;
   verdict: string | null;
   decision: string | null;
-  total_count: string | null;
+  total_count: string;
 }
-const CoreDashboardAgentsSpec: FunctionSpec = {"schema":"core","name":"dashboard_agents","returns":"rows","params":[{"key":"status","sqlName":"p_status","sqlType":"text","json":false},{"key":"search","sqlName":"p_search","sqlType":"text","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false},{"key":"offset","sqlName":"p_offset","sqlType":"integer","json":false}]};
+const CoreDashboardAgentsSpec: FunctionSpec = {"schema":"core","name":"dashboard_agents","returns":"rows","params":[{"key":"status","sqlName":"p_status","sqlType":"text","json":false},{"key":"search","sqlName":"p_search","sqlType":"text","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false},{"key":"offset","sqlName":"p_offset","sqlType":"integer","json":false}],"nonNull":["id","status","tags","update_count","created_at","total_count"]};
 
 /** Arguments of core.dashboard_audit_chain(p_window integer). */
 export interface CoreDashboardAuditChainArgs {
   window?: number | null;
 }
-const CoreDashboardAuditChainSpec: FunctionSpec = {"schema":"core","name":"dashboard_audit_chain","returns":"scalar","params":[{"key":"window","sqlName":"p_window","sqlType":"integer","json":false}]};
+const CoreDashboardAuditChainSpec: FunctionSpec = {"schema":"core","name":"dashboard_audit_chain","returns":"scalar","params":[{"key":"window","sqlName":"p_window","sqlType":"integer","json":false}],"nonNull":["value"]};
 
 /** Arguments of core.dashboard_changes(). */
 export interface CoreDashboardChangesArgs {
 }
-const CoreDashboardChangesSpec: FunctionSpec = {"schema":"core","name":"dashboard_changes","returns":"scalar","params":[]};
+const CoreDashboardChangesSpec: FunctionSpec = {"schema":"core","name":"dashboard_changes","returns":"scalar","params":[],"nonNull":["value"]};
 
 /** Arguments of core.dashboard_check_page(p_limit integer, p_offset integer, p_max integer). */
 export interface CoreDashboardCheckPageArgs {
@@ -459,26 +459,26 @@ export interface CoreDashboardDialecticSessionsArgs {
 }
 /** A result row of core.dashboard_dialectic_sessions. */
 export interface CoreDashboardDialecticSessionsRow {
-  id: string | null;
-  session_type: string | null;
-  phase: string | null;
-  status: string | null;
-  paused_agent_id: string | null;
+  id: string;
+  session_type: string;
+  phase: string;
+  status: string;
+  paused_agent_id: string;
   reviewer_agent_id: string | null;
   topic: string | null;
-  synthesis_round: number | null;
-  created_at: Date | null;
-  updated_at: Date | null;
+  synthesis_round: number;
+  created_at: Date;
+  updated_at: Date;
   resolved_at: Date | null;
-  messages: string | null;
-  total_count: string | null;
+  messages: string;
+  total_count: string;
 }
-const CoreDashboardDialecticSessionsSpec: FunctionSpec = {"schema":"core","name":"dashboard_dialectic_sessions","returns":"rows","params":[{"key":"status","sqlName":"p_status","sqlType":"text","json":false},{"key":"phase","sqlName":"p_phase","sqlType":"text","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false},{"key":"offset","sqlName":"p_offset","sqlType":"integer","json":false}]};
+const CoreDashboardDialecticSessionsSpec: FunctionSpec = {"schema":"core","name":"dashboard_dialectic_sessions","returns":"rows","params":[{"key":"status","sqlName":"p_status","sqlType":"text","json":false},{"key":"phase","sqlName":"p_phase","sqlType":"text","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false},{"key":"offset","sqlName":"p_offset","sqlType":"integer","json":false}],"nonNull":["id","session_type","phase","status","paused_agent_id","synthesis_round","created_at","updated_at","messages","total_count"]};
 
 /** Arguments of core.dashboard_fleet(). */
 export interface CoreDashboardFleetArgs {
 }
-const CoreDashboardFleetSpec: FunctionSpec = {"schema":"core","name":"dashboard_fleet","returns":"scalar","params":[]};
+const CoreDashboardFleetSpec: FunctionSpec = {"schema":"core","name":"dashboard_fleet","returns":"scalar","params":[],"nonNull":["value"]};
 
 /** Arguments of core.dashboard_neighbourhood(p_label text, p_id text, p_limit integer). */
 export interface CoreDashboardNeighbourhoodArgs {
@@ -499,7 +499,7 @@ const CoreDashboardNeighbourhoodSpec: FunctionSpec = {"schema":"core","name":"da
 /** Arguments of core.dashboard_platform(). */
 export interface CoreDashboardPlatformArgs {
 }
-const CoreDashboardPlatformSpec: FunctionSpec = {"schema":"core","name":"dashboard_platform","returns":"scalar","params":[]};
+const CoreDashboardPlatformSpec: FunctionSpec = {"schema":"core","name":"dashboard_platform","returns":"scalar","params":[],"nonNull":["value"]};
 
 /** Arguments of core.dashboard_trajectory(p_agent_id text, p_after_seq bigint, p_limit integer). */
 export interface CoreDashboardTrajectoryArgs {
@@ -509,19 +509,19 @@ export interface CoreDashboardTrajectoryArgs {
 }
 /** A result row of core.dashboard_trajectory. */
 export interface CoreDashboardTrajectoryRow {
-  seq: string | null;
-  recorded_at: Date | null;
-  energy: number | null;
-  information: number | null;
-  entropy: number | null;
-  void: number | null;
-  coherence: number | null;
-  risk: number | null;
-  verdict: string | null;
+  seq: string;
+  recorded_at: Date;
+  energy: number;
+  information: number;
+  entropy: number;
+  void: number;
+  coherence: number;
+  risk: number;
+  verdict: string;
   decision: string | null;
-  regime: string | null;
+  regime: string;
 }
-const CoreDashboardTrajectorySpec: FunctionSpec = {"schema":"core","name":"dashboard_trajectory","returns":"rows","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"afterSeq","sqlName":"p_after_seq","sqlType":"bigint","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false}]};
+const CoreDashboardTrajectorySpec: FunctionSpec = {"schema":"core","name":"dashboard_trajectory","returns":"rows","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"afterSeq","sqlName":"p_after_seq","sqlType":"bigint","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false}],"nonNull":["seq","recorded_at","energy","information","entropy","void","coherence","risk","verdict","regime"]};
 
 /** Arguments of core.delete_expired_sessions(p_limit integer). */
 export interface CoreDeleteExpiredSessionsArgs {
@@ -529,11 +529,11 @@ export interface CoreDeleteExpiredSessionsArgs {
 }
 /** A result row of core.delete_expired_sessions. */
 export interface CoreDeleteExpiredSessionsRow {
-  session_id: string | null;
-  agent_id: string | null;
-  expires_at: Date | null;
+  session_id: string;
+  agent_id: string;
+  expires_at: Date;
 }
-const CoreDeleteExpiredSessionsSpec: FunctionSpec = {"schema":"core","name":"delete_expired_sessions","returns":"rows","params":[{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false}]};
+const CoreDeleteExpiredSessionsSpec: FunctionSpec = {"schema":"core","name":"delete_expired_sessions","returns":"rows","params":[{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false}],"nonNull":["session_id","agent_id","expires_at"]};
 
 /** Arguments of core.dialectic_fail_expired(). */
 export interface CoreDialecticFailExpiredArgs {
@@ -568,7 +568,7 @@ export interface CoreDialecticGetSessionArgs {
   actorAgentId?: string | null;
   admin?: boolean | null;
 }
-const CoreDialecticGetSessionSpec: FunctionSpec = {"schema":"core","name":"dialectic_get_session","returns":"scalar","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"actorAgentId","sqlName":"p_actor_agent_id","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false}]};
+const CoreDialecticGetSessionSpec: FunctionSpec = {"schema":"core","name":"dialectic_get_session","returns":"scalar","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"actorAgentId","sqlName":"p_actor_agent_id","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false}],"nonNull":["value"]};
 
 /** Arguments of core.dialectic_list_sessions(p_agent_id text, p_status core.dialectic_status, p_session_type core.dialectic_type, p_limit integer, p_cursor text). */
 export interface CoreDialecticListSessionsArgs {
@@ -580,25 +580,25 @@ export interface CoreDialecticListSessionsArgs {
 }
 /** A result row of core.dialectic_list_sessions. */
 export interface CoreDialecticListSessionsRow {
-  id: string | null;
-  paused_agent_id: string | null;
+  id: string;
+  paused_agent_id: string;
   reviewer_agent_id: string | null;
-  session_type: DialecticType | null;
-  phase: DialecticPhase | null;
-  status: DialecticStatus | null;
+  session_type: DialecticType;
+  phase: DialecticPhase;
+  status: DialecticStatus;
   topic: string | null;
   reason: string | null;
-  synthesis_round: number | null;
-  max_synthesis_rounds: number | null;
+  synthesis_round: number;
+  max_synthesis_rounds: number;
   resolution: unknown | null;
   discovery_id: string | null;
-  created_at: Date | null;
-  updated_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
   phase_deadline: Date | null;
   resolved_at: Date | null;
-  cursor: string | null;
+  cursor: string;
 }
-const CoreDialecticListSessionsSpec: FunctionSpec = {"schema":"core","name":"dialectic_list_sessions","returns":"rows","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"status","sqlName":"p_status","sqlType":"core.dialectic_status","json":false},{"key":"sessionType","sqlName":"p_session_type","sqlType":"core.dialectic_type","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false},{"key":"cursor","sqlName":"p_cursor","sqlType":"text","json":false}]};
+const CoreDialecticListSessionsSpec: FunctionSpec = {"schema":"core","name":"dialectic_list_sessions","returns":"rows","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"status","sqlName":"p_status","sqlType":"core.dialectic_status","json":false},{"key":"sessionType","sqlName":"p_session_type","sqlType":"core.dialectic_type","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false},{"key":"cursor","sqlName":"p_cursor","sqlType":"text","json":false}],"nonNull":["id","paused_agent_id","session_type","phase","status","synthesis_round","max_synthesis_rounds","created_at","updated_at","cursor"]};
 
 /** Arguments of core.dialectic_message_content(p_message_type core.dialectic_message_type, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb, p_concerns jsonb, p_agrees boolean). */
 export interface CoreDialecticMessageContentArgs {
@@ -640,27 +640,27 @@ export interface CoreDialecticRequestReviewArgs {
 }
 /** A result row of core.dialectic_request_review. */
 export interface CoreDialecticRequestReviewRow {
-  id: string | null;
-  paused_agent_id: string | null;
+  id: string;
+  paused_agent_id: string;
   reviewer_agent_id: string | null;
-  session_type: DialecticType | null;
-  phase: DialecticPhase | null;
-  status: DialecticStatus | null;
+  session_type: DialecticType;
+  phase: DialecticPhase;
+  status: DialecticStatus;
   topic: string | null;
   reason: string | null;
-  synthesis_round: number | null;
-  max_synthesis_rounds: number | null;
+  synthesis_round: number;
+  max_synthesis_rounds: number;
   resolution: unknown | null;
   discovery_id: string | null;
-  created_at: Date | null;
-  updated_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
   phase_deadline: Date | null;
   resolved_at: Date | null;
-  origin: string | null;
-  anomalies: Array<string> | null;
+  origin: string;
+  anomalies: Array<string>;
   legacy_original: unknown | null;
 }
-const CoreDialecticRequestReviewSpec: FunctionSpec = {"schema":"core","name":"dialectic_request_review","returns":"row","params":[{"key":"pausedAgentId","sqlName":"p_paused_agent_id","sqlType":"text","json":false},{"key":"reviewerAgentId","sqlName":"p_reviewer_agent_id","sqlType":"text","json":false},{"key":"sessionType","sqlName":"p_session_type","sqlType":"core.dialectic_type","json":false},{"key":"topic","sqlName":"p_topic","sqlType":"text","json":false},{"key":"reason","sqlName":"p_reason","sqlType":"text","json":false},{"key":"maxSynthesisRounds","sqlName":"p_max_synthesis_rounds","sqlType":"integer","json":false},{"key":"discoveryId","sqlName":"p_discovery_id","sqlType":"text","json":false},{"key":"actorAgentId","sqlName":"p_actor_agent_id","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false}]};
+const CoreDialecticRequestReviewSpec: FunctionSpec = {"schema":"core","name":"dialectic_request_review","returns":"row","params":[{"key":"pausedAgentId","sqlName":"p_paused_agent_id","sqlType":"text","json":false},{"key":"reviewerAgentId","sqlName":"p_reviewer_agent_id","sqlType":"text","json":false},{"key":"sessionType","sqlName":"p_session_type","sqlType":"core.dialectic_type","json":false},{"key":"topic","sqlName":"p_topic","sqlType":"text","json":false},{"key":"reason","sqlName":"p_reason","sqlType":"text","json":false},{"key":"maxSynthesisRounds","sqlName":"p_max_synthesis_rounds","sqlType":"integer","json":false},{"key":"discoveryId","sqlName":"p_discovery_id","sqlType":"text","json":false},{"key":"actorAgentId","sqlName":"p_actor_agent_id","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false}],"nonNull":["id","paused_agent_id","session_type","phase","status","synthesis_round","max_synthesis_rounds","created_at","updated_at","origin","anomalies"]};
 
 /** Arguments of core.dialectic_reviewer_candidates(p_paused_agent_id text). */
 export interface CoreDialecticReviewerCandidatesArgs {
@@ -668,14 +668,14 @@ export interface CoreDialecticReviewerCandidatesArgs {
 }
 /** A result row of core.dialectic_reviewer_candidates. */
 export interface CoreDialecticReviewerCandidatesRow {
-  agent_id: string | null;
-  status: AgentStatus | null;
+  agent_id: string;
+  status: AgentStatus;
   last_activity_at: Date | null;
   active_session_id: string | null;
-  reviewed_recently: boolean | null;
-  eligible: boolean | null;
+  reviewed_recently: boolean;
+  eligible: boolean;
 }
-const CoreDialecticReviewerCandidatesSpec: FunctionSpec = {"schema":"core","name":"dialectic_reviewer_candidates","returns":"rows","params":[{"key":"pausedAgentId","sqlName":"p_paused_agent_id","sqlType":"text","json":false}]};
+const CoreDialecticReviewerCandidatesSpec: FunctionSpec = {"schema":"core","name":"dialectic_reviewer_candidates","returns":"rows","params":[{"key":"pausedAgentId","sqlName":"p_paused_agent_id","sqlType":"text","json":false}],"nonNull":["agent_id","status","reviewed_recently","eligible"]};
 
 /** Arguments of core.dialectic_submit_antithesis(p_session_id text, p_agent_id text, p_reasoning text, p_concerns jsonb, p_observed_metrics jsonb, p_proposed_conditions jsonb). */
 export interface CoreDialecticSubmitAntithesisArgs {
@@ -688,27 +688,27 @@ export interface CoreDialecticSubmitAntithesisArgs {
 }
 /** A result row of core.dialectic_submit_antithesis. */
 export interface CoreDialecticSubmitAntithesisRow {
-  id: string | null;
-  paused_agent_id: string | null;
+  id: string;
+  paused_agent_id: string;
   reviewer_agent_id: string | null;
-  session_type: DialecticType | null;
-  phase: DialecticPhase | null;
-  status: DialecticStatus | null;
+  session_type: DialecticType;
+  phase: DialecticPhase;
+  status: DialecticStatus;
   topic: string | null;
   reason: string | null;
-  synthesis_round: number | null;
-  max_synthesis_rounds: number | null;
+  synthesis_round: number;
+  max_synthesis_rounds: number;
   resolution: unknown | null;
   discovery_id: string | null;
-  created_at: Date | null;
-  updated_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
   phase_deadline: Date | null;
   resolved_at: Date | null;
-  origin: string | null;
-  anomalies: Array<string> | null;
+  origin: string;
+  anomalies: Array<string>;
   legacy_original: unknown | null;
 }
-const CoreDialecticSubmitAntithesisSpec: FunctionSpec = {"schema":"core","name":"dialectic_submit_antithesis","returns":"row","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"reasoning","sqlName":"p_reasoning","sqlType":"text","json":false},{"key":"concerns","sqlName":"p_concerns","sqlType":"jsonb","json":true},{"key":"observedMetrics","sqlName":"p_observed_metrics","sqlType":"jsonb","json":true},{"key":"proposedConditions","sqlName":"p_proposed_conditions","sqlType":"jsonb","json":true}]};
+const CoreDialecticSubmitAntithesisSpec: FunctionSpec = {"schema":"core","name":"dialectic_submit_antithesis","returns":"row","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"reasoning","sqlName":"p_reasoning","sqlType":"text","json":false},{"key":"concerns","sqlName":"p_concerns","sqlType":"jsonb","json":true},{"key":"observedMetrics","sqlName":"p_observed_metrics","sqlType":"jsonb","json":true},{"key":"proposedConditions","sqlName":"p_proposed_conditions","sqlType":"jsonb","json":true}],"nonNull":["id","paused_agent_id","session_type","phase","status","synthesis_round","max_synthesis_rounds","created_at","updated_at","origin","anomalies"]};
 
 /** Arguments of core.dialectic_submit_message(p_session_id text, p_agent_id text, p_message_type core.dialectic_message_type, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb, p_concerns jsonb, p_agrees boolean). */
 export interface CoreDialecticSubmitMessageArgs {
@@ -724,27 +724,27 @@ export interface CoreDialecticSubmitMessageArgs {
 }
 /** A result row of core.dialectic_submit_message. */
 export interface CoreDialecticSubmitMessageRow {
-  id: string | null;
-  paused_agent_id: string | null;
+  id: string;
+  paused_agent_id: string;
   reviewer_agent_id: string | null;
-  session_type: DialecticType | null;
-  phase: DialecticPhase | null;
-  status: DialecticStatus | null;
+  session_type: DialecticType;
+  phase: DialecticPhase;
+  status: DialecticStatus;
   topic: string | null;
   reason: string | null;
-  synthesis_round: number | null;
-  max_synthesis_rounds: number | null;
+  synthesis_round: number;
+  max_synthesis_rounds: number;
   resolution: unknown | null;
   discovery_id: string | null;
-  created_at: Date | null;
-  updated_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
   phase_deadline: Date | null;
   resolved_at: Date | null;
-  origin: string | null;
-  anomalies: Array<string> | null;
+  origin: string;
+  anomalies: Array<string>;
   legacy_original: unknown | null;
 }
-const CoreDialecticSubmitMessageSpec: FunctionSpec = {"schema":"core","name":"dialectic_submit_message","returns":"row","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"messageType","sqlName":"p_message_type","sqlType":"core.dialectic_message_type","json":false},{"key":"rootCause","sqlName":"p_root_cause","sqlType":"text","json":false},{"key":"proposedConditions","sqlName":"p_proposed_conditions","sqlType":"jsonb","json":true},{"key":"reasoning","sqlName":"p_reasoning","sqlType":"text","json":false},{"key":"observedMetrics","sqlName":"p_observed_metrics","sqlType":"jsonb","json":true},{"key":"concerns","sqlName":"p_concerns","sqlType":"jsonb","json":true},{"key":"agrees","sqlName":"p_agrees","sqlType":"boolean","json":false}]};
+const CoreDialecticSubmitMessageSpec: FunctionSpec = {"schema":"core","name":"dialectic_submit_message","returns":"row","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"messageType","sqlName":"p_message_type","sqlType":"core.dialectic_message_type","json":false},{"key":"rootCause","sqlName":"p_root_cause","sqlType":"text","json":false},{"key":"proposedConditions","sqlName":"p_proposed_conditions","sqlType":"jsonb","json":true},{"key":"reasoning","sqlName":"p_reasoning","sqlType":"text","json":false},{"key":"observedMetrics","sqlName":"p_observed_metrics","sqlType":"jsonb","json":true},{"key":"concerns","sqlName":"p_concerns","sqlType":"jsonb","json":true},{"key":"agrees","sqlName":"p_agrees","sqlType":"boolean","json":false}],"nonNull":["id","paused_agent_id","session_type","phase","status","synthesis_round","max_synthesis_rounds","created_at","updated_at","origin","anomalies"]};
 
 /** Arguments of core.dialectic_submit_synthesis(p_session_id text, p_agent_id text, p_agrees boolean, p_reasoning text, p_proposed_conditions jsonb, p_root_cause text, p_concerns jsonb). */
 export interface CoreDialecticSubmitSynthesisArgs {
@@ -758,27 +758,27 @@ export interface CoreDialecticSubmitSynthesisArgs {
 }
 /** A result row of core.dialectic_submit_synthesis. */
 export interface CoreDialecticSubmitSynthesisRow {
-  id: string | null;
-  paused_agent_id: string | null;
+  id: string;
+  paused_agent_id: string;
   reviewer_agent_id: string | null;
-  session_type: DialecticType | null;
-  phase: DialecticPhase | null;
-  status: DialecticStatus | null;
+  session_type: DialecticType;
+  phase: DialecticPhase;
+  status: DialecticStatus;
   topic: string | null;
   reason: string | null;
-  synthesis_round: number | null;
-  max_synthesis_rounds: number | null;
+  synthesis_round: number;
+  max_synthesis_rounds: number;
   resolution: unknown | null;
   discovery_id: string | null;
-  created_at: Date | null;
-  updated_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
   phase_deadline: Date | null;
   resolved_at: Date | null;
-  origin: string | null;
-  anomalies: Array<string> | null;
+  origin: string;
+  anomalies: Array<string>;
   legacy_original: unknown | null;
 }
-const CoreDialecticSubmitSynthesisSpec: FunctionSpec = {"schema":"core","name":"dialectic_submit_synthesis","returns":"row","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"agrees","sqlName":"p_agrees","sqlType":"boolean","json":false},{"key":"reasoning","sqlName":"p_reasoning","sqlType":"text","json":false},{"key":"proposedConditions","sqlName":"p_proposed_conditions","sqlType":"jsonb","json":true},{"key":"rootCause","sqlName":"p_root_cause","sqlType":"text","json":false},{"key":"concerns","sqlName":"p_concerns","sqlType":"jsonb","json":true}]};
+const CoreDialecticSubmitSynthesisSpec: FunctionSpec = {"schema":"core","name":"dialectic_submit_synthesis","returns":"row","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"agrees","sqlName":"p_agrees","sqlType":"boolean","json":false},{"key":"reasoning","sqlName":"p_reasoning","sqlType":"text","json":false},{"key":"proposedConditions","sqlName":"p_proposed_conditions","sqlType":"jsonb","json":true},{"key":"rootCause","sqlName":"p_root_cause","sqlType":"text","json":false},{"key":"concerns","sqlName":"p_concerns","sqlType":"jsonb","json":true}],"nonNull":["id","paused_agent_id","session_type","phase","status","synthesis_round","max_synthesis_rounds","created_at","updated_at","origin","anomalies"]};
 
 /** Arguments of core.dialectic_submit_thesis(p_session_id text, p_agent_id text, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb). */
 export interface CoreDialecticSubmitThesisArgs {
@@ -791,27 +791,27 @@ export interface CoreDialecticSubmitThesisArgs {
 }
 /** A result row of core.dialectic_submit_thesis. */
 export interface CoreDialecticSubmitThesisRow {
-  id: string | null;
-  paused_agent_id: string | null;
+  id: string;
+  paused_agent_id: string;
   reviewer_agent_id: string | null;
-  session_type: DialecticType | null;
-  phase: DialecticPhase | null;
-  status: DialecticStatus | null;
+  session_type: DialecticType;
+  phase: DialecticPhase;
+  status: DialecticStatus;
   topic: string | null;
   reason: string | null;
-  synthesis_round: number | null;
-  max_synthesis_rounds: number | null;
+  synthesis_round: number;
+  max_synthesis_rounds: number;
   resolution: unknown | null;
   discovery_id: string | null;
-  created_at: Date | null;
-  updated_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
   phase_deadline: Date | null;
   resolved_at: Date | null;
-  origin: string | null;
-  anomalies: Array<string> | null;
+  origin: string;
+  anomalies: Array<string>;
   legacy_original: unknown | null;
 }
-const CoreDialecticSubmitThesisSpec: FunctionSpec = {"schema":"core","name":"dialectic_submit_thesis","returns":"row","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"rootCause","sqlName":"p_root_cause","sqlType":"text","json":false},{"key":"proposedConditions","sqlName":"p_proposed_conditions","sqlType":"jsonb","json":true},{"key":"reasoning","sqlName":"p_reasoning","sqlType":"text","json":false},{"key":"observedMetrics","sqlName":"p_observed_metrics","sqlType":"jsonb","json":true}]};
+const CoreDialecticSubmitThesisSpec: FunctionSpec = {"schema":"core","name":"dialectic_submit_thesis","returns":"row","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"rootCause","sqlName":"p_root_cause","sqlType":"text","json":false},{"key":"proposedConditions","sqlName":"p_proposed_conditions","sqlType":"jsonb","json":true},{"key":"reasoning","sqlName":"p_reasoning","sqlType":"text","json":false},{"key":"observedMetrics","sqlName":"p_observed_metrics","sqlType":"jsonb","json":true}],"nonNull":["id","paused_agent_id","session_type","phase","status","synthesis_round","max_synthesis_rounds","created_at","updated_at","origin","anomalies"]};
 
 /** Arguments of core.eisv_assess(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_drift_norm double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision). */
 export interface CoreEisvAssessArgs {
@@ -862,55 +862,55 @@ export interface CoreEisvConstantsArgs {
 }
 /** A result row of core.eisv_constants. */
 export interface CoreEisvConstantsRow {
-  model: string | null;
-  dt: number | null;
-  alpha: number | null;
-  beta_e: number | null;
-  gamma_e: number | null;
-  beta_i: number | null;
-  k: number | null;
-  gamma_i: number | null;
-  mu: number | null;
-  lambda1: number | null;
-  lambda2: number | null;
-  beta_cx: number | null;
-  kappa: number | null;
-  delta: number | null;
-  c_max: number | null;
-  c1: number | null;
-  e_min: number | null;
-  e_max: number | null;
-  i_min: number | null;
-  i_max: number | null;
-  s_min: number | null;
-  s_max: number | null;
-  v_min: number | null;
-  v_max: number | null;
-  e0: number | null;
-  i0: number | null;
-  s0: number | null;
-  v0: number | null;
-  w_e: number | null;
-  w_i: number | null;
-  w_s: number | null;
-  w_v: number | null;
-  w_eta: number | null;
-  phi_safe: number | null;
-  phi_caution: number | null;
-  r_coherence: number | null;
-  r_entropy: number | null;
-  r_void: number | null;
-  r_drift: number | null;
-  health_moderate: number | null;
-  health_critical: number | null;
-  regime_epsilon: number | null;
-  baseline_weight: number | null;
-  length_half: number | null;
-  max_response_length: number | null;
-  max_drift_components: number | null;
-  max_task_type_length: number | null;
+  model: string;
+  dt: number;
+  alpha: number;
+  beta_e: number;
+  gamma_e: number;
+  beta_i: number;
+  k: number;
+  gamma_i: number;
+  mu: number;
+  lambda1: number;
+  lambda2: number;
+  beta_cx: number;
+  kappa: number;
+  delta: number;
+  c_max: number;
+  c1: number;
+  e_min: number;
+  e_max: number;
+  i_min: number;
+  i_max: number;
+  s_min: number;
+  s_max: number;
+  v_min: number;
+  v_max: number;
+  e0: number;
+  i0: number;
+  s0: number;
+  v0: number;
+  w_e: number;
+  w_i: number;
+  w_s: number;
+  w_v: number;
+  w_eta: number;
+  phi_safe: number;
+  phi_caution: number;
+  r_coherence: number;
+  r_entropy: number;
+  r_void: number;
+  r_drift: number;
+  health_moderate: number;
+  health_critical: number;
+  regime_epsilon: number;
+  baseline_weight: number;
+  length_half: number;
+  max_response_length: number;
+  max_drift_components: number;
+  max_task_type_length: number;
 }
-const CoreEisvConstantsSpec: FunctionSpec = {"schema":"core","name":"eisv_constants","returns":"rows","params":[]};
+const CoreEisvConstantsSpec: FunctionSpec = {"schema":"core","name":"eisv_constants","returns":"rows","params":[],"nonNull":["model","dt","alpha","beta_e","gamma_e","beta_i","k","gamma_i","mu","lambda1","lambda2","beta_cx","kappa","delta","c_max","c1","e_min","e_max","i_min","i_max","s_min","s_max","v_min","v_max","e0","i0","s0","v0","w_e","w_i","w_s","w_v","w_eta","phi_safe","phi_caution","r_coherence","r_entropy","r_void","r_drift","health_moderate","health_critical","regime_epsilon","baseline_weight","length_half","max_response_length","max_drift_components","max_task_type_length"]};
 
 /** Arguments of core.eisv_drift(p_baseline jsonb, p_confidence double precision, p_complexity double precision, p_response_length integer, p_reported_drift double precision[], OUT drift_norm double precision, OUT drift_components double precision[], OUT drift_source text, OUT baseline jsonb). */
 export interface CoreEisvDriftArgs {
@@ -949,7 +949,7 @@ const CoreEisvDriftRowsSpec: FunctionSpec = {"schema":"core","name":"eisv_drift_
 /** Arguments of core.eisv_params(). */
 export interface CoreEisvParamsArgs {
 }
-const CoreEisvParamsSpec: FunctionSpec = {"schema":"core","name":"eisv_params","returns":"scalar","params":[]};
+const CoreEisvParamsSpec: FunctionSpec = {"schema":"core","name":"eisv_params","returns":"scalar","params":[],"nonNull":["value"]};
 
 /** Arguments of core.eisv_step(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_complexity double precision, p_drift_norm double precision, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision). */
 export interface CoreEisvStepArgs {
@@ -1007,24 +1007,24 @@ export interface CoreGetAgentArgs {
 }
 /** A result row of core.get_agent. */
 export interface CoreGetAgentRow {
-  id: string | null;
+  id: string;
   label: string | null;
-  status: AgentStatus | null;
+  status: AgentStatus;
   purpose: string | null;
-  notes: string | null;
-  tags: Array<string> | null;
+  notes: string;
+  tags: Array<string>;
   parent_agent_id: string | null;
   spawn_reason: string | null;
-  metadata: unknown | null;
-  update_count: string | null;
-  created_at: Date | null;
-  updated_at: Date | null;
+  metadata: unknown;
+  update_count: string;
+  created_at: Date;
+  updated_at: Date;
   paused_at: Date | null;
   archived_at: Date | null;
   deleted_at: Date | null;
   last_activity_at: Date | null;
 }
-const CoreGetAgentSpec: FunctionSpec = {"schema":"core","name":"get_agent","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false}]};
+const CoreGetAgentSpec: FunctionSpec = {"schema":"core","name":"get_agent","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false}],"nonNull":["id","status","notes","tags","metadata","update_count","created_at","updated_at"]};
 
 /** Arguments of core.get_agent_state(p_agent_id text, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT state jsonb, OUT recorded_at timestamp with time zone). */
 export interface CoreGetAgentStateArgs {
@@ -1032,37 +1032,37 @@ export interface CoreGetAgentStateArgs {
 }
 /** A result row of core.get_agent_state. */
 export interface CoreGetAgentStateRow {
-  seq: string | null;
-  energy: number | null;
-  information: number | null;
-  entropy: number | null;
-  void: number | null;
-  coherence: number | null;
-  risk: number | null;
-  phi: number | null;
-  regime: string | null;
-  verdict: Verdict | null;
-  health_status: HealthStatus | null;
+  seq: string;
+  energy: number;
+  information: number;
+  entropy: number;
+  void: number;
+  coherence: number;
+  risk: number;
+  phi: number;
+  regime: string;
+  verdict: Verdict;
+  health_status: HealthStatus;
   decision: Decision | null;
-  state: unknown | null;
+  state: unknown;
   recorded_at: Date | null;
 }
-const CoreGetAgentStateSpec: FunctionSpec = {"schema":"core","name":"get_agent_state","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false}]};
+const CoreGetAgentStateSpec: FunctionSpec = {"schema":"core","name":"get_agent_state","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false}],"nonNull":["seq","energy","information","entropy","void","coherence","risk","phi","regime","verdict","health_status","state"]};
 
 /** Arguments of core.health_snapshot(OUT graph_present boolean, OUT discoveries bigint, OUT discovery_vertices bigint, OUT calibration_bins integer, OUT calibration_samples bigint, OUT mirror_rejects bigint, OUT last_mirror_reject jsonb). */
 export interface CoreHealthSnapshotArgs {
 }
 /** A result row of core.health_snapshot. */
 export interface CoreHealthSnapshotRow {
-  graph_present: boolean | null;
-  discoveries: string | null;
+  graph_present: boolean;
+  discoveries: string;
   discovery_vertices: string | null;
-  calibration_bins: number | null;
-  calibration_samples: string | null;
-  mirror_rejects: string | null;
+  calibration_bins: number;
+  calibration_samples: string;
+  mirror_rejects: string;
   last_mirror_reject: unknown | null;
 }
-const CoreHealthSnapshotSpec: FunctionSpec = {"schema":"core","name":"health_snapshot","returns":"row","params":[]};
+const CoreHealthSnapshotSpec: FunctionSpec = {"schema":"core","name":"health_snapshot","returns":"row","params":[],"nonNull":["graph_present","discoveries","calibration_bins","calibration_samples","mirror_rejects"]};
 
 /** Arguments of core.idempotency_claim(p_caller text, p_request_id text, p_tool_name text, p_request_hash text, p_ttl_seconds integer). */
 export interface CoreIdempotencyClaimArgs {
@@ -1074,13 +1074,13 @@ export interface CoreIdempotencyClaimArgs {
 }
 /** A result row of core.idempotency_claim. */
 export interface CoreIdempotencyClaimRow {
-  state: string | null;
+  state: string;
   result: unknown | null;
   secret_ciphertext: string | null;
   secret_expires_at: Date | null;
-  created_at: Date | null;
+  created_at: Date;
 }
-const CoreIdempotencyClaimSpec: FunctionSpec = {"schema":"core","name":"idempotency_claim","returns":"rows","params":[{"key":"caller","sqlName":"p_caller","sqlType":"text","json":false},{"key":"requestId","sqlName":"p_request_id","sqlType":"text","json":false},{"key":"toolName","sqlName":"p_tool_name","sqlType":"text","json":false},{"key":"requestHash","sqlName":"p_request_hash","sqlType":"text","json":false},{"key":"ttlSeconds","sqlName":"p_ttl_seconds","sqlType":"integer","json":false}]};
+const CoreIdempotencyClaimSpec: FunctionSpec = {"schema":"core","name":"idempotency_claim","returns":"rows","params":[{"key":"caller","sqlName":"p_caller","sqlType":"text","json":false},{"key":"requestId","sqlName":"p_request_id","sqlType":"text","json":false},{"key":"toolName","sqlName":"p_tool_name","sqlType":"text","json":false},{"key":"requestHash","sqlName":"p_request_hash","sqlType":"text","json":false},{"key":"ttlSeconds","sqlName":"p_ttl_seconds","sqlType":"integer","json":false}],"nonNull":["state","created_at"]};
 
 /** Arguments of core.idempotency_complete(p_caller text, p_request_id text, p_result jsonb, p_secret_ciphertext text, p_secret_ttl_seconds integer). */
 export interface CoreIdempotencyCompleteArgs {
@@ -1097,10 +1097,10 @@ export interface CoreIdempotencySweepArgs {
 }
 /** A result row of core.idempotency_sweep. */
 export interface CoreIdempotencySweepRow {
-  secrets_erased: number | null;
-  keys_deleted: number | null;
+  secrets_erased: number;
+  keys_deleted: number;
 }
-const CoreIdempotencySweepSpec: FunctionSpec = {"schema":"core","name":"idempotency_sweep","returns":"row","params":[]};
+const CoreIdempotencySweepSpec: FunctionSpec = {"schema":"core","name":"idempotency_sweep","returns":"row","params":[],"nonNull":["secrets_erased","keys_deleted"]};
 
 /** Arguments of core.import_agent_lifecycle_events(p_records jsonb). */
 export interface CoreImportAgentLifecycleEventsArgs {
@@ -1258,14 +1258,14 @@ export interface CoreLedgerItemsArgs {
 }
 /** A result row of core.ledger_items. */
 export interface CoreLedgerItemsRow {
-  kind: MigrationKind | null;
-  file: string | null;
-  name: string | null;
+  kind: MigrationKind;
+  file: string;
+  name: string;
   version: number | null;
-  checksum: string | null;
-  applied_at: Date | null;
+  checksum: string;
+  applied_at: Date;
 }
-const CoreLedgerItemsSpec: FunctionSpec = {"schema":"core","name":"ledger_items","returns":"rows","params":[]};
+const CoreLedgerItemsSpec: FunctionSpec = {"schema":"core","name":"ledger_items","returns":"rows","params":[],"nonNull":["kind","file","name","checksum","applied_at"]};
 
 /** Arguments of core.list_agent_sessions(p_agent_id text). */
 export interface CoreListAgentSessionsArgs {
@@ -1294,17 +1294,17 @@ export interface CoreListAgentsArgs {
 }
 /** A result row of core.list_agents. */
 export interface CoreListAgentsRow {
-  id: string | null;
+  id: string;
   label: string | null;
-  status: AgentStatus | null;
+  status: AgentStatus;
   purpose: string | null;
-  tags: Array<string> | null;
+  tags: Array<string>;
   parent_agent_id: string | null;
-  update_count: string | null;
-  created_at: Date | null;
+  update_count: string;
+  created_at: Date;
   last_activity_at: Date | null;
 }
-const CoreListAgentsSpec: FunctionSpec = {"schema":"core","name":"list_agents","returns":"rows","params":[{"key":"status","sqlName":"p_status","sqlType":"text","json":false},{"key":"tag","sqlName":"p_tag","sqlType":"text","json":false},{"key":"parentAgentId","sqlName":"p_parent_agent_id","sqlType":"text","json":false},{"key":"includeDeleted","sqlName":"p_include_deleted","sqlType":"boolean","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false},{"key":"offset","sqlName":"p_offset","sqlType":"integer","json":false}]};
+const CoreListAgentsSpec: FunctionSpec = {"schema":"core","name":"list_agents","returns":"rows","params":[{"key":"status","sqlName":"p_status","sqlType":"text","json":false},{"key":"tag","sqlName":"p_tag","sqlType":"text","json":false},{"key":"parentAgentId","sqlName":"p_parent_agent_id","sqlType":"text","json":false},{"key":"includeDeleted","sqlName":"p_include_deleted","sqlType":"boolean","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false},{"key":"offset","sqlName":"p_offset","sqlType":"integer","json":false}],"nonNull":["id","status","tags","update_count","created_at"]};
 
 /** Arguments of core.lookup_session(p_session_id text, p_ttl_ms bigint). */
 export interface CoreLookupSessionArgs {
@@ -1327,7 +1327,7 @@ const CoreLookupSessionSpec: FunctionSpec = {"schema":"core","name":"lookup_sess
 export interface CoreNormalizeAgentTagsArgs {
   tags: Array<string> | null;
 }
-const CoreNormalizeAgentTagsSpec: FunctionSpec = {"schema":"core","name":"normalize_agent_tags","returns":"scalar","params":[{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false}]};
+const CoreNormalizeAgentTagsSpec: FunctionSpec = {"schema":"core","name":"normalize_agent_tags","returns":"scalar","params":[{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false}],"nonNull":["value"]};
 
 /** Arguments of core.onboard_agent(p_agent_id text, p_label text, p_purpose text, p_tags text[], p_parent_agent_id text, p_spawn_reason text, p_metadata jsonb, p_session_id text, p_session_ttl_ms bigint, p_client_type text, p_actor text, p_admin boolean, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone, OUT session_id text, OUT session_expires_at timestamp with time zone). */
 export interface CoreOnboardAgentArgs {
@@ -1346,17 +1346,17 @@ export interface CoreOnboardAgentArgs {
 }
 /** A result row of core.onboard_agent. */
 export interface CoreOnboardAgentRow {
-  agent_id: string | null;
-  api_key: string | null;
+  agent_id: string;
+  api_key: string;
   label: string | null;
-  status: AgentStatus | null;
-  tags: Array<string> | null;
+  status: AgentStatus;
+  tags: Array<string>;
   parent_agent_id: string | null;
-  created_at: Date | null;
+  created_at: Date;
   session_id: string | null;
   session_expires_at: Date | null;
 }
-const CoreOnboardAgentSpec: FunctionSpec = {"schema":"core","name":"onboard_agent","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"label","sqlName":"p_label","sqlType":"text","json":false},{"key":"purpose","sqlName":"p_purpose","sqlType":"text","json":false},{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false},{"key":"parentAgentId","sqlName":"p_parent_agent_id","sqlType":"text","json":false},{"key":"spawnReason","sqlName":"p_spawn_reason","sqlType":"text","json":false},{"key":"metadata","sqlName":"p_metadata","sqlType":"jsonb","json":true},{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"sessionTtlMs","sqlName":"p_session_ttl_ms","sqlType":"bigint","json":false},{"key":"clientType","sqlName":"p_client_type","sqlType":"text","json":false},{"key":"actor","sqlName":"p_actor","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false}]};
+const CoreOnboardAgentSpec: FunctionSpec = {"schema":"core","name":"onboard_agent","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"label","sqlName":"p_label","sqlType":"text","json":false},{"key":"purpose","sqlName":"p_purpose","sqlType":"text","json":false},{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false},{"key":"parentAgentId","sqlName":"p_parent_agent_id","sqlType":"text","json":false},{"key":"spawnReason","sqlName":"p_spawn_reason","sqlType":"text","json":false},{"key":"metadata","sqlName":"p_metadata","sqlType":"jsonb","json":true},{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"sessionTtlMs","sqlName":"p_session_ttl_ms","sqlType":"bigint","json":false},{"key":"clientType","sqlName":"p_client_type","sqlType":"text","json":false},{"key":"actor","sqlName":"p_actor","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false}],"nonNull":["agent_id","api_key","status","tags","created_at"]};
 
 /** Arguments of core.process_agent_update(p_agent_id text, p_complexity double precision, p_confidence double precision, p_response_length integer, p_response_text text, p_task_type text, p_ethical_drift double precision[], p_apply_pause boolean, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT drift_norm double precision, OUT update_count bigint, OUT agent_status core.agent_status, OUT recorded_at timestamp with time zone). */
 export interface CoreProcessAgentUpdateArgs {
@@ -1371,24 +1371,24 @@ export interface CoreProcessAgentUpdateArgs {
 }
 /** A result row of core.process_agent_update. */
 export interface CoreProcessAgentUpdateRow {
-  seq: string | null;
-  energy: number | null;
-  information: number | null;
-  entropy: number | null;
-  void: number | null;
-  coherence: number | null;
-  risk: number | null;
-  phi: number | null;
-  regime: string | null;
-  verdict: Verdict | null;
-  health_status: HealthStatus | null;
-  decision: Decision | null;
+  seq: string;
+  energy: number;
+  information: number;
+  entropy: number;
+  void: number;
+  coherence: number;
+  risk: number;
+  phi: number;
+  regime: string;
+  verdict: Verdict;
+  health_status: HealthStatus;
+  decision: Decision;
   drift_norm: number | null;
-  update_count: string | null;
-  agent_status: AgentStatus | null;
-  recorded_at: Date | null;
+  update_count: string;
+  agent_status: AgentStatus;
+  recorded_at: Date;
 }
-const CoreProcessAgentUpdateSpec: FunctionSpec = {"schema":"core","name":"process_agent_update","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"complexity","sqlName":"p_complexity","sqlType":"double precision","json":false},{"key":"confidence","sqlName":"p_confidence","sqlType":"double precision","json":false},{"key":"responseLength","sqlName":"p_response_length","sqlType":"integer","json":false},{"key":"responseText","sqlName":"p_response_text","sqlType":"text","json":false},{"key":"taskType","sqlName":"p_task_type","sqlType":"text","json":false},{"key":"ethicalDrift","sqlName":"p_ethical_drift","sqlType":"double precision[]","json":false},{"key":"applyPause","sqlName":"p_apply_pause","sqlType":"boolean","json":false}]};
+const CoreProcessAgentUpdateSpec: FunctionSpec = {"schema":"core","name":"process_agent_update","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"complexity","sqlName":"p_complexity","sqlType":"double precision","json":false},{"key":"confidence","sqlName":"p_confidence","sqlType":"double precision","json":false},{"key":"responseLength","sqlName":"p_response_length","sqlType":"integer","json":false},{"key":"responseText","sqlName":"p_response_text","sqlType":"text","json":false},{"key":"taskType","sqlName":"p_task_type","sqlType":"text","json":false},{"key":"ethicalDrift","sqlName":"p_ethical_drift","sqlType":"double precision[]","json":false},{"key":"applyPause","sqlName":"p_apply_pause","sqlType":"boolean","json":false}],"nonNull":["seq","energy","information","entropy","void","coherence","risk","phi","regime","verdict","health_status","decision","update_count","agent_status","recorded_at"]};
 
 /** Arguments of core.project_agent(p_agent_id text). */
 export interface CoreProjectAgentArgs {
@@ -1403,28 +1403,28 @@ export interface CoreRequireActiveActorArgs {
 }
 /** A result row of core.require_active_actor. */
 export interface CoreRequireActiveActorRow {
-  id: string | null;
+  id: string;
   label: string | null;
-  status: AgentStatus | null;
+  status: AgentStatus;
   purpose: string | null;
-  notes: string | null;
-  tags: Array<string> | null;
+  notes: string;
+  tags: Array<string>;
   parent_agent_id: string | null;
   spawn_reason: string | null;
   api_key_hash: string | null;
-  metadata: unknown | null;
-  update_count: string | null;
-  created_at: Date | null;
-  updated_at: Date | null;
+  metadata: unknown;
+  update_count: string;
+  created_at: Date;
+  updated_at: Date;
   paused_at: Date | null;
   archived_at: Date | null;
   deleted_at: Date | null;
   last_activity_at: Date | null;
-  origin: string | null;
-  anomalies: Array<string> | null;
+  origin: string;
+  anomalies: Array<string>;
   pause_hold_since: Date | null;
 }
-const CoreRequireActiveActorSpec: FunctionSpec = {"schema":"core","name":"require_active_actor","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"role","sqlName":"p_role","sqlType":"text","json":false}]};
+const CoreRequireActiveActorSpec: FunctionSpec = {"schema":"core","name":"require_active_actor","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"role","sqlName":"p_role","sqlType":"text","json":false}],"nonNull":["id","status","notes","tags","metadata","update_count","created_at","updated_at","origin","anomalies"]};
 
 /** Arguments of core.rotate_api_key(p_agent_id text, p_actor_agent_id text, p_admin boolean, p_reason text, OUT agent_id text, OUT api_key text, OUT rotated_at timestamp with time zone). */
 export interface CoreRotateApiKeyArgs {
@@ -1435,11 +1435,11 @@ export interface CoreRotateApiKeyArgs {
 }
 /** A result row of core.rotate_api_key. */
 export interface CoreRotateApiKeyRow {
-  agent_id: string | null;
-  api_key: string | null;
-  rotated_at: Date | null;
+  agent_id: string;
+  api_key: string;
+  rotated_at: Date;
 }
-const CoreRotateApiKeySpec: FunctionSpec = {"schema":"core","name":"rotate_api_key","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"actorAgentId","sqlName":"p_actor_agent_id","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false},{"key":"reason","sqlName":"p_reason","sqlType":"text","json":false}]};
+const CoreRotateApiKeySpec: FunctionSpec = {"schema":"core","name":"rotate_api_key","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"actorAgentId","sqlName":"p_actor_agent_id","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false},{"key":"reason","sqlName":"p_reason","sqlType":"text","json":false}],"nonNull":["agent_id","api_key","rotated_at"]};
 
 /** Arguments of core.schema_version(). */
 export interface CoreSchemaVersionArgs {
@@ -1459,15 +1459,15 @@ export interface CoreSpawnAgentArgs {
 }
 /** A result row of core.spawn_agent. */
 export interface CoreSpawnAgentRow {
-  agent_id: string | null;
-  api_key: string | null;
+  agent_id: string;
+  api_key: string;
   label: string | null;
-  status: AgentStatus | null;
-  tags: Array<string> | null;
-  parent_agent_id: string | null;
-  created_at: Date | null;
+  status: AgentStatus;
+  tags: Array<string>;
+  parent_agent_id: string;
+  created_at: Date;
 }
-const CoreSpawnAgentSpec: FunctionSpec = {"schema":"core","name":"spawn_agent","returns":"row","params":[{"key":"parentAgentId","sqlName":"p_parent_agent_id","sqlType":"text","json":false},{"key":"spawnReason","sqlName":"p_spawn_reason","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"label","sqlName":"p_label","sqlType":"text","json":false},{"key":"purpose","sqlName":"p_purpose","sqlType":"text","json":false},{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false},{"key":"metadata","sqlName":"p_metadata","sqlType":"jsonb","json":true},{"key":"actor","sqlName":"p_actor","sqlType":"text","json":false}]};
+const CoreSpawnAgentSpec: FunctionSpec = {"schema":"core","name":"spawn_agent","returns":"row","params":[{"key":"parentAgentId","sqlName":"p_parent_agent_id","sqlType":"text","json":false},{"key":"spawnReason","sqlName":"p_spawn_reason","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"label","sqlName":"p_label","sqlType":"text","json":false},{"key":"purpose","sqlName":"p_purpose","sqlType":"text","json":false},{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false},{"key":"metadata","sqlName":"p_metadata","sqlType":"jsonb","json":true},{"key":"actor","sqlName":"p_actor","sqlType":"text","json":false}],"nonNull":["agent_id","api_key","status","tags","parent_agent_id","created_at"]};
 
 /** Arguments of core.transition_agent(p_agent_id text, p_to_status text, p_authority text, p_actor_agent_id text, p_reason text, p_actor text, p_review_id text, OUT agent_id text, OUT from_status core.agent_status, OUT to_status core.agent_status, OUT event_id bigint, OUT changed_at timestamp with time zone). */
 export interface CoreTransitionAgentArgs {
@@ -1481,13 +1481,13 @@ export interface CoreTransitionAgentArgs {
 }
 /** A result row of core.transition_agent. */
 export interface CoreTransitionAgentRow {
-  agent_id: string | null;
-  from_status: AgentStatus | null;
-  to_status: AgentStatus | null;
-  event_id: string | null;
-  changed_at: Date | null;
+  agent_id: string;
+  from_status: AgentStatus;
+  to_status: AgentStatus;
+  event_id: string;
+  changed_at: Date;
 }
-const CoreTransitionAgentSpec: FunctionSpec = {"schema":"core","name":"transition_agent","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"toStatus","sqlName":"p_to_status","sqlType":"text","json":false},{"key":"authority","sqlName":"p_authority","sqlType":"text","json":false},{"key":"actorAgentId","sqlName":"p_actor_agent_id","sqlType":"text","json":false},{"key":"reason","sqlName":"p_reason","sqlType":"text","json":false},{"key":"actor","sqlName":"p_actor","sqlType":"text","json":false},{"key":"reviewId","sqlName":"p_review_id","sqlType":"text","json":false}]};
+const CoreTransitionAgentSpec: FunctionSpec = {"schema":"core","name":"transition_agent","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"toStatus","sqlName":"p_to_status","sqlType":"text","json":false},{"key":"authority","sqlName":"p_authority","sqlType":"text","json":false},{"key":"actorAgentId","sqlName":"p_actor_agent_id","sqlType":"text","json":false},{"key":"reason","sqlName":"p_reason","sqlType":"text","json":false},{"key":"actor","sqlName":"p_actor","sqlType":"text","json":false},{"key":"reviewId","sqlName":"p_review_id","sqlType":"text","json":false}],"nonNull":["agent_id","from_status","to_status","event_id","changed_at"]};
 
 /** Arguments of core.unbind_session(p_session_id text). */
 export interface CoreUnbindSessionArgs {
@@ -1517,15 +1517,15 @@ export interface CoreUpdateAgentArgs {
 }
 /** A result row of core.update_agent. */
 export interface CoreUpdateAgentRow {
-  agent_id: string | null;
+  agent_id: string;
   label: string | null;
   purpose: string | null;
-  notes: string | null;
-  tags: Array<string> | null;
-  changed: Array<string> | null;
-  updated_at: Date | null;
+  notes: string;
+  tags: Array<string>;
+  changed: Array<string>;
+  updated_at: Date;
 }
-const CoreUpdateAgentSpec: FunctionSpec = {"schema":"core","name":"update_agent","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"label","sqlName":"p_label","sqlType":"text","json":false},{"key":"purpose","sqlName":"p_purpose","sqlType":"text","json":false},{"key":"notes","sqlName":"p_notes","sqlType":"text","json":false},{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false},{"key":"reason","sqlName":"p_reason","sqlType":"text","json":false},{"key":"actor","sqlName":"p_actor","sqlType":"text","json":false}]};
+const CoreUpdateAgentSpec: FunctionSpec = {"schema":"core","name":"update_agent","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"label","sqlName":"p_label","sqlType":"text","json":false},{"key":"purpose","sqlName":"p_purpose","sqlType":"text","json":false},{"key":"notes","sqlName":"p_notes","sqlType":"text","json":false},{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false},{"key":"reason","sqlName":"p_reason","sqlType":"text","json":false},{"key":"actor","sqlName":"p_actor","sqlType":"text","json":false}],"nonNull":["agent_id","notes","tags","changed","updated_at"]};
 
 /** Arguments of knowledge.add_discovery_note(p_discovery_id text, p_agent_id text, p_note text). */
 export interface KnowledgeAddDiscoveryNoteArgs {
@@ -1535,19 +1535,19 @@ export interface KnowledgeAddDiscoveryNoteArgs {
 }
 /** A result row of knowledge.add_discovery_note. */
 export interface KnowledgeAddDiscoveryNoteRow {
-  id: string | null;
-  discovery_id: string | null;
-  agent_id: string | null;
-  note: string | null;
-  created_at: Date | null;
+  id: string;
+  discovery_id: string;
+  agent_id: string;
+  note: string;
+  created_at: Date;
 }
-const KnowledgeAddDiscoveryNoteSpec: FunctionSpec = {"schema":"knowledge","name":"add_discovery_note","returns":"row","params":[{"key":"discoveryId","sqlName":"p_discovery_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"note","sqlName":"p_note","sqlType":"text","json":false}]};
+const KnowledgeAddDiscoveryNoteSpec: FunctionSpec = {"schema":"knowledge","name":"add_discovery_note","returns":"row","params":[{"key":"discoveryId","sqlName":"p_discovery_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"note","sqlName":"p_note","sqlType":"text","json":false}],"nonNull":["id","discovery_id","agent_id","note","created_at"]};
 
 /** Arguments of knowledge.agent_provenance(p_agent_id text). */
 export interface KnowledgeAgentProvenanceArgs {
   agentId: string | null;
 }
-const KnowledgeAgentProvenanceSpec: FunctionSpec = {"schema":"knowledge","name":"agent_provenance","returns":"scalar","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false}]};
+const KnowledgeAgentProvenanceSpec: FunctionSpec = {"schema":"knowledge","name":"agent_provenance","returns":"scalar","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false}],"nonNull":["value"]};
 
 /** Arguments of knowledge.discovery_stats(p_top integer). */
 export interface KnowledgeDiscoveryStatsArgs {
@@ -1555,11 +1555,11 @@ export interface KnowledgeDiscoveryStatsArgs {
 }
 /** A result row of knowledge.discovery_stats. */
 export interface KnowledgeDiscoveryStatsRow {
-  dimension: string | null;
-  key: string | null;
-  count: string | null;
+  dimension: string;
+  key: string;
+  count: string;
 }
-const KnowledgeDiscoveryStatsSpec: FunctionSpec = {"schema":"knowledge","name":"discovery_stats","returns":"rows","params":[{"key":"top","sqlName":"p_top","sqlType":"integer","json":false}]};
+const KnowledgeDiscoveryStatsSpec: FunctionSpec = {"schema":"knowledge","name":"discovery_stats","returns":"rows","params":[{"key":"top","sqlName":"p_top","sqlType":"integer","json":false}],"nonNull":["dimension","key","count"]};
 
 /** Arguments of knowledge.get_discovery(p_id text, p_max_depth integer). */
 export interface KnowledgeGetDiscoveryArgs {
@@ -1568,27 +1568,27 @@ export interface KnowledgeGetDiscoveryArgs {
 }
 /** A result row of knowledge.get_discovery. */
 export interface KnowledgeGetDiscoveryRow {
-  relation: string | null;
-  depth: number | null;
-  id: string | null;
-  agent_id: string | null;
-  discovery_type: string | null;
+  relation: string;
+  depth: number;
+  id: string;
+  agent_id: string;
+  discovery_type: string;
   severity: string | null;
-  status: string | null;
-  summary: string | null;
-  details: string | null;
-  tags: Array<string> | null;
-  references_files: Array<string> | null;
+  status: string;
+  summary: string;
+  details: string;
+  tags: Array<string>;
+  references_files: Array<string>;
   response_to: string | null;
   response_type: string | null;
   superseded_by: string | null;
   confidence: number | null;
-  provenance: unknown | null;
-  created_at: Date | null;
-  updated_at: Date | null;
+  provenance: unknown;
+  created_at: Date;
+  updated_at: Date;
   resolved_at: Date | null;
 }
-const KnowledgeGetDiscoverySpec: FunctionSpec = {"schema":"knowledge","name":"get_discovery","returns":"rows","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"maxDepth","sqlName":"p_max_depth","sqlType":"integer","json":false}]};
+const KnowledgeGetDiscoverySpec: FunctionSpec = {"schema":"knowledge","name":"get_discovery","returns":"rows","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"maxDepth","sqlName":"p_max_depth","sqlType":"integer","json":false}],"nonNull":["relation","depth","id","agent_id","discovery_type","status","summary","details","tags","references_files","provenance","created_at","updated_at"]};
 
 /** Arguments of knowledge.grant_graph_reader(). */
 export interface KnowledgeGrantGraphReaderArgs {
@@ -1631,7 +1631,7 @@ export interface KnowledgeGraphEdgeKeyArgs {
   dst: string | null;
   kind: string | null;
 }
-const KnowledgeGraphEdgeKeySpec: FunctionSpec = {"schema":"knowledge","name":"graph_edge_key","returns":"scalar","params":[{"key":"src","sqlName":"p_src","sqlType":"text","json":false},{"key":"dst","sqlName":"p_dst","sqlType":"text","json":false},{"key":"kind","sqlName":"p_kind","sqlType":"text","json":false}]};
+const KnowledgeGraphEdgeKeySpec: FunctionSpec = {"schema":"knowledge","name":"graph_edge_key","returns":"scalar","params":[{"key":"src","sqlName":"p_src","sqlType":"text","json":false},{"key":"dst","sqlName":"p_dst","sqlType":"text","json":false},{"key":"kind","sqlName":"p_kind","sqlType":"text","json":false}],"nonNull":["value"]};
 
 /** Arguments of knowledge.graph_edge_props(p_edge_type knowledge.edge_type, p_weight double precision, p_response_type knowledge.response_type). */
 export interface KnowledgeGraphEdgePropsArgs {
@@ -1709,10 +1709,10 @@ export interface KnowledgeGraphRelatedIdsArgs {
 }
 /** A result row of knowledge.graph_related_ids. */
 export interface KnowledgeGraphRelatedIdsRow {
-  id: string | null;
-  hops: number | null;
+  id: string;
+  hops: number;
 }
-const KnowledgeGraphRelatedIdsSpec: FunctionSpec = {"schema":"knowledge","name":"graph_related_ids","returns":"rows","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"maxHops","sqlName":"p_max_hops","sqlType":"integer","json":false}]};
+const KnowledgeGraphRelatedIdsSpec: FunctionSpec = {"schema":"knowledge","name":"graph_related_ids","returns":"rows","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"maxHops","sqlName":"p_max_hops","sqlType":"integer","json":false}],"nonNull":["id","hops"]};
 
 /** Arguments of knowledge.graph_set_discovery_props(p_id text). */
 export interface KnowledgeGraphSetDiscoveryPropsArgs {
@@ -1725,20 +1725,20 @@ export interface KnowledgeGraphVerifyArgs {
 }
 /** A result row of knowledge.graph_verify. */
 export interface KnowledgeGraphVerifyRow {
-  element: string | null;
-  label: string | null;
-  expected_count: string | null;
-  actual_count: string | null;
-  missing_count: string | null;
-  extra_count: string | null;
-  duplicate_count: string | null;
-  stale_count: string | null;
-  missing_ids: Array<string> | null;
-  extra_ids: Array<string> | null;
-  stale_ids: Array<string> | null;
-  ok: boolean | null;
+  element: string;
+  label: string;
+  expected_count: string;
+  actual_count: string;
+  missing_count: string;
+  extra_count: string;
+  duplicate_count: string;
+  stale_count: string;
+  missing_ids: Array<string>;
+  extra_ids: Array<string>;
+  stale_ids: Array<string>;
+  ok: boolean;
 }
-const KnowledgeGraphVerifySpec: FunctionSpec = {"schema":"knowledge","name":"graph_verify","returns":"rows","params":[]};
+const KnowledgeGraphVerifySpec: FunctionSpec = {"schema":"knowledge","name":"graph_verify","returns":"rows","params":[],"nonNull":["element","label","expected_count","actual_count","missing_count","extra_count","duplicate_count","stale_count","missing_ids","extra_ids","stale_ids","ok"]};
 
 /** Arguments of knowledge.graph_verify_sampled(p_sample_limit integer). */
 export interface KnowledgeGraphVerifySampledArgs {
@@ -1746,20 +1746,20 @@ export interface KnowledgeGraphVerifySampledArgs {
 }
 /** A result row of knowledge.graph_verify_sampled. */
 export interface KnowledgeGraphVerifySampledRow {
-  element: string | null;
-  label: string | null;
-  expected_count: string | null;
-  actual_count: string | null;
-  missing_count: string | null;
-  extra_count: string | null;
-  duplicate_count: string | null;
-  stale_count: string | null;
-  missing_ids: Array<string> | null;
-  extra_ids: Array<string> | null;
-  stale_ids: Array<string> | null;
-  ok: boolean | null;
+  element: string;
+  label: string;
+  expected_count: string;
+  actual_count: string;
+  missing_count: string;
+  extra_count: string;
+  duplicate_count: string;
+  stale_count: string;
+  missing_ids: Array<string>;
+  extra_ids: Array<string>;
+  stale_ids: Array<string>;
+  ok: boolean;
 }
-const KnowledgeGraphVerifySampledSpec: FunctionSpec = {"schema":"knowledge","name":"graph_verify_sampled","returns":"rows","params":[{"key":"sampleLimit","sqlName":"p_sample_limit","sqlType":"integer","json":false}]};
+const KnowledgeGraphVerifySampledSpec: FunctionSpec = {"schema":"knowledge","name":"graph_verify_sampled","returns":"rows","params":[{"key":"sampleLimit","sqlName":"p_sample_limit","sqlType":"integer","json":false}],"nonNull":["element","label","expected_count","actual_count","missing_count","extra_count","duplicate_count","stale_count","missing_ids","extra_ids","stale_ids","ok"]};
 
 /** Arguments of knowledge.import_call_graph_function(p_name text). */
 export interface KnowledgeImportCallGraphFunctionArgs {
@@ -1821,16 +1821,16 @@ export interface KnowledgeLinkDiscoveriesArgs {
 }
 /** A result row of knowledge.link_discoveries. */
 export interface KnowledgeLinkDiscoveriesRow {
-  src_id: string | null;
-  dst_id: string | null;
-  edge_type: EdgeType | null;
+  src_id: string;
+  dst_id: string;
+  edge_type: EdgeType;
   response_type: ResponseType | null;
-  weight: number | null;
+  weight: number;
   created_by: string | null;
-  created_at: Date | null;
-  metadata: unknown | null;
+  created_at: Date;
+  metadata: unknown;
 }
-const KnowledgeLinkDiscoveriesSpec: FunctionSpec = {"schema":"knowledge","name":"link_discoveries","returns":"row","params":[{"key":"srcId","sqlName":"p_src_id","sqlType":"text","json":false},{"key":"dstId","sqlName":"p_dst_id","sqlType":"text","json":false},{"key":"edgeType","sqlName":"p_edge_type","sqlType":"text","json":false},{"key":"weight","sqlName":"p_weight","sqlType":"double precision","json":false},{"key":"createdBy","sqlName":"p_created_by","sqlType":"text","json":false},{"key":"metadata","sqlName":"p_metadata","sqlType":"jsonb","json":true}]};
+const KnowledgeLinkDiscoveriesSpec: FunctionSpec = {"schema":"knowledge","name":"link_discoveries","returns":"row","params":[{"key":"srcId","sqlName":"p_src_id","sqlType":"text","json":false},{"key":"dstId","sqlName":"p_dst_id","sqlType":"text","json":false},{"key":"edgeType","sqlName":"p_edge_type","sqlType":"text","json":false},{"key":"weight","sqlName":"p_weight","sqlType":"double precision","json":false},{"key":"createdBy","sqlName":"p_created_by","sqlType":"text","json":false},{"key":"metadata","sqlName":"p_metadata","sqlType":"jsonb","json":true}],"nonNull":["src_id","dst_id","edge_type","weight","created_at","metadata"]};
 
 /** Arguments of knowledge.list_discovery_notes(p_discovery_id text, p_limit integer). */
 export interface KnowledgeListDiscoveryNotesArgs {
@@ -1850,13 +1850,13 @@ const KnowledgeListDiscoveryNotesSpec: FunctionSpec = {"schema":"knowledge","nam
 /** Arguments of knowledge.new_discovery_id(). */
 export interface KnowledgeNewDiscoveryIdArgs {
 }
-const KnowledgeNewDiscoveryIdSpec: FunctionSpec = {"schema":"knowledge","name":"new_discovery_id","returns":"scalar","params":[]};
+const KnowledgeNewDiscoveryIdSpec: FunctionSpec = {"schema":"knowledge","name":"new_discovery_id","returns":"scalar","params":[],"nonNull":["value"]};
 
 /** Arguments of knowledge.normalize_tags(p_tags text[]). */
 export interface KnowledgeNormalizeTagsArgs {
   tags: Array<string> | null;
 }
-const KnowledgeNormalizeTagsSpec: FunctionSpec = {"schema":"knowledge","name":"normalize_tags","returns":"scalar","params":[{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false}]};
+const KnowledgeNormalizeTagsSpec: FunctionSpec = {"schema":"knowledge","name":"normalize_tags","returns":"scalar","params":[{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false}],"nonNull":["value"]};
 
 /** Arguments of knowledge.raise_invalid(p_problems text[], p_hint text). */
 export interface KnowledgeRaiseInvalidArgs {
@@ -1873,15 +1873,15 @@ export interface KnowledgeRelatedDiscoveriesArgs {
 }
 /** A result row of knowledge.related_discoveries. */
 export interface KnowledgeRelatedDiscoveriesRow {
-  id: string | null;
-  hops: number | null;
-  agent_id: string | null;
-  discovery_type: string | null;
-  status: string | null;
-  summary: string | null;
-  created_at: Date | null;
+  id: string;
+  hops: number;
+  agent_id: string;
+  discovery_type: string;
+  status: string;
+  summary: string;
+  created_at: Date;
 }
-const KnowledgeRelatedDiscoveriesSpec: FunctionSpec = {"schema":"knowledge","name":"related_discoveries","returns":"rows","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"maxHops","sqlName":"p_max_hops","sqlType":"integer","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false}]};
+const KnowledgeRelatedDiscoveriesSpec: FunctionSpec = {"schema":"knowledge","name":"related_discoveries","returns":"rows","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"maxHops","sqlName":"p_max_hops","sqlType":"integer","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false}],"nonNull":["id","hops","agent_id","discovery_type","status","summary","created_at"]};
 
 /** Arguments of knowledge.require_agent(p_agent_id text, p_role text). */
 export interface KnowledgeRequireAgentArgs {
@@ -1890,28 +1890,28 @@ export interface KnowledgeRequireAgentArgs {
 }
 /** A result row of knowledge.require_agent. */
 export interface KnowledgeRequireAgentRow {
-  id: string | null;
+  id: string;
   label: string | null;
-  status: AgentStatus | null;
+  status: AgentStatus;
   purpose: string | null;
-  notes: string | null;
-  tags: Array<string> | null;
+  notes: string;
+  tags: Array<string>;
   parent_agent_id: string | null;
   spawn_reason: string | null;
   api_key_hash: string | null;
-  metadata: unknown | null;
-  update_count: string | null;
-  created_at: Date | null;
-  updated_at: Date | null;
+  metadata: unknown;
+  update_count: string;
+  created_at: Date;
+  updated_at: Date;
   paused_at: Date | null;
   archived_at: Date | null;
   deleted_at: Date | null;
   last_activity_at: Date | null;
-  origin: string | null;
-  anomalies: Array<string> | null;
+  origin: string;
+  anomalies: Array<string>;
   pause_hold_since: Date | null;
 }
-const KnowledgeRequireAgentSpec: FunctionSpec = {"schema":"knowledge","name":"require_agent","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"role","sqlName":"p_role","sqlType":"text","json":false}]};
+const KnowledgeRequireAgentSpec: FunctionSpec = {"schema":"knowledge","name":"require_agent","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"role","sqlName":"p_role","sqlType":"text","json":false}],"nonNull":["id","status","notes","tags","metadata","update_count","created_at","updated_at","origin","anomalies"]};
 
 /** Arguments of knowledge.require_discovery(p_id text, p_role text, p_lock boolean). */
 export interface KnowledgeRequireDiscoveryArgs {
@@ -1921,27 +1921,27 @@ export interface KnowledgeRequireDiscoveryArgs {
 }
 /** A result row of knowledge.require_discovery. */
 export interface KnowledgeRequireDiscoveryRow {
-  id: string | null;
-  agent_id: string | null;
-  discovery_type: string | null;
+  id: string;
+  agent_id: string;
+  discovery_type: string;
   severity: Severity | null;
-  status: DiscoveryStatus | null;
-  summary: string | null;
-  details: string | null;
-  tags: Array<string> | null;
-  references_files: Array<string> | null;
+  status: DiscoveryStatus;
+  summary: string;
+  details: string;
+  tags: Array<string>;
+  references_files: Array<string>;
   response_to: string | null;
   response_type: ResponseType | null;
   superseded_by: string | null;
   confidence: number | null;
-  provenance: unknown | null;
-  created_at: Date | null;
-  updated_at: Date | null;
+  provenance: unknown;
+  created_at: Date;
+  updated_at: Date;
   resolved_at: Date | null;
   search_vector: string | null;
   summary_vector: string | null;
 }
-const KnowledgeRequireDiscoverySpec: FunctionSpec = {"schema":"knowledge","name":"require_discovery","returns":"row","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"role","sqlName":"p_role","sqlType":"text","json":false},{"key":"lock","sqlName":"p_lock","sqlType":"boolean","json":false}]};
+const KnowledgeRequireDiscoverySpec: FunctionSpec = {"schema":"knowledge","name":"require_discovery","returns":"row","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"role","sqlName":"p_role","sqlType":"text","json":false},{"key":"lock","sqlName":"p_lock","sqlType":"boolean","json":false}],"nonNull":["id","agent_id","discovery_type","status","summary","details","tags","references_files","provenance","created_at","updated_at"]};
 
 /** Arguments of knowledge.search_discoveries(p_query text, p_agent_id text, p_discovery_type text, p_tags text[], p_status text, p_since timestamp with time zone, p_until timestamp with time zone, p_limit integer). */
 export interface KnowledgeSearchDiscoveriesArgs {
@@ -1956,22 +1956,22 @@ export interface KnowledgeSearchDiscoveriesArgs {
 }
 /** A result row of knowledge.search_discoveries. */
 export interface KnowledgeSearchDiscoveriesRow {
-  id: string | null;
-  agent_id: string | null;
-  discovery_type: string | null;
+  id: string;
+  agent_id: string;
+  discovery_type: string;
   severity: string | null;
-  status: string | null;
-  summary: string | null;
-  details_excerpt: string | null;
-  tags: Array<string> | null;
+  status: string;
+  summary: string;
+  details_excerpt: string;
+  tags: Array<string>;
   response_to: string | null;
   superseded_by: string | null;
-  created_at: Date | null;
-  updated_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
   rank: number | null;
-  match: string | null;
+  match: string;
 }
-const KnowledgeSearchDiscoveriesSpec: FunctionSpec = {"schema":"knowledge","name":"search_discoveries","returns":"rows","params":[{"key":"query","sqlName":"p_query","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"discoveryType","sqlName":"p_discovery_type","sqlType":"text","json":false},{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false},{"key":"status","sqlName":"p_status","sqlType":"text","json":false},{"key":"since","sqlName":"p_since","sqlType":"timestamp with time zone","json":false},{"key":"until","sqlName":"p_until","sqlType":"timestamp with time zone","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false}]};
+const KnowledgeSearchDiscoveriesSpec: FunctionSpec = {"schema":"knowledge","name":"search_discoveries","returns":"rows","params":[{"key":"query","sqlName":"p_query","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"discoveryType","sqlName":"p_discovery_type","sqlType":"text","json":false},{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false},{"key":"status","sqlName":"p_status","sqlType":"text","json":false},{"key":"since","sqlName":"p_since","sqlType":"timestamp with time zone","json":false},{"key":"until","sqlName":"p_until","sqlType":"timestamp with time zone","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false}],"nonNull":["id","agent_id","discovery_type","status","summary","details_excerpt","tags","created_at","updated_at","match"]};
 
 /** Arguments of knowledge.similar_discoveries(p_id text, p_limit integer). */
 export interface KnowledgeSimilarDiscoveriesArgs {
@@ -1980,18 +1980,18 @@ export interface KnowledgeSimilarDiscoveriesArgs {
 }
 /** A result row of knowledge.similar_discoveries. */
 export interface KnowledgeSimilarDiscoveriesRow {
-  id: string | null;
-  agent_id: string | null;
-  discovery_type: string | null;
-  status: string | null;
-  summary: string | null;
-  tags: Array<string> | null;
-  shared_tags: Array<string> | null;
-  shared_count: number | null;
-  score: number | null;
-  created_at: Date | null;
+  id: string;
+  agent_id: string;
+  discovery_type: string;
+  status: string;
+  summary: string;
+  tags: Array<string>;
+  shared_tags: Array<string>;
+  shared_count: number;
+  score: number;
+  created_at: Date;
 }
-const KnowledgeSimilarDiscoveriesSpec: FunctionSpec = {"schema":"knowledge","name":"similar_discoveries","returns":"rows","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false}]};
+const KnowledgeSimilarDiscoveriesSpec: FunctionSpec = {"schema":"knowledge","name":"similar_discoveries","returns":"rows","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false}],"nonNull":["id","agent_id","discovery_type","status","summary","tags","shared_tags","shared_count","score","created_at"]};
 
 /** Arguments of knowledge.store_discoveries(p_items jsonb). */
 export interface KnowledgeStoreDiscoveriesArgs {
@@ -2038,27 +2038,27 @@ export interface KnowledgeStoreDiscoveryArgs {
 }
 /** A result row of knowledge.store_discovery. */
 export interface KnowledgeStoreDiscoveryRow {
-  id: string | null;
-  agent_id: string | null;
-  discovery_type: string | null;
+  id: string;
+  agent_id: string;
+  discovery_type: string;
   severity: Severity | null;
-  status: DiscoveryStatus | null;
-  summary: string | null;
-  details: string | null;
-  tags: Array<string> | null;
-  references_files: Array<string> | null;
+  status: DiscoveryStatus;
+  summary: string;
+  details: string;
+  tags: Array<string>;
+  references_files: Array<string>;
   response_to: string | null;
   response_type: ResponseType | null;
   superseded_by: string | null;
   confidence: number | null;
-  provenance: unknown | null;
-  created_at: Date | null;
-  updated_at: Date | null;
+  provenance: unknown;
+  created_at: Date;
+  updated_at: Date;
   resolved_at: Date | null;
   search_vector: string | null;
   summary_vector: string | null;
 }
-const KnowledgeStoreDiscoverySpec: FunctionSpec = {"schema":"knowledge","name":"store_discovery","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"summary","sqlName":"p_summary","sqlType":"text","json":false},{"key":"discoveryType","sqlName":"p_discovery_type","sqlType":"text","json":false},{"key":"details","sqlName":"p_details","sqlType":"text","json":false},{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false},{"key":"severity","sqlName":"p_severity","sqlType":"text","json":false},{"key":"referencesFiles","sqlName":"p_references_files","sqlType":"text[]","json":false},{"key":"responseTo","sqlName":"p_response_to","sqlType":"text","json":false},{"key":"responseType","sqlName":"p_response_type","sqlType":"text","json":false},{"key":"relatedTo","sqlName":"p_related_to","sqlType":"text[]","json":false},{"key":"confidence","sqlName":"p_confidence","sqlType":"double precision","json":false},{"key":"id","sqlName":"p_id","sqlType":"text","json":false}]};
+const KnowledgeStoreDiscoverySpec: FunctionSpec = {"schema":"knowledge","name":"store_discovery","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"summary","sqlName":"p_summary","sqlType":"text","json":false},{"key":"discoveryType","sqlName":"p_discovery_type","sqlType":"text","json":false},{"key":"details","sqlName":"p_details","sqlType":"text","json":false},{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false},{"key":"severity","sqlName":"p_severity","sqlType":"text","json":false},{"key":"referencesFiles","sqlName":"p_references_files","sqlType":"text[]","json":false},{"key":"responseTo","sqlName":"p_response_to","sqlType":"text","json":false},{"key":"responseType","sqlName":"p_response_type","sqlType":"text","json":false},{"key":"relatedTo","sqlName":"p_related_to","sqlType":"text[]","json":false},{"key":"confidence","sqlName":"p_confidence","sqlType":"double precision","json":false},{"key":"id","sqlName":"p_id","sqlType":"text","json":false}],"nonNull":["id","agent_id","discovery_type","status","summary","details","tags","references_files","provenance","created_at","updated_at"]};
 
 /** Arguments of knowledge.supersede_discovery(p_old_id text, p_new_id text, p_agent_id text, p_admin boolean). */
 export interface KnowledgeSupersedeDiscoveryArgs {
@@ -2069,27 +2069,27 @@ export interface KnowledgeSupersedeDiscoveryArgs {
 }
 /** A result row of knowledge.supersede_discovery. */
 export interface KnowledgeSupersedeDiscoveryRow {
-  id: string | null;
-  agent_id: string | null;
-  discovery_type: string | null;
+  id: string;
+  agent_id: string;
+  discovery_type: string;
   severity: Severity | null;
-  status: DiscoveryStatus | null;
-  summary: string | null;
-  details: string | null;
-  tags: Array<string> | null;
-  references_files: Array<string> | null;
+  status: DiscoveryStatus;
+  summary: string;
+  details: string;
+  tags: Array<string>;
+  references_files: Array<string>;
   response_to: string | null;
   response_type: ResponseType | null;
   superseded_by: string | null;
   confidence: number | null;
-  provenance: unknown | null;
-  created_at: Date | null;
-  updated_at: Date | null;
+  provenance: unknown;
+  created_at: Date;
+  updated_at: Date;
   resolved_at: Date | null;
   search_vector: string | null;
   summary_vector: string | null;
 }
-const KnowledgeSupersedeDiscoverySpec: FunctionSpec = {"schema":"knowledge","name":"supersede_discovery","returns":"row","params":[{"key":"oldId","sqlName":"p_old_id","sqlType":"text","json":false},{"key":"newId","sqlName":"p_new_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false}]};
+const KnowledgeSupersedeDiscoverySpec: FunctionSpec = {"schema":"knowledge","name":"supersede_discovery","returns":"row","params":[{"key":"oldId","sqlName":"p_old_id","sqlType":"text","json":false},{"key":"newId","sqlName":"p_new_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false}],"nonNull":["id","agent_id","discovery_type","status","summary","details","tags","references_files","provenance","created_at","updated_at"]};
 
 /** Arguments of knowledge.update_discovery_status(p_id text, p_status text, p_actor_agent_id text, p_admin boolean). */
 export interface KnowledgeUpdateDiscoveryStatusArgs {
@@ -2100,27 +2100,27 @@ export interface KnowledgeUpdateDiscoveryStatusArgs {
 }
 /** A result row of knowledge.update_discovery_status. */
 export interface KnowledgeUpdateDiscoveryStatusRow {
-  id: string | null;
-  agent_id: string | null;
-  discovery_type: string | null;
+  id: string;
+  agent_id: string;
+  discovery_type: string;
   severity: Severity | null;
-  status: DiscoveryStatus | null;
-  summary: string | null;
-  details: string | null;
-  tags: Array<string> | null;
-  references_files: Array<string> | null;
+  status: DiscoveryStatus;
+  summary: string;
+  details: string;
+  tags: Array<string>;
+  references_files: Array<string>;
   response_to: string | null;
   response_type: ResponseType | null;
   superseded_by: string | null;
   confidence: number | null;
-  provenance: unknown | null;
-  created_at: Date | null;
-  updated_at: Date | null;
+  provenance: unknown;
+  created_at: Date;
+  updated_at: Date;
   resolved_at: Date | null;
   search_vector: string | null;
   summary_vector: string | null;
 }
-const KnowledgeUpdateDiscoveryStatusSpec: FunctionSpec = {"schema":"knowledge","name":"update_discovery_status","returns":"row","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"status","sqlName":"p_status","sqlType":"text","json":false},{"key":"actorAgentId","sqlName":"p_actor_agent_id","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false}]};
+const KnowledgeUpdateDiscoveryStatusSpec: FunctionSpec = {"schema":"knowledge","name":"update_discovery_status","returns":"row","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"status","sqlName":"p_status","sqlType":"text","json":false},{"key":"actorAgentId","sqlName":"p_actor_agent_id","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false}],"nonNull":["id","agent_id","discovery_type","status","summary","details","tags","references_files","provenance","created_at","updated_at"]};
 
 /** Arguments of knowledge.vocabulary_matches(p_query text). */
 export interface KnowledgeVocabularyMatchesArgs {
@@ -2128,11 +2128,11 @@ export interface KnowledgeVocabularyMatchesArgs {
 }
 /** A result row of knowledge.vocabulary_matches. */
 export interface KnowledgeVocabularyMatchesRow {
-  word: string | null;
-  query_word: number | null;
-  similarity: number | null;
+  word: string;
+  query_word: number;
+  similarity: number;
 }
-const KnowledgeVocabularyMatchesSpec: FunctionSpec = {"schema":"knowledge","name":"vocabulary_matches","returns":"rows","params":[{"key":"query","sqlName":"p_query","sqlType":"text","json":false}]};
+const KnowledgeVocabularyMatchesSpec: FunctionSpec = {"schema":"knowledge","name":"vocabulary_matches","returns":"rows","params":[{"key":"query","sqlName":"p_query","sqlType":"text","json":false}],"nonNull":["word","query_word","similarity"]};
 
 export const audit = {
   /**
@@ -2181,21 +2181,36 @@ export const audit = {
   maintainPartitions: (db: Queryable, args: AuditMaintainPartitionsArgs): Promise<AuditMaintainPartitionsRow[]> =>
     callFunction<AuditMaintainPartitionsRow[]>(db, AuditMaintainPartitionsSpec, args as unknown as Record<string, unknown>),
   /**
+   * The opaque page cursor of an audit row: <occurred_at in UTC to the microsecond>|<id>.
+   * Text, because a JavaScript Date would cut the microseconds and skip rows.
+   *
    * audit.page_cursor(p_occurred_at timestamp with time zone, p_id bigint): immutable, returns scalar.
    */
-  pageCursor: (db: Queryable, args: AuditPageCursorArgs): Promise<string | null> =>
-    callFunction<string | null>(db, AuditPageCursorSpec, args as unknown as Record<string, unknown>),
+  pageCursor: (db: Queryable, args: AuditPageCursorArgs): Promise<string> =>
+    callFunction<string>(db, AuditPageCursorSpec, args as unknown as Record<string, unknown>),
   /**
+   * Validates the paging arguments shared by the audit reads and decodes the cursor into (before_occurred_at, before_id).
+   * Both are null without a cursor. limit must be 1..1000 and since before until.
+   * Errors: GV400 INVALID_AUDIT_QUERY listing every problem.
+   *
    * audit.parse_query_page(p_limit integer, p_since timestamp with time zone, p_until timestamp with time zone, p_cursor text, OUT before_occurred_at timestamp with time zone, OUT before_id bigint): stable, returns row.
    */
   parseQueryPage: (db: Queryable, args: AuditParseQueryPageArgs): Promise<AuditParseQueryPageRow> =>
     callFunction<AuditParseQueryPageRow>(db, AuditParseQueryPageSpec, args as unknown as Record<string, unknown>),
   /**
+   * Audit events newest first (occurred_at desc, id desc), filtered by agent, event type and time range, at most p_limit (1..1000) rows.
+   * Time range: p_since inclusive, p_until exclusive. Keyset pages: pass the last row's cursor as p_cursor for the next page.
+   * Errors: GV400 INVALID_AUDIT_QUERY.
+   *
    * audit.query_events(p_agent_id text, p_event_type text, p_since timestamp with time zone, p_until timestamp with time zone, p_limit integer, p_cursor text): stable, returns rows.
    */
   queryEvents: (db: Queryable, args: AuditQueryEventsArgs = {}): Promise<AuditQueryEventsRow[]> =>
     callFunction<AuditQueryEventsRow[]>(db, AuditQueryEventsSpec, args as unknown as Record<string, unknown>),
   /**
+   * Tool usage rows newest first (occurred_at desc, id desc), filtered by agent, tool, success and time range, at most p_limit (1..1000) rows.
+   * latency_ms in milliseconds (null when unknown). Time range: p_since inclusive, p_until exclusive. Keyset pages: pass the last row's cursor as p_cursor.
+   * Errors: GV400 INVALID_AUDIT_QUERY.
+   *
    * audit.query_tool_usage(p_agent_id text, p_tool_name text, p_success boolean, p_since timestamp with time zone, p_until timestamp with time zone, p_limit integer, p_cursor text): stable, returns rows.
    */
   queryToolUsage: (db: Queryable, args: AuditQueryToolUsageArgs = {}): Promise<AuditQueryToolUsageRow[]> =>
@@ -2214,264 +2229,421 @@ export const audit = {
 
 export const core = {
   /**
+   * EISV state history of an agent, newest first, at most p_limit rows; p_before_seq pages backwards.
+   * decision is null for imported states that had none.
+   * Errors: GV400 INVALID_LIMIT; GV404 AGENT_NOT_FOUND.
+   *
    * core.agent_state_history(p_agent_id text, p_limit integer, p_before_seq bigint): stable, returns rows.
    */
   agentStateHistory: (db: Queryable, args: CoreAgentStateHistoryArgs): Promise<CoreAgentStateHistoryRow[]> =>
     callFunction<CoreAgentStateHistoryRow[]>(db, CoreAgentStateHistorySpec, args as unknown as Record<string, unknown>),
   /**
+   * Resolves an API key to its agent.
+   * Paused and waiting_input agents authenticate (they take part in their own recovery, and read).
+   * Errors: GV401 INVALID_API_KEY for a missing, malformed (over 512 characters) or unknown key; GV423 AGENT_ARCHIVED / AGENT_DELETED for keys of archived or deleted agents.
+   *
    * core.authenticate_agent(p_api_key text, OUT agent_id text, OUT label text, OUT status core.agent_status): stable, returns row.
    */
   authenticateAgent: (db: Queryable, args: CoreAuthenticateAgentArgs): Promise<CoreAuthenticateAgentRow> =>
     callFunction<CoreAuthenticateAgentRow>(db, CoreAuthenticateAgentSpec, args as unknown as Record<string, unknown>),
   /**
+   * Binds (or re-binds) a session id (8-256 characters) to an agent for p_ttl_ms milliseconds and returns the binding.
+   * Re-binding to the same agent refreshes it and merges metadata; a live binding of another agent is never taken over; an expired one is replaced.
+   * Errors: GV400 SESSION_ID_INVALID / SESSION_TTL_INVALID / SESSION_METADATA_INVALID; GV404 AGENT_NOT_FOUND; GV409 SESSION_BOUND_TO_OTHER_AGENT; GV422 AGENT_DELETED.
+   *
    * core.bind_session(p_session_id text, p_agent_id text, p_ttl_ms bigint, p_client_type text, p_metadata jsonb): volatile, returns row.
    */
   bindSession: (db: Queryable, args: CoreBindSessionArgs): Promise<CoreBindSessionRow> =>
     callFunction<CoreBindSessionRow>(db, CoreBindSessionSpec, args as unknown as Record<string, unknown>),
   /**
+   * Lower bound of the calibration bin of a confidence in [0, 1]: 0.0, 0.1, ... 0.9 (the top bin is closed).
+   * Numeric arithmetic, so 0.3 lands in [0.3, 0.4). Strict: null for null.
+   *
    * core.calibration_bin_lower(p_confidence double precision): immutable, strict, returns scalar.
    */
   calibrationBinLower: (db: Queryable, args: CoreCalibrationBinLowerArgs): Promise<string | null> =>
     callFunction<string | null>(db, CoreCalibrationBinLowerSpec, args as unknown as Record<string, unknown>),
   /**
+   * The 10 bins of a calibration version (default: the current one) with mean confidence, accuracy (actual_correct / count) and gap = accuracy - mean confidence.
+   * Derived figures and updated_at are null for empty bins; before any outcome exists, 10 empty bins of version 0.
+   * Errors: GV404 CALIBRATION_VERSION_NOT_FOUND.
+   *
    * core.calibration_bins(p_version integer): stable, returns rows.
    */
   calibrationBins: (db: Queryable, args: CoreCalibrationBinsArgs = {}): Promise<CoreCalibrationBinsRow[]> =>
     callFunction<CoreCalibrationBinsRow[]>(db, CoreCalibrationBinsSpec, args as unknown as Record<string, unknown>),
   /**
+   * Writes a new calibration version computed from core.ground_truth and returns its number.
+   * With p_since only outcomes since then count (p_since = now() starts empty bins).
+   *
    * core.calibration_recompute(p_since timestamp with time zone): volatile, returns scalar.
    */
-  calibrationRecompute: (db: Queryable, args: CoreCalibrationRecomputeArgs = {}): Promise<number | null> =>
-    callFunction<number | null>(db, CoreCalibrationRecomputeSpec, args as unknown as Record<string, unknown>),
+  calibrationRecompute: (db: Queryable, args: CoreCalibrationRecomputeArgs = {}): Promise<number> =>
+    callFunction<number>(db, CoreCalibrationRecomputeSpec, args as unknown as Record<string, unknown>),
   /**
+   * Records the outcome (actual_correct from 0 = wrong to 1 = correct; fractions allowed) of a decision once and adds it to the current calibration bins; returns the decision row.
+   * The same outcome again is a no-op. Who: the agent that recorded the decision (p_actor_agent_id, able to write now) or an admin (p_admin). Version 1 of the bins is created by the first outcome.
+   * Errors: GV400 INVALID_OUTCOME; GV403 NOT_DECISION_OWNER; GV404 DECISION_NOT_FOUND; GV409 OUTCOME_CONFLICT; GV423 when the actor cannot write.
+   *
    * core.calibration_record_outcome(p_decision_id text, p_actual_correct double precision, p_actor_agent_id text, p_admin boolean): volatile, returns row.
    */
   calibrationRecordOutcome: (db: Queryable, args: CoreCalibrationRecordOutcomeArgs): Promise<CoreCalibrationRecordOutcomeRow> =>
     callFunction<CoreCalibrationRecordOutcomeRow>(db, CoreCalibrationRecordOutcomeSpec, args as unknown as Record<string, unknown>),
   /**
+   * Records a decision with its confidence (0..1) in core.ground_truth and returns the stored row.
+   * Idempotent per decision_id: the same content again returns the stored row. With p_agent_id the agent must be able to write.
+   * Errors: GV400 INVALID_PREDICTION listing every problem; GV409 PREDICTION_CONFLICT for different content under a known decision_id; GV404 / GV423 for the agent.
+   *
    * core.calibration_record_prediction(p_decision_id text, p_confidence double precision, p_agent_id text, p_decision core.decision, p_predicted_correct boolean, p_details jsonb): volatile, returns row.
    */
   calibrationRecordPrediction: (db: Queryable, args: CoreCalibrationRecordPredictionArgs): Promise<CoreCalibrationRecordPredictionRow> =>
     callFunction<CoreCalibrationRecordPredictionRow>(db, CoreCalibrationRecordPredictionSpec, args as unknown as Record<string, unknown>),
   /**
+   * One-row summary of a calibration version: total count, overall accuracy and mean confidence, expected calibration error and maximum calibration error.
+   * ECE = sum over bins of (count_b / N) * |accuracy_b - mean_confidence_b|; the maximum is over non-empty bins. Error figures, means and updated_at are null while no outcome is counted.
+   * Errors: GV404 CALIBRATION_VERSION_NOT_FOUND.
+   *
    * core.calibration_summary(p_version integer, OUT version integer, OUT total_count bigint, OUT mean_confidence double precision, OUT accuracy double precision, OUT expected_calibration_error double precision, OUT max_calibration_error double precision, OUT updated_at timestamp with time zone): stable, returns row.
    */
   calibrationSummary: (db: Queryable, args: CoreCalibrationSummaryArgs = {}): Promise<CoreCalibrationSummaryRow> =>
     callFunction<CoreCalibrationSummaryRow>(db, CoreCalibrationSummarySpec, args as unknown as Record<string, unknown>),
   /**
+   * Raises GV423 unless an agent in status p_status may write (active or waiting_input).
+   * p_role names the agent in the message (actor, parent, agent). Errors: GV423 with detail AGENT_PAUSED, AGENT_ARCHIVED or AGENT_DELETED and a hint on how to recover.
+   *
    * core.check_actor_status(p_agent_id text, p_status core.agent_status, p_role text): immutable, returns void.
    */
   checkActorStatus: (db: Queryable, args: CoreCheckActorStatusArgs): Promise<void> =>
     callFunction<void>(db, CoreCheckActorStatusSpec, args as unknown as Record<string, unknown>),
   /**
+   * Raises GV409 LABEL_TAKEN when a live (non-deleted) agent other than p_except holds the label, ignoring case.
+   * A null label is always free.
+   *
    * core.check_agent_label_free(p_label text, p_except text): stable, returns void.
    */
   checkAgentLabelFree: (db: Queryable, args: CoreCheckAgentLabelFreeArgs): Promise<void> =>
     callFunction<void>(db, CoreCheckAgentLabelFreeSpec, args as unknown as Record<string, unknown>),
   /**
+   * Normalises an agent tag list (core.normalize_agent_tags) and checks its limits.
+   * Limits: at most 64 tags, each at most 64 characters. Errors: GV400 INVALID_TAGS naming the limit broken.
+   *
    * core.check_agent_tags(p_tags text[]): immutable, returns scalar.
    */
-  checkAgentTags: (db: Queryable, args: CoreCheckAgentTagsArgs): Promise<Array<string> | null> =>
-    callFunction<Array<string> | null>(db, CoreCheckAgentTagsSpec, args as unknown as Record<string, unknown>),
+  checkAgentTags: (db: Queryable, args: CoreCheckAgentTagsArgs): Promise<Array<string>> =>
+    callFunction<Array<string>>(db, CoreCheckAgentTagsSpec, args as unknown as Record<string, unknown>),
   /**
+   * One agent for the dashboard agent view as one JSON object (never the API key hash).
+   * Shape: {agent, state_count, parent: {id, label, status} | null, children (200 newest), lifecycle (200 newest events), discoveries (100 newest), dialectic (100 newest sessions)}.
+   * Errors: GV404 AGENT_NOT_FOUND.
+   *
    * core.dashboard_agent(p_agent_id text): stable, returns scalar.
    */
-  dashboardAgent: (db: Queryable, args: CoreDashboardAgentArgs): Promise<unknown | null> =>
-    callFunction<unknown | null>(db, CoreDashboardAgentSpec, args as unknown as Record<string, unknown>),
+  dashboardAgent: (db: Queryable, args: CoreDashboardAgentArgs): Promise<unknown> =>
+    callFunction<unknown>(db, CoreDashboardAgentSpec, args as unknown as Record<string, unknown>),
   /**
+   * One page of agents for the dashboard, latest activity first, each with its latest EISV risk, coherence, verdict and decision (null without a state).
+   * p_status filters by status, p_search by id or label prefix (case-insensitive). total_count is the number of matching agents, the same on every row. limit 1..5000.
+   * Errors: GV400 INVALID_PAGE.
+   *
    * core.dashboard_agents(p_status text, p_search text, p_limit integer, p_offset integer): stable, returns rows.
    */
   dashboardAgents: (db: Queryable, args: CoreDashboardAgentsArgs = {}): Promise<CoreDashboardAgentsRow[]> =>
     callFunction<CoreDashboardAgentsRow[]>(db, CoreDashboardAgentsSpec, args as unknown as Record<string, unknown>),
   /**
+   * The audit chain as the database sees it, for the dashboard: of the newest p_window (1..100000) mirrored events, how many name a previous hash that no mirrored event has.
+   * Shape: {checked, unlinked, first_unlinked: {id, occurred_at} | null, newest_at, total_rejects}. govdb audit verify checks the JSONL files themselves; this is the cheap live signal.
+   * Errors: GV400 INVALID_PAGE.
+   *
    * core.dashboard_audit_chain(p_window integer): stable, returns scalar.
    */
-  dashboardAuditChain: (db: Queryable, args: CoreDashboardAuditChainArgs = {}): Promise<unknown | null> =>
-    callFunction<unknown | null>(db, CoreDashboardAuditChainSpec, args as unknown as Record<string, unknown>),
+  dashboardAuditChain: (db: Queryable, args: CoreDashboardAuditChainArgs = {}): Promise<unknown> =>
+    callFunction<unknown>(db, CoreDashboardAuditChainSpec, args as unknown as Record<string, unknown>),
   /**
+   * A cheap change cursor that the dashboard live channel polls where LISTEN is not available (embedded store).
+   * Shape: {agent_state, lifecycle (newest ids), agents, audit, dialectic, discoveries (newest update times)}; a value is null while its table is empty.
+   *
    * core.dashboard_changes(): stable, returns scalar.
    */
-  dashboardChanges: (db: Queryable, args: CoreDashboardChangesArgs = {}): Promise<unknown | null> =>
-    callFunction<unknown | null>(db, CoreDashboardChangesSpec, args as unknown as Record<string, unknown>),
+  dashboardChanges: (db: Queryable, args: CoreDashboardChangesArgs = {}): Promise<unknown> =>
+    callFunction<unknown>(db, CoreDashboardChangesSpec, args as unknown as Record<string, unknown>),
   /**
+   * Raises GV400 INVALID_PAGE when a limit is outside 1..p_max or an offset is negative.
+   *
    * core.dashboard_check_page(p_limit integer, p_offset integer, p_max integer): immutable, returns void.
    */
   dashboardCheckPage: (db: Queryable, args: CoreDashboardCheckPageArgs): Promise<void> =>
     callFunction<void>(db, CoreDashboardCheckPageSpec, args as unknown as Record<string, unknown>),
   /**
+   * Turns raw neighbourhood rows (a JSON array of [direction, edge label, other label, other id], each agtype text) into rows describing the other vertex from the relational tables.
+   * other: summary/type/status/severity for a Discovery, label/status for an Agent, {} otherwise; null when the row is gone. At most p_limit rows.
+   *
    * core.dashboard_describe_edges(p_rows jsonb, p_limit integer): stable, returns rows.
    */
   dashboardDescribeEdges: (db: Queryable, args: CoreDashboardDescribeEdgesArgs): Promise<CoreDashboardDescribeEdgesRow[]> =>
     callFunction<CoreDashboardDescribeEdgesRow[]>(db, CoreDashboardDescribeEdgesSpec, args as unknown as Record<string, unknown>),
   /**
+   * One page of dialectic sessions for the dashboard, newest first, filtered by status and/or phase; limit 1..1000.
+   * messages is the session's message count; total_count the number of matching sessions (the same on every row).
+   * Errors: GV400 INVALID_PAGE.
+   *
    * core.dashboard_dialectic_sessions(p_status text, p_phase text, p_limit integer, p_offset integer): stable, returns rows.
    */
   dashboardDialecticSessions: (db: Queryable, args: CoreDashboardDialecticSessionsArgs = {}): Promise<CoreDashboardDialecticSessionsRow[]> =>
     callFunction<CoreDashboardDialecticSessionsRow[]>(db, CoreDashboardDialecticSessionsSpec, args as unknown as Record<string, unknown>),
   /**
+   * Fleet summary for the dashboard as one JSON object.
+   * Shape: {as_of, agents_total, agents_by_status: {status: n}, updates: {hour, day}, decisions: {hour: {decision: n}, day}, verdicts: {hour, day}, dialectic_by_status, discoveries_by_status, audit_events: {hour, day}}.
+   *
    * core.dashboard_fleet(): stable, returns scalar.
    */
-  dashboardFleet: (db: Queryable, args: CoreDashboardFleetArgs = {}): Promise<unknown | null> =>
-    callFunction<unknown | null>(db, CoreDashboardFleetSpec, args as unknown as Record<string, unknown>),
+  dashboardFleet: (db: Queryable, args: CoreDashboardFleetArgs = {}): Promise<unknown> =>
+    callFunction<unknown>(db, CoreDashboardFleetSpec, args as unknown as Record<string, unknown>),
   /**
+   * The neighbourhood of one AGE vertex (label Discovery, Agent or Tag, by id): every edge in (direction in) or out (out) of it with the vertex at its other end, at most p_limit (1..500).
+   * Read-only Cypher. Errors: GV400 INVALID_LABEL / INVALID_PAGE.
+   *
    * core.dashboard_neighbourhood(p_label text, p_id text, p_limit integer): stable, returns rows.
    */
   dashboardNeighbourhood: (db: Queryable, args: CoreDashboardNeighbourhoodArgs): Promise<CoreDashboardNeighbourhoodRow[]> =>
     callFunction<CoreDashboardNeighbourhoodRow[]>(db, CoreDashboardNeighbourhoodSpec, args as unknown as Record<string, unknown>),
   /**
+   * The data platform for the dashboard as one JSON object.
+   * Shape: {ledger: every core.schema_migrations row in applied order, mirror_rejects: {count, recent (50 newest)}, mirror_delay_seconds (largest ingest delay over the last 10 minutes, null without events), replication: pg_stat_replication rows, database_size_bytes}.
+   *
    * core.dashboard_platform(): stable, returns scalar.
    */
-  dashboardPlatform: (db: Queryable, args: CoreDashboardPlatformArgs = {}): Promise<unknown | null> =>
-    callFunction<unknown | null>(db, CoreDashboardPlatformSpec, args as unknown as Record<string, unknown>),
+  dashboardPlatform: (db: Queryable, args: CoreDashboardPlatformArgs = {}): Promise<unknown> =>
+    callFunction<unknown>(db, CoreDashboardPlatformSpec, args as unknown as Record<string, unknown>),
   /**
+   * An agent's EISV states after p_after_seq in seq order, at most p_limit (1..20000); page by passing the last seq.
+   * Errors: GV400 INVALID_PAGE.
+   *
    * core.dashboard_trajectory(p_agent_id text, p_after_seq bigint, p_limit integer): stable, returns rows.
    */
   dashboardTrajectory: (db: Queryable, args: CoreDashboardTrajectoryArgs): Promise<CoreDashboardTrajectoryRow[]> =>
     callFunction<CoreDashboardTrajectoryRow[]>(db, CoreDashboardTrajectorySpec, args as unknown as Record<string, unknown>),
   /**
+   * Deletes up to p_limit expired session bindings (oldest expiry first) and returns them, so the caller can drop them from the cache's per-agent index too.
+   * Concurrent runs skip each other's rows. Errors: GV400 LIMIT_INVALID.
+   *
    * core.delete_expired_sessions(p_limit integer): volatile, returns rows.
    */
   deleteExpiredSessions: (db: Queryable, args: CoreDeleteExpiredSessionsArgs = {}): Promise<CoreDeleteExpiredSessionsRow[]> =>
     callFunction<CoreDeleteExpiredSessionsRow[]>(db, CoreDeleteExpiredSessionsSpec, args as unknown as Record<string, unknown>),
   /**
+   * Fails every active dialectic session whose phase deadline has passed and returns them.
+   * Each gets a system message naming the missed phase; phase and status become failed together. Sessions locked by an in-flight submission are skipped (the next sweep takes them). Run it periodically; request_review runs it too.
+   *
    * core.dialectic_fail_expired(): volatile, returns rows.
    */
   dialecticFailExpired: (db: Queryable, args: CoreDialecticFailExpiredArgs = {}): Promise<CoreDialecticFailExpiredRow[]> =>
     callFunction<CoreDialecticFailExpiredRow[]>(db, CoreDialecticFailExpiredSpec, args as unknown as Record<string, unknown>),
   /**
+   * A dialectic session with its messages in order, as one JSON object: the session's columns plus messages (an array of message rows).
+   * Who: its paused agent, its reviewer (p_actor_agent_id) or an admin (p_admin).
+   * Errors: GV404 DIALECTIC_SESSION_NOT_FOUND, then GV403 NOT_PARTICIPANT.
+   *
    * core.dialectic_get_session(p_session_id text, p_actor_agent_id text, p_admin boolean): stable, returns scalar.
    */
-  dialecticGetSession: (db: Queryable, args: CoreDialecticGetSessionArgs): Promise<unknown | null> =>
-    callFunction<unknown | null>(db, CoreDialecticGetSessionSpec, args as unknown as Record<string, unknown>),
+  dialecticGetSession: (db: Queryable, args: CoreDialecticGetSessionArgs): Promise<unknown> =>
+    callFunction<unknown>(db, CoreDialecticGetSessionSpec, args as unknown as Record<string, unknown>),
   /**
+   * Dialectic sessions newest first (created_at desc, id desc), filtered by participant (either role), status and type, at most p_limit (1..1000) a page.
+   * Each row carries an opaque cursor (<created_at UTC to the microsecond>|<id>); pass the last row's cursor as p_cursor for the next page.
+   * Errors: GV400 INVALID_LIMIT / INVALID_CURSOR.
+   *
    * core.dialectic_list_sessions(p_agent_id text, p_status core.dialectic_status, p_session_type core.dialectic_type, p_limit integer, p_cursor text): stable, returns rows.
    */
   dialecticListSessions: (db: Queryable, args: CoreDialecticListSessionsArgs = {}): Promise<CoreDialecticListSessionsRow[]> =>
     callFunction<CoreDialecticListSessionsRow[]>(db, CoreDialecticListSessionsSpec, args as unknown as Record<string, unknown>),
   /**
+   * The content a dialectic message signature covers, built from the message's fields, as a JSON object.
+   *
    * core.dialectic_message_content(p_message_type core.dialectic_message_type, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb, p_concerns jsonb, p_agrees boolean): immutable, returns scalar.
    */
   dialecticMessageContent: (db: Queryable, args: CoreDialecticMessageContentArgs): Promise<unknown | null> =>
     callFunction<unknown | null>(db, CoreDialecticMessageContentSpec, args as unknown as Record<string, unknown>),
   /**
+   * The fingerprint of a dialectic message: sha256 (hex) of <session id>, newline, <agent id>, newline, <content as jsonb text>.
+   * jsonb prints keys in a fixed order with fixed spacing, so any client can recompute it. It proves integrity, not identity: no key is involved.
+   *
    * core.dialectic_message_signature(p_session_id text, p_agent_id text, p_content jsonb): immutable, returns scalar.
    */
   dialecticMessageSignature: (db: Queryable, args: CoreDialecticMessageSignatureArgs): Promise<string | null> =>
     callFunction<string | null>(db, CoreDialecticMessageSignatureSpec, args as unknown as Record<string, unknown>),
   /**
-   * How long an active phase waits for its submission; null for terminal phases.
+   * How long an active dialectic phase waits for its submission; null for terminal phases.
+   * The only place these values live: thesis and antithesis 2 hours, synthesis 1 hour.
    *
    * core.dialectic_phase_timeout(p_phase core.dialectic_phase): immutable, returns scalar.
    */
   dialecticPhaseTimeout: (db: Queryable, args: CoreDialecticPhaseTimeoutArgs): Promise<unknown | null> =>
     callFunction<unknown | null>(db, CoreDialecticPhaseTimeoutSpec, args as unknown as Record<string, unknown>),
   /**
+   * Opens a dialectic review for a paused agent and returns the new session (phase thesis).
+   * The reviewer is p_reviewer_agent_id when given (it must be eligible, core.dialectic_reviewer_candidates), otherwise the eligible agent with the most recent activity (ties: smallest id). Who: the paused agent itself (p_actor_agent_id) or an admin (p_admin).
+   * Errors: GV400 INVALID_SESSION_TYPE / INVALID_MAX_SYNTHESIS_ROUNDS / TEXT_TOO_LONG; GV403 NOT_SELF; GV404 AGENT_NOT_FOUND / REVIEWER_NOT_FOUND; GV409 DIALECTIC_SESSION_EXISTS; GV422 AGENT_NOT_PAUSED / REVIEWER_IS_PAUSED_AGENT / REVIEWER_NOT_ELIGIBLE / NO_ELIGIBLE_REVIEWER.
+   *
    * core.dialectic_request_review(p_paused_agent_id text, p_reviewer_agent_id text, p_session_type core.dialectic_type, p_topic text, p_reason text, p_max_synthesis_rounds integer, p_discovery_id text, p_actor_agent_id text, p_admin boolean): volatile, returns row.
    */
   dialecticRequestReview: (db: Queryable, args: CoreDialecticRequestReviewArgs): Promise<CoreDialecticRequestReviewRow> =>
     callFunction<CoreDialecticRequestReviewRow>(db, CoreDialecticRequestReviewSpec, args as unknown as Record<string, unknown>),
   /**
+   * Every agent other than p_paused_agent_id with the facts the reviewer rule looks at, and whether it is eligible to review that agent.
+   * Eligible: status active, in no active session (either role), and not the reviewer of a session with this paused agent created or changed in the last 24 hours. active_session_id is one active session of the agent, or null.
+   *
    * core.dialectic_reviewer_candidates(p_paused_agent_id text): stable, returns rows.
    */
   dialecticReviewerCandidates: (db: Queryable, args: CoreDialecticReviewerCandidatesArgs): Promise<CoreDialecticReviewerCandidatesRow[]> =>
     callFunction<CoreDialecticReviewerCandidatesRow[]>(db, CoreDialecticReviewerCandidatesSpec, args as unknown as Record<string, unknown>),
   /**
+   * The reviewer answers with its reasoning and concerns; phase antithesis -> synthesis. Returns the session.
+   * p_concerns, p_proposed_conditions: JSON arrays; p_observed_metrics: JSON object. Errors: those of core.dialectic_submit_message.
+   *
    * core.dialectic_submit_antithesis(p_session_id text, p_agent_id text, p_reasoning text, p_concerns jsonb, p_observed_metrics jsonb, p_proposed_conditions jsonb): volatile, returns row.
    */
   dialecticSubmitAntithesis: (db: Queryable, args: CoreDialecticSubmitAntithesisArgs): Promise<CoreDialecticSubmitAntithesisRow> =>
     callFunction<CoreDialecticSubmitAntithesisRow>(db, CoreDialecticSubmitAntithesisSpec, args as unknown as Record<string, unknown>),
   /**
+   * Records one message of a dialectic participant and advances the session; returns the session after the change.
+   * The role is checked before the phase. Called by the submit_thesis, submit_antithesis and submit_synthesis functions.
+   * Errors: GV400 INVALID_DIALECTIC_MESSAGE; GV403 DIALECTIC_WRONG_ROLE when the agent may never submit this message type; GV404 DIALECTIC_SESSION_NOT_FOUND / AGENT_NOT_FOUND; GV422 DIALECTIC_WRONG_PHASE (the right agent at the wrong time; names the current phase), DIALECTIC_DEADLINE_PASSED, DIALECTIC_SESSION_CLOSED.
+   *
    * core.dialectic_submit_message(p_session_id text, p_agent_id text, p_message_type core.dialectic_message_type, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb, p_concerns jsonb, p_agrees boolean): volatile, returns row.
    */
   dialecticSubmitMessage: (db: Queryable, args: CoreDialecticSubmitMessageArgs): Promise<CoreDialecticSubmitMessageRow> =>
     callFunction<CoreDialecticSubmitMessageRow>(db, CoreDialecticSubmitMessageSpec, args as unknown as Record<string, unknown>),
   /**
+   * Either participant proposes conditions and says whether it agrees; returns the session.
+   * When the latest synthesis of both participants agrees the session resolves; when the round limit is reached without agreement it escalates. Errors: those of core.dialectic_submit_message.
+   *
    * core.dialectic_submit_synthesis(p_session_id text, p_agent_id text, p_agrees boolean, p_reasoning text, p_proposed_conditions jsonb, p_root_cause text, p_concerns jsonb): volatile, returns row.
    */
   dialecticSubmitSynthesis: (db: Queryable, args: CoreDialecticSubmitSynthesisArgs): Promise<CoreDialecticSubmitSynthesisRow> =>
     callFunction<CoreDialecticSubmitSynthesisRow>(db, CoreDialecticSubmitSynthesisSpec, args as unknown as Record<string, unknown>),
   /**
+   * The paused agent states what went wrong and proposes conditions; phase thesis -> antithesis. Returns the session.
+   * p_proposed_conditions: JSON array; p_observed_metrics: JSON object. Errors: those of core.dialectic_submit_message.
+   *
    * core.dialectic_submit_thesis(p_session_id text, p_agent_id text, p_root_cause text, p_proposed_conditions jsonb, p_reasoning text, p_observed_metrics jsonb): volatile, returns row.
    */
   dialecticSubmitThesis: (db: Queryable, args: CoreDialecticSubmitThesisArgs): Promise<CoreDialecticSubmitThesisRow> =>
     callFunction<CoreDialecticSubmitThesisRow>(db, CoreDialecticSubmitThesisSpec, args as unknown as Record<string, unknown>),
   /**
+   * The derived quantities of an EISV state: coherence, risk in [0, 1], phi, verdict, health status and decision (one-row form of core.eisv_assess_rows).
+   *
    * core.eisv_assess(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_drift_norm double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision): immutable, returns row.
    */
   eisvAssess: (db: Queryable, args: CoreEisvAssessArgs): Promise<CoreEisvAssessRow> =>
     callFunction<CoreEisvAssessRow>(db, CoreEisvAssessSpec, args as unknown as Record<string, unknown>),
   /**
+   * The derived quantities of an EISV state as a one-row SELECT (inlined into the caller's query): coherence, risk in [0, 1], phi, verdict, health status and decision.
+   * Decision rule: health gives the base decision (healthy proceed, moderate guide, critical pause); a high-risk verdict escalates it one level. A null drift counts as 0.
+   *
    * core.eisv_assess_rows(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_drift_norm double precision): immutable, returns rows.
    */
   eisvAssessRows: (db: Queryable, args: CoreEisvAssessRowsArgs): Promise<CoreEisvAssessRowsRow[]> =>
     callFunction<CoreEisvAssessRowsRow[]>(db, CoreEisvAssessRowsSpec, args as unknown as Record<string, unknown>),
   /**
+   * Coherence C(V) = Cmax * (1 + tanh(C1 * V)) / 2 of a void value V (docs/eisv.md). Strict: null for null.
+   *
    * core.eisv_coherence(p_void double precision): immutable, strict, returns scalar.
    */
   eisvCoherence: (db: Queryable, args: CoreEisvCoherenceArgs): Promise<number | null> =>
     callFunction<number | null>(db, CoreEisvCoherenceSpec, args as unknown as Record<string, unknown>),
   /**
    * Every constant of the EISV model, typed (docs/eisv.md); one row.
+   * Changing a value here changes the dynamics for every caller; record the change in docs/eisv.md.
    *
    * core.eisv_constants(): immutable, returns rows.
    */
   eisvConstants: (db: Queryable, args: CoreEisvConstantsArgs = {}): Promise<CoreEisvConstantsRow[]> =>
     callFunction<CoreEisvConstantsRow[]>(db, CoreEisvConstantsSpec, args as unknown as Record<string, unknown>),
   /**
+   * Drift of the reported signals (the one-row form of core.eisv_drift_rows, which documents the columns).
+   * drift_norm in [0, 1]; drift_source reported or baseline; baseline: the updated running baseline as JSON.
+   *
    * core.eisv_drift(p_baseline jsonb, p_confidence double precision, p_complexity double precision, p_response_length integer, p_reported_drift double precision[], OUT drift_norm double precision, OUT drift_components double precision[], OUT drift_source text, OUT baseline jsonb): immutable, returns row.
    */
   eisvDrift: (db: Queryable, args: CoreEisvDriftArgs): Promise<CoreEisvDriftRow> =>
     callFunction<CoreEisvDriftRow>(db, CoreEisvDriftSpec, args as unknown as Record<string, unknown>),
   /**
+   * Drift of the reported signals as a one-row SELECT (inlined into the caller's query); core.eisv_drift is its one-row wrapper.
+   * drift_components: the vector the caller reports (each in [-1, 1]) or, when none is reported, the deviation of (confidence, complexity, length signal) from the agent's running baseline. drift_norm: root-mean-square of the components, in [0, 1]. drift_source: reported or baseline. baseline: the exponential moving average updated with this report (the first report sets it, so it has no drift).
+   *
    * core.eisv_drift_rows(p_baseline jsonb, p_confidence double precision, p_complexity double precision, p_response_length integer, p_reported_drift double precision[]): immutable, returns rows.
    */
   eisvDriftRows: (db: Queryable, args: CoreEisvDriftRowsArgs): Promise<CoreEisvDriftRowsRow[]> =>
     callFunction<CoreEisvDriftRowsRow[]>(db, CoreEisvDriftRowsSpec, args as unknown as Record<string, unknown>),
   /**
-   * Every constant of the EISV model (docs/eisv.md).
+   * Every constant of the EISV model as one JSON object (the same row as core.eisv_constants(); docs/eisv.md).
    *
    * core.eisv_params(): immutable, returns scalar.
    */
-  eisvParams: (db: Queryable, args: CoreEisvParamsArgs = {}): Promise<unknown | null> =>
-    callFunction<unknown | null>(db, CoreEisvParamsSpec, args as unknown as Record<string, unknown>),
+  eisvParams: (db: Queryable, args: CoreEisvParamsArgs = {}): Promise<unknown> =>
+    callFunction<unknown>(db, CoreEisvParamsSpec, args as unknown as Record<string, unknown>),
   /**
-   * One Euler step of the EISV dynamics with clipping, plus coherence, risk, phi, regime, verdict, health and decision of the new state (pure).
+   * One Euler step of the EISV dynamics with clipping, plus coherence, risk, phi, regime, verdict, health and decision of the new state (pure; one-row form of core.eisv_step_rows, which documents the regimes).
    *
    * core.eisv_step(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_complexity double precision, p_drift_norm double precision, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision): immutable, returns row.
    */
   eisvStep: (db: Queryable, args: CoreEisvStepArgs): Promise<CoreEisvStepRow> =>
     callFunction<CoreEisvStepRow>(db, CoreEisvStepSpec, args as unknown as Record<string, unknown>),
   /**
+   * One Euler step of the EISV dynamics as a one-row SELECT: derivatives from the old state, clipping, the assessment of the new state and the regime of the step.
+   * Regime: STABLE (every change of E, I, S, V below regime_epsilon), DIVERGENCE (S rises while I falls), CONVERGENCE (S falls or holds), EXPLORATION (S rises while I holds or rises).
+   *
    * core.eisv_step_rows(p_energy double precision, p_information double precision, p_entropy double precision, p_void double precision, p_complexity double precision, p_drift_norm double precision): immutable, returns rows.
    */
   eisvStepRows: (db: Queryable, args: CoreEisvStepRowsArgs): Promise<CoreEisvStepRowsRow[]> =>
     callFunction<CoreEisvStepRowsRow[]>(db, CoreEisvStepRowsSpec, args as unknown as Record<string, unknown>),
   /**
+   * One agent by id, including deleted ones (their status says so); never the API key hash.
+   * Times are timestamptz; paused_at, archived_at, deleted_at and last_activity_at are null until they happen.
+   * Errors: GV404 AGENT_NOT_FOUND.
+   *
    * core.get_agent(p_agent_id text, OUT id text, OUT label text, OUT status core.agent_status, OUT purpose text, OUT notes text, OUT tags text[], OUT parent_agent_id text, OUT spawn_reason text, OUT metadata jsonb, OUT update_count bigint, OUT created_at timestamp with time zone, OUT updated_at timestamp with time zone, OUT paused_at timestamp with time zone, OUT archived_at timestamp with time zone, OUT deleted_at timestamp with time zone, OUT last_activity_at timestamp with time zone): stable, returns row.
    */
   getAgent: (db: Queryable, args: CoreGetAgentArgs): Promise<CoreGetAgentRow> =>
     callFunction<CoreGetAgentRow>(db, CoreGetAgentSpec, args as unknown as Record<string, unknown>),
   /**
+   * The latest EISV state of an agent.
+   * An agent without reports gets the initial state as seq 0, regime INITIAL, health unknown, no decision and no recorded_at.
+   * Errors: GV404 AGENT_NOT_FOUND.
+   *
    * core.get_agent_state(p_agent_id text, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT state jsonb, OUT recorded_at timestamp with time zone): stable, returns row.
    */
   getAgentState: (db: Queryable, args: CoreGetAgentStateArgs): Promise<CoreGetAgentStateRow> =>
     callFunction<CoreGetAgentStateRow>(db, CoreGetAgentStateSpec, args as unknown as Record<string, unknown>),
   /**
+   * Cheap reads behind GET /health and the health_check tool, in one round trip.
+   * graph_present: the AGE graph exists; discoveries / discovery_vertices: row and vertex counts (vertices null without the graph); calibration_bins / calibration_samples; mirror_rejects: audit lines the mirror could not load; last_mirror_reject: the newest one as {file_name, line_no, reason, recorded_at}, or null.
+   *
    * core.health_snapshot(OUT graph_present boolean, OUT discoveries bigint, OUT discovery_vertices bigint, OUT calibration_bins integer, OUT calibration_samples bigint, OUT mirror_rejects bigint, OUT last_mirror_reject jsonb): stable, returns row.
    */
   healthSnapshot: (db: Queryable, args: CoreHealthSnapshotArgs = {}): Promise<CoreHealthSnapshotRow> =>
     callFunction<CoreHealthSnapshotRow>(db, CoreHealthSnapshotSpec, args as unknown as Record<string, unknown>),
   /**
+   * Claims an idempotency key (p_caller, p_request_id) for this transaction, or finds its stored result.
+   * state new: claimed (result and secret null) - run the call, then core.idempotency_complete in the same transaction; state replay: result and encrypted secret as stored. A concurrent claim of the same key waits until the first transaction ends. An expired key is replaced. p_ttl_seconds: how long the key is kept.
+   * Errors: GV400 for a malformed request_id (1-128 of letters, digits, _ . : -) or ttl; GV409 IDEMPOTENCY_KEY_REUSED for another tool or other arguments.
+   *
    * core.idempotency_claim(p_caller text, p_request_id text, p_tool_name text, p_request_hash text, p_ttl_seconds integer): volatile, returns rows.
    */
   idempotencyClaim: (db: Queryable, args: CoreIdempotencyClaimArgs): Promise<CoreIdempotencyClaimRow[]> =>
     callFunction<CoreIdempotencyClaimRow[]>(db, CoreIdempotencyClaimSpec, args as unknown as Record<string, unknown>),
   /**
+   * Stores the result of a claimed idempotency key, in the same transaction as the claim and the tool's writes.
+   * p_secret_ciphertext: the encrypted secret of the result (an onboard's API key) or null; kept p_secret_ttl_seconds, then erased by core.idempotency_sweep.
+   * Errors: GV409 IDEMPOTENCY_NOT_CLAIMED when this transaction holds no open claim of the key.
+   *
    * core.idempotency_complete(p_caller text, p_request_id text, p_result jsonb, p_secret_ciphertext text, p_secret_ttl_seconds integer): volatile, returns void.
    */
   idempotencyComplete: (db: Queryable, args: CoreIdempotencyCompleteArgs): Promise<void> =>
     callFunction<void>(db, CoreIdempotencyCompleteSpec, args as unknown as Record<string, unknown>),
   /**
+   * Erases idempotency secrets past their window and deletes expired keys; returns both counts.
+   *
    * core.idempotency_sweep(OUT secrets_erased integer, OUT keys_deleted integer): volatile, returns row.
    */
   idempotencySweep: (db: Queryable, args: CoreIdempotencySweepArgs = {}): Promise<CoreIdempotencySweepRow> =>
@@ -2547,76 +2719,126 @@ export const core = {
   importUnlock: (db: Queryable, args: CoreImportUnlockArgs = {}): Promise<boolean | null> =>
     callFunction<boolean | null>(db, CoreImportUnlockSpec, args as unknown as Record<string, unknown>),
   /**
+   * The latest applied ledger item of each file, one row per (kind, file), ordered by kind and file.
+   * version is null for Cypher and function files.
+   *
    * core.ledger_items(): stable, returns rows.
    */
   ledgerItems: (db: Queryable, args: CoreLedgerItemsArgs = {}): Promise<CoreLedgerItemsRow[]> =>
     callFunction<CoreLedgerItemsRow[]>(db, CoreLedgerItemsSpec, args as unknown as Record<string, unknown>),
   /**
+   * Live session bindings of one agent, most recently active first.
+   *
    * core.list_agent_sessions(p_agent_id text): stable, returns rows.
    */
   listAgentSessions: (db: Queryable, args: CoreListAgentSessionsArgs): Promise<CoreListAgentSessionsRow[]> =>
     callFunction<CoreListAgentSessionsRow[]>(db, CoreListAgentSessionsSpec, args as unknown as Record<string, unknown>),
   /**
+   * Agents newest first (created_at desc, id), filtered by status, tag and parent; one page of p_limit (1..1000) rows from p_offset.
+   * Deleted agents appear only when asked for by status (deleted) or with p_include_deleted. The tag filter is lower-cased and trimmed like stored tags.
+   * Errors: GV400 INVALID_FILTER listing every problem.
+   *
    * core.list_agents(p_status text, p_tag text, p_parent_agent_id text, p_include_deleted boolean, p_limit integer, p_offset integer): stable, returns rows.
    */
   listAgents: (db: Queryable, args: CoreListAgentsArgs = {}): Promise<CoreListAgentsRow[]> =>
     callFunction<CoreListAgentsRow[]>(db, CoreListAgentsSpec, args as unknown as Record<string, unknown>),
   /**
+   * Resolves a live session binding and slides its durable expiry to at least now() + p_ttl_ms milliseconds.
+   * No row when the session is unknown or expired. Errors: GV400 SESSION_TTL_INVALID.
+   *
    * core.lookup_session(p_session_id text, p_ttl_ms bigint): volatile, returns rows.
    */
   lookupSession: (db: Queryable, args: CoreLookupSessionArgs): Promise<CoreLookupSessionRow[]> =>
     callFunction<CoreLookupSessionRow[]>(db, CoreLookupSessionSpec, args as unknown as Record<string, unknown>),
   /**
+   * Agent tags as stored: lower-cased, trimmed, blanks dropped, duplicates removed, sorted.
+   * A null or empty array gives an empty array.
+   *
    * core.normalize_agent_tags(p_tags text[]): immutable, returns scalar.
    */
-  normalizeAgentTags: (db: Queryable, args: CoreNormalizeAgentTagsArgs): Promise<Array<string> | null> =>
-    callFunction<Array<string> | null>(db, CoreNormalizeAgentTagsSpec, args as unknown as Record<string, unknown>),
+  normalizeAgentTags: (db: Queryable, args: CoreNormalizeAgentTagsArgs): Promise<Array<string>> =>
+    callFunction<Array<string>>(db, CoreNormalizeAgentTagsSpec, args as unknown as Record<string, unknown>),
   /**
+   * Creates an agent and returns its API key, the only time the key exists outside the caller.
+   * agent_id is generated (a UUID) unless given (1-128 characters of letters, digits and _ . : @ + -). Labels are trimmed ('' means none) and unique among non-deleted agents ignoring case; tags are normalised (core.check_agent_tags). The key is gvk_ + 64 hex characters; only its sha256 is stored.
+   * With p_parent_agent_id it is a spawn: parent link, spawn reason, a spawned lifecycle event and a SPAWNED edge; the parent must be able to write. With p_session_id the session is bound to the new agent for p_session_ttl_ms milliseconds (core.bind_session); session_id and session_expires_at are null otherwise.
+   * Errors: GV400 INVALID_AGENT / INVALID_TAGS listing every problem; GV404 PARENT_NOT_FOUND; GV409 AGENT_EXISTS or LABEL_TAKEN; GV423 when the parent cannot write or the label belonged to an agent deleted under a pause hold (unless p_admin).
+   *
    * core.onboard_agent(p_agent_id text, p_label text, p_purpose text, p_tags text[], p_parent_agent_id text, p_spawn_reason text, p_metadata jsonb, p_session_id text, p_session_ttl_ms bigint, p_client_type text, p_actor text, p_admin boolean, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone, OUT session_id text, OUT session_expires_at timestamp with time zone): volatile, returns row.
    */
   onboardAgent: (db: Queryable, args: CoreOnboardAgentArgs = {}): Promise<CoreOnboardAgentRow> =>
     callFunction<CoreOnboardAgentRow>(db, CoreOnboardAgentSpec, args as unknown as Record<string, unknown>),
   /**
+   * The storage side of process_agent_update, one call = one transaction: validates the report, advances the agent's EISV state one step, appends one core.agent_state row (seq = previous + 1) and bumps update_count and last_activity_at.
+   * Inputs: complexity and confidence in [0, 1], response length in characters (or the text), optional task type and reported drift components. Accepted from active and waiting_input agents. With p_apply_pause a pause decision also pauses the agent (core.transition_agent, actor governance) in the same transaction; agent_status is the status after the call.
+   * Errors: GV400 INVALID_UPDATE; GV404 AGENT_NOT_FOUND; GV423 AGENT_PAUSED / AGENT_ARCHIVED / AGENT_DELETED.
+   *
    * core.process_agent_update(p_agent_id text, p_complexity double precision, p_confidence double precision, p_response_length integer, p_response_text text, p_task_type text, p_ethical_drift double precision[], p_apply_pause boolean, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT drift_norm double precision, OUT update_count bigint, OUT agent_status core.agent_status, OUT recorded_at timestamp with time zone): volatile, returns row.
    */
   processAgentUpdate: (db: Queryable, args: CoreProcessAgentUpdateArgs): Promise<CoreProcessAgentUpdateRow> =>
     callFunction<CoreProcessAgentUpdateRow>(db, CoreProcessAgentUpdateSpec, args as unknown as Record<string, unknown>),
   /**
+   * Creates or updates the AGE vertex Agent {id, label, status} of one agent from core.agents.
+   * Errors: GV404 AGENT_NOT_FOUND for an unknown id.
+   *
    * core.project_agent(p_agent_id text): volatile, returns void.
    */
   projectAgent: (db: Queryable, args: CoreProjectAgentArgs): Promise<void> =>
     callFunction<void>(db, CoreProjectAgentSpec, args as unknown as Record<string, unknown>),
   /**
+   * The acting agent row, locked FOR SHARE, after core.check_actor_status.
+   * The lock orders a concurrent status change with the caller's transaction. Errors: GV404 AGENT_NOT_FOUND for an unknown id; GV423 AGENT_PAUSED / AGENT_ARCHIVED / AGENT_DELETED when the agent cannot write.
+   *
    * core.require_active_actor(p_agent_id text, p_role text): volatile, returns row.
    */
   requireActiveActor: (db: Queryable, args: CoreRequireActiveActorArgs): Promise<CoreRequireActiveActorRow> =>
     callFunction<CoreRequireActiveActorRow>(db, CoreRequireActiveActorSpec, args as unknown as Record<string, unknown>),
   /**
+   * Replaces an agent's API key and returns the new one (the only time it exists outside the caller); the old key stops authenticating at commit.
+   * Allowed for the agent itself (p_actor_agent_id, also while paused, so a leaked key can be replaced) or an admin (p_admin); never for a deleted agent, and an archived one only by an admin. Records an updated lifecycle event.
+   * Errors: GV400 INVALID_INPUT (reason over 4000 characters); GV403 NOT_SELF; GV404 AGENT_NOT_FOUND; GV423 AGENT_DELETED / AGENT_ARCHIVED.
+   *
    * core.rotate_api_key(p_agent_id text, p_actor_agent_id text, p_admin boolean, p_reason text, OUT agent_id text, OUT api_key text, OUT rotated_at timestamp with time zone): volatile, returns row.
    */
   rotateApiKey: (db: Queryable, args: CoreRotateApiKeyArgs): Promise<CoreRotateApiKeyRow> =>
     callFunction<CoreRotateApiKeyRow>(db, CoreRotateApiKeySpec, args as unknown as Record<string, unknown>),
   /**
+   * The highest applied SQL migration version; null on a database without migrations.
+   *
    * core.schema_version(): stable, returns scalar.
    */
   schemaVersion: (db: Queryable, args: CoreSchemaVersionArgs = {}): Promise<number | null> =>
     callFunction<number | null>(db, CoreSchemaVersionSpec, args as unknown as Record<string, unknown>),
   /**
+   * Spawns a child agent of p_parent_agent_id (core.onboard_agent with a parent); the spawn reason is required.
+   * The actor recorded on the spawned event defaults to the parent. Returns the new agent and its API key (the only time it exists outside the caller).
+   * Errors: GV400 INVALID_SPAWN without parent or reason, and every error of core.onboard_agent.
+   *
    * core.spawn_agent(p_parent_agent_id text, p_spawn_reason text, p_agent_id text, p_label text, p_purpose text, p_tags text[], p_metadata jsonb, p_actor text, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone): volatile, returns row.
    */
   spawnAgent: (db: Queryable, args: CoreSpawnAgentArgs): Promise<CoreSpawnAgentRow> =>
     callFunction<CoreSpawnAgentRow>(db, CoreSpawnAgentSpec, args as unknown as Record<string, unknown>),
   /**
+   * The one function that changes an agent's status (resume = to active), in the caller's transaction.
+   * The change must be a row of core.agent_status_transitions for p_authority: self (p_actor_agent_id is the agent), reviewer (p_review_id is a resolved dialectic review of this agent not yet used for a resume), admin (the caller checked the admin token) or system (governance decisions in other stored functions). Records one lifecycle event and updates the AGE vertex; deleting also ends the agent's durable sessions. changed_at is the transaction time.
+   * Errors: GV400 INVALID_STATUS / INVALID_AUTHORITY / INVALID_TRANSITION (reason over 4000 or actor over 256 characters); GV403 NOT_SELF, REVIEW_NOT_RESOLVED, TRANSITION_NOT_PERMITTED (another authority could make it; the hint names which); GV404 AGENT_NOT_FOUND; GV422 INVALID_TRANSITION when nobody can; GV423 AGENT_PAUSED when a pause hold blocks it.
+   *
    * core.transition_agent(p_agent_id text, p_to_status text, p_authority text, p_actor_agent_id text, p_reason text, p_actor text, p_review_id text, OUT agent_id text, OUT from_status core.agent_status, OUT to_status core.agent_status, OUT event_id bigint, OUT changed_at timestamp with time zone): volatile, returns row.
    */
   transitionAgent: (db: Queryable, args: CoreTransitionAgentArgs): Promise<CoreTransitionAgentRow> =>
     callFunction<CoreTransitionAgentRow>(db, CoreTransitionAgentSpec, args as unknown as Record<string, unknown>),
   /**
+   * Removes a session binding and returns the removed row (no row when there was nothing to remove).
+   *
    * core.unbind_session(p_session_id text): volatile, returns rows.
    */
   unbindSession: (db: Queryable, args: CoreUnbindSessionArgs): Promise<CoreUnbindSessionRow[]> =>
     callFunction<CoreUnbindSessionRow[]>(db, CoreUnbindSessionSpec, args as unknown as Record<string, unknown>),
   /**
+   * Updates label, purpose, notes and tags of an agent and records one updated lifecycle event naming the changed fields.
+   * null leaves a field as it is; '' clears label or purpose and empties notes; '{}' empties tags. changed lists the fields that changed (empty when nothing did; then nothing is written). Limits: label 200, purpose 4000, notes 20000, reason 4000, actor 256 characters.
+   * Errors: GV400 NOTHING_TO_UPDATE / INVALID_AGENT / INVALID_TAGS; GV404 AGENT_NOT_FOUND; GV409 LABEL_TAKEN; GV423 when the agent cannot write.
+   *
    * core.update_agent(p_agent_id text, p_label text, p_purpose text, p_notes text, p_tags text[], p_reason text, p_actor text, OUT agent_id text, OUT label text, OUT purpose text, OUT notes text, OUT tags text[], OUT changed text[], OUT updated_at timestamp with time zone): volatile, returns row.
    */
   updateAgent: (db: Queryable, args: CoreUpdateAgentArgs): Promise<CoreUpdateAgentRow> =>
@@ -2625,101 +2847,156 @@ export const core = {
 
 export const knowledge = {
   /**
+   * Leaves a note on a discovery and returns it (notes are not projected into the graph).
+   * Errors: GV400 INVALID_INPUT; GV404 DISCOVERY_NOT_FOUND / AGENT_NOT_FOUND; GV423 when the agent cannot write.
+   *
    * knowledge.add_discovery_note(p_discovery_id text, p_agent_id text, p_note text): volatile, returns row.
    */
   addDiscoveryNote: (db: Queryable, args: KnowledgeAddDiscoveryNoteArgs): Promise<KnowledgeAddDiscoveryNoteRow> =>
     callFunction<KnowledgeAddDiscoveryNoteRow>(db, KnowledgeAddDiscoveryNoteSpec, args as unknown as Record<string, unknown>),
   /**
+   * The author's latest EISV snapshot (highest seq in core.agent_state) as a JSON object; {} when it has none.
+   *
    * knowledge.agent_provenance(p_agent_id text): stable, returns scalar.
    */
-  agentProvenance: (db: Queryable, args: KnowledgeAgentProvenanceArgs): Promise<unknown | null> =>
-    callFunction<unknown | null>(db, KnowledgeAgentProvenanceSpec, args as unknown as Record<string, unknown>),
+  agentProvenance: (db: Queryable, args: KnowledgeAgentProvenanceArgs): Promise<unknown> =>
+    callFunction<unknown>(db, KnowledgeAgentProvenanceSpec, args as unknown as Record<string, unknown>),
   /**
+   * Discovery counts by dimension: total (keys discoveries, tags, edges, notes), type, status, severity (none for no severity), and the p_top (1..1000) most used tag and most active agent.
+   * Errors: GV400 INVALID_INPUT.
+   *
    * knowledge.discovery_stats(p_top integer): stable, returns rows.
    */
   discoveryStats: (db: Queryable, args: KnowledgeDiscoveryStatsArgs = {}): Promise<KnowledgeDiscoveryStatsRow[]> =>
     callFunction<KnowledgeDiscoveryStatsRow[]>(db, KnowledgeDiscoveryStatsSpec, args as unknown as Record<string, unknown>),
   /**
+   * A discovery with its response chain.
+   * relation self (depth 0), ancestor (depth 1 = the discovery it responds to, 2 = that one's target, ...; at most p_max_depth, 0..1000) and response (direct responses, depth 1, oldest first).
+   * Errors: GV400 INVALID_INPUT; GV404 DISCOVERY_NOT_FOUND.
+   *
    * knowledge.get_discovery(p_id text, p_max_depth integer): stable, returns rows.
    */
   getDiscovery: (db: Queryable, args: KnowledgeGetDiscoveryArgs): Promise<KnowledgeGetDiscoveryRow[]> =>
     callFunction<KnowledgeGetDiscoveryRow[]>(db, KnowledgeGetDiscoverySpec, args as unknown as Record<string, unknown>),
   /**
+   * Grants govdb_graph_reader (the role graph_query runs under) read access to ag_catalog and the graph schema, and makes the current role a member.
+   * Run by this file; call it again after a Cypher migration adds a label.
+   *
    * knowledge.grant_graph_reader(): volatile, returns void.
    */
   grantGraphReader: (db: Queryable, args: KnowledgeGrantGraphReaderArgs = {}): Promise<void> =>
     callFunction<void>(db, KnowledgeGrantGraphReaderSpec, args as unknown as Record<string, unknown>),
   /**
+   * The edges of the AGE graph (label, src_id, dst_id, kind, props), read through Cypher, for comparison with knowledge.graph_expected_edges.
+   *
    * knowledge.graph_actual_edges(): stable, returns rows.
    */
   graphActualEdges: (db: Queryable, args: KnowledgeGraphActualEdgesArgs = {}): Promise<KnowledgeGraphActualEdgesRow[]> =>
     callFunction<KnowledgeGraphActualEdgesRow[]>(db, KnowledgeGraphActualEdgesSpec, args as unknown as Record<string, unknown>),
   /**
+   * The vertices of the AGE graph (label, id, props), read through Cypher, for comparison with knowledge.graph_expected_vertices.
+   *
    * knowledge.graph_actual_vertices(): stable, returns rows.
    */
   graphActualVertices: (db: Queryable, args: KnowledgeGraphActualVerticesArgs = {}): Promise<KnowledgeGraphActualVerticesRow[]> =>
     callFunction<KnowledgeGraphActualVerticesRow[]>(db, KnowledgeGraphActualVerticesSpec, args as unknown as Record<string, unknown>),
   /**
+   * Projects a discovery that was just inserted into the AGE graph: its vertex, AUTHORED and TAGGED edges.
+   * Its Discovery-to-Discovery edges are projected by the caller with knowledge.graph_put_edge.
+   *
    * knowledge.graph_add_discovery(p_id text): volatile, returns void.
    */
   graphAddDiscovery: (db: Queryable, args: KnowledgeGraphAddDiscoveryArgs): Promise<void> =>
     callFunction<void>(db, KnowledgeGraphAddDiscoverySpec, args as unknown as Record<string, unknown>),
   /**
+   * The comparison key of an edge: src -> dst, or src -[kind]-> dst when kind is given; (no id) stands in for a missing end.
+   *
    * knowledge.graph_edge_key(p_src text, p_dst text, p_kind text): immutable, returns scalar.
    */
-  graphEdgeKey: (db: Queryable, args: KnowledgeGraphEdgeKeyArgs): Promise<string | null> =>
-    callFunction<string | null>(db, KnowledgeGraphEdgeKeySpec, args as unknown as Record<string, unknown>),
+  graphEdgeKey: (db: Queryable, args: KnowledgeGraphEdgeKeyArgs): Promise<string> =>
+    callFunction<string>(db, KnowledgeGraphEdgeKeySpec, args as unknown as Record<string, unknown>),
   /**
+   * The properties (JSON object) a projected Discovery-to-Discovery edge carries, by relational edge type.
+   *
    * knowledge.graph_edge_props(p_edge_type knowledge.edge_type, p_weight double precision, p_response_type knowledge.response_type): immutable, returns scalar.
    */
   graphEdgeProps: (db: Queryable, args: KnowledgeGraphEdgePropsArgs): Promise<unknown | null> =>
     callFunction<unknown | null>(db, KnowledgeGraphEdgePropsSpec, args as unknown as Record<string, unknown>),
   /**
+   * Makes sure one AGE Agent vertex exists for p_agent_id.
+   * The agents functions create it on onboarding; agents loaded without one (a bulk import) get it on their first knowledge write.
+   *
    * knowledge.graph_ensure_agent(p_agent_id text): volatile, returns void.
    */
   graphEnsureAgent: (db: Queryable, args: KnowledgeGraphEnsureAgentArgs): Promise<void> =>
     callFunction<void>(db, KnowledgeGraphEnsureAgentSpec, args as unknown as Record<string, unknown>),
   /**
+   * Makes sure one AGE Tag vertex exists per tag (tags already normalised).
+   * Locks are taken in sorted order, so two writers with overlapping tag sets cannot deadlock.
+   *
    * knowledge.graph_ensure_tags(p_tags text[]): volatile, returns void.
    */
   graphEnsureTags: (db: Queryable, args: KnowledgeGraphEnsureTagsArgs): Promise<void> =>
     callFunction<void>(db, KnowledgeGraphEnsureTagsSpec, args as unknown as Record<string, unknown>),
   /**
+   * The AGE edges the relational tables call for.
+   * kind is part of an edge's identity (RELATED_TO only); props is compared where not null; create_props is what graph_rebuild writes for a missing edge.
+   *
    * knowledge.graph_expected_edges(): stable, returns rows.
    */
   graphExpectedEdges: (db: Queryable, args: KnowledgeGraphExpectedEdgesArgs = {}): Promise<KnowledgeGraphExpectedEdgesRow[]> =>
     callFunction<KnowledgeGraphExpectedEdgesRow[]>(db, KnowledgeGraphExpectedEdgesSpec, args as unknown as Record<string, unknown>),
   /**
+   * The AGE vertices the relational tables call for (Agent, Discovery, Tag).
+   * props is compared only where not null (Discovery); create_props is what graph_rebuild writes for a missing vertex.
+   *
    * knowledge.graph_expected_vertices(): stable, returns rows.
    */
   graphExpectedVertices: (db: Queryable, args: KnowledgeGraphExpectedVerticesArgs = {}): Promise<KnowledgeGraphExpectedVerticesRow[]> =>
     callFunction<KnowledgeGraphExpectedVerticesRow[]>(db, KnowledgeGraphExpectedVerticesSpec, args as unknown as Record<string, unknown>),
   /**
+   * Creates, or updates the properties of, the projected AGE edge of one relational discovery edge.
+   * related_to, disputes and extends become RELATED_TO {kind}; responds_to RESPONDS_TO; supersedes SUPERSEDES. The caller holds the relational row, which serializes writers of the same edge.
+   *
    * knowledge.graph_put_edge(p_src_id text, p_dst_id text, p_edge_type knowledge.edge_type, p_weight double precision, p_response_type knowledge.response_type): volatile, returns void.
    */
   graphPutEdge: (db: Queryable, args: KnowledgeGraphPutEdgeArgs): Promise<void> =>
     callFunction<void>(db, KnowledgeGraphPutEdgeSpec, args as unknown as Record<string, unknown>),
   /**
+   * Re-projects the relational tables into the AGE graph and returns what it changed per element and label (deleted, created, updated counts).
+   * It repairs rather than wipes: right vertices keep their graph ids, extra and duplicate vertices are removed with their edges, stale properties are rewritten, missing elements are created. Writers are blocked for its duration; readers are not.
+   *
    * knowledge.graph_rebuild(): volatile, returns rows.
    */
   graphRebuild: (db: Queryable, args: KnowledgeGraphRebuildArgs = {}): Promise<KnowledgeGraphRebuildRow[]> =>
     callFunction<KnowledgeGraphRebuildRow[]>(db, KnowledgeGraphRebuildSpec, args as unknown as Record<string, unknown>),
   /**
+   * The Cypher half of related_discoveries: ids within p_max_hops (1..3) of p_id in the AGE graph, each with its shortest distance.
+   * Errors: GV400 INVALID_INPUT for another hop count.
+   *
    * knowledge.graph_related_ids(p_id text, p_max_hops integer): stable, returns rows.
    */
   graphRelatedIds: (db: Queryable, args: KnowledgeGraphRelatedIdsArgs): Promise<KnowledgeGraphRelatedIdsRow[]> =>
     callFunction<KnowledgeGraphRelatedIdsRow[]>(db, KnowledgeGraphRelatedIdsSpec, args as unknown as Record<string, unknown>),
   /**
+   * Copies type, status and severity of a discovery onto its AGE vertex (after a status change or supersede).
+   *
    * knowledge.graph_set_discovery_props(p_id text): volatile, returns void.
    */
   graphSetDiscoveryProps: (db: Queryable, args: KnowledgeGraphSetDiscoveryPropsArgs): Promise<void> =>
     callFunction<void>(db, KnowledgeGraphSetDiscoveryPropsSpec, args as unknown as Record<string, unknown>),
   /**
+   * knowledge.graph_verify_sampled with samples of 20 keys (the legacy importer calls it).
+   * One row per element and label. A key is the id (vertices) or src -> dst (src -[kind]-> dst for RELATED_TO). missing: expected but not in the graph; extra: in the graph but not expected; duplicate_count: graph elements beyond the first with the same key; stale: present with other properties. Counts are exact; id lists are sorted samples; ok when nothing is missing, extra, duplicate or stale.
+   *
    * knowledge.graph_verify(): volatile, returns rows.
    */
   graphVerify: (db: Queryable, args: KnowledgeGraphVerifyArgs = {}): Promise<KnowledgeGraphVerifyRow[]> =>
     callFunction<KnowledgeGraphVerifyRow[]>(db, KnowledgeGraphVerifySpec, args as unknown as Record<string, unknown>),
   /**
+   * Compares the relational tables with the AGE projection, with id samples of at most p_sample_limit keys.
+   * One row per element and label. A key is the id (vertices) or src -> dst (src -[kind]-> dst for RELATED_TO). missing: expected but not in the graph; extra: in the graph but not expected; duplicate_count: graph elements beyond the first with the same key; stale: present with other properties. Counts are exact; id lists are sorted samples; ok when nothing is missing, extra, duplicate or stale.
+   *
    * knowledge.graph_verify_sampled(p_sample_limit integer): volatile, returns rows.
    */
   graphVerifySampled: (db: Queryable, args: KnowledgeGraphVerifySampledArgs): Promise<KnowledgeGraphVerifySampledRow[]> =>
@@ -2745,76 +3022,127 @@ export const knowledge = {
   importGraphCounts: (db: Queryable, args: KnowledgeImportGraphCountsArgs = {}): Promise<KnowledgeImportGraphCountsRow[]> =>
     callFunction<KnowledgeImportGraphCountsRow[]>(db, KnowledgeImportGraphCountsSpec, args as unknown as Record<string, unknown>),
   /**
+   * Links two discoveries with a typed edge (related_to, disputes, extends; projected as RELATED_TO with kind) and returns the edge.
+   * Linking the same pair with the same type again updates weight and metadata (a JSON object).
+   * Errors: GV400 INVALID_INPUT; GV404 DISCOVERY_NOT_FOUND / AGENT_NOT_FOUND; GV423 when p_created_by cannot write.
+   *
    * knowledge.link_discoveries(p_src_id text, p_dst_id text, p_edge_type text, p_weight double precision, p_created_by text, p_metadata jsonb): volatile, returns row.
    */
   linkDiscoveries: (db: Queryable, args: KnowledgeLinkDiscoveriesArgs): Promise<KnowledgeLinkDiscoveriesRow> =>
     callFunction<KnowledgeLinkDiscoveriesRow>(db, KnowledgeLinkDiscoveriesSpec, args as unknown as Record<string, unknown>),
   /**
+   * The notes of a discovery, oldest first, at most p_limit (1..1000).
+   * Errors: GV400 INVALID_INPUT; GV404 DISCOVERY_NOT_FOUND.
+   *
    * knowledge.list_discovery_notes(p_discovery_id text, p_limit integer): stable, returns rows.
    */
   listDiscoveryNotes: (db: Queryable, args: KnowledgeListDiscoveryNotesArgs): Promise<KnowledgeListDiscoveryNotesRow[]> =>
     callFunction<KnowledgeListDiscoveryNotesRow[]>(db, KnowledgeListDiscoveryNotesSpec, args as unknown as Record<string, unknown>),
   /**
+   * A new discovery id: kd_<UTC yyyymmddThhmmss>_<16 random hex>.
+   * Legacy ids are ISO timestamps (they start with a digit), so the two never collide.
+   *
    * knowledge.new_discovery_id(): volatile, returns scalar.
    */
-  newDiscoveryId: (db: Queryable, args: KnowledgeNewDiscoveryIdArgs = {}): Promise<string | null> =>
-    callFunction<string | null>(db, KnowledgeNewDiscoveryIdSpec, args as unknown as Record<string, unknown>),
+  newDiscoveryId: (db: Queryable, args: KnowledgeNewDiscoveryIdArgs = {}): Promise<string> =>
+    callFunction<string>(db, KnowledgeNewDiscoveryIdSpec, args as unknown as Record<string, unknown>),
   /**
+   * Discovery tags as stored: lower-cased, trimmed, blanks dropped, duplicates removed, first-seen order kept.
+   * A null or empty array gives an empty array.
+   *
    * knowledge.normalize_tags(p_tags text[]): immutable, returns scalar.
    */
-  normalizeTags: (db: Queryable, args: KnowledgeNormalizeTagsArgs): Promise<Array<string> | null> =>
-    callFunction<Array<string> | null>(db, KnowledgeNormalizeTagsSpec, args as unknown as Record<string, unknown>),
+  normalizeTags: (db: Queryable, args: KnowledgeNormalizeTagsArgs): Promise<Array<string>> =>
+    callFunction<Array<string>>(db, KnowledgeNormalizeTagsSpec, args as unknown as Record<string, unknown>),
   /**
+   * Raises GV400 INVALID_INPUT listing p_problems (joined with ; ) when there is any; returns otherwise.
+   *
    * knowledge.raise_invalid(p_problems text[], p_hint text): volatile, returns void.
    */
   raiseInvalid: (db: Queryable, args: KnowledgeRaiseInvalidArgs): Promise<void> =>
     callFunction<void>(db, KnowledgeRaiseInvalidSpec, args as unknown as Record<string, unknown>),
   /**
+   * Discoveries within p_max_hops (1..3) of p_id over RELATED_TO, RESPONDS_TO and SUPERSEDES edges in either direction, nearest first, at most p_limit (1..500).
+   * hops is the shortest distance found (knowledge.graph_related_ids).
+   * Errors: GV400 INVALID_INPUT; GV404 DISCOVERY_NOT_FOUND.
+   *
    * knowledge.related_discoveries(p_id text, p_max_hops integer, p_limit integer): stable, returns rows.
    */
   relatedDiscoveries: (db: Queryable, args: KnowledgeRelatedDiscoveriesArgs): Promise<KnowledgeRelatedDiscoveriesRow[]> =>
     callFunction<KnowledgeRelatedDiscoveriesRow[]>(db, KnowledgeRelatedDiscoveriesSpec, args as unknown as Record<string, unknown>),
   /**
+   * The agent that writes knowledge, locked FOR SHARE: it must exist and be able to write now (core.require_active_actor).
+   * Errors: GV404 AGENT_NOT_FOUND; GV423 AGENT_PAUSED / AGENT_ARCHIVED / AGENT_DELETED.
+   *
    * knowledge.require_agent(p_agent_id text, p_role text): volatile, returns row.
    */
   requireAgent: (db: Queryable, args: KnowledgeRequireAgentArgs): Promise<KnowledgeRequireAgentRow> =>
     callFunction<KnowledgeRequireAgentRow>(db, KnowledgeRequireAgentSpec, args as unknown as Record<string, unknown>),
   /**
+   * A discovery that must exist (locked FOR UPDATE with p_lock).
+   * Errors: GV404 DISCOVERY_NOT_FOUND naming p_role, with a hint naming the closest existing id when one is close.
+   *
    * knowledge.require_discovery(p_id text, p_role text, p_lock boolean): volatile, returns row.
    */
   requireDiscovery: (db: Queryable, args: KnowledgeRequireDiscoveryArgs): Promise<KnowledgeRequireDiscoveryRow> =>
     callFunction<KnowledgeRequireDiscoveryRow>(db, KnowledgeRequireDiscoverySpec, args as unknown as Record<string, unknown>),
   /**
+   * Searches discoveries: full text with websearch syntax (quoted phrase, -exclusion, or) in tiers, a fuzzy fallback, or, without a query, a filtered list newest first.
+   * Tier 1: the query matches the summary (rank >= 1); tier 2, only when tier 1 found fewer than the limit: summary + details match (rank < 1); each tier ranks its newest greatest(limit, 200) matches. Fallback, when the text search finds nothing and the query uses no operators: summaries sharing vocabulary words trigram-similar to a query word; rank = mean nearest similarity. match says which answered (fulltext, trigram, filter). Filters: agent, type, tags (all of them), status, created_at in [since, until). details_excerpt: the first 500 characters.
+   * Errors: GV400 INVALID_INPUT listing every problem.
+   *
    * knowledge.search_discoveries(p_query text, p_agent_id text, p_discovery_type text, p_tags text[], p_status text, p_since timestamp with time zone, p_until timestamp with time zone, p_limit integer): stable, returns rows.
    */
   searchDiscoveries: (db: Queryable, args: KnowledgeSearchDiscoveriesArgs = {}): Promise<KnowledgeSearchDiscoveriesRow[]> =>
     callFunction<KnowledgeSearchDiscoveriesRow[]>(db, KnowledgeSearchDiscoveriesSpec, args as unknown as Record<string, unknown>),
   /**
+   * Discoveries sharing tags with p_id, most shared tags first, at most p_limit (1..500).
+   * shared_tags sorted; score: the Jaccard index of the two tag sets, in (0, 1].
+   * Errors: GV400 INVALID_INPUT; GV404 DISCOVERY_NOT_FOUND.
+   *
    * knowledge.similar_discoveries(p_id text, p_limit integer): stable, returns rows.
    */
   similarDiscoveries: (db: Queryable, args: KnowledgeSimilarDiscoveriesArgs): Promise<KnowledgeSimilarDiscoveriesRow[]> =>
     callFunction<KnowledgeSimilarDiscoveriesRow[]>(db, KnowledgeSimilarDiscoveriesSpec, args as unknown as Record<string, unknown>),
   /**
+   * Stores a JSON array of discoveries in order, all or nothing, and returns the stored rows.
+   * Each item is an object with the keys of store_discovery without the p_ prefix (type is accepted for discovery_type); later items may respond to or relate to earlier ones. Errors: those of store_discovery, naming the item index.
+   *
    * knowledge.store_discoveries(p_items jsonb): volatile, returns rows.
    */
   storeDiscoveries: (db: Queryable, args: KnowledgeStoreDiscoveriesArgs): Promise<KnowledgeStoreDiscoveriesRow[]> =>
     callFunction<KnowledgeStoreDiscoveriesRow[]>(db, KnowledgeStoreDiscoveriesSpec, args as unknown as Record<string, unknown>),
   /**
+   * Stores one discovery with its tags, response link and related links, projects it into the AGE graph and returns the stored row.
+   * Tags are normalised (knowledge.normalize_tags, first-seen order kept). p_id is optional (import, idempotent retries). The author must be able to write.
+   * Errors: GV400 INVALID_INPUT listing every problem; GV404 AGENT_NOT_FOUND / DISCOVERY_NOT_FOUND (a linked discovery); GV409 DISCOVERY_EXISTS; GV423 when the author cannot write.
+   *
    * knowledge.store_discovery(p_agent_id text, p_summary text, p_discovery_type text, p_details text, p_tags text[], p_severity text, p_references_files text[], p_response_to text, p_response_type text, p_related_to text[], p_confidence double precision, p_id text): volatile, returns row.
    */
   storeDiscovery: (db: Queryable, args: KnowledgeStoreDiscoveryArgs): Promise<KnowledgeStoreDiscoveryRow> =>
     callFunction<KnowledgeStoreDiscoveryRow>(db, KnowledgeStoreDiscoverySpec, args as unknown as Record<string, unknown>),
   /**
+   * Marks p_old_id as superseded by p_new_id and returns the old discovery: superseded_by = new, status archived, a supersedes edge new -> old (SUPERSEDES in the graph).
+   * Repeating the same call is a no-op. Who: the author of the superseding discovery (p_agent_id) or an admin (p_admin).
+   * Errors: GV400 INVALID_INPUT; GV403 NOT_AUTHOR; GV404 DISCOVERY_NOT_FOUND; GV409 ALREADY_SUPERSEDED (by another discovery); GV422 SUPERSEDE_CYCLE; GV423 when the actor cannot write.
+   *
    * knowledge.supersede_discovery(p_old_id text, p_new_id text, p_agent_id text, p_admin boolean): volatile, returns row.
    */
   supersedeDiscovery: (db: Queryable, args: KnowledgeSupersedeDiscoveryArgs): Promise<KnowledgeSupersedeDiscoveryRow> =>
     callFunction<KnowledgeSupersedeDiscoveryRow>(db, KnowledgeSupersedeDiscoverySpec, args as unknown as Record<string, unknown>),
   /**
+   * Sets a discovery's status (open, resolved, archived, disputed) and returns the row.
+   * resolved stamps resolved_at (kept when later archived); open and disputed clear it; a superseded discovery stays archived; the current status again changes nothing. Who: the author (p_actor_agent_id) or an admin (p_admin); any other writing agent may only mark it disputed.
+   * Errors: GV400 INVALID_INPUT; GV403 NOT_AUTHOR; GV404 DISCOVERY_NOT_FOUND; GV422 DISCOVERY_SUPERSEDED; GV423 when the actor cannot write.
+   *
    * knowledge.update_discovery_status(p_id text, p_status text, p_actor_agent_id text, p_admin boolean): volatile, returns row.
    */
   updateDiscoveryStatus: (db: Queryable, args: KnowledgeUpdateDiscoveryStatusArgs): Promise<KnowledgeUpdateDiscoveryStatusRow> =>
     callFunction<KnowledgeUpdateDiscoveryStatusRow>(db, KnowledgeUpdateDiscoveryStatusSpec, args as unknown as Record<string, unknown>),
   /**
+   * The words of the summary vocabulary (knowledge.summary_words) near the words of a query.
+   * query_word: the word's position among the query's first 16 distinct words; similarity: trigram similarity in [0, 1]. Per query word: the 5 nearest with similarity >= 0.3, and up to 50 that contain it when it has 3+ characters.
+   *
    * knowledge.vocabulary_matches(p_query text): stable, returns rows.
    */
   vocabularyMatches: (db: Queryable, args: KnowledgeVocabularyMatchesArgs): Promise<KnowledgeVocabularyMatchesRow[]> =>
