@@ -54,7 +54,7 @@ export async function verifyAgainstDatabase(db: Queryable, files: string[], chec
   const flush = async (): Promise<void> => {
     if (!batch.length) return;
     const rows = await audit.eventsByHashes(db, { hashes: batch.map((l) => l.value.hash) });
-    const byHash = new Map(rows.map((r) => [r.content_hash!, r]));
+    const byHash = new Map(rows.map((r) => [r.content_hash, r]));
     for (const l of batch) {
       cmp.compared++;
       const row = byHash.get(l.value.hash);

@@ -24,7 +24,7 @@ export async function cleanupExpiredSessions(pool: PgPoolLike, store: CachedSess
       const rows = await core.deleteExpiredSessions(client, { limit: batchSize });
       deleted += rows.length;
       const byAgent = new Map<string, string[]>();
-      for (const row of rows) byAgent.set(row.agent_id!, [...(byAgent.get(row.agent_id!) ?? []), row.session_id!]);
+      for (const row of rows) byAgent.set(row.agent_id, [...(byAgent.get(row.agent_id) ?? []), row.session_id]);
       for (const [agentId, ids] of byAgent) await store.pruneIndex(agentId, ids);
       if (rows.length < batchSize) return deleted;
     }

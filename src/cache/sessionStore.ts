@@ -194,13 +194,13 @@ export class CachedSessionStore implements SessionStore {
     if (!fromRedis) {
       // no complete index in Redis (flushed, expired, or memory mode): PostgreSQL, then rebuild it
       await this.redis.run(
-        (r) => INDEX_ADD.run(r, [this.keys.agentSessions(agentId)], [this.indexTtlMs(), COMPLETE, ...rows.map((row) => row.session_id!)]),
+        (r) => INDEX_ADD.run(r, [this.keys.agentSessions(agentId)], [this.indexTtlMs(), COMPLETE, ...rows.map((row) => row.session_id)]),
         () => undefined,
       );
       return sortBindings(rows.map((row) => this.bindingFromRow(row)));
     }
     // ids whose key is gone: expired (drop from the index) or lost by Redis but live in PostgreSQL
-    const live = new Map(rows.map((row) => [row.session_id!, row]));
+    const live = new Map(rows.map((row) => [row.session_id, row]));
     const dead = fromRedis.missing.filter((id) => !live.has(id));
     if (dead.length) await this.redis.run((r) => r.srem(this.keys.agentSessions(agentId), ...dead), () => 0);
     const recovered = fromRedis.missing.flatMap((id) => (live.has(id) ? [this.bindingFromRow(live.get(id)!)] : []));
@@ -249,9 +249,9 @@ export class CachedSessionStore implements SessionStore {
   }
 
   private bindingFromRow(row: CoreBindSessionRow): SessionBinding {
-    const remembered = this.memory.ttlMs(row.session_id!);
-    const expiresAt = remembered > 0 ? Date.now() + remembered : row.expires_at!.getTime();
-    return toBinding(row.session_id!, fromRow(row), expiresAt);
+    const remembered = this.memory.ttlMs(row.session_id);
+    const expiresAt = remembered > 0 ? Date.now() + remembered : row.expires_at.getTime();
+    return toBinding(row.session_id, fromRow(row), expiresAt);
   }
 
   private queueWriteBack(sessionId: string, entry: { kind: 'bind' } | { kind: 'unbind'; agentId: string | null }): void {

@@ -185,11 +185,11 @@ export function createAgentService(db: Queryable, options: AgentServiceOptions =
       reason: by.reason, actor: by.actor, reviewId: by.reviewId,
     });
     return invalidated(agentId, {
-      agentId: row.agent_id!,
-      fromStatus: row.from_status!,
-      toStatus: row.to_status!,
+      agentId: row.agent_id,
+      fromStatus: row.from_status,
+      toStatus: row.to_status,
       eventId: Number(row.event_id),
-      changedAt: row.changed_at!,
+      changedAt: row.changed_at,
     });
   };
 
@@ -205,7 +205,7 @@ export function createAgentService(db: Queryable, options: AgentServiceOptions =
     /** The agent an API key belongs to; UNAUTHENTICATED for unknown keys, FORBIDDEN for archived/deleted agents. */
     async authenticate(apiKey: string): Promise<{ agentId: string; label: string | null; status: AgentStatus }> {
       const row = await core.authenticateAgent(db, { apiKey });
-      return { agentId: row.agent_id!, label: row.label, status: row.status! };
+      return { agentId: row.agent_id, label: row.label, status: row.status };
     },
 
     async get(agentId: string): Promise<Agent> {
@@ -232,13 +232,13 @@ export function createAgentService(db: Queryable, options: AgentServiceOptions =
     async update(agentId: string, changes: AgentChanges, by: Attribution = {}): Promise<AgentUpdate> {
       const row = await core.updateAgent(db, { agentId, ...changes, reason: by.reason, actor: by.actor });
       const result: AgentUpdate = {
-        agentId: row.agent_id!,
+        agentId: row.agent_id,
         label: row.label,
         purpose: row.purpose,
-        notes: row.notes ?? '',
-        tags: row.tags ?? [],
-        changed: row.changed ?? [],
-        updatedAt: row.updated_at!,
+        notes: row.notes,
+        tags: row.tags,
+        changed: row.changed,
+        updatedAt: row.updated_at,
       };
       return result.changed.length ? invalidated(agentId, result) : result;
     },
@@ -258,20 +258,20 @@ export function createAgentService(db: Queryable, options: AgentServiceOptions =
      */
     async rotateKey(agentId: string, actor: Actor, reason?: string): Promise<RotatedKey> {
       const row = await core.rotateApiKey(db, { agentId, actorAgentId: actor.agentId ?? undefined, admin: actor.isAdmin, reason });
-      return invalidated(agentId, { agentId: row.agent_id!, apiKey: row.api_key!, rotatedAt: row.rotated_at! });
+      return invalidated(agentId, { agentId: row.agent_id, apiKey: row.api_key, rotatedAt: row.rotated_at });
     },
   };
 }
 
 function toOnboarded(row: CoreOnboardAgentRow): OnboardedAgent {
   return {
-    agentId: row.agent_id!,
-    apiKey: row.api_key!,
+    agentId: row.agent_id,
+    apiKey: row.api_key,
     label: row.label,
-    status: row.status!,
-    tags: row.tags ?? [],
+    status: row.status,
+    tags: row.tags,
     parentAgentId: row.parent_agent_id,
-    createdAt: row.created_at!,
+    createdAt: row.created_at,
     sessionId: row.session_id,
     sessionExpiresAt: row.session_expires_at,
   };
@@ -279,18 +279,18 @@ function toOnboarded(row: CoreOnboardAgentRow): OnboardedAgent {
 
 function toAgent(row: CoreGetAgentRow): Agent {
   return {
-    id: row.id!,
+    id: row.id,
     label: row.label,
-    status: row.status!,
+    status: row.status,
     purpose: row.purpose,
-    notes: row.notes ?? '',
-    tags: row.tags ?? [],
+    notes: row.notes,
+    tags: row.tags,
     parentAgentId: row.parent_agent_id,
     spawnReason: row.spawn_reason,
     metadata: (row.metadata ?? {}) as Record<string, unknown>,
-    updateCount: Number(row.update_count ?? 0),
-    createdAt: row.created_at!,
-    updatedAt: row.updated_at!,
+    updateCount: Number(row.update_count),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
     pausedAt: row.paused_at,
     archivedAt: row.archived_at,
     deletedAt: row.deleted_at,
@@ -300,14 +300,14 @@ function toAgent(row: CoreGetAgentRow): Agent {
 
 function toSummary(row: CoreListAgentsRow): AgentSummary {
   return {
-    id: row.id!,
+    id: row.id,
     label: row.label,
-    status: row.status!,
+    status: row.status,
     purpose: row.purpose,
-    tags: row.tags ?? [],
+    tags: row.tags,
     parentAgentId: row.parent_agent_id,
-    updateCount: Number(row.update_count ?? 0),
-    createdAt: row.created_at!,
+    updateCount: Number(row.update_count),
+    createdAt: row.created_at,
     lastActivityAt: row.last_activity_at,
   };
 }

@@ -70,17 +70,17 @@ export async function queryEvents(db: Queryable, query: EventQuery = {}): Promis
   const limit = query.limit ?? 100;
   const rows = await audit.queryEvents(db, { ...query, limit });
   return page(rows, limit, (r) => ({
-    id: r.id as string,
-    occurredAt: r.occurred_at as Date,
+    id: r.id,
+    occurredAt: r.occurred_at,
     agentId: r.agent_id,
     sessionId: r.session_id,
-    eventType: r.event_type as string,
+    eventType: r.event_type,
     confidence: r.confidence,
     details: (r.details as Record<string, unknown>) ?? {},
-    contentHash: r.content_hash as string,
+    contentHash: r.content_hash,
     prevHash: r.prev_hash,
-    source: r.source as string,
-    ingestedAt: r.ingested_at as Date,
+    source: r.source,
+    ingestedAt: r.ingested_at,
   }));
 }
 
@@ -88,15 +88,15 @@ export async function queryToolUsage(db: Queryable, query: ToolUsageQuery = {}):
   const limit = query.limit ?? 100;
   const rows = await audit.queryToolUsage(db, { ...query, limit });
   return page(rows, limit, (r) => ({
-    id: r.id as string,
-    occurredAt: r.occurred_at as Date,
-    toolName: r.tool_name as string,
+    id: r.id,
+    occurredAt: r.occurred_at,
+    toolName: r.tool_name,
     agentId: r.agent_id,
     sessionId: r.session_id,
     latencyMs: r.latency_ms,
-    success: r.success as boolean,
+    success: r.success,
     errorCode: r.error_code,
-    contentHash: r.content_hash as string,
-    source: r.source as string,
+    contentHash: r.content_hash,
+    source: r.source,
   }));
 }

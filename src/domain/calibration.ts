@@ -52,13 +52,13 @@ export interface Calibration {
 
 function toGroundTruth(r: CoreCalibrationRecordPredictionRow): GroundTruth {
   return {
-    decisionId: r.decision_id as string,
+    decisionId: r.decision_id,
     agentId: r.agent_id,
     decision: r.decision,
-    confidence: r.confidence as number,
-    predictedCorrect: r.predicted_correct as boolean,
+    confidence: r.confidence,
+    predictedCorrect: r.predicted_correct,
     actualCorrect: r.actual_correct,
-    recordedAt: r.recorded_at as Date,
+    recordedAt: r.recorded_at,
     outcomeAt: r.outcome_at,
     details: (r.details as Record<string, unknown>) ?? {},
   };
@@ -108,12 +108,12 @@ export async function readCalibration(db: Queryable, version?: number): Promise<
     maxCalibrationError: summary.max_calibration_error,
     updatedAt: summary.updated_at,
     bins: bins.map((b) => ({
-      binLower: b.bin_lower as number,
-      binUpper: b.bin_upper as number,
+      binLower: b.bin_lower,
+      binUpper: b.bin_upper,
       count: Number(b.count),
-      predictedCorrect: b.predicted_correct as number,
-      actualCorrect: b.actual_correct as number,
-      confidenceSum: b.confidence_sum as number,
+      predictedCorrect: b.predicted_correct,
+      actualCorrect: b.actual_correct,
+      confidenceSum: b.confidence_sum,
       meanConfidence: b.mean_confidence,
       accuracy: b.accuracy,
       gap: b.gap,

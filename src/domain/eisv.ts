@@ -79,11 +79,11 @@ export function createEisvService(db: Queryable, options: EisvServiceOptions = {
       const result: EisvUpdate = {
         ...values(row),
         seq: Number(row.seq),
-        decision: row.decision!,
+        decision: row.decision,
         driftNorm: row.drift_norm!,
         updateCount: Number(row.update_count),
-        agentStatus: row.agent_status!,
-        recordedAt: row.recorded_at!,
+        agentStatus: row.agent_status,
+        recordedAt: row.recorded_at,
       };
       if (options.invalidate) {
         try {
@@ -119,16 +119,16 @@ type ValueRow = Pick<CoreGetAgentStateRow, 'energy' | 'information' | 'entropy' 
 
 function values(row: ValueRow): EisvValues {
   return {
-    energy: row.energy!,
-    information: row.information!,
-    entropy: row.entropy!,
-    void: row.void!,
-    coherence: row.coherence!,
-    risk: row.risk!,
-    phi: row.phi!,
-    regime: row.regime!,
-    verdict: row.verdict!,
-    healthStatus: row.health_status!,
+    energy: row.energy,
+    information: row.information,
+    entropy: row.entropy,
+    void: row.void,
+    coherence: row.coherence,
+    risk: row.risk,
+    phi: row.phi,
+    regime: row.regime,
+    verdict: row.verdict,
+    healthStatus: row.health_status,
     decision: row.decision,
   };
 }

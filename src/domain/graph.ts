@@ -54,16 +54,16 @@ export async function rebuildGraph(db: Queryable): Promise<LabelRepair[]> {
 function toLabelCheck(r: KnowledgeGraphVerifySampledRow): LabelCheck {
   return {
     element: r.element as GraphElement,
-    label: r.label!,
+    label: r.label,
     expected: Number(r.expected_count),
     actual: Number(r.actual_count),
     missing: Number(r.missing_count),
     extra: Number(r.extra_count),
     duplicates: Number(r.duplicate_count),
     stale: Number(r.stale_count),
-    missingIds: r.missing_ids ?? [],
-    extraIds: r.extra_ids ?? [],
-    staleIds: r.stale_ids ?? [],
+    missingIds: r.missing_ids,
+    extraIds: r.extra_ids,
+    staleIds: r.stale_ids,
     ok: r.ok === true,
   };
 }

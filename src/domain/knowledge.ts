@@ -1,8 +1,10 @@
 import type { Actor } from './agents';
 import {
   knowledge,
+  KnowledgeAddDiscoveryNoteRow,
   KnowledgeDiscoveryStatsRow,
   KnowledgeGetDiscoveryRow,
+  KnowledgeListDiscoveryNotesRow,
   KnowledgeSearchDiscoveriesRow,
   KnowledgeStoreDiscoveryRow,
 } from '../db/generated/functions';
@@ -182,8 +184,8 @@ export function createKnowledgeService(db: Queryable) {
         createdBy: input.createdBy, metadata: input.metadata,
       });
       return {
-        srcId: row.src_id!, dstId: row.dst_id!, type: row.edge_type!, weight: row.weight!,
-        createdBy: row.created_by, createdAt: row.created_at!, metadata: (row.metadata ?? {}) as Record<string, unknown>,
+        srcId: row.src_id, dstId: row.dst_id, type: row.edge_type, weight: row.weight,
+        createdBy: row.created_by, createdAt: row.created_at, metadata: (row.metadata ?? {}) as Record<string, unknown>,
       };
     },
 
@@ -200,7 +202,7 @@ export function createKnowledgeService(db: Queryable) {
       const self = rows.find((r) => r.relation === 'self')!;
       return {
         discovery: toDiscovery(self),
-        ancestors: rows.filter((r) => r.relation === 'ancestor').map((r) => ({ ...toDiscovery(r), depth: r.depth! })),
+        ancestors: rows.filter((r) => r.relation === 'ancestor').map((r) => ({ ...toDiscovery(r), depth: r.depth })),
         responses: rows.filter((r) => r.relation === 'response').map(toDiscovery),
       };
     },
@@ -216,17 +218,17 @@ export function createKnowledgeService(db: Queryable) {
     /** Discoveries sharing tags with `id`, most shared first. */
     async similar(id: string, limit?: number): Promise<SimilarDiscovery[]> {
       return (await knowledge.similarDiscoveries(db, { id, limit })).map((r) => ({
-        id: r.id!, agentId: r.agent_id!, type: r.discovery_type!, status: r.status as DiscoveryStatus,
-        summary: r.summary!, tags: r.tags ?? [], sharedTags: r.shared_tags ?? [], sharedCount: r.shared_count!,
-        score: r.score!, createdAt: r.created_at!,
+        id: r.id, agentId: r.agent_id, type: r.discovery_type, status: r.status as DiscoveryStatus,
+        summary: r.summary, tags: r.tags, sharedTags: r.shared_tags, sharedCount: r.shared_count,
+        score: r.score, createdAt: r.created_at,
       }));
     },
 
     /** Discoveries within maxHops (1..3, default 2) over RELATED_TO / RESPONDS_TO / SUPERSEDES, via Cypher. */
     async related(id: string, maxHops?: number, limit?: number): Promise<RelatedDiscovery[]> {
       return (await knowledge.relatedDiscoveries(db, { id, maxHops, limit })).map((r) => ({
-        id: r.id!, hops: r.hops!, agentId: r.agent_id!, type: r.discovery_type!, status: r.status as DiscoveryStatus,
-        summary: r.summary!, createdAt: r.created_at!,
+        id: r.id, hops: r.hops, agentId: r.agent_id, type: r.discovery_type, status: r.status as DiscoveryStatus,
+        summary: r.summary, createdAt: r.created_at,
       }));
     },
 
@@ -241,37 +243,37 @@ type DiscoveryRow = Pick<KnowledgeStoreDiscoveryRow, Exclude<keyof KnowledgeStor
 
 function toDiscovery(row: DiscoveryRow | KnowledgeGetDiscoveryRow): Discovery {
   return {
-    id: row.id!,
-    agentId: row.agent_id!,
-    type: row.discovery_type!,
+    id: row.id,
+    agentId: row.agent_id,
+    type: row.discovery_type,
     severity: row.severity as Severity | null,
     status: row.status as DiscoveryStatus,
-    summary: row.summary!,
-    details: row.details ?? '',
-    tags: row.tags ?? [],
-    referencesFiles: row.references_files ?? [],
+    summary: row.summary,
+    details: row.details,
+    tags: row.tags,
+    referencesFiles: row.references_files,
     responseTo: row.response_to,
     responseType: row.response_type as ResponseType | null,
     supersededBy: row.superseded_by,
     confidence: row.confidence,
     provenance: (row.provenance ?? {}) as Record<string, unknown>,
-    createdAt: row.created_at!,
-    updatedAt: row.updated_at!,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
     resolvedAt: row.resolved_at,
   };
 }
 
 function toHit(r: KnowledgeSearchDiscoveriesRow): SearchHit {
   return {
-    id: r.id!, agentId: r.agent_id!, type: r.discovery_type!, severity: r.severity as Severity | null,
-    status: r.status as DiscoveryStatus, summary: r.summary!, detailsExcerpt: r.details_excerpt ?? '',
-    tags: r.tags ?? [], responseTo: r.response_to, supersededBy: r.superseded_by,
-    createdAt: r.created_at!, updatedAt: r.updated_at!, rank: r.rank ?? 0, match: r.match as SearchHit['match'],
+    id: r.id, agentId: r.agent_id, type: r.discovery_type, severity: r.severity as Severity | null,
+    status: r.status as DiscoveryStatus, summary: r.summary, detailsExcerpt: r.details_excerpt,
+    tags: r.tags, responseTo: r.response_to, supersededBy: r.superseded_by,
+    createdAt: r.created_at, updatedAt: r.updated_at, rank: r.rank ?? 0, match: r.match as SearchHit['match'],
   };
 }
 
-function toNote(r: { id: string | number | null; discovery_id: string | null; agent_id: string | null; note: string | null; created_at: Date | null }): DiscoveryNote {
-  return { id: Number(r.id), discoveryId: r.discovery_id!, agentId: r.agent_id!, note: r.note!, createdAt: r.created_at! };
+function toNote(r: KnowledgeAddDiscoveryNoteRow | KnowledgeListDiscoveryNotesRow): DiscoveryNote {
+  return { id: Number(r.id), discoveryId: r.discovery_id, agentId: r.agent_id, note: r.note, createdAt: r.created_at };
 }
 
 function toStats(rows: KnowledgeDiscoveryStatsRow[]): KnowledgeStats {
@@ -280,7 +282,7 @@ function toStats(rows: KnowledgeDiscoveryStatsRow[]): KnowledgeStats {
     byType: {}, byStatus: {}, bySeverity: {}, topTags: [], topAgents: [],
   };
   for (const r of rows) {
-    const key = r.key!;
+    const key = r.key;
     const count = Number(r.count);
     switch (r.dimension) {
       case 'total': stats.totals[key as keyof KnowledgeStats['totals']] = count; break;

@@ -97,7 +97,7 @@ export function apiRouter(deps: ServerDeps, live: LiveHub): Router {
       count: rows.length,
       next_after_seq: rows.length === q.limit ? Number(rows[rows.length - 1]!.seq) : null,
       seq: rows.map((r) => Number(r.seq)),
-      t: rows.map((r) => (r.recorded_at as Date).getTime() / 1000),
+      t: rows.map((r) => (r.recorded_at).getTime() / 1000),
       energy: col('energy'),
       information: col('information'),
       entropy: col('entropy'),
