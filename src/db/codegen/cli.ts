@@ -108,7 +108,8 @@ async function readIfExists(file: string): Promise<string | undefined> {
 /** Files under `dir`, relative to it. */
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
+  // parentPath is Node >= 20.12; older 20.x name it path
+  return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath ?? (e as { path?: string }).path ?? dir, e.name)));
 }
 
 /**
