@@ -1261,11 +1261,12 @@ export interface CoreLookupSessionRow {
 }
 const CoreLookupSessionSpec: FunctionSpec = {"schema":"core","name":"lookup_session","returns":"rows","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"ttlMs","sqlName":"p_ttl_ms","sqlType":"bigint","json":false}]};
 
-/** Arguments of core.normalize_agent_tags(p_tags text[]). */
-export interface CoreNormalizeAgentTagsArgs {
+/** Arguments of core.normalize_tags(p_tags text[], p_sorted boolean). */
+export interface CoreNormalizeTagsArgs {
   tags: Array<string> | null;
+  sorted?: boolean | null;
 }
-const CoreNormalizeAgentTagsSpec: FunctionSpec = {"schema":"core","name":"normalize_agent_tags","returns":"scalar","params":[{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false}]};
+const CoreNormalizeTagsSpec: FunctionSpec = {"schema":"core","name":"normalize_tags","returns":"scalar","params":[{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false},{"key":"sorted","sqlName":"p_sorted","sqlType":"boolean","json":false}]};
 
 /** Arguments of core.onboard_agent(p_agent_id text, p_label text, p_purpose text, p_tags text[], p_parent_agent_id text, p_spawn_reason text, p_metadata jsonb, p_session_id text, p_session_ttl_ms bigint, p_client_type text, p_actor text, p_admin boolean, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone, OUT session_id text, OUT session_expires_at timestamp with time zone). */
 export interface CoreOnboardAgentArgs {
@@ -1766,12 +1767,6 @@ export interface KnowledgeNewDiscoveryIdArgs {
 }
 const KnowledgeNewDiscoveryIdSpec: FunctionSpec = {"schema":"knowledge","name":"new_discovery_id","returns":"scalar","params":[]};
 
-/** Arguments of knowledge.normalize_tags(p_tags text[]). */
-export interface KnowledgeNormalizeTagsArgs {
-  tags: Array<string> | null;
-}
-const KnowledgeNormalizeTagsSpec: FunctionSpec = {"schema":"knowledge","name":"normalize_tags","returns":"scalar","params":[{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false}]};
-
 /** Arguments of knowledge.raise_invalid(p_problems text[], p_hint text). */
 export interface KnowledgeRaiseInvalidArgs {
   problems: Array<string> | null;
@@ -2120,7 +2115,7 @@ export const core = {
   /** core.check_agent_label_free(p_label text, p_except text): stable, returns void — Raises GV409 LABEL_TAKEN when a live (non-deleted) agent other than p_except holds the label, ignoring case. */
   checkAgentLabelFree: (db: Queryable, args: CoreCheckAgentLabelFreeArgs): Promise<void> =>
     callFunction<void>(db, CoreCheckAgentLabelFreeSpec, args as unknown as Record<string, unknown>),
-  /** core.check_agent_tags(p_tags text[]): immutable, returns scalar — Normalises an agent tag list (core.normalize_agent_tags) and checks its limits. */
+  /** core.check_agent_tags(p_tags text[]): immutable, returns scalar — Normalises an agent tag list (core.normalize_tags, sorted) and checks its limits. */
   checkAgentTags: (db: Queryable, args: CoreCheckAgentTagsArgs): Promise<Array<string> | null> =>
     callFunction<Array<string> | null>(db, CoreCheckAgentTagsSpec, args as unknown as Record<string, unknown>),
   /** core.dashboard_agent(p_agent_id text): stable, returns scalar — One agent for the dashboard agent view as one JSON object (never the API key hash). */
@@ -2294,9 +2289,9 @@ export const core = {
   /** core.lookup_session(p_session_id text, p_ttl_ms bigint): volatile, returns rows — Resolves a live session binding and slides its durable expiry to at least now() + p_ttl_ms milliseconds. */
   lookupSession: (db: Queryable, args: CoreLookupSessionArgs): Promise<CoreLookupSessionRow[]> =>
     callFunction<CoreLookupSessionRow[]>(db, CoreLookupSessionSpec, args as unknown as Record<string, unknown>),
-  /** core.normalize_agent_tags(p_tags text[]): immutable, returns scalar — Agent tags as stored: lower-cased, trimmed, blanks dropped, duplicates removed, sorted. */
-  normalizeAgentTags: (db: Queryable, args: CoreNormalizeAgentTagsArgs): Promise<Array<string> | null> =>
-    callFunction<Array<string> | null>(db, CoreNormalizeAgentTagsSpec, args as unknown as Record<string, unknown>),
+  /** core.normalize_tags(p_tags text[], p_sorted boolean): immutable, returns scalar — Tags as stored: each lower-cased and trimmed of spaces, blank and null tags dropped, duplicates removed. */
+  normalizeTags: (db: Queryable, args: CoreNormalizeTagsArgs): Promise<Array<string> | null> =>
+    callFunction<Array<string> | null>(db, CoreNormalizeTagsSpec, args as unknown as Record<string, unknown>),
   /** core.onboard_agent(p_agent_id text, p_label text, p_purpose text, p_tags text[], p_parent_agent_id text, p_spawn_reason text, p_metadata jsonb, p_session_id text, p_session_ttl_ms bigint, p_client_type text, p_actor text, p_admin boolean, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone, OUT session_id text, OUT session_expires_at timestamp with time zone): volatile, returns row — Creates an agent and returns its API key, the only time the key exists outside the caller. */
   onboardAgent: (db: Queryable, args: CoreOnboardAgentArgs = {}): Promise<CoreOnboardAgentRow> =>
     callFunction<CoreOnboardAgentRow>(db, CoreOnboardAgentSpec, args as unknown as Record<string, unknown>),
@@ -2411,9 +2406,6 @@ export const knowledge = {
   /** knowledge.new_discovery_id(): volatile, returns scalar — A new discovery id: kd_<UTC yyyymmddThhmmss>_<16 random hex>. */
   newDiscoveryId: (db: Queryable, args: KnowledgeNewDiscoveryIdArgs = {}): Promise<string | null> =>
     callFunction<string | null>(db, KnowledgeNewDiscoveryIdSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.normalize_tags(p_tags text[]): immutable, returns scalar — Discovery tags as stored: lower-cased, trimmed, blanks dropped, duplicates removed, first-seen order kept. */
-  normalizeTags: (db: Queryable, args: KnowledgeNormalizeTagsArgs): Promise<Array<string> | null> =>
-    callFunction<Array<string> | null>(db, KnowledgeNormalizeTagsSpec, args as unknown as Record<string, unknown>),
   /** knowledge.raise_invalid(p_problems text[], p_hint text): volatile, returns void — Raises GV400 INVALID_INPUT listing p_problems (joined with ; ) when there is any; returns otherwise. */
   raiseInvalid: (db: Queryable, args: KnowledgeRaiseInvalidArgs): Promise<void> =>
     callFunction<void>(db, KnowledgeRaiseInvalidSpec, args as unknown as Record<string, unknown>),
@@ -2833,8 +2825,9 @@ export const inputSchemas = {
       sessionId: z.string().nullable(),
       ttlMs: z.union([z.number().int(), z.string().regex(/^-?\d+$/)]).nullable(),
     }),
-    normalizeAgentTags: z.object({
+    normalizeTags: z.object({
       tags: z.array(z.string()).nullable(),
+      sorted: z.boolean().nullable().optional(),
     }),
     onboardAgent: z.object({
       agentId: z.string().nullable().optional(),
@@ -3000,9 +2993,6 @@ export const inputSchemas = {
     }),
     newDiscoveryId: z.object({
     }),
-    normalizeTags: z.object({
-      tags: z.array(z.string()).nullable(),
-    }),
     raiseInvalid: z.object({
       problems: z.array(z.string()).nullable(),
       hint: z.string().nullable().optional(),
@@ -3156,7 +3146,7 @@ export const functionSignatures = [
   { schema: "core", name: "list_agent_sessions", args: "p_agent_id text", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "core", name: "list_agents", args: "p_status text, p_tag text, p_parent_agent_id text, p_include_deleted boolean, p_limit integer, p_offset integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "core", name: "lookup_session", args: "p_session_id text, p_ttl_ms bigint", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
-  { schema: "core", name: "normalize_agent_tags", args: "p_tags text[]", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
+  { schema: "core", name: "normalize_tags", args: "p_tags text[], p_sorted boolean", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
   { schema: "core", name: "onboard_agent", args: "p_agent_id text, p_label text, p_purpose text, p_tags text[], p_parent_agent_id text, p_spawn_reason text, p_metadata jsonb, p_session_id text, p_session_ttl_ms bigint, p_client_type text, p_actor text, p_admin boolean, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone, OUT session_id text, OUT session_expires_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "core", name: "process_agent_update", args: "p_agent_id text, p_complexity double precision, p_confidence double precision, p_response_length integer, p_response_text text, p_task_type text, p_ethical_drift double precision[], p_apply_pause boolean, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT drift_norm double precision, OUT update_count bigint, OUT agent_status core.agent_status, OUT recorded_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "core", name: "project_agent", args: "p_agent_id text", returns: "void", returnsSet: false, volatility: "volatile", strict: false },
@@ -3194,7 +3184,6 @@ export const functionSignatures = [
   { schema: "knowledge", name: "link_discoveries", args: "p_src_id text, p_dst_id text, p_edge_type text, p_weight double precision, p_created_by text, p_metadata jsonb", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "list_discovery_notes", args: "p_discovery_id text, p_limit integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "knowledge", name: "new_discovery_id", args: "", returns: "scalar", returnsSet: false, volatility: "volatile", strict: false },
-  { schema: "knowledge", name: "normalize_tags", args: "p_tags text[]", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
   { schema: "knowledge", name: "raise_invalid", args: "p_problems text[], p_hint text", returns: "void", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "related_discoveries", args: "p_id text, p_max_hops integer, p_limit integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "knowledge", name: "require_agent", args: "p_agent_id text, p_role text", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
