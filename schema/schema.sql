@@ -696,7 +696,7 @@ create function core.check_agent_label_free(p_label text, p_except text DEFAULT 
   as '...'; -- body sha256:b279aa26e89f10ffb843820245a7d3b5cb2df9318f8fc62cac533bff0f5ddb60
 create function core.check_agent_tags(p_tags text[]) returns text[]
   language plpgsql immutable
-  as '...'; -- body sha256:900c658dc82ecf3e3a997cebbc8235c7ab423f4ade5949684a008d5369c8354b
+  as '...'; -- body sha256:51e42091edb7a29ef78d63dd7bd2b50eb8a5bfc7babcea0e597328d126fc9040
 create function core.dashboard_agent(p_agent_id text) returns jsonb
   language plpgsql stable
   as '...'; -- body sha256:b1f94ba223075f66f3d75e4075cd045d8d457be46d3e6d984ae3f2562a8536eb
@@ -875,9 +875,9 @@ create function core.list_agents(p_status text DEFAULT NULL::text, p_tag text DE
 create function core.lookup_session(p_session_id text, p_ttl_ms bigint) returns SETOF core.sessions
   language plpgsql volatile rows 1
   as '...'; -- body sha256:438b3eb42299ebc1dfff2c50eb48ec7c005429f518d0ab1332087808ad419a07
-create function core.normalize_agent_tags(p_tags text[]) returns text[]
+create function core.normalize_tags(p_tags text[], p_sorted boolean DEFAULT false) returns text[]
   language sql immutable parallel safe
-  as '...'; -- body sha256:a32b9d6ea7b1f67694a01d2fea3ffdb9adc0ad8a822b648223961b4c93db5189
+  as '...'; -- body sha256:ce1477287ed3bee7c94f3c4b9bf8e07486e8311aca7b4dd26520e460a70c93ac
 create function core.onboard_agent(p_agent_id text DEFAULT NULL::text, p_label text DEFAULT NULL::text, p_purpose text DEFAULT NULL::text, p_tags text[] DEFAULT NULL::text[], p_parent_agent_id text DEFAULT NULL::text, p_spawn_reason text DEFAULT NULL::text, p_metadata jsonb DEFAULT NULL::jsonb, p_session_id text DEFAULT NULL::text, p_session_ttl_ms bigint DEFAULT 86400000, p_client_type text DEFAULT NULL::text, p_actor text DEFAULT NULL::text, p_admin boolean DEFAULT false, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone, OUT session_id text, OUT session_expires_at timestamp with time zone) returns record
   language plpgsql volatile
   set search_path = ag_catalog, core, knowledge, public
@@ -1018,9 +1018,6 @@ create function knowledge.list_discovery_notes(p_discovery_id text, p_limit inte
 create function knowledge.new_discovery_id() returns text
   language sql volatile
   as '...'; -- body sha256:fdc83f5a81e0a179febf40ff41402c8f6db9106910e9bedaa040801aa65a012c
-create function knowledge.normalize_tags(p_tags text[]) returns text[]
-  language sql immutable
-  as '...'; -- body sha256:d09ebcc992b4aeb224e57b0097e89027a85ac3a72f3b14f204ae585a037064ec
 create function knowledge.raise_invalid(p_problems text[], p_hint text DEFAULT NULL::text) returns void
   language plpgsql volatile
   as '...'; -- body sha256:c3373ba0331acda164edbddded971da5707601e205bcb40487f290d68018d797
@@ -1040,7 +1037,7 @@ create function knowledge.search_discoveries(p_query text DEFAULT NULL::text, p_
   language plpgsql stable rows 20
   set pg_trgm.similarity_threshold = 0.3
   set search_path = knowledge, core, public
-  as '...'; -- body sha256:1811391c0d15fbf8344fb0f70a94eff002b8d950eef40d74d96e3898c55078e6
+  as '...'; -- body sha256:6329fe5eee3f462b66c5d8794a570ce786bcb3535a63edee4de7cc7f0ace87aa
 create function knowledge.similar_discoveries(p_id text, p_limit integer DEFAULT 10) returns TABLE(id text, agent_id text, discovery_type text, status text, summary text, tags text[], shared_tags text[], shared_count integer, score double precision, created_at timestamp with time zone)
   language plpgsql stable rows 10
   set search_path = knowledge, core, public
@@ -1048,11 +1045,11 @@ create function knowledge.similar_discoveries(p_id text, p_limit integer DEFAULT
 create function knowledge.store_discoveries(p_items jsonb) returns SETOF knowledge.discoveries
   language plpgsql volatile
   set search_path = knowledge, core, public
-  as '...'; -- body sha256:c278705b87715f2281407bf0f70ec0a67549993bffcd11f738b17de6bab3fceb
+  as '...'; -- body sha256:0050f4b2a91f26149542195c48421b474660a46c01c28cb59c0a007dd4a08616
 create function knowledge.store_discovery(p_agent_id text, p_summary text, p_discovery_type text DEFAULT 'insight'::text, p_details text DEFAULT ''::text, p_tags text[] DEFAULT '{}'::text[], p_severity text DEFAULT NULL::text, p_references_files text[] DEFAULT '{}'::text[], p_response_to text DEFAULT NULL::text, p_response_type text DEFAULT NULL::text, p_related_to text[] DEFAULT '{}'::text[], p_confidence double precision DEFAULT NULL::double precision, p_id text DEFAULT NULL::text) returns knowledge.discoveries
   language plpgsql volatile
   set search_path = knowledge, core, public
-  as '...'; -- body sha256:bb6729b1a25b34b551c02091c78ba18d99ddd1da6578022497709ebaf8768bdf
+  as '...'; -- body sha256:d3e5639f6f8d7370e7b6c3de20bd1645690ee8083e0f26a46c07a506a5b778e8
 create function knowledge.summary_words_capture() returns trigger
   language plpgsql volatile
   set search_path = knowledge, public
@@ -1169,7 +1166,7 @@ CREATE TRIGGER discoveries_summary_words_update AFTER UPDATE ON knowledge.discov
 -- function core.list_agent_sessions(text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.list_agents(text,text,text,boolean,integer,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.lookup_session(text,bigint): <owner>=EXECUTE; PUBLIC=EXECUTE
--- function core.normalize_agent_tags(text[]): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.normalize_tags(text[],boolean): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.onboard_agent(text,text,text,text[],text,text,jsonb,text,bigint,text,text,boolean): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.process_agent_update(text,double precision,double precision,integer,text,text,double precision[],boolean): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.project_agent(text): <owner>=EXECUTE; PUBLIC=EXECUTE
@@ -1208,7 +1205,6 @@ CREATE TRIGGER discoveries_summary_words_update AFTER UPDATE ON knowledge.discov
 -- function knowledge.link_discoveries(text,text,text,double precision,text,jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.list_discovery_notes(text,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.new_discovery_id(): <owner>=EXECUTE; PUBLIC=EXECUTE
--- function knowledge.normalize_tags(text[]): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.raise_invalid(text[],text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.related_discoveries(text,integer,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.require_agent(text,text): <owner>=EXECUTE; PUBLIC=EXECUTE
@@ -1328,7 +1324,7 @@ comment on function core.check_actor_status(pg_catalog.text,core.agent_status,pg
 p_role names the agent in the message (actor, parent, agent). Errors: GV423 with detail AGENT_PAUSED, AGENT_ARCHIVED or AGENT_DELETED and a hint on how to recover.';
 comment on function core.check_agent_label_free(pg_catalog.text,pg_catalog.text) is 'Raises GV409 LABEL_TAKEN when a live (non-deleted) agent other than p_except holds the label, ignoring case.
 A null label is always free.';
-comment on function core.check_agent_tags(pg_catalog.text[]) is 'Normalises an agent tag list (core.normalize_agent_tags) and checks its limits.
+comment on function core.check_agent_tags(pg_catalog.text[]) is 'Normalises an agent tag list (core.normalize_tags, sorted) and checks its limits.
 Limits: at most 64 tags, each at most 64 characters. Errors: GV400 INVALID_TAGS naming the limit broken.
 @nonnull *';
 comment on function core.dashboard_agent(pg_catalog.text) is 'One agent for the dashboard agent view as one JSON object (never the API key hash).
@@ -1454,8 +1450,8 @@ Errors: GV400 INVALID_FILTER listing every problem.
 comment on function core.lookup_session(pg_catalog.text,bigint) is 'Resolves a live session binding and slides its durable expiry to at least now() + p_ttl_ms milliseconds.
 No row when the session is unknown or expired. Errors: GV400 SESSION_TTL_INVALID.
 @nonnull session_id, agent_id, metadata, created_at, last_active_at, expires_at';
-comment on function core.normalize_agent_tags(pg_catalog.text[]) is 'Agent tags as stored: lower-cased, trimmed, blanks dropped, duplicates removed, sorted.
-A null or empty array gives an empty array.
+comment on function core.normalize_tags(pg_catalog.text[],boolean) is 'Tags as stored: each lower-cased and trimmed of spaces, blank and null tags dropped, duplicates removed.
+Order: first-seen (the position of the first tag that normalises to it) unless p_sorted, then sorted by the database collation. Idempotent. A null or empty array gives an empty array. Limits are the caller''s (core.check_agent_tags, knowledge.store_discovery).
 @nonnull *';
 comment on function core.onboard_agent(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.text,pg_catalog.jsonb,pg_catalog.text,bigint,pg_catalog.text,pg_catalog.text,boolean) is 'Creates an agent and returns its API key, the only time the key exists outside the caller.
 agent_id is generated (a UUID) unless given (1-128 characters of letters, digits and _ . : @ + -). Labels are trimmed ('''' means none) and unique among non-deleted agents ignoring case; tags are normalised (core.check_agent_tags). The key is gvk_ + 64 hex characters; only its sha256 is stored.
@@ -1544,9 +1540,6 @@ Errors: GV400 INVALID_INPUT; GV404 DISCOVERY_NOT_FOUND.
 comment on function knowledge.new_discovery_id() is 'A new discovery id: kd_<UTC yyyymmddThhmmss>_<16 random hex>.
 Legacy ids are ISO timestamps (they start with a digit), so the two never collide.
 @nonnull *';
-comment on function knowledge.normalize_tags(pg_catalog.text[]) is 'Discovery tags as stored: lower-cased, trimmed, blanks dropped, duplicates removed, first-seen order kept.
-A null or empty array gives an empty array.
-@nonnull *';
 comment on function knowledge.raise_invalid(pg_catalog.text[],pg_catalog.text) is 'Raises GV400 INVALID_INPUT listing p_problems (joined with ; ) when there is any; returns otherwise.';
 comment on function knowledge.related_discoveries(pg_catalog.text,integer,integer) is 'Discoveries within p_max_hops (1..3) of p_id over RELATED_TO, RESPONDS_TO and SUPERSEDES edges in either direction, nearest first, at most p_limit (1..500).
 hops is the shortest distance found (knowledge.graph_related_ids).
@@ -1570,7 +1563,7 @@ comment on function knowledge.store_discoveries(pg_catalog.jsonb) is 'Stores a J
 Each item is an object with the keys of store_discovery without the p_ prefix (type is accepted for discovery_type); later items may respond to or relate to earlier ones. Errors: those of store_discovery, naming the item index.
 @nonnull id, agent_id, discovery_type, status, summary, details, tags, references_files, provenance, created_at, updated_at';
 comment on function knowledge.store_discovery(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.text,pg_catalog.text[],double precision,pg_catalog.text) is 'Stores one discovery with its tags, response link and related links, projects it into the AGE graph and returns the stored row.
-Tags are normalised (knowledge.normalize_tags, first-seen order kept). p_id is optional (import, idempotent retries). The author must be able to write.
+Tags are normalised (core.normalize_tags, first-seen order kept). p_id is optional (import, idempotent retries). The author must be able to write.
 Errors: GV400 INVALID_INPUT listing every problem; GV404 AGENT_NOT_FOUND / DISCOVERY_NOT_FOUND (a linked discovery); GV409 DISCOVERY_EXISTS; GV423 when the author cannot write.
 @nonnull id, agent_id, discovery_type, status, summary, details, tags, references_files, provenance, created_at, updated_at';
 comment on function knowledge.summary_words_capture() is 'Statement trigger on knowledge.discoveries (migration 000010): adds the words of new and changed summaries (lower-cased, split on non-alphanumerics, at most 64 characters) to the search vocabulary knowledge.summary_words.';

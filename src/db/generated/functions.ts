@@ -1323,11 +1323,12 @@ export interface CoreLookupSessionRow {
 }
 const CoreLookupSessionSpec: FunctionSpec = {"schema":"core","name":"lookup_session","returns":"rows","params":[{"key":"sessionId","sqlName":"p_session_id","sqlType":"text","json":false},{"key":"ttlMs","sqlName":"p_ttl_ms","sqlType":"bigint","json":false}],"nonNull":["session_id","agent_id","metadata","created_at","last_active_at","expires_at"]};
 
-/** Arguments of core.normalize_agent_tags(p_tags text[]). */
-export interface CoreNormalizeAgentTagsArgs {
+/** Arguments of core.normalize_tags(p_tags text[], p_sorted boolean). */
+export interface CoreNormalizeTagsArgs {
   tags: Array<string> | null;
+  sorted?: boolean | null;
 }
-const CoreNormalizeAgentTagsSpec: FunctionSpec = {"schema":"core","name":"normalize_agent_tags","returns":"scalar","params":[{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false}],"nonNull":["value"]};
+const CoreNormalizeTagsSpec: FunctionSpec = {"schema":"core","name":"normalize_tags","returns":"scalar","params":[{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false},{"key":"sorted","sqlName":"p_sorted","sqlType":"boolean","json":false}],"nonNull":["value"]};
 
 /** Arguments of core.onboard_agent(p_agent_id text, p_label text, p_purpose text, p_tags text[], p_parent_agent_id text, p_spawn_reason text, p_metadata jsonb, p_session_id text, p_session_ttl_ms bigint, p_client_type text, p_actor text, p_admin boolean, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone, OUT session_id text, OUT session_expires_at timestamp with time zone). */
 export interface CoreOnboardAgentArgs {
@@ -1852,12 +1853,6 @@ export interface KnowledgeNewDiscoveryIdArgs {
 }
 const KnowledgeNewDiscoveryIdSpec: FunctionSpec = {"schema":"knowledge","name":"new_discovery_id","returns":"scalar","params":[],"nonNull":["value"]};
 
-/** Arguments of knowledge.normalize_tags(p_tags text[]). */
-export interface KnowledgeNormalizeTagsArgs {
-  tags: Array<string> | null;
-}
-const KnowledgeNormalizeTagsSpec: FunctionSpec = {"schema":"knowledge","name":"normalize_tags","returns":"scalar","params":[{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false}],"nonNull":["value"]};
-
 /** Arguments of knowledge.raise_invalid(p_problems text[], p_hint text). */
 export interface KnowledgeRaiseInvalidArgs {
   problems: Array<string> | null;
@@ -2324,7 +2319,7 @@ export const core = {
   checkAgentLabelFree: (db: Queryable, args: CoreCheckAgentLabelFreeArgs): Promise<void> =>
     callFunction<void>(db, CoreCheckAgentLabelFreeSpec, args as unknown as Record<string, unknown>),
   /**
-   * Normalises an agent tag list (core.normalize_agent_tags) and checks its limits.
+   * Normalises an agent tag list (core.normalize_tags, sorted) and checks its limits.
    * Limits: at most 64 tags, each at most 64 characters. Errors: GV400 INVALID_TAGS naming the limit broken.
    *
    * core.check_agent_tags(p_tags text[]): immutable, returns scalar.
@@ -2751,13 +2746,13 @@ export const core = {
   lookupSession: (db: Queryable, args: CoreLookupSessionArgs): Promise<CoreLookupSessionRow[]> =>
     callFunction<CoreLookupSessionRow[]>(db, CoreLookupSessionSpec, args as unknown as Record<string, unknown>),
   /**
-   * Agent tags as stored: lower-cased, trimmed, blanks dropped, duplicates removed, sorted.
-   * A null or empty array gives an empty array.
+   * Tags as stored: each lower-cased and trimmed of spaces, blank and null tags dropped, duplicates removed.
+   * Order: first-seen (the position of the first tag that normalises to it) unless p_sorted, then sorted by the database collation. Idempotent. A null or empty array gives an empty array. Limits are the caller's (core.check_agent_tags, knowledge.store_discovery).
    *
-   * core.normalize_agent_tags(p_tags text[]): immutable, returns scalar.
+   * core.normalize_tags(p_tags text[], p_sorted boolean): immutable, returns scalar.
    */
-  normalizeAgentTags: (db: Queryable, args: CoreNormalizeAgentTagsArgs): Promise<Array<string>> =>
-    callFunction<Array<string>>(db, CoreNormalizeAgentTagsSpec, args as unknown as Record<string, unknown>),
+  normalizeTags: (db: Queryable, args: CoreNormalizeTagsArgs): Promise<Array<string>> =>
+    callFunction<Array<string>>(db, CoreNormalizeTagsSpec, args as unknown as Record<string, unknown>),
   /**
    * Creates an agent and returns its API key, the only time the key exists outside the caller.
    * agent_id is generated (a UUID) unless given (1-128 characters of letters, digits and _ . : @ + -). Labels are trimmed ('' means none) and unique among non-deleted agents ignoring case; tags are normalised (core.check_agent_tags). The key is gvk_ + 64 hex characters; only its sha256 is stored.
@@ -3047,14 +3042,6 @@ export const knowledge = {
   newDiscoveryId: (db: Queryable, args: KnowledgeNewDiscoveryIdArgs = {}): Promise<string> =>
     callFunction<string>(db, KnowledgeNewDiscoveryIdSpec, args as unknown as Record<string, unknown>),
   /**
-   * Discovery tags as stored: lower-cased, trimmed, blanks dropped, duplicates removed, first-seen order kept.
-   * A null or empty array gives an empty array.
-   *
-   * knowledge.normalize_tags(p_tags text[]): immutable, returns scalar.
-   */
-  normalizeTags: (db: Queryable, args: KnowledgeNormalizeTagsArgs): Promise<Array<string>> =>
-    callFunction<Array<string>>(db, KnowledgeNormalizeTagsSpec, args as unknown as Record<string, unknown>),
-  /**
    * Raises GV400 INVALID_INPUT listing p_problems (joined with ; ) when there is any; returns otherwise.
    *
    * knowledge.raise_invalid(p_problems text[], p_hint text): volatile, returns void.
@@ -3114,7 +3101,7 @@ export const knowledge = {
     callFunction<KnowledgeStoreDiscoveriesRow[]>(db, KnowledgeStoreDiscoveriesSpec, args as unknown as Record<string, unknown>),
   /**
    * Stores one discovery with its tags, response link and related links, projects it into the AGE graph and returns the stored row.
-   * Tags are normalised (knowledge.normalize_tags, first-seen order kept). p_id is optional (import, idempotent retries). The author must be able to write.
+   * Tags are normalised (core.normalize_tags, first-seen order kept). p_id is optional (import, idempotent retries). The author must be able to write.
    * Errors: GV400 INVALID_INPUT listing every problem; GV404 AGENT_NOT_FOUND / DISCOVERY_NOT_FOUND (a linked discovery); GV409 DISCOVERY_EXISTS; GV423 when the author cannot write.
    *
    * knowledge.store_discovery(p_agent_id text, p_summary text, p_discovery_type text, p_details text, p_tags text[], p_severity text, p_references_files text[], p_response_to text, p_response_type text, p_related_to text[], p_confidence double precision, p_id text): volatile, returns row.
@@ -3235,7 +3222,7 @@ export const functionSignatures = [
   { schema: "core", name: "list_agent_sessions", args: "p_agent_id text", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "core", name: "list_agents", args: "p_status text, p_tag text, p_parent_agent_id text, p_include_deleted boolean, p_limit integer, p_offset integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "core", name: "lookup_session", args: "p_session_id text, p_ttl_ms bigint", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
-  { schema: "core", name: "normalize_agent_tags", args: "p_tags text[]", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
+  { schema: "core", name: "normalize_tags", args: "p_tags text[], p_sorted boolean", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
   { schema: "core", name: "onboard_agent", args: "p_agent_id text, p_label text, p_purpose text, p_tags text[], p_parent_agent_id text, p_spawn_reason text, p_metadata jsonb, p_session_id text, p_session_ttl_ms bigint, p_client_type text, p_actor text, p_admin boolean, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone, OUT session_id text, OUT session_expires_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "core", name: "process_agent_update", args: "p_agent_id text, p_complexity double precision, p_confidence double precision, p_response_length integer, p_response_text text, p_task_type text, p_ethical_drift double precision[], p_apply_pause boolean, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT drift_norm double precision, OUT update_count bigint, OUT agent_status core.agent_status, OUT recorded_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "core", name: "project_agent", args: "p_agent_id text", returns: "void", returnsSet: false, volatility: "volatile", strict: false },
@@ -3273,7 +3260,6 @@ export const functionSignatures = [
   { schema: "knowledge", name: "link_discoveries", args: "p_src_id text, p_dst_id text, p_edge_type text, p_weight double precision, p_created_by text, p_metadata jsonb", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "list_discovery_notes", args: "p_discovery_id text, p_limit integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "knowledge", name: "new_discovery_id", args: "", returns: "scalar", returnsSet: false, volatility: "volatile", strict: false },
-  { schema: "knowledge", name: "normalize_tags", args: "p_tags text[]", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
   { schema: "knowledge", name: "raise_invalid", args: "p_problems text[], p_hint text", returns: "void", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "related_discoveries", args: "p_id text, p_max_hops integer, p_limit integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "knowledge", name: "require_agent", args: "p_agent_id text, p_role text", returns: "row", returnsSet: false, volatility: "volatile", strict: false },

@@ -1,0 +1,243 @@
+-- Knowledge search: full text over summaries and details in tiers, with a fuzzy fallback through the
+-- summary vocabulary (knowledge.summary_words, maintained by a trigger of migration 000010).
+-- docs/knowledge.md describes the tiers and the ranking. Read-only (stable).
+
+-- A KNN walk of the GiST index (a few pages; `word % w` compared every word, ~2 us each) and GIN for
+-- containment; the planner would rather scan the small table, hence enable_seqscan = off. plpgsql,
+-- so that the plan is cached for the session.
+drop function if exists knowledge.vocabulary_matches(text);
+create or replace function knowledge.vocabulary_matches(p_query text)
+returns table (word text, query_word integer, similarity real)
+language plpgsql stable
+rows 10
+set enable_seqscan = off
+as $fn$
+begin
+  return query
+  select v.word, q.i::integer, max(v.sim)::real
+  from (select u.w, row_number() over (order by min(u.o)) as i
+        from regexp_split_to_table(lower(p_query), '[^[:alnum:]]+') with ordinality as u(w, o)
+        where u.w <> '' and char_length(u.w) <= 64
+        group by u.w order by min(u.o) limit 16) q
+  cross join lateral (
+    (select n.word, 1 - n.dist as sim
+       from (select sw.word, sw.word <-> q.w as dist from knowledge.summary_words sw order by sw.word <-> q.w limit 5) n
+      where n.dist <= 0.7)
+    union all
+    (select sw.word, public.similarity(sw.word, q.w)
+       from knowledge.summary_words sw
+      where char_length(q.w) >= 3 and sw.word like '%' || replace(replace(replace(q.w, '\', '\\'), '%', '\%'), '_', '\_') || '%'
+      limit 50)
+  ) v
+  group by v.word, q.i;
+end;
+$fn$;
+comment on function knowledge.vocabulary_matches(text) is
+'The words of the summary vocabulary (knowledge.summary_words) near the words of a query.
+query_word: the word''s position among the query''s first 16 distinct words; similarity: trigram similarity in [0, 1]. Per query word: the 5 nearest with similarity >= 0.3, and up to 50 that contain it when it has 3+ characters.
+@nonnull *';
+
+-- docs/knowledge.md has the tiers. Ranking is exact within the newest candidates, not over every match:
+-- ranking every match of a common word meant detoasting and scoring tens of thousands of vectors
+-- (0.5-0.8 s at 100k discoveries). The vocabulary fallback replaced a trigram KNN over every summary
+-- (40-53 ms at 100k for a term found nowhere). The query-path statements run as dynamic SQL (EXECUTE
+-- ... USING) so each call is planned for its own query: a common word walks created_at desc (the
+-- covering index discoveries_created_summary_vector_idx), a rare word collects through the GIN index.
+create or replace function knowledge.search_discoveries(
+  p_query text default null,
+  p_agent_id text default null,
+  p_discovery_type text default null,
+  p_tags text[] default null,
+  p_status text default null,
+  p_since timestamptz default null,
+  p_until timestamptz default null,
+  p_limit integer default 20)
+returns table (
+  id text, agent_id text, discovery_type text, severity text, status text, summary text,
+  details_excerpt text, tags text[], response_to text, superseded_by text,
+  created_at timestamptz, updated_at timestamptz, rank real, match text)
+language plpgsql stable
+rows 20
+set search_path = knowledge, core, public
+set pg_trgm.similarity_threshold = 0.3
+as $fn$
+#variable_conflict use_column
+declare
+  v_problems text[] := '{}';
+  v_query text := nullif(btrim(coalesce(p_query, '')), '');
+  v_tags text[] := case when p_tags is null then null else core.normalize_tags(p_tags) end;
+  v_status knowledge.discovery_status;
+  v_tsq tsquery;
+  v_like text;
+  v_filters text := '';
+  v_cap integer;
+  v_found integer := 0;
+  v_tier2 integer := 0;
+  v_words text[];
+  v_word_q integer[];
+  v_word_tsq tsquery[];
+  v_word_sim real[];
+  v_nq integer;
+  v_freq real;
+  v_cols constant text := 'd.id, d.agent_id, d.discovery_type, d.severity::text, d.status::text, d.summary, '
+    'left(d.details, 500), d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at';
+begin
+  if p_limit is null or p_limit < 1 or p_limit > 500 then
+    v_problems := v_problems || format('limit %s is out of range: expected 1..500', coalesce(p_limit::text, 'null'));
+  end if;
+  if char_length(coalesce(v_query, '')) > 1000 then
+    v_problems := v_problems || format('query has %s characters: at most 1000 allowed', char_length(v_query));
+  end if;
+  if p_status is not null and p_status not in ('open', 'resolved', 'archived', 'disputed') then
+    v_problems := v_problems || format('status "%s" is invalid: expected open, resolved, archived or disputed', p_status);
+  end if;
+  if p_since is not null and p_until is not null and p_since >= p_until then
+    v_problems := v_problems || format('time range is empty: since %s is not before until %s', p_since, p_until);
+  end if;
+  perform knowledge.raise_invalid(v_problems);
+  v_status := p_status::knowledge.discovery_status;
+
+  if v_query is null then
+    return query
+    select d.id, d.agent_id, d.discovery_type, d.severity::text, d.status::text, d.summary, left(d.details, 500),
+      d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at, 0::real, 'filter'::text
+    from knowledge.discoveries d
+    where (p_agent_id is null or d.agent_id = p_agent_id)
+      and (p_discovery_type is null or d.discovery_type = p_discovery_type)
+      and (v_tags is null or d.tags @> v_tags)
+      and (p_status is null or d.status = v_status)
+      and (p_since is null or d.created_at >= p_since)
+      and (p_until is null or d.created_at < p_until)
+    order by d.created_at desc, d.id
+    limit p_limit;
+    return;
+  end if;
+
+  -- only the filters that are set, so that the planner sees the real predicates (parameters $1..$6)
+  if p_agent_id is not null then v_filters := v_filters || ' and d.agent_id = $1'; end if;
+  if p_discovery_type is not null then v_filters := v_filters || ' and d.discovery_type = $2'; end if;
+  if v_tags is not null then v_filters := v_filters || ' and d.tags @> $3'; end if;
+  if v_status is not null then v_filters := v_filters || ' and d.status = $4'; end if;
+  if p_since is not null then v_filters := v_filters || ' and d.created_at >= $5'; end if;
+  if p_until is not null then v_filters := v_filters || ' and d.created_at < $6'; end if;
+  v_cap := greatest(p_limit, 200);
+
+  v_tsq := websearch_to_tsquery('english', v_query);
+  if numnode(v_tsq) > 0 then
+    -- tier 1: the summary alone matches ($7 query, $8 candidates, $9 limit)
+    return query execute format($q$
+      select %s, (1 + ts_rank(c.summary_vector, $7))::real, 'fulltext'::text
+      from (select d.id, d.summary_vector, d.created_at from knowledge.discoveries d
+            where d.summary_vector @@ $7 %s
+            order by d.created_at desc, d.id limit $8) c
+      join knowledge.discoveries d on d.id = c.id
+      order by 13 desc, d.created_at desc, d.id
+      limit $9 $q$, v_cols, v_filters)
+      using p_agent_id, p_discovery_type, v_tags, v_status, p_since, p_until, v_tsq, v_cap, p_limit;
+    get diagnostics v_found = row_count;
+    if v_found < p_limit then
+      -- tier 2: summary and details together match, the summary alone does not
+      return query execute format($q$
+        select %s, ts_rank('{0.05, 0.05, 0.1, 1.0}'::real[], c.search_vector, $7), 'fulltext'::text
+        from (select d.id, d.search_vector, d.created_at from knowledge.discoveries d
+              where d.search_vector @@ $7 and not (d.summary_vector @@ $7) %s
+              order by d.created_at desc, d.id limit $8) c
+        join knowledge.discoveries d on d.id = c.id
+        order by 13 desc, d.created_at desc, d.id
+        limit $9 $q$, v_cols, v_filters)
+        using p_agent_id, p_discovery_type, v_tags, v_status, p_since, p_until, v_tsq, v_cap, p_limit - v_found;
+      get diagnostics v_tier2 = row_count;
+    end if;
+    if v_found + v_tier2 > 0 then
+      return;
+    end if;
+  end if;
+
+  -- trigram fallback, only for plain text (operators mean the caller wanted exact websearch semantics)
+  if v_query ~ '"' or v_query ~ '(^|\s)-\S' or v_query ~* '(^|\s)or(\s|$)' then
+    return;
+  end if;
+  -- Fuzzy path, static SQL. 1. The vocabulary words near the query words (knowledge.vocabulary_matches:
+  -- trigram similarity >= 0.3, or containing the word). None: nothing matches, answered from the
+  -- small vocabulary alone.
+  select array_agg(m.word), array_agg(m.tsq), array_agg(m.query_word), array_agg(m.similarity) into v_words, v_word_tsq, v_word_q, v_word_sim
+  from (select vm.word, vm.query_word, vm.similarity, to_tsquery('english', quote_literal(vm.word)) as tsq
+          from knowledge.vocabulary_matches(v_query) vm) m
+  where numnode(m.tsq) > 0;  -- a stop word cannot be searched
+  if v_words is null then
+    return;
+  end if;
+  v_tsq := to_tsquery('english', array_to_string(array(select quote_literal(w) from unnest(v_words) w), ' | '));
+  v_nq := (select count(distinct q) from unnest(v_word_q) q);
+  -- 2. Candidates: discoveries whose summary has one of those words, the newest greatest(limit, 200). A
+  -- word in more than 2% of summaries (pg_stats) is walked newest-first on the covering created_at
+  -- index; a rarer one is collected through the GIN index.
+  select coalesce(max(st.most_common_elem_freqs[array_position(e.elems, l.lexeme)]), 0) into v_freq
+  from pg_stats st
+  cross join lateral (select st.most_common_elems::text::text[] as elems) e
+  cross join unnest(tsvector_to_array(to_tsvector('english', array_to_string(v_words, ' ')))) as l(lexeme)
+  where st.schemaname = 'knowledge' and st.tablename = 'discoveries' and st.attname = 'summary_vector';
+  -- 3. Rank: for each query word the similarity of the nearest vocabulary word the summary has (0 if
+  -- none), averaged over the query words that have a searchable near word (a stop word has none);
+  -- nearest first, then newest. Each candidate costs a few
+  -- tsvector look-ups, not a trigram pass over its summary.
+  if v_freq > 0.02 then
+    return query
+    with c as materialized (
+      select d.id, d.summary_vector, d.created_at from knowledge.discoveries d
+      where (d.summary_vector @@ v_tsq) is true  -- not indexable: walks created_at desc (index-only), stops at v_cap
+        and (p_agent_id is null or d.agent_id = p_agent_id)
+        and (p_discovery_type is null or d.discovery_type = p_discovery_type)
+        and (v_tags is null or d.tags @> v_tags)
+        and (v_status is null or d.status = v_status)
+        and (p_since is null or d.created_at >= p_since)
+        and (p_until is null or d.created_at < p_until)
+      order by d.created_at desc, d.id limit v_cap),
+    top as (
+      select c.id, c.created_at, r.rank from c
+      cross join lateral (
+        select (sum(b.best) / v_nq)::real as rank
+        from (select max(m.sim) as best from unnest(v_word_tsq, v_word_q, v_word_sim) as m(tsq, qi, sim)
+               where c.summary_vector @@ m.tsq group by m.qi) b) r
+      order by r.rank desc, c.created_at desc, c.id
+      limit p_limit)
+    select d.id, d.agent_id, d.discovery_type, d.severity::text, d.status::text, d.summary, left(d.details, 500),
+      d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at, top.rank, 'trigram'::text
+    from top join knowledge.discoveries d on d.id = top.id
+    order by top.rank desc, d.created_at desc, d.id;
+  else
+    return query
+    with c as materialized (
+      select d.id, d.summary_vector, d.created_at from knowledge.discoveries d
+      where d.summary_vector @@ v_tsq
+        and (p_agent_id is null or d.agent_id = p_agent_id)
+        and (p_discovery_type is null or d.discovery_type = p_discovery_type)
+        and (v_tags is null or d.tags @> v_tags)
+        and (v_status is null or d.status = v_status)
+        and (p_since is null or d.created_at >= p_since)
+        and (p_until is null or d.created_at < p_until)),
+    n as (select c.id, c.summary_vector, c.created_at from c order by c.created_at desc, c.id limit v_cap),
+    top as (
+      select n.id, n.created_at, r.rank from n
+      cross join lateral (
+        select (sum(b.best) / v_nq)::real as rank
+        from (select max(m.sim) as best from unnest(v_word_tsq, v_word_q, v_word_sim) as m(tsq, qi, sim)
+               where n.summary_vector @@ m.tsq group by m.qi) b) r
+      order by r.rank desc, n.created_at desc, n.id
+      limit p_limit)
+    select d.id, d.agent_id, d.discovery_type, d.severity::text, d.status::text, d.summary, left(d.details, 500),
+      d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at, top.rank, 'trigram'::text
+    from top join knowledge.discoveries d on d.id = top.id
+    order by top.rank desc, d.created_at desc, d.id;
+  end if;
+end;
+$fn$;
+comment on function knowledge.search_discoveries(text,text,text,text[],text,timestamp with time zone,timestamp with time zone,integer) is
+'Searches discoveries: full text with websearch syntax (quoted phrase, -exclusion, or) in tiers, a fuzzy fallback, or, without a query, a filtered list newest first.
+Tier 1: the query matches the summary (rank >= 1); tier 2, only when tier 1 found fewer than the limit: summary + details match (rank < 1); each tier ranks its newest greatest(limit, 200) matches. Fallback, when the text search finds nothing and the query uses no operators: summaries sharing vocabulary words trigram-similar to a query word; rank = mean nearest similarity. match says which answered (fulltext, trigram, filter). Filters: agent, type, tags (all of them), status, created_at in [since, until). details_excerpt: the first 500 characters.
+Errors: GV400 INVALID_INPUT listing every problem.
+@nonnull id, agent_id, discovery_type, status, summary, details_excerpt, tags, created_at, updated_at, match';
+
+-- summary_words_capture is defined by a migration; its description lives here with the functions it serves.
+comment on function knowledge.summary_words_capture() is
+'Statement trigger on knowledge.discoveries (migration 000010): adds the words of new and changed summaries (lower-cased, split on non-alphanumerics, at most 64 characters) to the search vocabulary knowledge.summary_words.';
