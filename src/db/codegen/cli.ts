@@ -117,17 +117,17 @@ async function listFiles(dir: string): Promise<string[]> {
  * different generator version (the stamp), a changed schema, missing, or no longer generated.
  * Empty when everything is fresh.
  */
-export async function staleFiles({ files, stamp }: Generated): Promise<string[]> {
+export async function staleFiles({ files, stamp }: Generated, outDir = OUT_DIR): Promise<string[]> {
   const stale: string[] = [];
-  const shown = (rel: string) => path.relative(ROOT, path.join(OUT_DIR, rel));
+  const shown = (rel: string) => path.relative(ROOT, path.join(outDir, rel));
   for (const [rel, content] of files) {
-    const committed = await readIfExists(path.join(OUT_DIR, rel));
+    const committed = await readIfExists(path.join(outDir, rel));
     if (committed === content) continue;
     const why = committed === undefined ? 'it is missing'
       : stampDifference(readStamp(committed), stamp) ?? 'the migrations or sql/functions changed since it was generated';
     stale.push(`${shown(rel)}: ${why}`);
   }
-  for (const rel of await listFiles(OUT_DIR)) {
+  for (const rel of await listFiles(outDir)) {
     if (!files.has(rel)) stale.push(`${shown(rel)}: codegen no longer generates it (delete it)`);
   }
   return stale;
