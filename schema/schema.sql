@@ -1274,8 +1274,7 @@ CREATE TRIGGER discoveries_summary_words_update AFTER UPDATE ON knowledge.discov
 
 -- comments
 comment on function audit.page_cursor(timestamp with time zone,bigint) is 'The opaque page cursor of an audit row: <occurred_at in UTC to the microsecond>|<id>.
-Text, because a JavaScript Date would cut the microseconds and skip rows.
-@nonnull *';
+Text, because a JavaScript Date would cut the microseconds and skip rows. Null when either argument is null.';
 comment on function audit.parse_query_page(integer,timestamp with time zone,timestamp with time zone,pg_catalog.text) is 'Validates the paging arguments shared by the audit reads and decodes the cursor into (before_occurred_at, before_id).
 Both are null without a cursor. limit must be 1..1000 and since before until.
 Errors: GV400 INVALID_AUDIT_QUERY listing every problem.';

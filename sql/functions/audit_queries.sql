@@ -13,8 +13,7 @@ language sql immutable
 as $$ select to_char(p_occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '|' || p_id $$;
 comment on function audit.page_cursor(timestamp with time zone,bigint) is
 'The opaque page cursor of an audit row: <occurred_at in UTC to the microsecond>|<id>.
-Text, because a JavaScript Date would cut the microseconds and skip rows.
-@nonnull *';
+Text, because a JavaScript Date would cut the microseconds and skip rows. Null when either argument is null.';
 
 create or replace function audit.parse_query_page(
   p_limit integer, p_since timestamptz, p_until timestamptz, p_cursor text,
