@@ -126,7 +126,7 @@ export interface RequestReviewInput {
 }
 
 /** Opens a session for a paused agent (phase thesis). NOT_FOUND, INVALID_STATE (not paused, no eligible reviewer), CONFLICT (already in a session). */
-export async function requestReview(db: Queryable, input: RequestReviewInput): Promise<DialecticSession> {
+async function requestReview(db: Queryable, input: RequestReviewInput): Promise<DialecticSession> {
   return toSession(await core.dialecticRequestReview(db, input));
 }
 
@@ -140,7 +140,7 @@ export interface ThesisInput {
 }
 
 /** The paused agent's thesis; thesis -> antithesis. */
-export async function submitThesis(db: Queryable, input: ThesisInput): Promise<DialecticSession> {
+async function submitThesis(db: Queryable, input: ThesisInput): Promise<DialecticSession> {
   return toSession(await core.dialecticSubmitThesis(db, input));
 }
 
@@ -154,7 +154,7 @@ export interface AntithesisInput {
 }
 
 /** The reviewer's antithesis; antithesis -> synthesis. */
-export async function submitAntithesis(db: Queryable, input: AntithesisInput): Promise<DialecticSession> {
+async function submitAntithesis(db: Queryable, input: AntithesisInput): Promise<DialecticSession> {
   return toSession(await core.dialecticSubmitAntithesis(db, input));
 }
 
@@ -169,17 +169,17 @@ export interface SynthesisInput {
 }
 
 /** One synthesis round by either participant; may resolve (both latest agree) or escalate (round limit). */
-export async function submitSynthesis(db: Queryable, input: SynthesisInput): Promise<DialecticSession> {
+async function submitSynthesis(db: Queryable, input: SynthesisInput): Promise<DialecticSession> {
   return toSession(await core.dialecticSubmitSynthesis(db, input));
 }
 
 /** Fails every active session whose phase deadline passed (with a system message); returns them. */
-export async function failExpiredSessions(db: Queryable): Promise<DialecticSession[]> {
+async function failExpiredSessions(db: Queryable): Promise<DialecticSession[]> {
   return (await core.dialecticFailExpired(db)).map(toSession);
 }
 
 /** Participants (paused agent, reviewer) or an admin, decided in SQL: FORBIDDEN (reason NOT_PARTICIPANT), NOT_FOUND. */
-export async function getSession(db: Queryable, sessionId: string, actor: Actor): Promise<DialecticSessionWithMessages> {
+async function getSession(db: Queryable, sessionId: string, actor: Actor): Promise<DialecticSessionWithMessages> {
   const json = (await core.dialecticGetSession(db, { sessionId, actorAgentId: actor.agentId ?? undefined, admin: actor.isAdmin })) as Record<string, unknown>;
   return { ...toSession(json), messages: (json.messages as Record<string, unknown>[]).map(toMessage) };
 }
@@ -196,7 +196,7 @@ export interface ListSessionsInput {
 }
 
 /** Sessions newest first; nextCursor is set when the page is full (opaque, microsecond-exact). */
-export async function listSessions(
+async function listSessions(
   db: Queryable,
   input: ListSessionsInput = {},
 ): Promise<{ sessions: DialecticSession[]; nextCursor: string | null }> {
@@ -204,4 +204,26 @@ export async function listSessions(
   const rows = await core.dialecticListSessions(db, { ...input, limit });
   const last = rows[rows.length - 1];
   return { sessions: rows.map((r) => toSession(r as unknown as Record<string, unknown>)), nextCursor: last && rows.length === limit ? (last.cursor as string) : null };
+}
+
+export type DialecticService = ReturnType<typeof createDialecticService>;
+
+/** Dialectic sessions over `db` (a pool: each method is one stored-function call, one transaction). */
+export function createDialecticService(db: Queryable) {
+  return {
+    /** Opens a session for a paused agent (phase thesis). NOT_FOUND, FORBIDDEN (NOT_SELF), INVALID_STATE (not paused, no eligible reviewer), CONFLICT (already in a session). */
+    requestReview: (input: RequestReviewInput) => requestReview(db, input),
+    /** The paused agent's thesis; thesis -> antithesis. */
+    submitThesis: (input: ThesisInput) => submitThesis(db, input),
+    /** The reviewer's antithesis; antithesis -> synthesis. */
+    submitAntithesis: (input: AntithesisInput) => submitAntithesis(db, input),
+    /** One synthesis round by either participant; may resolve or escalate. */
+    submitSynthesis: (input: SynthesisInput) => submitSynthesis(db, input),
+    /** Fails every active session whose phase deadline passed; returns them. */
+    failExpiredSessions: () => failExpiredSessions(db),
+    /** A session with its messages: participants or an admin (FORBIDDEN NOT_PARTICIPANT, NOT_FOUND). */
+    getSession: (sessionId: string, actor: Actor) => getSession(db, sessionId, actor),
+    /** Sessions newest first, keyset-paged. */
+    listSessions: (input: ListSessionsInput = {}) => listSessions(db, input),
+  };
 }
