@@ -65,28 +65,27 @@ const json = (fn: Handler) => async (req: Request, res: Response) => {
 export function apiRouter(deps: ServerDeps, live: LiveHub): Router {
   const api = Router();
   api.use(requireAdmin(deps.adminToken));
-  const { dashboard, dialectic, auditQueries, knowledge } = deps.services;
 
   api.get('/session', json(async () => ({ ok: true, actor: OPERATOR_ACTOR })));
 
   api.get('/fleet', json(async () => {
-    const [fleet, health] = await Promise.all([dashboard.fleet(), deps.health()]);
+    const [fleet, health] = await Promise.all([deps.services.dashboard.fleet(), deps.health()]);
     return { fleet, health };
   }));
 
   api.get('/agents', json(async (req, res) => {
     const q = parse(schemas.agents, req.query, res);
     if (!q) return;
-    const rows = await dashboard.agents(q);
+    const rows = await deps.services.dashboard.agents(q);
     return { total: Number(rows[0]?.total_count ?? 0), offset: q.offset, limit: q.limit, rows: rows.map(({ total_count: _t, ...r }) => ({ ...r, update_count: Number(r.update_count) })) };
   }));
 
-  api.get('/agents/:id', json(async (req) => dashboard.agent(String(req.params.id))));
+  api.get('/agents/:id', json(async (req) => deps.services.dashboard.agent(String(req.params.id))));
 
   api.get('/agents/:id/trajectory', json(async (req, res) => {
     const q = parse(schemas.trajectory, req.query, res);
     if (!q) return;
-    const rows = await dashboard.trajectory({ agentId: String(req.params.id), afterSeq: q.after_seq, limit: q.limit });
+    const rows = await deps.services.dashboard.trajectory({ agentId: String(req.params.id), afterSeq: q.after_seq, limit: q.limit });
     // columnar: what the chart takes, and about half the bytes of row objects
     const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k]);
     return {
@@ -109,37 +108,37 @@ export function apiRouter(deps: ServerDeps, live: LiveHub): Router {
   api.get('/dialectic', json(async (req, res) => {
     const q = parse(schemas.dialectic, req.query, res);
     if (!q) return;
-    const rows = await dashboard.dialecticSessions(q);
+    const rows = await deps.services.dashboard.dialecticSessions(q);
     return { total: Number(rows[0]?.total_count ?? 0), rows: rows.map(({ total_count: _t, ...r }) => ({ ...r, messages: Number(r.messages) })) };
   }));
 
-  api.get('/dialectic/:id', json(async (req) => dialectic.getSession(String(req.params.id), { agentId: null, isAdmin: true })));
+  api.get('/dialectic/:id', json(async (req) => deps.services.dialectic.getSession(String(req.params.id), { agentId: null, isAdmin: true })));
 
   api.get('/graph/search', json(async (req, res) => {
     const q = parse(schemas.search, req.query, res);
     if (!q) return;
-    const hits = await knowledge.search({ query: q.q, type: q.type, status: q.status, tags: q.tag ? [q.tag] : undefined, limit: q.limit });
+    const hits = await deps.services.knowledge.search({ query: q.q, type: q.type, status: q.status, tags: q.tag ? [q.tag] : undefined, limit: q.limit });
     return { rows: hits };
   }));
 
   api.get('/graph/neighbourhood', json(async (req, res) => {
     const q = parse(schemas.neighbourhood, req.query, res);
     if (!q) return;
-    return { rows: await dashboard.neighbourhood(q) };
+    return { rows: await deps.services.dashboard.neighbourhood(q) };
   }));
 
   api.get('/activity', json(async (req, res) => {
     const q = parse(schemas.activity, req.query, res);
     if (!q) return;
     const [page, chain] = await Promise.all([
-      auditQueries.queryEvents({ agentId: q.agent_id, eventType: q.event_type, since: q.since, until: q.until, limit: q.limit, cursor: q.cursor }),
-      dashboard.auditChain(1000),
+      deps.services.auditQueries.queryEvents({ agentId: q.agent_id, eventType: q.event_type, since: q.since, until: q.until, limit: q.limit, cursor: q.cursor }),
+      deps.services.dashboard.auditChain(1000),
     ]);
     return { rows: page.rows, next_cursor: page.nextCursor, chain };
   }));
 
   api.get('/platform', json(async () => {
-    const [platform, health] = await Promise.all([dashboard.platform(), deps.health()]);
+    const [platform, health] = await Promise.all([deps.services.dashboard.platform(), deps.health()]);
     return { platform, health };
   }));
 
