@@ -1,4 +1,4 @@
-import { createPool } from '../../src/db/pool';
+import { createPool, withTransaction } from '../../src/db/pool';
 import { createCalibrationService, toLegacyCalibrationState } from '../../src/domain/calibration';
 import { createMigratedDatabase, TestDatabase } from '../helpers/db';
 const ADMIN = { agentId: null, isAdmin: true };
@@ -21,6 +21,23 @@ describe('calibration and ground truth', () => {
     expect(c).toMatchObject({ version: 0, totalCount: 0, accuracy: null, expectedCalibrationError: null });
     expect(c.bins.map((b) => [b.binLower, b.binUpper, b.count])).toEqual(
       Array.from({ length: 10 }, (_, i) => [i / 10, (i + 1) / 10, 0]));
+  });
+
+  it('reads summary and bins from one snapshot: inside a repeatable-read transaction, outcomes committed meanwhile stay out', async () => {
+    const outside = createCalibrationService(db.pool);
+    await withTransaction(db.pool, async (tx) => {
+      const inside = createCalibrationService(tx);
+      expect(await inside.readCalibration()).toMatchObject({ version: 0, totalCount: 0 });
+      await outside.recordPrediction({ decisionId: 'snap-1', confidence: 0.55, agentId: 'agent_a' });
+      await outside.recordOutcome('snap-1', true, ADMIN);
+      const again = await inside.readCalibration();
+      expect(again).toMatchObject({ version: 0, totalCount: 0 });
+      expect(again.bins.every((b) => b.count === 0)).toBe(true);
+    }, { isolation: 'repeatable read', readOnly: true });
+    expect((await outside.readCalibration()).bins[5]).toMatchObject({ count: 1 });
+    // a read-committed transaction cannot give both reads one snapshot: refused, not silently weaker
+    await expect(withTransaction(db.pool, (tx) => createCalibrationService(tx).readCalibration()))
+      .rejects.toMatchObject({ code: 'INTERNAL', message: 'A nested transaction asks for repeatable read but the enclosing transaction runs at read committed.' });
   });
 
   it('records a prediction once: same content is a no-op, different content a conflict', async () => {
