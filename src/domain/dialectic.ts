@@ -1,4 +1,4 @@
-import type { Actor } from './agents';
+import type { Actor, Agent } from './agents';
 import { core, CoreDialecticRequestReviewRow } from '../db/generated/functions';
 import { Queryable } from '../db/pool';
 
@@ -206,6 +206,25 @@ async function listSessions(
   return { sessions: rows.map((r) => toSession(r as unknown as Record<string, unknown>)), nextCursor: last && rows.length === limit ? (last.cursor as string) : null };
 }
 
+/** What a resolving synthesis did to the paused agent. */
+export interface ResumeOutcome {
+  agentId: string;
+  /** true when the resolving transaction resumed it (not when it was no longer paused, e.g. an admin resumed it during the review) */
+  resumed: boolean;
+  /** its status after the resolution */
+  status: Agent['status'];
+}
+
+/** A synthesis and, when it resolved the session, what that did to the paused agent (read after the resolving transaction). */
+async function submitSynthesisWithResume(db: Queryable, input: SynthesisInput): Promise<DialecticSession & { resume: ResumeOutcome | null }> {
+  const session = await submitSynthesis(db, input);
+  if (session.phase !== 'resolved') return { ...session, resume: null };
+  const agent = await core.getAgent(db, { agentId: session.pausedAgentId });
+  // the resolving transaction resumes the agent (core.transition_agent, authority reviewer): both stamped with its now()
+  const resumed = agent.status === 'active' && agent.updated_at?.getTime() === session.resolvedAt?.getTime();
+  return { ...session, resume: { agentId: session.pausedAgentId, resumed, status: agent.status as Agent['status'] } };
+}
+
 export type DialecticService = ReturnType<typeof createDialecticService>;
 
 /** Dialectic sessions over `db` (a pool: each method is one stored-function call, one transaction). */
@@ -217,8 +236,8 @@ export function createDialecticService(db: Queryable) {
     submitThesis: (input: ThesisInput) => submitThesis(db, input),
     /** The reviewer's antithesis; antithesis -> synthesis. */
     submitAntithesis: (input: AntithesisInput) => submitAntithesis(db, input),
-    /** One synthesis round by either participant; may resolve or escalate. */
-    submitSynthesis: (input: SynthesisInput) => submitSynthesis(db, input),
+    /** One synthesis round by either participant; may resolve (then `resume` says what happened to the paused agent) or escalate. */
+    submitSynthesis: (input: SynthesisInput) => submitSynthesisWithResume(db, input),
     /** Fails every active session whose phase deadline passed; returns them. */
     failExpiredSessions: () => failExpiredSessions(db),
     /** A session with its messages: participants or an admin (FORBIDDEN NOT_PARTICIPANT, NOT_FOUND). */

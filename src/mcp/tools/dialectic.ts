@@ -210,24 +210,19 @@ export const submitSynthesis = defineTool({
   idempotency: 'caller',
   async handler(ctx, args) {
     requireExplicitConditions(args);
-    const session = await ctx.deps.services.dialectic.submitSynthesis({
+    const { resume, ...session } = await ctx.deps.services.dialectic.submitSynthesis({
       sessionId: args.session_id, agentId: ctx.agentId!, agrees: args.agrees, reasoning: args.reasoning,
       proposedConditions: args.proposed_conditions, rootCause: args.root_cause, concerns: args.concerns,
     });
     auditTransition(ctx, 'synthesis', session);
     if (session.phase === 'escalated') auditTransition(ctx, 'escalated', session);
-    if (session.phase !== 'resolved') return { ...session, resume: null };
+    if (!resume) return { ...session, resume: null };
     ctx.audit('dialectic_resolved', {
       dialectic_session_id: session.id, paused_agent_id: session.pausedAgentId, reviewer_agent_id: session.reviewerAgentId,
       conditions: session.resolution?.conditions ?? [], signature_a: session.resolution?.signature_a, signature_b: session.resolution?.signature_b,
     });
-    // the resolving transaction resumed the paused agent (core.transition_agent, authority reviewer)
-    // unless it was no longer paused (e.g. an admin resumed it during the review)
-    const agent = await ctx.deps.services.agents.get(session.pausedAgentId);
-    // both stamped with now() of the resolving transaction
-    const resumed = agent.status === 'active' && agent.updatedAt.getTime() === session.resolvedAt?.getTime();
-    if (resumed) ctx.audit('agent_resumed', { agent_id: session.pausedAgentId, from: 'paused', to: 'active', reason: `dialectic resolution ${session.id}`, dialectic_session_id: session.id });
-    return { ...session, resume: { agent_id: session.pausedAgentId, resumed, status: agent.status, error: null } };
+    if (resume.resumed) ctx.audit('agent_resumed', { agent_id: session.pausedAgentId, from: 'paused', to: 'active', reason: `dialectic resolution ${session.id}`, dialectic_session_id: session.id });
+    return { ...session, resume: { agent_id: resume.agentId, resumed: resume.resumed, status: resume.status, error: null } };
   },
 });
 
