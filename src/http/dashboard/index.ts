@@ -14,8 +14,8 @@ import { requireAdmin, requireCsrf, securityHeaders, sendError, sendThrown } fro
  * - GET /dashboard/assets/* → the bundled script and styles (uPlot, Cytoscape.js bundled at build time)
  * - /dashboard/api/* → JSON, admin token required (401 JSON without it); POST actions also need the
  *   CSRF header. Errors are `{ error: { code, message, hint? } }`.
- * Reads go through the read-only stored functions of sql/functions/dashboard.sql and the domain
- * services; writes only through ./actions.ts.
+ * Reads go through the domain services (the dashboard service wraps the read-only stored functions
+ * of sql/functions/dashboard.sql); writes only through ./actions.ts.
  */
 
 /** Where the built page lives: <repo>/dist/dashboard (same path from src/ under jest and from dist/). */
