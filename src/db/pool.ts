@@ -202,28 +202,162 @@ export async function withClient<T>(pool: Pool, fn: (client: PoolClient) => Prom
 // serialization failures and deadlocks, and a named statement the session disagreed about (see SessionClient)
 const RETRYABLE = new Set<string>([SQLSTATE.SERIALIZATION_FAILURE, SQLSTATE.DEADLOCK_DETECTED, STATEMENT_STATES.ALREADY_EXISTS, STATEMENT_STATES.DOES_NOT_EXIST]);
 
-/** Runs fn in a transaction; retries serialization failures, deadlocks and prepared-statement mismatches (42P05/26000) with jitter (5 attempts). */
-export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>, attempts = 5): Promise<T> {
+export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
+
+export interface TransactionOptions {
+  /** default 'read committed' (the server default); a nested call may not ask for more than its enclosing transaction runs at */
+  isolation?: IsolationLevel;
+  /**
+   * How many times the whole transaction is run again after a serialization failure, a deadlock or
+   * a prepared-statement mismatch (42P05/26000), with jitter; default 4 (5 attempts). Only the
+   * outermost transaction retries: a nested call's failure rolls back its savepoint and propagates.
+   */
+  retries?: number;
+  /**
+   * BEGIN ... READ ONLY. Enforced by the outermost transaction only: a read-only nested call inside a
+   * read-write transaction runs as a plain savepoint (PostgreSQL cannot make a subtransaction read only).
+   */
+  readOnly?: boolean;
+}
+
+declare const OPEN_TRANSACTION: unique symbol;
+/**
+ * A connection inside a transaction opened by `withTransaction`: a Queryable for services, and the
+ * target of a nested `withTransaction` (which then runs in a SAVEPOINT). Valid only inside the
+ * callback that received it.
+ */
+export type Transaction = PoolClient & { readonly [OPEN_TRANSACTION]: true };
+
+/** What `withTransaction` runs on: a pool (a connection is borrowed), a connection (the caller keeps it) or an open transaction. */
+export type TransactionTarget = Pool | PoolClient | Transaction;
+
+interface OpenState {
+  isolation: IsolationLevel;
+  readOnly: boolean;
+  /** savepoints currently open */
+  depth: number;
+}
+
+/** Transactions opened on a connection, by connection (a connection runs at most one). */
+const openTransactions = new WeakMap<PoolClient, OpenState>();
+const STRENGTH: Record<IsolationLevel, number> = { 'read committed': 0, 'repeatable read': 1, serializable: 2 };
+
+function isClient(target: TransactionTarget): target is PoolClient {
+  return typeof (target as PoolClient).release === 'function';
+}
+
+/**
+ * Runs fn in a transaction and returns its result.
+ * - target a Pool: borrows a connection, BEGIN … COMMIT, retries (options.retries) on 40001, 40P01,
+ *   42P05, 26000; a connection whose ROLLBACK fails is destroyed instead of returned.
+ * - target a connection outside a transaction: the same on that connection (the caller releases it).
+ * - target an open transaction (the `Transaction` given to an enclosing fn, or a connection inside a
+ *   transaction begun elsewhere): fn runs in a SAVEPOINT, released on success and rolled back to on
+ *   failure (the enclosing transaction goes on); no retry here — the error reaches the outermost
+ *   level, which retries the whole transaction.
+ * Errors: fn's error, or INTERNAL when a nested call asks for a stronger isolation than the
+ * enclosing transaction has (open the outer transaction at that level instead).
+ * Existing callers' `withTransaction(pool, fn)` is the first case with the default options.
+ */
+export async function withTransaction<T>(target: TransactionTarget, fn: (tx: Transaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  if (isClient(target)) {
+    const open = openTransactions.get(target) ?? (await adoptOpenTransaction(target));
+    if (open) return inSavepoint(target as Transaction, open, fn, options);
+  }
+  const attempts = 1 + Math.max(0, options.retries ?? 4);
+  const begin = ['begin', options.isolation ? `isolation level ${options.isolation}` : '', options.readOnly ? 'read only' : ''].filter(Boolean).join(' ');
   for (let attempt = 1; ; attempt++) {
-    const client = await pool.connect();
+    const client = isClient(target) ? target : await target.connect();
     // set when the rollback fails: the connection is destroyed rather than returned inside a transaction
     let broken: Error | undefined;
     try {
-      await client.query('begin');
-      const result = await fn(client);
+      await client.query(begin);
+      openTransactions.set(client, { isolation: options.isolation ?? 'read committed', readOnly: options.readOnly ?? false, depth: 0 });
+      const result = await fn(client as Transaction);
       await client.query('commit');
       return result;
     } catch (err) {
       await client.query('rollback').catch((e: Error) => void (broken = e));
       const state = sqlState(err);
-      if (state && RETRYABLE.has(state) && attempt < attempts) {
+      // a caller's own connection that could not roll back is not used again here
+      if (state && RETRYABLE.has(state) && attempt < attempts && !(broken && client === target)) {
         await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** attempt));
         continue;
       }
       throw err;
     } finally {
-      client.release(broken);
+      openTransactions.delete(client);
+      if (client !== target) client.release(broken);
     }
+  }
+}
+
+/** A connection inside a transaction that withTransaction did not open (status 'T' or 'E'): its level from the server. */
+async function adoptOpenTransaction(client: PoolClient): Promise<OpenState | undefined> {
+  const status = (client as unknown as { getTransactionStatus?(): string | null }).getTransactionStatus?.();
+  if (status !== 'T' && status !== 'E') return undefined;
+  const { rows } = await client.query<{ isolation: IsolationLevel; read_only: string }>(`select current_setting('transaction_isolation') as isolation, current_setting('transaction_read_only') as read_only`);
+  const state: OpenState = { isolation: rows[0]!.isolation, readOnly: rows[0]!.read_only === 'on', depth: 0 };
+  openTransactions.set(client, state);
+  return state;
+}
+
+async function inSavepoint<T>(tx: Transaction, open: OpenState, fn: (tx: Transaction) => Promise<T>, options: TransactionOptions): Promise<T> {
+  if (options.isolation && STRENGTH[options.isolation] > STRENGTH[open.isolation]) {
+    throw new GovdbError('INTERNAL', `A nested transaction asks for ${options.isolation} but the enclosing transaction runs at ${open.isolation}.`, {
+      hint: `Open the outermost transaction with isolation '${options.isolation}'.`,
+    });
+  }
+  const name = `gv_sp_${++open.depth}`;
+  try {
+    await tx.query(`savepoint ${name}`);
+    const result = await fn(tx);
+    await tx.query(`release savepoint ${name}`);
+    return result;
+  } catch (err) {
+    // the enclosing transaction may already have failed past this savepoint (e.g. a lost connection): its own rollback follows
+    await tx.query(`rollback to savepoint ${name}`).then(() => tx.query(`release savepoint ${name}`)).catch(() => undefined);
+    throw err;
+  } finally {
+    open.depth--;
+  }
+}
+
+/**
+ * Runs fn in a transaction that is always ROLLED BACK, never committed (one attempt): for work whose
+ * effects must not survive whatever it did (graph_query: AGE applies some writes despite READ ONLY).
+ * On an open transaction it runs in a savepoint that is rolled back. A connection whose ROLLBACK
+ * fails is destroyed instead of returned. Errors: fn's.
+ */
+export async function withRolledBackTransaction<T>(target: TransactionTarget, fn: (tx: Transaction) => Promise<T>, options: Pick<TransactionOptions, 'readOnly'> = {}): Promise<T> {
+  if (isClient(target)) {
+    const open = openTransactions.get(target) ?? (await adoptOpenTransaction(target));
+    if (open) {
+      const name = `gv_sp_${++open.depth}`;
+      try {
+        await target.query(`savepoint ${name}`);
+        // allowed mid-transaction in this direction, and undone by the rollback to the savepoint
+        if (options.readOnly) await target.query('set local transaction_read_only = on');
+        return await fn(target as Transaction);
+      } finally {
+        await target.query(`rollback to savepoint ${name}`).then(() => target.query(`release savepoint ${name}`)).catch(() => undefined);
+        open.depth--;
+      }
+    }
+  }
+  const client = isClient(target) ? target : await target.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query(options.readOnly ? 'begin read only' : 'begin');
+    openTransactions.set(client, { isolation: 'read committed', readOnly: options.readOnly ?? false, depth: 0 });
+    try {
+      return await fn(client as Transaction);
+    } finally {
+      await client.query('rollback').catch((e: Error) => void (broken = e));
+    }
+  } finally {
+    openTransactions.delete(client);
+    if (client !== target) client.release(broken);
   }
 }
 

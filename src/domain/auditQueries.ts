@@ -66,7 +66,7 @@ function page<R extends { cursor: string | null }, T>(rows: R[], limit: number, 
   return { rows: rows.map(map), nextCursor: last && rows.length === limit ? last.cursor : null };
 }
 
-export async function queryEvents(db: Queryable, query: EventQuery = {}): Promise<Page<AuditEvent>> {
+async function queryEvents(db: Queryable, query: EventQuery = {}): Promise<Page<AuditEvent>> {
   const limit = query.limit ?? 100;
   const rows = await audit.queryEvents(db, { ...query, limit });
   return page(rows, limit, (r) => ({
@@ -84,7 +84,7 @@ export async function queryEvents(db: Queryable, query: EventQuery = {}): Promis
   }));
 }
 
-export async function queryToolUsage(db: Queryable, query: ToolUsageQuery = {}): Promise<Page<ToolUsage>> {
+async function queryToolUsage(db: Queryable, query: ToolUsageQuery = {}): Promise<Page<ToolUsage>> {
   const limit = query.limit ?? 100;
   const rows = await audit.queryToolUsage(db, { ...query, limit });
   return page(rows, limit, (r) => ({
@@ -99,4 +99,16 @@ export async function queryToolUsage(db: Queryable, query: ToolUsageQuery = {}):
     contentHash: r.content_hash,
     source: r.source,
   }));
+}
+
+export type AuditQueryService = ReturnType<typeof createAuditQueryService>;
+
+/** Reads of the audit trail over `db`. INVALID_INPUT for a limit outside 1..1000, an empty window or a malformed cursor (decided in SQL). */
+export function createAuditQueryService(db: Queryable) {
+  return {
+    /** audit.events, newest first */
+    queryEvents: (query: EventQuery = {}) => queryEvents(db, query),
+    /** audit.tool_usage, newest first */
+    queryToolUsage: (query: ToolUsageQuery = {}) => queryToolUsage(db, query),
+  };
 }

@@ -1,7 +1,7 @@
 import type { Actor } from './agents';
 import { core, CoreCalibrationRecordPredictionRow } from '../db/generated/functions';
 import type { Decision } from '../db/generated/enums';
-import { Queryable } from '../db/pool';
+import { Queryable, TransactionTarget, withTransaction } from '../db/pool';
 
 /**
  * Calibration and ground truth: decisions recorded with their confidence, their outcomes recorded
@@ -75,30 +75,33 @@ export interface RecordPredictionInput {
 }
 
 /** Idempotent per decisionId: the same content again returns the stored row; different content is CONFLICT. */
-export async function recordPrediction(db: Queryable, input: RecordPredictionInput): Promise<GroundTruth> {
+async function recordPrediction(db: Queryable, input: RecordPredictionInput): Promise<GroundTruth> {
   return toGroundTruth(await core.calibrationRecordPrediction(db, input));
 }
 
 /** Records a decision's outcome once (true = 1, false = 0, or a fraction); the same outcome again is a no-op, another is CONFLICT. */
 /** Only the agent that recorded the decision (able to write now) or an admin: FORBIDDEN (reason NOT_DECISION_OWNER), decided in SQL. */
-export async function recordOutcome(db: Queryable, decisionId: string, actualCorrect: boolean | number, actor: Actor): Promise<GroundTruth> {
+async function recordOutcome(db: Queryable, decisionId: string, actualCorrect: boolean | number, actor: Actor): Promise<GroundTruth> {
   const value = typeof actualCorrect === 'boolean' ? (actualCorrect ? 1 : 0) : actualCorrect;
   return toGroundTruth(await core.calibrationRecordOutcome(db, { decisionId, actualCorrect: value, actorAgentId: actor.agentId ?? undefined, admin: actor.isAdmin }));
 }
 
 /** Writes a new calibration version from the recorded outcomes (since `since`, when given) and returns its number. */
-export async function recomputeCalibration(db: Queryable, since?: Date): Promise<number> {
+async function recomputeCalibration(db: Queryable, since?: Date): Promise<number> {
   return Number(await core.calibrationRecompute(db, { since }));
 }
 
 /**
- * The bins and summary of a version (default: the current one). Two calls; both are pinned to the
- * version the summary reports, though an outcome recorded in between may still land in the bins.
+ * The bins and summary of a version (default: the current one): two calls in one REPEATABLE READ,
+ * READ ONLY transaction, so the bins are those of the version the summary reports, as of one snapshot.
  */
-export async function readCalibration(db: Queryable, version?: number): Promise<Calibration> {
-  const summary = await core.calibrationSummary(db, { version });
+async function readCalibration(db: TransactionTarget, version?: number): Promise<Calibration> {
+  const { summary, bins } = await withTransaction(db, async (tx) => {
+    const summary = await core.calibrationSummary(tx, { version });
+    const v = Number(summary.version);
+    return { summary, bins: await core.calibrationBins(tx, { version: v > 0 ? v : undefined }) };
+  }, { isolation: 'repeatable read', readOnly: true });
   const v = Number(summary.version);
-  const bins = await core.calibrationBins(db, { version: v > 0 ? v : undefined });
   return {
     version: v,
     totalCount: Number(summary.total_count),
@@ -136,4 +139,23 @@ export function toLegacyCalibrationState(calibration: Calibration): {
     };
   }
   return { bins };
+}
+
+export type CalibrationService = ReturnType<typeof createCalibrationService>;
+
+/**
+ * Calibration over `db`: a pool (each write one stored-function call, one transaction; the read one
+ * repeatable-read transaction) or an open transaction (the read then needs it to be repeatable read).
+ */
+export function createCalibrationService(db: TransactionTarget) {
+  return {
+    /** Idempotent per decisionId: the same content again returns the stored row; different content is CONFLICT. */
+    recordPrediction: (input: RecordPredictionInput) => recordPrediction(db, input),
+    /** A decision's outcome, once: CONFLICT for another outcome; FORBIDDEN (NOT_DECISION_OWNER) unless the recording agent or an admin. */
+    recordOutcome: (decisionId: string, actualCorrect: boolean | number, actor: Actor) => recordOutcome(db, decisionId, actualCorrect, actor),
+    /** Writes a new calibration version from the recorded outcomes (since `since`) and returns its number. */
+    recomputeCalibration: (since?: Date) => recomputeCalibration(db, since),
+    /** The bins and summary of a version (default: the current one), from one snapshot. */
+    readCalibration: (version?: number) => readCalibration(db, version),
+  };
 }

@@ -1,4 +1,4 @@
-import type { Actor } from './agents';
+import type { Actor, Agent } from './agents';
 import { core, CoreDialecticRequestReviewRow } from '../db/generated/functions';
 import type { DialecticMessageType, DialecticPhase, DialecticStatus, DialecticType } from '../db/generated/enums';
 import { Queryable } from '../db/pool';
@@ -124,7 +124,7 @@ export interface RequestReviewInput {
 }
 
 /** Opens a session for a paused agent (phase thesis). NOT_FOUND, INVALID_STATE (not paused, no eligible reviewer), CONFLICT (already in a session). */
-export async function requestReview(db: Queryable, input: RequestReviewInput): Promise<DialecticSession> {
+async function requestReview(db: Queryable, input: RequestReviewInput): Promise<DialecticSession> {
   return toSession(await core.dialecticRequestReview(db, input));
 }
 
@@ -138,7 +138,7 @@ export interface ThesisInput {
 }
 
 /** The paused agent's thesis; thesis -> antithesis. */
-export async function submitThesis(db: Queryable, input: ThesisInput): Promise<DialecticSession> {
+async function submitThesis(db: Queryable, input: ThesisInput): Promise<DialecticSession> {
   return toSession(await core.dialecticSubmitThesis(db, input));
 }
 
@@ -152,7 +152,7 @@ export interface AntithesisInput {
 }
 
 /** The reviewer's antithesis; antithesis -> synthesis. */
-export async function submitAntithesis(db: Queryable, input: AntithesisInput): Promise<DialecticSession> {
+async function submitAntithesis(db: Queryable, input: AntithesisInput): Promise<DialecticSession> {
   return toSession(await core.dialecticSubmitAntithesis(db, input));
 }
 
@@ -167,17 +167,17 @@ export interface SynthesisInput {
 }
 
 /** One synthesis round by either participant; may resolve (both latest agree) or escalate (round limit). */
-export async function submitSynthesis(db: Queryable, input: SynthesisInput): Promise<DialecticSession> {
+async function submitSynthesis(db: Queryable, input: SynthesisInput): Promise<DialecticSession> {
   return toSession(await core.dialecticSubmitSynthesis(db, input));
 }
 
 /** Fails every active session whose phase deadline passed (with a system message); returns them. */
-export async function failExpiredSessions(db: Queryable): Promise<DialecticSession[]> {
+async function failExpiredSessions(db: Queryable): Promise<DialecticSession[]> {
   return (await core.dialecticFailExpired(db)).map(toSession);
 }
 
 /** Participants (paused agent, reviewer) or an admin, decided in SQL: FORBIDDEN (reason NOT_PARTICIPANT), NOT_FOUND. */
-export async function getSession(db: Queryable, sessionId: string, actor: Actor): Promise<DialecticSessionWithMessages> {
+async function getSession(db: Queryable, sessionId: string, actor: Actor): Promise<DialecticSessionWithMessages> {
   const json = (await core.dialecticGetSession(db, { sessionId, actorAgentId: actor.agentId ?? undefined, admin: actor.isAdmin })) as Record<string, unknown>;
   return { ...toSession(json), messages: (json.messages as Record<string, unknown>[]).map(toMessage) };
 }
@@ -194,7 +194,7 @@ export interface ListSessionsInput {
 }
 
 /** Sessions newest first; nextCursor is set when the page is full (opaque, microsecond-exact). */
-export async function listSessions(
+async function listSessions(
   db: Queryable,
   input: ListSessionsInput = {},
 ): Promise<{ sessions: DialecticSession[]; nextCursor: string | null }> {
@@ -202,4 +202,45 @@ export async function listSessions(
   const rows = await core.dialecticListSessions(db, { ...input, limit });
   const last = rows[rows.length - 1];
   return { sessions: rows.map((r) => toSession(r as unknown as Record<string, unknown>)), nextCursor: last && rows.length === limit ? (last.cursor) : null };
+}
+
+/** What a resolving synthesis did to the paused agent. */
+export interface ResumeOutcome {
+  agentId: string;
+  /** true when the resolving transaction resumed it (not when it was no longer paused, e.g. an admin resumed it during the review) */
+  resumed: boolean;
+  /** its status after the resolution */
+  status: Agent['status'];
+}
+
+/** A synthesis and, when it resolved the session, what that did to the paused agent (read after the resolving transaction). */
+async function submitSynthesisWithResume(db: Queryable, input: SynthesisInput): Promise<DialecticSession & { resume: ResumeOutcome | null }> {
+  const session = await submitSynthesis(db, input);
+  if (session.phase !== 'resolved') return { ...session, resume: null };
+  const agent = await core.getAgent(db, { agentId: session.pausedAgentId });
+  // the resolving transaction resumes the agent (core.transition_agent, authority reviewer): both stamped with its now()
+  const resumed = agent.status === 'active' && agent.updated_at?.getTime() === session.resolvedAt?.getTime();
+  return { ...session, resume: { agentId: session.pausedAgentId, resumed, status: agent.status as Agent['status'] } };
+}
+
+export type DialecticService = ReturnType<typeof createDialecticService>;
+
+/** Dialectic sessions over `db` (a pool: each method is one stored-function call, one transaction). */
+export function createDialecticService(db: Queryable) {
+  return {
+    /** Opens a session for a paused agent (phase thesis). NOT_FOUND, FORBIDDEN (NOT_SELF), INVALID_STATE (not paused, no eligible reviewer), CONFLICT (already in a session). */
+    requestReview: (input: RequestReviewInput) => requestReview(db, input),
+    /** The paused agent's thesis; thesis -> antithesis. */
+    submitThesis: (input: ThesisInput) => submitThesis(db, input),
+    /** The reviewer's antithesis; antithesis -> synthesis. */
+    submitAntithesis: (input: AntithesisInput) => submitAntithesis(db, input),
+    /** One synthesis round by either participant; may resolve (then `resume` says what happened to the paused agent) or escalate. */
+    submitSynthesis: (input: SynthesisInput) => submitSynthesisWithResume(db, input),
+    /** Fails every active session whose phase deadline passed; returns them. */
+    failExpiredSessions: () => failExpiredSessions(db),
+    /** A session with its messages: participants or an admin (FORBIDDEN NOT_PARTICIPANT, NOT_FOUND). */
+    getSession: (sessionId: string, actor: Actor) => getSession(db, sessionId, actor),
+    /** Sessions newest first, keyset-paged. */
+    listSessions: (input: ListSessionsInput = {}) => listSessions(db, input),
+  };
 }

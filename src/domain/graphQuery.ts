@@ -1,4 +1,5 @@
 import { randomBytes } from 'crypto';
+import { TransactionTarget, withRolledBackTransaction } from '../db/pool';
 import { toGovdbError } from '../db/sqlErrors';
 import { GovdbError, SQLSTATE, sqlState } from '../errors';
 import { readOnlyProblems, tokenizeCypher } from './cypherTokens';
@@ -51,9 +52,18 @@ export interface GraphQueryResult {
   truncated: boolean;
 }
 
-type TransactionPool = Pick<import('pg').Pool, 'connect'>;
+export type GraphQueryService = ReturnType<typeof createGraphQueryService>;
 
-export async function runGraphQuery(pool: TransactionPool, input: GraphQueryInput): Promise<GraphQueryResult> {
+/** Read-only Cypher over `db` (a pool, or an open transaction: then in a savepoint that is rolled back). */
+export function createGraphQueryService(db: TransactionTarget) {
+  return {
+    /** Plans and runs a query: INVALID_INPUT for a refused query, a timeout or a Cypher error; the rows capped at `limit`. */
+    run: (input: GraphQueryInput) => runGraphQuery(db, input),
+  };
+}
+
+/** Plans (planGraphQuery) and runs (executeGraphQuery) a query with the default timeout and limit. */
+export async function runGraphQuery(pool: TransactionTarget, input: GraphQueryInput): Promise<GraphQueryResult> {
   const timeoutMs = input.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const limit = input.limit ?? DEFAULT_ROW_LIMIT;
   return executeGraphQuery(pool, planGraphQuery(input.query, { timeoutMs, limit }), { params: input.params, timeoutMs, limit });
@@ -61,7 +71,7 @@ export async function runGraphQuery(pool: TransactionPool, input: GraphQueryInpu
 
 /** Runs a plan of planGraphQuery in a READ ONLY transaction with a local statement timeout. */
 export async function executeGraphQuery(
-  pool: TransactionPool,
+  pool: TransactionTarget,
   plan: GraphQueryPlan,
   options: { params?: Record<string, unknown>; timeoutMs: number; limit: number },
 ): Promise<GraphQueryResult> {
@@ -72,25 +82,12 @@ export async function executeGraphQuery(
     // one attempt: a read cannot fail serialization at read committed, and a slow query must not run twice.
     // The transaction always ROLLS BACK: AGE 1.5 applies SET/REMOVE/DELETE despite READ ONLY and without
     // checking table privileges, so the only guarantee that nothing a query did survives is not committing.
-    const client = await pool.connect();
-    let rows: Array<Array<string | null>>;
-    // a connection goes back to the pool only outside any transaction: if the rollback itself fails,
-    // the connection is destroyed (release(err)) instead of poisoning the next caller with 25P02
-    let broken: Error | undefined;
-    try {
-      await client.query('begin read only');
-      try {
-        // the timeout is a checked integer, never caller text; the role refuses CREATE/MERGE (INSERT privilege)
-        await client.query(`set local statement_timeout = ${timeoutMs}; set local role ${GRAPH_READER_ROLE}`);
-        rows = (await client.query({ text: plan.sql, values: [params, limit + 1], rowMode: 'array' })).rows as Array<Array<string | null>>;
-      } finally {
-        await client.query('rollback').catch((err: Error) => {
-          broken = err;
-        });
-      }
-    } finally {
-      client.release(broken);
-    }
+    // (withRolledBackTransaction: a connection whose rollback fails is destroyed, never returned to poison the next caller with 25P02)
+    const rows = await withRolledBackTransaction(pool, async (tx) => {
+      // the timeout is a checked integer, never caller text; the role refuses CREATE/MERGE (INSERT privilege)
+      await tx.query(`set local statement_timeout = ${timeoutMs}; set local role ${GRAPH_READER_ROLE}`);
+      return (await tx.query({ text: plan.sql, values: [params, limit + 1], rowMode: 'array' })).rows as Array<Array<string | null>>;
+    }, { readOnly: true });
     const truncated = rows.length > limit;
     const kept = truncated ? rows.slice(0, limit) : rows;
     return {

@@ -1,22 +1,34 @@
-import type { Pool } from 'pg';
 import type { HealthReport } from '../server/health';
 import type { ServerMetrics } from '../server/metrics';
 import type { AgentService } from '../domain/agents';
+import type { AuditQueryService } from '../domain/auditQueries';
+import type { CalibrationService } from '../domain/calibration';
+import type { DashboardService } from '../domain/dashboard';
+import type { DialecticService } from '../domain/dialectic';
 import type { EisvService } from '../domain/eisv';
+import type { GraphQueryService } from '../domain/graphQuery';
 import type { KnowledgeService } from '../domain/knowledge';
 import type { IdempotencyRunner } from './idempotency';
 import type { AuditSink, SessionBindings, ToolRateLimiter, ToolUsageSink } from './ports';
 
-/** Everything a tool handler may use. Built once per process by src/server/runtime.ts. */
-/** The domain services tools delegate to. */
+/**
+ * The domain services transports delegate to, each `createXService(db, options?)` over a pool or a
+ * transaction (src/domain). Every database access of a tool handler or a dashboard route goes
+ * through one of them.
+ */
 export interface DomainServices {
   agents: AgentService;
   eisv: EisvService;
   knowledge: KnowledgeService;
+  dialectic: DialecticService;
+  calibration: CalibrationService;
+  auditQueries: AuditQueryService;
+  graph: GraphQueryService;
+  dashboard: DashboardService;
 }
 
+/** Everything a tool handler may use. Built once per process by src/server/runtime.ts. */
 export interface ServerDeps {
-  db: Pool;
   services: DomainServices;
   sessions: SessionBindings;
   /** resolves an API key to its agent id or throws UNAUTHENTICATED */

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'crypto';
-import type { Pool, PoolClient } from 'pg';
 import { canonicalJson, sha256Hex } from '../audit/canonicalJson';
 import { core } from '../db/generated/functions';
+import { Transaction, TransactionTarget, withTransaction } from '../db/pool';
 import { GovdbError } from '../errors';
 import type { DomainServices } from './deps';
 
@@ -34,9 +34,8 @@ export interface IdempotentRequest {
   args: Record<string, unknown>;
 }
 
-/** What a keyed call may use: a database and services that run inside the key's transaction. */
+/** What a keyed call may use: services that run inside the key's transaction. */
 export interface KeyedCall {
-  db: Pool;
   services: DomainServices;
   /** runs after the commit (cache invalidation, session binding); a rollback drops it */
   afterCommit(fn: () => Promise<void>): void;
@@ -60,9 +59,10 @@ export interface IdempotencyRunner {
 }
 
 export interface IdempotencyOptions {
-  pool: Pool;
-  /** the services of the given connection; `invalidate` is deferred until after the commit */
-  servicesFor(db: PoolClient, hooks: { invalidate(agentId: string): void }): DomainServices;
+  /** where keyed transactions run (a pool) */
+  pool: TransactionTarget;
+  /** the services of the given transaction; `invalidate` is deferred until after the commit */
+  servicesFor(db: Transaction, hooks: { invalidate(agentId: string): void }): DomainServices;
   /** the real cache invalidation, run after the commit */
   invalidate(agentId: string): Promise<unknown> | unknown;
   /** GOVDB_IDEMPOTENCY_SECRET; unset: a random key of this process (retries served by another process or after a restart do not get the API key) */
@@ -79,35 +79,15 @@ export function createIdempotencyRunner(options: IdempotencyOptions): Idempotenc
   return {
     async run(req, fn) {
       const requestHash = sha256Hex(canonicalJson({ tool: req.tool, args: req.args }));
-      const client = await options.pool.connect();
-      let released = false;
-      // set when the rollback fails: the connection is destroyed rather than returned inside a transaction
-      let broken: Error | undefined;
-      try {
-        await client.query('begin');
-        const [claim] = await core.idempotencyClaim(client, { caller: req.caller, requestId: req.requestId, toolName: req.tool, requestHash, ttlSeconds: ttl });
-        if (claim?.state === 'replay') {
-          await client.query('commit');
-          const stored = (claim.result ?? {}) as { result?: Record<string, unknown>; bound_agent_id?: string | null; has_secret?: boolean };
-          const result = { ...(stored.result ?? {}) };
-          if (stored.has_secret) {
-            const secret = claim.secret_ciphertext && claim.secret_expires_at && claim.secret_expires_at > new Date() ? decrypt(key, claim.secret_ciphertext, aad(req)) : null;
-            if (secret === null) {
-              throw new GovdbError('CONFLICT', `request_id ${req.requestId} already completed ${req.tool} at ${claim.created_at?.toISOString()}; its API key was returned then and is no longer held${result.agent_id ? ` (agent "${String(result.agent_id)}")` : ''}.`, {
-                reason: 'API_KEY_ALREADY_ISSUED',
-                hint: `An API key is held for a retry of the same caller for ${window} s (on the server that issued it, or on any server sharing GOVDB_IDEMPOTENCY_SECRET). Use the key you received, or ask an operator to issue a new one.`,
-              });
-            }
-            result[SECRET_FIELD] = secret;
-          }
-          return { result, replayed: true, originalAt: claim.created_at, boundAgentId: stored.bound_agent_id ?? null };
-        }
-        const after: Array<() => Promise<void>> = [];
-        let boundAgentId: string | null = null;
-        const invalidated = new Set<string>();
-        const services = withSavepoints(client, options.servicesFor(client, { invalidate: (id) => void invalidated.add(id) }));
+      const after: Array<() => Promise<void>> = [];
+      let boundAgentId: string | null = null;
+      const invalidated = new Set<string>();
+      // one attempt: a retry would run the handler (and collect its audit events) twice
+      const done = await withTransaction(options.pool, async (tx) => {
+        const [claim] = await core.idempotencyClaim(tx, { caller: req.caller, requestId: req.requestId, toolName: req.tool, requestHash, ttlSeconds: ttl });
+        if (claim?.state === 'replay') return { replayed: true as const, claim };
+        const services = withSavepoints(tx, options.servicesFor(tx, { invalidate: (id) => void invalidated.add(id) }));
         const call: KeyedCall = {
-          db: transactionPool(client),
           services,
           afterCommit: (f) => void after.push(f),
           boundAgent: (id) => void (boundAgentId = id),
@@ -117,24 +97,33 @@ export function createIdempotencyRunner(options: IdempotencyOptions): Idempotenc
         const plain = JSON.parse(JSON.stringify(raw)) as Record<string, unknown>;
         const { [SECRET_FIELD]: secret, ...rest } = plain;
         const hasSecret = typeof secret === 'string';
-        await core.idempotencyComplete(client, {
+        await core.idempotencyComplete(tx, {
           caller: req.caller, requestId: req.requestId,
           result: { result: rest, bound_agent_id: boundAgentId, has_secret: hasSecret },
           secretCiphertext: hasSecret ? encrypt(key, secret as string, aad(req)) : undefined,
           secretTtlSeconds: window,
         });
-        await client.query('commit');
-        client.release();
-        released = true;
-        for (const id of invalidated) await Promise.resolve(options.invalidate(id)).catch(() => undefined);
-        for (const f of after) await f();
-        return { result: plain, replayed: false, originalAt: null, boundAgentId };
-      } catch (err) {
-        if (!released) await client.query('rollback').catch((e: Error) => void (broken = e));
-        throw err;
-      } finally {
-        if (!released) client.release(broken);
+        return { replayed: false as const, plain };
+      }, { retries: 0 });
+      if (done.replayed) {
+        const claim = done.claim;
+        const stored = (claim.result ?? {}) as { result?: Record<string, unknown>; bound_agent_id?: string | null; has_secret?: boolean };
+        const result = { ...(stored.result ?? {}) };
+        if (stored.has_secret) {
+          const secret = claim.secret_ciphertext && claim.secret_expires_at && claim.secret_expires_at > new Date() ? decrypt(key, claim.secret_ciphertext, aad(req)) : null;
+          if (secret === null) {
+            throw new GovdbError('CONFLICT', `request_id ${req.requestId} already completed ${req.tool} at ${claim.created_at?.toISOString()}; its API key was returned then and is no longer held${result.agent_id ? ` (agent "${String(result.agent_id)}")` : ''}.`, {
+              reason: 'API_KEY_ALREADY_ISSUED',
+              hint: `An API key is held for a retry of the same caller for ${window} s (on the server that issued it, or on any server sharing GOVDB_IDEMPOTENCY_SECRET). Use the key you received, or ask an operator to issue a new one.`,
+            });
+          }
+          result[SECRET_FIELD] = secret;
+        }
+        return { result, replayed: true, originalAt: claim.created_at, boundAgentId: stored.bound_agent_id ?? null };
       }
+      for (const id of invalidated) await Promise.resolve(options.invalidate(id)).catch(() => undefined);
+      for (const f of after) await f();
+      return { result: done.plain, replayed: false, originalAt: null, boundAgentId };
     },
     async sweep() {
       const row = await core.idempotencySweep(options.pool);
@@ -170,59 +159,18 @@ function decrypt(key: Buffer, text: string, additional: Buffer): string | null {
 }
 
 /**
- * A Pool-shaped view of one connection inside a transaction: queries run on it, and code that opens
- * its own transaction through `connect()` (withTransaction) gets a savepoint instead, so its commit
- * does not end the key's transaction.
+ * Each service method runs in a savepoint of the key's transaction (a nested withTransaction):
+ * atomic on its own as it was in its own transaction, so a handler that catches a failed call (e.g. a
+ * resume after a resolved dialectic) can go on and commit the rest.
  */
-export function transactionPool(client: PoolClient): Pool {
-  let depth = 0;
-  const run = (text: unknown, ...rest: unknown[]) => (client.query as (...a: unknown[]) => Promise<unknown>)(text, ...rest);
-  const nested = {
-    query(text: unknown, ...rest: unknown[]) {
-      const verb = typeof text === 'string' ? text.trim().toLowerCase().replace(/;$/, '') : null;
-      if (verb === 'begin') return client.query(`savepoint keyed_${++depth}`);
-      if (verb === 'commit') return client.query(`release savepoint keyed_${depth--}`);
-      if (verb === 'rollback') return client.query(`rollback to savepoint keyed_${depth}`).then((r) => (depth--, r));
-      return run(text, ...rest);
-    },
-    release() {
-      /* the key's transaction owns the connection */
-    },
-  };
-  return {
-    query: run,
-    connect: async () => nested,
-    totalCount: 1,
-    idleCount: 0,
-    waitingCount: 0,
-  } as unknown as Pool;
-}
-
-/**
- * Each service method runs in a savepoint of the key's transaction: atomic on its own as it was in
- * its own transaction, so a handler that catches a failed call (e.g. a resume after a resolved
- * dialectic) can go on and commit the rest.
- */
-function withSavepoints(client: PoolClient, services: DomainServices): DomainServices {
-  let n = 0;
+function withSavepoints(tx: Transaction, services: DomainServices): DomainServices {
   const wrap = <T extends object>(service: T): T =>
     new Proxy(service, {
       get(target, prop, receiver) {
         const value = Reflect.get(target, prop, receiver) as unknown;
         if (typeof value !== 'function') return value;
-        return async (...args: unknown[]) => {
-          const name = `svc_${++n}`;
-          await client.query(`savepoint ${name}`);
-          try {
-            const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-            await client.query(`release savepoint ${name}`);
-            return result;
-          } catch (err) {
-            await client.query(`rollback to savepoint ${name}`).catch(() => undefined);
-            throw err;
-          }
-        };
+        return (...args: unknown[]) => withTransaction(tx, () => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args));
       },
     });
-  return { agents: wrap(services.agents), eisv: wrap(services.eisv), knowledge: wrap(services.knowledge) };
+  return Object.fromEntries(Object.entries(services).map(([name, service]) => [name, wrap(service as object)])) as unknown as DomainServices;
 }

@@ -62,6 +62,21 @@ export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(def
   return def;
 }
 
+/**
+ * For tools open to an agent or an admin (auth 'optional' reads and owner-or-admin writes): the
+ * calling agent's id, or null for an admin acting as no agent. UNAUTHENTICATED when the call has
+ * neither. (What each may then do is decided in SQL; this only refuses an anonymous call early,
+ * and with the code that says what is missing.)
+ */
+export function requireAgentOrAdmin(ctx: Pick<ToolContext, 'agentId' | 'isAdmin'>, tool: string): string | null {
+  if (!ctx.agentId && !ctx.isAdmin) {
+    throw new GovdbError('UNAUTHENTICATED', `${tool} needs an agent or an admin, but this session is not bound to an agent and no admin token was given.`, {
+      hint: 'Call onboard or pass your api_key (argument or X-Api-Key header); operators pass admin_token.',
+    });
+  }
+  return ctx.agentId;
+}
+
 /** Fields every tool accepts for identity; never echoed, never logged. */
 export const identityFields = {
   api_key: z.string().min(8).max(LIMITS.secret).optional().describe('API key of the agent to act as (binds this session to it); or send it as the X-Api-Key header'),
@@ -250,7 +265,7 @@ async function callTool(
         const outcome = await deps.idempotency.run({ caller, requestId, tool: def.name, args: callArgs }, (call) =>
           def.handler({
             ...ctx,
-            deps: { ...deps, db: call.db, services: call.services },
+            deps: { ...deps, services: call.services },
             bindSession: async (id) => {
               agentId = id;
               call.boundAgent(id);

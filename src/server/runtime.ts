@@ -3,9 +3,15 @@ import { createCacheLayer, cacheConfigFromEnv, CacheLayer, RateLimitRules } from
 import { DEFAULT_RATE_LIMITS, ONBOARD_ADDRESS_OPERATION, ONBOARD_TOTAL_OPERATION } from '../cache/rateLimiter';
 import { Config } from '../config';
 import { createAgentService, Agent } from '../domain/agents';
-import { failExpiredSessions } from '../domain/dialectic';
+import { createAuditQueryService } from '../domain/auditQueries';
+import { createCalibrationService } from '../domain/calibration';
+import { createDashboardService } from '../domain/dashboard';
+import { createDialecticService } from '../domain/dialectic';
 import { createEisvService } from '../domain/eisv';
+import { createGraphQueryService } from '../domain/graphQuery';
 import { createKnowledgeService } from '../domain/knowledge';
+import { Listen, listenerOf } from '../db/notifications';
+import type { TransactionTarget } from '../db/pool';
 import { GovdbError } from '../errors';
 import type { ServerDeps } from '../mcp/deps';
 import path from 'path';
@@ -96,10 +102,18 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   agentsForCache = agents;
   const eisv = createEisvService(servicesDb, { invalidate });
   const knowledge = createKnowledgeService(servicesDb);
+  // these read the primary, as their tools always did (calibration reads and graph queries are transactions)
+  const primaryServices = (db: TransactionTarget, listen?: Listen) => ({
+    dialectic: createDialecticService(db),
+    calibration: createCalibrationService(db),
+    auditQueries: createAuditQueryService(db),
+    graph: createGraphQueryService(db),
+    dashboard: createDashboardService(db, { listen }),
+  });
   // safe retries: request_id calls run as one keyed transaction (src/mcp/idempotency.ts)
   const idempotency = createIdempotencyRunner({
     pool,
-    servicesFor: (db, hooks) => ({ agents: createAgentService(db, hooks), eisv: createEisvService(db, hooks), knowledge: createKnowledgeService(db) }),
+    servicesFor: (db, hooks) => ({ agents: createAgentService(db, hooks), eisv: createEisvService(db, hooks), knowledge: createKnowledgeService(db), ...primaryServices(db) }),
     invalidate,
     secret: (options.env ?? process.env).GOVDB_IDEMPOTENCY_SECRET || undefined,
   });
@@ -121,7 +135,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   // background work runs on ONE server at a time: the holder of a PostgreSQL advisory lock (leader.ts)
   const jobs: LeaderJob[] = [
     // stalled dialectic sessions fail on time even when nobody calls a dialectic tool
-    { name: 'dialectic_timeout_sweep', intervalMs: options.dialecticSweepMs ?? 60_000, run: (db) => failExpiredSessions(db) },
+    { name: 'dialectic_timeout_sweep', intervalMs: options.dialecticSweepMs ?? 60_000, run: (db) => createDialecticService(db).failExpiredSessions() },
     // expired idempotency keys and API keys past their retry window are erased (docs/audit.md)
     { name: 'idempotency_sweep', intervalMs: 60_000, run: () => idempotency.sweep() },
     { name: 'session_cleanup', intervalMs: Number(env.GOVDB_SESSION_CLEANUP_MS) || 300_000, run: (db) => cleanupExpiredSessions(db, cache.sessions as CachedSessionStore) },
@@ -151,8 +165,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   const redisConfigured = Boolean(cacheConfig.redis.url || cacheConfig.redis.sentinels.length || cacheConfig.redis.clusterNodes.length);
 
   const deps: ServerDeps = {
-    db: pool,
-    services: { agents, eisv, knowledge },
+    // the dashboard's live channel LISTENs on a dedicated connection; the embedded store has one session and polls
+    services: { agents, eisv, knowledge, ...primaryServices(pool, database.store === 'embedded' ? undefined : listenerOf(pool)) },
     sessions: {
       resolve: async (sessionId) => (await cache.sessions.lookup(sessionId))?.agentId ?? null,
       bind: async (sessionId, agentId, client) => {

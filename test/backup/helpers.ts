@@ -4,8 +4,8 @@ import path from 'path';
 import { Client } from 'pg';
 import { startAuditTrail } from '../../src/audit';
 import { core } from '../../src/db/generated/functions';
-import { recordOutcome, recordPrediction, recomputeCalibration } from '../../src/domain/calibration';
-import { requestReview, submitAntithesis, submitSynthesis, submitThesis } from '../../src/domain/dialectic';
+import { createCalibrationService } from '../../src/domain/calibration';
+import { createDialecticService } from '../../src/domain/dialectic';
 import { createEisvService } from '../../src/domain/eisv';
 import { createKnowledgeService } from '../../src/domain/knowledge';
 import { TestDatabase } from '../helpers/db';
@@ -90,17 +90,17 @@ export async function seedEverything(db: TestDatabase, auditLogPath: string): Pr
   await kg.addNote(d.id, 'bk-reviewer', 'checked against the legacy numbers');
 
   await core.transitionAgent(pool, { agentId: 'bk-author', toStatus: 'paused', authority: 'admin', reason: 'round trip dialectic' });
-  const s = await requestReview(pool, { pausedAgentId: 'bk-author', reviewerAgentId: 'bk-reviewer', topic: 'backup', discoveryId: d.id, actorAgentId: 'bk-author' });
-  await submitThesis(pool, { sessionId: s.id, agentId: 'bk-author', rootCause: 'paused for the test', proposedConditions: ['report every update'] });
-  await submitAntithesis(pool, { sessionId: s.id, agentId: 'bk-reviewer', reasoning: 'fine', concerns: ['none'] });
-  await submitSynthesis(pool, { sessionId: s.id, agentId: 'bk-author', agrees: true, reasoning: 'agreed' });
-  await submitSynthesis(pool, { sessionId: s.id, agentId: 'bk-reviewer', agrees: true, reasoning: 'agreed' });
+  const s = await createDialecticService(pool).requestReview({ pausedAgentId: 'bk-author', reviewerAgentId: 'bk-reviewer', topic: 'backup', discoveryId: d.id, actorAgentId: 'bk-author' });
+  await createDialecticService(pool).submitThesis({ sessionId: s.id, agentId: 'bk-author', rootCause: 'paused for the test', proposedConditions: ['report every update'] });
+  await createDialecticService(pool).submitAntithesis({ sessionId: s.id, agentId: 'bk-reviewer', reasoning: 'fine', concerns: ['none'] });
+  await createDialecticService(pool).submitSynthesis({ sessionId: s.id, agentId: 'bk-author', agrees: true, reasoning: 'agreed' });
+  await createDialecticService(pool).submitSynthesis({ sessionId: s.id, agentId: 'bk-reviewer', agrees: true, reasoning: 'agreed' });
 
   for (let i = 0; i < 6; i++) {
-    await recordPrediction(pool, { decisionId: `bk-decision-${i}`, agentId: 'bk-reviewer', confidence: 0.5 + i / 20, predictedCorrect: true });
-    await recordOutcome(pool, `bk-decision-${i}`, i % 3 !== 0, { agentId: null, isAdmin: true });
+    await createCalibrationService(pool).recordPrediction({ decisionId: `bk-decision-${i}`, agentId: 'bk-reviewer', confidence: 0.5 + i / 20, predictedCorrect: true });
+    await createCalibrationService(pool).recordOutcome(`bk-decision-${i}`, i % 3 !== 0, { agentId: null, isAdmin: true });
   }
-  await recomputeCalibration(pool);
+  await createCalibrationService(pool).recomputeCalibration();
 
   const trail = await startAuditTrail(pool, { path: auditLogPath, maxFileBytes: 2_000, mirror: { pollIntervalMs: 20 } });
   for (let i = 0; i < 20; i++) {

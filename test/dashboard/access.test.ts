@@ -2,9 +2,8 @@ import { AddressInfo } from 'net';
 import { createServer, Server } from 'http';
 import express from 'express';
 import fc from 'fast-check';
-import type { Pool } from 'pg';
 import { apiRouter } from '../../src/http/dashboard';
-import { LiveHub } from '../../src/http/dashboard/live';
+import { ChangeSource, LiveHub } from '../../src/http/dashboard/live';
 import type { ServerDeps } from '../../src/mcp/deps';
 
 /**
@@ -20,7 +19,7 @@ const untouchable = new Proxy({}, { get: (_t, p) => { throw new Error(`the dashb
 function serve(adminToken: string | undefined): Promise<{ server: Server; base: string; routes: Array<{ method: string; path: string }> }> {
   // every dependency but the token is an object that throws as soon as it is used
   const deps2 = new Proxy({}, { get: (_t, p) => (p === 'adminToken' ? adminToken : untouchable) }) as unknown as ServerDeps;
-  const router = apiRouter(deps2, new LiveHub(untouchable as Pool, { mode: async () => 'poll', log: () => undefined }));
+  const router = apiRouter(deps2, new LiveHub(untouchable as ChangeSource, { mode: async () => 'poll', log: () => undefined }));
   const routes = (router.stack as Array<{ route?: { path: string; methods: Record<string, boolean> } }>)
     .filter((l) => l.route)
     .flatMap((l) => Object.keys(l.route!.methods).map((method) => ({ method: method.toUpperCase(), path: l.route!.path.replace(/:id/g, 'x1') })));

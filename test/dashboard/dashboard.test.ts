@@ -5,7 +5,7 @@ import os from 'os';
 import path from 'path';
 import { chromium, BrowserContext, Page } from 'playwright-core';
 import { createAgentService } from '../../src/domain/agents';
-import { requestReview, submitAntithesis, submitSynthesis, submitThesis } from '../../src/domain/dialectic';
+import { createDialecticService } from '../../src/domain/dialectic';
 import { createEisvService } from '../../src/domain/eisv';
 import { createKnowledgeService } from '../../src/domain/knowledge';
 import { BuiltHttpServer, SERVED_ADMIN_TOKEN, servedEnv, startBuiltHttpServer } from '../helpers/builtServer';
@@ -63,12 +63,12 @@ describe('operator dashboard in headless Chromium', () => {
     await agents.onboard({ agentId: 'reviewer-r', label: 'Reviewer R' });
     await eisv.processUpdate({ agentId: 'reviewer-r', complexity: 0.2, confidence: 0.9, responseLength: 300 });
     await agents.pause(pausedId, { actor: pausedId, reason: 'risk too high' });
-    const s = await requestReview(db.pool, { pausedAgentId: pausedId, reviewerAgentId: 'reviewer-r', topic: 'retry storm', actorAgentId: pausedId });
+    const s = await createDialecticService(db.pool).requestReview({ pausedAgentId: pausedId, reviewerAgentId: 'reviewer-r', topic: 'retry storm', actorAgentId: pausedId });
     sessionId = s.id;
-    await submitThesis(db.pool, { sessionId: s.id, agentId: pausedId, rootCause: 'loop on retries', proposedConditions: ['cap retries at 3'] });
-    await submitAntithesis(db.pool, { sessionId: s.id, agentId: 'reviewer-r', reasoning: 'retries hide a config error', concerns: ['config'] });
-    await submitSynthesis(db.pool, { sessionId: s.id, agentId: pausedId, agrees: true, reasoning: 'accept', proposedConditions: ['cap retries at 3'] });
-    await submitSynthesis(db.pool, { sessionId: s.id, agentId: 'reviewer-r', agrees: true, reasoning: 'agreed', proposedConditions: ['check config'] });
+    await createDialecticService(db.pool).submitThesis({ sessionId: s.id, agentId: pausedId, rootCause: 'loop on retries', proposedConditions: ['cap retries at 3'] });
+    await createDialecticService(db.pool).submitAntithesis({ sessionId: s.id, agentId: 'reviewer-r', reasoning: 'retries hide a config error', concerns: ['config'] });
+    await createDialecticService(db.pool).submitSynthesis({ sessionId: s.id, agentId: pausedId, agrees: true, reasoning: 'accept', proposedConditions: ['cap retries at 3'] });
+    await createDialecticService(db.pool).submitSynthesis({ sessionId: s.id, agentId: 'reviewer-r', agrees: true, reasoning: 'agreed', proposedConditions: ['check config'] });
     // the resolution resumed it (inside the synthesis transaction); it pauses itself again while its
     // conditions are checked, and the operator resumes it from the page after reading the review
     await agents.pause(pausedId, { actor: pausedId, reason: 'checking the review conditions' });

@@ -1,7 +1,9 @@
 import { AddressInfo } from 'net';
 import { createServer, Server } from 'http';
 import express from 'express';
+import { listenerOf } from '../../src/db/notifications';
 import { createAgentService } from '../../src/domain/agents';
+import { createDashboardService } from '../../src/domain/dashboard';
 import { createEisvService } from '../../src/domain/eisv';
 import { LiveHub } from '../../src/http/dashboard/live';
 import { createMigratedDatabase, TestDatabase } from '../helpers/db';
@@ -18,7 +20,7 @@ describe('dashboard live hub', () => {
   let base: string;
   beforeAll(async () => {
     db = await createMigratedDatabase();
-    hub = new LiveHub(db.pool, { mode: async () => 'listen', log: () => undefined, coalesceMs: 300, maxSubscribers: 1 });
+    hub = new LiveHub(createDashboardService(db.pool, { listen: listenerOf(db.pool) }), { mode: async () => 'listen', log: () => undefined, coalesceMs: 300, maxSubscribers: 1 });
     const app = express();
     app.get('/live', (req, res) => void hub.serve(req, res));
     server = createServer(app);

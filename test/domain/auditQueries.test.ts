@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { queryEvents, queryToolUsage } from '../../src/domain/auditQueries';
+import { createAuditQueryService } from '../../src/domain/auditQueries';
 import { createMigratedDatabase, TestDatabase } from '../helpers/db';
 
 describe('audit reads', () => {
@@ -40,7 +40,7 @@ describe('audit reads', () => {
     let cursor: string | undefined;
     let pages = 0;
     for (;;) {
-      const page = await queryEvents(db.pool, { limit: 4, cursor });
+      const page = await createAuditQueryService(db.pool).queryEvents({ limit: 4, cursor });
       ids.push(...page.rows.map((r) => r.id));
       pages++;
       if (!page.nextCursor) break;
@@ -52,45 +52,45 @@ describe('audit reads', () => {
   });
 
   it('filters by agent, event type and time range (since inclusive, until exclusive)', async () => {
-    const mine = await queryEvents(db.pool, { agentId: 'agent_a', limit: 1000 });
+    const mine = await createAuditQueryService(db.pool).queryEvents({ agentId: 'agent_a', limit: 1000 });
     expect(mine.rows).toHaveLength(26);
     expect(mine.rows.every((r) => r.agentId === 'agent_a')).toBe(true);
     expect(mine.rows[0]).toMatchObject({ eventType: expect.any(String), details: { k: 1 }, source: 'server', prevHash: null });
     expect(mine.rows.at(-1)!.occurredAt.toISOString()).toBe('1999-03-01T00:00:00.000Z');
     expect(mine.nextCursor).toBeNull();
 
-    const paused = await queryEvents(db.pool, { eventType: 'lifecycle.paused' });
+    const paused = await createAuditQueryService(db.pool).queryEvents({ eventType: 'lifecycle.paused' });
     expect(paused.rows.map((r) => r.agentId).sort()).toEqual([...Array(9).fill('agent_a'), 'agent_b']);
 
-    const window = await queryEvents(db.pool, { agentId: 'agent_a', since: new Date(at(10)), until: new Date(at(20)) });
+    const window = await createAuditQueryService(db.pool).queryEvents({ agentId: 'agent_a', since: new Date(at(10)), until: new Date(at(20)) });
     expect(window.rows.map((r) => r.occurredAt.toISOString())).toEqual(
       Array.from({ length: 10 }, (_, i) => new Date(at(19 - i)).toISOString()));
 
-    const both = await queryEvents(db.pool, { agentId: 'agent_a', eventType: 'lifecycle.paused', since: new Date(at(10)) });
+    const both = await createAuditQueryService(db.pool).queryEvents({ agentId: 'agent_a', eventType: 'lifecycle.paused', since: new Date(at(10)) });
     expect(both.rows).toHaveLength(5); // i = 12, 15, 18, 21, 24
   });
 
   it('queries tool usage by agent, tool, success and time, with pages', async () => {
-    const failures = await queryToolUsage(db.pool, { success: false });
+    const failures = await createAuditQueryService(db.pool).queryToolUsage({ success: false });
     expect(failures.rows.map((r) => r.occurredAt.getTime())).toEqual([new Date(at(10)).getTime(), new Date(at(5)).getTime(), new Date(at(0)).getTime()]);
-    const updates = await queryToolUsage(db.pool, { toolName: 'process_agent_update', agentId: 'agent_a' });
+    const updates = await createAuditQueryService(db.pool).queryToolUsage({ toolName: 'process_agent_update', agentId: 'agent_a' });
     expect(updates.rows).toHaveLength(6);
     expect(updates.rows[0]).toMatchObject({ toolName: 'process_agent_update', agentId: 'agent_a', latencyMs: 1.5, success: true, errorCode: null });
-    const first = await queryToolUsage(db.pool, { limit: 5, until: new Date(at(11)) });
+    const first = await createAuditQueryService(db.pool).queryToolUsage({ limit: 5, until: new Date(at(11)) });
     expect(first.rows).toHaveLength(5);
-    const second = await queryToolUsage(db.pool, { limit: 5, until: new Date(at(11)), cursor: first.nextCursor! });
-    const third = await queryToolUsage(db.pool, { limit: 5, until: new Date(at(11)), cursor: second.nextCursor! });
+    const second = await createAuditQueryService(db.pool).queryToolUsage({ limit: 5, until: new Date(at(11)), cursor: first.nextCursor! });
+    const third = await createAuditQueryService(db.pool).queryToolUsage({ limit: 5, until: new Date(at(11)), cursor: second.nextCursor! });
     expect([...first.rows, ...second.rows, ...third.rows].map((r) => r.occurredAt.getTime())).toEqual(
       Array.from({ length: 11 }, (_, i) => new Date(at(10 - i)).getTime()));
     expect(third.nextCursor).toBeNull();
   });
 
   it('rejects a limit outside 1..1000, an empty time range and a forged cursor with GV400', async () => {
-    await expect(queryEvents(db.pool, { limit: 1001 })).rejects.toMatchObject({
+    await expect(createAuditQueryService(db.pool).queryEvents({ limit: 1001 })).rejects.toMatchObject({
       code: 'INVALID_INPUT', details: { reason: 'INVALID_AUDIT_QUERY' }, message: 'Invalid audit query: limit is 1001, expected 1 to 1000',
     });
-    await expect(queryToolUsage(db.pool, { limit: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(queryEvents(db.pool, { since: new Date(at(5)), until: new Date(at(5)), cursor: '2026-01-01|1' })).rejects.toMatchObject({
+    await expect(createAuditQueryService(db.pool).queryToolUsage({ limit: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(createAuditQueryService(db.pool).queryEvents({ since: new Date(at(5)), until: new Date(at(5)), cursor: '2026-01-01|1' })).rejects.toMatchObject({
       code: 'INVALID_INPUT',
       message: expect.stringMatching(/^Invalid audit query: since \(.+\) is not before until \(.+\); cursor "2026-01-01\|1" is not a cursor returned by this query$/),
     });

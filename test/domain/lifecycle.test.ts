@@ -4,8 +4,8 @@ import fc from 'fast-check';
 import { createAgentService, AgentService, Authority } from '../../src/domain/agents';
 import { createEisvService } from '../../src/domain/eisv';
 import { createKnowledgeService } from '../../src/domain/knowledge';
-import * as dialectic from '../../src/domain/dialectic';
-import * as calibration from '../../src/domain/calibration';
+import { createDialecticService } from '../../src/domain/dialectic';
+import { createCalibrationService } from '../../src/domain/calibration';
 import { isGovdbError } from '../../src/errors';
 import { createMigratedDatabase, TestDatabase } from '../helpers/db';
 
@@ -108,7 +108,7 @@ describe('the lifecycle state machine (property)', () => {
               if (s.what === 'update') return eisv.processUpdate({ agentId: actor, complexity: 0.3, confidence: 0.8, responseLength: 200 });
               if (s.what === 'knowledge') return knowledge.store({ agentId: actor, summary: `by ${actor}` });
               if (s.what === 'profile') return agents.update(actor, { notes: `n${decision}` });
-              return calibration.recordPrediction(db.pool, { decisionId: `lc-d${++decision}-${run}`, confidence: 0.5, agentId: actor });
+              return createCalibrationService(db.pool).recordPrediction({ decisionId: `lc-d${++decision}-${run}`, confidence: 0.5, agentId: actor });
             });
             if (st === 'active' || st === 'waiting_input') expect(r).toMatchObject({ ok: true });
             else expect(r.ok ? 'written' : r.code).toBe(`AGENT_${st.toUpperCase()}`);
@@ -135,11 +135,11 @@ describe('the lifecycle state machine (property)', () => {
             const target = ids[rot(s.target).find((i) => statuses[i] === 'paused') ?? s.target]!;
             const reviewer = ids[rot(s.reviewer).find((i) => statuses[i] === 'active' && ids[i] !== target) ?? s.reviewer]!;
             const r = await attempt(async () => {
-              const session = await dialectic.requestReview(db.pool, { pausedAgentId: target, reviewerAgentId: reviewer, actorAgentId: target });
-              await dialectic.submitThesis(db.pool, { sessionId: session.id, agentId: target, rootCause: 'x' });
-              await dialectic.submitAntithesis(db.pool, { sessionId: session.id, agentId: reviewer, reasoning: 'y' });
-              await dialectic.submitSynthesis(db.pool, { sessionId: session.id, agentId: target, agrees: true, reasoning: 'ok' });
-              return dialectic.submitSynthesis(db.pool, { sessionId: session.id, agentId: reviewer, agrees: s.agree, reasoning: 'ok' });
+              const session = await createDialecticService(db.pool).requestReview({ pausedAgentId: target, reviewerAgentId: reviewer, actorAgentId: target });
+              await createDialecticService(db.pool).submitThesis({ sessionId: session.id, agentId: target, rootCause: 'x' });
+              await createDialecticService(db.pool).submitAntithesis({ sessionId: session.id, agentId: reviewer, reasoning: 'y' });
+              await createDialecticService(db.pool).submitSynthesis({ sessionId: session.id, agentId: target, agrees: true, reasoning: 'ok' });
+              return createDialecticService(db.pool).submitSynthesis({ sessionId: session.id, agentId: reviewer, agrees: s.agree, reasoning: 'ok' });
             });
             reviewOutcomes.push(r.ok ? r.value.status : `${r.code}:${r.reason}`);
             if (r.ok && r.value.status === 'resolved') expect(await status(target)).toBe('active');
@@ -180,7 +180,7 @@ describe('writes racing a status change', () => {
         attempt(() => knowledge.store({ agentId: a.agentId, summary: 'racing 1' })),
         attempt(() => knowledge.store({ agentId: a.agentId, summary: 'racing 2' })),
         attempt(() => eisv.processUpdate({ agentId: a.agentId, complexity: 0.2, confidence: 0.9, responseLength: 10 })),
-        attempt(() => calibration.recordPrediction(db.pool, { decisionId: 'racing-d', confidence: 0.5, agentId: a.agentId })),
+        attempt(() => createCalibrationService(db.pool).recordPrediction({ decisionId: 'racing-d', confidence: 0.5, agentId: a.agentId })),
         attempt(() => agents.update(a.agentId, { notes: 'racing' })),
       ]);
       await new Promise((r) => setTimeout(r, 300));

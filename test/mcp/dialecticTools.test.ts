@@ -192,4 +192,27 @@ describe('MCP tools: dialectic review', () => {
     expect(seen[0]).toBe(id);
     expect(error(await admin.call('list_dialectic_sessions', { admin_token: ADMIN_TOKEN, cursor: 'forged' }))).toMatchObject({ code: 'INVALID_INPUT' });
   });
+
+  it('runs a review with request_id on every write: each step is one keyed transaction, a retry replays it, and the resolving one resumes the agent', async () => {
+    const a = await pausedAgent();
+    const b = await agent();
+    const requestArgs = { reviewer_agent_id: b.id, topic: 'keyed review', request_id: `keyed-request-${a.id}` };
+    const requested = ok(await a.c.call('request_dialectic_review', requestArgs));
+    expect(ok(await a.c.call('request_dialectic_review', requestArgs)).id).toBe(requested.id);
+    const id = requested.id as string;
+    const sessions = await h.db.pool.query('select count(*)::int as n from core.dialectic_sessions where paused_agent_id = $1', [a.id]);
+    expect(sessions.rows[0].n).toBe(1);
+
+    ok(await a.c.call('submit_thesis', { session_id: id, root_cause: 'keyed', request_id: `keyed-thesis-${id}` }));
+    ok(await b.c.call('submit_antithesis', { session_id: id, reasoning: 'fine', request_id: `keyed-antithesis-${id}` }));
+    ok(await a.c.call('submit_synthesis', { session_id: id, agrees: true, reasoning: 'ok', no_conditions: true, request_id: `keyed-synthesis-a-${id}` }));
+    const last = { session_id: id, agrees: true, reasoning: 'ok', no_conditions: true, request_id: `keyed-synthesis-b-${id}` };
+    const resolved = ok(await b.c.call('submit_synthesis', last));
+    expect(resolved).toMatchObject({ phase: 'resolved', resume: { agent_id: a.id, resumed: true, status: 'active', error: null } });
+    // the replay answers the original result; no fifth message was written
+    expect(ok(await b.c.call('submit_synthesis', last))).toEqual(resolved);
+    const messages = await h.db.pool.query('select count(*)::int as n from core.dialectic_messages where session_id = $1', [id]);
+    expect(messages.rows[0].n).toBe(4);
+    expect((await h.runtime.deps.services.agents.get(a.id)).status).toBe('active');
+  });
 });

@@ -120,7 +120,7 @@ describe('MCP tool graph_query', () => {
   it('runs in a read-only transaction: a write that got past the checks still fails', async () => {
     const safe = planGraphQuery('RETURN 1', { timeoutMs: 2000, limit: 10 });
     const forged = { ...safe, sql: safe.sql.replace('RETURN 1', "CREATE (n:Discovery {id: 'forged'}) RETURN n") };
-    await expect(executeGraphQuery(h.runtime.deps.db, forged, { timeoutMs: 2000, limit: 10 }))
+    await expect(executeGraphQuery(h.runtime.database.pool, forged, { timeoutMs: 2000, limit: 10 }))
       .rejects.toMatchObject({ code: 'INVALID_INPUT', details: expect.objectContaining({ reason: 'READ_ONLY' }) });
     expect((await admin({ query: "MATCH (n) WHERE n.id = 'forged' RETURN count(n) AS n" })).data.rows).toEqual([{ n: 0 }]);
   });

@@ -1,5 +1,4 @@
 import type { ServerDeps } from '../../mcp/deps';
-import { listSessions } from '../../domain/dialectic';
 import { GovdbError } from '../../errors';
 
 /**
@@ -36,7 +35,7 @@ export async function resumeAfterReview(deps: ServerDeps, agentId: string, reaso
   if (agent.status !== 'paused') {
     throw new GovdbError('INVALID_STATE', `Agent "${agentId}" is ${agent.status}, not paused: there is nothing to resume after a review.`);
   }
-  const { sessions } = await listSessions(deps.db, { agentId, limit: 50 });
+  const { sessions } = await deps.services.dialectic.listSessions({ agentId, limit: 50 });
   const latest = sessions.find((s) => s.pausedAgentId === agentId);
   if (!latest || latest.status !== 'resolved' || latest.resolution?.action !== 'resume') {
     throw new GovdbError('INVALID_STATE', `Agent "${agentId}" has no resolved dialectic review that allows resuming (latest review: ${latest ? `${latest.id}, ${latest.status}` : 'none'}).`, {

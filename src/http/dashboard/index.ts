@@ -3,9 +3,6 @@ import path from 'path';
 import express, { Express, Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { agentStatusValues, dialecticPhaseValues, dialecticStatusValues, discoveryStatusValues } from '../../db/generated/enums';
-import { core } from '../../db/generated/functions';
-import { queryEvents } from '../../domain/auditQueries';
-import { getSession } from '../../domain/dialectic';
 import type { ServerDeps } from '../../mcp/deps';
 import { archiveAgent, OPERATOR_ACTOR, resolveDiscovery, resumeAfterReview } from './actions';
 import { LiveHub } from './live';
@@ -18,8 +15,8 @@ import { requireAdmin, requireCsrf, securityHeaders, sendError, sendThrown } fro
  * - GET /dashboard/assets/* → the bundled script and styles (uPlot, Cytoscape.js bundled at build time)
  * - /dashboard/api/* → JSON, admin token required (401 JSON without it); POST actions also need the
  *   CSRF header. Errors are `{ error: { code, message, hint? } }`.
- * Reads go through the read-only stored functions of sql/functions/dashboard.sql and the domain
- * services; writes only through ./actions.ts.
+ * Reads go through the domain services (the dashboard service wraps the read-only stored functions
+ * of sql/functions/dashboard.sql); writes only through ./actions.ts.
  */
 
 /** Where the built page lives: <repo>/dist/dashboard (same path from src/ under jest and from dist/). */
@@ -69,28 +66,27 @@ const json = (fn: Handler) => async (req: Request, res: Response) => {
 export function apiRouter(deps: ServerDeps, live: LiveHub): Router {
   const api = Router();
   api.use(requireAdmin(deps.adminToken));
-  const db = deps.db;
 
   api.get('/session', json(async () => ({ ok: true, actor: OPERATOR_ACTOR })));
 
   api.get('/fleet', json(async () => {
-    const [fleet, health] = await Promise.all([core.dashboardFleet(db), deps.health()]);
+    const [fleet, health] = await Promise.all([deps.services.dashboard.fleet(), deps.health()]);
     return { fleet, health };
   }));
 
   api.get('/agents', json(async (req, res) => {
     const q = parse(schemas.agents, req.query, res);
     if (!q) return;
-    const rows = await core.dashboardAgents(db, q);
+    const rows = await deps.services.dashboard.agents(q);
     return { total: Number(rows[0]?.total_count ?? 0), offset: q.offset, limit: q.limit, rows: rows.map(({ total_count: _t, ...r }) => ({ ...r, update_count: Number(r.update_count) })) };
   }));
 
-  api.get('/agents/:id', json(async (req) => core.dashboardAgent(db, { agentId: String(req.params.id) })));
+  api.get('/agents/:id', json(async (req) => deps.services.dashboard.agent(String(req.params.id))));
 
   api.get('/agents/:id/trajectory', json(async (req, res) => {
     const q = parse(schemas.trajectory, req.query, res);
     if (!q) return;
-    const rows = await core.dashboardTrajectory(db, { agentId: String(req.params.id), afterSeq: q.after_seq, limit: q.limit });
+    const rows = await deps.services.dashboard.trajectory({ agentId: String(req.params.id), afterSeq: q.after_seq, limit: q.limit });
     // columnar: what the chart takes, and about half the bytes of row objects
     const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k]);
     return {
@@ -113,11 +109,11 @@ export function apiRouter(deps: ServerDeps, live: LiveHub): Router {
   api.get('/dialectic', json(async (req, res) => {
     const q = parse(schemas.dialectic, req.query, res);
     if (!q) return;
-    const rows = await core.dashboardDialecticSessions(db, q);
+    const rows = await deps.services.dashboard.dialecticSessions(q);
     return { total: Number(rows[0]?.total_count ?? 0), rows: rows.map(({ total_count: _t, ...r }) => ({ ...r, messages: Number(r.messages) })) };
   }));
 
-  api.get('/dialectic/:id', json(async (req) => getSession(db, String(req.params.id), { agentId: null, isAdmin: true })));
+  api.get('/dialectic/:id', json(async (req) => deps.services.dialectic.getSession(String(req.params.id), { agentId: null, isAdmin: true })));
 
   api.get('/graph/search', json(async (req, res) => {
     const q = parse(schemas.search, req.query, res);
@@ -129,21 +125,21 @@ export function apiRouter(deps: ServerDeps, live: LiveHub): Router {
   api.get('/graph/neighbourhood', json(async (req, res) => {
     const q = parse(schemas.neighbourhood, req.query, res);
     if (!q) return;
-    return { rows: await core.dashboardNeighbourhood(db, q) };
+    return { rows: await deps.services.dashboard.neighbourhood(q) };
   }));
 
   api.get('/activity', json(async (req, res) => {
     const q = parse(schemas.activity, req.query, res);
     if (!q) return;
     const [page, chain] = await Promise.all([
-      queryEvents(db, { agentId: q.agent_id, eventType: q.event_type, since: q.since, until: q.until, limit: q.limit, cursor: q.cursor }),
-      core.dashboardAuditChain(db, { window: 1000 }),
+      deps.services.auditQueries.queryEvents({ agentId: q.agent_id, eventType: q.event_type, since: q.since, until: q.until, limit: q.limit, cursor: q.cursor }),
+      deps.services.dashboard.auditChain(1000),
     ]);
     return { rows: page.rows, next_cursor: page.nextCursor, chain };
   }));
 
   api.get('/platform', json(async () => {
-    const [platform, health] = await Promise.all([core.dashboardPlatform(db), deps.health()]);
+    const [platform, health] = await Promise.all([deps.services.dashboard.platform(), deps.health()]);
     return { platform, health };
   }));
 
@@ -176,7 +172,7 @@ export function apiRouter(deps: ServerDeps, live: LiveHub): Router {
 /** Mounts the dashboard on `app`; returns a handle whose close() ends the live connections. */
 export function mountDashboard(app: Express, deps: ServerDeps): DashboardHandle {
   let store: Promise<'listen' | 'poll'> | null = null;
-  const live = new LiveHub(deps.db, {
+  const live = new LiveHub(deps.services.dashboard, {
     log,
     mode: () => (store ??= deps.health().then((h) => (h.store === 'embedded' ? 'poll' : 'listen'))),
   });

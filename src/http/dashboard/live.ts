@@ -1,6 +1,6 @@
-import { Client, Pool } from 'pg';
 import type { Request, Response } from 'express';
-import { core } from '../../db/generated/functions';
+import type { ChannelListener } from '../../db/notifications';
+import { DASHBOARD_CHANNEL, DashboardService } from '../../domain/dashboard';
 
 /**
  * The dashboard's live channel. Change signals come from PostgreSQL, so a write made through any
@@ -14,7 +14,10 @@ import { core } from '../../db/generated/functions';
  * accumulate and are sent as one event on 'drain'), and a comment heartbeat every 15 s.
  */
 
-export const CHANNEL = 'govdb_dashboard';
+export const CHANNEL = DASHBOARD_CHANNEL;
+
+/** What the hub reads: the dashboard service's change cursor and change signals. */
+export type ChangeSource = Pick<DashboardService, 'changes' | 'subscribe'>;
 
 export interface LiveHubOptions {
   mode: () => Promise<'listen' | 'poll'>;
@@ -35,14 +38,14 @@ interface Subscriber {
 export class LiveHub {
   private readonly subscribers = new Set<Subscriber>();
   private started: Promise<void> | null = null;
-  private listener: Client | null = null;
+  private listener: ChannelListener | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private lastCursor: Record<string, unknown> | null = null;
   private closed = false;
 
   constructor(
-    private readonly pool: Pool,
+    private readonly source: ChangeSource,
     private readonly options: LiveHubOptions,
   ) {}
 
@@ -64,20 +67,18 @@ export class LiveHub {
   private async start(): Promise<void> {
     const mode = await this.options.mode();
     if (mode === 'listen') {
-      const client = new Client(this.pool.options);
-      client.on('notification', (msg) => this.signal([msg.payload ?? 'unknown']));
-      client.on('error', (err) => {
-        this.options.log(`govdb: dashboard live listener lost its connection: ${err.message}; reconnecting`);
-        this.restart();
+      this.listener = await this.source.subscribe({
+        notify: (payload) => this.signal([payload || 'unknown']),
+        lost: (err) => {
+          this.options.log(`govdb: dashboard live listener lost its connection: ${err.message}; reconnecting`);
+          this.restart();
+        },
       });
-      await client.connect();
-      await client.query(`listen ${CHANNEL}`);
-      this.listener = client;
     } else {
-      this.lastCursor = (await core.dashboardChanges(this.pool)) as Record<string, unknown>;
+      this.lastCursor = await this.source.changes();
       const poll = async () => {
         if (this.closed || !this.subscribers.size) return;
-        const cursor = (await core.dashboardChanges(this.pool)) as Record<string, unknown>;
+        const cursor = await this.source.changes();
         const moved = Object.keys(cursor).filter((k) => JSON.stringify(cursor[k]) !== JSON.stringify(this.lastCursor?.[k]));
         this.lastCursor = cursor;
         if (moved.length) this.signal(moved);
@@ -95,7 +96,7 @@ export class LiveHub {
     const old = this.listener;
     this.listener = null;
     this.started = null;
-    old?.end().catch(() => undefined);
+    old?.close().catch(() => undefined);
     if (this.closed) return;
     setTimeout(() => void this.ensureStarted().catch((err: Error) => this.options.log(`govdb: dashboard live listener cannot reconnect: ${err.message}`)), 1000).unref();
   }
@@ -163,7 +164,7 @@ export class LiveHub {
       s.res.end();
     }
     this.subscribers.clear();
-    await this.listener?.end().catch(() => undefined);
+    await this.listener?.close().catch(() => undefined);
     this.listener = null;
   }
 }

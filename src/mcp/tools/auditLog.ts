@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import * as auditQueries from '../../domain/auditQueries';
 import { GovdbError } from '../../errors';
 import { LIMITS, RANGES } from '../limits';
 import { defineTool } from '../toolkit';
@@ -86,10 +85,10 @@ export const queryAuditLog = defineTool({
       cursor: args.cursor,
     };
     if (source === 'events') {
-      const page = await auditQueries.queryEvents(ctx.deps.db, { ...window, eventType: args.event_type });
+      const page = await ctx.deps.services.auditQueries.queryEvents({ ...window, eventType: args.event_type });
       return { source, events: page.rows, next_cursor: page.nextCursor };
     }
-    const page = await auditQueries.queryToolUsage(ctx.deps.db, { ...window, toolName: args.tool_name, success: args.success });
+    const page = await ctx.deps.services.auditQueries.queryToolUsage({ ...window, toolName: args.tool_name, success: args.success });
     return { source, tool_usage: page.rows, next_cursor: page.nextCursor };
   },
 });

@@ -1,10 +1,8 @@
 import { z } from 'zod';
 import { decisionValues } from '../../db/generated/enums';
-import * as calibration from '../../domain/calibration';
-import { GovdbError } from '../../errors';
 import { jsonObject } from '../boundary';
 import { LIMITS } from '../limits';
-import { defineTool, ToolContext } from '../toolkit';
+import { defineTool, requireAgentOrAdmin } from '../toolkit';
 
 /**
  * Calibration over MCP (rules in sql/functions/calibration.sql, see docs/dialectic.md).
@@ -29,15 +27,6 @@ const groundTruthShape = {
 
 const decisionId = z.string().min(1).max(LIMITS.decisionId).describe('your id of the decision, unique across all agents (e.g. "<agent id>:<update seq>")');
 
-function callerOrAdmin(ctx: ToolContext, tool: string): string | null {
-  if (!ctx.agentId && !ctx.isAdmin) {
-    throw new GovdbError('UNAUTHENTICATED', `${tool} needs an agent or an admin, but this session is not bound to an agent and no admin token was given.`, {
-      hint: 'Call onboard or pass your api_key (argument or X-Api-Key header); operators pass admin_token.',
-    });
-  }
-  return ctx.agentId;
-}
-
 export const recordPrediction = defineTool({
   name: 'record_prediction',
   title: 'Record a decision for calibration',
@@ -53,7 +42,7 @@ export const recordPrediction = defineTool({
   auth: 'agent',
   readOnly: false,
   async handler(ctx, args) {
-    const row = await calibration.recordPrediction(ctx.deps.db, {
+    const row = await ctx.deps.services.calibration.recordPrediction({
       decisionId: args.decision_id, confidence: args.confidence, agentId: ctx.agentId!,
       decision: args.decision, predictedCorrect: args.predicted_correct, details: args.details,
     });
@@ -75,9 +64,9 @@ export const recordOutcome = defineTool({
   readOnly: false,
   idempotency: 'caller',
   async handler(ctx, args) {
-    const caller = callerOrAdmin(ctx, 'record_outcome');
+    const caller = requireAgentOrAdmin(ctx, 'record_outcome');
     // owner-or-admin is decided by the stored function on the locked row
-    const row = await calibration.recordOutcome(ctx.deps.db, args.decision_id, args.actual_correct, { agentId: caller, isAdmin: ctx.isAdmin });
+    const row = await ctx.deps.services.calibration.recordOutcome(args.decision_id, args.actual_correct, { agentId: caller, isAdmin: ctx.isAdmin });
     ctx.audit('calibration_outcome', { decision_id: row.decisionId, decision_agent_id: row.agentId, actual_correct: row.actualCorrect }, row.confidence);
     return row;
   },
@@ -115,7 +104,7 @@ export const getCalibration = defineTool({
   auth: 'optional',
   readOnly: true,
   async handler(ctx, args) {
-    callerOrAdmin(ctx, 'get_calibration');
-    return calibration.readCalibration(ctx.deps.db, args.version);
+    requireAgentOrAdmin(ctx, 'get_calibration');
+    return ctx.deps.services.calibration.readCalibration(args.version);
   },
 });

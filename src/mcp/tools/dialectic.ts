@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { dialecticMessageTypeValues, dialecticPhaseValues, dialecticStatusValues, dialecticTypeValues } from '../../db/generated/enums';
-import * as dialectic from '../../domain/dialectic';
 import type { DialecticSession } from '../../domain/dialectic';
 import { GovdbError } from '../../errors';
 import { jsonObject } from '../boundary';
 import { LIMITS, RANGES } from '../limits';
-import { defineTool, ToolContext } from '../toolkit';
+import { defineTool, requireAgentOrAdmin, ToolContext } from '../toolkit';
 
 /**
  * Dialectic review over MCP (rules in sql/functions/dialectic.sql, see docs/dialectic.md).
@@ -73,16 +72,6 @@ const messageShape = z.object({
 
 const sessionId = z.string().min(1).max(LIMITS.id).describe('the dialectic session id (from request_dialectic_review or list_dialectic_sessions)');
 
-/** The caller as an agent, or null for an admin without one; neither: UNAUTHENTICATED. */
-function callerOrAdmin(ctx: ToolContext, tool: string): string | null {
-  if (!ctx.agentId && !ctx.isAdmin) {
-    throw new GovdbError('UNAUTHENTICATED', `${tool} needs an agent or an admin, but this session is not bound to an agent and no admin token was given.`, {
-      hint: 'Call onboard or pass your api_key (argument or X-Api-Key header); operators pass admin_token.',
-    });
-  }
-  return ctx.agentId;
-}
-
 function auditTransition(ctx: ToolContext, kind: string, session: DialecticSession): void {
   ctx.audit(`dialectic_${kind}`, {
     dialectic_session_id: session.id,
@@ -111,11 +100,11 @@ export const requestDialecticReview = defineTool({
   readOnly: false,
   idempotency: 'caller',
   async handler(ctx, args) {
-    const caller = callerOrAdmin(ctx, 'request_dialectic_review');
+    const caller = requireAgentOrAdmin(ctx, 'request_dialectic_review');
     const pausedAgentId = args.paused_agent_id ?? caller;
     if (!pausedAgentId) throw new GovdbError('INVALID_INPUT', 'paused_agent_id is missing: an admin session acts as no agent, so it must name the paused agent.', { hint: 'Pass paused_agent_id.' });
     // who may request (the paused agent itself or an admin) is decided in SQL
-    const session = await dialectic.requestReview(ctx.deps.db, {
+    const session = await ctx.deps.services.dialectic.requestReview({
       pausedAgentId, reviewerAgentId: args.reviewer_agent_id, sessionType: args.session_type, topic: args.topic,
       reason: args.reason, maxSynthesisRounds: args.max_synthesis_rounds, discoveryId: args.discovery_id,
       actorAgentId: caller ?? undefined, admin: ctx.isAdmin,
@@ -141,7 +130,7 @@ export const submitThesis = defineTool({
   readOnly: false,
   idempotency: 'caller',
   async handler(ctx, args) {
-    const session = await dialectic.submitThesis(ctx.deps.db, {
+    const session = await ctx.deps.services.dialectic.submitThesis({
       sessionId: args.session_id, agentId: ctx.agentId!, rootCause: args.root_cause,
       proposedConditions: args.proposed_conditions, reasoning: args.reasoning, observedMetrics: args.observed_metrics,
     });
@@ -166,7 +155,7 @@ export const submitAntithesis = defineTool({
   readOnly: false,
   idempotency: 'caller',
   async handler(ctx, args) {
-    const session = await dialectic.submitAntithesis(ctx.deps.db, {
+    const session = await ctx.deps.services.dialectic.submitAntithesis({
       sessionId: args.session_id, agentId: ctx.agentId!, reasoning: args.reasoning,
       concerns: args.concerns, observedMetrics: args.observed_metrics, proposedConditions: args.proposed_conditions,
     });
@@ -222,24 +211,19 @@ export const submitSynthesis = defineTool({
   idempotency: 'caller',
   async handler(ctx, args) {
     requireExplicitConditions(args);
-    const session = await dialectic.submitSynthesis(ctx.deps.db, {
+    const { resume, ...session } = await ctx.deps.services.dialectic.submitSynthesis({
       sessionId: args.session_id, agentId: ctx.agentId!, agrees: args.agrees, reasoning: args.reasoning,
       proposedConditions: args.proposed_conditions, rootCause: args.root_cause, concerns: args.concerns,
     });
     auditTransition(ctx, 'synthesis', session);
     if (session.phase === 'escalated') auditTransition(ctx, 'escalated', session);
-    if (session.phase !== 'resolved') return { ...session, resume: null };
+    if (!resume) return { ...session, resume: null };
     ctx.audit('dialectic_resolved', {
       dialectic_session_id: session.id, paused_agent_id: session.pausedAgentId, reviewer_agent_id: session.reviewerAgentId,
       conditions: session.resolution?.conditions ?? [], signature_a: session.resolution?.signature_a, signature_b: session.resolution?.signature_b,
     });
-    // the resolving transaction resumed the paused agent (core.transition_agent, authority reviewer)
-    // unless it was no longer paused (e.g. an admin resumed it during the review)
-    const agent = await ctx.deps.services.agents.get(session.pausedAgentId);
-    // both stamped with now() of the resolving transaction
-    const resumed = agent.status === 'active' && agent.updatedAt.getTime() === session.resolvedAt?.getTime();
-    if (resumed) ctx.audit('agent_resumed', { agent_id: session.pausedAgentId, from: 'paused', to: 'active', reason: `dialectic resolution ${session.id}`, dialectic_session_id: session.id });
-    return { ...session, resume: { agent_id: session.pausedAgentId, resumed, status: agent.status, error: null } };
+    if (resume.resumed) ctx.audit('agent_resumed', { agent_id: session.pausedAgentId, from: 'paused', to: 'active', reason: `dialectic resolution ${session.id}`, dialectic_session_id: session.id });
+    return { ...session, resume: { agent_id: resume.agentId, resumed: resume.resumed, status: resume.status, error: null } };
   },
 });
 
@@ -252,9 +236,9 @@ export const getDialecticSession = defineTool({
   auth: 'optional',
   readOnly: true,
   async handler(ctx, args) {
-    callerOrAdmin(ctx, 'get_dialectic_session');
+    requireAgentOrAdmin(ctx, 'get_dialectic_session');
     // participant-or-admin is decided in SQL
-    return dialectic.getSession(ctx.deps.db, args.session_id, { agentId: ctx.agentId, isAdmin: ctx.isAdmin });
+    return ctx.deps.services.dialectic.getSession(args.session_id, { agentId: ctx.agentId, isAdmin: ctx.isAdmin });
   },
 });
 
@@ -276,11 +260,11 @@ export const listDialecticSessions = defineTool({
   auth: 'optional',
   readOnly: true,
   async handler(ctx, args) {
-    const caller = callerOrAdmin(ctx, 'list_dialectic_sessions');
+    const caller = requireAgentOrAdmin(ctx, 'list_dialectic_sessions');
     if (!ctx.isAdmin && args.agent_id !== undefined && args.agent_id !== caller) {
       throw new GovdbError('FORBIDDEN', `Agent "${caller}" cannot list the sessions of agent "${args.agent_id}": an agent lists its own sessions.`, { hint: 'Omit agent_id, or pass admin_token.' });
     }
-    const page = await dialectic.listSessions(ctx.deps.db, {
+    const page = await ctx.deps.services.dialectic.listSessions({
       agentId: ctx.isAdmin ? args.agent_id : caller!, status: args.status, sessionType: args.session_type, limit: args.limit, cursor: args.cursor,
     });
     return { sessions: page.sessions, next_cursor: page.nextCursor };

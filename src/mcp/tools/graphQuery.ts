@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_ROW_LIMIT, DEFAULT_TIMEOUT_MS, MAX_QUERY_LENGTH, MAX_ROW_LIMIT, MAX_TIMEOUT_MS, runGraphQuery } from '../../domain/graphQuery';
+import { DEFAULT_ROW_LIMIT, DEFAULT_TIMEOUT_MS, MAX_QUERY_LENGTH, MAX_ROW_LIMIT, MAX_TIMEOUT_MS } from '../../domain/graphQuery';
 import { jsonObject } from '../boundary';
 import { defineTool } from '../toolkit';
 
@@ -23,7 +23,7 @@ export const graphQuery = defineTool({
   auth: 'admin',
   readOnly: true,
   async handler(ctx, args) {
-    const result = await runGraphQuery(ctx.deps.db, { query: args.query, params: args.params, timeoutMs: args.timeout_ms, limit: args.limit });
+    const result = await ctx.deps.services.graph.run({ query: args.query, params: args.params, timeoutMs: args.timeout_ms, limit: args.limit });
     return { columns: result.columns, rows: result.rows, row_count: result.rowCount, truncated: result.truncated };
   },
 });

@@ -4,7 +4,7 @@ import type { Discovery, DiscoveryInput, LinkType } from '../../domain/knowledge
 import { GovdbError } from '../../errors';
 import { identifierText, jsonObject } from '../boundary';
 import { LIMITS, RANGES } from '../limits';
-import { defineTool, ToolContext } from '../toolkit';
+import { defineTool, requireAgentOrAdmin, ToolContext } from '../toolkit';
 
 /**
  * The shared knowledge graph over MCP (rules in sql/functions/knowledge.sql, see docs/knowledge.md).
@@ -66,14 +66,6 @@ export const MAX_BATCH = LIMITS.batch;
 function self(ctx: ToolContext): string {
   // auth 'agent' guarantees a bound agent
   return ctx.agentId!;
-}
-
-/** Reads need an agent or an admin. */
-function requireReader(ctx: ToolContext, tool: string): void {
-  if (ctx.agentId || ctx.isAdmin) return;
-  throw new GovdbError('UNAUTHENTICATED', `${tool} needs an agent or an admin, but this session is not bound to an agent and no admin token was given.`, {
-    hint: 'Call onboard or pass your api_key (argument or X-Api-Key header); operators pass admin_token.',
-  });
 }
 
 function toInput(agentId: string, item: ItemArgs): DiscoveryInput {
@@ -164,7 +156,7 @@ export const searchKnowledge = defineTool({
   auth: 'optional',
   readOnly: true,
   async handler(ctx, args) {
-    requireReader(ctx, 'search_knowledge');
+    requireAgentOrAdmin(ctx, 'search_knowledge');
     const hits = await ctx.deps.services.knowledge.search({
       query: args.query, agentId: args.agent_id, type: args.type, tags: args.tags, status: args.status,
       since: args.since ? new Date(args.since) : undefined, until: args.until ? new Date(args.until) : undefined, limit: args.limit ?? 20,
@@ -189,7 +181,7 @@ export const getDiscovery = defineTool({
   auth: 'optional',
   readOnly: true,
   async handler(ctx, args) {
-    requireReader(ctx, 'get_discovery');
+    requireAgentOrAdmin(ctx, 'get_discovery');
     return ctx.deps.services.knowledge.get(args.id, args.max_depth);
   },
 });
@@ -233,7 +225,7 @@ export const updateDiscoveryStatus = defineTool({
   auth: 'optional',
   readOnly: false,
   async handler(ctx, args) {
-    requireReader(ctx, 'update_discovery_status');
+    requireAgentOrAdmin(ctx, 'update_discovery_status');
     const { knowledge } = ctx.deps.services;
     // previous_status for the answer; who may set which status is decided in SQL (author, admin, or disputed by anyone)
     const before = (await knowledge.get(args.id, 0)).discovery;
@@ -255,7 +247,7 @@ export const supersedeDiscovery = defineTool({
   auth: 'optional',
   readOnly: false,
   async handler(ctx, args) {
-    requireReader(ctx, 'supersede_discovery');
+    requireAgentOrAdmin(ctx, 'supersede_discovery');
     const { knowledge } = ctx.deps.services;
     // author of the superseding discovery or admin: decided in SQL
     const old = await knowledge.supersede(args.old_id, args.new_id, { agentId: ctx.agentId, isAdmin: ctx.isAdmin });
@@ -281,7 +273,7 @@ export const similarDiscoveries = defineTool({
   auth: 'optional',
   readOnly: true,
   async handler(ctx, args) {
-    requireReader(ctx, 'similar_discoveries');
+    requireAgentOrAdmin(ctx, 'similar_discoveries');
     return { similar: await ctx.deps.services.knowledge.similar(args.id, args.limit) };
   },
 });
@@ -301,7 +293,7 @@ export const relatedDiscoveries = defineTool({
   auth: 'optional',
   readOnly: true,
   async handler(ctx, args) {
-    requireReader(ctx, 'related_discoveries');
+    requireAgentOrAdmin(ctx, 'related_discoveries');
     return { related: await ctx.deps.services.knowledge.related(args.id, args.max_hops, args.limit) };
   },
 });
@@ -322,7 +314,7 @@ export const knowledgeStats = defineTool({
   auth: 'optional',
   readOnly: true,
   async handler(ctx, args) {
-    requireReader(ctx, 'knowledge_stats');
+    requireAgentOrAdmin(ctx, 'knowledge_stats');
     return ctx.deps.services.knowledge.stats(args.top);
   },
 });
