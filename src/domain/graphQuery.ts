@@ -1,4 +1,5 @@
 import { randomBytes } from 'crypto';
+import type { DbPool } from '../db/types';
 import { toGovdbError } from '../db/sqlErrors';
 import { GovdbError, SQLSTATE, sqlState } from '../errors';
 import { readOnlyProblems, tokenizeCypher } from './cypherTokens';
@@ -51,7 +52,7 @@ export interface GraphQueryResult {
   truncated: boolean;
 }
 
-type TransactionPool = Pick<import('pg').Pool, 'connect'>;
+type TransactionPool = Pick<DbPool, 'connect'>;
 
 export async function runGraphQuery(pool: TransactionPool, input: GraphQueryInput): Promise<GraphQueryResult> {
   const timeoutMs = input.timeoutMs ?? DEFAULT_TIMEOUT_MS;

@@ -1,6 +1,5 @@
 import type { Pool } from 'pg';
-import type { HealthReport } from '../server/health';
-import type { ServerMetrics } from '../server/metrics';
+import type { HealthReport, ServerMetrics } from './observability';
 import type { AgentService } from '../domain/agents';
 import type { EisvService } from '../domain/eisv';
 import type { KnowledgeService } from '../domain/knowledge';

@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { DbPool } from '../db/types';
 import { Config } from '../config';
 import { startEmbeddedStore, EmbeddedStore } from '../db/embedded';
 import { migrate } from '../db/migrate/migrate';
@@ -9,7 +9,7 @@ import { GovdbError } from '../errors';
 import { checkPostgresServer, ensureWritableDir, notMigratedError } from './preflight';
 
 export interface DatabaseRuntime {
-  pool: Pool;
+  pool: DbPool;
   store: 'postgres' | 'embedded';
   ledger: LedgerFiles;
   embedded?: EmbeddedStore;
