@@ -62,6 +62,29 @@ export function onboardRateLimits(config: Pick<Config, 'onboardPerAddressPerHour
 }
 
 /**
+ * Wraps the metadata cache's invalidation for the domain services, which call it after a committed
+ * change of an agent. The wrapper never rejects: the change is committed, so a cache that cannot be
+ * told must not turn it into an error (it did: UNAVAILABLE for a committed update). The stale copy is
+ * bounded by the metadata TTL (`ttlMs`), and a reader never stores a value older than the version it
+ * saw (src/cache/metadataCache.ts); the failure is logged and counted (`failures()`, exported as
+ * govdb_cache_invalidation_failures_total).
+ */
+export function afterCommitInvalidation(invalidateAgent: (agentId: string) => Promise<void>, ttlMs: number, log: (line: string) => void): { invalidate(agentId: string): Promise<void>; failures(): number } {
+  let failures = 0;
+  return {
+    async invalidate(agentId) {
+      try {
+        await invalidateAgent(agentId);
+      } catch (err) {
+        failures++;
+        log(`govdb: invalidating the cached metadata of agent ${agentId} failed; the cached copy expires within ${Math.round(ttlMs / 1000)} s: ${(err as Error).message}`);
+      }
+    },
+    failures: () => failures,
+  };
+}
+
+/**
  * Builds every dependency of the server from the validated configuration (`loadConfig`,
  * src/config.ts: nothing here reads the environment).
  */
@@ -84,20 +107,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       }
     },
   });
-  // Called after a committed change of an agent. It never rejects: the change is committed, so a cache
-  // that cannot be told must not turn it into an error. The stale copy is bounded by the metadata TTL
-  // (config.cache.metadataTtlMs), and in memory mode the invalidation is replayed into Redis when it
-  // returns (src/cache/metadataCache.ts); the failure is logged and counted
-  // (govdb_cache_invalidation_failures_total).
-  let invalidationFailures = 0;
-  const invalidate = async (agentId: string): Promise<void> => {
-    try {
-      await cache.metadata.invalidateAgent(agentId);
-    } catch (err) {
-      invalidationFailures++;
-      options.log(`govdb: invalidating the cached metadata of agent ${agentId} failed; the cached copy expires within ${Math.round(cacheConfig.metadataTtlMs / 1000)} s: ${(err as Error).message}`);
-    }
-  };
+  const invalidation = afterCommitInvalidation((agentId) => cache.metadata.invalidateAgent(agentId), cacheConfig.metadataTtlMs, options.log);
+  const { invalidate } = invalidation;
   // read replicas (DB_POSTGRES_READ_URL): monitored for /health and /metrics; read-only tool calls read
   // from one that has replayed the caller's last write (src/db/readRouting.ts)
   const replicas = new ReplicaMonitor({ primary: pool, urls: config.readReplicas.urls, maxLagBytes: config.readReplicas.maxLagBytes });
@@ -154,7 +165,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
 
   const metrics = createMetrics({
     pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
-    cache: () => ({ mode: cache.health().mode, invalidationFailures }),
+    cache: () => ({ mode: cache.health().mode, invalidationFailures: invalidation.failures() }),
     audit: () => {
       const m = auditMirror.state();
       return { queueDepth: m.lagLines, lagLines: m.lagLines, mirroredTotal: m.rowsInserted };

@@ -41,7 +41,7 @@ test('a dedicated connection holds a session lock until it ends, then another se
   const first = await openDedicatedConnection(db.url, { applicationName: 'govdb test', onLost: (e) => lost.push(e) });
   const second = await openDedicatedConnection(db.url, { applicationName: 'govdb test', onLost: () => undefined });
   try {
-    expect((await first.query<{ tz: string }>('show timezone')).rows[0]!.tz).toBe('UTC');
+    expect((await first.query<{ tz: string }>('select current_setting($$TimeZone$$) as tz')).rows[0]!.tz).toBe('UTC');
     expect(await tryAdvisoryLock(first, 'govdb.test.leader')).toBe(true);
     expect(await tryAdvisoryLock(second, 'govdb.test.leader')).toBe(false);
     await first.end();
