@@ -2,6 +2,7 @@ import os from 'os';
 import path from 'path';
 import { z } from 'zod';
 import { CacheConfig, defaultCacheConfig, RedisNodeAddress } from './cache/cacheConfig';
+import { readUrlsFromEnv } from './db/replicas';
 import { GovdbError } from './errors';
 
 /**
@@ -147,16 +148,9 @@ function url(name: string, scheme: RegExp, schemes: string, detail: (v: string) 
   });
 }
 
-function list(name: string, each?: { test: RegExp; message: (bad: string[]) => string }) {
-  return raw.transform((v, ctx) => {
-    const items = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    const bad = each ? items.filter((u) => !each.test.test(u)) : [];
-    if (bad.length) {
-      ctx.addIssue({ code: 'custom', message: each!.message(bad) });
-      return z.NEVER;
-    }
-    return items;
-  });
+/** A comma-separated list (blanks dropped). */
+function list() {
+  return raw.transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 }
 
 function nodeList(name: string) {
@@ -178,9 +172,14 @@ const envSchema = z.object({
   DB_POSTGRES_URL: url('DB_POSTGRES_URL', POSTGRES, 'postgres:// or postgresql://', (v) => ` (got a value starting ${JSON.stringify(v.slice(0, 12))})`),
   DB_POSTGRES_DIRECT_URL: url('DB_POSTGRES_DIRECT_URL', POSTGRES, 'postgres:// or postgresql://', () => ''),
   DB_POSTGRES_POOLER: oneOf('DB_POSTGRES_POOLER', ['none', 'transaction'], 'none', (v) => `DB_POSTGRES_POOLER must be "none" or "transaction" (got ${JSON.stringify(v)})`),
-  DB_POSTGRES_READ_URL: list('DB_POSTGRES_READ_URL', {
-    test: /^postgres(ql)?:\/\/./,
-    message: (bad) => `DB_POSTGRES_READ_URL must be postgres:// URLs separated by commas (${bad.length} entry/entries are not, e.g. one starting ${JSON.stringify(bad[0]!.slice(0, 12))})`,
+  // one rule for replica URLs: src/db/replicas.ts (its property test covers it)
+  DB_POSTGRES_READ_URL: raw.transform((v, ctx) => {
+    try {
+      return readUrlsFromEnv(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
   }),
   DB_POSTGRES_READ_MAX_LAG_BYTES: int('DB_POSTGRES_READ_MAX_LAG_BYTES', undefined, 1, Number.MAX_SAFE_INTEGER),
   DB_POSTGRES_READ_WAIT_MS: int('DB_POSTGRES_READ_WAIT_MS', undefined, 1, 60_000),
@@ -209,8 +208,8 @@ const envSchema = z.object({
   SESSION_TTL_HOURS: int('SESSION_TTL_HOURS', 24, 1, 24 * 365),
   GOVDB_METADATA_TTL_SECONDS: int('GOVDB_METADATA_TTL_SECONDS', 300, 1, 86_400),
   GOVDB_CACHE_MEMORY_MAX_ENTRIES: int('GOVDB_CACHE_MEMORY_MAX_ENTRIES', 10_000, 100, 10_000_000),
-  GOVDB_ALLOWED_HOSTS: list('GOVDB_ALLOWED_HOSTS'),
-  GOVDB_ALLOWED_ORIGINS: list('GOVDB_ALLOWED_ORIGINS'),
+  GOVDB_ALLOWED_HOSTS: list(),
+  GOVDB_ALLOWED_ORIGINS: list(),
   GOVDB_SHUTDOWN_DRAIN_MS: int('GOVDB_SHUTDOWN_DRAIN_MS', 0, 0, 600_000),
   GOVDB_LEADER_POLL_MS: int('GOVDB_LEADER_POLL_MS', 2_000, 10, 3_600_000),
   GOVDB_SESSION_CLEANUP_MS: int('GOVDB_SESSION_CLEANUP_MS', 300_000, 100, 86_400_000),
@@ -254,8 +253,7 @@ function toConfig(e: Env, env: NodeJS.ProcessEnv): Config {
       initializePerMinute: e.GOVDB_INITIALIZE_PER_MINUTE,
     },
     cache: defaultCacheConfig({
-      // REDIS_KEY_PREFIX may be set to the empty string on purpose: only unset means "no prefix" too
-      keyPrefix: env.REDIS_KEY_PREFIX ?? '',
+      keyPrefix: e.REDIS_KEY_PREFIX ?? '',
       sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
       metadataTtlMs: e.GOVDB_METADATA_TTL_SECONDS * 1000,
       memoryMaxEntries: e.GOVDB_CACHE_MEMORY_MAX_ENTRIES,
