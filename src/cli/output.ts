@@ -1,9 +1,15 @@
 import { Command } from 'commander';
+import { loadConfig } from '../config';
 import { GovdbError, isGovdbError } from '../errors';
+
+/** DB_POSTGRES_URL, from the validated configuration (src/config.ts); undefined when unset. */
+export function configuredDatabaseUrl(): string | undefined {
+  return loadConfig().postgresUrl;
+}
 
 /** Shared CLI plumbing: URL resolution, JSON/human output and exit on error. */
 export function resolveDatabaseUrl(opts: { databaseUrl?: string }): string {
-  const url = opts.databaseUrl || process.env.DB_POSTGRES_URL;
+  const url = opts.databaseUrl || configuredDatabaseUrl();
   if (!url) {
     throw new GovdbError('CONFIG_INVALID', 'No database given: pass --database-url URL or set DB_POSTGRES_URL.', {
       hint: 'For a local PostgreSQL 17 + AGE run `bash scripts/db/pg-age.sh start`; it prints the URL.',
