@@ -2,6 +2,7 @@ import os from 'os';
 import path from 'path';
 import { z } from 'zod';
 import { CacheConfig, defaultCacheConfig, RedisNodeAddress } from './cache/cacheConfig';
+import { DEFAULT_TIMEOUTS, MigrationTimeouts, parseDuration } from './db/migrate/timeouts';
 import { readUrlsFromEnv } from './db/replicas';
 import { GovdbError } from './errors';
 
@@ -25,6 +26,11 @@ export interface Config {
   auditLogPath: string;
   /** GOVDB_MIGRATE_LOCK_TIMEOUT_MS (default 60 000): how long `govdb migrate` waits for a concurrent run (ms) */
   migrateLockTimeoutMs: number;
+  /**
+   * GOVDB_MIGRATE_LOCK_WAIT (default 5s), GOVDB_MIGRATE_STATEMENT_TIMEOUT (default 15min): lock_timeout
+   * and statement_timeout of every ledger statement whose file sets none (PostgreSQL durations)
+   */
+  migrateTimeouts: MigrationTimeouts;
   /** GOVDB_ONBOARD_TOKEN: when set, onboard (without spawn) needs it (onboard_token or X-Onboard-Token) */
   onboardToken: string | undefined;
   /** GOVDB_ONBOARD_PER_ADDRESS_PER_HOUR (default 20): new agents per client address per hour */
@@ -148,6 +154,19 @@ function url(name: string, scheme: RegExp, schemes: string, detail: (v: string) 
   });
 }
 
+/** A PostgreSQL duration (`5s`, `15min`, …; src/db/migrate/timeouts.ts); unset: `fallback`. */
+function duration(name: string, fallback: string) {
+  return raw.transform((v, ctx) => {
+    if (v === undefined) return fallback;
+    try {
+      return parseDuration(v, name, 'CONFIG_INVALID');
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+}
+
 /** A comma-separated list (blanks dropped). */
 function list() {
   return raw.transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
@@ -189,6 +208,8 @@ const envSchema = z.object({
   GOVDB_DATA_DIR: raw,
   GOVDB_AUDIT_LOG: raw,
   GOVDB_MIGRATE_LOCK_TIMEOUT_MS: int('GOVDB_MIGRATE_LOCK_TIMEOUT_MS', 60_000, 0, 3_600_000),
+  GOVDB_MIGRATE_LOCK_WAIT: duration('GOVDB_MIGRATE_LOCK_WAIT', DEFAULT_TIMEOUTS.lockTimeout),
+  GOVDB_MIGRATE_STATEMENT_TIMEOUT: duration('GOVDB_MIGRATE_STATEMENT_TIMEOUT', DEFAULT_TIMEOUTS.statementTimeout),
   GOVDB_ONBOARD_TOKEN: raw,
   GOVDB_ONBOARD_PER_ADDRESS_PER_HOUR: int('GOVDB_ONBOARD_PER_ADDRESS_PER_HOUR', 20, 1, 1_000_000),
   GOVDB_ONBOARD_TOTAL_PER_HOUR: int('GOVDB_ONBOARD_TOTAL_PER_HOUR', 200, 1, 10_000_000),
@@ -241,6 +262,7 @@ function toConfig(e: Env, env: NodeJS.ProcessEnv): Config {
     dataDir,
     auditLogPath: e.GOVDB_AUDIT_LOG ? path.resolve(e.GOVDB_AUDIT_LOG) : path.join(dataDir, 'audit_log.jsonl'),
     migrateLockTimeoutMs: e.GOVDB_MIGRATE_LOCK_TIMEOUT_MS,
+    migrateTimeouts: { lockTimeout: e.GOVDB_MIGRATE_LOCK_WAIT, statementTimeout: e.GOVDB_MIGRATE_STATEMENT_TIMEOUT },
     onboardToken: e.GOVDB_ONBOARD_TOKEN,
     onboardPerAddressPerHour: e.GOVDB_ONBOARD_PER_ADDRESS_PER_HOUR,
     onboardTotalPerHour: e.GOVDB_ONBOARD_TOTAL_PER_HOUR,

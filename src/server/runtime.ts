@@ -22,7 +22,7 @@ import { ReadRouter } from '../db/readRouting';
 import { createMetrics } from './metrics';
 import { DatabaseRuntime, startDatabase } from './startDatabase';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- package.json lies outside rootDir (src): an import would pull it into the compiled tree
 const VERSION: string = require('../../package.json').version;
 
 export interface Runtime {

@@ -26,6 +26,7 @@ test('an empty environment gives every documented default', () => {
     dataDir: '/home/op/.local/share/govdb',
     auditLogPath: '/home/op/.local/share/govdb/audit_log.jsonl',
     migrateLockTimeoutMs: 60_000,
+    migrateTimeouts: { lockTimeout: '5s', statementTimeout: '15min' },
     onboardPerAddressPerHour: 20,
     onboardTotalPerHour: 200,
     poolIdleMs: undefined,
@@ -59,6 +60,8 @@ test('every variable reaches the configuration object (formerly unread ones incl
     HOST: '0.0.0.0',
     GOVDB_DATA_DIR: 'relative/data',
     GOVDB_MIGRATE_LOCK_TIMEOUT_MS: '5000',
+    GOVDB_MIGRATE_LOCK_WAIT: '2s',
+    GOVDB_MIGRATE_STATEMENT_TIMEOUT: '1h',
     GOVDB_PREPARED_STATEMENTS: 'OFF',
     GOVDB_POOL_IDLE_MS: '0',
     REDIS_URL: 'rediss://cache:6380/1',
@@ -83,6 +86,7 @@ test('every variable reaches the configuration object (formerly unread ones incl
     host: '0.0.0.0',
     dataDir: path.resolve('relative/data'),
     migrateLockTimeoutMs: 5000,
+    migrateTimeouts: { lockTimeout: '2s', statementTimeout: '1h' },
     namedStatements: false,
     poolIdleMs: 0,
     http: { allowedHosts: ['lb.example:443', 'lb2:80'], allowedOrigins: ['https://ui.example'], shutdownDrainMs: 3000 },
@@ -108,6 +112,7 @@ test('every bad value is reported at once, each naming its variable; URLs are cu
     GOVDB_LEADER_POLL_MS: 'fast',
     GOVDB_SESSION_CLEANUP_MS: '1.5',
     DB_POSTGRES_READ_WAIT_MS: '0',
+    GOVDB_MIGRATE_LOCK_WAIT: 'soon',
   })).toMatchInlineSnapshot(`
 "Invalid configuration:
   - DB_POSTGRES_URL must start with postgres:// or postgresql:// (got a value starting "mysql://root")
@@ -115,6 +120,7 @@ test('every bad value is reported at once, each naming its variable; URLs are cu
   - DB_POSTGRES_READ_URL must be postgres:// URLs separated by commas (1 entry/entries are not, e.g. one starting "http://repli")
   - DB_POSTGRES_READ_WAIT_MS="0" must be an integer between 1 and 60000
   - PORT="70000" must be an integer between 1 and 65535
+  - GOVDB_MIGRATE_LOCK_WAIT: "soon" is not a duration.
   - GOVDB_PREPARED_STATEMENTS="maybe" must be on or off
   - GOVDB_LEADER_POLL_MS="fast" must be an integer between 10 and 3600000
   - GOVDB_SESSION_CLEANUP_MS="1.5" must be an integer between 100 and 86400000"

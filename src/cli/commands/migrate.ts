@@ -41,11 +41,12 @@ export function registerMigrate(program: Command): void {
   ).action(async (opts: { dryRun?: boolean; json?: boolean; lockTimeout?: string; lockWait?: string; statementTimeout?: string; retryLock: string; databaseUrl?: string }) => {
     try {
       const url = resolveDatabaseUrl(opts);
-      const lockTimeoutMs = opts.lockTimeout !== undefined ? nonNegativeInt(opts.lockTimeout, '--lock-timeout', 7) : loadConfig().migrateLockTimeoutMs;
+      const config = loadConfig();
+      const lockTimeoutMs = opts.lockTimeout !== undefined ? nonNegativeInt(opts.lockTimeout, '--lock-timeout', 7) : config.migrateLockTimeoutMs;
       const result = await migrate(url, {
         dryRun: !!opts.dryRun,
         lockTimeoutMs,
-        timeouts: { lockTimeout: opts.lockWait, statementTimeout: opts.statementTimeout },
+        timeouts: { lockTimeout: opts.lockWait ?? config.migrateTimeouts.lockTimeout, statementTimeout: opts.statementTimeout ?? config.migrateTimeouts.statementTimeout },
         retryLock: nonNegativeInt(opts.retryLock, '--retry-lock'),
         onItem: opts.json || opts.dryRun ? undefined : (item) => process.stderr.write(`applying ${item.kind} ${item.file}\n`),
         onRetry: (item, attempt, delayMs) => process.stderr.write(`govdb: ${item.file}: lock wait timed out; retry ${attempt} in ${(delayMs / 1000).toFixed(1)} s\n`),
