@@ -54,7 +54,7 @@ export interface Config {
   http: HttpConfig;
   /** background work run by the leader (src/server/leader.ts) */
   leader: LeaderConfig;
-  /** GOVDB_IDEMPOTENCY_SECRET: key of the request_id fingerprints; unset: a per-database secret */
+  /** GOVDB_IDEMPOTENCY_SECRET: encrypts an onboard's API key for request_id retries; unset: a per-process key */
   idempotencySecret: string | undefined;
   /** GOVDB_DEBUG_GC=1: force a garbage collection before each /metrics scrape (leak hunting; needs --expose-gc) */
   debugGc: boolean;
