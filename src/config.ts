@@ -138,7 +138,7 @@ function int<F extends number | undefined>(name: string, fallback: F, min: numbe
 }
 
 /** One of `values` (case-insensitive); unset: `fallback`. */
-function oneOf<const V extends string>(name: string, values: readonly V[], fallback: V, message: (v: string) => string) {
+function oneOf<const V extends string>(values: readonly V[], fallback: V, message: (v: string) => string) {
   return raw.transform((v, ctx): V => {
     if (v === undefined) return fallback;
     const found = values.find((x) => x === v.toLowerCase());
@@ -148,6 +148,7 @@ function oneOf<const V extends string>(name: string, values: readonly V[], fallb
   });
 }
 
+/** A URL with the given scheme; `detail` adds a SHORT excerpt of a bad value (URLs may hold passwords). */
 function url(name: string, scheme: RegExp, schemes: string, detail: (v: string) => string) {
   return raw.superRefine((v, ctx) => {
     if (v !== undefined && !scheme.test(v)) ctx.addIssue({ code: 'custom', message: `${name} must start with ${schemes}${detail(v)}` });
@@ -190,7 +191,7 @@ const POSTGRES = /^postgres(ql)?:\/\//;
 const envSchema = z.object({
   DB_POSTGRES_URL: url('DB_POSTGRES_URL', POSTGRES, 'postgres:// or postgresql://', (v) => ` (got a value starting ${JSON.stringify(v.slice(0, 12))})`),
   DB_POSTGRES_DIRECT_URL: url('DB_POSTGRES_DIRECT_URL', POSTGRES, 'postgres:// or postgresql://', () => ''),
-  DB_POSTGRES_POOLER: oneOf('DB_POSTGRES_POOLER', ['none', 'transaction'], 'none', (v) => `DB_POSTGRES_POOLER must be "none" or "transaction" (got ${JSON.stringify(v)})`),
+  DB_POSTGRES_POOLER: oneOf(['none', 'transaction'], 'none', (v) => `DB_POSTGRES_POOLER must be "none" or "transaction" (got ${JSON.stringify(v)})`),
   // one rule for replica URLs: src/db/replicas.ts (its property test covers it)
   DB_POSTGRES_READ_URL: raw.transform((v, ctx) => {
     try {
@@ -214,7 +215,7 @@ const envSchema = z.object({
   GOVDB_ONBOARD_PER_ADDRESS_PER_HOUR: int('GOVDB_ONBOARD_PER_ADDRESS_PER_HOUR', 20, 1, 1_000_000),
   GOVDB_ONBOARD_TOTAL_PER_HOUR: int('GOVDB_ONBOARD_TOTAL_PER_HOUR', 200, 1, 10_000_000),
   GOVDB_POOL_IDLE_MS: int('GOVDB_POOL_IDLE_MS', undefined, 0, 86_400_000),
-  GOVDB_PREPARED_STATEMENTS: oneOf('GOVDB_PREPARED_STATEMENTS', ['on', 'off'], 'on', (v) => `GOVDB_PREPARED_STATEMENTS=${JSON.stringify(v)} must be on or off`),
+  GOVDB_PREPARED_STATEMENTS: oneOf(['on', 'off'], 'on', (v) => `GOVDB_PREPARED_STATEMENTS=${JSON.stringify(v)} must be on or off`),
   GOVDB_SESSION_IDLE_MS: int('GOVDB_SESSION_IDLE_MS', DEFAULT_SESSION_LIMITS.idleMs, 100, 7 * 86_400_000),
   GOVDB_MAX_SESSIONS: int('GOVDB_MAX_SESSIONS', DEFAULT_SESSION_LIMITS.maxSessions, 1, 1_000_000),
   GOVDB_MAX_SESSIONS_PER_CLIENT: int('GOVDB_MAX_SESSIONS_PER_CLIENT', DEFAULT_SESSION_LIMITS.maxSessionsPerClient, 1, 1_000_000),
