@@ -4,7 +4,7 @@ import { GovdbError, isGovdbError } from '../errors';
 import { AuditLine, checkLine, pgProblem, pgSafeText } from './auditLine';
 import { sha256Hex } from './canonicalJson';
 import type { AuditLog } from './auditLog';
-import { EventRow, InsertResult, insertEvents, MirrorReject, recordMirrorRejects } from './auditSql';
+import { EventRow, InsertResult, insertEvents, MirrorReject, recordMirrorRejects } from './auditDb';
 import { Checkpoint, readCheckpoint, writeCheckpoint } from './checkpoint';
 import { LagCounter } from './lagCounter';
 import { checkpointPath } from './logFiles';

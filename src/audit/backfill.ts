@@ -4,7 +4,7 @@ import type { SourceZone } from '../import/timezone';
 import type { NormalizeContext } from '../import/types';
 import { isGovdbError } from '../errors';
 import { checkLine, pgProblem } from './auditLine';
-import { EventRow, insertEvents } from './auditSql';
+import { EventRow, insertEvents } from './auditDb';
 import { forEachLine } from './logFiles';
 
 export interface BackfillOptions {

@@ -1,6 +1,8 @@
 /**
  * The audit trail: audit_log.jsonl (hash-chained, group-committed) is the compliance record;
- * AuditMirror copies it into audit.events. docs/audit.md describes the format and guarantees.
+ * AuditMirror copies it into audit.events; ToolUsageWriter batches tool calls into audit.tool_usage.
+ * docs/audit.md describes the format and guarantees. The server (src/server/runtime.ts) starts the
+ * trail with startAuditTrail, as the tests do.
  *
  *   const trail = await startAuditTrail(pool, { path: config.auditLogPath });
  *   await trail.log.record({ agentId, sessionId, eventType: 'lifecycle.paused', confidence, details });
@@ -20,6 +22,8 @@ export { verifyChain } from './verify';
 export type { VerifyResult } from './verify';
 export { backfillFiles } from './backfill';
 export { listLogFiles } from './logFiles';
+export { ToolUsageWriter } from './toolUsageWriter';
+export type { ToolUsage } from './toolUsageWriter';
 
 export interface AuditTrail {
   log: AuditLog;
@@ -45,8 +49,12 @@ export async function startAuditTrail(
       await log.flush().catch(() => undefined);
       // whatever is not mirrored now stays in the file and is sent after the next start
       await mirror.caughtUp(mirrorTimeoutMs).catch(() => undefined);
-      await mirror.stop();
-      await log.close();
+      try {
+        await mirror.stop();
+      } finally {
+        // the log's file lock is released even when the mirror fails to stop
+        await log.close();
+      }
     },
   };
 }

@@ -1,6 +1,6 @@
 import { promises as fs } from 'fs';
 import path from 'path';
-import { Client } from 'pg';
+import type { DbConnection } from '../db/types';
 import { checkpointPath, forEachLine, listLogFiles } from '../audit/logFiles';
 import { verifyChain } from '../audit/verify';
 import { connectClient, createPool, redactUrl } from '../db/pool';
@@ -195,7 +195,7 @@ export async function verifyRestored(url: string, manifest: Manifest, auditLogPa
       add(name, false, `${isGovdbError(err) ? `${err.code}: ` : ''}${(err as Error).message}`);
     }
   };
-  const client: Client = await connectClient(url);
+  const client: DbConnection = await connectClient(url);
   let state: Awaited<ReturnType<typeof readDatabaseState>> | undefined;
   try {
     await guard('tables', async () => {

@@ -3,9 +3,10 @@ import { mkdtempSync, promises as fsp, rmSync } from 'fs';
 import os from 'os';
 import path from 'path';
 import Redis from 'ioredis';
-import type { Pool, PoolClient } from 'pg';
+import type { DbPool as Pool, DbPoolClient as PoolClient } from '../db/types';
 import { AuditLog, AuditMirror } from '../audit';
-import { cacheConfigFromEnv, createCacheLayer } from '../cache';
+import { createCacheLayer } from '../cache';
+import { loadConfig } from '../config';
 import { createAgentService, Agent } from '../domain/agents';
 import { createEisvService } from '../domain/eisv';
 import { knowledge as knowledgeFns } from '../db/generated/functions';
@@ -39,7 +40,7 @@ export async function benchSessions(ctx: BenchContext): Promise<PairedResult[]> 
   const agent = await agents.onboard({ label: `bench sessions ${randomBytes(3).toString('hex')}` });
   for (const mode of ['redis', 'memory'] as const) {
     const env = { REDIS_URL: mode === 'redis' ? ctx.redisUrl : '', REDIS_KEY_PREFIX: `bench${randomBytes(3).toString('hex')}:` };
-    const cache = await createCacheLayer<Agent>(cacheConfigFromEnv(env), { pool: ctx.pool, loadAgentMetadata: (id) => agents.get(id), cleanupIntervalMs: 0 });
+    const cache = await createCacheLayer<Agent>(loadConfig(env).cache, { pool: ctx.pool, loadAgentMetadata: (id) => agents.get(id), cleanupIntervalMs: 0 });
     const floorRedis = new Redis(ctx.redisUrl, { lazyConnect: false });
     try {
       const sessionId = `bench-session-${randomBytes(6).toString('hex')}`;
@@ -52,7 +53,7 @@ export async function benchSessions(ctx: BenchContext): Promise<PairedResult[]> 
         await cache.metadata.get(agent.agentId);
         results.push(await measurePaired('agent metadata read, cached (redis)', 'redis GET', () => floorRedis.get('bench:floor'), () => cache.metadata.get(agent.agentId),
           { iterations: ctx.iterations, notes: `in-process tier ${cache.metadata.localTierActive() ? 'active' : 'INACTIVE'} in front of Redis` }));
-        const redisOnly = await createCacheLayer<Agent>(cacheConfigFromEnv(env), { pool: ctx.pool, loadAgentMetadata: (id) => agents.get(id), cleanupIntervalMs: 0, localMetadataTtlMs: 0 });
+        const redisOnly = await createCacheLayer<Agent>(loadConfig(env).cache, { pool: ctx.pool, loadAgentMetadata: (id) => agents.get(id), cleanupIntervalMs: 0, localMetadataTtlMs: 0 });
         try {
           await redisOnly.metadata.get(agent.agentId);
           results.push(await measurePaired('agent metadata read, Redis tier only (in-process tier off)', 'redis GET', () => floorRedis.get('bench:floor'), () => redisOnly.metadata.get(agent.agentId), { iterations: ctx.iterations }));
@@ -211,8 +212,8 @@ export async function benchMetadataInvalidation(ctx: BenchContext, samples: numb
   const env = { REDIS_URL: ctx.redisUrl, REDIS_KEY_PREFIX: `benchinv${randomBytes(3).toString('hex')}:` };
   let version = 0;
   const load = async (id: string) => ({ id, version });
-  const a = await createCacheLayer<{ id: string; version: number }>(cacheConfigFromEnv(env), { pool: ctx.pool, loadAgentMetadata: load, cleanupIntervalMs: 0 });
-  const b = await createCacheLayer<{ id: string; version: number }>(cacheConfigFromEnv(env), { pool: ctx.pool, loadAgentMetadata: load, cleanupIntervalMs: 0 });
+  const a = await createCacheLayer<{ id: string; version: number }>(loadConfig(env).cache, { pool: ctx.pool, loadAgentMetadata: load, cleanupIntervalMs: 0 });
+  const b = await createCacheLayer<{ id: string; version: number }>(loadConfig(env).cache, { pool: ctx.pool, loadAgentMetadata: load, cleanupIntervalMs: 0 });
   try {
     for (let i = 0; i < 500 && !(a.metadata.localTierActive() && b.metadata.localTierActive()); i++) await new Promise((r) => setTimeout(r, 10));
     const latencies: number[] = [];

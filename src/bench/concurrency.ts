@@ -1,7 +1,7 @@
 import { execFileSync } from 'child_process';
 import os from 'os';
 import path from 'path';
-import type { Pool } from 'pg';
+import type { DbPool as Pool } from '../db/types';
 import { createPool } from '../db/pool';
 import { createAgentService } from '../domain/agents';
 import { createEisvService } from '../domain/eisv';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'fs';
-import type { PoolClient } from 'pg';
+import type { DbPoolClient as PoolClient } from '../db/types';
 
 /**
  * CPU counters for the benchmark: a PostgreSQL backend's user+system time from /proc/<pid>/stat

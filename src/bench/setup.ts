@@ -1,9 +1,9 @@
 import { execFileSync } from 'child_process';
 import { readFileSync } from 'fs';
 import path from 'path';
-import { Client, Pool } from 'pg';
+import type { DbPool as Pool } from '../db/types';
 import { migrate } from '../db/migrate/migrate';
-import { createPool } from '../db/pool';
+import { connectClient, createPool } from '../db/pool';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -32,8 +32,7 @@ export function databaseUrl(server: string, name: string): string {
 }
 
 export async function recreateDatabase(server: string, name: string): Promise<string> {
-  const admin = new Client({ connectionString: server });
-  await admin.connect();
+  const admin = await connectClient(server);
   try {
     await admin.query(`drop database if exists "${name}" with (force)`);
     await admin.query(`create database "${name}"`);
@@ -44,8 +43,7 @@ export async function recreateDatabase(server: string, name: string): Promise<st
 }
 
 export async function dropDatabase(server: string, name: string): Promise<void> {
-  const admin = new Client({ connectionString: server });
-  await admin.connect();
+  const admin = await connectClient(server);
   try {
     await admin.query(`drop database if exists "${name}" with (force)`);
   } finally {

@@ -1,12 +1,11 @@
 import type { Queryable } from '../db/pool';
 import { CacheConfig } from './cacheConfig';
 import { RedisKeys } from './keys';
-import { LeaseLockService, LockService } from './lockService';
 import { Cluster } from 'ioredis';
 import { McpSessionStore, RedisMcpSessionStore } from './mcpSessionStore';
 import { CommitMarks } from './commitMarks';
 import { AgentMetadataLoader, CachedMetadata, InvalidationSubscriber, MetadataCache } from './metadataCache';
-import { PgPoolLike } from './pgAdvisoryLock';
+import type { PgPoolLike } from '../db/advisoryLock';
 import { DEFAULT_RATE_LIMITS, GcraRateLimiter, RateLimiter, RateLimitRules } from './rateLimiter';
 import { createRedisClient } from './redisClient';
 import { CacheHealth, RedisAvailability } from './redisAvailability';
@@ -29,7 +28,6 @@ export interface CacheLayerDeps<M> {
 export interface CacheLayer<M> {
   sessions: SessionStore;
   metadata: MetadataCache<M> & { localTierActive(): boolean };
-  locks: LockService;
   rateLimits: RateLimiter;
   sessionCleanup: SessionCleanupJob;
   /** MCP session records shared by every server (src/cache/mcpSessionStore.ts) */
@@ -64,7 +62,6 @@ export async function createCacheLayer<M>(config: CacheConfig, deps: CacheLayerD
     memoryMaxEntries: config.memoryMaxEntries,
     localTtlMs: deps.localMetadataTtlMs,
   });
-  const locks = new LeaseLockService(availability, keys, config.memoryMaxEntries);
   const rateLimits = new GcraRateLimiter(availability, keys, deps.rateLimits ?? DEFAULT_RATE_LIMITS, config.memoryMaxEntries);
   const sessionCleanup = new SessionCleanupJob(deps.pool, sessions, deps.cleanupIntervalMs || 300_000);
   if (configured) {
@@ -78,7 +75,6 @@ export async function createCacheLayer<M>(config: CacheConfig, deps: CacheLayerD
   return {
     sessions,
     metadata,
-    locks,
     rateLimits,
     sessionCleanup,
     mcpSessions: new RedisMcpSessionStore(availability, keys, config.sessionTtlMs, config.memoryMaxEntries),

@@ -35,15 +35,6 @@ export class RedisKeys {
     return `${this.prefix}agentmeta:invalidations`;
   }
 
-  /** Lease lock holder (token) and its fencing counter: same hash tag. */
-  lock(name: string): string {
-    return `${this.prefix}lock:${tag(name)}`;
-  }
-
-  lockFence(name: string): string {
-    return `${this.prefix}lock:${tag(name)}:fence`;
-  }
-
   /** GCRA state of one rule; all rules of one agent share the agent's hash tag. */
   rateLimit(agentId: string, operation: string, periodMs: number, limit: number): string {
     return `${this.prefix}ratelimit:${tag(agentId)}:${operation}:${limit}/${periodMs}ms`;

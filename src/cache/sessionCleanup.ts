@@ -1,5 +1,5 @@
 import { core } from '../db/generated/functions';
-import { PgPoolLike, withAdvisoryLock } from './pgAdvisoryLock';
+import { PgPoolLike, withAdvisoryLock } from '../db/advisoryLock';
 import { CachedSessionStore } from './sessionStore';
 
 /** Name of the PostgreSQL advisory lock that lets one server at a time run the cleanup. */

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { reportError } from './output';
 import { registerMigrate } from './commands/migrate';
 import { registerStatus } from './commands/status';
 import { registerLint } from './commands/lint';
@@ -12,6 +13,7 @@ import { registerBackup, registerRestore } from './commands/backup';
 export function buildProgram(): Command {
   const program = new Command('govdb')
     .description('govdb: the data platform of the governance MCP server')
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- package.json lies outside rootDir (src): an import would pull it into the compiled tree
     .version(require('../../package.json').version)
     .showHelpAfterError();
   registerMigrate(program);
@@ -30,8 +32,6 @@ export function buildProgram(): Command {
 export function main(argv: string[]): void {
   buildProgram()
     .parseAsync(argv)
-    .catch((err: Error) => {
-      process.stderr.write(`govdb: ${err.message}\n`);
-      process.exitCode = 2;
-    });
+    // what a command did not report itself (it reports its own errors with its own exit code)
+    .catch((err: unknown) => reportError(err, argv.includes('--json'), 2));
 }

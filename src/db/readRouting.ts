@@ -1,8 +1,13 @@
 import { AsyncLocalStorage } from 'async_hooks';
 import type { Pool } from 'pg';
-import type { CommitMarks } from '../cache/commitMarks';
 import type { Queryable } from './pool';
 import type { ReplicaMonitor } from './replicas';
+
+/** Per caller, the WAL position of its last write; the cache layer provides it (src/cache/commitMarks.ts). */
+export interface CommitMarks {
+  raise(caller: string, position: bigint): Promise<void>;
+  get(caller: string): Promise<bigint | undefined>;
+}
 
 interface Scope {
   /** the caller's last write position; undefined = unknown → primary */

@@ -7,7 +7,8 @@ import { Queryable } from '../db/pool';
  * sql/functions/audit_queries.sql; the writers are in sql/functions/audit.sql.
  */
 
-export interface AuditEvent {
+/** A stored row of audit.events, as read back (the MCP port's AuditEvent is what a tool records). */
+export interface AuditEventRow {
   /** bigint, as a string */
   id: string;
   occurredAt: Date;
@@ -22,7 +23,8 @@ export interface AuditEvent {
   ingestedAt: Date;
 }
 
-export interface ToolUsage {
+/** A stored row of audit.tool_usage, as read back (the MCP port's ToolUsage is what the server reports). */
+export interface ToolUsageRow {
   id: string;
   occurredAt: Date;
   toolName: string;
@@ -66,7 +68,7 @@ function page<R extends { cursor: string | null }, T>(rows: R[], limit: number, 
   return { rows: rows.map(map), nextCursor: last && rows.length === limit ? last.cursor : null };
 }
 
-async function queryEvents(db: Queryable, query: EventQuery = {}): Promise<Page<AuditEvent>> {
+async function queryEvents(db: Queryable, query: EventQuery = {}): Promise<Page<AuditEventRow>> {
   const limit = query.limit ?? 100;
   const rows = await audit.queryEvents(db, { ...query, limit });
   return page(rows, limit, (r) => ({
@@ -84,7 +86,7 @@ async function queryEvents(db: Queryable, query: EventQuery = {}): Promise<Page<
   }));
 }
 
-async function queryToolUsage(db: Queryable, query: ToolUsageQuery = {}): Promise<Page<ToolUsage>> {
+async function queryToolUsage(db: Queryable, query: ToolUsageQuery = {}): Promise<Page<ToolUsageRow>> {
   const limit = query.limit ?? 100;
   const rows = await audit.queryToolUsage(db, { ...query, limit });
   return page(rows, limit, (r) => ({

@@ -1,7 +1,7 @@
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { SessionLimits } from '../config';
-import type { ServerMetrics } from '../server/metrics';
+import type { ServerMetrics } from '../mcp/observability';
 
 /** One live MCP session over Streamable HTTP: its transport, its MCP Server, who opened it, when it was last used. */
 export interface LiveSession {

@@ -1,5 +1,4 @@
-import type { HealthReport } from '../server/health';
-import type { ServerMetrics } from '../server/metrics';
+import type { HealthReport, ServerMetrics } from './observability';
 import type { AgentService } from '../domain/agents';
 import type { AuditQueryService } from '../domain/auditQueries';
 import type { CalibrationService } from '../domain/calibration';

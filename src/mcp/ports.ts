@@ -1,3 +1,5 @@
+import type { ToolUsage } from '../audit/toolUsageWriter';
+
 /**
  * What the MCP server needs from the rest of the system, as small interfaces. The runtime
  * (src/server/runtime.ts) adapts the real implementations (PostgreSQL, the Redis layer, the audit
@@ -40,15 +42,8 @@ export interface AuditSink {
   record(event: AuditEvent): Promise<void>;
 }
 
-export interface ToolUsage {
-  toolName: string;
-  agentId: string | null;
-  sessionId: string | null;
-  latencyMs: number;
-  success: boolean;
-  errorCode: string | null;
-  occurredAt: Date;
-}
+/** One tool call; src/audit/toolUsageWriter.ts writes it to audit.tool_usage. */
+export type { ToolUsage };
 
 export interface ToolUsageSink {
   record(usage: ToolUsage): void;

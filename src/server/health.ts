@@ -1,31 +1,14 @@
 import { scrubMessage } from '../errors';
-import type { Pool } from 'pg';
+import type { DbPool } from '../db/types';
+import type { CheckResult, CheckStatus, HealthReport } from '../mcp/observability';
 import { LedgerFiles } from '../db/migrate/ledgerFiles';
 import { itemsToApply, readLedgerStatus } from '../db/migrate/status';
 import { core, CoreHealthSnapshotRow } from '../db/generated/functions';
 
 type HealthSnapshot = CoreHealthSnapshotRow;
 
-export type CheckStatus = 'healthy' | 'warning' | 'deprecated' | 'unavailable' | 'error';
-
-export interface CheckResult {
-  status: CheckStatus;
-  message: string;
-  [detail: string]: unknown;
-}
-
-export interface HealthReport {
-  status: 'healthy' | 'moderate' | 'critical';
-  status_breakdown: Record<CheckStatus, number>;
-  checks: Record<string, CheckResult>;
-  schema_version: number | null;
-  store: 'postgres' | 'embedded';
-  version: string;
-  uptime: number;
-}
-
 export interface HealthSources {
-  db: Pool;
+  db: DbPool;
   store: 'postgres' | 'embedded';
   ledger: LedgerFiles;
   version: string;

@@ -1,5 +1,5 @@
-import { Client } from 'pg';
-import { PgClientLike, PgPoolLike } from '../cache/pgAdvisoryLock';
+import { PgClientLike, PgPoolLike, tryAdvisoryLock } from '../db/advisoryLock';
+import { DedicatedConnection, openDedicatedConnection } from '../db/dedicatedConnection';
 
 /** Name of the PostgreSQL session advisory lock whose holder runs the background work. */
 export const LEADER_LOCK = 'govdb.leader';
@@ -46,7 +46,7 @@ export interface LeaderOptions {
  * depend on a pooler's server session and never run twice at the same time.
  */
 export class Leader {
-  private client: Client | undefined;
+  private client: DedicatedConnection | undefined;
   private timers: NodeJS.Timeout[] = [];
   private poller: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -92,16 +92,15 @@ export class Leader {
         return;
       }
       if (!this.client) {
-        const c = new Client({ connectionString: this.options.url, application_name: 'govdb leader', keepAlive: true, connectionTimeoutMillis: 5000 });
-        c.on('error', (err) => this.dropConnection(c, err));
-        c.on('end', () => this.dropConnection(c, new Error('leader connection ended')));
-        await c.connect();
-        await c.query(`set timezone = 'UTC'; set search_path = "$user", public, ag_catalog`);
+        // the session holds the lock: when it is lost, so is leadership (onLost runs only after open)
+        const c: DedicatedConnection = await openDedicatedConnection(this.options.url, {
+          applicationName: 'govdb leader',
+          onLost: (err) => this.dropConnection(c, err),
+        });
         if (this.stopped) return void (await c.end());
         this.client = c;
       }
-      const { rows } = await this.client.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtextextended($1::text, 0)) as locked', [this.options.lockName ?? LEADER_LOCK]);
-      if (rows[0]?.locked && !this.stopped) {
+      if ((await tryAdvisoryLock(this.client, this.options.lockName ?? LEADER_LOCK)) && !this.stopped) {
         const c = this.client;
         this.win({
           query: c.query.bind(c) as PgPoolLike['query'],
@@ -114,7 +113,7 @@ export class Leader {
     }
   }
 
-  private dropConnection(c: Client, err: Error): void {
+  private dropConnection(c: DedicatedConnection, err: Error): void {
     if (this.client !== c) return;
     this.client = undefined;
     if (this.st.isLeader) this.options.log(`govdb: leadership lost (${err.message})`);

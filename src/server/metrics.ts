@@ -1,30 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { statementRecoveries } from '../db/pool';
+import type { ServerMetrics } from '../mcp/observability';
 
-/**
- * Prometheus metrics of one server process; a registry per instance, no global state.
- *
- * Naming (https://prometheus.io/docs/practices/naming/): one `govdb_` prefix on every series
- * (the Node.js defaults become `govdb_process_cpu_user_seconds_total`, `govdb_nodejs_heap_size_used_bytes`, ...),
- * base units in the name (`_seconds`, `_bytes`), `_total` on counters and only on counters.
- */
-export interface ServerMetrics {
-  registry: Registry;
-  toolCalls: Counter<'tool' | 'outcome'>;
-  toolLatency: Histogram<'tool'>;
-  rateLimitRejections: Counter<'operation'>;
-  /** live MCP sessions over Streamable HTTP */
-  mcpSessions: Gauge;
-  mcpSessionsOpened: Counter;
-  /** sessions ended, by reason: deleted (client DELETE), expired (idle), shutdown */
-  mcpSessionsClosed: Counter<'reason'>;
-  /** initialize requests refused, by reason: server_cap, client_cap, initialize_rate */
-  mcpSessionRejections: Counter<'reason'>;
-}
-
+/** Where the scrape-time series read their values. */
 export interface MetricSources {
   pool?: () => { total: number; idle: number; waiting: number };
-  cache?: () => { mode: string; hits?: number; misses?: number };
+  /** invalidationFailures: agent metadata invalidations that failed after a committed change (monotonic) */
+  cache?: () => { mode: string; hits?: number; misses?: number; invalidationFailures?: number };
   audit?: () => { queueDepth?: number; lagLines?: number; mirroredTotal?: number };
 }
 
@@ -55,6 +37,14 @@ export interface MetricOptions {
   gcBeforeScrape?: boolean;
 }
 
+/**
+ * Prometheus metrics of one server process (the ServerMetrics of src/mcp/observability.ts); a
+ * registry per instance, no global state.
+ *
+ * Naming (https://prometheus.io/docs/practices/naming/): one `govdb_` prefix on every series
+ * (the Node.js defaults become `govdb_process_cpu_user_seconds_total`, `govdb_nodejs_heap_size_used_bytes`, ...),
+ * base units in the name (`_seconds`, `_bytes`), `_total` on counters and only on counters.
+ */
 export function createMetrics(sources: MetricSources = {}, options: MetricOptions = {}): ServerMetrics {
   const registry = new Registry();
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -108,6 +98,8 @@ export function createMetrics(sources: MetricSources = {}, options: MetricOption
       this.set({ mode: 'memory' }, c.mode === 'memory' ? 1 : 0);
     },
   });
+  sourcedCounter(registry, 'govdb_cache_invalidation_failures_total', 'Agent metadata invalidations that failed after a committed change (the cached copy lives until its TTL)',
+    () => sources.cache?.()?.invalidationFailures);
   new Gauge({
     name: 'govdb_cache_hit_ratio', help: 'Metadata cache hit ratio since start (0..1)', registers: [registry],
     collect() {

@@ -1,5 +1,5 @@
-import { AuditLog, AuditMirror } from '../audit';
-import { createCacheLayer, cacheConfigFromEnv, CacheLayer, RateLimitRules } from '../cache';
+import { AuditLog, AuditMirror, AuditTrail, startAuditTrail, ToolUsageWriter } from '../audit';
+import { createCacheLayer, CacheLayer, RateLimitRules } from '../cache';
 import { DEFAULT_RATE_LIMITS, ONBOARD_ADDRESS_OPERATION, ONBOARD_TOTAL_OPERATION } from '../cache/rateLimiter';
 import { Config } from '../config';
 import { createAgentService, Agent } from '../domain/agents';
@@ -18,24 +18,25 @@ import path from 'path';
 import { createIdempotencyRunner } from '../mcp/idempotency';
 import { cleanupExpiredSessions } from '../cache/sessionCleanup';
 import type { CachedSessionStore } from '../cache/sessionStore';
-import { maintainPartitions } from '../audit/auditSql';
+import { maintainPartitions } from '../audit/auditDb';
 import { checkHealth } from './health';
 import { ensureWritableDir } from './preflight';
 import { Leader, LeaderJob } from './leader';
 import { leaderCheck, registerLeaderMetrics, registerReplicaMetrics, replicaCheck, withChecks } from './scaleHealth';
-import { readUrlsFromEnv, ReplicaMonitor } from '../db/replicas';
+import { ReplicaMonitor } from '../db/replicas';
 import { ReadRouter } from '../db/readRouting';
 import { createMetrics } from './metrics';
 import { DatabaseRuntime, startDatabase } from './startDatabase';
-import { ToolUsageWriter } from './toolUsageWriter';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- package.json lies outside rootDir (src): an import would pull it into the compiled tree
 const VERSION: string = require('../../package.json').version;
 
 export interface Runtime {
   deps: ServerDeps;
   database: DatabaseRuntime;
   cache: CacheLayer<Agent>;
+  /** the audit trail as startAuditTrail (src/audit/index.ts) builds it; auditLog and auditMirror are its parts */
+  audit: AuditTrail;
   auditLog: AuditLog;
   auditMirror: AuditMirror;
   toolUsage: ToolUsageWriter;
@@ -47,8 +48,6 @@ export interface RuntimeOptions {
   migrate?: boolean;
   clientName: 'stdio' | 'http';
   log: (line: string) => void;
-  /** environment for the cache settings (REDIS_*); default process.env */
-  env?: NodeJS.ProcessEnv;
   /** how often stalled dialectic sessions are failed (default 60 s) */
   dialecticSweepMs?: number;
   /** rate limits per operation; default DEFAULT_RATE_LIMITS (src/cache/rateLimiter.ts) */
@@ -68,13 +67,38 @@ export function onboardRateLimits(config: Pick<Config, 'onboardPerAddressPerHour
   };
 }
 
-/** Builds every dependency of the server from the validated configuration. */
+/**
+ * Wraps the metadata cache's invalidation for the domain services, which call it after a committed
+ * change of an agent. The wrapper never rejects: the change is committed, so a cache that cannot be
+ * told must not turn it into an error (it did: UNAVAILABLE for a committed update). The stale copy is
+ * bounded by the metadata TTL (`ttlMs`), and a reader never stores a value older than the version it
+ * saw (src/cache/metadataCache.ts); the failure is logged and counted (`failures()`, exported as
+ * govdb_cache_invalidation_failures_total).
+ */
+export function afterCommitInvalidation(invalidateAgent: (agentId: string) => Promise<void>, ttlMs: number, log: (line: string) => void): { invalidate(agentId: string): Promise<void>; failures(): number } {
+  let failures = 0;
+  return {
+    async invalidate(agentId) {
+      try {
+        await invalidateAgent(agentId);
+      } catch (err) {
+        failures++;
+        log(`govdb: invalidating the cached metadata of agent ${agentId} failed; the cached copy expires within ${Math.round(ttlMs / 1000)} s: ${(err as Error).message}`);
+      }
+    },
+    failures: () => failures,
+  };
+}
+
+/**
+ * Builds every dependency of the server from the validated configuration (`loadConfig`,
+ * src/config.ts: nothing here reads the environment).
+ */
 export async function startRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
   const startedAt = Date.now();
-  const readUrls = readUrlsFromEnv((options.env ?? process.env).DB_POSTGRES_READ_URL); // refused before anything starts
   const database = await startDatabase(config, { migrate: options.migrate, log: options.log });
   const { pool } = database;
-  const cacheConfig = cacheConfigFromEnv(options.env ?? process.env);
+  const cacheConfig = config.cache;
   let agentsForCache: ReturnType<typeof createAgentService> | undefined;
   const cache = await createCacheLayer<Agent>(cacheConfig, {
     pool,
@@ -89,13 +113,13 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       }
     },
   });
-  const invalidate = (agentId: string) => cache.metadata.invalidateAgent(agentId);
+  const invalidation = afterCommitInvalidation((agentId) => cache.metadata.invalidateAgent(agentId), cacheConfig.metadataTtlMs, options.log);
+  const { invalidate } = invalidation;
   // read replicas (DB_POSTGRES_READ_URL): monitored for /health and /metrics; read-only tool calls read
   // from one that has replayed the caller's last write (src/db/readRouting.ts)
-  const env = options.env ?? process.env;
-  const replicas = new ReplicaMonitor({ primary: pool, urls: readUrls, maxLagBytes: Number(env.DB_POSTGRES_READ_MAX_LAG_BYTES) || undefined });
+  const replicas = new ReplicaMonitor({ primary: pool, urls: config.readReplicas.urls, maxLagBytes: config.readReplicas.maxLagBytes });
   replicas.start();
-  const router = replicas.state().length ? new ReadRouter({ primary: pool, replicas, marks: cache.commitMarks, waitMs: Number(env.DB_POSTGRES_READ_WAIT_MS) || undefined }) : undefined;
+  const router = replicas.state().length ? new ReadRouter({ primary: pool, replicas, marks: cache.commitMarks, waitMs: config.readReplicas.waitMs }) : undefined;
   const servicesDb = router ? router.queryable() : pool;
   // get_agent reads through the metadata cache (in-process tier, Redis, PostgreSQL); permission checks use agents.get
   const agents = createAgentService(servicesDb, { invalidate, cachedMetadata: cache.metadata });
@@ -115,22 +139,22 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     pool,
     servicesFor: (db, hooks) => ({ agents: createAgentService(db, hooks), eisv: createEisvService(db, hooks), knowledge: createKnowledgeService(db), ...primaryServices(db) }),
     invalidate,
-    secret: (options.env ?? process.env).GOVDB_IDEMPOTENCY_SECRET || undefined,
+    secret: config.idempotencySecret,
   });
 
-  let auditLog: AuditLog;
+  let audit: AuditTrail;
   try {
     await options.beforeAudit?.();
     ensureWritableDir(config.dataDir);
     ensureWritableDir(path.dirname(config.auditLogPath));
-    auditLog = await AuditLog.open({ path: config.auditLogPath });
+    // the same wiring the audit tests exercise: the log, and its mirror into audit.events
+    audit = await startAuditTrail(pool, { path: config.auditLogPath });
   } catch (err) {
     await cache.close().catch(() => undefined);
     await database.close().catch(() => undefined);
     throw err;
   }
-  const auditMirror = new AuditMirror(pool, { logPath: config.auditLogPath, writer: auditLog });
-  auditMirror.start();
+  const { log: auditLog, mirror: auditMirror } = audit;
   const toolUsage = new ToolUsageWriter(pool);
   // background work runs on ONE server at a time: the holder of a PostgreSQL advisory lock (leader.ts)
   const jobs: LeaderJob[] = [
@@ -138,13 +162,14 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     { name: 'dialectic_timeout_sweep', intervalMs: options.dialecticSweepMs ?? 60_000, run: (db) => createDialecticService(db).failExpiredSessions() },
     // expired idempotency keys and API keys past their retry window are erased (docs/audit.md)
     { name: 'idempotency_sweep', intervalMs: 60_000, run: () => idempotency.sweep() },
-    { name: 'session_cleanup', intervalMs: Number(env.GOVDB_SESSION_CLEANUP_MS) || 300_000, run: (db) => cleanupExpiredSessions(db, cache.sessions as CachedSessionStore) },
+    { name: 'session_cleanup', intervalMs: config.leader.sessionCleanupMs, run: (db) => cleanupExpiredSessions(db, cache.sessions as CachedSessionStore) },
   ];
   // retention drops old partitions, so it runs only when a retention is configured
-  if (env.GOVDB_AUDIT_KEEP) jobs.push({ name: 'audit_partition_maintenance', intervalMs: 3_600_000, run: (db) => maintainPartitions(db, env.GOVDB_AUDIT_KEEP!, 3) });
+  const auditKeep = config.leader.auditKeep;
+  if (auditKeep) jobs.push({ name: 'audit_partition_maintenance', intervalMs: 3_600_000, run: (db) => maintainPartitions(db, auditKeep, 3) });
   const leader = new Leader({
     url: config.postgresDirectUrl ?? config.postgresUrl,
-    pollMs: Number(env.GOVDB_LEADER_POLL_MS) || 2000,
+    pollMs: config.leader.pollMs,
     jobs,
     log: options.log,
     // the embedded store is one process with one backend session: no election
@@ -154,12 +179,12 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
 
   const metrics = createMetrics({
     pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
-    cache: () => ({ mode: cache.health().mode }),
+    cache: () => ({ mode: cache.health().mode, invalidationFailures: invalidation.failures() }),
     audit: () => {
       const m = auditMirror.state();
       return { queueDepth: m.lagLines, lagLines: m.lagLines, mirroredTotal: m.rowsInserted };
     },
-  }, { gcBeforeScrape: (options.env ?? process.env).GOVDB_DEBUG_GC === '1' });
+  }, { gcBeforeScrape: config.debugGc });
   registerLeaderMetrics(metrics.registry, leader);
   registerReplicaMetrics(metrics.registry, replicas, router);
   const redisConfigured = Boolean(cacheConfig.redis.url || cacheConfig.redis.sentinels.length || cacheConfig.redis.clusterNodes.length);
@@ -226,6 +251,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     deps,
     database,
     cache,
+    audit,
     auditLog,
     auditMirror,
     toolUsage,
@@ -233,10 +259,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       await leader.stop();
       await replicas.stop();
       await toolUsage.close().catch(() => undefined);
-      await auditLog.flush().catch(() => undefined);
-      await auditMirror.caughtUp(5000).catch(() => undefined);
-      await auditMirror.stop().catch(() => undefined);
-      await auditLog.close().catch(() => undefined);
+      // what is not mirrored within 5 s stays in the file and is sent after the next start
+      await audit.close(5000).catch(() => undefined);
       await cache.close().catch(() => undefined);
       await database.close();
     },

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { CheckResult, CheckStatus, HealthReport } from './health';
+import type { CheckResult, CheckStatus, HealthReport } from '../mcp/observability';
 import type { ReplicaMonitor } from '../db/replicas';
 import type { ReadRouter } from '../db/readRouting';
 import type { Leader } from './leader';

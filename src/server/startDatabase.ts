@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { DbPool } from '../db/types';
 import { Config } from '../config';
 import { startEmbeddedStore, EmbeddedStore } from '../db/embedded';
 import { migrate } from '../db/migrate/migrate';
@@ -9,7 +9,7 @@ import { GovdbError } from '../errors';
 import { checkPostgresServer, ensureWritableDir, notMigratedError } from './preflight';
 
 export interface DatabaseRuntime {
-  pool: Pool;
+  pool: DbPool;
   store: 'postgres' | 'embedded';
   ledger: LedgerFiles;
   embedded?: EmbeddedStore;
@@ -50,7 +50,7 @@ export async function startDatabase(config: Config, options: StartDatabaseOption
       await probe.end();
       if (pending) {
         // never through a transaction pooler: the ledger holds a session advisory lock for the run
-        const result = await migrate(config.postgresDirectUrl ?? url, { root: ledger.root });
+        const result = await migrate(config.postgresDirectUrl ?? url, { root: ledger.root, lockTimeoutMs: config.migrateLockTimeoutMs, timeouts: config.migrateTimeouts });
         options.log(`govdb: applied ${result.applied.length} ledger item(s); SQL schema version ${result.sqlVersion}`);
       }
       const pool = createPool(url, { max: 10, idleTimeoutMs: config.poolIdleMs, namedStatements: config.namedStatements, sessionSetup: config.postgresPooler !== 'transaction' });
@@ -69,7 +69,7 @@ export async function startDatabase(config: Config, options: StartDatabaseOption
   const embedded = await startEmbeddedStore(config.dataDir);
   try {
     const ledger = await loadLedgerFiles(defaultProjectRoot(), embedded.url);
-    const result = await migrate(embedded.url, { root: ledger.root, preflight: false });
+    const result = await migrate(embedded.url, { root: ledger.root, preflight: false, lockTimeoutMs: config.migrateLockTimeoutMs, timeouts: config.migrateTimeouts });
     if (result.applied.length) options.log(`govdb: embedded store migrated (${result.applied.length} item(s), SQL schema version ${result.sqlVersion})`);
     // PGlite has one backend session shared by all clients: one connection keeps transactions apart,
     // and it is never closed for idleness (a replacement would land in the same session, see pool.ts)

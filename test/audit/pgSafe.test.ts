@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { buildLine, checkLine, normaliseEvent, NUL_REPLACEMENT, pgProblem, pgSafeText, SURROGATE_REPLACEMENT } from '../../src/audit/auditLine';
-import { insertEvents } from '../../src/audit/auditSql';
+import { insertEvents } from '../../src/audit/auditDb';
 import { createMigratedDatabase, TestDatabase } from '../helpers/db';
 
 /**

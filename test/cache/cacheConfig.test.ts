@@ -1,4 +1,6 @@
-import { cacheConfigFromEnv } from '../../src/cache/cacheConfig';
+import { loadConfig } from '../../src/config';
+
+const cacheConfigFromEnv = (env: NodeJS.ProcessEnv) => loadConfig(env).cache;
 import { LruTtlMap } from '../../src/cache/lruTtlMap';
 import { RedisKeys } from '../../src/cache/keys';
 
@@ -15,21 +17,16 @@ test('configuration comes from the environment with the documented defaults', ()
 });
 
 test('every configuration problem is reported at once', () => {
-  expect(() => cacheConfigFromEnv({ REDIS_URL: 'http://x', SESSION_TTL_HOURS: '0', REDIS_SENTINELS: 'a:1,b', REDIS_CLUSTER_NODES: 'c:2' })).toThrow(
-    expect.objectContaining({ code: 'CONFIG_INVALID' }),
-  );
-  try {
-    cacheConfigFromEnv({ REDIS_URL: 'http://x', SESSION_TTL_HOURS: '0', REDIS_SENTINELS: 'a:1,b', REDIS_CLUSTER_NODES: 'c:2' });
-  } catch (err) {
-    expect((err as Error).message).toMatchInlineSnapshot(`
-"Invalid Redis configuration:
+  const env = { REDIS_URL: 'http://x', SESSION_TTL_HOURS: '0', REDIS_SENTINELS: 'a:1,b', REDIS_CLUSTER_NODES: 'c:2' };
+  expect(() => cacheConfigFromEnv(env)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+  expect(() => cacheConfigFromEnv(env)).toThrowErrorMatchingInlineSnapshot(`
+"Invalid configuration:
   - REDIS_URL must start with redis:// or rediss:// (got a value starting "http://x")
   - REDIS_SENTINELS entry "b" must look like host:port
+  - SESSION_TTL_HOURS="0" must be an integer between 1 and 8760
   - REDIS_SENTINELS is set but REDIS_SENTINEL_NAME (the monitored master name) is not
-  - REDIS_SENTINELS and REDIS_CLUSTER_NODES are both set; use one of them
-  - SESSION_TTL_HOURS="0" must be an integer between 1 and 8760"
+  - REDIS_SENTINELS and REDIS_CLUSTER_NODES are both set; use one of them"
 `);
-  }
 });
 
 test('the fallback store never holds more than its bound and forgets expired entries', () => {
@@ -41,11 +38,11 @@ test('the fallback store never holds more than its bound and forgets expired ent
   expect(map.get('k9', 1000)).toBeUndefined();
 });
 
-test('keys of one lock or one agent share a hash tag, whatever the id contains', () => {
+test('keys of one agent share a hash tag, whatever the id contains', () => {
   const keys = new RedisKeys('p:');
   const tagOf = (key: string) => /\{([^}]*)\}/.exec(key)![1];
-  expect(tagOf(keys.lock('}x{y}'))).toBe(tagOf(keys.lockFence('}x{y}')));
-  expect(tagOf(keys.lock('}x{y}'))).not.toBe('');
+  expect(tagOf(keys.agentMetadata('}x{y}'))).toBe(tagOf(keys.agentMetadataVersion('}x{y}')));
+  expect(tagOf(keys.agentMetadata('}x{y}'))).not.toBe('');
   expect(keys.session('abc')).toBe('p:session:{abc}');
   expect(tagOf(keys.rateLimit('a{1}', 'tool_call', 60_000, 60))).toBe(tagOf(keys.rateLimit('a{1}', 'tool_call', 3_600_000, 1000)));
 });

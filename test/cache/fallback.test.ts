@@ -43,9 +43,6 @@ test('Redis killed mid-test: every feature keeps working in memory mode; restart
   expect(await cache.sessions.lookup('sess-during-1')).toMatchObject({ agentId: 'agent-b' });
   expect((await cache.sessions.listByAgent('agent-b')).map((b) => b.sessionId)).toEqual(['sess-during-1']);
   expect(await cache.metadata.get('agent-a')).toEqual({ id: 'agent-a', label: null });
-  const lease = await cache.locks.tryAcquire('job', 5_000);
-  expect(lease).toMatchObject({ backend: 'memory' });
-  expect(await cache.locks.tryAcquire('job', 5_000)).toBeNull(); // per-process, still exclusive
   const first = await cache.rateLimits.consume('agent-a', 'knowledge_store');
   // Redis lost: a key starts spent (the whole window counts as used) and refills at the steady rate
   // (docs/redis.md "Rate limits never fail open"), never with a fresh burst
@@ -55,7 +52,6 @@ test('Redis killed mid-test: every feature keeps working in memory mode; restart
 
   await server.restart(); // empty: nothing was persisted
   await eventually(() => cache.health().mode === 'redis', 'the layer to return to redis mode');
-  expect(lease!.signal.aborted).toBe(true); // the per-process lease does not outlive the outage
 
   // the binding created during the outage was written back to Redis...
   const raw = new Redis(server.port, '127.0.0.1');

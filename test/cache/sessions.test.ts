@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { withAdvisoryLock } from '../../src/cache/pgAdvisoryLock';
+import { withAdvisoryLock } from '../../src/db/advisoryLock';
 import { cleanupExpiredSessions, SESSION_CLEANUP_LOCK } from '../../src/cache/sessionCleanup';
 import { CachedSessionStore } from '../../src/cache/sessionStore';
 import { CacheLayer } from '../../src/cache/cacheLayer';

@@ -41,7 +41,7 @@ export async function startMcpHarness(envOverrides: Record<string, string> = {},
     GOVDB_ADMIN_TOKEN: ADMIN_TOKEN,
     ...envOverrides,
   };
-  const runtime = await startRuntime(loadConfig(env), { clientName: 'stdio', log: () => undefined, env, rateLimits });
+  const runtime = await startRuntime(loadConfig(env), { clientName: 'stdio', log: () => undefined, rateLimits });
   const clients: McpClient[] = [];
   return {
     db,

@@ -31,7 +31,7 @@ describe('HTTP: Streamable HTTP MCP, /health, /metrics', () => {
       REDIS_COMMAND_TIMEOUT_MS: '1000',
       GOVDB_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'govdb-http-')),
     };
-    runtime = await startRuntime(loadConfig(env), { clientName: 'http', log: () => undefined, env });
+    runtime = await startRuntime(loadConfig(env), { clientName: 'http', log: () => undefined });
     const port = await freePort();
     app = createHttpApp(runtime.deps, { host: '127.0.0.1', port });
     http = createServer(app.app);

@@ -28,7 +28,7 @@ describe('portable MCP sessions', () => {
     db = await createMigratedDatabase();
     redis = await RedisServer.start();
     const env = { DB_POSTGRES_URL: db.url, REDIS_URL: redis.url, GOVDB_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'govdb-portable-')) };
-    runtime = await startRuntime(loadConfig(env), { clientName: 'http', log: () => undefined, env });
+    runtime = await startRuntime(loadConfig(env), { clientName: 'http', log: () => undefined });
     for (let i = 0; i < 2; i++) {
       const port = await freePort();
       const app = createHttpApp(runtime.deps, { host: '127.0.0.1', port, mcpSessions: runtime.cache.mcpSessions, sessionVerifyMs: 0 });

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import path from 'path';
 import { backfillFiles } from '../../audit/backfill';
-import { maintainPartitions } from '../../audit/auditSql';
+import { maintainPartitions } from '../../audit/auditDb';
 import { checkpointPath, listLogFiles } from '../../audit/logFiles';
 import { readCheckpoint } from '../../audit/checkpoint';
 import { verifyChain, VerifyResult } from '../../audit/verify';

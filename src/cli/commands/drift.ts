@@ -8,7 +8,7 @@ import { buildExpectedModel } from '../../drift/expected';
 import { renderDriftReport } from '../../drift/report';
 import { checkSnapshot, SNAPSHOT_COMMAND, snapshotPaths, writeSnapshot } from '../../drift/snapshot';
 import { GovdbError } from '../../errors';
-import { addDatabaseOption, printJson, reportError } from '../output';
+import { addDatabaseOption, configuredDatabaseUrl, printJson, reportError } from '../output';
 
 interface DriftCliOptions {
   against?: string;
@@ -31,9 +31,9 @@ function driftOptions(opts: DriftCliOptions): DriftOptions {
   const problems: string[] = [];
   if (opts.against && opts.againstSnapshot) problems.push('Cannot use both --against URL and --against-snapshot.');
   if (opts.fromSnapshot && opts.againstSnapshot) problems.push('Cannot use both --from-snapshot and --against-snapshot: that compares the snapshot with itself.');
-  const target = opts.against || opts.databaseUrl || process.env.DB_POSTGRES_URL;
+  const target = opts.against || opts.databaseUrl || configuredDatabaseUrl();
   if (!opts.againstSnapshot && !target) problems.push('No database to check: pass --against URL (or --database-url URL, or set DB_POSTGRES_URL), or --against-snapshot.');
-  const scratch = opts.scratchUrl || opts.databaseUrl || process.env.DB_POSTGRES_URL || opts.against;
+  const scratch = opts.scratchUrl || opts.databaseUrl || configuredDatabaseUrl() || opts.against;
   if ((!opts.fromSnapshot || opts.checkCodegen) && !scratch) problems.push('No server for the scratch database: pass --scratch-url URL (or --database-url URL, or set DB_POSTGRES_URL).');
   if (problems.length) throw invalid(problems.join('\n'));
   return {
@@ -47,7 +47,7 @@ function driftOptions(opts: DriftCliOptions): DriftOptions {
 
 /** The server for `drift snapshot`: like `npm run codegen`, it falls back to the project's dev server. */
 function snapshotServer(opts: { scratchUrl?: string; databaseUrl?: string }): string {
-  const url = opts.scratchUrl || opts.databaseUrl || process.env.DB_POSTGRES_URL || process.env.GOVDB_TEST_DATABASE_URL;
+  const url = opts.scratchUrl || opts.databaseUrl || configuredDatabaseUrl() || process.env.GOVDB_TEST_DATABASE_URL;
   if (url) return url;
   const script = path.join(defaultProjectRoot(), 'scripts', 'db', 'pg-age.sh');
   if (!existsSync(script)) throw invalid('No server for the scratch database: pass --scratch-url URL or set DB_POSTGRES_URL.');

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { DEFAULT_SOURCE_TIMEZONE, exitCodeOf, importLegacy, renderDiagnostics, renderTable } from '../../import/importLegacy';
 import { importDataDir } from '../../import/dataDir';
-import { addDatabaseOption, printJson, reportError, resolveDatabaseUrl } from '../output';
+import { addDatabaseOption, configuredDatabaseUrl, printJson, reportError, resolveDatabaseUrl } from '../output';
 
 /**
  * `govdb import PATH…`: the legacy importer (docs/import.md). The summary table (or, with --json,
@@ -28,7 +28,7 @@ export function registerImport(program: Command): void {
     try {
       const report = await importLegacy({
         paths,
-        databaseUrl: opts.dryRun ? opts.databaseUrl || process.env.DB_POSTGRES_URL : resolveDatabaseUrl(opts),
+        databaseUrl: opts.dryRun ? opts.databaseUrl || configuredDatabaseUrl() : resolveDatabaseUrl(opts),
         dryRun: !!opts.dryRun,
         resume: !!opts.resume,
         sourceTimezone: opts.sourceTimezone,

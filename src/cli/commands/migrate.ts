@@ -2,11 +2,12 @@ import { Command } from 'commander';
 import { migrate } from '../../db/migrate/migrate';
 import { ItemPreview } from '../../db/migrate/preview';
 import { DEFAULT_TIMEOUTS } from '../../db/migrate/timeouts';
+import { loadConfig } from '../../config';
 import { GovdbError } from '../../errors';
 import { addDatabaseOption, printJson, reportError, resolveDatabaseUrl } from '../output';
 
-function nonNegativeInt(value: string, name: string): number {
-  if (!/^\d{1,6}$/.test(value)) throw new GovdbError('CONFIG_INVALID', `${name} must be a non-negative integer, got ${JSON.stringify(value)}.`);
+function nonNegativeInt(value: string, name: string, maxDigits = 6): number {
+  if (!new RegExp(`^\\d{1,${maxDigits}}$`).test(value)) throw new GovdbError('CONFIG_INVALID', `${name} must be a non-negative integer, got ${JSON.stringify(value)}.`);
   return Number(value);
 }
 
@@ -40,11 +41,12 @@ export function registerMigrate(program: Command): void {
   ).action(async (opts: { dryRun?: boolean; json?: boolean; lockTimeout?: string; lockWait?: string; statementTimeout?: string; retryLock: string; databaseUrl?: string }) => {
     try {
       const url = resolveDatabaseUrl(opts);
-      const lockTimeoutMs = Number(opts.lockTimeout ?? process.env.GOVDB_MIGRATE_LOCK_TIMEOUT_MS ?? 60_000);
+      const config = loadConfig();
+      const lockTimeoutMs = opts.lockTimeout !== undefined ? nonNegativeInt(opts.lockTimeout, '--lock-timeout', 7) : config.migrateLockTimeoutMs;
       const result = await migrate(url, {
         dryRun: !!opts.dryRun,
         lockTimeoutMs,
-        timeouts: { lockTimeout: opts.lockWait, statementTimeout: opts.statementTimeout },
+        timeouts: { lockTimeout: opts.lockWait ?? config.migrateTimeouts.lockTimeout, statementTimeout: opts.statementTimeout ?? config.migrateTimeouts.statementTimeout },
         retryLock: nonNegativeInt(opts.retryLock, '--retry-lock'),
         onItem: opts.json || opts.dryRun ? undefined : (item) => process.stderr.write(`applying ${item.kind} ${item.file}\n`),
         onRetry: (item, attempt, delayMs) => process.stderr.write(`govdb: ${item.file}: lock wait timed out; retry ${attempt} in ${(delayMs / 1000).toFixed(1)} s\n`),

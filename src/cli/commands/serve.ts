@@ -2,11 +2,11 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { Command } from 'commander';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { loadConfig } from '../../config';
-import { isGovdbError } from '../../errors';
 import { createHttpApp } from '../../http/app';
 import { buildServer } from '../../mcp/server';
 import { listenOrExplain } from '../../server/preflight';
 import { startRuntime } from '../../server/runtime';
+import { reportError } from '../output';
 
 const log = (line: string) => process.stderr.write(line + '\n');
 
@@ -25,6 +25,8 @@ export function registerServe(program: Command): void {
       let runtime: Awaited<ReturnType<typeof startRuntime>> | undefined;
       let http: Server | undefined;
       let httpApp: ReturnType<typeof createHttpApp> | undefined;
+      // GOVDB_SHUTDOWN_DRAIN_MS, known once the configuration is loaded
+      let drainMs = 0;
       let closing = false;
       const shutdown = async (why: string, deadlineMs = 10_000) => {
         if (closing) return;
@@ -38,7 +40,6 @@ export function registerServe(program: Command): void {
         if (http && httpApp) {
           // behind a balancer: fail its health check first and keep serving until it has noticed
           // (GOVDB_SHUTDOWN_DRAIN_MS, default 0; scripts/topology.sh sets 3000 for HAProxy's 2 × 1 s check)
-          const drainMs = Number(process.env.GOVDB_SHUTDOWN_DRAIN_MS) || 0;
           if (drainMs > 0) {
             httpApp.startDraining();
             await new Promise((r) => setTimeout(r, drainMs));
@@ -57,6 +58,7 @@ export function registerServe(program: Command): void {
       };
       try {
         const config = loadConfig({ ...process.env, ...(opts.port ? { PORT: opts.port } : {}), ...(opts.host ? { HOST: opts.host } : {}) });
+        drainMs = config.http.shutdownDrainMs;
         // requests that arrive between binding the port and the end of start-up get 503
         let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
         runtime = await startRuntime(config, {
@@ -94,16 +96,16 @@ export function registerServe(program: Command): void {
         const app = (httpApp = createHttpApp(runtime.deps, {
           host: config.host,
           port: config.port,
-          allowedHosts: (process.env.GOVDB_ALLOWED_HOSTS ?? '').split(',').filter(Boolean),
-          allowedOrigins: (process.env.GOVDB_ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
+          allowedHosts: config.http.allowedHosts,
+          allowedOrigins: config.http.allowedOrigins,
           sessions: config.sessions,
           mcpSessions: runtime.cache.mcpSessions,
         }));
         handler = app.app;
         log(`govdb: MCP server on http://${config.host}:${config.port}/mcp (health: /health, metrics: /metrics; ${runtime.database.store} store)`);
       } catch (err) {
-        const message = isGovdbError(err) ? `${err.code}: ${err.message}${err.hint ? ` (${err.hint})` : ''}` : (err as Error).message;
-        log(`govdb: cannot start: ${message.replace(/\n/g, ' ')}`);
+        // one line (docs/operations.md): operators and supervisors grep for it
+        reportError(err, false, 1, { context: 'cannot start' });
         http?.close();
         await runtime?.close().catch(() => undefined);
         process.exit(1);

@@ -1,8 +1,20 @@
 import { randomUUID } from 'crypto';
 import { audit as auditFns } from '../db/generated/functions';
-import { Queryable } from '../db/pool';
-import { canonicalJson, sha256Hex } from '../audit/canonicalJson';
-import type { ToolUsage, ToolUsageSink } from '../mcp/ports';
+import type { Queryable } from '../db/types';
+import { canonicalJson, sha256Hex } from './canonicalJson';
+
+/** One MCP tool call, as the MCP server reports it (the ToolUsageSink port of src/mcp/ports.ts). */
+export interface ToolUsage {
+  toolName: string;
+  agentId: string | null;
+  sessionId: string | null;
+  /** wall time of the call (ms; stored rounded to µs) */
+  latencyMs: number;
+  success: boolean;
+  /** the error's stable code; null on success */
+  errorCode: string | null;
+  occurredAt: Date;
+}
 
 /**
  * Records tool usage in audit.tool_usage off the request path: rows are buffered and inserted in
@@ -10,7 +22,7 @@ import type { ToolUsage, ToolUsageSink } from '../mcp/ports';
  * longer than the buffer lasts, the oldest rows are counted in `dropped` (the audit JSONL, not
  * this table, is the compliance record).
  */
-export class ToolUsageWriter implements ToolUsageSink {
+export class ToolUsageWriter {
   private buffer: Record<string, unknown>[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;

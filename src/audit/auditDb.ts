@@ -2,7 +2,7 @@ import { audit } from '../db/generated/functions';
 import type { Queryable } from '../db/pool';
 import type * as s from 'zapatos/schema';
 
-/** Calls of the stored functions in sql/functions/audit.sql, through the generated typed wrappers. */
+/** The audit trail's database calls: the stored functions of sql/functions/audit.sql (loading events, mirror rejects, partition maintenance), through the generated typed wrappers. */
 
 /**
  * One element of audit.insert_events' jsonb input: a row of audit.events as JSON (its columns and
