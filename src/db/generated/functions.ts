@@ -44,26 +44,6 @@ export interface AuditEventsByHashesRow {
 }
 const AuditEventsByHashesSpec: FunctionSpec = {"schema":"audit","name":"events_by_hashes","returns":"rows","params":[{"key":"hashes","sqlName":"p_hashes","sqlType":"text[]","json":false}]};
 
-/** Arguments of audit.import_events(p_records jsonb). */
-export interface AuditImportEventsArgs {
-  records: unknown | null;
-}
-export interface AuditImportEventsRow {
-  inserted: string | null;
-  already_present: string | null;
-}
-const AuditImportEventsSpec: FunctionSpec = {"schema":"audit","name":"import_events","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true}]};
-
-/** Arguments of audit.import_tool_usage(p_records jsonb). */
-export interface AuditImportToolUsageArgs {
-  records: unknown | null;
-}
-export interface AuditImportToolUsageRow {
-  inserted: string | null;
-  already_present: string | null;
-}
-const AuditImportToolUsageSpec: FunctionSpec = {"schema":"audit","name":"import_tool_usage","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true}]};
-
 /** Arguments of audit.insert_events(p_events jsonb, p_source text). */
 export interface AuditInsertEventsArgs {
   events: unknown | null;
@@ -1680,12 +1660,6 @@ export interface KnowledgeGraphVerifySampledRow {
 }
 const KnowledgeGraphVerifySampledSpec: FunctionSpec = {"schema":"knowledge","name":"graph_verify_sampled","returns":"rows","params":[{"key":"sampleLimit","sqlName":"p_sample_limit","sqlType":"integer","json":false}]};
 
-/** Arguments of knowledge.import_call_graph_function(p_name text). */
-export interface KnowledgeImportCallGraphFunctionArgs {
-  name: string | null;
-}
-const KnowledgeImportCallGraphFunctionSpec: FunctionSpec = {"schema":"knowledge","name":"import_call_graph_function","returns":"scalar","params":[{"key":"name","sqlName":"p_name","sqlType":"text","json":false}]};
-
 /** Arguments of knowledge.import_discoveries(p_records jsonb, p_source text). */
 export interface KnowledgeImportDiscoveriesArgs {
   records: unknown | null;
@@ -2039,31 +2013,25 @@ export interface KnowledgeVocabularyMatchesRow {
 const KnowledgeVocabularyMatchesSpec: FunctionSpec = {"schema":"knowledge","name":"vocabulary_matches","returns":"rows","params":[{"key":"query","sqlName":"p_query","sqlType":"text","json":false}]};
 
 export const audit = {
-  /** audit.drop_partitions_older_than(p_keep interval): volatile, returns rows */
+  /** audit.drop_partitions_older_than(p_keep interval): volatile, returns rows — Detaches and drops the monthly partitions of audit.events and audit.tool_usage that ended before now() - p_keep, with the dedup hashes of their rows (so the months could be backfilled again); returns the names dropped. */
   dropPartitionsOlderThan: (db: Queryable, args: AuditDropPartitionsOlderThanArgs): Promise<AuditDropPartitionsOlderThanRow[]> =>
     callFunction<AuditDropPartitionsOlderThanRow[]>(db, AuditDropPartitionsOlderThanSpec, args as unknown as Record<string, unknown>),
-  /** audit.ensure_partitions(p_from timestamp with time zone, p_months integer): volatile, returns rows */
+  /** audit.ensure_partitions(p_from timestamp with time zone, p_months integer): volatile, returns rows — Creates the monthly partitions of audit.events and audit.tool_usage from p_from's month (UTC) through p_months months ahead that do not exist yet, moving rows of those months out of the default partitions; returns the names created. */
   ensurePartitions: (db: Queryable, args: AuditEnsurePartitionsArgs = {}): Promise<AuditEnsurePartitionsRow[]> =>
     callFunction<AuditEnsurePartitionsRow[]>(db, AuditEnsurePartitionsSpec, args as unknown as Record<string, unknown>),
-  /** audit.events_by_hashes(p_hashes text[]): stable, returns rows */
+  /** audit.events_by_hashes(p_hashes text[]): stable, returns rows — The rows of audit.events whose content_hash is in p_hashes (at most one per hash); govdb audit verify compares the log with them. */
   eventsByHashes: (db: Queryable, args: AuditEventsByHashesArgs): Promise<AuditEventsByHashesRow[]> =>
     callFunction<AuditEventsByHashesRow[]>(db, AuditEventsByHashesSpec, args as unknown as Record<string, unknown>),
-  /** audit.import_events(p_records jsonb): volatile, returns rows */
-  importEvents: (db: Queryable, args: AuditImportEventsArgs): Promise<AuditImportEventsRow[]> =>
-    callFunction<AuditImportEventsRow[]>(db, AuditImportEventsSpec, args as unknown as Record<string, unknown>),
-  /** audit.import_tool_usage(p_records jsonb): volatile, returns rows */
-  importToolUsage: (db: Queryable, args: AuditImportToolUsageArgs): Promise<AuditImportToolUsageRow[]> =>
-    callFunction<AuditImportToolUsageRow[]>(db, AuditImportToolUsageSpec, args as unknown as Record<string, unknown>),
-  /** audit.insert_events(p_events jsonb, p_source text): volatile, returns rows */
+  /** audit.insert_events(p_events jsonb, p_source text): volatile, returns rows — Loads a batch of audit events into audit.events, deduplicated by content_hash across all partitions (through audit.event_hashes); one row: inserted, and duplicates (elements already stored or repeated inside the batch; inserted + duplicates = array length). */
   insertEvents: (db: Queryable, args: AuditInsertEventsArgs): Promise<AuditInsertEventsRow[]> =>
     callFunction<AuditInsertEventsRow[]>(db, AuditInsertEventsSpec, args as unknown as Record<string, unknown>),
-  /** audit.insert_tool_usage(p_rows jsonb, p_source text): volatile, returns rows */
+  /** audit.insert_tool_usage(p_rows jsonb, p_source text): volatile, returns rows — Loads a batch of tool calls into audit.tool_usage, deduplicated by content_hash across all partitions (through audit.tool_usage_hashes); one row: inserted, and duplicates (elements already stored or repeated inside the batch; inserted + duplicates = array length). */
   insertToolUsage: (db: Queryable, args: AuditInsertToolUsageArgs): Promise<AuditInsertToolUsageRow[]> =>
     callFunction<AuditInsertToolUsageRow[]>(db, AuditInsertToolUsageSpec, args as unknown as Record<string, unknown>),
-  /** audit.list_mirror_rejects(p_limit integer): stable, returns rows */
+  /** audit.list_mirror_rejects(p_limit integer): stable, returns rows — The bad lines the mirror recorded (audit.mirror_rejects), newest first, at most p_limit (default 100) rows; for govdb audit verify and health. */
   listMirrorRejects: (db: Queryable, args: AuditListMirrorRejectsArgs = {}): Promise<AuditListMirrorRejectsRow[]> =>
     callFunction<AuditListMirrorRejectsRow[]>(db, AuditListMirrorRejectsSpec, args as unknown as Record<string, unknown>),
-  /** audit.maintain_partitions(p_keep interval, p_months_ahead integer): volatile, returns rows */
+  /** audit.maintain_partitions(p_keep interval, p_months_ahead integer): volatile, returns rows — The retention job: moves rows parked in the default partitions into monthly partitions (so old rows there age out too), creates the partitions of the next p_months_ahead months, then detaches and drops monthly partitions that ended more than p_keep ago. One row per partition touched: action created or dropped, partition_name. */
   maintainPartitions: (db: Queryable, args: AuditMaintainPartitionsArgs): Promise<AuditMaintainPartitionsRow[]> =>
     callFunction<AuditMaintainPartitionsRow[]>(db, AuditMaintainPartitionsSpec, args as unknown as Record<string, unknown>),
   /** audit.page_cursor(p_occurred_at timestamp with time zone, p_id bigint): immutable, returns scalar */
@@ -2078,10 +2046,10 @@ export const audit = {
   /** audit.query_tool_usage(p_agent_id text, p_tool_name text, p_success boolean, p_since timestamp with time zone, p_until timestamp with time zone, p_limit integer, p_cursor text): stable, returns rows */
   queryToolUsage: (db: Queryable, args: AuditQueryToolUsageArgs = {}): Promise<AuditQueryToolUsageRow[]> =>
     callFunction<AuditQueryToolUsageRow[]>(db, AuditQueryToolUsageSpec, args as unknown as Record<string, unknown>),
-  /** audit.record_mirror_rejects(p_rejects jsonb): volatile, returns scalar */
+  /** audit.record_mirror_rejects(p_rejects jsonb): volatile, returns scalar — Records bad lines of audit_log.jsonl the mirror could not load (docs/audit.md, "Bad lines"); returns how many rows were new. */
   recordMirrorRejects: (db: Queryable, args: AuditRecordMirrorRejectsArgs): Promise<number | null> =>
     callFunction<number | null>(db, AuditRecordMirrorRejectsSpec, args as unknown as Record<string, unknown>),
-  /** audit.server_event_hashes(p_after_id bigint, p_limit integer): stable, returns rows */
+  /** audit.server_event_hashes(p_after_id bigint, p_limit integer): stable, returns rows — Mirrored rows (source server) with an id above p_after_id, in id order, at most p_limit (default 10000, at least 1): govdb audit verify pages through them to find rows that are not in the log files. */
   serverEventHashes: (db: Queryable, args: AuditServerEventHashesArgs = {}): Promise<AuditServerEventHashesRow[]> =>
     callFunction<AuditServerEventHashesRow[]>(db, AuditServerEventHashesSpec, args as unknown as Record<string, unknown>),
 };
@@ -2240,46 +2208,46 @@ export const core = {
   /** core.idempotency_sweep(OUT secrets_erased integer, OUT keys_deleted integer): volatile, returns row */
   idempotencySweep: (db: Queryable, args: CoreIdempotencySweepArgs = {}): Promise<CoreIdempotencySweepRow> =>
     callFunction<CoreIdempotencySweepRow>(db, CoreIdempotencySweepSpec, args as unknown as Record<string, unknown>),
-  /** core.import_agent_lifecycle_events(p_records jsonb): volatile, returns rows */
+  /** core.import_agent_lifecycle_events(p_records jsonb): volatile, returns rows — Inserts a batch of legacy lifecycle events {agent_id, event, reason, actor, occurred_at, details}, deduplicated by details.import_key (sha256 of agent, legacy event, time, reason); one row of counts. */
   importAgentLifecycleEvents: (db: Queryable, args: CoreImportAgentLifecycleEventsArgs): Promise<CoreImportAgentLifecycleEventsRow[]> =>
     callFunction<CoreImportAgentLifecycleEventsRow[]>(db, CoreImportAgentLifecycleEventsSpec, args as unknown as Record<string, unknown>),
-  /** core.import_agent_parents(p_links jsonb): volatile, returns rows */
+  /** core.import_agent_parents(p_links jsonb): volatile, returns rows — Sets parent_agent_id (and spawn_reason) from a batch of links {child_id, parent_id, spawn_reason}, applied after every agent of the run exists. */
   importAgentParents: (db: Queryable, args: CoreImportAgentParentsArgs): Promise<CoreImportAgentParentsRow[]> =>
     callFunction<CoreImportAgentParentsRow[]>(db, CoreImportAgentParentsSpec, args as unknown as Record<string, unknown>),
-  /** core.import_agent_states(p_records jsonb, p_source text): volatile, returns rows */
+  /** core.import_agent_states(p_records jsonb, p_source text): volatile, returns rows — Inserts a batch of legacy EISV state rows (core.agent_state-shaped, state.import_key required), deduplicated per agent by state.import_key (agent, raw timestamp or position, values); one row of counts. */
   importAgentStates: (db: Queryable, args: CoreImportAgentStatesArgs): Promise<CoreImportAgentStatesRow[]> =>
     callFunction<CoreImportAgentStatesRow[]>(db, CoreImportAgentStatesSpec, args as unknown as Record<string, unknown>),
-  /** core.import_agents(p_records jsonb): volatile, returns rows */
+  /** core.import_agents(p_records jsonb): volatile, returns rows — Upserts a batch of normalised legacy agents (p_records: jsonb array of core.agents-shaped records plus evidence_at and import_rank); returns one row of counts. */
   importAgents: (db: Queryable, args: CoreImportAgentsArgs): Promise<CoreImportAgentsRow[]> =>
     callFunction<CoreImportAgentsRow[]>(db, CoreImportAgentsSpec, args as unknown as Record<string, unknown>),
-  /** core.import_calibration_bins(p_records jsonb): volatile, returns rows */
+  /** core.import_calibration_bins(p_records jsonb): volatile, returns rows — Inserts a batch of calibration bins {version, bin_lower, bin_upper, count, predicted_correct, actual_correct, confidence_sum, updated_at}; one row of counts. */
   importCalibrationBins: (db: Queryable, args: CoreImportCalibrationBinsArgs): Promise<CoreImportCalibrationBinsRow[]> =>
     callFunction<CoreImportCalibrationBinsRow[]>(db, CoreImportCalibrationBinsSpec, args as unknown as Record<string, unknown>),
-  /** core.import_consistency_check(): stable, returns rows */
+  /** core.import_consistency_check(): stable, returns rows — Contradictions among imported (origin legacy) rows; the import fails when there is any. One row per contradiction, ordered by kind and subject (an agent or dialectic session id): */
   importConsistencyCheck: (db: Queryable, args: CoreImportConsistencyCheckArgs = {}): Promise<CoreImportConsistencyCheckRow[]> =>
     callFunction<CoreImportConsistencyCheckRow[]>(db, CoreImportConsistencyCheckSpec, args as unknown as Record<string, unknown>),
-  /** core.import_dialectic_sessions(p_records jsonb, p_source text): volatile, returns rows */
+  /** core.import_dialectic_sessions(p_records jsonb, p_source text): volatile, returns rows — Upserts a batch of legacy dialectic sessions, each with its messages (records carry messages: [{seq, message_type, agent_id, ...}]); one row of counts for sessions and messages. */
   importDialecticSessions: (db: Queryable, args: CoreImportDialecticSessionsArgs): Promise<CoreImportDialecticSessionsRow[]> =>
     callFunction<CoreImportDialecticSessionsRow[]>(db, CoreImportDialecticSessionsSpec, args as unknown as Record<string, unknown>),
-  /** core.import_last_status_event(p_agent_id text): stable, returns rows */
+  /** core.import_last_status_event(p_agent_id text): stable, returns rows — The status event that speaks last for an agent: its latest archived, resumed or deleted lifecycle event (at equal times deleted, then archived, win); no row when it has none. */
   importLastStatusEvent: (db: Queryable, args: CoreImportLastStatusEventArgs): Promise<CoreImportLastStatusEventRow[]> =>
     callFunction<CoreImportLastStatusEventRow[]>(db, CoreImportLastStatusEventSpec, args as unknown as Record<string, unknown>),
-  /** core.import_placeholder_agents(p_ids text[], p_times timestamp with time zone[], p_source text): volatile, returns scalar */
+  /** core.import_placeholder_agents(p_ids text[], p_times timestamp with time zone[], p_source text): volatile, returns scalar — Creates a placeholder agent (origin legacy, metadata.placeholder true) for each referenced id that is not an agent yet; returns how many were created. */
   importPlaceholderAgents: (db: Queryable, args: CoreImportPlaceholderAgentsArgs): Promise<string | null> =>
     callFunction<string | null>(db, CoreImportPlaceholderAgentsSpec, args as unknown as Record<string, unknown>),
-  /** core.import_sessions(p_records jsonb, p_source text): volatile, returns rows */
+  /** core.import_sessions(p_records jsonb, p_source text): volatile, returns rows — Upserts a batch of legacy sessions {session_id, agent_id, client_type, metadata, created_at, last_active_at, expires_at}; one row of counts. */
   importSessions: (db: Queryable, args: CoreImportSessionsArgs): Promise<CoreImportSessionsRow[]> =>
     callFunction<CoreImportSessionsRow[]>(db, CoreImportSessionsSpec, args as unknown as Record<string, unknown>),
-  /** core.import_settle(): volatile, returns rows */
+  /** core.import_settle(): volatile, returns rows — After every batch is in: each legacy agent ends with the status its lifecycle evidence supports (docs/import.md "Merge rule"), flagged status_from_lifecycle_evidence with the snapshot's status kept in metadata.legacy_status; agents whose whole state history is legacy get seq renumbered by (recorded_at, import_key), so the result does not depend on the order the files were read in. */
   importSettle: (db: Queryable, args: CoreImportSettleArgs = {}): Promise<CoreImportSettleRow[]> =>
     callFunction<CoreImportSettleRow[]>(db, CoreImportSettleSpec, args as unknown as Record<string, unknown>),
-  /** core.import_table_counts(): stable, returns rows */
+  /** core.import_table_counts(): stable, returns rows — Row counts of every destination of the import, one row per entity (agents, placeholder_agents, lifecycle_events with an import_key, parent_links, sessions, agent_states, dialectic_sessions, dialectic_messages, calibration_bins, discoveries, discovery_tags, discovery_edges, distinct_tags, edges_<edge type>, and audit_events / tool_usage with source legacy-import). */
   importTableCounts: (db: Queryable, args: CoreImportTableCountsArgs = {}): Promise<CoreImportTableCountsRow[]> =>
     callFunction<CoreImportTableCountsRow[]>(db, CoreImportTableCountsSpec, args as unknown as Record<string, unknown>),
-  /** core.import_try_lock(): volatile, returns scalar */
+  /** core.import_try_lock(): volatile, returns scalar — Takes the session-level advisory lock that keeps two legacy imports from interleaving; false when another session holds it. */
   importTryLock: (db: Queryable, args: CoreImportTryLockArgs = {}): Promise<boolean | null> =>
     callFunction<boolean | null>(db, CoreImportTryLockSpec, args as unknown as Record<string, unknown>),
-  /** core.import_unlock(): volatile, returns scalar */
+  /** core.import_unlock(): volatile, returns scalar — Releases the legacy import lock taken by core.import_try_lock(); false when this session did not hold it. */
   importUnlock: (db: Queryable, args: CoreImportUnlockArgs = {}): Promise<boolean | null> =>
     callFunction<boolean | null>(db, CoreImportUnlockSpec, args as unknown as Record<string, unknown>),
   /** core.ledger_items(): stable, returns rows */
@@ -2390,16 +2358,13 @@ export const knowledge = {
   /** knowledge.graph_verify_sampled(p_sample_limit integer): volatile, returns rows */
   graphVerifySampled: (db: Queryable, args: KnowledgeGraphVerifySampledArgs): Promise<KnowledgeGraphVerifySampledRow[]> =>
     callFunction<KnowledgeGraphVerifySampledRow[]>(db, KnowledgeGraphVerifySampledSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.import_call_graph_function(p_name text): volatile, returns scalar */
-  importCallGraphFunction: (db: Queryable, args: KnowledgeImportCallGraphFunctionArgs): Promise<unknown | null> =>
-    callFunction<unknown | null>(db, KnowledgeImportCallGraphFunctionSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.import_discoveries(p_records jsonb, p_source text): volatile, returns rows */
+  /** knowledge.import_discoveries(p_records jsonb, p_source text): volatile, returns rows — Upserts a batch of legacy discoveries with their normalised tags; one row of counts for discoveries and tags. */
   importDiscoveries: (db: Queryable, args: KnowledgeImportDiscoveriesArgs): Promise<KnowledgeImportDiscoveriesRow[]> =>
     callFunction<KnowledgeImportDiscoveriesRow[]>(db, KnowledgeImportDiscoveriesSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.import_discovery_links(p_records jsonb, p_source text): volatile, returns rows */
+  /** knowledge.import_discovery_links(p_records jsonb, p_source text): volatile, returns rows — Inserts a batch of edges between discoveries {src_id, dst_id, edge_type, response_type, weight, created_by, created_at, metadata} and sets the response_to / superseded_by columns they imply. */
   importDiscoveryLinks: (db: Queryable, args: KnowledgeImportDiscoveryLinksArgs): Promise<KnowledgeImportDiscoveryLinksRow[]> =>
     callFunction<KnowledgeImportDiscoveryLinksRow[]>(db, KnowledgeImportDiscoveryLinksSpec, args as unknown as Record<string, unknown>),
-  /** knowledge.import_graph_counts(): volatile, returns rows */
+  /** knowledge.import_graph_counts(): volatile, returns rows — Vertex and edge counts per label in the AGE graph governance_graph: kind is vertex or edge; no rows when the graph does not exist. */
   importGraphCounts: (db: Queryable, args: KnowledgeImportGraphCountsArgs = {}): Promise<KnowledgeImportGraphCountsRow[]> =>
     callFunction<KnowledgeImportGraphCountsRow[]>(db, KnowledgeImportGraphCountsSpec, args as unknown as Record<string, unknown>),
   /** knowledge.link_discoveries(p_src_id text, p_dst_id text, p_edge_type text, p_weight double precision, p_created_by text, p_metadata jsonb): volatile, returns row */
@@ -2461,12 +2426,6 @@ export const inputSchemas = {
     }),
     eventsByHashes: z.object({
       hashes: z.array(z.string()).nullable(),
-    }),
-    importEvents: z.object({
-      records: z.unknown().nullable(),
-    }),
-    importToolUsage: z.object({
-      records: z.unknown().nullable(),
     }),
     insertEvents: z.object({
       events: z.unknown().nullable(),
@@ -2973,9 +2932,6 @@ export const inputSchemas = {
     graphVerifySampled: z.object({
       sampleLimit: z.number().int().nullable(),
     }),
-    importCallGraphFunction: z.object({
-      name: z.string().nullable(),
-    }),
     importDiscoveries: z.object({
       records: z.unknown().nullable(),
       source: z.string().nullable(),
@@ -3075,8 +3031,6 @@ export const functionSignatures = [
   { schema: "audit", name: "drop_partitions_older_than", args: "p_keep interval", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "audit", name: "ensure_partitions", args: "p_from timestamp with time zone, p_months integer", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "audit", name: "events_by_hashes", args: "p_hashes text[]", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
-  { schema: "audit", name: "import_events", args: "p_records jsonb", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
-  { schema: "audit", name: "import_tool_usage", args: "p_records jsonb", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "audit", name: "insert_events", args: "p_events jsonb, p_source text", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "audit", name: "insert_tool_usage", args: "p_rows jsonb, p_source text", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "audit", name: "list_mirror_rejects", args: "p_limit integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
@@ -3187,7 +3141,6 @@ export const functionSignatures = [
   { schema: "knowledge", name: "graph_set_discovery_props", args: "p_id text", returns: "void", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "graph_verify", args: "", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "graph_verify_sampled", args: "p_sample_limit integer", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
-  { schema: "knowledge", name: "import_call_graph_function", args: "p_name text", returns: "scalar", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "import_discoveries", args: "p_records jsonb, p_source text", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "import_discovery_links", args: "p_records jsonb, p_source text", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "import_graph_counts", args: "", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
