@@ -1,5 +1,5 @@
 import { GovdbError } from '../errors';
-import { readCheckpointFile, writeCheckpointFile } from '../util/checkpoint';
+import { CheckpointRead, readCheckpointFile, writeCheckpointFile } from '../util/checkpoint';
 import { Pass } from './types';
 
 export interface PassState {
@@ -42,7 +42,7 @@ export class Checkpoint {
   }
 
   static async load(file: string, zone: string): Promise<Checkpoint> {
-    let read;
+    let read: CheckpointRead;
     try {
       read = await readCheckpointFile(file);
     } catch (err) {
