@@ -630,7 +630,8 @@ create function audit.insert_events(p_events jsonb, p_source text DEFAULT 'serve
   as '...'; -- body sha256:057f4af3eda49d5e1b3ca0c5452c68b0fd709d274196b1ec5ead965865923283
 create function audit.insert_tool_usage(p_rows jsonb, p_source text DEFAULT 'server'::text) returns TABLE(inserted integer, duplicates integer)
   language plpgsql volatile
-  as '...'; -- body sha256:7275785ec1da1a13dd92b1b30926afc6720cf04cc229f53f22a9225b0afb8c47
+  set enable_nestloop = off
+  as '...'; -- body sha256:03a7fc5255550864e34217aed242c493c99c0b84a9fc499e572cb32d3786ddfa
 create function audit.list_mirror_rejects(p_limit integer DEFAULT 100) returns TABLE(file_name text, line_no integer, byte_offset bigint, line_sha256 text, reason text, excerpt text, recorded_at timestamp with time zone)
   language sql stable
   as '...'; -- body sha256:f5729d49970cfc0f3679bd8029ff6447a72c2ea84e4041eccdf7bb6eaba63cca
