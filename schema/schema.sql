@@ -624,19 +624,14 @@ create function audit.ensure_partitions(p_from timestamp with time zone DEFAULT 
 create function audit.events_by_hashes(p_hashes text[]) returns TABLE(id bigint, occurred_at timestamp with time zone, agent_id text, session_id text, event_type text, confidence double precision, details jsonb, content_hash text, prev_hash text, source text)
   language sql stable
   as '...'; -- body sha256:794767cfc3aaf6180cd77473dbe11ee2cb20c19f2b52e1f2d3ba597bede2f228
-create function audit.import_events(p_records jsonb) returns TABLE(inserted bigint, already_present bigint)
-  language plpgsql volatile
-  as '...'; -- body sha256:2023c4a80bb101b2d8f0eacef67aad7f40b9c97e3fa83b0c081a6840a3dd4d56
-create function audit.import_tool_usage(p_records jsonb) returns TABLE(inserted bigint, already_present bigint)
-  language plpgsql volatile
-  as '...'; -- body sha256:c81ad25b980ce377a8342a5512cc824d28548b581239d08ec196c9b0834d6b5d
 create function audit.insert_events(p_events jsonb, p_source text DEFAULT 'server'::text) returns TABLE(inserted integer, duplicates integer)
   language plpgsql volatile
   set enable_nestloop = off
   as '...'; -- body sha256:057f4af3eda49d5e1b3ca0c5452c68b0fd709d274196b1ec5ead965865923283
 create function audit.insert_tool_usage(p_rows jsonb, p_source text DEFAULT 'server'::text) returns TABLE(inserted integer, duplicates integer)
   language plpgsql volatile
-  as '...'; -- body sha256:7275785ec1da1a13dd92b1b30926afc6720cf04cc229f53f22a9225b0afb8c47
+  set enable_nestloop = off
+  as '...'; -- body sha256:03a7fc5255550864e34217aed242c493c99c0b84a9fc499e572cb32d3786ddfa
 create function audit.list_mirror_rejects(p_limit integer DEFAULT 100) returns TABLE(file_name text, line_no integer, byte_offset bigint, line_sha256 text, reason text, excerpt text, recorded_at timestamp with time zone)
   language sql stable
   as '...'; -- body sha256:f5729d49970cfc0f3679bd8029ff6447a72c2ea84e4041eccdf7bb6eaba63cca
@@ -994,9 +989,6 @@ create function knowledge.graph_verify_sampled(p_sample_limit integer) returns T
   language plpgsql volatile rows 10
   set search_path = ag_catalog, core, knowledge, public
   as '...'; -- body sha256:e96035f302f615818c4f2ebf6e548bc46b914be755ba1b46fd2bb06acc10edbc
-create function knowledge.import_call_graph_function(p_name text) returns jsonb
-  language plpgsql volatile
-  as '...'; -- body sha256:3bb1d797b3262e8eb4c85d7429d02ccce95391434550ea3de4f416641935ea4d
 create function knowledge.import_discoveries(p_records jsonb, p_source text) returns TABLE(inserted bigint, updated bigint, already_present bigint, placeholders bigint, tags_inserted bigint, tags_already_present bigint, tags_removed bigint)
   language plpgsql volatile
   as '...'; -- body sha256:45c3b79fafb92cafde7b42998503480537e5211e98d8b21a98e317032a79c4dd
@@ -1083,8 +1075,6 @@ CREATE TRIGGER discoveries_summary_words_update AFTER UPDATE ON knowledge.discov
 -- function audit.drop_partitions_older_than(interval): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function audit.ensure_partitions(timestamp with time zone,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function audit.events_by_hashes(text[]): <owner>=EXECUTE; PUBLIC=EXECUTE
--- function audit.import_events(jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
--- function audit.import_tool_usage(jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function audit.insert_events(jsonb,text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function audit.insert_tool_usage(jsonb,text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function audit.list_mirror_rejects(integer): <owner>=EXECUTE; PUBLIC=EXECUTE
@@ -1198,7 +1188,6 @@ CREATE TRIGGER discoveries_summary_words_update AFTER UPDATE ON knowledge.discov
 -- function knowledge.graph_set_discovery_props(text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.graph_verify(): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.graph_verify_sampled(integer): <owner>=EXECUTE; PUBLIC=EXECUTE
--- function knowledge.import_call_graph_function(text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.import_discoveries(jsonb,text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.import_discovery_links(jsonb,text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.import_graph_counts(): <owner>=EXECUTE; PUBLIC=EXECUTE
@@ -1273,6 +1262,26 @@ CREATE TRIGGER discoveries_summary_words_update AFTER UPDATE ON knowledge.discov
 -- type knowledge.severity: <owner>=USAGE; PUBLIC=USAGE
 
 -- comments
+comment on function audit.drop_partitions_older_than(interval) is 'Detaches and drops the monthly partitions of audit.events and audit.tool_usage that ended before now() - p_keep, with the dedup hashes of their rows (so the months could be backfilled again); returns the names dropped.
+@nonnull *';
+comment on function audit.ensure_partitions(timestamp with time zone,integer) is 'Creates the monthly partitions of audit.events and audit.tool_usage from p_from''s month (UTC) through p_months months ahead that do not exist yet, moving rows of those months out of the default partitions; returns the names created.
+@nonnull *';
+comment on function audit.events_by_hashes(pg_catalog.text[]) is 'The rows of audit.events whose content_hash is in p_hashes (at most one per hash); govdb audit verify compares the log with them.
+@nonnull id, occurred_at, event_type, details, content_hash, source';
+comment on function audit.insert_events(pg_catalog.jsonb,pg_catalog.text) is 'Loads a batch of audit events into audit.events, deduplicated by content_hash across all partitions (through audit.event_hashes); one row: inserted, and duplicates (elements already stored or repeated inside the batch; inserted + duplicates = array length).
+p_events: jsonb array of {occurred_at, agent_id, session_id, event_type, confidence, details, content_hash, prev_hash, source}; agent_id, session_id, confidence, details, prev_hash and source are optional, source defaults to p_source (server, backfill, legacy-import, ...). Rows get ids in batch order; a row whose month has no partition lands in the default partition (audit.maintain_partitions moves it).
+Errors (nothing of the batch is inserted): GV400 AUDIT_BATCH_NOT_ARRAY when p_events is not an array; GV400 AUDIT_EVENT_INVALID naming the first element (1-based) whose content_hash, event_type or occurred_at is invalid.
+@nonnull *';
+comment on function audit.insert_tool_usage(pg_catalog.jsonb,pg_catalog.text) is 'Loads a batch of tool calls into audit.tool_usage, deduplicated by content_hash across all partitions (through audit.tool_usage_hashes); one row: inserted, and duplicates (elements already stored or repeated inside the batch; inserted + duplicates = array length).
+p_rows: jsonb array of {occurred_at, tool_name, agent_id, session_id, latency_ms (milliseconds), success, error_code, content_hash, source}; source defaults to p_source. Rows get ids in batch order.
+Errors (nothing of the batch is inserted): GV400 AUDIT_BATCH_NOT_ARRAY when p_rows is not an array; GV400 AUDIT_TOOL_USAGE_INVALID naming the first element (1-based) whose content_hash, tool_name, occurred_at or success is invalid.
+@nonnull *';
+comment on function audit.list_mirror_rejects(integer) is 'The bad lines the mirror recorded (audit.mirror_rejects), newest first, at most p_limit (default 100) rows; for govdb audit verify and health.
+@nonnull *';
+comment on function audit.maintain_partitions(interval,integer) is 'The retention job: moves rows parked in the default partitions into monthly partitions (so old rows there age out too), creates the partitions of the next p_months_ahead months, then detaches and drops monthly partitions that ended more than p_keep ago. One row per partition touched: action created or dropped, partition_name.
+The JSONL archive stays the long-term record; a dropped month can be reloaded with govdb audit backfill.
+Errors: GV400 AUDIT_RETENTION_INVALID when p_keep is not a positive interval; GV400 AUDIT_MONTHS_AHEAD_INVALID when p_months_ahead is not between 0 and 120.
+@nonnull *';
 comment on function audit.page_cursor(timestamp with time zone,bigint) is 'The opaque page cursor of an audit row: <occurred_at in UTC to the microsecond>|<id>.
 Text, because a JavaScript Date would cut the microseconds and skip rows. Null when either argument is null.';
 comment on function audit.parse_query_page(integer,timestamp with time zone,timestamp with time zone,pg_catalog.text) is 'Validates the paging arguments shared by the audit reads and decodes the cursor into (before_occurred_at, before_id).
@@ -1286,6 +1295,12 @@ comment on function audit.query_tool_usage(pg_catalog.text,pg_catalog.text,boole
 latency_ms in milliseconds (null when unknown). Time range: p_since inclusive, p_until exclusive. Keyset pages: pass the last row''s cursor as p_cursor.
 Errors: GV400 INVALID_AUDIT_QUERY.
 @nonnull id, occurred_at, tool_name, success, content_hash, source, cursor';
+comment on function audit.record_mirror_rejects(pg_catalog.jsonb) is 'Records bad lines of audit_log.jsonl the mirror could not load (docs/audit.md, "Bad lines"); returns how many rows were new.
+p_rejects: jsonb array of {file_name, line_no (1-based), byte_offset, line_sha256, reason, excerpt}. Idempotent per (file_name, line_no, line_sha256).
+Errors: GV400 when p_rejects is not a jsonb array.
+@nonnull *';
+comment on function audit.server_event_hashes(bigint,integer) is 'Mirrored rows (source server) with an id above p_after_id, in id order, at most p_limit (default 10000, at least 1): govdb audit verify pages through them to find rows that are not in the log files.
+@nonnull *';
 comment on function core.agent_state_history(pg_catalog.text,integer,bigint) is 'EISV state history of an agent, newest first, at most p_limit rows; p_before_seq pages backwards.
 decision is null for imported states that had none.
 Errors: GV400 INVALID_LIMIT; GV404 AGENT_NOT_FOUND.
@@ -1437,6 +1452,48 @@ p_secret_ciphertext: the encrypted secret of the result (an onboard''s API key) 
 Errors: GV409 IDEMPOTENCY_NOT_CLAIMED when this transaction holds no open claim of the key.';
 comment on function core.idempotency_sweep() is 'Erases idempotency secrets past their window and deletes expired keys; returns both counts.
 @nonnull *';
+comment on function core.import_agent_lifecycle_events(pg_catalog.jsonb) is 'Inserts a batch of legacy lifecycle events {agent_id, event, reason, actor, occurred_at, details}, deduplicated by details.import_key (sha256 of agent, legacy event, time, reason); one row of counts.
+An event seen in several snapshots keeps the details of the first source file in name order.
+@nonnull *';
+comment on function core.import_agent_parents(pg_catalog.jsonb) is 'Sets parent_agent_id (and spawn_reason) from a batch of links {child_id, parent_id, spawn_reason}, applied after every agent of the run exists.
+One row per distinct child: outcome is linked, already_linked, dangling_parent (the parent is no agent: the child keeps no parent) or missing_child (the child is no agent).
+@nonnull outcome';
+comment on function core.import_agent_states(pg_catalog.jsonb,pg_catalog.text) is 'Inserts a batch of legacy EISV state rows (core.agent_state-shaped, state.import_key required), deduplicated per agent by state.import_key (agent, raw timestamp or position, values); one row of counts.
+A record without a time of its own (recorded_at null) is placed derive_steps microseconds before its agent''s last update and flagged recorded_at_derived. New rows get seq = max(seq) + rank by time; core.import_settle() renumbers agents whose whole history is legacy. A row seen in several snapshots keeps the copy of the first source file in name order. Unknown agents become placeholders attributed to p_source.
+Errors: GV422 IMPORT_STATE_NO_TIME when a record has neither a time nor an agent to derive one from, or no import_key.
+@nonnull *';
+comment on function core.import_agents(pg_catalog.jsonb) is 'Upserts a batch of normalised legacy agents (p_records: jsonb array of core.agents-shaped records plus evidence_at and import_rank); returns one row of counts.
+Within the batch and against stored legacy rows the version with the most evidence wins (docs/import.md "Merge rule"): the newest updated_at, then the latest lifecycle evidence, then the content rank. A placeholder always yields to a real record; a live (non-legacy) agent is never overwritten. inserted / updated / already_present count distinct ids.
+Errors: GV400 IMPORT_BATCH_NOT_ARRAY when p_records is not a jsonb array.
+@nonnull *';
+comment on function core.import_calibration_bins(pg_catalog.jsonb) is 'Inserts a batch of calibration bins {version, bin_lower, bin_upper, count, predicted_correct, actual_correct, confidence_sum, updated_at}; one row of counts.
+A bin that already holds different values is not overwritten but returned in conflicts ([{version, bin_lower}]): two legacy sources disagree and a person must choose.
+@nonnull *';
+comment on function core.import_consistency_check() is 'Contradictions among imported (origin legacy) rows; the import fails when there is any. One row per contradiction, ordered by kind and subject (an agent or dialectic session id):
+agent_status_vs_events: the last archived/resumed/deleted event disagrees with the status;
+agent_archived_at_vs_status: archived_at set, no later resumed event, status neither archived nor deleted;
+dialectic_phase_vs_status: phase and status disagree, or a resolution that no phase or anomaly explains.
+@nonnull *';
+comment on function core.import_dialectic_sessions(pg_catalog.jsonb,pg_catalog.text) is 'Upserts a batch of legacy dialectic sessions, each with its messages (records carry messages: [{seq, message_type, agent_id, ...}]); one row of counts for sessions and messages.
+A stored legacy session is replaced only by a newer updated_at (then the higher import_rank); messages follow the version that won. dangling_discovery_sessions lists the ids of sessions whose discovery_id names no discovery: they are kept with discovery_id null. Unknown agents become placeholders attributed to p_source.
+@nonnull *';
+comment on function core.import_last_status_event(pg_catalog.text) is 'The status event that speaks last for an agent: its latest archived, resumed or deleted lifecycle event (at equal times deleted, then archived, win); no row when it has none.
+@nonnull *';
+comment on function core.import_placeholder_agents(pg_catalog.text[],timestamp with time zone[],pg_catalog.text) is 'Creates a placeholder agent (origin legacy, metadata.placeholder true) for each referenced id that is not an agent yet; returns how many were created.
+p_times[i] is when p_ids[i] was referenced (null: unknown). A placeholder''s created_at is its earliest reference and its updated_at its latest, and metadata.source the first source in name order, so the result does not depend on which file referenced it first. An id that breaks today''s id format is kept, with the anomaly agent_id_format; one never dated gets created_at_unknown.
+@nonnull *';
+comment on function core.import_sessions(pg_catalog.jsonb,pg_catalog.text) is 'Upserts a batch of legacy sessions {session_id, agent_id, client_type, metadata, created_at, last_active_at, expires_at}; one row of counts.
+A stored session is replaced only by a later last_active_at. Unknown agents become placeholders attributed to p_source (the source file), counted in placeholders.
+@nonnull *';
+comment on function core.import_settle() is 'After every batch is in: each legacy agent ends with the status its lifecycle evidence supports (docs/import.md "Merge rule"), flagged status_from_lifecycle_evidence with the snapshot''s status kept in metadata.legacy_status; agents whose whole state history is legacy get seq renumbered by (recorded_at, import_key), so the result does not depend on the order the files were read in.
+One row: agents_settled (agents whose status changed), states_renumbered (state rows whose seq changed).
+@nonnull *';
+comment on function core.import_table_counts() is 'Row counts of every destination of the import, one row per entity (agents, placeholder_agents, lifecycle_events with an import_key, parent_links, sessions, agent_states, dialectic_sessions, dialectic_messages, calibration_bins, discoveries, discovery_tags, discovery_edges, distinct_tags, edges_<edge type>, and audit_events / tool_usage with source legacy-import).
+@nonnull *';
+comment on function core.import_try_lock() is 'Takes the session-level advisory lock that keeps two legacy imports from interleaving; false when another session holds it.
+@nonnull *';
+comment on function core.import_unlock() is 'Releases the legacy import lock taken by core.import_try_lock(); false when this session did not hold it.
+@nonnull *';
 comment on function core.ledger_items() is 'The latest applied ledger item of each file, one row per (kind, file), ordered by kind and file.
 version is null for Cypher and function files.
 @nonnull kind, file, name, checksum, applied_at';
@@ -1528,6 +1585,14 @@ One row per element and label. A key is the id (vertices) or src -> dst (src -[k
 @nonnull *';
 comment on function knowledge.graph_verify_sampled(integer) is 'Compares the relational tables with the AGE projection, with id samples of at most p_sample_limit keys.
 One row per element and label. A key is the id (vertices) or src -> dst (src -[kind]-> dst for RELATED_TO). missing: expected but not in the graph; extra: in the graph but not expected; duplicate_count: graph elements beyond the first with the same key; stale: present with other properties. Counts are exact; id lists are sorted samples; ok when nothing is missing, extra, duplicate or stale.
+@nonnull *';
+comment on function knowledge.import_discoveries(pg_catalog.jsonb,pg_catalog.text) is 'Upserts a batch of legacy discoveries with their normalised tags; one row of counts for discoveries and tags.
+A stored discovery is replaced by a strictly newer updated_at, or at the same updated_at by a higher import_rank between two imported versions; the tags of a replaced discovery follow the new version exactly (tags_removed). response_to / superseded_by are set by knowledge.import_discovery_links once every discovery of the run exists. Unknown agents become placeholders attributed to p_source.
+@nonnull *';
+comment on function knowledge.import_discovery_links(pg_catalog.jsonb,pg_catalog.text) is 'Inserts a batch of edges between discoveries {src_id, dst_id, edge_type, response_type, weight, created_by, created_at, metadata} and sets the response_to / superseded_by columns they imply.
+One row per distinct (src_id, dst_id, edge_type): outcome inserted, already_present, dangling_src or dangling_dst (an end is no discovery: not stored). placeholders (the same on every row) counts agents created for unknown created_by ids.
+@nonnull *';
+comment on function knowledge.import_graph_counts() is 'Vertex and edge counts per label in the AGE graph governance_graph: kind is vertex or edge; no rows when the graph does not exist.
 @nonnull *';
 comment on function knowledge.link_discoveries(pg_catalog.text,pg_catalog.text,pg_catalog.text,double precision,pg_catalog.text,pg_catalog.jsonb) is 'Links two discoveries with a typed edge (related_to, disputes, extends; projected as RELATED_TO with kind) and returns the edge.
 Linking the same pair with the same type again updates weight and metadata (a JSON object).

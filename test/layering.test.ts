@@ -16,7 +16,7 @@ import ts from 'typescript';
  *   cli, bench                                 7  entry points (`govdb serve` starts the wiring)
  */
 const RANK: Record<string, number> = {
-  errors: 0, db: 1, domain: 2, cache: 3, audit: 3, import: 3, drift: 3, backup: 3, config: 3, mcp: 4, http: 5, server: 6, cli: 7, bench: 7,
+  errors: 0, util: 0, db: 1, domain: 2, cache: 3, audit: 3, import: 3, drift: 3, backup: 3, config: 3, mcp: 4, http: 5, server: 6, cli: 7, bench: 7,
 };
 
 /** Files that still import `pg` outside src/db; each entry must go (the test fails when one no longer does). */

@@ -1,13 +1,11 @@
-import { promises as fs } from 'fs';
-import path from 'path';
+import { readCheckpointFile, writeCheckpointFile } from '../util/checkpoint';
 import { HASH_PATTERN } from './auditLine';
-import { fsyncDir } from './logFiles';
 
 /**
  * How far the mirror got: every line before `offset` of `file` (and of every earlier file) is
- * committed in PostgreSQL. Written only after the batch's transaction committed, atomically (temp
- * file, fsync, rename), so after a crash it can only lag behind PostgreSQL, never run ahead; lines
- * sent again are dropped by the content-hash dedup.
+ * committed in PostgreSQL. Written only after the batch's transaction committed, through
+ * src/util/checkpoint.ts (durable, atomic), so after a crash it can only lag behind PostgreSQL, never
+ * run ahead; lines sent again are dropped by the content-hash dedup.
  */
 export interface Checkpoint {
   version: 1;
@@ -27,29 +25,21 @@ export interface Checkpoint {
 
 /** The checkpoint, or null with the reason when there is none or it cannot be used. */
 export async function readCheckpoint(file: string): Promise<{ checkpoint: Checkpoint | null; problem?: string }> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { checkpoint: null };
-    throw err;
-  }
-  try {
-    const cp = JSON.parse(text) as Checkpoint;
-    const valid = cp && cp.version === 1 && typeof cp.file === 'string' && !cp.file.includes('/') &&
-      Number.isInteger(cp.offset) && cp.offset >= 0 && Number.isInteger(cp.line) && cp.line >= 0 &&
-      (cp.last_hash === null || (typeof cp.last_hash === 'string' && HASH_PATTERN.test(cp.last_hash))) &&
-      (cp.last_line_sha256 === undefined || cp.last_line_sha256 === null || (typeof cp.last_line_sha256 === 'string' && HASH_PATTERN.test(cp.last_line_sha256)));
-    if (valid) return { checkpoint: cp };
-  } catch {
-    // fall through: unreadable
-  }
+  const read = await readCheckpointFile(file);
+  if (!read.found) return { checkpoint: null };
+  if ('value' in read && isCheckpoint(read.value)) return { checkpoint: read.value };
   return { checkpoint: null, problem: `checkpoint ${file} is not a valid checkpoint; starting from the oldest file (PostgreSQL drops lines it already has)` };
 }
 
+function isCheckpoint(v: unknown): v is Checkpoint {
+  const cp = v as Partial<Checkpoint> | null;
+  return !!cp && typeof cp === 'object' && cp.version === 1 && typeof cp.file === 'string' && !cp.file.includes('/') &&
+    Number.isInteger(cp.offset) && cp.offset! >= 0 && Number.isInteger(cp.line) && cp.line! >= 0 &&
+    (cp.last_hash === null || (typeof cp.last_hash === 'string' && HASH_PATTERN.test(cp.last_hash))) &&
+    (cp.last_line_sha256 === undefined || cp.last_line_sha256 === null || (typeof cp.last_line_sha256 === 'string' && HASH_PATTERN.test(cp.last_line_sha256)));
+}
+
+/** Writes the mirror's checkpoint durably (src/util/checkpoint.ts). */
 export async function writeCheckpoint(file: string, checkpoint: Checkpoint): Promise<void> {
-  const tmp = `${file}.tmp`;
-  await fs.writeFile(tmp, `${JSON.stringify(checkpoint)}\n`, { flush: true });
-  await fs.rename(tmp, file);
-  await fsyncDir(path.dirname(file));
+  await writeCheckpointFile(file, checkpoint);
 }

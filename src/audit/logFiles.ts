@@ -68,14 +68,7 @@ export async function nextRotationSeq(activePath: string): Promise<number> {
   return files.reduce((max, f) => Math.max(max, f.seq ?? 0), 0) + 1;
 }
 
-export async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
+export { fsyncDir } from '../util/checkpoint';
 
 const NEWLINE = 0x0a;
 const CHUNK = 256 * 1024;

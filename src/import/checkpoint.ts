@@ -1,5 +1,5 @@
-import { promises as fs } from 'fs';
 import { GovdbError } from '../errors';
+import { CheckpointRead, readCheckpointFile, writeCheckpointFile } from '../util/checkpoint';
 import { Pass } from './types';
 
 export interface PassState {
@@ -25,10 +25,10 @@ interface CheckpointData {
 }
 
 /**
- * Per source file and pass, how far the import has committed. Written (atomically: temp file +
- * rename) only after the batch it describes has committed in PostgreSQL, so a resumed run never
- * skips uncommitted records; records between the checkpoint and a kill are written again, which the
- * idempotent upserts absorb.
+ * Per source file and pass, how far the import has committed. Written (durably and atomically,
+ * src/util/checkpoint.ts) only after the batch it describes has committed in PostgreSQL, so a
+ * resumed run never skips uncommitted records; records between the checkpoint and a kill are
+ * written again, which the idempotent upserts absorb.
  */
 export class Checkpoint {
   private data: CheckpointData;
@@ -42,17 +42,21 @@ export class Checkpoint {
   }
 
   static async load(file: string, zone: string): Promise<Checkpoint> {
-    let text: string;
+    let read: CheckpointRead;
     try {
-      text = await fs.readFile(file, 'utf8');
-    } catch {
+      read = await readCheckpointFile(file);
+    } catch (err) {
+      throw new GovdbError('INVALID_INPUT', `--resume: the checkpoint file ${file} cannot be read (${(err as Error).message}).`, { cause: err, hint: 'Fix its permissions, or run without --resume; the import is idempotent.' });
+    }
+    if (!read.found) {
       throw new GovdbError('NOT_FOUND', `--resume: no checkpoint file at ${file}.`, { hint: 'Run without --resume to start from the beginning, or pass the --checkpoint FILE of the interrupted run.' });
     }
-    let data: CheckpointData;
-    try {
-      data = JSON.parse(text);
-    } catch (err) {
-      throw new GovdbError('INVALID_INPUT', `Checkpoint file ${file} is not valid JSON (${(err as Error).message}).`, { hint: 'Delete it and run without --resume; the import is idempotent.' });
+    if ('invalid' in read) {
+      throw new GovdbError('INVALID_INPUT', `Checkpoint file ${file} is ${read.invalid}.`, { hint: 'Delete it and run without --resume; the import is idempotent.' });
+    }
+    const data = read.value as CheckpointData;
+    if (!data || typeof data !== 'object' || data.version !== 1 || typeof data.files !== 'object' || data.files === null) {
+      throw new GovdbError('INVALID_INPUT', `Checkpoint file ${file} is not a govdb import checkpoint (version 1 with files).`, { hint: 'Delete it and run without --resume; the import is idempotent.' });
     }
     if (data.source_timezone !== zone) {
       throw new GovdbError('CONFLICT', `The interrupted run interpreted naive timestamps in ${data.source_timezone}, this run in ${zone}.`, {
@@ -75,9 +79,8 @@ export class Checkpoint {
     f.passes[pass] = state;
   }
 
+  /** Writes the checkpoint durably; call it only once the batches it describes have committed. */
   async save(): Promise<void> {
-    const tmp = `${this.file}.tmp-${process.pid}`;
-    await fs.writeFile(tmp, JSON.stringify(this.data));
-    await fs.rename(tmp, this.file);
+    await writeCheckpointFile(this.file, this.data);
   }
 }

@@ -1,15 +1,15 @@
 import path from 'path';
 import { promises as fs } from 'fs';
+import { core } from '../db/generated/functions';
 import { createPool, Queryable } from '../db/pool';
 import { GovdbError } from '../errors';
 import { Checkpoint } from './checkpoint';
 import { detectFile, DetectedFile, listFiles } from './detect';
-import { importFunctions as fn } from './importFunctions';
 import { Progress } from './progress';
 import { QuarantineFile } from './quarantine';
 import { addCounts, FileReport, formatName, ImportReport, renderDiagnostics, renderTable, totalsOf, exitCodeOf } from './report';
 import { defaultImportFiles } from './dataDir';
-import { reconcile } from './reconcile';
+import { reconcile, tableCounts } from './reconcile';
 import { scrubText } from './sources/jsonlSource';
 import { JsonDocumentSource } from './sources/jsonDocumentSource';
 import { JsonlSource } from './sources/jsonlSource';
@@ -152,9 +152,9 @@ export async function importLegacy(opts: ImportOptions): Promise<ImportReport> {
     let before: Record<string, number> = {};
     if (pool) {
       client = await pool.connect();
-      locked = await fn.tryLock(client);
+      locked = (await core.importTryLock(client)) === true;
       if (!locked) throw new GovdbError('CONFLICT', 'Another govdb import holds the import lock on this database.', { hint: 'Wait for it to finish (or stop it), then run again with --resume.' });
-      before = Object.fromEntries((await fn.tableCounts(client)).map((r) => [r.entity, Number(r.row_count)]));
+      before = await tableCounts(client);
       if (dryRun) await client.query('begin');
     }
 
@@ -244,10 +244,10 @@ export async function importLegacy(opts: ImportOptions): Promise<ImportReport> {
     report.totals = totalsOf(report.files);
     report.quarantined = quarantine.count;
     if (client) {
-      const settled = await fn.settle(client);
-      report.agents_settled_by_evidence = Number(settled.agents_settled);
+      const [settled] = await core.importSettle(client);
+      report.agents_settled_by_evidence = Number(settled?.agents_settled ?? 0);
       if (report.agents_settled_by_evidence) ((report.anomalies.agents ??= {}).status_from_lifecycle_evidence = report.agents_settled_by_evidence);
-      const contradictions = await fn.consistencyCheck(client);
+      const contradictions = (await core.importConsistencyCheck(client)).map((c) => ({ kind: c.kind ?? '', subject: c.subject ?? '', detail: c.detail ?? '' }));
       report.consistency = { ok: contradictions.length === 0, contradictions };
       report.reconciliation = await reconcile(client, before, report);
       if (dryRun) await client.query('rollback');
@@ -260,7 +260,7 @@ export async function importLegacy(opts: ImportOptions): Promise<ImportReport> {
     progress.clear();
     await writing.catch(() => undefined); // never release the connection under a running batch
     if (client) {
-      if (locked) await fn.unlock(client).catch(() => undefined);
+      if (locked) await core.importUnlock(client).catch(() => undefined);
       client.release();
     }
     await pool?.end();

@@ -50,7 +50,8 @@ export interface ImportReport {
   ok?: boolean;
   reconciliation?: {
     postgres: { before: Record<string, number>; after: Record<string, number> };
-    graph: { rebuilt: unknown; counts: Record<string, number>; verify: unknown; note?: string };
+    /** rows of knowledge.graph_rebuild() and knowledge.graph_verify(), counts as numbers; AGE vertex / edge counts per "kind label" */
+    graph: { rebuilt: unknown[]; counts: Record<string, number>; verify: unknown[] };
     checks: ReconciliationCheck[];
     ok: boolean;
   };
@@ -121,7 +122,6 @@ export function renderDiagnostics(r: ImportReport): string {
   if (r.reconciliation) {
     out.push(`reconciliation ${r.reconciliation.ok ? 'OK' : 'FAILED'}:`);
     for (const c of r.reconciliation.checks) out.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.entity.padEnd(28)} expected ${c.expected}, found ${c.actual}  (${c.rule})`);
-    if (r.reconciliation.graph.note) out.push(`  graph: ${r.reconciliation.graph.note}`);
   }
   return out.length ? out.join('\n') + '\n' : '';
 }

@@ -1,7 +1,10 @@
+import { audit, core, knowledge } from '../db/generated/functions';
 import { Queryable } from '../db/pool';
-import { isGovdbError, sqlState } from '../errors';
-import { importFunctions as fn } from './importFunctions';
+import { GovdbError, isGovdbError, sqlState } from '../errors';
 import { Counts, Entity, Item } from './types';
+
+/** `source` of the audit.events / audit.tool_usage rows the legacy import writes (docs/import.md). */
+export const LEGACY_IMPORT_SOURCE = 'legacy-import';
 
 export interface Rejection {
   item: Item;
@@ -21,7 +24,34 @@ export interface WriteOutcome {
   tagsRemoved: number;
 }
 
+/** bigint counts arrive as strings, integer ones as numbers */
 const n = (v: string | number | null | undefined) => Number(v ?? 0);
+
+/** The one row of a function that returns a single row of counts (an empty result would be a bug in it). */
+function one<T>(rows: T[], name: string): T {
+  const row = rows[0];
+  if (!row) throw new GovdbError('INTERNAL', `${name} returned no row; it always returns one row of counts.`);
+  return row;
+}
+
+/** UTC months (first instant, ISO) that hold the records' occurred_at. */
+function monthsOf(records: Record<string, unknown>[]): string[] {
+  const months = new Set<string>();
+  for (const r of records) {
+    const t = new Date(String(r.occurred_at));
+    if (!Number.isNaN(t.getTime())) months.add(new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), 1)).toISOString());
+  }
+  return [...months].sort();
+}
+
+/**
+ * Legacy rows are months or years old: their monthly partitions are created before the rows are
+ * loaded (a no-op for months that have one), instead of letting them pile up in the default
+ * partition (docs/import.md "Deterministic identity").
+ */
+async function ensureMonths(db: Queryable, records: Record<string, unknown>[]): Promise<void> {
+  for (const from of monthsOf(records)) await audit.ensurePartitions(db, { from, months: 0 });
+}
 
 function add(o: WriteOutcome, entity: Entity, c: Partial<Counts>): void {
   const cur = (o.counts[entity] ??= {});
@@ -51,20 +81,20 @@ async function writeOnce(db: Queryable, entity: Entity, items: Item[], source: s
   const records = items.map((i) => i.record!);
   switch (entity) {
     case 'agents': {
-      const r = await fn.agents(db, { records });
+      const r = one(await core.importAgents(db, { records }), 'core.import_agents');
       add(o, entity, { inserted: n(r.inserted), updated: n(r.updated), already_present: n(r.already_present) });
       break;
     }
     case 'lifecycle_events': {
-      const r = await fn.lifecycleEvents(db, { records });
+      const r = one(await core.importAgentLifecycleEvents(db, { records }), 'core.import_agent_lifecycle_events');
       add(o, entity, { inserted: n(r.inserted), already_present: n(r.already_present) });
       break;
     }
     case 'parent_links': {
-      const rows = await fn.agentParents(db, { links: records });
+      const rows = await core.importAgentParents(db, { links: records });
       const byChild = new Map(items.map((i) => [i.record!.child_id as string, i]));
       for (const row of rows) {
-        const item = byChild.get(row.child_id)!;
+        const item = byChild.get(row.child_id ?? '')!;
         if (row.outcome === 'linked') add(o, entity, { inserted: 1 });
         else if (row.outcome === 'already_linked') add(o, entity, { already_present: 1 });
         else if (row.outcome === 'dangling_parent') {
@@ -75,19 +105,19 @@ async function writeOnce(db: Queryable, entity: Entity, items: Item[], source: s
       break;
     }
     case 'sessions': {
-      const r = await fn.sessions(db, { records, source });
+      const r = one(await core.importSessions(db, { records, source }), 'core.import_sessions');
       add(o, entity, { inserted: n(r.inserted), updated: n(r.updated), already_present: n(r.already_present) });
       o.placeholders += n(r.placeholders);
       break;
     }
     case 'agent_states': {
-      const r = await fn.agentStates(db, { records, source });
+      const r = one(await core.importAgentStates(db, { records, source }), 'core.import_agent_states');
       add(o, entity, { inserted: n(r.inserted), already_present: n(r.already_present) });
       o.placeholders += n(r.placeholders);
       break;
     }
     case 'dialectic_sessions': {
-      const r = await fn.dialecticSessions(db, { records, source });
+      const r = one(await core.importDialecticSessions(db, { records, source }), 'core.import_dialectic_sessions');
       add(o, entity, { inserted: n(r.inserted), updated: n(r.updated), already_present: n(r.already_present) });
       add(o, 'dialectic_messages', { inserted: n(r.messages_inserted), already_present: n(r.messages_already_present) });
       o.placeholders += n(r.placeholders);
@@ -99,7 +129,7 @@ async function writeOnce(db: Queryable, entity: Entity, items: Item[], source: s
       break;
     }
     case 'discoveries': {
-      const r = await fn.discoveries(db, { records, source });
+      const r = one(await knowledge.importDiscoveries(db, { records, source }), 'knowledge.import_discoveries');
       add(o, entity, { inserted: n(r.inserted), updated: n(r.updated), already_present: n(r.already_present) });
       add(o, 'discovery_tags', { inserted: n(r.tags_inserted), already_present: n(r.tags_already_present) });
       o.tagsRemoved += n(r.tags_removed);
@@ -107,7 +137,7 @@ async function writeOnce(db: Queryable, entity: Entity, items: Item[], source: s
       break;
     }
     case 'discovery_edges': {
-      const rows = await fn.discoveryLinks(db, { records, source });
+      const rows = await knowledge.importDiscoveryLinks(db, { records, source });
       const key = (s: unknown, d: unknown, t: unknown) => `${s}\u0000${d}\u0000${t}`;
       const byKey = new Map(items.map((i) => [key(i.record!.src_id, i.record!.dst_id, i.record!.edge_type), i]));
       for (const row of rows) {
@@ -127,22 +157,26 @@ async function writeOnce(db: Queryable, entity: Entity, items: Item[], source: s
       break;
     }
     case 'calibration_bins': {
-      const r = await fn.calibrationBins(db, { records });
+      const r = one(await core.importCalibrationBins(db, { records }), 'core.import_calibration_bins');
       add(o, entity, { inserted: n(r.inserted), already_present: n(r.already_present) });
-      for (const c of r.conflicts ?? []) {
+      for (const c of (r.conflicts ?? []) as { version: number; bin_lower: number }[]) {
         const item = items.find((i) => i.record!.version === c.version && Number(i.record!.bin_lower) === Number(c.bin_lower))!;
         o.rejections.push({ item, disposition: 'rejected', reason: `calibration version ${c.version} bin ${c.bin_lower} already holds different values (another legacy source): not overwritten` });
       }
       break;
     }
+    // the audit trail's own loaders (sql/functions/audit.sql): duplicates = elements already stored
+    // or repeated in the batch, so inserted + already_present = the batch
     case 'audit_events': {
-      const r = await fn.auditEvents(db, { records });
-      add(o, entity, { inserted: n(r.inserted), already_present: n(r.already_present) + (items.length - n(r.inserted) - n(r.already_present)) });
+      await ensureMonths(db, records);
+      const r = one(await audit.insertEvents(db, { events: records, source: LEGACY_IMPORT_SOURCE }), 'audit.insert_events');
+      add(o, entity, { inserted: n(r.inserted), already_present: n(r.duplicates) });
       break;
     }
     case 'tool_usage': {
-      const r = await fn.toolUsage(db, { records });
-      add(o, entity, { inserted: n(r.inserted), already_present: n(r.already_present) + (items.length - n(r.inserted) - n(r.already_present)) });
+      await ensureMonths(db, records);
+      const r = one(await audit.insertToolUsage(db, { rows: records, source: LEGACY_IMPORT_SOURCE }), 'audit.insert_tool_usage');
+      add(o, entity, { inserted: n(r.inserted), already_present: n(r.duplicates) });
       break;
     }
     default:

@@ -234,5 +234,16 @@ describe('govdb audit backfill and maintain', () => {
       code: 'GV400',
       message: 'Tool usage row #1 of the batch is invalid: success is yes, expected true or false',
     });
+    // only a JSON boolean: a string or number PostgreSQL could cast is refused too, and a bad element
+    // refuses the batch even after a good copy of its hash
+    await expect(db.pool.query(`select * from audit.insert_tool_usage($1::jsonb)`, [JSON.stringify([row, { ...row, success: 'true' }])])).rejects.toMatchObject({
+      code: 'GV400',
+      message: 'Tool usage row #2 of the batch is invalid: success is true, expected true or false',
+    });
+    await expect(db.pool.query(`select * from audit.insert_tool_usage($1::jsonb)`, [JSON.stringify([{ ...row, content_hash: 'e'.repeat(64), success: 1 }])])).rejects.toMatchObject({
+      code: 'GV400',
+      message: 'Tool usage row #1 of the batch is invalid: success is 1, expected true or false',
+    });
+    expect((await db.pool.query(`select count(*)::int n from audit.tool_usage where content_hash = $1`, ['e'.repeat(64)])).rows[0].n).toBe(0);
   });
 });

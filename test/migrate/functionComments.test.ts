@@ -6,26 +6,6 @@ import { createMigratedDatabase, TestDatabase } from '../helpers/db';
  * optionally `@nonnull *` / `@nonnull a, b` lines naming result columns the body never leaves NULL.
  */
 
-/**
- * TEMPORARY, for the lead to delete at merge: the functions of sql/functions/import.sql and
- * sql/functions/audit.sql (and the audit partition functions of migration 000001) get their COMMENTs
- * from helper h3b's branch. Once that branch is merged this set must be empty; the second test below
- * fails as soon as one of these has a comment, so it cannot silently outlive the merge.
- */
-const PENDING_H3B_DELETE_AT_MERGE = new Set([
-  'audit.drop_partitions_older_than', 'audit.ensure_partitions', 'audit.events_by_hashes',
-  'audit.import_events', 'audit.import_tool_usage', 'audit.insert_events', 'audit.insert_tool_usage',
-  'audit.list_mirror_rejects', 'audit.maintain_partitions', 'audit.record_mirror_rejects',
-  'audit.server_event_hashes',
-  'core.import_agent_lifecycle_events', 'core.import_agent_parents', 'core.import_agent_states',
-  'core.import_agents', 'core.import_calibration_bins', 'core.import_consistency_check',
-  'core.import_dialectic_sessions', 'core.import_last_status_event', 'core.import_placeholder_agents',
-  'core.import_sessions', 'core.import_settle', 'core.import_table_counts', 'core.import_try_lock',
-  'core.import_unlock',
-  'knowledge.import_call_graph_function', 'knowledge.import_discoveries', 'knowledge.import_discovery_links',
-  'knowledge.import_graph_counts',
-]);
-
 interface FunctionComment {
   name: string;
   signature: string;
@@ -59,22 +39,12 @@ afterAll(async () => db.drop());
 test('every function in core, knowledge and audit has a COMMENT that starts with a one-line summary', () => {
   expect(functions.length).toBeGreaterThan(100);
   const undocumented = functions
-    .filter((f) => !PENDING_H3B_DELETE_AT_MERGE.has(f.name))
     .filter((f) => {
       const summary = (f.comment ?? '').split('\n')[0]!.trim();
       return summary.length < 10 || summary.startsWith('@');
     })
     .map((f) => f.signature);
   expect(undocumented).toEqual([]);
-});
-
-test('the temporary exemption names only existing functions that still lack a comment', () => {
-  const byName = new Map(functions.map((f) => [f.name, f]));
-  const stale = [...PENDING_H3B_DELETE_AT_MERGE].filter((name) => {
-    const f = byName.get(name);
-    return !f || (f.comment ?? '').trim() !== '';
-  });
-  expect(stale).toEqual([]);
 });
 
 test('@nonnull lines come last and name only result columns of their function', () => {

@@ -14,8 +14,6 @@ const EXEMPT: Record<string, string> = {
   'audit.drop_partitions_older_than': 'maintenance report, called alone',
   'audit.ensure_partitions': 'maintenance report, called alone',
   'audit.maintain_partitions': 'maintenance report, called alone',
-  'audit.import_events': 'import batch report, called alone',
-  'audit.import_tool_usage': 'import batch report, called alone',
   'audit.insert_events': 'write batch, called alone',
   'audit.insert_tool_usage': 'write batch, called alone',
   'core.delete_expired_sessions': 'maintenance (cleanup job), called alone',

@@ -14,9 +14,9 @@ export interface AuditDropPartitionsOlderThanArgs {
 }
 /** A result row of audit.drop_partitions_older_than. */
 export interface AuditDropPartitionsOlderThanRow {
-  drop_partitions_older_than: string | null;
+  drop_partitions_older_than: string;
 }
-const AuditDropPartitionsOlderThanSpec: FunctionSpec = {"schema":"audit","name":"drop_partitions_older_than","returns":"rows","params":[{"key":"keep","sqlName":"p_keep","sqlType":"interval","json":false}]};
+const AuditDropPartitionsOlderThanSpec: FunctionSpec = {"schema":"audit","name":"drop_partitions_older_than","returns":"rows","params":[{"key":"keep","sqlName":"p_keep","sqlType":"interval","json":false}],"nonNull":["drop_partitions_older_than"]};
 
 /** Arguments of audit.ensure_partitions(p_from timestamp with time zone, p_months integer). */
 export interface AuditEnsurePartitionsArgs {
@@ -25,9 +25,9 @@ export interface AuditEnsurePartitionsArgs {
 }
 /** A result row of audit.ensure_partitions. */
 export interface AuditEnsurePartitionsRow {
-  ensure_partitions: string | null;
+  ensure_partitions: string;
 }
-const AuditEnsurePartitionsSpec: FunctionSpec = {"schema":"audit","name":"ensure_partitions","returns":"rows","params":[{"key":"from","sqlName":"p_from","sqlType":"timestamp with time zone","json":false},{"key":"months","sqlName":"p_months","sqlType":"integer","json":false}]};
+const AuditEnsurePartitionsSpec: FunctionSpec = {"schema":"audit","name":"ensure_partitions","returns":"rows","params":[{"key":"from","sqlName":"p_from","sqlType":"timestamp with time zone","json":false},{"key":"months","sqlName":"p_months","sqlType":"integer","json":false}],"nonNull":["ensure_partitions"]};
 
 /** Arguments of audit.events_by_hashes(p_hashes text[]). */
 export interface AuditEventsByHashesArgs {
@@ -35,40 +35,18 @@ export interface AuditEventsByHashesArgs {
 }
 /** A result row of audit.events_by_hashes. */
 export interface AuditEventsByHashesRow {
-  id: string | null;
-  occurred_at: Date | null;
+  id: string;
+  occurred_at: Date;
   agent_id: string | null;
   session_id: string | null;
-  event_type: string | null;
+  event_type: string;
   confidence: number | null;
-  details: unknown | null;
-  content_hash: string | null;
+  details: unknown;
+  content_hash: string;
   prev_hash: string | null;
-  source: string | null;
+  source: string;
 }
-const AuditEventsByHashesSpec: FunctionSpec = {"schema":"audit","name":"events_by_hashes","returns":"rows","params":[{"key":"hashes","sqlName":"p_hashes","sqlType":"text[]","json":false}]};
-
-/** Arguments of audit.import_events(p_records jsonb). */
-export interface AuditImportEventsArgs {
-  records: unknown | null;
-}
-/** A result row of audit.import_events. */
-export interface AuditImportEventsRow {
-  inserted: string | null;
-  already_present: string | null;
-}
-const AuditImportEventsSpec: FunctionSpec = {"schema":"audit","name":"import_events","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true}]};
-
-/** Arguments of audit.import_tool_usage(p_records jsonb). */
-export interface AuditImportToolUsageArgs {
-  records: unknown | null;
-}
-/** A result row of audit.import_tool_usage. */
-export interface AuditImportToolUsageRow {
-  inserted: string | null;
-  already_present: string | null;
-}
-const AuditImportToolUsageSpec: FunctionSpec = {"schema":"audit","name":"import_tool_usage","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true}]};
+const AuditEventsByHashesSpec: FunctionSpec = {"schema":"audit","name":"events_by_hashes","returns":"rows","params":[{"key":"hashes","sqlName":"p_hashes","sqlType":"text[]","json":false}],"nonNull":["id","occurred_at","event_type","details","content_hash","source"]};
 
 /** Arguments of audit.insert_events(p_events jsonb, p_source text). */
 export interface AuditInsertEventsArgs {
@@ -77,10 +55,10 @@ export interface AuditInsertEventsArgs {
 }
 /** A result row of audit.insert_events. */
 export interface AuditInsertEventsRow {
-  inserted: number | null;
-  duplicates: number | null;
+  inserted: number;
+  duplicates: number;
 }
-const AuditInsertEventsSpec: FunctionSpec = {"schema":"audit","name":"insert_events","returns":"rows","params":[{"key":"events","sqlName":"p_events","sqlType":"jsonb","json":true},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}]};
+const AuditInsertEventsSpec: FunctionSpec = {"schema":"audit","name":"insert_events","returns":"rows","params":[{"key":"events","sqlName":"p_events","sqlType":"jsonb","json":true},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}],"nonNull":["inserted","duplicates"]};
 
 /** Arguments of audit.insert_tool_usage(p_rows jsonb, p_source text). */
 export interface AuditInsertToolUsageArgs {
@@ -89,10 +67,10 @@ export interface AuditInsertToolUsageArgs {
 }
 /** A result row of audit.insert_tool_usage. */
 export interface AuditInsertToolUsageRow {
-  inserted: number | null;
-  duplicates: number | null;
+  inserted: number;
+  duplicates: number;
 }
-const AuditInsertToolUsageSpec: FunctionSpec = {"schema":"audit","name":"insert_tool_usage","returns":"rows","params":[{"key":"rows","sqlName":"p_rows","sqlType":"jsonb","json":true},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}]};
+const AuditInsertToolUsageSpec: FunctionSpec = {"schema":"audit","name":"insert_tool_usage","returns":"rows","params":[{"key":"rows","sqlName":"p_rows","sqlType":"jsonb","json":true},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}],"nonNull":["inserted","duplicates"]};
 
 /** Arguments of audit.list_mirror_rejects(p_limit integer). */
 export interface AuditListMirrorRejectsArgs {
@@ -100,15 +78,15 @@ export interface AuditListMirrorRejectsArgs {
 }
 /** A result row of audit.list_mirror_rejects. */
 export interface AuditListMirrorRejectsRow {
-  file_name: string | null;
-  line_no: number | null;
-  byte_offset: string | null;
-  line_sha256: string | null;
-  reason: string | null;
-  excerpt: string | null;
-  recorded_at: Date | null;
+  file_name: string;
+  line_no: number;
+  byte_offset: string;
+  line_sha256: string;
+  reason: string;
+  excerpt: string;
+  recorded_at: Date;
 }
-const AuditListMirrorRejectsSpec: FunctionSpec = {"schema":"audit","name":"list_mirror_rejects","returns":"rows","params":[{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false}]};
+const AuditListMirrorRejectsSpec: FunctionSpec = {"schema":"audit","name":"list_mirror_rejects","returns":"rows","params":[{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false}],"nonNull":["file_name","line_no","byte_offset","line_sha256","reason","excerpt","recorded_at"]};
 
 /** Arguments of audit.maintain_partitions(p_keep interval, p_months_ahead integer). */
 export interface AuditMaintainPartitionsArgs {
@@ -117,17 +95,17 @@ export interface AuditMaintainPartitionsArgs {
 }
 /** A result row of audit.maintain_partitions. */
 export interface AuditMaintainPartitionsRow {
-  action: string | null;
-  partition_name: string | null;
+  action: string;
+  partition_name: string;
 }
-const AuditMaintainPartitionsSpec: FunctionSpec = {"schema":"audit","name":"maintain_partitions","returns":"rows","params":[{"key":"keep","sqlName":"p_keep","sqlType":"interval","json":false},{"key":"monthsAhead","sqlName":"p_months_ahead","sqlType":"integer","json":false}]};
+const AuditMaintainPartitionsSpec: FunctionSpec = {"schema":"audit","name":"maintain_partitions","returns":"rows","params":[{"key":"keep","sqlName":"p_keep","sqlType":"interval","json":false},{"key":"monthsAhead","sqlName":"p_months_ahead","sqlType":"integer","json":false}],"nonNull":["action","partition_name"]};
 
 /** Arguments of audit.page_cursor(p_occurred_at timestamp with time zone, p_id bigint). */
 export interface AuditPageCursorArgs {
   occurredAt: Date | string | null;
   id: number | string | null;
 }
-const AuditPageCursorSpec: FunctionSpec = {"schema":"audit","name":"page_cursor","returns":"scalar","params":[{"key":"occurredAt","sqlName":"p_occurred_at","sqlType":"timestamp with time zone","json":false},{"key":"id","sqlName":"p_id","sqlType":"bigint","json":false}],"nonNull":["value"]};
+const AuditPageCursorSpec: FunctionSpec = {"schema":"audit","name":"page_cursor","returns":"scalar","params":[{"key":"occurredAt","sqlName":"p_occurred_at","sqlType":"timestamp with time zone","json":false},{"key":"id","sqlName":"p_id","sqlType":"bigint","json":false}]};
 
 /** Arguments of audit.parse_query_page(p_limit integer, p_since timestamp with time zone, p_until timestamp with time zone, p_cursor text, OUT before_occurred_at timestamp with time zone, OUT before_id bigint). */
 export interface AuditParseQueryPageArgs {
@@ -199,7 +177,7 @@ const AuditQueryToolUsageSpec: FunctionSpec = {"schema":"audit","name":"query_to
 export interface AuditRecordMirrorRejectsArgs {
   rejects: unknown | null;
 }
-const AuditRecordMirrorRejectsSpec: FunctionSpec = {"schema":"audit","name":"record_mirror_rejects","returns":"scalar","params":[{"key":"rejects","sqlName":"p_rejects","sqlType":"jsonb","json":true}]};
+const AuditRecordMirrorRejectsSpec: FunctionSpec = {"schema":"audit","name":"record_mirror_rejects","returns":"scalar","params":[{"key":"rejects","sqlName":"p_rejects","sqlType":"jsonb","json":true}],"nonNull":["value"]};
 
 /** Arguments of audit.server_event_hashes(p_after_id bigint, p_limit integer). */
 export interface AuditServerEventHashesArgs {
@@ -208,11 +186,11 @@ export interface AuditServerEventHashesArgs {
 }
 /** A result row of audit.server_event_hashes. */
 export interface AuditServerEventHashesRow {
-  id: string | null;
-  content_hash: string | null;
-  occurred_at: Date | null;
+  id: string;
+  content_hash: string;
+  occurred_at: Date;
 }
-const AuditServerEventHashesSpec: FunctionSpec = {"schema":"audit","name":"server_event_hashes","returns":"rows","params":[{"key":"afterId","sqlName":"p_after_id","sqlType":"bigint","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false}]};
+const AuditServerEventHashesSpec: FunctionSpec = {"schema":"audit","name":"server_event_hashes","returns":"rows","params":[{"key":"afterId","sqlName":"p_after_id","sqlType":"bigint","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false}],"nonNull":["id","content_hash","occurred_at"]};
 
 /** Arguments of core.agent_state_history(p_agent_id text, p_limit integer, p_before_seq bigint). */
 export interface CoreAgentStateHistoryArgs {
@@ -1108,10 +1086,10 @@ export interface CoreImportAgentLifecycleEventsArgs {
 }
 /** A result row of core.import_agent_lifecycle_events. */
 export interface CoreImportAgentLifecycleEventsRow {
-  inserted: string | null;
-  already_present: string | null;
+  inserted: string;
+  already_present: string;
 }
-const CoreImportAgentLifecycleEventsSpec: FunctionSpec = {"schema":"core","name":"import_agent_lifecycle_events","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true}]};
+const CoreImportAgentLifecycleEventsSpec: FunctionSpec = {"schema":"core","name":"import_agent_lifecycle_events","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true}],"nonNull":["inserted","already_present"]};
 
 /** Arguments of core.import_agent_parents(p_links jsonb). */
 export interface CoreImportAgentParentsArgs {
@@ -1121,9 +1099,9 @@ export interface CoreImportAgentParentsArgs {
 export interface CoreImportAgentParentsRow {
   child_id: string | null;
   parent_id: string | null;
-  outcome: string | null;
+  outcome: string;
 }
-const CoreImportAgentParentsSpec: FunctionSpec = {"schema":"core","name":"import_agent_parents","returns":"rows","params":[{"key":"links","sqlName":"p_links","sqlType":"jsonb","json":true}]};
+const CoreImportAgentParentsSpec: FunctionSpec = {"schema":"core","name":"import_agent_parents","returns":"rows","params":[{"key":"links","sqlName":"p_links","sqlType":"jsonb","json":true}],"nonNull":["outcome"]};
 
 /** Arguments of core.import_agent_states(p_records jsonb, p_source text). */
 export interface CoreImportAgentStatesArgs {
@@ -1132,11 +1110,11 @@ export interface CoreImportAgentStatesArgs {
 }
 /** A result row of core.import_agent_states. */
 export interface CoreImportAgentStatesRow {
-  inserted: string | null;
-  already_present: string | null;
-  placeholders: string | null;
+  inserted: string;
+  already_present: string;
+  placeholders: string;
 }
-const CoreImportAgentStatesSpec: FunctionSpec = {"schema":"core","name":"import_agent_states","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}]};
+const CoreImportAgentStatesSpec: FunctionSpec = {"schema":"core","name":"import_agent_states","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}],"nonNull":["inserted","already_present","placeholders"]};
 
 /** Arguments of core.import_agents(p_records jsonb). */
 export interface CoreImportAgentsArgs {
@@ -1144,11 +1122,11 @@ export interface CoreImportAgentsArgs {
 }
 /** A result row of core.import_agents. */
 export interface CoreImportAgentsRow {
-  inserted: string | null;
-  updated: string | null;
-  already_present: string | null;
+  inserted: string;
+  updated: string;
+  already_present: string;
 }
-const CoreImportAgentsSpec: FunctionSpec = {"schema":"core","name":"import_agents","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true}]};
+const CoreImportAgentsSpec: FunctionSpec = {"schema":"core","name":"import_agents","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true}],"nonNull":["inserted","updated","already_present"]};
 
 /** Arguments of core.import_calibration_bins(p_records jsonb). */
 export interface CoreImportCalibrationBinsArgs {
@@ -1156,22 +1134,22 @@ export interface CoreImportCalibrationBinsArgs {
 }
 /** A result row of core.import_calibration_bins. */
 export interface CoreImportCalibrationBinsRow {
-  inserted: string | null;
-  already_present: string | null;
-  conflicts: unknown | null;
+  inserted: string;
+  already_present: string;
+  conflicts: unknown;
 }
-const CoreImportCalibrationBinsSpec: FunctionSpec = {"schema":"core","name":"import_calibration_bins","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true}]};
+const CoreImportCalibrationBinsSpec: FunctionSpec = {"schema":"core","name":"import_calibration_bins","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true}],"nonNull":["inserted","already_present","conflicts"]};
 
 /** Arguments of core.import_consistency_check(). */
 export interface CoreImportConsistencyCheckArgs {
 }
 /** A result row of core.import_consistency_check. */
 export interface CoreImportConsistencyCheckRow {
-  kind: string | null;
-  subject: string | null;
-  detail: string | null;
+  kind: string;
+  subject: string;
+  detail: string;
 }
-const CoreImportConsistencyCheckSpec: FunctionSpec = {"schema":"core","name":"import_consistency_check","returns":"rows","params":[]};
+const CoreImportConsistencyCheckSpec: FunctionSpec = {"schema":"core","name":"import_consistency_check","returns":"rows","params":[],"nonNull":["kind","subject","detail"]};
 
 /** Arguments of core.import_dialectic_sessions(p_records jsonb, p_source text). */
 export interface CoreImportDialecticSessionsArgs {
@@ -1180,15 +1158,15 @@ export interface CoreImportDialecticSessionsArgs {
 }
 /** A result row of core.import_dialectic_sessions. */
 export interface CoreImportDialecticSessionsRow {
-  inserted: string | null;
-  updated: string | null;
-  already_present: string | null;
-  placeholders: string | null;
-  messages_inserted: string | null;
-  messages_already_present: string | null;
-  dangling_discovery_sessions: Array<string> | null;
+  inserted: string;
+  updated: string;
+  already_present: string;
+  placeholders: string;
+  messages_inserted: string;
+  messages_already_present: string;
+  dangling_discovery_sessions: Array<string>;
 }
-const CoreImportDialecticSessionsSpec: FunctionSpec = {"schema":"core","name":"import_dialectic_sessions","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}]};
+const CoreImportDialecticSessionsSpec: FunctionSpec = {"schema":"core","name":"import_dialectic_sessions","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}],"nonNull":["inserted","updated","already_present","placeholders","messages_inserted","messages_already_present","dangling_discovery_sessions"]};
 
 /** Arguments of core.import_last_status_event(p_agent_id text). */
 export interface CoreImportLastStatusEventArgs {
@@ -1196,10 +1174,10 @@ export interface CoreImportLastStatusEventArgs {
 }
 /** A result row of core.import_last_status_event. */
 export interface CoreImportLastStatusEventRow {
-  event: LifecycleEventType | null;
-  occurred_at: Date | null;
+  event: LifecycleEventType;
+  occurred_at: Date;
 }
-const CoreImportLastStatusEventSpec: FunctionSpec = {"schema":"core","name":"import_last_status_event","returns":"rows","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false}]};
+const CoreImportLastStatusEventSpec: FunctionSpec = {"schema":"core","name":"import_last_status_event","returns":"rows","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false}],"nonNull":["event","occurred_at"]};
 
 /** Arguments of core.import_placeholder_agents(p_ids text[], p_times timestamp with time zone[], p_source text). */
 export interface CoreImportPlaceholderAgentsArgs {
@@ -1207,7 +1185,7 @@ export interface CoreImportPlaceholderAgentsArgs {
   times: Array<Date | string> | null;
   source: string | null;
 }
-const CoreImportPlaceholderAgentsSpec: FunctionSpec = {"schema":"core","name":"import_placeholder_agents","returns":"scalar","params":[{"key":"ids","sqlName":"p_ids","sqlType":"text[]","json":false},{"key":"times","sqlName":"p_times","sqlType":"timestamp with time zone[]","json":false},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}]};
+const CoreImportPlaceholderAgentsSpec: FunctionSpec = {"schema":"core","name":"import_placeholder_agents","returns":"scalar","params":[{"key":"ids","sqlName":"p_ids","sqlType":"text[]","json":false},{"key":"times","sqlName":"p_times","sqlType":"timestamp with time zone[]","json":false},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}],"nonNull":["value"]};
 
 /** Arguments of core.import_sessions(p_records jsonb, p_source text). */
 export interface CoreImportSessionsArgs {
@@ -1216,42 +1194,42 @@ export interface CoreImportSessionsArgs {
 }
 /** A result row of core.import_sessions. */
 export interface CoreImportSessionsRow {
-  inserted: string | null;
-  updated: string | null;
-  already_present: string | null;
-  placeholders: string | null;
+  inserted: string;
+  updated: string;
+  already_present: string;
+  placeholders: string;
 }
-const CoreImportSessionsSpec: FunctionSpec = {"schema":"core","name":"import_sessions","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}]};
+const CoreImportSessionsSpec: FunctionSpec = {"schema":"core","name":"import_sessions","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}],"nonNull":["inserted","updated","already_present","placeholders"]};
 
 /** Arguments of core.import_settle(). */
 export interface CoreImportSettleArgs {
 }
 /** A result row of core.import_settle. */
 export interface CoreImportSettleRow {
-  agents_settled: string | null;
-  states_renumbered: string | null;
+  agents_settled: string;
+  states_renumbered: string;
 }
-const CoreImportSettleSpec: FunctionSpec = {"schema":"core","name":"import_settle","returns":"rows","params":[]};
+const CoreImportSettleSpec: FunctionSpec = {"schema":"core","name":"import_settle","returns":"rows","params":[],"nonNull":["agents_settled","states_renumbered"]};
 
 /** Arguments of core.import_table_counts(). */
 export interface CoreImportTableCountsArgs {
 }
 /** A result row of core.import_table_counts. */
 export interface CoreImportTableCountsRow {
-  entity: string | null;
-  row_count: string | null;
+  entity: string;
+  row_count: string;
 }
-const CoreImportTableCountsSpec: FunctionSpec = {"schema":"core","name":"import_table_counts","returns":"rows","params":[]};
+const CoreImportTableCountsSpec: FunctionSpec = {"schema":"core","name":"import_table_counts","returns":"rows","params":[],"nonNull":["entity","row_count"]};
 
 /** Arguments of core.import_try_lock(). */
 export interface CoreImportTryLockArgs {
 }
-const CoreImportTryLockSpec: FunctionSpec = {"schema":"core","name":"import_try_lock","returns":"scalar","params":[]};
+const CoreImportTryLockSpec: FunctionSpec = {"schema":"core","name":"import_try_lock","returns":"scalar","params":[],"nonNull":["value"]};
 
 /** Arguments of core.import_unlock(). */
 export interface CoreImportUnlockArgs {
 }
-const CoreImportUnlockSpec: FunctionSpec = {"schema":"core","name":"import_unlock","returns":"scalar","params":[]};
+const CoreImportUnlockSpec: FunctionSpec = {"schema":"core","name":"import_unlock","returns":"scalar","params":[],"nonNull":["value"]};
 
 /** Arguments of core.ledger_items(). */
 export interface CoreLedgerItemsArgs {
@@ -1762,12 +1740,6 @@ export interface KnowledgeGraphVerifySampledRow {
 }
 const KnowledgeGraphVerifySampledSpec: FunctionSpec = {"schema":"knowledge","name":"graph_verify_sampled","returns":"rows","params":[{"key":"sampleLimit","sqlName":"p_sample_limit","sqlType":"integer","json":false}],"nonNull":["element","label","expected_count","actual_count","missing_count","extra_count","duplicate_count","stale_count","missing_ids","extra_ids","stale_ids","ok"]};
 
-/** Arguments of knowledge.import_call_graph_function(p_name text). */
-export interface KnowledgeImportCallGraphFunctionArgs {
-  name: string | null;
-}
-const KnowledgeImportCallGraphFunctionSpec: FunctionSpec = {"schema":"knowledge","name":"import_call_graph_function","returns":"scalar","params":[{"key":"name","sqlName":"p_name","sqlType":"text","json":false}]};
-
 /** Arguments of knowledge.import_discoveries(p_records jsonb, p_source text). */
 export interface KnowledgeImportDiscoveriesArgs {
   records: unknown | null;
@@ -1775,15 +1747,15 @@ export interface KnowledgeImportDiscoveriesArgs {
 }
 /** A result row of knowledge.import_discoveries. */
 export interface KnowledgeImportDiscoveriesRow {
-  inserted: string | null;
-  updated: string | null;
-  already_present: string | null;
-  placeholders: string | null;
-  tags_inserted: string | null;
-  tags_already_present: string | null;
-  tags_removed: string | null;
+  inserted: string;
+  updated: string;
+  already_present: string;
+  placeholders: string;
+  tags_inserted: string;
+  tags_already_present: string;
+  tags_removed: string;
 }
-const KnowledgeImportDiscoveriesSpec: FunctionSpec = {"schema":"knowledge","name":"import_discoveries","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}]};
+const KnowledgeImportDiscoveriesSpec: FunctionSpec = {"schema":"knowledge","name":"import_discoveries","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}],"nonNull":["inserted","updated","already_present","placeholders","tags_inserted","tags_already_present","tags_removed"]};
 
 /** Arguments of knowledge.import_discovery_links(p_records jsonb, p_source text). */
 export interface KnowledgeImportDiscoveryLinksArgs {
@@ -1792,24 +1764,24 @@ export interface KnowledgeImportDiscoveryLinksArgs {
 }
 /** A result row of knowledge.import_discovery_links. */
 export interface KnowledgeImportDiscoveryLinksRow {
-  src_id: string | null;
-  dst_id: string | null;
-  edge_type: string | null;
-  outcome: string | null;
-  placeholders: string | null;
+  src_id: string;
+  dst_id: string;
+  edge_type: string;
+  outcome: string;
+  placeholders: string;
 }
-const KnowledgeImportDiscoveryLinksSpec: FunctionSpec = {"schema":"knowledge","name":"import_discovery_links","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}]};
+const KnowledgeImportDiscoveryLinksSpec: FunctionSpec = {"schema":"knowledge","name":"import_discovery_links","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}],"nonNull":["src_id","dst_id","edge_type","outcome","placeholders"]};
 
 /** Arguments of knowledge.import_graph_counts(). */
 export interface KnowledgeImportGraphCountsArgs {
 }
 /** A result row of knowledge.import_graph_counts. */
 export interface KnowledgeImportGraphCountsRow {
-  kind: string | null;
-  label: string | null;
-  row_count: string | null;
+  kind: string;
+  label: string;
+  row_count: string;
 }
-const KnowledgeImportGraphCountsSpec: FunctionSpec = {"schema":"knowledge","name":"import_graph_counts","returns":"rows","params":[]};
+const KnowledgeImportGraphCountsSpec: FunctionSpec = {"schema":"knowledge","name":"import_graph_counts","returns":"rows","params":[],"nonNull":["kind","label","row_count"]};
 
 /** Arguments of knowledge.link_discoveries(p_src_id text, p_dst_id text, p_edge_type text, p_weight double precision, p_created_by text, p_metadata jsonb). */
 export interface KnowledgeLinkDiscoveriesArgs {
@@ -2131,58 +2103,68 @@ const KnowledgeVocabularyMatchesSpec: FunctionSpec = {"schema":"knowledge","name
 
 export const audit = {
   /**
+   * Detaches and drops the monthly partitions of audit.events and audit.tool_usage that ended before now() - p_keep, with the dedup hashes of their rows (so the months could be backfilled again); returns the names dropped.
+   *
    * audit.drop_partitions_older_than(p_keep interval): volatile, returns rows.
    */
   dropPartitionsOlderThan: (db: Queryable, args: AuditDropPartitionsOlderThanArgs): Promise<AuditDropPartitionsOlderThanRow[]> =>
     callFunction<AuditDropPartitionsOlderThanRow[]>(db, AuditDropPartitionsOlderThanSpec, args as unknown as Record<string, unknown>),
   /**
+   * Creates the monthly partitions of audit.events and audit.tool_usage from p_from's month (UTC) through p_months months ahead that do not exist yet, moving rows of those months out of the default partitions; returns the names created.
+   *
    * audit.ensure_partitions(p_from timestamp with time zone, p_months integer): volatile, returns rows.
    */
   ensurePartitions: (db: Queryable, args: AuditEnsurePartitionsArgs = {}): Promise<AuditEnsurePartitionsRow[]> =>
     callFunction<AuditEnsurePartitionsRow[]>(db, AuditEnsurePartitionsSpec, args as unknown as Record<string, unknown>),
   /**
+   * The rows of audit.events whose content_hash is in p_hashes (at most one per hash); govdb audit verify compares the log with them.
+   *
    * audit.events_by_hashes(p_hashes text[]): stable, returns rows.
    */
   eventsByHashes: (db: Queryable, args: AuditEventsByHashesArgs): Promise<AuditEventsByHashesRow[]> =>
     callFunction<AuditEventsByHashesRow[]>(db, AuditEventsByHashesSpec, args as unknown as Record<string, unknown>),
   /**
-   * audit.import_events(p_records jsonb): volatile, returns rows.
-   */
-  importEvents: (db: Queryable, args: AuditImportEventsArgs): Promise<AuditImportEventsRow[]> =>
-    callFunction<AuditImportEventsRow[]>(db, AuditImportEventsSpec, args as unknown as Record<string, unknown>),
-  /**
-   * audit.import_tool_usage(p_records jsonb): volatile, returns rows.
-   */
-  importToolUsage: (db: Queryable, args: AuditImportToolUsageArgs): Promise<AuditImportToolUsageRow[]> =>
-    callFunction<AuditImportToolUsageRow[]>(db, AuditImportToolUsageSpec, args as unknown as Record<string, unknown>),
-  /**
+   * Loads a batch of audit events into audit.events, deduplicated by content_hash across all partitions (through audit.event_hashes); one row: inserted, and duplicates (elements already stored or repeated inside the batch; inserted + duplicates = array length).
+   * p_events: jsonb array of {occurred_at, agent_id, session_id, event_type, confidence, details, content_hash, prev_hash, source}; agent_id, session_id, confidence, details, prev_hash and source are optional, source defaults to p_source (server, backfill, legacy-import, ...). Rows get ids in batch order; a row whose month has no partition lands in the default partition (audit.maintain_partitions moves it).
+   * Errors (nothing of the batch is inserted): GV400 AUDIT_BATCH_NOT_ARRAY when p_events is not an array; GV400 AUDIT_EVENT_INVALID naming the first element (1-based) whose content_hash, event_type or occurred_at is invalid.
+   *
    * audit.insert_events(p_events jsonb, p_source text): volatile, returns rows.
    */
   insertEvents: (db: Queryable, args: AuditInsertEventsArgs): Promise<AuditInsertEventsRow[]> =>
     callFunction<AuditInsertEventsRow[]>(db, AuditInsertEventsSpec, args as unknown as Record<string, unknown>),
   /**
+   * Loads a batch of tool calls into audit.tool_usage, deduplicated by content_hash across all partitions (through audit.tool_usage_hashes); one row: inserted, and duplicates (elements already stored or repeated inside the batch; inserted + duplicates = array length).
+   * p_rows: jsonb array of {occurred_at, tool_name, agent_id, session_id, latency_ms (milliseconds), success, error_code, content_hash, source}; source defaults to p_source. Rows get ids in batch order.
+   * Errors (nothing of the batch is inserted): GV400 AUDIT_BATCH_NOT_ARRAY when p_rows is not an array; GV400 AUDIT_TOOL_USAGE_INVALID naming the first element (1-based) whose content_hash, tool_name, occurred_at or success is invalid.
+   *
    * audit.insert_tool_usage(p_rows jsonb, p_source text): volatile, returns rows.
    */
   insertToolUsage: (db: Queryable, args: AuditInsertToolUsageArgs): Promise<AuditInsertToolUsageRow[]> =>
     callFunction<AuditInsertToolUsageRow[]>(db, AuditInsertToolUsageSpec, args as unknown as Record<string, unknown>),
   /**
+   * The bad lines the mirror recorded (audit.mirror_rejects), newest first, at most p_limit (default 100) rows; for govdb audit verify and health.
+   *
    * audit.list_mirror_rejects(p_limit integer): stable, returns rows.
    */
   listMirrorRejects: (db: Queryable, args: AuditListMirrorRejectsArgs = {}): Promise<AuditListMirrorRejectsRow[]> =>
     callFunction<AuditListMirrorRejectsRow[]>(db, AuditListMirrorRejectsSpec, args as unknown as Record<string, unknown>),
   /**
+   * The retention job: moves rows parked in the default partitions into monthly partitions (so old rows there age out too), creates the partitions of the next p_months_ahead months, then detaches and drops monthly partitions that ended more than p_keep ago. One row per partition touched: action created or dropped, partition_name.
+   * The JSONL archive stays the long-term record; a dropped month can be reloaded with govdb audit backfill.
+   * Errors: GV400 AUDIT_RETENTION_INVALID when p_keep is not a positive interval; GV400 AUDIT_MONTHS_AHEAD_INVALID when p_months_ahead is not between 0 and 120.
+   *
    * audit.maintain_partitions(p_keep interval, p_months_ahead integer): volatile, returns rows.
    */
   maintainPartitions: (db: Queryable, args: AuditMaintainPartitionsArgs): Promise<AuditMaintainPartitionsRow[]> =>
     callFunction<AuditMaintainPartitionsRow[]>(db, AuditMaintainPartitionsSpec, args as unknown as Record<string, unknown>),
   /**
    * The opaque page cursor of an audit row: <occurred_at in UTC to the microsecond>|<id>.
-   * Text, because a JavaScript Date would cut the microseconds and skip rows.
+   * Text, because a JavaScript Date would cut the microseconds and skip rows. Null when either argument is null.
    *
    * audit.page_cursor(p_occurred_at timestamp with time zone, p_id bigint): immutable, returns scalar.
    */
-  pageCursor: (db: Queryable, args: AuditPageCursorArgs): Promise<string> =>
-    callFunction<string>(db, AuditPageCursorSpec, args as unknown as Record<string, unknown>),
+  pageCursor: (db: Queryable, args: AuditPageCursorArgs): Promise<string | null> =>
+    callFunction<string | null>(db, AuditPageCursorSpec, args as unknown as Record<string, unknown>),
   /**
    * Validates the paging arguments shared by the audit reads and decodes the cursor into (before_occurred_at, before_id).
    * Both are null without a cursor. limit must be 1..1000 and since before until.
@@ -2211,11 +2193,17 @@ export const audit = {
   queryToolUsage: (db: Queryable, args: AuditQueryToolUsageArgs = {}): Promise<AuditQueryToolUsageRow[]> =>
     callFunction<AuditQueryToolUsageRow[]>(db, AuditQueryToolUsageSpec, args as unknown as Record<string, unknown>),
   /**
+   * Records bad lines of audit_log.jsonl the mirror could not load (docs/audit.md, "Bad lines"); returns how many rows were new.
+   * p_rejects: jsonb array of {file_name, line_no (1-based), byte_offset, line_sha256, reason, excerpt}. Idempotent per (file_name, line_no, line_sha256).
+   * Errors: GV400 when p_rejects is not a jsonb array.
+   *
    * audit.record_mirror_rejects(p_rejects jsonb): volatile, returns scalar.
    */
-  recordMirrorRejects: (db: Queryable, args: AuditRecordMirrorRejectsArgs): Promise<number | null> =>
-    callFunction<number | null>(db, AuditRecordMirrorRejectsSpec, args as unknown as Record<string, unknown>),
+  recordMirrorRejects: (db: Queryable, args: AuditRecordMirrorRejectsArgs): Promise<number> =>
+    callFunction<number>(db, AuditRecordMirrorRejectsSpec, args as unknown as Record<string, unknown>),
   /**
+   * Mirrored rows (source server) with an id above p_after_id, in id order, at most p_limit (default 10000, at least 1): govdb audit verify pages through them to find rows that are not in the log files.
+   *
    * audit.server_event_hashes(p_after_id bigint, p_limit integer): stable, returns rows.
    */
   serverEventHashes: (db: Queryable, args: AuditServerEventHashesArgs = {}): Promise<AuditServerEventHashesRow[]> =>
@@ -2644,75 +2632,117 @@ export const core = {
   idempotencySweep: (db: Queryable, args: CoreIdempotencySweepArgs = {}): Promise<CoreIdempotencySweepRow> =>
     callFunction<CoreIdempotencySweepRow>(db, CoreIdempotencySweepSpec, args as unknown as Record<string, unknown>),
   /**
+   * Inserts a batch of legacy lifecycle events {agent_id, event, reason, actor, occurred_at, details}, deduplicated by details.import_key (sha256 of agent, legacy event, time, reason); one row of counts.
+   * An event seen in several snapshots keeps the details of the first source file in name order.
+   *
    * core.import_agent_lifecycle_events(p_records jsonb): volatile, returns rows.
    */
   importAgentLifecycleEvents: (db: Queryable, args: CoreImportAgentLifecycleEventsArgs): Promise<CoreImportAgentLifecycleEventsRow[]> =>
     callFunction<CoreImportAgentLifecycleEventsRow[]>(db, CoreImportAgentLifecycleEventsSpec, args as unknown as Record<string, unknown>),
   /**
+   * Sets parent_agent_id (and spawn_reason) from a batch of links {child_id, parent_id, spawn_reason}, applied after every agent of the run exists.
+   * One row per distinct child: outcome is linked, already_linked, dangling_parent (the parent is no agent: the child keeps no parent) or missing_child (the child is no agent).
+   *
    * core.import_agent_parents(p_links jsonb): volatile, returns rows.
    */
   importAgentParents: (db: Queryable, args: CoreImportAgentParentsArgs): Promise<CoreImportAgentParentsRow[]> =>
     callFunction<CoreImportAgentParentsRow[]>(db, CoreImportAgentParentsSpec, args as unknown as Record<string, unknown>),
   /**
+   * Inserts a batch of legacy EISV state rows (core.agent_state-shaped, state.import_key required), deduplicated per agent by state.import_key (agent, raw timestamp or position, values); one row of counts.
+   * A record without a time of its own (recorded_at null) is placed derive_steps microseconds before its agent's last update and flagged recorded_at_derived. New rows get seq = max(seq) + rank by time; core.import_settle() renumbers agents whose whole history is legacy. A row seen in several snapshots keeps the copy of the first source file in name order. Unknown agents become placeholders attributed to p_source.
+   * Errors: GV422 IMPORT_STATE_NO_TIME when a record has neither a time nor an agent to derive one from, or no import_key.
+   *
    * core.import_agent_states(p_records jsonb, p_source text): volatile, returns rows.
    */
   importAgentStates: (db: Queryable, args: CoreImportAgentStatesArgs): Promise<CoreImportAgentStatesRow[]> =>
     callFunction<CoreImportAgentStatesRow[]>(db, CoreImportAgentStatesSpec, args as unknown as Record<string, unknown>),
   /**
+   * Upserts a batch of normalised legacy agents (p_records: jsonb array of core.agents-shaped records plus evidence_at and import_rank); returns one row of counts.
+   * Within the batch and against stored legacy rows the version with the most evidence wins (docs/import.md "Merge rule"): the newest updated_at, then the latest lifecycle evidence, then the content rank. A placeholder always yields to a real record; a live (non-legacy) agent is never overwritten. inserted / updated / already_present count distinct ids.
+   * Errors: GV400 IMPORT_BATCH_NOT_ARRAY when p_records is not a jsonb array.
+   *
    * core.import_agents(p_records jsonb): volatile, returns rows.
    */
   importAgents: (db: Queryable, args: CoreImportAgentsArgs): Promise<CoreImportAgentsRow[]> =>
     callFunction<CoreImportAgentsRow[]>(db, CoreImportAgentsSpec, args as unknown as Record<string, unknown>),
   /**
+   * Inserts a batch of calibration bins {version, bin_lower, bin_upper, count, predicted_correct, actual_correct, confidence_sum, updated_at}; one row of counts.
+   * A bin that already holds different values is not overwritten but returned in conflicts ([{version, bin_lower}]): two legacy sources disagree and a person must choose.
+   *
    * core.import_calibration_bins(p_records jsonb): volatile, returns rows.
    */
   importCalibrationBins: (db: Queryable, args: CoreImportCalibrationBinsArgs): Promise<CoreImportCalibrationBinsRow[]> =>
     callFunction<CoreImportCalibrationBinsRow[]>(db, CoreImportCalibrationBinsSpec, args as unknown as Record<string, unknown>),
   /**
+   * Contradictions among imported (origin legacy) rows; the import fails when there is any. One row per contradiction, ordered by kind and subject (an agent or dialectic session id):
+   * agent_status_vs_events: the last archived/resumed/deleted event disagrees with the status;
+   * agent_archived_at_vs_status: archived_at set, no later resumed event, status neither archived nor deleted;
+   * dialectic_phase_vs_status: phase and status disagree, or a resolution that no phase or anomaly explains.
+   *
    * core.import_consistency_check(): stable, returns rows.
    */
   importConsistencyCheck: (db: Queryable, args: CoreImportConsistencyCheckArgs = {}): Promise<CoreImportConsistencyCheckRow[]> =>
     callFunction<CoreImportConsistencyCheckRow[]>(db, CoreImportConsistencyCheckSpec, args as unknown as Record<string, unknown>),
   /**
+   * Upserts a batch of legacy dialectic sessions, each with its messages (records carry messages: [{seq, message_type, agent_id, ...}]); one row of counts for sessions and messages.
+   * A stored legacy session is replaced only by a newer updated_at (then the higher import_rank); messages follow the version that won. dangling_discovery_sessions lists the ids of sessions whose discovery_id names no discovery: they are kept with discovery_id null. Unknown agents become placeholders attributed to p_source.
+   *
    * core.import_dialectic_sessions(p_records jsonb, p_source text): volatile, returns rows.
    */
   importDialecticSessions: (db: Queryable, args: CoreImportDialecticSessionsArgs): Promise<CoreImportDialecticSessionsRow[]> =>
     callFunction<CoreImportDialecticSessionsRow[]>(db, CoreImportDialecticSessionsSpec, args as unknown as Record<string, unknown>),
   /**
+   * The status event that speaks last for an agent: its latest archived, resumed or deleted lifecycle event (at equal times deleted, then archived, win); no row when it has none.
+   *
    * core.import_last_status_event(p_agent_id text): stable, returns rows.
    */
   importLastStatusEvent: (db: Queryable, args: CoreImportLastStatusEventArgs): Promise<CoreImportLastStatusEventRow[]> =>
     callFunction<CoreImportLastStatusEventRow[]>(db, CoreImportLastStatusEventSpec, args as unknown as Record<string, unknown>),
   /**
+   * Creates a placeholder agent (origin legacy, metadata.placeholder true) for each referenced id that is not an agent yet; returns how many were created.
+   * p_times[i] is when p_ids[i] was referenced (null: unknown). A placeholder's created_at is its earliest reference and its updated_at its latest, and metadata.source the first source in name order, so the result does not depend on which file referenced it first. An id that breaks today's id format is kept, with the anomaly agent_id_format; one never dated gets created_at_unknown.
+   *
    * core.import_placeholder_agents(p_ids text[], p_times timestamp with time zone[], p_source text): volatile, returns scalar.
    */
-  importPlaceholderAgents: (db: Queryable, args: CoreImportPlaceholderAgentsArgs): Promise<string | null> =>
-    callFunction<string | null>(db, CoreImportPlaceholderAgentsSpec, args as unknown as Record<string, unknown>),
+  importPlaceholderAgents: (db: Queryable, args: CoreImportPlaceholderAgentsArgs): Promise<string> =>
+    callFunction<string>(db, CoreImportPlaceholderAgentsSpec, args as unknown as Record<string, unknown>),
   /**
+   * Upserts a batch of legacy sessions {session_id, agent_id, client_type, metadata, created_at, last_active_at, expires_at}; one row of counts.
+   * A stored session is replaced only by a later last_active_at. Unknown agents become placeholders attributed to p_source (the source file), counted in placeholders.
+   *
    * core.import_sessions(p_records jsonb, p_source text): volatile, returns rows.
    */
   importSessions: (db: Queryable, args: CoreImportSessionsArgs): Promise<CoreImportSessionsRow[]> =>
     callFunction<CoreImportSessionsRow[]>(db, CoreImportSessionsSpec, args as unknown as Record<string, unknown>),
   /**
+   * After every batch is in: each legacy agent ends with the status its lifecycle evidence supports (docs/import.md "Merge rule"), flagged status_from_lifecycle_evidence with the snapshot's status kept in metadata.legacy_status; agents whose whole state history is legacy get seq renumbered by (recorded_at, import_key), so the result does not depend on the order the files were read in.
+   * One row: agents_settled (agents whose status changed), states_renumbered (state rows whose seq changed).
+   *
    * core.import_settle(): volatile, returns rows.
    */
   importSettle: (db: Queryable, args: CoreImportSettleArgs = {}): Promise<CoreImportSettleRow[]> =>
     callFunction<CoreImportSettleRow[]>(db, CoreImportSettleSpec, args as unknown as Record<string, unknown>),
   /**
+   * Row counts of every destination of the import, one row per entity (agents, placeholder_agents, lifecycle_events with an import_key, parent_links, sessions, agent_states, dialectic_sessions, dialectic_messages, calibration_bins, discoveries, discovery_tags, discovery_edges, distinct_tags, edges_<edge type>, and audit_events / tool_usage with source legacy-import).
+   *
    * core.import_table_counts(): stable, returns rows.
    */
   importTableCounts: (db: Queryable, args: CoreImportTableCountsArgs = {}): Promise<CoreImportTableCountsRow[]> =>
     callFunction<CoreImportTableCountsRow[]>(db, CoreImportTableCountsSpec, args as unknown as Record<string, unknown>),
   /**
+   * Takes the session-level advisory lock that keeps two legacy imports from interleaving; false when another session holds it.
+   *
    * core.import_try_lock(): volatile, returns scalar.
    */
-  importTryLock: (db: Queryable, args: CoreImportTryLockArgs = {}): Promise<boolean | null> =>
-    callFunction<boolean | null>(db, CoreImportTryLockSpec, args as unknown as Record<string, unknown>),
+  importTryLock: (db: Queryable, args: CoreImportTryLockArgs = {}): Promise<boolean> =>
+    callFunction<boolean>(db, CoreImportTryLockSpec, args as unknown as Record<string, unknown>),
   /**
+   * Releases the legacy import lock taken by core.import_try_lock(); false when this session did not hold it.
+   *
    * core.import_unlock(): volatile, returns scalar.
    */
-  importUnlock: (db: Queryable, args: CoreImportUnlockArgs = {}): Promise<boolean | null> =>
-    callFunction<boolean | null>(db, CoreImportUnlockSpec, args as unknown as Record<string, unknown>),
+  importUnlock: (db: Queryable, args: CoreImportUnlockArgs = {}): Promise<boolean> =>
+    callFunction<boolean>(db, CoreImportUnlockSpec, args as unknown as Record<string, unknown>),
   /**
    * The latest applied ledger item of each file, one row per (kind, file), ordered by kind and file.
    * version is null for Cypher and function files.
@@ -2997,21 +3027,24 @@ export const knowledge = {
   graphVerifySampled: (db: Queryable, args: KnowledgeGraphVerifySampledArgs): Promise<KnowledgeGraphVerifySampledRow[]> =>
     callFunction<KnowledgeGraphVerifySampledRow[]>(db, KnowledgeGraphVerifySampledSpec, args as unknown as Record<string, unknown>),
   /**
-   * knowledge.import_call_graph_function(p_name text): volatile, returns scalar.
-   */
-  importCallGraphFunction: (db: Queryable, args: KnowledgeImportCallGraphFunctionArgs): Promise<unknown | null> =>
-    callFunction<unknown | null>(db, KnowledgeImportCallGraphFunctionSpec, args as unknown as Record<string, unknown>),
-  /**
+   * Upserts a batch of legacy discoveries with their normalised tags; one row of counts for discoveries and tags.
+   * A stored discovery is replaced by a strictly newer updated_at, or at the same updated_at by a higher import_rank between two imported versions; the tags of a replaced discovery follow the new version exactly (tags_removed). response_to / superseded_by are set by knowledge.import_discovery_links once every discovery of the run exists. Unknown agents become placeholders attributed to p_source.
+   *
    * knowledge.import_discoveries(p_records jsonb, p_source text): volatile, returns rows.
    */
   importDiscoveries: (db: Queryable, args: KnowledgeImportDiscoveriesArgs): Promise<KnowledgeImportDiscoveriesRow[]> =>
     callFunction<KnowledgeImportDiscoveriesRow[]>(db, KnowledgeImportDiscoveriesSpec, args as unknown as Record<string, unknown>),
   /**
+   * Inserts a batch of edges between discoveries {src_id, dst_id, edge_type, response_type, weight, created_by, created_at, metadata} and sets the response_to / superseded_by columns they imply.
+   * One row per distinct (src_id, dst_id, edge_type): outcome inserted, already_present, dangling_src or dangling_dst (an end is no discovery: not stored). placeholders (the same on every row) counts agents created for unknown created_by ids.
+   *
    * knowledge.import_discovery_links(p_records jsonb, p_source text): volatile, returns rows.
    */
   importDiscoveryLinks: (db: Queryable, args: KnowledgeImportDiscoveryLinksArgs): Promise<KnowledgeImportDiscoveryLinksRow[]> =>
     callFunction<KnowledgeImportDiscoveryLinksRow[]>(db, KnowledgeImportDiscoveryLinksSpec, args as unknown as Record<string, unknown>),
   /**
+   * Vertex and edge counts per label in the AGE graph governance_graph: kind is vertex or edge; no rows when the graph does not exist.
+   *
    * knowledge.import_graph_counts(): volatile, returns rows.
    */
   importGraphCounts: (db: Queryable, args: KnowledgeImportGraphCountsArgs = {}): Promise<KnowledgeImportGraphCountsRow[]> =>
@@ -3141,8 +3174,6 @@ export const functionSignatures = [
   { schema: "audit", name: "drop_partitions_older_than", args: "p_keep interval", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "audit", name: "ensure_partitions", args: "p_from timestamp with time zone, p_months integer", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "audit", name: "events_by_hashes", args: "p_hashes text[]", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
-  { schema: "audit", name: "import_events", args: "p_records jsonb", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
-  { schema: "audit", name: "import_tool_usage", args: "p_records jsonb", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "audit", name: "insert_events", args: "p_events jsonb, p_source text", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "audit", name: "insert_tool_usage", args: "p_rows jsonb, p_source text", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "audit", name: "list_mirror_rejects", args: "p_limit integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
@@ -3253,7 +3284,6 @@ export const functionSignatures = [
   { schema: "knowledge", name: "graph_set_discovery_props", args: "p_id text", returns: "void", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "graph_verify", args: "", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "graph_verify_sampled", args: "p_sample_limit integer", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
-  { schema: "knowledge", name: "import_call_graph_function", args: "p_name text", returns: "scalar", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "import_discoveries", args: "p_records jsonb, p_source text", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "import_discovery_links", args: "p_records jsonb, p_source text", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "import_graph_counts", args: "", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
