@@ -12,6 +12,7 @@ import { registerBackup, registerRestore } from './commands/backup';
 export function buildProgram(): Command {
   const program = new Command('govdb')
     .description('govdb: the data platform of the governance MCP server')
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- package.json lies outside rootDir, so it cannot be imported
     .version(require('../../package.json').version)
     .showHelpAfterError();
   registerMigrate(program);

@@ -203,5 +203,5 @@ export async function listSessions(
   const limit = input.limit ?? 50;
   const rows = await core.dialecticListSessions(db, { ...input, limit });
   const last = rows[rows.length - 1];
-  return { sessions: rows.map((r) => toSession(r as unknown as Record<string, unknown>)), nextCursor: last && rows.length === limit ? (last.cursor as string) : null };
+  return { sessions: rows.map((r) => toSession(r as unknown as Record<string, unknown>)), nextCursor: last && rows.length === limit ? (last.cursor) : null };
 }

@@ -120,7 +120,7 @@ export function createIdempotencyRunner(options: IdempotencyOptions): Idempotenc
         await core.idempotencyComplete(client, {
           caller: req.caller, requestId: req.requestId,
           result: { result: rest, bound_agent_id: boundAgentId, has_secret: hasSecret },
-          secretCiphertext: hasSecret ? encrypt(key, secret as string, aad(req)) : undefined,
+          secretCiphertext: hasSecret ? encrypt(key, secret, aad(req)) : undefined,
           secretTtlSeconds: window,
         });
         await client.query('commit');

@@ -104,8 +104,8 @@ export class Leader {
       if (rows[0]?.locked && !this.stopped) {
         const c = this.client;
         this.win({
-          query: c.query.bind(c) as PgPoolLike['query'],
-          connect: async (): Promise<PgClientLike> => ({ query: c.query.bind(c) as PgClientLike['query'], release: () => undefined }),
+          query: c.query.bind(c),
+          connect: async (): Promise<PgClientLike> => ({ query: c.query.bind(c), release: () => undefined }),
         });
       }
     } catch (err) {

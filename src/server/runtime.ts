@@ -23,7 +23,7 @@ import { createMetrics } from './metrics';
 import { DatabaseRuntime, startDatabase } from './startDatabase';
 import { ToolUsageWriter } from './toolUsageWriter';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- package.json lies outside rootDir, so it cannot be imported
 const VERSION: string = require('../../package.json').version;
 
 export interface Runtime {

@@ -8,7 +8,7 @@ import { defaultProjectRoot } from '../migrate/ledgerFiles';
 import { FUNCTION_SCHEMAS, readFunctions, readTypes } from './introspect';
 import { GENERATED_HEADER, renderFunctions } from './render';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- zapatos/generate is CommonJS without an exported type entry
 const { tsForConfig, finaliseConfig } = require('zapatos/generate');
 
 const ROOT = defaultProjectRoot();

@@ -4,7 +4,7 @@ import { ONBOARD_ADDRESS_OPERATION, ONBOARD_TOTAL_OPERATION } from '../../cache/
 import { GovdbError } from '../../errors';
 import { identifierText } from '../boundary';
 import { LIMITS, RANGES } from '../limits';
-import { defineTool, ToolContext, ToolDefinition } from '../toolkit';
+import { defineTool, ToolContext } from '../toolkit';
 
 const agentStatus = z.enum(['active', 'paused', 'waiting_input', 'archived', 'deleted']);
 const tags = z.array(identifierText(LIMITS.agentTag)).max(LIMITS.agentTags);
