@@ -15,6 +15,7 @@ test('configuration comes from the environment with the documented defaults', ()
 });
 
 test('every configuration problem is reported at once', () => {
+  expect.assertions(2); // the second sits in a catch block
   expect(() => cacheConfigFromEnv({ REDIS_URL: 'http://x', SESSION_TTL_HOURS: '0', REDIS_SENTINELS: 'a:1,b', REDIS_CLUSTER_NODES: 'c:2' })).toThrow(
     expect.objectContaining({ code: 'CONFIG_INVALID' }),
   );
