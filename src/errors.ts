@@ -67,7 +67,7 @@ export function scrubMessage(message: string, code: string): string {
     .replace(/\[[0-9a-f]*:[0-9a-f]*:[0-9a-f:.]*\](?::\d+)?/gi, '<address>')
     .replace(/\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b/g, '<address>')
     .replace(/\blocalhost:\d+\b/gi, '<address>');
-  if (!CLIENT_CODES.has(code)) out = out.replace(/(?:[A-Za-z]:)?(?:[\/][\w.@+-]+){2,}/g, '<path>');
+  if (!CLIENT_CODES.has(code)) out = out.replace(/(?:[A-Za-z]:)?(?:[/][\w.@+-]+){2,}/g, '<path>');
   return out;
 }
 
@@ -130,7 +130,7 @@ export const SQLSTATE = {
 } as const;
 
 export function sqlState(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err && typeof (err as { code: unknown }).code === 'string'
+  return typeof err === 'object' && err !== null && 'code' in err && typeof (err).code === 'string'
     ? (err as { code: string }).code
     : undefined;
 }

@@ -106,7 +106,7 @@ export async function runBackup(options: BackupOptions): Promise<Manifest> {
       snapshotAt: state.snapshotAt,
       database: { name: state.databaseName, bytes: state.databaseBytes },
       versions: {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- package.json lies outside rootDir, so it cannot be imported
         govdb: require('../../package.json').version,
         node: process.version,
         server: state.serverVersion,

@@ -13,7 +13,7 @@ import { distribution, formatRow, PairedResult, timeIt } from './measure';
 import { BenchResults, isDurable, ServerDurability } from './results';
 import { benchDatabase, dropDatabase, generateKnowledge, recreateDatabase, redisUrl, ROOT, serverUrl } from './setup';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- package.json lies outside rootDir, so it cannot be imported
 const VERSION: string = require('../../package.json').version;
 
 const log = (line: string) => process.stderr.write(line + '\n');

@@ -68,7 +68,7 @@ export async function createCacheLayer<M>(config: CacheConfig, deps: CacheLayerD
     await availability.start();
     // the in-process metadata tier listens for invalidations on its own connection
     const client = availability.client;
-    metadata.startLocalTier((client instanceof Cluster ? client.duplicate() : client.duplicate()) as unknown as InvalidationSubscriber);
+    metadata.startLocalTier(client instanceof Cluster ? client.duplicate() : client.duplicate());
   }
   else availability.disable('Redis is not configured (set REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES)');
   if (deps.cleanupIntervalMs !== 0) sessionCleanup.start();

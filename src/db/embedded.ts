@@ -17,13 +17,13 @@ export async function startEmbeddedStore(dataDir: string): Promise<EmbeddedStore
   const dir = path.resolve(dataDir, 'pglite');
   mkdirSync(dir, { recursive: true });
   // PGlite's packages are ESM-first but ship CommonJS builds; loaded lazily so the PostgreSQL mode never pays for them
-  /* eslint-disable @typescript-eslint/no-require-imports */
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded lazily (see above); PGlite's CommonJS builds */
   const { PGlite } = require('@electric-sql/pglite');
   const { age } = require('@electric-sql/pglite-age');
   const { pgcrypto } = require('@electric-sql/pglite/contrib/pgcrypto');
   const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm');
   const { PGLiteSocketServer } = require('@electric-sql/pglite-socket');
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  /* eslint-enable @typescript-eslint/no-require-imports -- end of the lazy PGlite loads */
   const db = await PGlite.create(dir, { extensions: { age, pgcrypto, pg_trgm } });
   const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 4 });
   await server.start();

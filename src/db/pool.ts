@@ -75,7 +75,7 @@ export class SessionClient extends Client {
     this.namedStatements = (config as { govdbNamedStatements?: boolean } | undefined)?.govdbNamedStatements !== false;
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- overrides pg's overloaded connect(): promise and callback forms share one signature here
   override connect(callback?: any): any {
     const ready = super.connect().then(() => super.query(SESSION_SETUP_SQL)).then(() => undefined);
     if (!callback) return ready;
@@ -83,7 +83,7 @@ export class SessionClient extends Client {
     return undefined;
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- overrides pg's many query() overloads with one variadic signature
   override query(...args: any[]): any {
     const [given, values, callback] = args;
     // without named statements the same call runs unnamed (one Parse per call, nothing kept in the session)
@@ -115,7 +115,7 @@ export class SessionClient extends Client {
     }
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- carries whatever query config and result shape the caller's overload of query() used
   private async recovering(config: any, values: unknown): Promise<any> {
     const base = super.query.bind(this) as (c: unknown, v?: unknown) => Promise<unknown>;
     await this.flushDeallocations();

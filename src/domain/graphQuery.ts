@@ -188,7 +188,7 @@ function returnColumns(query: string, masked: string): string[] {
     if (!query.slice(from, to).trim()) throw invalid([`RETURN has an empty item at character ${from + 1}`]);
     // the alias follows the item's last AS; it may be backquoted (blank in the masked text)
     const aliasAt = [...itemMasked.matchAll(/(?<![\w.$:])AS\s/gi)].pop();
-    const alias = aliasAt ? query.slice(from + aliasAt.index! + 2, to).trim() : '';
+    const alias = aliasAt ? query.slice(from + aliasAt.index + 2, to).trim() : '';
     const raw = /^(\w+|`[^`]+`)$/.test(alias) ? alias : withoutComments.slice(from, to);
     const key = columnKey(raw);
     const n = (seen.get(key) ?? 0) + 1;
@@ -199,7 +199,7 @@ function returnColumns(query: string, masked: string): string[] {
 
 /** Backquotes removed, whitespace collapsed, control characters dropped, at most 100 characters. */
 function columnKey(raw: string): string {
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point of this pattern
   const key = raw.trim().replace(/^`(.*)`$/s, '$1').replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
   return key.slice(0, 100) || 'value';
 }
@@ -208,7 +208,7 @@ function topLevelKeywords(masked: string, pattern: RegExp): Array<{ word: string
   const depths = bracketDepths(masked);
   const found: Array<{ word: string; index: number; length: number }> = [];
   for (const m of masked.matchAll(pattern)) {
-    if (depths[m.index!] === 0) found.push({ word: m[1]!.toUpperCase().split(/\s+/)[0]!, index: m.index!, length: m[0].length });
+    if (depths[m.index] === 0) found.push({ word: m[1]!.toUpperCase().split(/\s+/)[0]!, index: m.index, length: m[0].length });
   }
   return found;
 }

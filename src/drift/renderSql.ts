@@ -1,4 +1,4 @@
-import { compareText, Json, ModelEntry, ObjectKind, SchemaModel, stableStringify } from './model';
+import { compareText, ModelEntry, ObjectKind, SchemaModel, stableStringify } from './model';
 
 type Attrs = ModelEntry['attrs'];
 
@@ -115,7 +115,7 @@ function renderPolicy(key: string, e: ModelEntry): string {
 
 /** Months of a monthly partition that disagree are kept as variants: shown verbatim. */
 function variant(a: Attrs): string | undefined {
-  return a.variants ? `-- VARIANTS (months that disagree): ${stableStringify(a.variants as Json)}` : undefined;
+  return a.variants ? `-- VARIANTS (months that disagree): ${stableStringify(a.variants)}` : undefined;
 }
 
 function lit(text: string): string {

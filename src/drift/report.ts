@@ -32,7 +32,7 @@ export function renderDriftReport(report: DriftReport): string {
         lines.push(head);
         for (const f of d.fields ?? []) lines.push(`      ${f.field}: ${short(f.before)}  →  ${short(f.after)}`);
       } else {
-        lines.push(`${head}: ${short((d.change === 'missing' ? d.before : d.after) as Json)}`);
+        lines.push(`${head}: ${short((d.change === 'missing' ? d.before : d.after))}`);
       }
       if (d === whole && implied.length) lines.push(`      and ${implied.length} ${whole.change} part(s) of it: ${implied.map((i) => i.kind).filter((k, n, all) => all.indexOf(k) === n).join(', ')}`);
     }

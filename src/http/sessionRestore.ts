@@ -16,7 +16,7 @@ export const SUPPORTED_VERSIONS: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS
  * client's when supported, else the latest), the client's info and capabilities.
  */
 export function recordFromInitialize(body: unknown): McpSessionRecord {
-  const params = ((body as { params?: Record<string, unknown> })?.params ?? {}) as Record<string, unknown>;
+  const params = ((body as { params?: Record<string, unknown> })?.params ?? {});
   const requested = typeof params.protocolVersion === 'string' ? params.protocolVersion : '';
   return {
     protocolVersion: SUPPORTED_VERSIONS.includes(requested) ? requested : LATEST_PROTOCOL_VERSION,

@@ -279,7 +279,7 @@ function countAnomalies(report: ImportReport, item: Item, sign: 1 | -1 = 1): voi
       m[k as string] = (m[k as string] ?? 0) + sign;
       if (m[k as string] === 0) delete m[k as string];
     }
-    if (report.anomalies[entity] && !Object.keys(report.anomalies[entity]!).length) delete report.anomalies[entity];
+    if (report.anomalies[entity] && !Object.keys(report.anomalies[entity]).length) delete report.anomalies[entity];
   };
   add(item.entity, item.record!.anomalies);
   if (item.entity === 'dialectic_sessions') for (const m of item.record!.messages as { anomalies?: unknown }[]) add('dialectic_messages', m.anomalies);

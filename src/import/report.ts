@@ -97,10 +97,10 @@ export function renderTable(r: ImportReport): string {
   if (r.dry_run) out.push(r.dry_run_in_database ? 'DRY RUN: the import ran in a transaction that was rolled back; nothing was written' : 'DRY RUN without a database: parsed and validated only (inserted/updated/present are not known)');
   for (const f of r.files) {
     lines.push([`${f.path}  [${f.format}${f.status === 'imported' ? '' : `; ${f.status}`}]`, '', '', '', '', '']);
-    for (const e of ENTITIES) if (f.entities[e]) lines.push(countsRow(`  ${e}`, f.entities[e]!));
+    for (const e of ENTITIES) if (f.entities[e]) lines.push(countsRow(`  ${e}`, f.entities[e]));
   }
   lines.push(['TOTAL', '', '', '', '', '']);
-  for (const e of ENTITIES) if (r.totals[e]) lines.push(countsRow(`  ${e}`, r.totals[e]!));
+  for (const e of ENTITIES) if (r.totals[e]) lines.push(countsRow(`  ${e}`, r.totals[e]));
   const widths = header.map((_, i) => Math.max(...lines.filter((l) => l.slice(1).some((x) => x !== '') || i === 0).map((l) => (l[i] ?? '').length)));
   for (const l of lines) out.push(l.slice(1).every((x) => x === '') ? l[0]! : row(l, widths));
   out.push('');

@@ -46,7 +46,7 @@ export function parseSourceZone(name: string): SourceZone {
   const offsetAt = (instantMs: number): number => {
     const parts: Record<string, number> = {};
     for (const p of format.formatToParts(new Date(instantMs))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-    const asUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+    const asUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day, parts.hour, parts.minute, parts.second);
     return Math.round((asUtc - Math.floor(instantMs / 1000) * 1000) / 60000);
   };
   return {

@@ -98,7 +98,7 @@ export function checkArguments(args: unknown): Record<string, unknown> {
  * BEL, DEL), bidirectional embeddings/overrides/isolates and marks, zero-width and invisible
  * formatting characters (ZWSP, ZWNJ, ZWJ, word joiner, BOM, soft hyphen, invisible operators).
  */
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- matching control characters is the point of this pattern
 const UNSAFE_IDENTIFIER = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/u;
 
 /** The first character an identifier may not hold, as `U+XXXX`, or null. */

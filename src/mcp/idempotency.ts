@@ -100,7 +100,7 @@ export function createIdempotencyRunner(options: IdempotencyOptions): Idempotenc
         await core.idempotencyComplete(tx, {
           caller: req.caller, requestId: req.requestId,
           result: { result: rest, bound_agent_id: boundAgentId, has_secret: hasSecret },
-          secretCiphertext: hasSecret ? encrypt(key, secret as string, aad(req)) : undefined,
+          secretCiphertext: hasSecret ? encrypt(key, secret, aad(req)) : undefined,
           secretTtlSeconds: window,
         });
         return { replayed: false as const, plain };

@@ -4,7 +4,7 @@ import type { ServerDeps } from './deps';
 import { registerTools, ToolDefinition } from './toolkit';
 import { allTools } from './tools';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- package.json lies outside rootDir, so it cannot be imported
 const VERSION: string = require('../../package.json').version;
 
 /**

@@ -162,7 +162,7 @@ export function renderMcpDocs(tools: ToolDefinition<never, never>[] = allTools):
     '',
   ];
   for (const def of tools) {
-    const compiled = compileTool(def as never);
+    const compiled = compileTool(def);
     const { listing } = compiled;
     const errors = ['INVALID_INPUT', ...AUTH_ERRORS[def.auth], ...(DOMAIN_ERRORS[def.name] ?? []), 'RATE_LIMITED', 'UNAVAILABLE'];
     out.push(
@@ -174,7 +174,7 @@ export function renderMcpDocs(tools: ToolDefinition<never, never>[] = allTools):
       '',
       '**Input**',
       '',
-      ...fieldsTable(listing.inputSchema as Json, true),
+      ...fieldsTable(listing.inputSchema, true),
       '**Output**',
       '',
       ...fieldsTable(listing.outputSchema as Json, false),

@@ -28,8 +28,9 @@ export interface ToolContext {
   /**
    * Records an audit event. Handlers need not await it: the toolkit waits for every event of the
    * call to be fsynced in audit_log.jsonl before it replies (acknowledged means durable, docs/audit.md).
+   * Returns nothing, so there is no promise for a handler to leave floating.
    */
-  audit(eventType: string, details: Record<string, unknown>, confidence?: number | null): Promise<void>;
+  audit(eventType: string, details: Record<string, unknown>, confidence?: number | null): void;
 }
 
 export interface ToolDefinition<I extends z.ZodRawShape, O extends z.ZodRawShape> {
@@ -169,12 +170,12 @@ export function compileTool(def: ToolDefinition<z.ZodRawShape, z.ZodRawShape>): 
  */
 export function registerTools(server: Server, deps: ServerDeps, defaultSessionId: string, defs: ToolDefinition<never, never>[]): void {
   const tools = new Map<string, CompiledTool>();
-  for (const def of defs) tools.set(def.name, compileTool(def as never));
+  for (const def of defs) tools.set(def.name, compileTool(def));
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [...tools.values()].map((t) => t.listing) }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const tool = tools.get(request.params.name);
     if (!tool) throw new McpError(RpcErrorCode.InvalidParams, `Unknown tool ${JSON.stringify(request.params.name)}; tools/list names the tools.`);
-    return callTool(tool, deps, defaultSessionId, request.params.arguments, extra as never);
+    return callTool(tool, deps, defaultSessionId, request.params.arguments, extra);
   });
 }
 
@@ -196,7 +197,7 @@ async function callTool(
     const parsedResult = tool.input.safeParse(checked);
     if (!parsedResult.success) throw invalidInput(def.name, tool.input, parsedResult.error);
     const parsed = parsedResult.data;
-    const { api_key: argKey, admin_token: argAdmin, ...args } = parsed as Record<string, unknown>;
+    const { api_key: argKey, admin_token: argAdmin, ...args } = parsed;
     const apiKey = (argKey as string | undefined) ?? header(extra, 'x-api-key') ?? header(extra, 'authorization')?.replace(/^Bearer\s+/i, '');
     const boundAgentId = await deps.sessions.resolve(sessionId);
     agentId = boundAgentId;
@@ -250,7 +251,6 @@ async function callTool(
         const p = deps.audit.record({ agentId, sessionId, eventType, details, confidence });
         p.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
         audits.push(p);
-        return p;
       },
     };
     let result: object;
@@ -271,13 +271,13 @@ async function callTool(
               call.boundAgent(id);
               call.afterCommit(() => deps.sessions.bind(sessionId, id, deps.clientName));
             },
-            audit: async (eventType, details, confidence) => void events.push({ agentId, sessionId, eventType, details: { ...details, request_id: requestId }, confidence }),
-          }, callArgs as never),
+            audit: (eventType, details, confidence) => void events.push({ agentId, sessionId, eventType, details: { ...details, request_id: requestId }, confidence }),
+          }, callArgs),
         );
         if (outcome.replayed) {
           if (outcome.boundAgentId && !(await deps.sessions.resolve(sessionId))) await deps.sessions.bind(sessionId, outcome.boundAgentId, deps.clientName);
           agentId = agentId ?? outcome.boundAgentId;
-          void ctx.audit('request_replayed', { tool: def.name, request_id: requestId, original_at: outcome.originalAt?.toISOString() ?? null });
+          ctx.audit('request_replayed', { tool: def.name, request_id: requestId, original_at: outcome.originalAt?.toISOString() ?? null });
         } else {
           for (const e of events) {
             const p = deps.audit.record(e);
@@ -285,12 +285,12 @@ async function callTool(
             audits.push(p);
           }
         }
-        result = outcome.result as object;
+        result = outcome.result;
       } else if (deps.readRouting) {
         // read-only tools read from a replica that has replayed the caller's last write (src/db/readRouting.ts)
         result = await deps.readRouting.run(def.readOnly, () => agentId ?? `session:${sessionId}`, () => def.handler(ctx, args as never));
       } else {
-        result = await def.handler(ctx, args as never);
+        result = await def.handler(ctx, args);
       }
     } finally {
       await awaitAudits(audits);

@@ -103,8 +103,8 @@ export class Leader {
       if ((await tryAdvisoryLock(this.client, this.options.lockName ?? LEADER_LOCK)) && !this.stopped) {
         const c = this.client;
         this.win({
-          query: c.query.bind(c) as PgPoolLike['query'],
-          connect: async (): Promise<PgClientLike> => ({ query: c.query.bind(c) as PgClientLike['query'], release: () => undefined }),
+          query: c.query.bind(c),
+          connect: async (): Promise<PgClientLike> => ({ query: c.query.bind(c), release: () => undefined }),
         });
       }
     } catch (err) {

@@ -27,19 +27,11 @@ describe('request_id: safe retries through the built server', () => {
   async function timedOut(client: ServedClient, name: string, args: Record<string, unknown>): Promise<void> {
     await expect(client.client.callTool({ name, arguments: args }, undefined, { timeout: 1 })).rejects.toThrow(/timed out/i);
   }
-  /**
-   * A call that must fail: its error body, or null when the SDK client threw instead (error results
-   * whose structured content misses the output schema, see /work notes; the wire-contract branch fixes that).
-   */
-  async function refused(client: ServedClient, name: string, args: Record<string, unknown>): Promise<Record<string, unknown> | null> {
-    try {
-      const r = await client.call(name, args);
-      expect(r.isError).toBe(true);
-      return r.data;
-    } catch (err) {
-      expect(String(err)).toMatch(/-32602/);
-      return null;
-    }
+  /** A call that must fail with an error result (not a thrown JSON-RPC error): its error body. */
+  async function refused(client: ServedClient, name: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const r = await client.call(name, args);
+    expect(r.isError).toBe(true);
+    return r.data;
   }
   const count = async (sql: string, values: unknown[] = []) => (await db.pool.query<{ n: number }>(sql, values)).rows[0]!.n;
   const auditLines = async () => (await fs.readFile(path.join(env.GOVDB_DATA_DIR!, 'audit_log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
@@ -74,7 +66,7 @@ describe('request_id: safe retries through the built server', () => {
     expect(first.isError || second.isError).toBe(false);
     expect(second.data.agent_id).not.toBe(first.data.agent_id);
     const reused = await refused(a, 'onboard', { label: 'caller a, changed', request_id: 'shared-key' });
-    if (reused) expect(reused).toMatchObject({ code: 'CONFLICT', reason: 'IDEMPOTENCY_KEY_REUSED' });
+    expect(reused).toMatchObject({ code: 'CONFLICT', reason: 'IDEMPOTENCY_KEY_REUSED' });
     expect(await count(`select count(*)::int as n from core.agents where label = 'caller a, changed'`)).toBe(0);
     const bad = (await a.client.callTool({ name: 'onboard', arguments: { label: 'x', request_id: 'has space' } })) as CallToolResult;
     expect(bad.isError).toBe(true);
@@ -125,7 +117,7 @@ describe('request_id: safe retries through the built server', () => {
     expect(key.rows[0]).toMatchObject({ caller: expect.stringMatching(/^session:/), secret_ciphertext: expect.any(String) });
     await db.pool.query(`update core.idempotency_keys set secret_expires_at = now() - interval '1 second' where request_id = 'onboard-window'`);
     const replay = await refused(client, 'onboard', args);
-    if (replay) expect(replay).toMatchObject({ code: 'CONFLICT', reason: 'API_KEY_ALREADY_ISSUED' });
+    expect(replay).toMatchObject({ code: 'CONFLICT', reason: 'API_KEY_ALREADY_ISSUED' });
     expect(await count(`select count(*)::int as n from core.agents where label = 'issued once'`)).toBe(1);
     const swept = await db.pool.query('select * from core.idempotency_sweep()');
     expect(swept.rows[0].secrets_erased).toBeGreaterThanOrEqual(1);

@@ -66,6 +66,7 @@ describe('govdb backup', () => {
     // the dump was written by the server's own major version
     expect(manifest.versions.pgDump).toContain(`(PostgreSQL) ${manifest.versions.server.split('.')[0]}.`);
     expect(manifest.ledger.items.length).toBeGreaterThan(0);
+    expect(manifest.files.length).toBeGreaterThan(0);
     for (const f of manifest.files) expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect((await govdb(['backup', 'verify', backupDir])).code).toBe(0);
   });

@@ -23,8 +23,6 @@ beforeAll(async () => {
 });
 afterAll(async () => db.drop());
 
-const WRITE_REFUSALS = ['AGENT_PAUSED', 'AGENT_ARCHIVED', 'AGENT_DELETED'];
-
 async function status(id: string): Promise<string> {
   return (await agents.get(id)).status;
 }

@@ -2,6 +2,9 @@ import path from 'path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tool replies are untyped JSON; the flow reads fields and the tests assert on them
+type Reply = Record<string, any>;
+
 const ROOT = path.resolve(__dirname, '..', '..');
 
 export interface FlowResult {
@@ -29,7 +32,7 @@ export async function runStdioFlow(env: Record<string, string>): Promise<FlowRes
     const result = await client.callTool({ name, arguments: args });
     if (result.isError) throw new Error(`${name} failed: ${JSON.stringify(result.structuredContent ?? result.content)}`);
     steps.push(name);
-    return result.structuredContent as Record<string, any>;
+    return result.structuredContent as Reply;
   };
   try {
     await client.connect(transport);
@@ -52,7 +55,7 @@ export async function runStdioFlow(env: Record<string, string>): Promise<FlowRes
 }
 
 /** Knowledge, then a full dialectic: the agent pauses itself, its spawned child reviews it. */
-async function extraSteps(call: (name: string, args?: Record<string, unknown>) => Promise<Record<string, any>>): Promise<void> {
+async function extraSteps(call: (name: string, args?: Record<string, unknown>) => Promise<Reply>): Promise<void> {
   const stored = await call('store_knowledge', {
     summary: 'Self-check: calibration drift after long sessions',
     details: 'Observed while running the stdio self-check of the governance server.',

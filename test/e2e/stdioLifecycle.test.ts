@@ -5,6 +5,9 @@ import path from 'path';
 import { BIN } from '../helpers/builtServer';
 import { createMigratedDatabase, TestDatabase } from '../helpers/db';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON-RPC replies are untyped JSON; the test asserts on the fields it reads
+type Reply = Record<string, any>;
+
 /**
  * Findings 3 and 4 of issue 13, through the built server as an MCP client app launches it:
  * - when the client closes stdin, the server flushes the audit trail and exits within 2 s;
@@ -23,7 +26,7 @@ class StdioChild {
   }
 
   static async start(env: Record<string, string>, cwd: string, timeoutMs = 120_000): Promise<StdioChild> {
-    const s = new StdioChild(spawn(process.execPath, [BIN, 'serve', '--stdio'], { env: env as NodeJS.ProcessEnv, cwd, stdio: 'pipe' }));
+    const s = new StdioChild(spawn(process.execPath, [BIN, 'serve', '--stdio'], { env: env, cwd, stdio: 'pipe' }));
     const deadline = Date.now() + timeoutMs;
     while (!s.err.includes('MCP server on stdio')) {
       if (s.child.exitCode !== null || Date.now() > deadline) throw new Error(`stdio server did not start:\n${s.err}`);
@@ -33,7 +36,7 @@ class StdioChild {
   }
 
   private nextId = 1;
-  async request(method: string, params: Record<string, unknown>): Promise<Record<string, any>> {
+  async request(method: string, params: Record<string, unknown>): Promise<Reply> {
     const id = this.nextId++;
     this.child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id, method, params }) + '\n');
     for (let i = 0; i < 600; i++) {
@@ -53,7 +56,7 @@ class StdioChild {
     this.notify('notifications/initialized');
   }
 
-  async call(name: string, args: Record<string, unknown> = {}): Promise<Record<string, any>> {
+  async call(name: string, args: Record<string, unknown> = {}): Promise<Reply> {
     const r = await this.request('tools/call', { name, arguments: args });
     if (r.result?.isError) throw new Error(`${name}: ${JSON.stringify(r.result)}`);
     return r.result.structuredContent;

@@ -40,7 +40,7 @@ export interface ServedClient {
  * the JSON object in the first text content block, else `{ message: text }`.
  */
 export function errorBody(result: CallToolResult): Record<string, unknown> {
-  const structured = result.structuredContent as Record<string, unknown> | undefined;
+  const structured = result.structuredContent;
   if (structured && typeof structured.error === 'object' && structured.error) return structured.error as Record<string, unknown>;
   const text = (result.content ?? []).find((c) => c.type === 'text') as { text: string } | undefined;
   if (!text) return {};
@@ -59,7 +59,7 @@ async function armed(client: Client): Promise<ServedClient> {
     async call(name, args = {}) {
       const raw = (await client.callTool({ name, arguments: args })) as CallToolResult;
       const isError = !!raw.isError;
-      return { isError, data: isError ? errorBody(raw) : ((raw.structuredContent ?? {}) as Record<string, unknown>), raw };
+      return { isError, data: isError ? errorBody(raw) : ((raw.structuredContent ?? {})), raw };
     },
     close: () => client.close(),
   };
@@ -102,7 +102,7 @@ export async function startBuiltHttpServer(env: Record<string, string>, args: st
   const port = await freePort();
   const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (c) => (stderr += c));
+  child.stderr.on('data', (c) => (stderr += c));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const deadline = Date.now() + timeoutMs;
   let exitCode: number | null | undefined;

@@ -31,6 +31,26 @@ async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Backends other than the caller's still connected to a database, as `application_name (pid N, state)`
+ * strings. Polled for up to 2 s: a backend exits a moment after its client closes the socket.
+ */
+async function lingeringBackends(c: Client, name: string): Promise<string[]> {
+  for (let attempt = 0; ; attempt++) {
+    const { rows } = await c.query<{ who: string }>(
+      `select coalesce(nullif(application_name, ''), backend_type) || ' (pid ' || pid || ', ' || coalesce(state, '?') || ')' as who
+         from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()`, [name]);
+    if (!rows.length || attempt >= 40) return rows.map((r) => r.who);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Hands a leak to the leak guard (test/setup/leakGuardEnvironment.js), which reports it for this file. */
+function reportLeak(message: string): void {
+  const g = globalThis as { __govdbLeaks?: string[] };
+  (g.__govdbLeaks ??= []).push(message);
+}
+
 async function create(template: string | undefined): Promise<TestDatabase> {
   const name = `govdb_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   await admin((c) => c.query(`create database "${name}"${template ? ` template "${template}"` : ''}`));
@@ -42,7 +62,13 @@ async function create(template: string | undefined): Promise<TestDatabase> {
     pool,
     async drop() {
       await pool.end();
-      await admin((c) => c.query(`drop database if exists "${name}" with (force)`));
+      await admin(async (c) => {
+        // everything the file opened on its database (pools, servers it started) must be closed by now;
+        // `with (force)` would otherwise end those connections silently
+        const left = await lingeringBackends(c, name);
+        if (left.length) reportLeak(`${left.length} connection(s) still open on its test database at drop: ${left.join(', ')}`);
+        await c.query(`drop database if exists "${name}" with (force)`);
+      });
     },
   };
 }

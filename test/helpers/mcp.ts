@@ -60,7 +60,7 @@ export async function startMcpHarness(envOverrides: Record<string, string> = {},
           // an error's body is JSON in its text content (src/mcp/toolkit.ts errorResult); tests read it as data.error
           return result.isError
             ? { isError: true, data: { error: errorBody(result) } }
-            : { isError: false, data: (result.structuredContent ?? {}) as Record<string, unknown> };
+            : { isError: false, data: (result.structuredContent ?? {}) };
         },
         async close() {
           await client.close();

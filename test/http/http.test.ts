@@ -121,7 +121,7 @@ describe('HTTP: Streamable HTTP MCP, /health, /metrics', () => {
   it('/health: healthy or moderate normally; moderate with Redis down; critical with PostgreSQL down', async () => {
     const ok = await fetch(`${base}/health`);
     expect(ok.status).toBe(200);
-    const body = (await ok.json()) as any;
+    const body = (await ok.json());
     expect(['healthy', 'moderate']).toContain(body.status);
     expect(body.checks.cache).toMatchObject({ status: 'healthy', mode: 'redis' });
     expect(Object.keys(body.status_breakdown).sort()).toEqual(['deprecated', 'error', 'healthy', 'unavailable', 'warning']);
@@ -129,15 +129,15 @@ describe('HTTP: Streamable HTTP MCP, /health, /metrics', () => {
     await redis.kill();
     // the cache layer notices on its next command or probe
     await runtime.cache.sessions.lookup('probe-session-0001').catch(() => undefined);
-    await eventually(async () => ((await (await fetch(`${base}/health`)).json()) as any).checks.cache.mode === 'memory', 'memory mode');
+    await eventually(async () => ((await (await fetch(`${base}/health`)).json())).checks.cache.mode === 'memory', 'memory mode');
     const degraded = await fetch(`${base}/health`);
     expect(degraded.status).toBe(200);
-    expect((await degraded.json()) as any).toMatchObject({ status: 'moderate', checks: { cache: { status: 'warning', mode: 'memory' } } });
+    expect((await degraded.json())).toMatchObject({ status: 'moderate', checks: { cache: { status: 'warning', mode: 'memory' } } });
 
     await proxy.down();
     const critical = await fetch(`${base}/health`);
     expect(critical.status).toBe(503);
-    const cbody = (await critical.json()) as any;
+    const cbody = (await critical.json());
     expect(cbody.status).toBe('critical');
     expect(cbody.checks.postgres.status).toBe('error');
     expect(cbody.status_breakdown.error).toBeGreaterThanOrEqual(1);

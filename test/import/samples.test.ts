@@ -60,7 +60,7 @@ describe('govdb import of synthetic files in every supported shape', () => {
     const before = await tables();
     const second = await importLegacy({ paths: [dir], databaseUrl: db.url, progress: false, reportFile: path.join(out, 'r2.json') });
     for (const [entity, c] of Object.entries(second.totals)) {
-      expect({ entity, inserted: c!.inserted, updated: c!.updated, present: c!.already_present }).toEqual({ entity, inserted: 0, updated: 0, present: c!.read - c!.quarantined });
+      expect({ entity, inserted: c.inserted, updated: c.updated, present: c.already_present }).toEqual({ entity, inserted: 0, updated: 0, present: c.read - c.quarantined });
     }
     expect(second.placeholder_agents_created).toBe(0);
     expect(await tables()).toEqual(before);

@@ -3,6 +3,9 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs
 import os from 'os';
 import path from 'path';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- legacy sample files are free-form JSON, read field by field
+type LegacyRecord = Record<string, any>;
+
 /**
  * An independent count of what the legacy samples hold, written straight from the files with no
  * importer code, to reconcile the import against.
@@ -45,7 +48,7 @@ export function countSamples(dir: string, opts: { includeSelfReview?: boolean } 
   const apiKeys: string[] = [];
   const events = new Set<string>();
   for (const f of ['agent_metadata.2025-11-20.json', 'agent_metadata.json']) {
-    for (const [id, a] of Object.entries(json(f)) as [string, any][]) {
+    for (const [id, a] of Object.entries<LegacyRecord>(json(f))) {
       agentIds.add(id);
       if (a.api_key) apiKeys.push(a.api_key);
       for (const e of a.lifecycle_events ?? []) events.add(JSON.stringify([id, e.event, e.timestamp, e.reason]));
@@ -60,7 +63,7 @@ export function countSamples(dir: string, opts: { includeSelfReview?: boolean } 
   const kg = json('knowledge_graph.json');
   const discoveryIds = new Set<string>(Object.keys(kg.nodes));
   const tags = new Map<string, Set<string>>();
-  for (const [id, n] of Object.entries(kg.nodes) as [string, any][]) {
+  for (const [id, n] of Object.entries<LegacyRecord>(kg.nodes)) {
     referenced.add(n.agent_id);
     tags.set(id, new Set((n.tags as string[]).map((t) => t.trim().toLowerCase())));
   }
@@ -74,7 +77,7 @@ export function countSamples(dir: string, opts: { includeSelfReview?: boolean } 
     tags.get(r.discovery_id as string)!.add((r.tag as string).trim().toLowerCase());
   }
   let edges = 0;
-  for (const [id, n] of Object.entries(kg.nodes) as [string, any][]) for (const r of n.related_to) if (discoveryIds.has(r) && r !== id) edges++;
+  for (const [id, n] of Object.entries<LegacyRecord>(kg.nodes)) for (const r of n.related_to) if (discoveryIds.has(r) && r !== id) edges++;
   let sessions = 0;
   let messages = 0;
   for (const f of readdirSync(path.join(dir, 'dialectic_sessions'))) {

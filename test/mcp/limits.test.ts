@@ -31,7 +31,7 @@ describe('one set of limits', () => {
       if (s.items) walk(s.items, `${path}[]`);
       for (const a of s.anyOf ?? []) walk(a, path);
     };
-    for (const t of tools) walk(t.listing.inputSchema as Json, t.def.name);
+    for (const t of tools) walk(t.listing.inputSchema, t.def.name);
     expect(open).toEqual([]);
   });
 
@@ -173,8 +173,8 @@ describe('one set of limits', () => {
       ['similarLimit', RANGES.similarLimit[1], (c, n) => knowledge.similarDiscoveries(c, { id: discoveryId, limit: n })],
       ['relatedLimit', RANGES.relatedLimit[1], (c, n) => knowledge.relatedDiscoveries(c, { id: discoveryId, maxHops: 1, limit: n })],
       ['relatedHops', RANGES.relatedHops[1], (c, n) => knowledge.relatedDiscoveries(c, { id: discoveryId, maxHops: n, limit: 1 })],
-      ['statsTop', RANGES.statsTop[1], (c, n) => knowledge.discoveryStats(c, { top: n } as never)],
-      ['dialecticLimit', RANGES.dialecticLimit[1], (c, n) => core.dialecticListSessions(c, { limit: n } as never)],
+      ['statsTop', RANGES.statsTop[1], (c, n) => knowledge.discoveryStats(c, { top: n })],
+      ['dialecticLimit', RANGES.dialecticLimit[1], (c, n) => core.dialecticListSessions(c, { limit: n })],
     ];
 
     it.each(probes)('%s: SQL accepts the limit (%s) and refuses one more', async (_name, limit, call) => {

@@ -5,7 +5,7 @@ import path from 'path';
 /** Test helpers for the ledger: a temporary copy of the repository's ledger files. */
 export const ROOT = path.resolve(__dirname, '..', '..');
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- graphile-migrate internals ship no type declarations and are not in its exports
 export const { calculateHash } = require('graphile-migrate/dist/hash') as { calculateHash(body: string, previous: string | null): string };
 
 /** Copies migrations/, cypher/, sql/, .gmrc and .squawk.toml into a new temp folder and returns it. */

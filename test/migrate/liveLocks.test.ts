@@ -47,7 +47,6 @@ describe('migrations on a live database', () => {
     expect(failed.err.message).toContain('migrations/committed/000900-agents-column.sql');
     expect(failed.err.message).toContain('lock_timeout 1s');
     expect(failed.err.details.lock).toBe('table');
-    expect(read.n).toBeGreaterThanOrEqual(0);
     // the holder still holds its lock: the migration gave up, it did not outwait it
     expect((await holder.query('select count(*)::int as n from core.agents')).rows[0].n).toBe(read.n);
     // nothing of the migration remains, and writes keep working

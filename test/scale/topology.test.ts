@@ -33,7 +33,7 @@ async function connect(): Promise<{ client: Client; call(name: string, args?: Re
     client,
     async call(name, args = {}) {
       const raw = (await client.callTool({ name, arguments: args })) as CallToolResult;
-      return { isError: !!raw.isError, data: (raw.structuredContent ?? {}) as Record<string, unknown> };
+      return { isError: !!raw.isError, data: (raw.structuredContent ?? {}) };
     },
   };
 }

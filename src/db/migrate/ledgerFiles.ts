@@ -6,19 +6,19 @@ import { assertSqlMigrationText, legacyTextChecksums, normaliseText, textChecksu
 import { MigrationTimeouts, parseDuration } from './timeouts';
 
 // graphile-migrate is pinned to an exact version: these modules are exported but not a supported API.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- graphile-migrate internals ship no type declarations and are not in its exports
 const gmMigration = require('graphile-migrate/dist/migration');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- graphile-migrate internals ship no type declarations and are not in its exports
 const gmHash = require('graphile-migrate/dist/hash');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- graphile-migrate internals ship no type declarations and are not in its exports
 const gmSettings = require('graphile-migrate/dist/settings');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- graphile-migrate internals ship no type declarations and are not in its exports
 const gmCurrent = require('graphile-migrate/dist/current');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- graphile-migrate internals ship no type declarations and are not in its exports
 const gmHeader = require('graphile-migrate/dist/header');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- graphile-migrate's logger, required the way graphile-migrate does (no esModuleInterop default)
 const { Logger } = require('@graphile/logger');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- json5 loaded the way graphile-migrate loads it, for the same .gmrc parse
 const JSON5 = require('json5');
 
 export interface SqlMigrationFile {

@@ -6,9 +6,9 @@ import { GovdbError } from '../../errors';
 import { hasBom, hasCrlf } from './fileText';
 import { transactionModeProblem } from './preview';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- graphile-migrate internals ship no type declarations and are not in its exports
 const gmCurrent = require('graphile-migrate/dist/current');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- graphile-migrate internals ship no type declarations and are not in its exports
 const gmHeader = require('graphile-migrate/dist/header');
 
 const run = promisify(execFile);
@@ -70,7 +70,7 @@ export async function readLintBaseline(root: string): Promise<number> {
       hint: 'govdb lint needs the project\'s .squawk.toml (squawk settings plus [govdb] lint_baseline).',
     });
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily: only `lint` reads squawk.toml
   const { parse } = require('smol-toml') as { parse(text: string): Record<string, unknown> };
   let config: Record<string, unknown>;
   try {

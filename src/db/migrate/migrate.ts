@@ -8,9 +8,9 @@ import { assertTransactionMode, ItemPreview, previewItem } from './preview';
 import { itemsToApply, readLedgerStatus, LedgerStatus, LedgerItem } from './status';
 import { MigrationTimeouts, resolveTimeouts } from './timeouts';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- graphile-migrate internals ship no type declarations and are not in its exports
 const gmMigration = require('graphile-migrate/dist/migration');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- graphile-migrate internals ship no type declarations and are not in its exports
 const gmPgReal = require('graphile-migrate/dist/pgReal');
 
 /** Key of the session advisory lock that serializes `govdb migrate` runs ("govdb" in ASCII). */

@@ -4,7 +4,7 @@ import { LedgerFiles } from './ledgerFiles';
 import { LedgerItem } from './status';
 import { MigrationTimeouts } from './timeouts';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- graphile-migrate internals ship no type declarations and are not in its exports
 const gmMigration = require('graphile-migrate/dist/migration');
 
 /**
@@ -108,7 +108,7 @@ export function classifyStatement(stmt: Node): Pick<StatementPreview, 'kind' | '
       const elts = JSON.stringify(n.tableElts ?? []) + JSON.stringify(n.constraints ?? []);
       const m = /"contype":"CONSTR_FOREIGN"[^}]*?"pktable":\{([^}]*)\}/.exec(elts);
       // CREATE TABLE … PARTITION OF takes ACCESS EXCLUSIVE on the parent
-      if (n.partbound) return { kind, lock: 'ACCESS EXCLUSIVE', table: tableName(((n.inhRelations as Node[] | undefined)?.[0] as Node | undefined)?.RangeVar) };
+      if (n.partbound) return { kind, lock: 'ACCESS EXCLUSIVE', table: tableName(((n.inhRelations as Node[] | undefined)?.[0])?.RangeVar) };
       if (m) {
         const ref = tableName(JSON.parse(`{${m[1]}}`) as RangeVar);
         if (ref !== tableName(n.relation)) return { kind, lock: 'SHARE ROW EXCLUSIVE', table: ref };
@@ -118,7 +118,7 @@ export function classifyStatement(stmt: Node): Pick<StatementPreview, 'kind' | '
     case 'DropStmt':
       return { kind, lock: n.concurrent ? 'SHARE UPDATE EXCLUSIVE' : ['OBJECT_TABLE', 'OBJECT_INDEX', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_SEQUENCE', 'OBJECT_TRIGGER', 'OBJECT_RULE', 'OBJECT_POLICY'].includes(String(n.removeType)) ? 'ACCESS EXCLUSIVE' : null, table: null };
     case 'RenameStmt': return on(n.relation ? 'ACCESS EXCLUSIVE' : null);
-    case 'TruncateStmt': return { kind, lock: 'ACCESS EXCLUSIVE', table: tableName(((n.relations as Node[] | undefined)?.[0] as Node | undefined)?.RangeVar) };
+    case 'TruncateStmt': return { kind, lock: 'ACCESS EXCLUSIVE', table: tableName(((n.relations as Node[] | undefined)?.[0])?.RangeVar) };
     case 'VacuumStmt': return { kind, lock: JSON.stringify(n.options ?? []).includes('"full"') ? 'ACCESS EXCLUSIVE' : 'SHARE UPDATE EXCLUSIVE', table: null };
     case 'CreateTrigStmt': return on('SHARE ROW EXCLUSIVE');
     case 'RuleStmt': return on('ACCESS EXCLUSIVE');
@@ -133,7 +133,7 @@ export function classifyStatement(stmt: Node): Pick<StatementPreview, 'kind' | '
     case 'RefreshMatViewStmt': return on(n.concurrent ? 'EXCLUSIVE' : 'ACCESS EXCLUSIVE');
     case 'LockStmt': {
       const modes = [null, 'ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'] as const;
-      return { kind, lock: modes[Number(n.mode)] ?? 'ACCESS EXCLUSIVE', table: tableName(((n.relations as Node[] | undefined)?.[0] as Node | undefined)?.RangeVar) };
+      return { kind, lock: modes[Number(n.mode)] ?? 'ACCESS EXCLUSIVE', table: tableName(((n.relations as Node[] | undefined)?.[0])?.RangeVar) };
     }
     case 'DoStmt': case 'CallStmt':
       return { kind, lock: null, table: null, note: 'unknown: runs procedural code' };
@@ -158,12 +158,12 @@ function statementStart(bytes: Buffer, start: number, end: number): { line: numb
   return { line: before.split('\n').length, text: raw.slice(lead.length).trim() };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- libpg-query's module object, typed at loadParser's return
 let parser: any;
 
 async function loadParser(): Promise<{ parseSync(sql: string): { stmts: { stmt: Node; stmt_location?: number; stmt_len?: number }[] } }> {
   if (!parser) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- native parser loaded lazily: only preview needs it
     const mod = require('libpg-query');
     await mod.loadModule();
     parser = mod;

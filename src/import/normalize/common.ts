@@ -64,7 +64,7 @@ export function later(a: string | undefined, b: string | undefined): string | un
 export function legacyAgentId(id: unknown, what: string): { ok: true; id: string; anomalies: string[] } | { ok: false; reason: string } {
   if (typeof id !== 'string' || id === '') return { ok: false, reason: `${what} is missing` };
   if ([...id].length > 256) return { ok: false, reason: `${what} has ${[...id].length} characters, more than 256` };
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point of this pattern
   if (/[\u0000-\u001f\u007f]/.test(id)) return { ok: false, reason: `${what} ${JSON.stringify(id.slice(0, 140))} holds control characters` };
   return { ok: true, id, anomalies: AGENT_ID.test(id) ? [] : ['agent_id_format'] };
 }

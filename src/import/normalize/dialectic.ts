@@ -188,7 +188,7 @@ export function normalizeDialectic(d: Record<string, unknown>, ctx: NormalizeCon
       updated = later(updated, r.value.created_at)!;
     } else rejectedMessages.push({ index: i, raw: scrubSecrets(m), reason: r.reason });
   });
-  const resolutionTime = resolution ? ts((resolution as Record<string, unknown>).timestamp, ctx) : undefined;
+  const resolutionTime = resolution ? ts((resolution).timestamp, ctx) : undefined;
   updated = later(updated, resolutionTime)!;
 
   // fields with no column: kept in `reason` as JSON so nothing is lost
@@ -204,7 +204,7 @@ export function normalizeDialectic(d: Record<string, unknown>, ctx: NormalizeCon
 
   const value: Omit<DialecticRecord, 'import_rank'> = {
     id, paused_agent_id: paused.id, reviewer_agent_id: reviewer, session_type: sessionType, phase, status, topic, reason,
-    synthesis_round: round, max_synthesis_rounds: maxRounds, resolution: resolution ? scrubSecrets(resolution as Record<string, unknown>) : null,
+    synthesis_round: round, max_synthesis_rounds: maxRounds, resolution: resolution ? scrubSecrets(resolution) : null,
     discovery_id: discovery, created_at: created, updated_at: updated, phase_deadline: ts(d.phase_deadline, ctx) ?? null,
     resolved_at: status === 'resolved' ? ts(d.resolved_at, ctx) ?? resolutionTime ?? updated : null, messages,
     anomalies, legacy_original: original,

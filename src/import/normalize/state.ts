@@ -144,7 +144,7 @@ export function stateRowsFromDocument(agentId: string, input: Record<string, unk
     const risk = doc.risk ?? doc.risk_score ?? (Array.isArray(doc.risk_history) ? doc.risk_history[doc.risk_history.length - 1] : undefined);
     const decision = Array.isArray(doc.decision_history) ? doc.decision_history[doc.decision_history.length - 1] : doc.decision;
     const anomalies = docTime ? [] : ['recorded_at_derived'];
-    return [{ index: 0, raw: latestScalars(doc), result: stateRow(agentId, docTime ?? null, { ...doc, risk, decision } as StateValues,
+    return [{ index: 0, raw: latestScalars(doc), result: stateRow(agentId, docTime ?? null, { ...doc, risk, decision },
       { ...base, latest: latestScalars(doc), recorded_at_source: docTime ? 'document time' : "agent's last update" }, { anomalies, identity: ['single', docTime ?? null] }) }];
   }
   const rows: { index: number; raw: unknown; result: Normalized<StateRecord> }[] = [];

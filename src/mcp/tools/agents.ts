@@ -5,7 +5,7 @@ import { agentStatusValues } from '../../db/generated/enums';
 import { GovdbError } from '../../errors';
 import { identifierText } from '../boundary';
 import { LIMITS, RANGES } from '../limits';
-import { defineTool, ToolContext, ToolDefinition } from '../toolkit';
+import { defineTool, ToolContext } from '../toolkit';
 
 const agentStatus = z.enum(agentStatusValues);
 const tags = z.array(identifierText(LIMITS.agentTag)).max(LIMITS.agentTags);

@@ -20,7 +20,7 @@ export const healthCheck = defineTool({
   auth: 'none',
   readOnly: true,
   async handler(ctx) {
-    return (await ctx.deps.health()) as never;
+    return (await ctx.deps.health());
   },
 });
 

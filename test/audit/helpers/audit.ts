@@ -4,6 +4,9 @@ import path from 'path';
 import { AuditLine, lineHash, serializeLine } from '../../../src/audit/auditLine';
 import { listLogFiles } from '../../../src/audit/logFiles';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- audit lines are free-form JSON; tests assert on whichever fields they check
+type LoggedLine = Record<string, any>;
+
 export async function tempLogPath(): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'govdb-audit-'));
   return path.join(dir, 'audit_log.jsonl');
@@ -18,8 +21,8 @@ export async function logFilePaths(logPath: string): Promise<string[]> {
 }
 
 /** Every complete line of the log's files, in chain order, parsed. */
-export async function readLines(logPath: string): Promise<Array<Record<string, any>>> {
-  const out: Array<Record<string, any>> = [];
+export async function readLines(logPath: string): Promise<Array<LoggedLine>> {
+  const out: Array<LoggedLine> = [];
   for (const file of await logFilePaths(logPath)) {
     const text = await fs.readFile(file, 'utf8');
     const complete = text.slice(0, text.lastIndexOf('\n') + 1);

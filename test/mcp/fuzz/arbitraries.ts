@@ -114,7 +114,7 @@ export function fromSchema(schema: JsonSchema, known: readonly string[], depth =
 
 function objectArb(schema: JsonSchema, known: readonly string[], depth: number): fc.Arbitrary<Record<string, unknown>> {
   const props = Object.fromEntries(Object.entries(schema.properties ?? {}).map(([k, s]) => [k, fromSchema(s, known, depth)]));
-  return fc.record(props, { requiredKeys: (schema.required ?? []).filter((k) => k in props) }) as fc.Arbitrary<Record<string, unknown>>;
+  return fc.record(props, { requiredKeys: (schema.required ?? []).filter((k) => k in props) });
 }
 
 /**
