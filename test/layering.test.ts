@@ -77,7 +77,7 @@ test('nothing imports from a higher layer', () => {
       const target = resolveLocal(file, spec);
       if (!target) continue;
       const to = layerOf(target.endsWith('.ts') ? target : `${target}.ts`);
-      if (RANK[to] !== undefined && RANK[to]! > RANK[from]!) upward.push(`${rel(file)} (${from}) imports ${spec} (${to})`);
+      if (RANK[to] !== undefined && RANK[to] > RANK[from]!) upward.push(`${rel(file)} (${from}) imports ${spec} (${to})`);
     }
   }
   expect(upward).toEqual([]);

@@ -84,7 +84,7 @@ export async function verifyAgainstDatabase(db: Queryable, files: string[], chec
     const page = await audit.serverEventHashes(db, { afterId: after, limit: 10_000 });
     if (!page.length) break;
     for (const r of page) {
-      if (!seen.has(r.content_hash!)) add({ kind: 'extra', content_hash: r.content_hash!, row_id: Number(r.id), reason: `row ${r.id} (${r.occurred_at?.toISOString()}) was mirrored from a line that is in none of the files` });
+      if (!seen.has(r.content_hash)) add({ kind: 'extra', content_hash: r.content_hash, row_id: Number(r.id), reason: `row ${r.id} (${r.occurred_at?.toISOString()}) was mirrored from a line that is in none of the files` });
     }
     after = Number(page[page.length - 1]!.id);
   }

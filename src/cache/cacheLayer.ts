@@ -4,7 +4,7 @@ import { RedisKeys } from './keys';
 import { Cluster } from 'ioredis';
 import { McpSessionStore, RedisMcpSessionStore } from './mcpSessionStore';
 import { CommitMarks } from './commitMarks';
-import { AgentMetadataLoader, CachedMetadata, InvalidationSubscriber, MetadataCache } from './metadataCache';
+import { AgentMetadataLoader, CachedMetadata, MetadataCache } from './metadataCache';
 import type { PgPoolLike } from '../db/advisoryLock';
 import { DEFAULT_RATE_LIMITS, GcraRateLimiter, RateLimiter, RateLimitRules } from './rateLimiter';
 import { createRedisClient } from './redisClient';

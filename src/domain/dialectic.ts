@@ -220,7 +220,7 @@ async function submitSynthesisWithResume(db: Queryable, input: SynthesisInput): 
   const agent = await core.getAgent(db, { agentId: session.pausedAgentId });
   // the resolving transaction resumes the agent (core.transition_agent, authority reviewer): both stamped with its now()
   const resumed = agent.status === 'active' && agent.updated_at?.getTime() === session.resolvedAt?.getTime();
-  return { ...session, resume: { agentId: session.pausedAgentId, resumed, status: agent.status as Agent['status'] } };
+  return { ...session, resume: { agentId: session.pausedAgentId, resumed, status: agent.status } };
 }
 
 export type DialecticService = ReturnType<typeof createDialecticService>;

@@ -8,8 +8,8 @@ function capture(fn: () => void): { stdout: string; stderr: string; exitCode: nu
   const err: string[] = [];
   const write = { out: process.stdout.write, err: process.stderr.write };
   const before = process.exitCode;
-  process.stdout.write = ((chunk: string) => out.push(chunk) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => err.push(chunk) > 0) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: string) => out.push(chunk) > 0);
+  process.stderr.write = ((chunk: string) => err.push(chunk) > 0);
   try {
     fn();
     return { stdout: out.join(''), stderr: err.join(''), exitCode: process.exitCode };

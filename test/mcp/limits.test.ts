@@ -112,7 +112,7 @@ describe('one set of limits', () => {
       reviewerId = (await core.onboardAgent(client, { label: 'limits reviewer', actor: 'test' })).agent_id!;
       await core.transitionAgent(client, { agentId: pausedId, toStatus: 'paused', authority: 'admin', actor: 'test' });
       discoveryId = (await knowledge.storeDiscovery(client, { agentId, summary: 'limits' })).id!;
-      for (let i = 0; i <= LIMITS.relatedTo; i++) others.push((await knowledge.storeDiscovery(client, { agentId, summary: `limits ${i}` })).id!);
+      for (let i = 0; i <= LIMITS.relatedTo; i++) others.push((await knowledge.storeDiscovery(client, { agentId, summary: `limits ${i}` })).id);
     });
     afterAll(async () => {
       client?.release();
