@@ -234,7 +234,7 @@ function printSummary(r: BenchResults): void {
     process.stdout.write(`audit acknowledged (fsynced before the reply): p50 added ${r.audit.durableAddedP50Ms.toFixed(3)} ms (raw write+fdatasync p50 ${r.audit.fsyncFloorP50Ms!.toFixed(3)} ms); ${r.audit.durableEventsPerSec} acknowledged events/s with ${r.audit.durableProducers} producers vs ${r.audit.rawFsyncsPerSec} raw fdatasyncs/s\n`);
   }
   for (const l of r.mixed?.levels ?? []) process.stdout.write(`mixed MCP workload ${String(l.clients).padStart(2)} clients: ${l.opsPerSec} ops/s (p50 ${l.latencyMs.p50.toFixed(2)}, p99 ${l.latencyMs.p99.toFixed(2)} ms), server peak RSS ${l.serverPeakRssMb} MB, errors ${l.errors}\n`);
-  if (r.mixed?.profile) process.stdout.write(`mixed workload server profile (${r.mixed.profile.clients} clients), self time: ${r.mixed.profile.byPackage.map((f) => `${f.frame} ${f.selfPercent}%`).join(', ')}\n`);
+  if (r.mixed?.profile) process.stdout.write(`mixed workload server profile (${r.mixed.profile.clients} clients), idle ${r.mixed.profile.idlePercent}%, busy self time: ${r.mixed.profile.byPackage.map((f) => `${f.frame} ${f.selfPercent}%`).join(', ')}\n`);
   process.stdout.write(`audit mirror into PostgreSQL: ${r.audit.mirrorEventsPerSec} events/s (${r.audit.mirrorLines} lines)\n`);
   process.stdout.write(`legacy import: ${r.import.rows} rows from ${r.import.lines} lines in ${r.import.ms} ms = ${r.import.rowsPerSec} rows/s, peak RSS ${r.import.peakRssMb} MB\n`);
   process.stdout.write(`govdb migrate from empty: p50 ${r.migrateFromEmptyMs.p50.toFixed(0)} ms (n=${r.migrateFromEmptyMs.n})\n`);

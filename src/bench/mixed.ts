@@ -45,7 +45,7 @@ export interface MixedLevel {
 export interface ProfileFrame {
   /** function name (or "(program)", "(garbage collector)", "(idle)") and where it is defined */
   frame: string;
-  /** share of all samples of the profiled level, percent */
+  /** share of the busy (non-idle) samples of the profiled server, percent */
   selfPercent: number;
 }
 
@@ -53,7 +53,7 @@ export interface MixedResult {
   discoveries: number;
   levels: MixedLevel[];
   /** top frames by self time of the server during the profiled level (`node --cpu-prof`) */
-  profile?: { clients: number; frames: ProfileFrame[]; byPackage: ProfileFrame[] };
+  profile?: { clients: number; idlePercent: number; frames: ProfileFrame[]; byPackage: ProfileFrame[] };
 }
 
 const CYCLE: string[] = (() => {
@@ -255,16 +255,21 @@ interface CpuProfile {
   samples: number[];
 }
 
-/** Top frames by self time of a .cpuprofile, and the same grouped by package (node_modules/<pkg>, govdb's dist/<dir>, node:internal). */
-export function summariseProfile(file: string, top = 15): { frames: ProfileFrame[]; byPackage: ProfileFrame[] } {
+/** Idle share, then the top frames by self time among busy samples of a .cpuprofile, and the same grouped by package (node_modules/<pkg>, govdb's dist/<dir>, node:internal). */
+export function summariseProfile(file: string, top = 15): { idlePercent: number; frames: ProfileFrame[]; byPackage: ProfileFrame[] } {
   const prof = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(prof.nodes.map((n) => [n.id, n]));
   const self = new Map<string, number>();
   const pkg = new Map<string, number>();
+  let idle = 0;
   for (const id of prof.samples) {
     const n = byId.get(id);
     if (!n) continue;
     const f = n.callFrame;
+    if (f.functionName === '(idle)') {
+      idle++;
+      continue;
+    }
     const where = f.url ? `${f.url.replace(/^file:\/\//, '').replace(ROOT + '/', '')}:${f.lineNumber + 1}` : '';
     const key = `${f.functionName || '(anonymous)'}${where ? ` ${where}` : ''}`;
     self.set(key, (self.get(key) ?? 0) + 1);
@@ -275,9 +280,9 @@ export function summariseProfile(file: string, top = 15): { frames: ProfileFrame
       : 'other';
     pkg.set(p, (pkg.get(p) ?? 0) + 1);
   }
-  const total = prof.samples.length || 1;
-  const rank = (m: Map<string, number>, k: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, k).map(([frame, n]) => ({ frame, selfPercent: Number(((100 * n) / total).toFixed(1)) }));
-  return { frames: rank(self, top), byPackage: rank(pkg, 12) };
+  const busy = prof.samples.length - idle || 1;
+  const rank = (m: Map<string, number>, k: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, k).map(([frame, n]) => ({ frame, selfPercent: Number(((100 * n) / busy).toFixed(1)) }));
+  return { idlePercent: Number(((100 * idle) / (prof.samples.length || 1)).toFixed(1)), frames: rank(self, top), byPackage: rank(pkg, 12) };
 }
 
 /**
