@@ -534,7 +534,7 @@ CREATE UNIQUE INDEX agents_api_key_hash_key ON core.agents USING btree (api_key_
 CREATE UNIQUE INDEX agents_label_live_key ON core.agents USING btree (lower(label)) WHERE ((status <> 'deleted'::core.agent_status) AND (label IS NOT NULL));
 CREATE INDEX agents_parent_idx ON core.agents USING btree (parent_agent_id) WHERE (parent_agent_id IS NOT NULL);
 CREATE UNIQUE INDEX agents_pkey ON core.agents USING btree (id);
-CREATE INDEX agents_status_idx ON core.agents USING btree (status, last_activity_at DESC);
+CREATE INDEX agents_status_created_idx ON core.agents USING btree (status, created_at DESC);
 CREATE INDEX agents_tags_idx ON core.agents USING gin (tags);
 CREATE UNIQUE INDEX calibration_pkey ON core.calibration USING btree (version, bin_lower);
 CREATE UNIQUE INDEX dialectic_messages_pkey ON core.dialectic_messages USING btree (id);
@@ -879,7 +879,7 @@ create function core.onboard_agent(p_agent_id text DEFAULT NULL::text, p_label t
   as '...'; -- body sha256:20b060ab88d0cdd160e52dd033929062a15b4e2ea8bcf1f41c7f9525558525f4
 create function core.process_agent_update(p_agent_id text, p_complexity double precision, p_confidence double precision, p_response_length integer DEFAULT NULL::integer, p_response_text text DEFAULT NULL::text, p_task_type text DEFAULT NULL::text, p_ethical_drift double precision[] DEFAULT NULL::double precision[], p_apply_pause boolean DEFAULT false, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT drift_norm double precision, OUT update_count bigint, OUT agent_status core.agent_status, OUT recorded_at timestamp with time zone) returns record
   language plpgsql volatile
-  as '...'; -- body sha256:b8b180ec4f3b96c871e7e7a083d3a487de846db5efcea68504ba1c7f0ace4cff
+  as '...'; -- body sha256:d20970718b5cc3475ad7b4ac322b58afdc75b4c38c7aaa009b18c0d0878f586d
 create function core.project_agent(p_agent_id text) returns void
   language plpgsql volatile
   set search_path = ag_catalog, core, knowledge, public

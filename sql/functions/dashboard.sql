@@ -1,6 +1,6 @@
 -- Operator dashboard reads (src/http/dashboard/, docs/dashboard.md). Every function here is
 -- read-only (stable) and bounded: lists are paginated (limit/offset or after-seq) and use the
--- existing indexes (agents_status_idx, agent_state_agent_seq_key, agent_state_recorded_idx,
+-- existing indexes (agents_status_created_idx, agent_state_agent_seq_key, agent_state_recorded_idx,
 -- dialectic_sessions_*_idx, the audit (occurred_at, id) keys). Writes made from the dashboard go
 -- through the domain services, never through this file.
 

@@ -330,11 +330,6 @@ declare
   v_task_type text := nullif(lower(btrim(p_task_type)), '');
   v_status core.agent_status;
   v_prev record;
-  v_has_prev boolean;
-  v_drift record;
-  n record;
-  v_seq bigint;
-  v_state jsonb;
   v_bad text;
 begin
   -- the constants, typed, once per call (a cached plan of folded constants)
@@ -403,47 +398,44 @@ begin
     returning a.update_count, a.status into update_count, agent_status;
   end if;
 
-  select s.seq, s.energy, s.information, s.entropy, s.void, s.state->'baseline' as baseline into v_prev
-  from core.agent_state s where s.agent_id = p_agent_id order by s.seq desc limit 1;
-  v_has_prev := found;
-  if not v_has_prev then
-    select 0::bigint as seq, k.e0 as energy, k.i0 as information, k.s0 as entropy, k.v0 as void, null::jsonb as baseline into v_prev;
-  end if;
+  -- the latest state (the initial one when there is none) and the drift against its baseline, one
+  -- statement: eisv_drift_rows is inlined into its cached plan, the constants folded in
+  select coalesce(p.seq, 0) as seq, coalesce(p.energy, k.e0) as energy, coalesce(p.information, k.i0) as information,
+         coalesce(p.entropy, k.s0) as entropy, coalesce(p.void, k.v0) as void,
+         d.drift_norm, d.drift_components, d.drift_source, d.baseline
+    into v_prev
+  from (select 1) as one
+  left join lateral (select s.seq, s.energy, s.information, s.entropy, s.void, s.state->'baseline' as baseline
+                     from core.agent_state s where s.agent_id = p_agent_id order by s.seq desc limit 1) p on true
+  cross join lateral core.eisv_drift_rows(p.baseline, p_confidence, p_complexity, v_length, p_ethical_drift) d;
+  drift_norm := v_prev.drift_norm;
+  seq := v_prev.seq + 1;
 
-  -- drift, then the step: each _rows function is inlined into its statement's cached (generic) plan,
-  -- where the constants are folded in; two statements, so the step sees drift_norm as a parameter
-  select d.drift_norm, d.drift_components, d.drift_source, d.baseline into v_drift
-  from core.eisv_drift_rows(v_prev.baseline, p_confidence, p_complexity, v_length, p_ethical_drift) d;
-  select s.energy, s.information, s.entropy, s.void, s.coherence, s.risk, s.phi, s.regime, s.verdict, s.health_status, s.decision into n
-  from core.eisv_step_rows(v_prev.energy, v_prev.information, v_prev.entropy, v_prev.void, p_complexity, v_drift.drift_norm) s;
-  v_seq := v_prev.seq + 1;
-  v_state := jsonb_build_object(
-    'model', k.model,
-    'inputs', jsonb_build_object('complexity', p_complexity, 'confidence', p_confidence, 'response_length', v_length,
-                                 'task_type', v_task_type, 'ethical_drift', to_jsonb(p_ethical_drift)),
-    'drift', jsonb_build_object('norm', v_drift.drift_norm, 'components', to_jsonb(v_drift.drift_components), 'source', v_drift.drift_source),
-    'baseline', v_drift.baseline,
-    'previous', jsonb_build_object('seq', v_prev.seq, 'E', v_prev.energy, 'I', v_prev.information, 'S', v_prev.entropy, 'V', v_prev.void),
-    'delta', jsonb_build_object('E', n.energy - v_prev.energy, 'I', n.information - v_prev.information,
-                                'S', n.entropy - v_prev.entropy, 'V', n.void - v_prev.void));
-
+  -- the step, its history row and the result in one statement (the step's inlined plan sees the
+  -- drift as a parameter); the outputs are read back from the row as stored
   insert into core.agent_state as s (agent_id, seq, energy, information, entropy, void, coherence, risk, phi, regime, verdict,
                                      decision, health_status, state)
-  values (p_agent_id, v_seq, n.energy, n.information, n.entropy, n.void, n.coherence, n.risk, n.phi, n.regime, n.verdict,
-          n.decision, n.health_status, v_state)
-  returning s.recorded_at into recorded_at;
+  select p_agent_id, v_prev.seq + 1, n.energy, n.information, n.entropy, n.void, n.coherence, n.risk, n.phi, n.regime, n.verdict,
+         n.decision, n.health_status,
+         jsonb_build_object(
+           'model', k.model,
+           'inputs', jsonb_build_object('complexity', p_complexity, 'confidence', p_confidence, 'response_length', v_length,
+                                        'task_type', v_task_type, 'ethical_drift', to_jsonb(p_ethical_drift)),
+           'drift', jsonb_build_object('norm', v_prev.drift_norm, 'components', to_jsonb(v_prev.drift_components), 'source', v_prev.drift_source),
+           'baseline', v_prev.baseline,
+           'previous', jsonb_build_object('seq', v_prev.seq, 'E', v_prev.energy, 'I', v_prev.information, 'S', v_prev.entropy, 'V', v_prev.void),
+           'delta', jsonb_build_object('E', n.energy - v_prev.energy, 'I', n.information - v_prev.information,
+                                       'S', n.entropy - v_prev.entropy, 'V', n.void - v_prev.void))
+  from core.eisv_step_rows(v_prev.energy, v_prev.information, v_prev.entropy, v_prev.void, p_complexity, v_prev.drift_norm) n
+  returning s.recorded_at, s.energy, s.information, s.entropy, s.void, s.coherence, s.risk, s.phi, s.regime, s.verdict, s.health_status, s.decision
+    into recorded_at, energy, information, entropy, void, coherence, risk, phi, regime, verdict, health_status, decision;
 
-  if p_apply_pause and n.decision = 'pause' then
+  if p_apply_pause and decision = 'pause' then
     perform core.transition_agent(p_agent_id, 'paused', 'system',
-      p_reason => format('governance decision pause at seq %s (risk %s, verdict %s)', v_seq, round(n.risk::numeric, 3), n.verdict),
+      p_reason => format('governance decision pause at seq %s (risk %s, verdict %s)', seq, round(risk::numeric, 3), verdict),
       p_actor => 'governance');
     agent_status := 'paused';
   end if;
-
-  seq := v_seq;
-  energy := n.energy; information := n.information; entropy := n.entropy; void := n.void;
-  coherence := n.coherence; risk := n.risk; phi := n.phi; regime := n.regime; verdict := n.verdict;
-  health_status := n.health_status; decision := n.decision; drift_norm := v_drift.drift_norm;
 end;
 $$;
 comment on function core.process_agent_update(text,double precision,double precision,integer,text,text,double precision[],boolean) is

@@ -6,6 +6,7 @@ import Redis from 'ioredis';
 import type { DbPool as Pool, DbPoolClient as PoolClient } from '../db/types';
 import { AuditLog, AuditMirror } from '../audit';
 import { createCacheLayer } from '../cache';
+import { createRedisClient } from '../cache/redisClient';
 import { loadConfig } from '../config';
 import { createAgentService, Agent } from '../domain/agents';
 import { createEisvService } from '../domain/eisv';
@@ -48,6 +49,15 @@ export async function benchSessions(ctx: BenchContext): Promise<PairedResult[]> 
       await floorRedis.set('bench:floor', 'x');
       results.push(await measurePaired(`session lookup (${mode} mode)`, 'redis GET', () => floorRedis.get('bench:floor'), () => cache.sessions.lookup(sessionId), { iterations: ctx.iterations }));
       if (mode === 'redis') {
+        // the share of the lookup's gap that is the server's client, not the lookup: the same GET
+        // through a client with the server's options (fail fast: command timeout timer per command)
+        const serverClient = createRedisClient(loadConfig(env).cache.redis);
+        try {
+          await serverClient.connect();
+          results.push(await measurePaired('redis GET, server client options (command timeout)', 'redis GET', () => floorRedis.get('bench:floor'), () => serverClient.get('bench:floor'), { iterations: ctx.iterations }));
+        } finally {
+          serverClient.disconnect();
+        }
         const cold = await measurePaired('agent metadata read, uncached (one call)', 'SELECT 1', () => ctx.pool.query({ name: 'bench_floor_select', text: 'select 1' }), () => agents.get(agent.agentId), { iterations: ctx.iterations });
         results.push(cold);
         await cache.metadata.get(agent.agentId);

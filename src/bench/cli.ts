@@ -9,6 +9,8 @@ import { benchAudit, benchKnowledge, benchMetadataInvalidation, benchSessions, b
 import { compareRuns, previousCommittedFullRun, readResults } from './compare';
 import { benchConcurrency } from './concurrency';
 import { docsEligibility, writeFigures } from './docs';
+import { benchGrowth } from './growth';
+import { benchMixed } from './mixed';
 import { distribution, formatRow, PairedResult, timeIt } from './measure';
 import { BenchResults, isDurable, ServerDurability } from './results';
 import { benchDatabase, dropDatabase, generateKnowledge, recreateDatabase, redisUrl, ROOT, serverUrl } from './setup';
@@ -26,7 +28,20 @@ interface Options {
   from?: string;
   concurrencySeconds?: number;
   auditOnly: boolean;
+  updates: boolean;
+  mixed: boolean;
+  mixedSeconds?: number;
+  growth: boolean;
+  growthDiscoveries: number[];
+  growthStates: Array<[number, number]>;
 }
+
+const intList = (v: string) => v.split(',').map((x) => positiveInt(x.trim()));
+const pairList = (v: string): Array<[number, number]> => v.split(',').map((x) => {
+  const [a, b] = x.split(':');
+  if (a === undefined || b === undefined) throw new InvalidArgumentError('expected agents:rows pairs, e.g. 1000000:10000000');
+  return [positiveInt(a), positiveInt(b)];
+});
 
 const positiveInt = (v: string) => {
   const n = Number(v);
@@ -49,6 +64,12 @@ export function buildProgram(): Command {
     .option('--from <results.json>', 'do not run: use this results file (for --compare and --docs)')
     .option('--concurrency-seconds <n>', 'seconds per concurrency level (default 10, --quick 1)', positiveInt)
     .option('--audit-only', 'only the audit trail: acknowledged (fsynced) appends beside a raw fdatasync floor, and mirror throughput; writes no results file', false)
+    .option('--updates', 'only the update path: process_agent_update beside its floor, CPU per update, throughput at 1/4/16 clients beside pgbench; writes bench/results/updates-<date>.json', false)
+    .option('--mixed', 'only the mixed MCP workload through the built HTTP server (1/4/16 clients, server RSS, CPU profile of the 16-client level) on 10,000 discoveries; writes bench/results/mixed-<date>.json', false)
+    .option('--mixed-seconds <n>', 'seconds per mixed-workload level (default 10, --quick 2)', positiveInt)
+    .option('--growth', 'only the growth table: search and 2-hop at each --growth-discoveries size, latest-state and history reads at each --growth-states size (fresh databases, generated in bulk; 1M/10M takes tens of minutes); writes bench/results/growth-<date>.json', false)
+    .option('--growth-discoveries <list>', 'discovery counts for --growth', intList, [10_000, 100_000, 1_000_000])
+    .option('--growth-states <list>', 'agents:state-rows pairs for --growth', pairList, [[10_000, 100_000], [1_000_000, 10_000_000]] as Array<[number, number]>)
     .showHelpAfterError();
 }
 
@@ -82,6 +103,7 @@ async function runBenchmark(opts: Options): Promise<{ results: BenchResults; fil
     }
     return null;
   }
+  if (opts.growth || opts.mixed || opts.updates) return runPartial(opts, server, redis);
   const migrateSamples: number[] = [];
   for (let i = 0; i < (quick ? 1 : 3); i++) {
     const url = await recreateDatabase(server, `govdb_bench_migrate_${process.pid}`);
@@ -104,13 +126,14 @@ async function runBenchmark(opts: Options): Promise<{ results: BenchResults; fil
     paired.push(...(await benchWrites(ctx)));
     const cpuPerUpdate = await benchUpdateCpu(ctx, quick ? 300 : 3000);
     log(`bench: CPU per update: PostgreSQL ${cpuPerUpdate.postgresMsPerCall?.toFixed(3) ?? '?'} ms + Node ${cpuPerUpdate.nodeMsPerCall.toFixed(3)} ms`);
-    const concurrency = await benchConcurrency(server, url, { levels: [1, 4, 16], seconds: concurrencySeconds, pgbenchScale: quick ? 1 : undefined, log });
+    const concurrency = await benchConcurrency(server, url, { levels: [1, 4, 16], seconds: concurrencySeconds, pgbenchScale: quick ? 1 : undefined, notifyDiagnostic: !quick, log });
     log(`bench: generating ${sizes.discoveries} discoveries and ${sizes.edges} related edges (seed ${sizes.seed})`);
     const gen = await generateKnowledge(pool, sizes);
     const edgeCount = await pool.query(`select (select count(*) from knowledge.discovery_edges) + (select count(*) from knowledge.discovery_tags) + (select count(*) from knowledge.discoveries) as n`);
     log(`bench: generated in ${gen.generateMs} ms, projected into AGE in ${gen.projectMs} ms`);
     const sample = await pool.query<{ id: string }>(`select id from knowledge.discoveries where id like 'bench\\_d\\_%' order by md5(id) limit 200`);
     paired.push(...(await benchKnowledge(ctx, sample.rows.map((r) => r.id))));
+    const mixed = await benchMixed(url, redis, pool, { levels: quick ? [2] : [1, 4, 16], seconds: opts.mixedSeconds ?? (quick ? 2 : 10), profile: !quick, log });
     const audit = await benchAudit(ctx);
     paired.push(audit.append, audit.durable);
 
@@ -134,6 +157,7 @@ async function runBenchmark(opts: Options): Promise<{ results: BenchResults; fil
       cpuPerUpdate,
       metadataInvalidationMs,
       concurrency,
+      mixed,
       audit: {
         mirrorEventsPerSec: Math.round(audit.mirrorEventsPerSec), mirrorLines: audit.mirrorLines,
         durableEventsPerSec: Math.round(audit.durableEventsPerSec), durableProducers: audit.durableProducers, rawFsyncsPerSec: Math.round(audit.rawFsyncsPerSec),
@@ -153,6 +177,44 @@ async function runBenchmark(opts: Options): Promise<{ results: BenchResults; fil
   }
 }
 
+/** --updates, --mixed, --growth: one section on its own database, its own results file (never docs figures). */
+async function runPartial(opts: Options, server: string, redis: string): Promise<null> {
+  const quick = opts.quick;
+  const iterations = quick ? 60 : 1000;
+  const name = `govdb_bench_${process.pid}`;
+  const { url, pool } = await benchDatabase(server, name);
+  const out: Record<string, unknown> = { date: new Date().toISOString(), quick, machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage1m: os.loadavg()[0] } };
+  let kind: string;
+  try {
+    const settings = await durability(pool);
+    out.server = { url: server.replace(/\/\/[^@]*@/, '//'), durable: isDurable(settings), settings };
+    if (opts.growth) {
+      kind = 'growth';
+      out.growth = await benchGrowth(server, { discoveries: opts.growthDiscoveries, states: opts.growthStates, iterations: quick ? 60 : 500, log });
+    } else if (opts.mixed) {
+      kind = 'mixed';
+      const sizes = quick ? { agents: 50, discoveries: 2_000, edges: 4_000, seed: 0.42 } : { agents: 100, discoveries: 10_000, edges: 20_000, seed: 0.42 };
+      await generateKnowledge(pool, sizes);
+      out.mixed = await benchMixed(url, redis, pool, { levels: quick ? [2] : [1, 4, 16], seconds: opts.mixedSeconds ?? (quick ? 2 : 10), profile: !quick, log });
+    } else {
+      kind = 'updates';
+      const ctx: BenchContext = { pool, redisUrl: redis, iterations, quick };
+      out.paired = (await benchWrites(ctx)).filter((p) => p.name.startsWith('process_agent_update'));
+      out.cpuPerUpdate = await benchUpdateCpu(ctx, quick ? 300 : 3000);
+      out.concurrency = await benchConcurrency(server, url, { levels: [1, 4, 16], seconds: opts.concurrencySeconds ?? (quick ? 1 : 10), pgbenchScale: quick ? 1 : undefined, notifyDiagnostic: !quick, log });
+    }
+  } finally {
+    await pool.end();
+    await dropDatabase(server, name).catch(() => undefined);
+  }
+  const outFile = opts.out ?? path.join(ROOT, 'bench', 'results', `${kind}${quick ? '-quick' : ''}-${String(out.date).replace(/[:.]/g, '-')}.json`);
+  mkdirSync(path.dirname(outFile), { recursive: true });
+  writeFileSync(outFile, JSON.stringify(out, null, 2) + '\n');
+  process.stdout.write(JSON.stringify(out, (k, v) => (k === 'perTool' || k === 'floor' ? undefined : v), 1) + '\n');
+  log(`bench: results written to ${path.relative(process.cwd(), outFile)}`);
+  return null;
+}
+
 function printSummary(r: BenchResults): void {
   process.stdout.write(`\ngovdb benchmark ${r.date} (${r.quick ? 'QUICK smoke run' : 'full run'}; server ${r.server.durable ? 'durable' : 'NOT durable'}: fsync=${r.server.settings.fsync}, synchronous_commit=${r.server.settings.synchronous_commit}); times in ms; floor measured right before each sample on the same connection\n`);
   for (const p of r.paired) process.stdout.write(formatRow(p) + '\n');
@@ -163,12 +225,16 @@ function printSummary(r: BenchResults): void {
   if (r.metadataInvalidationMs) process.stdout.write(`metadata invalidation across servers (pub/sub to the other server's in-process tier): p50 ${r.metadataInvalidationMs.p50.toFixed(3)} ms, p99 ${r.metadataInvalidationMs.p99.toFixed(3)} ms (n=${r.metadataInvalidationMs.n})\n`);
   if (r.concurrency) {
     for (const l of r.concurrency.levels) process.stdout.write(`concurrency ${String(l.clients).padStart(2)} clients: ${l.updatesPerSec} updates/s (p50 ${l.latencyMs.p50.toFixed(2)}, p99 ${l.latencyMs.p99.toFixed(2)} ms) | pgbench TPC-B ${l.pgbenchTps ?? '-'} tps\n`);
+    const w = r.concurrency.withoutDashboardNotify;
+    if (w) process.stdout.write(`concurrency ${w.clients} clients, dashboard NOTIFY triggers disabled: ${w.updatesPerSec} updates/s (p50 ${w.latencyMs.p50.toFixed(2)}, p99 ${w.latencyMs.p99.toFixed(2)} ms)\n`);
     const s = r.concurrency.sameAgent;
     process.stdout.write(`same agent, ${s.clients} clients: ${s.updatesPerSec} updates/s, ${s.completed} completed = ${s.rows} rows, seq gapless: ${s.seqGapless}\n`);
   }
   if (r.audit.durableAddedP50Ms !== undefined) {
     process.stdout.write(`audit acknowledged (fsynced before the reply): p50 added ${r.audit.durableAddedP50Ms.toFixed(3)} ms (raw write+fdatasync p50 ${r.audit.fsyncFloorP50Ms!.toFixed(3)} ms); ${r.audit.durableEventsPerSec} acknowledged events/s with ${r.audit.durableProducers} producers vs ${r.audit.rawFsyncsPerSec} raw fdatasyncs/s\n`);
   }
+  for (const l of r.mixed?.levels ?? []) process.stdout.write(`mixed MCP workload ${String(l.clients).padStart(2)} clients: ${l.opsPerSec} ops/s (p50 ${l.latencyMs.p50.toFixed(2)}, p99 ${l.latencyMs.p99.toFixed(2)} ms), server peak RSS ${l.serverPeakRssMb} MB, errors ${l.errors}\n`);
+  if (r.mixed?.profile) process.stdout.write(`mixed workload server profile (${r.mixed.profile.clients} clients), idle ${r.mixed.profile.idlePercent}%, busy self time: ${r.mixed.profile.byPackage.map((f) => `${f.frame} ${f.selfPercent}%`).join(', ')}\n`);
   process.stdout.write(`audit mirror into PostgreSQL: ${r.audit.mirrorEventsPerSec} events/s (${r.audit.mirrorLines} lines)\n`);
   process.stdout.write(`legacy import: ${r.import.rows} rows from ${r.import.lines} lines in ${r.import.ms} ms = ${r.import.rowsPerSec} rows/s, peak RSS ${r.import.peakRssMb} MB\n`);
   process.stdout.write(`govdb migrate from empty: p50 ${r.migrateFromEmptyMs.p50.toFixed(0)} ms (n=${r.migrateFromEmptyMs.n})\n`);

@@ -21,6 +21,13 @@ export interface ConcurrencyResult {
   seconds: number;
   pgbenchScale: number;
   levels: ConcurrencyLevel[];
+  /**
+   * the largest client count again with the dashboard's statement-level NOTIFY triggers on
+   * core.agents and core.agent_state disabled (migration dashboard_live): NOTIFY takes a database-wide
+   * lock from pre-commit to the end of the commit, WAL flush included, so notifying transactions
+   * commit one at a time; this level measures that cost (absent in --quick runs and older results)
+   */
+  withoutDashboardNotify?: ConcurrencyLevel;
   /** all clients on one agent: updates are serialised by the agent row lock and none is lost */
   sameAgent: { clients: number; updatesPerSec: number; completed: number; rows: number; seqGapless: boolean };
 }
@@ -67,7 +74,7 @@ function pgbenchArgs(url: string): string[] {
  * (`pgbench -M prepared`, scale = the largest client count so that clients do not queue on one
  * branch row), on the same server in the same run.
  */
-export async function benchConcurrency(server: string, benchUrl: string, options: { levels: number[]; seconds: number; pgbenchScale?: number; log: (s: string) => void }): Promise<ConcurrencyResult> {
+export async function benchConcurrency(server: string, benchUrl: string, options: { levels: number[]; seconds: number; pgbenchScale?: number; notifyDiagnostic?: boolean; log: (s: string) => void }): Promise<ConcurrencyResult> {
   const pool = createPool(benchUrl, { max: 2 });
   try {
     return await run(server, benchUrl, pool, options);
@@ -76,7 +83,7 @@ export async function benchConcurrency(server: string, benchUrl: string, options
   }
 }
 
-async function run(server: string, benchUrl: string, pool: Pool, options: { levels: number[]; seconds: number; pgbenchScale?: number; log: (s: string) => void }): Promise<ConcurrencyResult> {
+async function run(server: string, benchUrl: string, pool: Pool, options: { levels: number[]; seconds: number; pgbenchScale?: number; notifyDiagnostic?: boolean; log: (s: string) => void }): Promise<ConcurrencyResult> {
   const agents = createAgentService(pool);
   const maxClients = Math.max(...options.levels);
   const ids: string[] = [];
@@ -109,6 +116,19 @@ async function run(server: string, benchUrl: string, pool: Pool, options: { leve
     if (pgbenchUrl) await dropDatabase(server, pgbenchDb).catch(() => undefined);
   }
 
+  let withoutDashboardNotify: ConcurrencyLevel | undefined;
+  if (options.notifyDiagnostic) {
+    const tables = ['core.agents', 'core.agent_state'];
+    for (const t of tables) await pool.query(`alter table ${t} disable trigger dashboard_notify`);
+    try {
+      const load = await updateLoad(benchUrl, ids.slice(0, maxClients), options.seconds);
+      withoutDashboardNotify = { clients: maxClients, updatesPerSec: Math.round(load.perSec), latencyMs: distribution(load.samples), pgbenchTps: null };
+      options.log(`bench: ${maxClients} clients, dashboard NOTIFY triggers disabled: ${withoutDashboardNotify.updatesPerSec} updates/s (p50 ${withoutDashboardNotify.latencyMs.p50.toFixed(2)} ms)`);
+    } finally {
+      for (const t of tables) await pool.query(`alter table ${t} enable trigger dashboard_notify`);
+    }
+  }
+
   const shared = (await agents.onboard({ label: 'bench concurrency shared' })).agentId;
   const same = await updateLoad(benchUrl, Array.from({ length: maxClients }, () => shared), options.seconds);
   const check = await pool.query(`select count(*)::int as n, coalesce(max(seq), 0)::int as max, count(distinct seq)::int as distinct_seq from core.agent_state where agent_id = $1`, [shared]);
@@ -117,6 +137,7 @@ async function run(server: string, benchUrl: string, pool: Pool, options: { leve
     seconds: options.seconds,
     pgbenchScale: scale,
     levels,
+    withoutDashboardNotify,
     sameAgent: { clients: maxClients, updatesPerSec: Math.round(same.perSec), completed: same.samples.length, rows: row.n, seqGapless: row.max === row.n && row.distinct_seq === row.n },
   };
 }

@@ -1,6 +1,7 @@
 import type { ConcurrencyResult } from './concurrency';
 import type { CpuPerCall } from './cpu';
 import type { distribution, PairedResult } from './measure';
+import type { MixedResult } from './mixed';
 
 /** Durability settings of the benchmarked server, as it reports them (pg_settings). */
 export interface ServerDurability {
@@ -24,6 +25,8 @@ export interface BenchResults {
   /** ms from one server's invalidateAgent until another server's in-process tier serves the new value */
   metadataInvalidationMs?: ReturnType<typeof distribution>;
   concurrency?: ConcurrencyResult;
+  /** the mixed MCP workload through the built HTTP server (absent in runs before it existed) */
+  mixed?: MixedResult;
   /** durable* fields: acknowledged (fsynced) audit appends beside a raw fdatasync floor; absent in runs before they existed */
   audit: {
     mirrorEventsPerSec: number; mirrorLines: number;

@@ -41,5 +41,25 @@ describe('benchmark --quick', () => {
     expect(results.audit.durableEventsPerSec).toBeGreaterThan(0);
     expect(results.audit.rawFsyncsPerSec).toBeGreaterThan(0);
     expect(results.migrateFromEmptyMs.n).toBe(1);
+    // the mixed MCP workload through the built HTTP server: one level in --quick, every call answered
+    expect(results.mixed.levels).toHaveLength(1);
+    expect(results.mixed.levels[0].ops).toBeGreaterThan(0);
+    expect(results.mixed.levels[0].errors).toBe(0);
+    expect(results.mixed.levels[0].serverPeakRssMb).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('--growth runs its documented command at small sizes', async () => {
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'govdb-bench-')), 'growth.json');
+    await run(process.execPath, [path.resolve(__dirname, '../../dist/bench/cli.js'), '--growth', '--quick', '--growth-discoveries', '1000', '--growth-states', '100:1000', '--out', out], {
+      env: { ...process.env, GOVDB_BENCH_DATABASE_URL: process.env.GOVDB_TEST_DATABASE_URL, REDIS_URL: process.env.GOVDB_TEST_REDIS_URL },
+      maxBuffer: 1 << 22,
+    });
+    const { growth } = JSON.parse(readFileSync(out, 'utf8'));
+    expect(growth.knowledge.map((k: { discoveries: number }) => k.discoveries)).toEqual([1000]);
+    expect(growth.state).toEqual([expect.objectContaining({ agents: 100, stateRows: 1000 })]);
+    for (const r of [growth.knowledge[0].search, growth.knowledge[0].twoHop, growth.state[0].latest, growth.state[0].history]) {
+      expect(r.op.n).toBeGreaterThan(0);
+      expect(r.floor.n).toBe(r.op.n);
+    }
   }, 300_000);
 });
