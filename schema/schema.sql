@@ -729,6 +729,9 @@ create function core.dashboard_platform() returns jsonb
 create function core.dashboard_trajectory(p_agent_id text, p_after_seq bigint DEFAULT 0, p_limit integer DEFAULT 10000) returns TABLE(seq bigint, recorded_at timestamp with time zone, energy double precision, information double precision, entropy double precision, void double precision, coherence double precision, risk double precision, verdict text, decision text, regime text)
   language plpgsql stable rows 5000
   as '...'; -- body sha256:859b82fb7ead0ea0251c264d78944200f36919afe10daab9e6e5ad2d4793ac72
+create function core.dashboard_update_cursor() returns bigint
+  language sql stable
+  as '...'; -- body sha256:35dfc455a0450ad402a1346670aa76d4ffcaac7ca6f8525cd553e7dce44df240
 create function core.delete_expired_sessions(p_limit integer DEFAULT 1000) returns TABLE(session_id text, agent_id text, expires_at timestamp with time zone)
   language plpgsql volatile
   as '...'; -- body sha256:beb34a970d9f86bda3bd47eb83aefb040bbc0f3e92d11592897a93ada7de3801
@@ -1062,9 +1065,9 @@ create function knowledge.vocabulary_matches(p_query text) returns TABLE(word te
 -- triggers
 CREATE TRIGGER dashboard_notify AFTER INSERT ON audit.events FOR EACH STATEMENT EXECUTE FUNCTION core.dashboard_notify();
 CREATE TRIGGER dashboard_notify AFTER INSERT ON core.agent_lifecycle_events FOR EACH STATEMENT EXECUTE FUNCTION core.dashboard_notify();
-CREATE TRIGGER dashboard_notify AFTER INSERT OR UPDATE ON core.agent_state FOR EACH STATEMENT EXECUTE FUNCTION core.dashboard_notify();
 CREATE TRIGGER agents_status_guard BEFORE UPDATE OF status, pause_hold_since ON core.agents FOR EACH ROW EXECUTE FUNCTION core.guard_agent_status();
-CREATE TRIGGER dashboard_notify AFTER INSERT OR UPDATE ON core.agents FOR EACH STATEMENT EXECUTE FUNCTION core.dashboard_notify();
+CREATE TRIGGER dashboard_notify_insert AFTER INSERT ON core.agents FOR EACH STATEMENT EXECUTE FUNCTION core.dashboard_notify();
+CREATE TRIGGER dashboard_notify_update AFTER UPDATE ON core.agents FOR EACH ROW WHEN (NOT old.update_count IS DISTINCT FROM new.update_count) EXECUTE FUNCTION core.dashboard_notify();
 CREATE TRIGGER dashboard_notify AFTER INSERT OR UPDATE ON core.dialectic_sessions FOR EACH STATEMENT EXECUTE FUNCTION core.dashboard_notify();
 CREATE TRIGGER record_sql_migration AFTER INSERT ON graphile_migrate.migrations FOR EACH ROW EXECUTE FUNCTION core.record_sql_migration();
 CREATE TRIGGER dashboard_notify AFTER INSERT OR UPDATE ON knowledge.discoveries FOR EACH STATEMENT EXECUTE FUNCTION core.dashboard_notify();
@@ -1109,6 +1112,7 @@ CREATE TRIGGER discoveries_summary_words_update AFTER UPDATE ON knowledge.discov
 -- function core.dashboard_notify(): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.dashboard_platform(): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.dashboard_trajectory(text,bigint,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.dashboard_update_cursor(): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.delete_expired_sessions(integer): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.dialectic_fail_expired(): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.dialectic_get_session(text,text,boolean): <owner>=EXECUTE; PUBLIC=EXECUTE
@@ -1368,13 +1372,16 @@ Shape: {as_of, agents_total, agents_by_status: {status: n}, updates: {hour, day}
 @nonnull *';
 comment on function core.dashboard_neighbourhood(pg_catalog.text,pg_catalog.text,integer) is 'The neighbourhood of one AGE vertex (label Discovery, Agent or Tag, by id): every edge in (direction in) or out (out) of it with the vertex at its other end, at most p_limit (1..500).
 Read-only Cypher. Errors: GV400 INVALID_LABEL / INVALID_PAGE.';
-comment on function core.dashboard_notify() is 'Statement trigger (migration 000011): pg_notify on channel govdb_dashboard with the changed table (schema.table), sent at commit, for the dashboard live channel.';
+comment on function core.dashboard_notify() is 'Trigger (migrations 000011 and 000014): pg_notify on channel govdb_dashboard with the changed table (schema.table), sent at commit, for the dashboard live channel; not on the EISV update path (see core.dashboard_update_cursor).';
 comment on function core.dashboard_platform() is 'The data platform for the dashboard as one JSON object.
 Shape: {ledger: every core.schema_migrations row in applied order, mirror_rejects: {count, recent (50 newest)}, mirror_delay_seconds (largest ingest delay over the last 10 minutes, null without events), replication: pg_stat_replication rows, database_size_bytes}.
 @nonnull *';
 comment on function core.dashboard_trajectory(pg_catalog.text,bigint,integer) is 'An agent''s EISV states after p_after_seq in seq order, at most p_limit (1..20000); page by passing the last seq.
 Errors: GV400 INVALID_PAGE.
 @nonnull seq, recorded_at, energy, information, entropy, void, coherence, risk, verdict, regime';
+comment on function core.dashboard_update_cursor() is 'The newest core.agent_state id (0 while the table is empty): the live channel polls it while a page is open, since EISV updates send no NOTIFY (migration dashboard_notify_off_update_path).
+One index read (the primary key), independent of the table size.
+@nonnull *';
 comment on function core.delete_expired_sessions(integer) is 'Deletes up to p_limit expired session bindings (oldest expiry first) and returns them, so the caller can drop them from the cache''s per-agent index too.
 Concurrent runs skip each other''s rows. Errors: GV400 LIMIT_INVALID.
 @nonnull *';

@@ -325,6 +325,17 @@ comment on function core.dashboard_changes() is
 Shape: {agent_state, lifecycle (newest ids), agents, audit, dialectic, discoveries (newest update times)}; a value is null while its table is empty.
 @nonnull *';
 
+create or replace function core.dashboard_update_cursor()
+returns bigint
+language sql stable
+as $fn$
+  select coalesce(max(id), 0) from core.agent_state;
+$fn$;
+comment on function core.dashboard_update_cursor() is
+'The newest core.agent_state id (0 while the table is empty): the live channel polls it while a page is open, since EISV updates send no NOTIFY (migration dashboard_notify_off_update_path).
+One index read (the primary key), independent of the table size.
+@nonnull *';
+
 -- dashboard_notify is defined by a migration; its description lives here with the functions it serves.
 comment on function core.dashboard_notify() is
-'Statement trigger (migration 000011): pg_notify on channel govdb_dashboard with the changed table (schema.table), sent at commit, for the dashboard live channel.';
+'Trigger (migrations 000011 and 000014): pg_notify on channel govdb_dashboard with the changed table (schema.table), sent at commit, for the dashboard live channel; not on the EISV update path (see core.dashboard_update_cursor).';

@@ -49,6 +49,8 @@ export function createDashboardService(db: Queryable, options: DashboardServiceO
     platform: (): Promise<unknown> => core.dashboardPlatform(db),
     /** a change cursor per watched table (jsonb object): a table changed when its value moved */
     changes: async (): Promise<Record<string, unknown>> => ((await core.dashboardChanges(db)) ?? {}) as Record<string, unknown>,
+    /** the newest EISV state id (bigint as a string): EISV updates send no NOTIFY, so the live channel polls this */
+    updateCursor: (): Promise<string> => core.dashboardUpdateCursor(db),
     /**
      * Signals of committed changes: `notify` gets a changed table's name. UNAVAILABLE when this store
      * cannot listen (poll `changes` instead); otherwise the connection's errors.

@@ -9,7 +9,8 @@ import { LiveHub } from '../../src/http/dashboard/live';
 import { createMigratedDatabase, TestDatabase } from '../helpers/db';
 
 /**
- * The live hub on a real database: the dashboard_live triggers' NOTIFY reaches a page as one SSE
+ * The live hub on a real database: the dashboard_live triggers' NOTIFY (and, for EISV updates, the
+ * polled update cursor) reaches a page as one SSE
  * `change` event per coalescing window (a burst of writes is one event naming every changed
  * table), a rolled-back write sends nothing, and connections beyond the cap get 503 (the page polls).
  */
@@ -87,5 +88,35 @@ describe('dashboard live hub', () => {
     const tables = changes.flatMap((c) => c.data.tables as string[]);
     expect(tables).toEqual(expect.arrayContaining(['core.agent_state', 'core.agents']));
     expect(tables).not.toContain('core.dialectic_sessions');
+  });
+
+  it('sends no NOTIFY for EISV updates (a queued notification serialises commits) and still shows them, by polling the update cursor', async () => {
+    const agents = createAgentService(db.pool);
+    const eisv = createEisvService(db.pool);
+    await agents.onboard({ agentId: 'live-2' });
+    const heard: string[] = [];
+    const listener = await listenerOf(db.pool)('govdb_dashboard', { notify: (p) => heard.push(p), lost: () => undefined });
+    try {
+      for (let i = 0; i < 3; i++) await eisv.processUpdate({ agentId: 'live-2', complexity: 0.5, confidence: 0.5, responseLength: 100 });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(heard).toEqual([]);
+      // other writes to core.agents still notify
+      await agents.update('live-2', { label: 'renamed live agent' });
+      const deadline = Date.now() + 3000;
+      while (!heard.includes('core.agents') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(heard).toContain('core.agents');
+    } finally {
+      await listener.close();
+    }
+
+    const controller = new AbortController();
+    const res = await fetch(`${base}/live`, { signal: controller.signal });
+    const received = events(res, 1500);
+    await new Promise((r) => setTimeout(r, 400));
+    await eisv.processUpdate({ agentId: 'live-2', complexity: 0.5, confidence: 0.5, responseLength: 100 });
+    const got = await received;
+    controller.abort();
+    const tables = got.filter((e) => e.event === 'change').flatMap((c) => c.data.tables as string[]);
+    expect(tables).toEqual(expect.arrayContaining(['core.agent_state', 'core.agents']));
   });
 });

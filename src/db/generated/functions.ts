@@ -501,6 +501,11 @@ export interface CoreDashboardTrajectoryRow {
 }
 const CoreDashboardTrajectorySpec: FunctionSpec = {"schema":"core","name":"dashboard_trajectory","returns":"rows","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"afterSeq","sqlName":"p_after_seq","sqlType":"bigint","json":false},{"key":"limit","sqlName":"p_limit","sqlType":"integer","json":false}],"nonNull":["seq","recorded_at","energy","information","entropy","void","coherence","risk","verdict","regime"]};
 
+/** Arguments of core.dashboard_update_cursor(). */
+export interface CoreDashboardUpdateCursorArgs {
+}
+const CoreDashboardUpdateCursorSpec: FunctionSpec = {"schema":"core","name":"dashboard_update_cursor","returns":"scalar","params":[],"nonNull":["value"]};
+
 /** Arguments of core.delete_expired_sessions(p_limit integer). */
 export interface CoreDeleteExpiredSessionsArgs {
   limit?: number | null;
@@ -2406,6 +2411,14 @@ export const core = {
   dashboardTrajectory: (db: Queryable, args: CoreDashboardTrajectoryArgs): Promise<CoreDashboardTrajectoryRow[]> =>
     callFunction<CoreDashboardTrajectoryRow[]>(db, CoreDashboardTrajectorySpec, args as unknown as Record<string, unknown>),
   /**
+   * The newest core.agent_state id (0 while the table is empty): the live channel polls it while a page is open, since EISV updates send no NOTIFY (migration dashboard_notify_off_update_path).
+   * One index read (the primary key), independent of the table size.
+   *
+   * core.dashboard_update_cursor(): stable, returns scalar.
+   */
+  dashboardUpdateCursor: (db: Queryable, args: CoreDashboardUpdateCursorArgs = {}): Promise<string> =>
+    callFunction<string>(db, CoreDashboardUpdateCursorSpec, args as unknown as Record<string, unknown>),
+  /**
    * Deletes up to p_limit expired session bindings (oldest expiry first) and returns them, so the caller can drop them from the cache's per-agent index too.
    * Concurrent runs skip each other's rows. Errors: GV400 LIMIT_INVALID.
    *
@@ -3207,6 +3220,7 @@ export const functionSignatures = [
   { schema: "core", name: "dashboard_neighbourhood", args: "p_label text, p_id text, p_limit integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "core", name: "dashboard_platform", args: "", returns: "scalar", returnsSet: false, volatility: "stable", strict: false },
   { schema: "core", name: "dashboard_trajectory", args: "p_agent_id text, p_after_seq bigint, p_limit integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "core", name: "dashboard_update_cursor", args: "", returns: "scalar", returnsSet: false, volatility: "stable", strict: false },
   { schema: "core", name: "delete_expired_sessions", args: "p_limit integer", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "core", name: "dialectic_fail_expired", args: "", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "core", name: "dialectic_get_session", args: "p_session_id text, p_actor_agent_id text, p_admin boolean", returns: "scalar", returnsSet: false, volatility: "stable", strict: false },

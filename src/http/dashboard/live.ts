@@ -5,8 +5,11 @@ import { DASHBOARD_CHANNEL, DashboardService } from '../../domain/dashboard';
 /**
  * The dashboard's live channel. Change signals come from PostgreSQL, so a write made through any
  * server process reaches pages served by every process:
- * - PostgreSQL store: one dedicated connection per process LISTENs on `govdb_dashboard` (statement
- *   triggers of migration dashboard_live NOTIFY the changed table's name at commit);
+ * - PostgreSQL store: one dedicated connection per process LISTENs on `govdb_dashboard` (triggers of
+ *   migration dashboard_live NOTIFY the changed table's name at commit). EISV updates send no NOTIFY
+ *   (a queued notification serialises commits: migration dashboard_notify_off_update_path), so while
+ *   a page is open the hub also polls core.dashboard_update_cursor() every `updatePollMs` (an index
+ *   read) and signals core.agent_state and core.agents when it moved;
  * - embedded store (one backend session, no second connection to LISTEN on): the hub polls
  *   core.dashboard_changes() once a second and signals the tables whose cursor moved.
  * Pages receive Server-Sent Events `change` with `{"tables": [...]}`, coalesced to at most one event
@@ -17,12 +20,14 @@ import { DASHBOARD_CHANNEL, DashboardService } from '../../domain/dashboard';
 export const CHANNEL = DASHBOARD_CHANNEL;
 
 /** What the hub reads: the dashboard service's change cursor and change signals. */
-export type ChangeSource = Pick<DashboardService, 'changes' | 'subscribe'>;
+export type ChangeSource = Pick<DashboardService, 'changes' | 'subscribe' | 'updateCursor'>;
 
 export interface LiveHubOptions {
   mode: () => Promise<'listen' | 'poll'>;
   coalesceMs?: number;
   pollMs?: number;
+  /** listen mode: how often the EISV update cursor is polled while a page is open; default 250 ms */
+  updatePollMs?: number;
   /** open live connections per process before new ones get 503 (the page then polls); default 200 */
   maxSubscribers?: number;
   log: (line: string) => void;
@@ -74,6 +79,15 @@ export class LiveHub {
           this.restart();
         },
       });
+      let lastUpdate = await this.source.updateCursor();
+      const pollUpdates = async () => {
+        if (this.closed || !this.subscribers.size) return;
+        const cursor = await this.source.updateCursor();
+        if (cursor !== lastUpdate) this.signal(['core.agent_state', 'core.agents']);
+        lastUpdate = cursor;
+      };
+      this.pollTimer = setInterval(() => void pollUpdates().catch((err: Error) => this.options.log(`govdb: dashboard live poll failed: ${err.message}`)), this.options.updatePollMs ?? 250);
+      this.pollTimer.unref();
     } else {
       this.lastCursor = await this.source.changes();
       const poll = async () => {
@@ -96,6 +110,10 @@ export class LiveHub {
     const old = this.listener;
     this.listener = null;
     this.started = null;
+    // start() makes new timers: stop the old ones, or each reconnect would add a poller
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.pollTimer = this.heartbeat = null;
     old?.close().catch(() => undefined);
     if (this.closed) return;
     setTimeout(() => void this.ensureStarted().catch((err: Error) => this.options.log(`govdb: dashboard live listener cannot reconnect: ${err.message}`)), 1000).unref();
