@@ -22,10 +22,11 @@ export interface ConcurrencyResult {
   pgbenchScale: number;
   levels: ConcurrencyLevel[];
   /**
-   * the largest client count again with the dashboard's statement-level NOTIFY triggers on
-   * core.agents and core.agent_state disabled (migration dashboard_live): NOTIFY takes a database-wide
-   * lock from pre-commit to the end of the commit, WAL flush included, so notifying transactions
-   * commit one at a time; this level measures that cost (absent in --quick runs and older results)
+   * the largest client count again with the dashboard's NOTIFY triggers on core.agents and
+   * core.agent_state disabled: NOTIFY takes a database-wide lock from pre-commit to the end of the
+   * commit, WAL flush included, so notifying transactions commit one at a time. Since migration 14 no
+   * trigger notifies on the update path, so this level should match the normal one; before, it
+   * measured that cost (absent in --quick runs and older results)
    */
   withoutDashboardNotify?: ConcurrencyLevel;
   /** all clients on one agent: updates are serialised by the agent row lock and none is lost */
@@ -118,14 +119,16 @@ async function run(server: string, benchUrl: string, pool: Pool, options: { leve
 
   let withoutDashboardNotify: ConcurrencyLevel | undefined;
   if (options.notifyDiagnostic) {
-    const tables = ['core.agents', 'core.agent_state'];
-    for (const t of tables) await pool.query(`alter table ${t} disable trigger dashboard_notify`);
+    // every dashboard NOTIFY trigger still on these tables (since migration 14 none fires on the update path)
+    const found = await pool.query(`select tgrelid::regclass::text as t, tgname as name from pg_trigger where tgname like 'dashboard_notify%' and tgrelid in ('core.agents'::regclass, 'core.agent_state'::regclass)`);
+    const triggers = found.rows as Array<{ t: string; name: string }>;
+    for (const { t, name } of triggers) await pool.query(`alter table ${t} disable trigger ${name}`);
     try {
       const load = await updateLoad(benchUrl, ids.slice(0, maxClients), options.seconds);
       withoutDashboardNotify = { clients: maxClients, updatesPerSec: Math.round(load.perSec), latencyMs: distribution(load.samples), pgbenchTps: null };
       options.log(`bench: ${maxClients} clients, dashboard NOTIFY triggers disabled: ${withoutDashboardNotify.updatesPerSec} updates/s (p50 ${withoutDashboardNotify.latencyMs.p50.toFixed(2)} ms)`);
     } finally {
-      for (const t of tables) await pool.query(`alter table ${t} enable trigger dashboard_notify`);
+      for (const { t, name } of triggers) await pool.query(`alter table ${t} enable trigger ${name}`);
     }
   }
 
