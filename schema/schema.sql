@@ -879,7 +879,7 @@ create function core.normalize_tags(p_tags text[], p_sorted boolean DEFAULT fals
 create function core.onboard_agent(p_agent_id text DEFAULT NULL::text, p_label text DEFAULT NULL::text, p_purpose text DEFAULT NULL::text, p_tags text[] DEFAULT NULL::text[], p_parent_agent_id text DEFAULT NULL::text, p_spawn_reason text DEFAULT NULL::text, p_metadata jsonb DEFAULT NULL::jsonb, p_session_id text DEFAULT NULL::text, p_session_ttl_ms bigint DEFAULT 86400000, p_client_type text DEFAULT NULL::text, p_actor text DEFAULT NULL::text, p_admin boolean DEFAULT false, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone, OUT session_id text, OUT session_expires_at timestamp with time zone) returns record
   language plpgsql volatile
   set search_path = ag_catalog, core, knowledge, public
-  as '...'; -- body sha256:20b060ab88d0cdd160e52dd033929062a15b4e2ea8bcf1f41c7f9525558525f4
+  as '...'; -- body sha256:949b74248bb0326fce5e2bcd6bbaee090d41b7422faf1bee6eacb92f98e5a4fc
 create function core.process_agent_update(p_agent_id text, p_complexity double precision, p_confidence double precision, p_response_length integer DEFAULT NULL::integer, p_response_text text DEFAULT NULL::text, p_task_type text DEFAULT NULL::text, p_ethical_drift double precision[] DEFAULT NULL::double precision[], p_apply_pause boolean DEFAULT false, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT drift_norm double precision, OUT update_count bigint, OUT agent_status core.agent_status, OUT recorded_at timestamp with time zone) returns record
   language plpgsql volatile
   as '...'; -- body sha256:d20970718b5cc3475ad7b4ac322b58afdc75b4c38c7aaa009b18c0d0878f586d
@@ -905,7 +905,7 @@ create function core.spawn_agent(p_parent_agent_id text, p_spawn_reason text, p_
 create function core.transition_agent(p_agent_id text, p_to_status text, p_authority text, p_actor_agent_id text DEFAULT NULL::text, p_reason text DEFAULT NULL::text, p_actor text DEFAULT NULL::text, p_review_id text DEFAULT NULL::text, OUT agent_id text, OUT from_status core.agent_status, OUT to_status core.agent_status, OUT event_id bigint, OUT changed_at timestamp with time zone) returns record
   language plpgsql volatile
   set search_path = ag_catalog, core, knowledge, public
-  as '...'; -- body sha256:28b4709e5a5d931aa698714fdc424435c656dd6bfa336b14fbbe75efaca86eee
+  as '...'; -- body sha256:2dfea73529b28afe82452dc39514e8c46c3a7dbed20135e6df6f68e34bed122c
 create function core.unbind_session(p_session_id text) returns SETOF core.sessions
   language sql volatile rows 1
   as '...'; -- body sha256:991a205e9e18465127726b0b4c738f84f4bc3a71ddbf17e995dbe603f7e0897b
@@ -1032,7 +1032,7 @@ create function knowledge.search_discoveries(p_query text DEFAULT NULL::text, p_
   language plpgsql stable rows 20
   set pg_trgm.similarity_threshold = 0.3
   set search_path = knowledge, core, public
-  as '...'; -- body sha256:6329fe5eee3f462b66c5d8794a570ce786bcb3535a63edee4de7cc7f0ace87aa
+  as '...'; -- body sha256:77d78abc371d4294368514bd01af15298f0b8a80a37f8fbb71714c10b526693e
 create function knowledge.similar_discoveries(p_id text, p_limit integer DEFAULT 10) returns TABLE(id text, agent_id text, discovery_type text, status text, summary text, tags text[], shared_tags text[], shared_count integer, score double precision, created_at timestamp with time zone)
   language plpgsql stable rows 10
   set search_path = knowledge, core, public

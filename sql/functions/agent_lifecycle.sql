@@ -116,7 +116,7 @@ begin
     if v_held and v_to = 'active' or (found and v_held) then
       raise exception using errcode = 'GV423', detail = 'AGENT_PAUSED',
         message = format('Agent "%s" is %s under a pause hold (since %s); %s cannot make it %s',
-                         p_agent_id, cur.status, coalesce(cur.pause_hold_since, cur.paused_at), p_authority, v_to),
+                         p_agent_id, cur.status, to_char(coalesce(cur.pause_hold_since, cur.paused_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), p_authority, v_to),
         hint = 'Only a resolved dialectic review (request_dialectic_review) or an admin ends a pause.';
     end if;
     select array_agg(t.authority order by t.authority) into v_others from core.agent_status_transitions t

@@ -170,7 +170,7 @@ begin
     if found then
       raise exception using errcode = 'GV423', detail = 'AGENT_PAUSED',
         message = format('Label "%s" belonged to agent "%s", deleted while paused (pause since %s); a new agent cannot take over a paused identity',
-                         v_label, v_held.id, v_held.pause_hold_since),
+                         v_label, v_held.id, to_char(v_held.pause_hold_since at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
         hint = 'Choose another label; an admin may onboard with this label (admin_token).';
     end if;
   end if;

@@ -92,7 +92,7 @@ begin
     v_problems := v_problems || format('status "%s" is invalid: expected open, resolved, archived or disputed', p_status);
   end if;
   if p_since is not null and p_until is not null and p_since >= p_until then
-    v_problems := v_problems || format('time range is empty: since %s is not before until %s', p_since, p_until);
+    v_problems := v_problems || format('time range is empty: since %s is not before until %s', to_char(p_since at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), to_char(p_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'));
   end if;
   perform knowledge.raise_invalid(v_problems);
   v_status := p_status::knowledge.discovery_status;

@@ -9,6 +9,7 @@ import { Checkpoint, readCheckpoint, writeCheckpoint } from './checkpoint';
 import { LagCounter } from './lagCounter';
 import { checkpointPath } from './logFiles';
 import { LogPosition, LogReader, RawLine } from './logReader';
+import { isDataError } from '../db/sqlErrors';
 
 export interface AuditMirrorOptions {
   /** The active file of the log to mirror. */
@@ -360,11 +361,6 @@ export class AuditMirror {
   }
 }
 
-/** A data error (bad value, constraint) is the row's fault; anything else (connection, outage) is retried. */
-function isDataError(err: unknown): boolean {
-  const state = isGovdbError(err) ? err.details.sqlstate : (err as { code?: unknown })?.code;
-  return typeof state === 'string' && (/^2[23]/.test(state) || state === 'GV400');
-}
 
 const EXCERPT_CHARS = 200;
 

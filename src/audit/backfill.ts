@@ -2,10 +2,10 @@ import type { Queryable } from '../db/pool';
 import { normalizeAuditEvent } from '../import/normalize/audit';
 import type { SourceZone } from '../import/timezone';
 import type { NormalizeContext } from '../import/types';
-import { isGovdbError } from '../errors';
 import { checkLine, pgProblem } from './auditLine';
 import { EventRow, insertEvents } from './auditDb';
 import { forEachLine } from './logFiles';
+import { isDataError } from '../db/sqlErrors';
 
 export interface BackfillOptions {
   /** Zone of legacy timestamps without one (the old server ran at UTC-07:00). */
@@ -113,8 +113,3 @@ function convertLegacy(obj: Record<string, unknown>, ctx: NormalizeContext): Con
   return { kind: 'legacy', row: { ...result.value, prev_hash: null, source: 'legacy' } };
 }
 
-/** A data error (bad value, constraint) is the row's fault; anything else (connection, outage) fails the run. */
-function isDataError(err: unknown): boolean {
-  const state = isGovdbError(err) ? err.details.sqlstate : (err as { code?: unknown })?.code;
-  return typeof state === 'string' && (/^2[23]/.test(state) || state === 'GV400');
-}

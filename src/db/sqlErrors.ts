@@ -131,3 +131,14 @@ export function toGovdbError(err: unknown): unknown {
   if (pgErr.constraint) details.constraint = pgErr.constraint;
   return new GovdbError(code, `${pgErr.message}${pgErr.constraint ? ` (constraint ${pgErr.constraint})` : ''}`, details);
 }
+
+/**
+ * A refusal caused by the data being written (bad value 22xxx, constraint 23xxx, a stored function's
+ * GV4xx or plain RAISE P0001, a datatype mismatch 42804), as opposed to a broken connection or an
+ * outage. Loaders (the audit mirror, backfill, the legacy import) set such a row or batch aside and
+ * go on; anything else is retried or fails the run.
+ */
+export function isDataError(err: unknown): boolean {
+  const state = err instanceof GovdbError ? (err.details.sqlstate as string | undefined) : sqlState(err);
+  return typeof state === 'string' && (/^(22|23|GV4)/.test(state) || state === '42804' || state === 'P0001');
+}

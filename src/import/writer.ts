@@ -1,7 +1,8 @@
 import { audit, core, knowledge } from '../db/generated/functions';
 import { Queryable } from '../db/pool';
-import { GovdbError, isGovdbError, sqlState } from '../errors';
+import { GovdbError } from '../errors';
 import { Counts, Entity, Item } from './types';
+import { isDataError } from '../db/sqlErrors';
 
 /** `source` of the audit.events / audit.tool_usage rows the legacy import writes (docs/import.md). */
 export const LEGACY_IMPORT_SOURCE = 'legacy-import';
@@ -70,11 +71,6 @@ function merge(into: WriteOutcome, from: WriteOutcome): void {
   into.tagsRemoved += from.tagsRemoved;
 }
 
-/** A refusal caused by the data of the batch (bad value, constraint), as opposed to a broken connection. */
-function isDataError(err: unknown): boolean {
-  const state = isGovdbError(err) ? (err.details.sqlstate as string | undefined) : sqlState(err);
-  return !!state && (/^(22|23|GV4)/.test(state) || state === '42804' || state === 'P0001');
-}
 
 async function writeOnce(db: Queryable, entity: Entity, items: Item[], source: string): Promise<WriteOutcome> {
   const o = empty();

@@ -1,6 +1,6 @@
 import { timingSafeEqual, createHash } from 'crypto';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, CallToolResult, ErrorCode as RpcErrorCode, ListToolsRequestSchema, McpError, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, CallToolResult, ErrorCode as RpcErrorCode, ListToolsRequestSchema, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { toGovdbError } from '../db/sqlErrors';
 import { asGovdbError, GovdbError, isGovdbError, publicErrorBody } from '../errors';
@@ -162,6 +162,17 @@ export function compileTool(def: ToolDefinition<z.ZodRawShape, z.ZodRawShape>): 
 }
 
 /**
+ * A JSON-RPC error answered as-is: the SDK's protocol layer sends `{code, message}` of what a handler
+ * throws. Not McpError, whose message carries an "MCP error <code>: " prefix that the SDK client adds
+ * again, so clients showed it twice.
+ */
+class JsonRpcError extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+  }
+}
+
+/**
  * Serves tools/list and tools/call for `defs` on a low-level MCP `Server`: the toolkit, not the SDK,
  * validates arguments (so a refusal reaches the client as INVALID_INPUT naming the field), then
  * applies identity, the admin check, the agent_id rule, rate limits, tool usage, metrics and the
@@ -174,7 +185,7 @@ export function registerTools(server: Server, deps: ServerDeps, defaultSessionId
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [...tools.values()].map((t) => t.listing) }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const tool = tools.get(request.params.name);
-    if (!tool) throw new McpError(RpcErrorCode.InvalidParams, `Unknown tool ${JSON.stringify(request.params.name)}; tools/list names the tools.`);
+    if (!tool) throw new JsonRpcError(RpcErrorCode.InvalidParams, `Unknown tool ${JSON.stringify(request.params.name)}; tools/list names the tools.`);
     return callTool(tool, deps, defaultSessionId, request.params.arguments, extra);
   });
 }

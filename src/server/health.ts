@@ -83,7 +83,7 @@ function checkAudit(s: HealthSources, snap: HealthSnapshot | null): CheckResult 
 }
 
 function checkCalibration(snap: HealthSnapshot): CheckResult {
-  const bins = snap.calibration_bins ?? 0;
+  const bins = snap.calibration_bins;
   const samples = Number(snap.calibration_samples ?? 0);
   // "no data yet" is the normal state of a new install, not a problem
   if (!bins) return { status: 'healthy', message: 'no calibration data yet', bins, samples };

@@ -204,7 +204,7 @@ describe('error messages a user sees (built server, Streamable HTTP)', () => {
     expect(err && { code: err.code, message: err.message }).toMatchInlineSnapshot(`
 {
   "code": -32602,
-  "message": "MCP error -32602: MCP error -32602: Unknown tool "onboard_agent"; tools/list names the tools.",
+  "message": "MCP error -32602: Unknown tool "onboard_agent"; tools/list names the tools.",
 }
 `);
   });

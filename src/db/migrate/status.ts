@@ -1,7 +1,13 @@
 import { Queryable } from '../pool';
 import { LedgerFiles } from './ledgerFiles';
 
-export type LedgerKind = 'sql' | 'cypher' | 'function';
+/**
+ * The kinds of ledger items, as the enum core.migration_kind holds them. Written here rather than
+ * imported from src/db/generated/enums.ts because codegen runs the migrator before anything is
+ * generated; test/codegen/ledgerKind.test.ts keeps the two equal.
+ */
+export const ledgerKinds = ['sql', 'cypher', 'function'] as const;
+export type LedgerKind = (typeof ledgerKinds)[number];
 /**
  * Exactly one state per ledger item:
  * - applied: recorded in core.schema_migrations with the file's current checksum;
