@@ -88,6 +88,8 @@ export interface HttpConfig {
   allowedOrigins: string[];
   /** GOVDB_SHUTDOWN_DRAIN_MS: on SIGTERM, answer /health 503 this long before closing (ms, default 0) */
   shutdownDrainMs: number;
+  /** GOVDB_SERVER_NAME: this server's name in shared MCP session records (default host:pid) */
+  serverName: string | undefined;
 }
 
 export interface LeaderConfig {
@@ -231,6 +233,7 @@ const envSchema = z.object({
   GOVDB_METADATA_TTL_SECONDS: int('GOVDB_METADATA_TTL_SECONDS', 300, 1, 86_400),
   GOVDB_CACHE_MEMORY_MAX_ENTRIES: int('GOVDB_CACHE_MEMORY_MAX_ENTRIES', 10_000, 100, 10_000_000),
   GOVDB_ALLOWED_HOSTS: list(),
+  GOVDB_SERVER_NAME: raw,
   GOVDB_ALLOWED_ORIGINS: list(),
   GOVDB_SHUTDOWN_DRAIN_MS: int('GOVDB_SHUTDOWN_DRAIN_MS', 0, 0, 600_000),
   GOVDB_LEADER_POLL_MS: int('GOVDB_LEADER_POLL_MS', 2_000, 10, 3_600_000),
@@ -290,7 +293,7 @@ function toConfig(e: Env, env: NodeJS.ProcessEnv): Config {
       },
     }),
     readReplicas: { urls: e.DB_POSTGRES_READ_URL, maxLagBytes: e.DB_POSTGRES_READ_MAX_LAG_BYTES, waitMs: e.DB_POSTGRES_READ_WAIT_MS },
-    http: { allowedHosts: e.GOVDB_ALLOWED_HOSTS, allowedOrigins: e.GOVDB_ALLOWED_ORIGINS, shutdownDrainMs: e.GOVDB_SHUTDOWN_DRAIN_MS },
+    http: { allowedHosts: e.GOVDB_ALLOWED_HOSTS, allowedOrigins: e.GOVDB_ALLOWED_ORIGINS, shutdownDrainMs: e.GOVDB_SHUTDOWN_DRAIN_MS, serverName: e.GOVDB_SERVER_NAME || undefined },
     leader: { pollMs: e.GOVDB_LEADER_POLL_MS, sessionCleanupMs: e.GOVDB_SESSION_CLEANUP_MS, auditKeep: e.GOVDB_AUDIT_KEEP },
     idempotencySecret: e.GOVDB_IDEMPOTENCY_SECRET,
     debugGc: e.GOVDB_DEBUG_GC === '1',

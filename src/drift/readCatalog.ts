@@ -1,3 +1,4 @@
+import { readEnums } from '../db/catalog';
 import { Queryable } from '../db/pool';
 import { IntrospectScope, notExtensionMember, qualified, RawEntry } from './catalogSql';
 
@@ -42,14 +43,7 @@ export async function readSchemasAndTypes(db: Queryable, scope: IntrospectScope,
     entries.push({ kind: 'extension', key: e.name, group: `extension ${e.name}`, attrs });
   }
 
-  const enums = await db.query(
-    `select ${qualified('n.nspname', 't.typname')} as name,
-            array(select e.enumlabel::text from pg_enum e where e.enumtypid = t.oid order by e.enumsortorder) as labels
-       from pg_type t join pg_namespace n on n.oid = t.typnamespace
-      where t.typtype = 'e' and n.nspname = any($1::text[]) and ${notExtensionMember('pg_type', 't.oid')}`,
-    [scope.schemas],
-  );
-  for (const e of enums.rows) entries.push({ kind: 'enum', key: e.name, group: `type ${e.name}`, attrs: { values: e.labels } });
+  for (const e of await readEnums(db, scope.schemas)) entries.push({ kind: 'enum', key: e.qualified_name, group: `type ${e.qualified_name}`, attrs: { values: e.labels } });
   return entries;
 }
 

@@ -8,7 +8,7 @@ import { HTTP_BODY_LIMIT_BYTES } from '../mcp/limits';
 import { buildServer } from '../mcp/server';
 import { CLIENT_ADDRESS_HEADER } from '../mcp/toolkit';
 import type { McpSessionStore } from '../cache/mcpSessionStore';
-import { recordFromBinding, recordFromInitialize, restoreSession } from './sessionRestore';
+import { recordFromBinding, recordFromInitialize, restoreSession, serverName } from './sessionRestore';
 import { LiveSession, SessionRegistry } from './sessionRegistry';
 import { mountDashboard } from './dashboard';
 
@@ -23,6 +23,8 @@ export interface HttpOptions {
   sessions?: SessionLimits;
   /** shared MCP session records: a session initialised on another server is restored (docs/deploy.md) */
   mcpSessions?: McpSessionStore;
+  /** this server's name in shared session records (GOVDB_SERVER_NAME); default host:pid */
+  serverName?: string;
   /** how often a local session re-reads its shared record (slides its TTL, notices a DELETE elsewhere); ms, default 5000 */
   sessionVerifyMs?: number;
 }
@@ -103,6 +105,7 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
   const dashboard = mountDashboard(app, deps); // operator dashboard: /, /dashboard, /dashboard/api/* (docs/dashboard.md)
 
   const sessions = new SessionRegistry(options.sessions ?? DEFAULT_SESSION_LIMITS, deps.metrics);
+  const thisServer = serverName(options.serverName);
   /** the socket's address as a header (both views the SDK may read: headers and rawHeaders), replacing any client value */
   const setClientAddress = (req: Request) => {
     const address = req.socket.remoteAddress ?? 'unknown';
@@ -159,7 +162,7 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
     const record = await store!.load(sessionId);
     if (record !== null && record !== 'unknown') return record;
     if (!(await deps.sessions.resolve(sessionId))) return record;
-    const rebuilt = recordFromBinding(typeof protocolHeader === 'string' ? protocolHeader : undefined);
+    const rebuilt = recordFromBinding(typeof protocolHeader === 'string' ? protocolHeader : undefined, thisServer);
     await store!.save(sessionId, rebuilt);
     return rebuilt;
   };
@@ -229,7 +232,7 @@ export function createHttpApp(deps: ServerDeps, options: HttpOptions): HttpApp {
     }
     const body: unknown = req.body;
     const { server, transport } = newSession(clientAddress, async (id) => {
-      await store?.save(id, recordFromInitialize(body));
+      await store?.save(id, recordFromInitialize(body, thisServer));
     });
     await server.connect(transport);
     await transport.handleRequest(req, res, req.body);

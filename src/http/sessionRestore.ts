@@ -5,8 +5,10 @@ import { DEFAULT_NEGOTIATED_PROTOCOL_VERSION, LATEST_PROTOCOL_VERSION, SUPPORTED
 import type { McpSessionRecord } from '../cache/mcpSessionStore';
 import { GovdbError } from '../errors';
 
-/** This server's name in session records (GOVDB_SERVER_NAME, else host:pid). */
-export const SERVER_NAME = process.env.GOVDB_SERVER_NAME || `${os.hostname()}:${process.pid}`;
+/** This server's name in session records: GOVDB_SERVER_NAME (config.http.serverName), else host:pid. */
+export function serverName(configured?: string): string {
+  return configured || `${os.hostname()}:${process.pid}`;
+}
 
 /** Protocol versions a session can be created with and restored at (those of the pinned SDK). */
 export const SUPPORTED_VERSIONS: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS;
@@ -15,7 +17,7 @@ export const SUPPORTED_VERSIONS: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS
  * The record to store for an initialize request body: the version the SDK's server negotiates (the
  * client's when supported, else the latest), the client's info and capabilities.
  */
-export function recordFromInitialize(body: unknown): McpSessionRecord {
+export function recordFromInitialize(body: unknown, initializedBy: string): McpSessionRecord {
   const params = ((body as { params?: Record<string, unknown> })?.params ?? {});
   const requested = typeof params.protocolVersion === 'string' ? params.protocolVersion : '';
   return {
@@ -23,7 +25,7 @@ export function recordFromInitialize(body: unknown): McpSessionRecord {
     clientInfo: (params.clientInfo as Record<string, unknown> | undefined) ?? null,
     capabilities: (params.capabilities as Record<string, unknown> | undefined) ?? {},
     createdAt: new Date().toISOString(),
-    initializedBy: SERVER_NAME,
+    initializedBy,
   };
 }
 
@@ -32,13 +34,13 @@ export function recordFromInitialize(body: unknown): McpSessionRecord {
  * MCP-Protocol-Version header (when supported), else the spec's default for a missing header
  * (2025-03-26); client info and capabilities are unknown (the server then assumes none).
  */
-export function recordFromBinding(protocolHeader: string | undefined): McpSessionRecord {
+export function recordFromBinding(protocolHeader: string | undefined, initializedBy: string): McpSessionRecord {
   return {
     protocolVersion: protocolHeader && SUPPORTED_VERSIONS.includes(protocolHeader) ? protocolHeader : DEFAULT_NEGOTIATED_PROTOCOL_VERSION,
     clientInfo: null,
     capabilities: {},
     createdAt: new Date().toISOString(),
-    initializedBy: `${SERVER_NAME} (rebuilt from the agent binding)`,
+    initializedBy: `${initializedBy} (rebuilt from the agent binding)`,
   };
 }
 

@@ -139,7 +139,7 @@ describe('portable MCP sessions', () => {
   it('stores the version the SDK negotiates: the client\'s when supported, else the latest', () => {
     fc.assert(
       fc.property(fc.oneof(fc.constantFrom(...SUPPORTED_PROTOCOL_VERSIONS), fc.string()), (requested) => {
-        const record = recordFromInitialize({ params: { protocolVersion: requested, capabilities: {}, clientInfo: { name: 'x', version: '1' } } });
+        const record = recordFromInitialize({ params: { protocolVersion: requested, capabilities: {}, clientInfo: { name: 'x', version: '1' } } }, 'test-server');
         expect(record.protocolVersion).toBe(SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : LATEST_PROTOCOL_VERSION);
       }),
     );

@@ -33,7 +33,7 @@ test('an empty environment gives every documented default', () => {
     namedStatements: true,
     sessions: { idleMs: 1_800_000, maxSessions: 1000, maxSessionsPerClient: 100, initializePerMinute: 60 },
     readReplicas: { urls: [], maxLagBytes: undefined, waitMs: undefined },
-    http: { allowedHosts: [], allowedOrigins: [], shutdownDrainMs: 0 },
+    http: { allowedHosts: [], allowedOrigins: [], shutdownDrainMs: 0, serverName: undefined },
     leader: { pollMs: 2000, sessionCleanupMs: 300_000, auditKeep: undefined },
     idempotencySecret: undefined,
     debugGc: false,
@@ -76,6 +76,7 @@ test('every variable reaches the configuration object (formerly unread ones incl
     GOVDB_AUDIT_KEEP: '13 months',
     GOVDB_IDEMPOTENCY_SECRET: 's3cret',
     GOVDB_DEBUG_GC: '1',
+    GOVDB_SERVER_NAME: 'govdb-a',
   });
   expect(config).toMatchObject({
     postgresUrl: 'postgres://govdb@pooler:6432/govdb',
@@ -89,7 +90,7 @@ test('every variable reaches the configuration object (formerly unread ones incl
     migrateTimeouts: { lockTimeout: '2s', statementTimeout: '1h' },
     namedStatements: false,
     poolIdleMs: 0,
-    http: { allowedHosts: ['lb.example:443', 'lb2:80'], allowedOrigins: ['https://ui.example'], shutdownDrainMs: 3000 },
+    http: { allowedHosts: ['lb.example:443', 'lb2:80'], allowedOrigins: ['https://ui.example'], shutdownDrainMs: 3000, serverName: 'govdb-a' },
     leader: { pollMs: 500, sessionCleanupMs: 60_000, auditKeep: '13 months' },
     idempotencySecret: 's3cret',
     debugGc: true,

@@ -98,6 +98,7 @@ export function registerServe(program: Command): void {
           port: config.port,
           allowedHosts: config.http.allowedHosts,
           allowedOrigins: config.http.allowedOrigins,
+          serverName: config.http.serverName,
           sessions: config.sessions,
           mcpSessions: runtime.cache.mcpSessions,
         }));

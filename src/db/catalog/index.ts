@@ -147,6 +147,8 @@ export async function readTypes(db: Queryable, oids: number[]): Promise<Map<numb
 export interface CatalogEnum {
   schema: string;
   name: string;
+  /** schema.name quoted where PostgreSQL would quote it (quote_ident), as drift keys name objects */
+  qualified_name: string;
   /** labels in enumsortorder */
   labels: string[];
 }
