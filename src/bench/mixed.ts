@@ -10,6 +10,7 @@ import type { DbPool as Pool } from '../db/types';
 import { processCpuMs } from './cpu';
 import { distribution, Distribution } from './measure';
 import { ROOT } from './setup';
+import { ToolCallRecorder } from './toolCalls';
 
 /**
  * The mixed MCP workload through the built HTTP server (`bin/govdb.js serve`, a child process), with
@@ -167,10 +168,8 @@ async function warmUp(served: Served, clients: number, runId: string): Promise<v
 
 async function runLevel(served: Served, pool: Pool, clients: number, seconds: number, runId: string): Promise<MixedLevel> {
   await warmUp(served, clients, runId);
-  const samples = new Map<string, number[]>();
-  const all: number[] = [];
-  let errors = 0;
-  const firstErrors: string[] = [];
+  const recorder = new ToolCallRecorder(5);
+  const { samples, all, firstErrors } = recorder;
   const pid = served.child.pid!;
   let peak = rssMb(pid)?.rss ?? 0;
   const rssTimer = setInterval(() => (peak = Math.max(peak, rssMb(pid)?.rss ?? 0)), 100);
@@ -183,24 +182,7 @@ async function runLevel(served: Served, pool: Pool, clients: number, seconds: nu
     for (let cycle = 0; Date.now() < until; cycle++) {
       const client = new Client({ name: 'govdb-bench-mixed', version: '1' });
       await client.connect(new StreamableHTTPClientTransport(served.url));
-      const call = async (name: string, args: Record<string, unknown>) => {
-        const t = process.hrtime.bigint();
-        try {
-          const r = (await client.callTool({ name, arguments: args })) as CallToolResult;
-          if (r.isError) throw new Error(JSON.stringify(r.content).slice(0, 200));
-          return r.structuredContent as Record<string, unknown>;
-        } catch (err) {
-          errors++;
-          if (firstErrors.length < 5) firstErrors.push(`${name}: ${(err as Error).message}`);
-          return undefined;
-        } finally {
-          const ms = Number(process.hrtime.bigint() - t) / 1e6;
-          all.push(ms);
-          let s = samples.get(name);
-          if (!s) samples.set(name, (s = []));
-          s.push(ms);
-        }
-      };
+      const call = recorder.caller(client);
       try {
         const onboarded = await call('onboard', { label: `mixed ${runId} ${clients}.${w}.${cycle}` });
         const agentId = onboarded?.agent_id as string | undefined;
@@ -242,7 +224,7 @@ async function runLevel(served: Served, pool: Pool, clients: number, seconds: nu
     opsPerSec: Math.round(ops / wallS),
     latencyMs: distribution(all),
     perTool: Object.fromEntries([...samples].map(([k, v]) => { const d = distribution(v); return [k, { n: d.n, p50: d.p50, p99: d.p99 }]; })),
-    errors,
+    errors: recorder.errors,
     firstErrors,
     serverPeakRssMb: Math.round(Math.max(peak, hwm ?? 0)),
     serverCpuMsPerOp: server0 === null || server1 === null ? null : (server1 - server0) / Math.max(1, ops),

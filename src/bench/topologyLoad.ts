@@ -1,6 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ToolCallRecorder } from './toolCalls';
 
 /**
  * A bounded mixed MCP workload against one URL (HAProxy of scripts/topology.sh): C clients, each one
@@ -14,10 +14,9 @@ async function main(): Promise<void> {
   const [url = 'http://127.0.0.1:25440/mcp', clientsArg = '4', secondsArg = '10'] = process.argv.slice(2);
   const clients = Number(clientsArg);
   const seconds = Number(secondsArg);
-  const samples = new Map<string, number[]>();
+  const recorder = new ToolCallRecorder(3);
+  const { samples, firstErrors } = recorder;
   const runId = Math.random().toString(36).slice(2, 8);
-  let errors = 0;
-  const firstErrors: string[] = [];
   const until = Date.now() + seconds * 1000;
   // one agent per 4 rounds (20 calls): the default rate limits allow 60 calls/min and 20 stores/h per agent
   const worker = async (w: number) => {
@@ -26,21 +25,7 @@ async function main(): Promise<void> {
   const agentRun = async (w: number, a: number) => {
     const client = new Client({ name: 'topology-load', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(url)));
-    const call = async (name: string, args: Record<string, unknown>) => {
-      const t = process.hrtime.bigint();
-      try {
-        const r = (await client.callTool({ name, arguments: args })) as CallToolResult;
-        if (r.isError) throw new Error(JSON.stringify(r.content).slice(0, 200));
-        return r.structuredContent as Record<string, unknown>;
-      } catch (err) {
-        errors++;
-        if (firstErrors.length < 3) firstErrors.push(`${name}: ${(err as Error).message}`);
-        return undefined;
-      } finally {
-        const ms = Number(process.hrtime.bigint() - t) / 1e6;
-        samples.set(name, [...(samples.get(name) ?? []), ms]);
-      }
-    };
+    const call = recorder.caller(client);
     const onboarded = await call('onboard', { label: `load ${runId} ${w}.${a}` });
     const agentId = onboarded?.agent_id as string;
     for (let i = 0; i < 4 && Date.now() < until; i++) {
@@ -59,9 +44,9 @@ async function main(): Promise<void> {
     const s = [...xs].sort((a, b) => a - b);
     return Number(s[Math.min(s.length - 1, Math.floor(p * s.length))]!.toFixed(2));
   };
-  const all = [...samples.values()].flat();
+  const all = recorder.all;
   const perTool = Object.fromEntries([...samples].map(([k, v]) => [k, { n: v.length, p50_ms: pct(v, 0.5), p99_ms: pct(v, 0.99) }]));
-  process.stdout.write(`${JSON.stringify({ url, clients, seconds: elapsed, calls: all.length, calls_per_s: Number((all.length / elapsed).toFixed(1)), p50_ms: pct(all, 0.5), p99_ms: pct(all, 0.99), errors, firstErrors, perTool }, null, 1)}\n`);
+  process.stdout.write(`${JSON.stringify({ url, clients, seconds: elapsed, calls: all.length, calls_per_s: Number((all.length / elapsed).toFixed(1)), p50_ms: pct(all, 0.5), p99_ms: pct(all, 0.99), errors: recorder.errors, firstErrors, perTool }, null, 1)}\n`);
 }
 
 main().catch((err) => {
