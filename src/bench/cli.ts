@@ -34,14 +34,15 @@ interface Options {
   growth: boolean;
   growthDiscoveries: number[];
   growthStates: Array<[number, number]>;
+  growthKeep: boolean;
 }
 
 const intList = (v: string) => v.split(',').map((x) => positiveInt(x.trim()));
-const pairList = (v: string): Array<[number, number]> => v.split(',').map((x) => {
+const pairList = (v: string): Array<[number, number]> => (v === 'none' ? [] : v.split(',').map((x) => {
   const [a, b] = x.split(':');
   if (a === undefined || b === undefined) throw new InvalidArgumentError('expected agents:rows pairs, e.g. 1000000:10000000');
   return [positiveInt(a), positiveInt(b)];
-});
+}));
 
 const positiveInt = (v: string) => {
   const n = Number(v);
@@ -69,7 +70,8 @@ export function buildProgram(): Command {
     .option('--mixed-seconds <n>', 'seconds per mixed-workload level (default 10, --quick 2)', positiveInt)
     .option('--growth', 'only the growth table: search and 2-hop at each --growth-discoveries size, latest-state and history reads at each --growth-states size (fresh databases, generated in bulk; 1M/10M takes tens of minutes); writes bench/results/growth-<date>.json', false)
     .option('--growth-discoveries <list>', 'discovery counts for --growth', intList, [10_000, 100_000, 1_000_000])
-    .option('--growth-states <list>', 'agents:state-rows pairs for --growth', pairList, [[10_000, 100_000], [1_000_000, 10_000_000]] as Array<[number, number]>)
+    .option('--growth-states <list>', 'agents:state-rows pairs for --growth (none: skip the state rows)', pairList, [[10_000, 100_000], [1_000_000, 10_000_000]] as Array<[number, number]>)
+    .option('--growth-keep', 'keep each generated knowledge database (govdb_bench_growth_k<n>) and reuse it in the next --growth-keep run instead of regenerating it (generate on a busy machine, time on a quiet one; drop with `drop database`)', false)
     .showHelpAfterError();
 }
 
@@ -190,7 +192,7 @@ async function runPartial(opts: Options, server: string, redis: string): Promise
     out.server = { url: server.replace(/\/\/[^@]*@/, '//'), durable: isDurable(settings), settings };
     if (opts.growth) {
       kind = 'growth';
-      out.growth = await benchGrowth(server, { discoveries: opts.growthDiscoveries, states: opts.growthStates, iterations: quick ? 60 : 500, log });
+      out.growth = await benchGrowth(server, { discoveries: opts.growthDiscoveries, states: opts.growthStates, iterations: quick ? 60 : 500, keep: opts.growthKeep, log });
     } else if (opts.mixed) {
       kind = 'mixed';
       const sizes = quick ? { agents: 50, discoveries: 2_000, edges: 4_000, seed: 0.42 } : { agents: 100, discoveries: 10_000, edges: 20_000, seed: 0.42 };

@@ -1,7 +1,7 @@
 import type { DbPool as Pool, DbPoolClient as PoolClient } from '../db/types';
 import { core, knowledge as knowledgeFns } from '../db/generated/functions';
 import { measurePaired, PairedResult } from './measure';
-import { benchDatabase, dropDatabase, generateKnowledge } from './setup';
+import { benchDatabase, dropDatabase, generateKnowledge, keptDatabase, markGenerated } from './setup';
 
 /**
  * The growth table: whether the read paths stay flat as the data grows.
@@ -15,6 +15,10 @@ import { benchDatabase, dropDatabase, generateKnowledge } from './setup';
  *
  *   npm run bench -- --growth                       10k / 100k / 1M discoveries; 1M agents, 10M state rows
  *   npm run bench -- --growth --growth-discoveries 10000,100000 --growth-states 10000:100000,100000:1000000
+ *
+ * With `keep`, each knowledge database is named by its size (govdb_bench_growth_k<n>), kept after the
+ * run and reused by the next run with `keep` (migrated again, not regenerated; the row reports the
+ * kept generation times): the 1M corpus can be generated on a busy machine and timed on a quiet one.
  */
 
 const QUERIES = ['governance', 'agent risk', '"governance agent"', 'calibration threshold', 'drift -entropy', 'coherence', 'a3f1e', 'entropy OR void', 'threshold', '"risk drift"'];
@@ -54,13 +58,18 @@ async function withClient<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Pro
   }
 }
 
-async function knowledgeAt(server: string, discoveries: number, iterations: number, log: (s: string) => void): Promise<GrowthKnowledgeRow> {
-  const name = `govdb_bench_growth_k_${process.pid}`;
-  const { pool } = await benchDatabase(server, name);
+async function knowledgeAt(server: string, discoveries: number, iterations: number, keep: boolean, log: (s: string) => void): Promise<GrowthKnowledgeRow> {
+  const name = keep ? `govdb_bench_growth_k${discoveries}` : `govdb_bench_growth_k_${process.pid}`;
+  const { pool, generated } = keep ? await keptDatabase(server, name) : { ...(await benchDatabase(server, name)), generated: null };
   try {
     const agents = Math.max(50, Math.min(5000, Math.round(discoveries / 200)));
-    log(`bench: growth: generating ${discoveries} discoveries`);
-    const gen = await generateKnowledge(pool, { agents, discoveries, edges: discoveries * 2, seed: 0.42 });
+    let gen = generated;
+    if (gen) log(`bench: growth: reusing the kept database ${name} (${discoveries} discoveries)`);
+    else {
+      log(`bench: growth: generating ${discoveries} discoveries`);
+      gen = await generateKnowledge(pool, { agents, discoveries, edges: discoveries * 2, seed: 0.42 });
+      if (keep) await markGenerated(pool, gen);
+    }
     const edges = Number((await pool.query(`select (select count(*) from knowledge.discovery_edges) + (select count(*) from knowledge.discovery_tags) + (select count(*) from knowledge.discoveries) as n`)).rows[0].n);
     const ids = (await pool.query<{ id: string }>(`select id from knowledge.discoveries where id like 'bench\\_d\\_%' order by md5(id) limit 200`)).rows.map((r) => r.id);
     return await withClient(pool, async (client) => {
@@ -73,7 +82,7 @@ async function knowledgeAt(server: string, discoveries: number, iterations: numb
     });
   } finally {
     await pool.end();
-    await dropDatabase(server, name).catch(() => undefined);
+    if (!keep) await dropDatabase(server, name).catch(() => undefined);
   }
 }
 
@@ -115,9 +124,9 @@ async function stateAt(server: string, agents: number, stateRows: number, iterat
   }
 }
 
-export async function benchGrowth(server: string, options: { discoveries: number[]; states: Array<[number, number]>; iterations: number; log: (s: string) => void }): Promise<GrowthResult> {
+export async function benchGrowth(server: string, options: { discoveries: number[]; states: Array<[number, number]>; iterations: number; keep?: boolean; log: (s: string) => void }): Promise<GrowthResult> {
   const result: GrowthResult = { knowledge: [], state: [] };
   for (const [agents, rows] of options.states) result.state.push(await stateAt(server, agents, rows, options.iterations, options.log));
-  for (const n of options.discoveries) result.knowledge.push(await knowledgeAt(server, n, options.iterations, options.log));
+  for (const n of options.discoveries) result.knowledge.push(await knowledgeAt(server, n, options.iterations, options.keep ?? false, options.log));
   return result;
 }

@@ -60,6 +60,42 @@ export async function benchDatabase(server: string, name: string): Promise<{ url
   return { url, pool };
 }
 
+/**
+ * A kept benchmark database (`--growth-keep`): reused when it exists and holds the marker row its
+ * generation left (public.bench_generated: what was generated and how long it took), else created
+ * and migrated like benchDatabase. A reused database is migrated again, so the stored functions are
+ * the checkout's; the data and its generation times are the kept ones.
+ */
+export async function keptDatabase(server: string, name: string): Promise<{ url: string; pool: Pool; generated: { generateMs: number; projectMs: number } | null }> {
+  const admin = await connectClient(server);
+  let exists: boolean;
+  try {
+    exists = (await admin.query('select 1 from pg_database where datname = $1', [name])).rowCount === 1;
+  } finally {
+    await admin.end();
+  }
+  if (exists) {
+    const url = databaseUrl(server, name);
+    const pool = createPool(url, { max: 8 });
+    const { rows } = await pool.query<{ generate_ms: number; project_ms: number }>(
+      `select generate_ms, project_ms from public.bench_generated where to_regclass('public.bench_generated') is not null`,
+    ).catch(() => ({ rows: [] as { generate_ms: number; project_ms: number }[] }));
+    if (rows[0]) {
+      await pool.end();
+      await migrate(url, { root: ROOT });
+      return { url, pool: createPool(url, { max: 8 }), generated: { generateMs: rows[0].generate_ms, projectMs: rows[0].project_ms } };
+    }
+    await pool.end();
+  }
+  return { ...(await benchDatabase(server, name)), generated: null };
+}
+
+/** Records, in a kept database, that its generation finished (keptDatabase reuses only such a database). */
+export async function markGenerated(pool: Pool, generated: { generateMs: number; projectMs: number }): Promise<void> {
+  await pool.query('create table public.bench_generated (generate_ms bigint not null, project_ms bigint not null)');
+  await pool.query('insert into public.bench_generated values ($1, $2)', [generated.generateMs, generated.projectMs]);
+}
+
 /** Generates agents, discoveries and edges (bench/sql/generate_knowledge.sql) and projects them into AGE. */
 export async function generateKnowledge(pool: Pool, counts: { agents: number; discoveries: number; edges: number; seed: number }): Promise<{ generateMs: number; projectMs: number }> {
   const sql = readFileSync(path.join(ROOT, 'bench', 'sql', 'generate_knowledge.sql'), 'utf8');
