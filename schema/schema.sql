@@ -830,7 +830,7 @@ create function core.import_agent_states(p_records jsonb, p_source text) returns
   as '...'; -- body sha256:39c188060318ff32bb9a3f344f77bd0c38fabcb31b3d8c1816a191cd4e9afc01
 create function core.import_agents(p_records jsonb) returns TABLE(inserted bigint, updated bigint, already_present bigint)
   language plpgsql volatile
-  as '...'; -- body sha256:3011be2dab96ec972cb929d39be8e5c416f8db44dd7c5326f299cf94d7c8789d
+  as '...'; -- body sha256:b8af8d8775c8c9f66d18d6c9e432aed8b3188fea7b433def526864d277e9583a
 create function core.import_calibration_bins(p_records jsonb) returns TABLE(inserted bigint, already_present bigint, conflicts jsonb)
   language plpgsql volatile
   as '...'; -- body sha256:c303429a47638423e6672c5a82debdb4b30200c8c9180cbb823a49f7b06afa47
@@ -875,7 +875,7 @@ create function core.lookup_session(p_session_id text, p_ttl_ms bigint) returns 
   as '...'; -- body sha256:438b3eb42299ebc1dfff2c50eb48ec7c005429f518d0ab1332087808ad419a07
 create function core.normalize_tags(p_tags text[], p_sorted boolean DEFAULT false) returns text[]
   language sql immutable parallel safe
-  as '...'; -- body sha256:ce1477287ed3bee7c94f3c4b9bf8e07486e8311aca7b4dd26520e460a70c93ac
+  as '...'; -- body sha256:94c3f905ea796dea5512f429bf75fd5d96cf6b9ee40af12dabea665e3c95173a
 create function core.onboard_agent(p_agent_id text DEFAULT NULL::text, p_label text DEFAULT NULL::text, p_purpose text DEFAULT NULL::text, p_tags text[] DEFAULT NULL::text[], p_parent_agent_id text DEFAULT NULL::text, p_spawn_reason text DEFAULT NULL::text, p_metadata jsonb DEFAULT NULL::jsonb, p_session_id text DEFAULT NULL::text, p_session_ttl_ms bigint DEFAULT 86400000, p_client_type text DEFAULT NULL::text, p_actor text DEFAULT NULL::text, p_admin boolean DEFAULT false, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone, OUT session_id text, OUT session_expires_at timestamp with time zone) returns record
   language plpgsql volatile
   set search_path = ag_catalog, core, knowledge, public
@@ -906,6 +906,9 @@ create function core.transition_agent(p_agent_id text, p_to_status text, p_autho
   language plpgsql volatile
   set search_path = ag_catalog, core, knowledge, public
   as '...'; -- body sha256:2dfea73529b28afe82452dc39514e8c46c3a7dbed20135e6df6f68e34bed122c
+create function core.trim_tag(p_tag text) returns text
+  language sql immutable strict parallel safe
+  as '...'; -- body sha256:be1a7d591c48899951d470d5370cfb4c05051b94ea8d2a77b9bc2ce949a5b54e
 create function core.unbind_session(p_session_id text) returns SETOF core.sessions
   language sql volatile rows 1
   as '...'; -- body sha256:991a205e9e18465127726b0b4c738f84f4bc3a71ddbf17e995dbe603f7e0897b
@@ -925,6 +928,9 @@ create function knowledge.discovery_stats(p_top integer DEFAULT 20) returns TABL
   language plpgsql stable rows 60
   set search_path = knowledge, core, public
   as '...'; -- body sha256:cbfeb5149ee64b053b36add06e2949c9a9187dc1acfaf97f68c573dc0dd94b76
+create function knowledge.discovery_tag_problems(p_tags text[]) returns text[]
+  language sql immutable parallel safe
+  as '...'; -- body sha256:2545c4429e64d4588b2619ea0679a2a00bac2ba5585b696d9ab8b6c2580a766f
 create function knowledge.get_discovery(p_id text, p_max_depth integer DEFAULT 20) returns TABLE(relation text, depth integer, id text, agent_id text, discovery_type text, severity text, status text, summary text, details text, tags text[], references_files text[], response_to text, response_type text, superseded_by text, confidence double precision, provenance jsonb, created_at timestamp with time zone, updated_at timestamp with time zone, resolved_at timestamp with time zone)
   language plpgsql stable rows 3
   set search_path = knowledge, core, public
@@ -992,9 +998,9 @@ create function knowledge.graph_verify_sampled(p_sample_limit integer) returns T
   language plpgsql volatile rows 10
   set search_path = ag_catalog, core, knowledge, public
   as '...'; -- body sha256:e96035f302f615818c4f2ebf6e548bc46b914be755ba1b46fd2bb06acc10edbc
-create function knowledge.import_discoveries(p_records jsonb, p_source text) returns TABLE(inserted bigint, updated bigint, already_present bigint, placeholders bigint, tags_inserted bigint, tags_already_present bigint, tags_removed bigint)
+create function knowledge.import_discoveries(p_records jsonb, p_source text) returns TABLE(inserted bigint, updated bigint, already_present bigint, placeholders bigint, tags_read bigint, tags_inserted bigint, tags_already_present bigint, tags_removed bigint)
   language plpgsql volatile
-  as '...'; -- body sha256:45c3b79fafb92cafde7b42998503480537e5211e98d8b21a98e317032a79c4dd
+  as '...'; -- body sha256:33f1b25ce591b26c3d587496ca2de8441277fef6e0701d7103a7775c7843eae9
 create function knowledge.import_discovery_links(p_records jsonb, p_source text) returns TABLE(src_id text, dst_id text, edge_type text, outcome text, placeholders bigint)
   language plpgsql volatile
   as '...'; -- body sha256:b87477ebdc7a98ba1f25480464222574c2f4e8f9e5271c5b09b6f671132446ac
@@ -1044,7 +1050,7 @@ create function knowledge.store_discoveries(p_items jsonb) returns SETOF knowled
 create function knowledge.store_discovery(p_agent_id text, p_summary text, p_discovery_type text DEFAULT 'insight'::text, p_details text DEFAULT ''::text, p_tags text[] DEFAULT '{}'::text[], p_severity text DEFAULT NULL::text, p_references_files text[] DEFAULT '{}'::text[], p_response_to text DEFAULT NULL::text, p_response_type text DEFAULT NULL::text, p_related_to text[] DEFAULT '{}'::text[], p_confidence double precision DEFAULT NULL::double precision, p_id text DEFAULT NULL::text) returns knowledge.discoveries
   language plpgsql volatile
   set search_path = knowledge, core, public
-  as '...'; -- body sha256:d3e5639f6f8d7370e7b6c3de20bd1645690ee8083e0f26a46c07a506a5b778e8
+  as '...'; -- body sha256:186486ad25043c0e16f9257754161ba04457a149956a7eef1f28478431f16558
 create function knowledge.summary_words_capture() returns trigger
   language plpgsql volatile
   set search_path = knowledge, public
@@ -1170,11 +1176,13 @@ CREATE TRIGGER discoveries_summary_words_update AFTER UPDATE ON knowledge.discov
 -- function core.schema_version(): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.spawn_agent(text,text,text,text,text,text[],jsonb,text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.transition_agent(text,text,text,text,text,text,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.trim_tag(text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.unbind_session(text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.update_agent(text,text,text,text,text[],text,text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.add_discovery_note(text,text,text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.agent_provenance(text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.discovery_stats(integer): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.discovery_tag_problems(text[]): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.get_discovery(text,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.grant_graph_reader(): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.graph_actual_edges(): <owner>=EXECUTE; PUBLIC=EXECUTE
@@ -1471,7 +1479,8 @@ Errors: GV422 IMPORT_STATE_NO_TIME when a record has neither a time nor an agent
 @nonnull *';
 comment on function core.import_agents(pg_catalog.jsonb) is 'Upserts a batch of normalised legacy agents (p_records: jsonb array of core.agents-shaped records plus evidence_at and import_rank); returns one row of counts.
 Within the batch and against stored legacy rows the version with the most evidence wins (docs/import.md "Merge rule"): the newest updated_at, then the latest lifecycle evidence, then the content rank. A placeholder always yields to a real record; a live (non-legacy) agent is never overwritten. inserted / updated / already_present count distinct ids.
-Errors: GV400 IMPORT_BATCH_NOT_ARRAY when p_records is not a jsonb array.
+Tags are normalised with core.normalize_tags (sorted, as onboard stores them); when that changed the list, the legacy list is kept whole in metadata.legacy_tags.
+Errors: GV400 IMPORT_BATCH_NOT_ARRAY when p_records is not a jsonb array; GV400 INVALID_TAGS naming the first agent (by id) with more than 64 distinct tags (the whole batch is refused).
 @nonnull *';
 comment on function core.import_calibration_bins(pg_catalog.jsonb) is 'Inserts a batch of calibration bins {version, bin_lower, bin_upper, count, predicted_correct, actual_correct, confidence_sum, updated_at}; one row of counts.
 A bin that already holds different values is not overwritten but returned in conflicts ([{version, bin_lower}]): two legacy sources disagree and a person must choose.
@@ -1513,8 +1522,8 @@ Errors: GV400 INVALID_FILTER listing every problem.
 comment on function core.lookup_session(pg_catalog.text,bigint) is 'Resolves a live session binding and slides its durable expiry to at least now() + p_ttl_ms milliseconds.
 No row when the session is unknown or expired. Errors: GV400 SESSION_TTL_INVALID.
 @nonnull session_id, agent_id, metadata, created_at, last_active_at, expires_at';
-comment on function core.normalize_tags(pg_catalog.text[],boolean) is 'Tags as stored: each lower-cased and trimmed of spaces, blank and null tags dropped, duplicates removed.
-Order: first-seen (the position of the first tag that normalises to it) unless p_sorted, then sorted by the database collation. Idempotent. A null or empty array gives an empty array. Limits are the caller''s (core.check_agent_tags, knowledge.store_discovery).
+comment on function core.normalize_tags(pg_catalog.text[],boolean) is 'Tags as stored: each trimmed of white space (core.trim_tag) and lower-cased, blank and null tags dropped, duplicates removed.
+Order: first-seen (the position of the first tag that normalises to it) unless p_sorted, then sorted by the database collation. Idempotent. A null or empty array gives an empty array. Limits are the caller''s (core.check_agent_tags, knowledge.discovery_tag_problems, the legacy importers).
 @nonnull *';
 comment on function core.onboard_agent(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.text,pg_catalog.jsonb,pg_catalog.text,bigint,pg_catalog.text,pg_catalog.text,boolean) is 'Creates an agent and returns its API key, the only time the key exists outside the caller.
 agent_id is generated (a UUID) unless given (1-128 characters of letters, digits and _ . : @ + -). Labels are trimmed ('''' means none) and unique among non-deleted agents ignoring case; tags are normalised (core.check_agent_tags). The key is gvk_ + 64 hex characters; only its sha256 is stored.
@@ -1544,6 +1553,7 @@ comment on function core.transition_agent(pg_catalog.text,pg_catalog.text,pg_cat
 The change must be a row of core.agent_status_transitions for p_authority: self (p_actor_agent_id is the agent), reviewer (p_review_id is a resolved dialectic review of this agent not yet used for a resume), admin (the caller checked the admin token) or system (governance decisions in other stored functions). Records one lifecycle event and updates the AGE vertex; deleting also ends the agent''s durable sessions. changed_at is the transaction time.
 Errors: GV400 INVALID_STATUS / INVALID_AUTHORITY / INVALID_TRANSITION (reason over 4000 or actor over 256 characters); GV403 NOT_SELF, REVIEW_NOT_RESOLVED, TRANSITION_NOT_PERMITTED (another authority could make it; the hint names which); GV404 AGENT_NOT_FOUND; GV422 INVALID_TRANSITION when nobody can; GV423 AGENT_PAUSED when a pause hold blocks it.
 @nonnull *';
+comment on function core.trim_tag(pg_catalog.text) is 'One tag without its leading and trailing white space (the set String.prototype.trim removes: ASCII white space, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000, U+FEFF). Null for null.';
 comment on function core.unbind_session(pg_catalog.text) is 'Removes a session binding and returns the removed row (no row when there was nothing to remove).
 @nonnull session_id, agent_id, metadata, created_at, last_active_at, expires_at';
 comment on function core.update_agent(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.text) is 'Updates label, purpose, notes and tags of an agent and records one updated lifecycle event naming the changed fields.
@@ -1557,6 +1567,8 @@ comment on function knowledge.agent_provenance(pg_catalog.text) is 'The author''
 @nonnull *';
 comment on function knowledge.discovery_stats(integer) is 'Discovery counts by dimension: total (keys discoveries, tags, edges, notes), type, status, severity (none for no severity), and the p_top (1..1000) most used tag and most active agent.
 Errors: GV400 INVALID_INPUT.
+@nonnull *';
+comment on function knowledge.discovery_tag_problems(pg_catalog.text[]) is 'The limits of a discovery''s normalised tag list (core.normalize_tags): at most 64 tags, each at most 100 characters. Returns one message per problem (empty when the list is within the limits), for knowledge.store_discovery and knowledge.import_discoveries.
 @nonnull *';
 comment on function knowledge.get_discovery(pg_catalog.text,integer) is 'A discovery with its response chain.
 relation self (depth 0), ancestor (depth 1 = the discovery it responds to, 2 = that one''s target, ...; at most p_max_depth, 0..1000) and response (direct responses, depth 1, oldest first).
@@ -1593,8 +1605,10 @@ One row per element and label. A key is the id (vertices) or src -> dst (src -[k
 comment on function knowledge.graph_verify_sampled(integer) is 'Compares the relational tables with the AGE projection, with id samples of at most p_sample_limit keys.
 One row per element and label. A key is the id (vertices) or src -> dst (src -[kind]-> dst for RELATED_TO). missing: expected but not in the graph; extra: in the graph but not expected; duplicate_count: graph elements beyond the first with the same key; stale: present with other properties. Counts are exact; id lists are sorted samples; ok when nothing is missing, extra, duplicate or stale.
 @nonnull *';
-comment on function knowledge.import_discoveries(pg_catalog.jsonb,pg_catalog.text) is 'Upserts a batch of legacy discoveries with their normalised tags; one row of counts for discoveries and tags.
-A stored discovery is replaced by a strictly newer updated_at, or at the same updated_at by a higher import_rank between two imported versions; the tags of a replaced discovery follow the new version exactly (tags_removed). response_to / superseded_by are set by knowledge.import_discovery_links once every discovery of the run exists. Unknown agents become placeholders attributed to p_source.
+comment on function knowledge.import_discoveries(pg_catalog.jsonb,pg_catalog.text) is 'Upserts a batch of legacy discoveries with their tags; one row of counts for discoveries and tags.
+Records carry the legacy tag list as it was: it is normalised with core.normalize_tags (first-seen order) and, when that changed it, kept whole in provenance.legacy_tags. tags_read counts the normalised tags of every record of the batch (repeated versions included).
+A stored discovery is replaced by a strictly newer updated_at, or at the same updated_at by a higher import_rank between two imported versions whose content differs; the tags of a replaced discovery follow the new version exactly (tags_removed). response_to / superseded_by are set by knowledge.import_discovery_links once every discovery of the run exists. Unknown agents become placeholders attributed to p_source.
+Errors: GV400 INVALID_TAGS naming the first record (by id) whose normalised tags break the limits of knowledge.discovery_tag_problems; the whole batch is refused.
 @nonnull *';
 comment on function knowledge.import_discovery_links(pg_catalog.jsonb,pg_catalog.text) is 'Inserts a batch of edges between discoveries {src_id, dst_id, edge_type, response_type, weight, created_by, created_at, metadata} and sets the response_to / superseded_by columns they imply.
 One row per distinct (src_id, dst_id, edge_type): outcome inserted, already_present, dangling_src or dangling_dst (an end is no discovery: not stored). placeholders (the same on every row) counts agents created for unknown created_by ids.

@@ -88,6 +88,7 @@ returns table (inserted bigint, updated bigint, already_present bigint)
 language plpgsql as $$
 declare
   v_total bigint;
+  v_bad record;
 begin
   if jsonb_typeof(p_records) is distinct from 'array' then
     raise exception using errcode = 'GV400', message = format('import_agents expects a jsonb array, got %s', jsonb_typeof(p_records)),
@@ -102,8 +103,15 @@ begin
   -- the version with the most evidence wins (docs/import.md "Merge rule"): the newest updated_at,
   -- then the latest lifecycle evidence (an archived_at or event the other snapshot had not seen),
   -- then the content rank, so the result does not depend on the order of the files
+  -- tags are stored as onboard stores them (core.normalize_tags, sorted); the legacy list is kept in
+  -- metadata.legacy_tags when normalising changed it
   insert into pg_temp.import_agent_batch
-  select distinct on (r.id) r.*
+  select distinct on (r.id) r.id, r.label, r.status, r.purpose, r.notes, core.normalize_tags(r.tags, p_sorted => true),
+         r.spawn_reason, r.api_key_hash,
+         case when coalesce(r.tags, '{}') = core.normalize_tags(r.tags, p_sorted => true) then r.metadata
+              else coalesce(r.metadata, '{}') || jsonb_build_object('legacy_tags', to_jsonb(r.tags)) end,
+         r.update_count, r.created_at, r.updated_at, r.paused_at, r.archived_at, r.deleted_at,
+         r.last_activity_at, r.anomalies, r.evidence_at, r.import_rank
     from jsonb_to_recordset(p_records) as r(
       id text, label text, status core.agent_status, purpose text, notes text, tags text[],
       spawn_reason text, api_key_hash text, metadata jsonb, update_count bigint, created_at timestamptz,
@@ -111,6 +119,14 @@ begin
       last_activity_at timestamptz, anomalies text[], evidence_at timestamptz, import_rank text)
    order by r.id, r.updated_at desc nulls last, r.evidence_at desc nulls last, r.import_rank desc;
   get diagnostics v_total = row_count;
+  -- over the schema's limit of 64 tags the batch is refused (the importer isolates and quarantines
+  -- the record); the API's 64-character limit per tag is not applied to history
+  select b.id, cardinality(b.tags) as n into v_bad from pg_temp.import_agent_batch b
+   where cardinality(b.tags) > 64 order by b.id limit 1;
+  if found then
+    raise exception using errcode = 'GV400', detail = 'INVALID_TAGS',
+      message = format('agent %s has %s distinct tags: at most 64 allowed', v_bad.id, v_bad.n);
+  end if;
 
   return query
   with upserted as (
@@ -146,7 +162,8 @@ $$;
 comment on function core.import_agents(jsonb) is
 'Upserts a batch of normalised legacy agents (p_records: jsonb array of core.agents-shaped records plus evidence_at and import_rank); returns one row of counts.
 Within the batch and against stored legacy rows the version with the most evidence wins (docs/import.md "Merge rule"): the newest updated_at, then the latest lifecycle evidence, then the content rank. A placeholder always yields to a real record; a live (non-legacy) agent is never overwritten. inserted / updated / already_present count distinct ids.
-Errors: GV400 IMPORT_BATCH_NOT_ARRAY when p_records is not a jsonb array.
+Tags are normalised with core.normalize_tags (sorted, as onboard stores them); when that changed the list, the legacy list is kept whole in metadata.legacy_tags.
+Errors: GV400 IMPORT_BATCH_NOT_ARRAY when p_records is not a jsonb array; GV400 INVALID_TAGS naming the first agent (by id) with more than 64 distinct tags (the whole batch is refused).
 @nonnull *';
 
 create or replace function core.import_agent_parents(p_links jsonb)

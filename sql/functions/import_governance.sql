@@ -167,21 +167,25 @@ A bin that already holds different values is not overwritten but returned in con
 drop function if exists knowledge.import_discoveries(jsonb, text);
 create or replace function knowledge.import_discoveries(p_records jsonb, p_source text)
 returns table (inserted bigint, updated bigint, already_present bigint, placeholders bigint,
-               tags_inserted bigint, tags_already_present bigint, tags_removed bigint)
+               tags_read bigint, tags_inserted bigint, tags_already_present bigint, tags_removed bigint)
 language plpgsql as $$
 declare
   v_placeholders bigint;
   v_total bigint;
   v_inserted bigint;
   v_updated bigint;
+  v_tags_read bigint;
   v_tags_total bigint;
   v_tags_inserted bigint;
   v_tags_removed bigint;
+  v_bad record;
 begin
   select core.import_placeholder_agents(array_agg(r.agent_id), array_agg(r.created_at), p_source)
     into v_placeholders
     from jsonb_to_recordset(p_records) as r(agent_id text, created_at timestamptz);
 
+  -- records carry the legacy tag list as it was; it is normalised here, by the normaliser every
+  -- other writer uses, and kept in provenance.legacy_tags when normalising changed it
   create temp table if not exists pg_temp.import_discovery_batch (
     id text primary key, agent_id text, discovery_type text, severity knowledge.severity,
     status knowledge.discovery_status, summary text, details text, tags text[], references_files text[],
@@ -189,13 +193,32 @@ begin
     resolved_at timestamptz) on commit drop;
   truncate pg_temp.import_discovery_batch;
   insert into pg_temp.import_discovery_batch
-  select distinct on (r.id) r.*
+  select distinct on (r.id) r.id, r.agent_id, r.discovery_type, r.severity, r.status, r.summary, r.details,
+         core.normalize_tags(r.tags), r.references_files, r.confidence,
+         case when coalesce(r.tags, '{}') = core.normalize_tags(r.tags) then r.provenance
+              else coalesce(r.provenance, '{}') || jsonb_build_object('legacy_tags', to_jsonb(r.tags)) end,
+         r.created_at, r.updated_at, r.resolved_at
     from jsonb_to_recordset(p_records) as r(
       id text, agent_id text, discovery_type text, severity knowledge.severity, status knowledge.discovery_status,
       summary text, details text, tags text[], references_files text[], confidence double precision, provenance jsonb,
       created_at timestamptz, updated_at timestamptz, resolved_at timestamptz)
    order by r.id, r.updated_at desc, r.provenance ->> 'import_rank' desc;
   get diagnostics v_total = row_count;
+
+  -- a record over the tag limits refuses the batch (the importer splits it until the record is
+  -- alone, and quarantines it with this message)
+  select b.id, p.problems into v_bad
+    from pg_temp.import_discovery_batch b, knowledge.discovery_tag_problems(b.tags) as p(problems)
+   where cardinality(p.problems) > 0
+   order by b.id limit 1;
+  if found then
+    raise exception using errcode = 'GV400', detail = 'INVALID_TAGS',
+      message = format('discovery %s: %s', v_bad.id, array_to_string(v_bad.problems, '; '));
+  end if;
+
+  -- tags read: every record of the batch, repeated versions included, after normalisation
+  select coalesce(sum(cardinality(core.normalize_tags(r.tags))), 0) into v_tags_read
+    from jsonb_to_recordset(p_records) as r(tags text[]);
 
   create temp table if not exists pg_temp.import_discovery_changed (id text primary key, was_inserted boolean) on commit drop;
   truncate pg_temp.import_discovery_changed;
@@ -214,9 +237,16 @@ begin
       resolved_at = excluded.resolved_at
     -- a strictly newer version replaces; at the same updated_at the content rank decides between
     -- two imported versions, so the file order never matters (docs/import.md "Merge rule")
+    -- (a version equal in content apart from its rank is not a replacement: ranks of one content
+    -- computed by two importer versions differ)
     where excluded.updated_at > d.updated_at
        or (excluded.updated_at = d.updated_at and d.provenance ? 'import_rank'
-           and excluded.provenance ->> 'import_rank' > d.provenance ->> 'import_rank')
+           and excluded.provenance ->> 'import_rank' > d.provenance ->> 'import_rank'
+           and (excluded.agent_id, excluded.discovery_type, excluded.severity, excluded.status, excluded.summary,
+                excluded.details, excluded.tags, excluded.references_files, excluded.confidence,
+                excluded.provenance - 'import_rank', excluded.created_at, excluded.resolved_at)
+               is distinct from (d.agent_id, d.discovery_type, d.severity, d.status, d.summary, d.details, d.tags,
+                d.references_files, d.confidence, d.provenance - 'import_rank', d.created_at, d.resolved_at))
     returning d.id, (xmax = 0) as was_inserted
   )
   insert into pg_temp.import_discovery_changed select * from upserted;
@@ -242,13 +272,15 @@ begin
   select (select n from counted), (select count(*) from ins) into v_tags_total, v_tags_inserted;
 
   return query select v_inserted, v_updated, v_total - v_inserted - v_updated, v_placeholders,
-                      v_tags_inserted, v_tags_total - v_tags_inserted, v_tags_removed;
+                      v_tags_read, v_tags_inserted, v_tags_total - v_tags_inserted, v_tags_removed;
 end;
 $$;
 
 comment on function knowledge.import_discoveries(jsonb, text) is
-'Upserts a batch of legacy discoveries with their normalised tags; one row of counts for discoveries and tags.
-A stored discovery is replaced by a strictly newer updated_at, or at the same updated_at by a higher import_rank between two imported versions; the tags of a replaced discovery follow the new version exactly (tags_removed). response_to / superseded_by are set by knowledge.import_discovery_links once every discovery of the run exists. Unknown agents become placeholders attributed to p_source.
+'Upserts a batch of legacy discoveries with their tags; one row of counts for discoveries and tags.
+Records carry the legacy tag list as it was: it is normalised with core.normalize_tags (first-seen order) and, when that changed it, kept whole in provenance.legacy_tags. tags_read counts the normalised tags of every record of the batch (repeated versions included).
+A stored discovery is replaced by a strictly newer updated_at, or at the same updated_at by a higher import_rank between two imported versions whose content differs; the tags of a replaced discovery follow the new version exactly (tags_removed). response_to / superseded_by are set by knowledge.import_discovery_links once every discovery of the run exists. Unknown agents become placeholders attributed to p_source.
+Errors: GV400 INVALID_TAGS naming the first record (by id) whose normalised tags break the limits of knowledge.discovery_tag_problems; the whole batch is refused.
 @nonnull *';
 
 create or replace function knowledge.import_discovery_links(p_records jsonb, p_source text)

@@ -140,11 +140,7 @@ begin
   if v_type !~ '^[a-z][a-z0-9_]{0,63}$' then
     v_problems := v_problems || format('discovery_type "%s" is invalid: expected lower-case letters, digits and "_", starting with a letter (e.g. insight, bug_found)', p_discovery_type);
   end if;
-  if cardinality(v_tags) > 64 then
-    v_problems := v_problems || format('%s distinct tags given: at most 64 allowed', cardinality(v_tags));
-  end if;
-  select v_problems || coalesce(array_agg(format('tag "%s" has %s characters: at most 100 allowed', left(t, 40) || '...', char_length(t))), '{}')
-  into v_problems from unnest(v_tags) t where char_length(t) > 100;
+  v_problems := v_problems || knowledge.discovery_tag_problems(v_tags);
   if p_severity is not null and p_severity not in ('low', 'medium', 'high', 'critical') then
     v_problems := v_problems || format('severity "%s" is invalid: expected low, medium, high or critical (or none)', p_severity);
   end if;

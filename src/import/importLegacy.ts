@@ -216,7 +216,9 @@ export async function importLegacy(opts: ImportOptions): Promise<ImportReport> {
           last = item;
           seen++;
           addCounts(fr.entities, item.entity, { read: 1 });
-          if (item.record && item.entity === 'discoveries') addCounts(fr.entities, 'discovery_tags', { read: (item.record.tags as unknown[]).length });
+          // tags are normalised in PostgreSQL (knowledge.import_discoveries counts them read); a dry run
+          // without a database counts them as given
+          if (item.record && item.entity === 'discoveries' && !client) addCounts(fr.entities, 'discovery_tags', { read: (item.record.tags as unknown[]).length });
           if (item.record && item.entity === 'dialectic_sessions') addCounts(fr.entities, 'dialectic_messages', { read: (item.record.messages as unknown[]).length });
           if (item.record) countAnomalies(report, item);
           if (item.reject) {

@@ -127,7 +127,7 @@ async function writeOnce(db: Queryable, entity: Entity, items: Item[], source: s
     case 'discoveries': {
       const r = one(await knowledge.importDiscoveries(db, { records, source }), 'knowledge.import_discoveries');
       add(o, entity, { inserted: n(r.inserted), updated: n(r.updated), already_present: n(r.already_present) });
-      add(o, 'discovery_tags', { inserted: n(r.tags_inserted), already_present: n(r.tags_already_present) });
+      add(o, 'discovery_tags', { read: n(r.tags_read), inserted: n(r.tags_inserted), already_present: n(r.tags_already_present) });
       o.tagsRemoved += n(r.tags_removed);
       o.placeholders += n(r.placeholders);
       break;
@@ -199,7 +199,13 @@ export async function writeBatch(db: Queryable, entity: Entity, items: Item[], s
     if (!isDataError(err)) throw err;
     if (items.length === 1) {
       const o = empty();
-      o.rejections.push({ item: items[0]!, disposition: 'rejected', reason: `PostgreSQL refused the record: ${(err as Error).message}` });
+      const item = items[0]!;
+      o.rejections.push({ item, disposition: 'rejected', reason: `PostgreSQL refused the record: ${(err as Error).message}` });
+      // a refused discovery's tags were read (as given: they were never normalised) and are quarantined with it
+      if (entity === 'discoveries') {
+        const tags = (item.record!.tags as unknown[]).length;
+        add(o, 'discovery_tags', { read: tags, quarantined: tags });
+      }
       return o;
     }
     const mid = Math.ceil(items.length / 2);

@@ -6,12 +6,16 @@ import { createMigratedDatabase, TestDatabase } from '../helpers/db';
  * discovery tags in first-seen order. Properties over arbitrary tag lists, evaluated by PostgreSQL:
  * the result is idempotent, lower-cased, trimmed, without blanks or duplicates, keeps exactly the
  * normalised forms of the input in first-seen order, and the sorted form is that set in collation order.
+ * Trimming is ECMAScript's String.prototype.trim (the reference here), so a tag an MCP client trims
+ * and the same tag in a legacy file normalise alike; lower-casing is PostgreSQL's lower().
  */
 
 // tag characters: letters whose case mapping is special, spaces and other whitespace, any code point
 // PostgreSQL text can hold (no NUL, no lone surrogates)
 const unit = fc.oneof(
-  fc.constantFrom(' ', ' ', '  ', 'a', 'A', 'z', 'Z', 'é', 'É', 'ß', 'İ', 'ı', 'Σ', 'ς', '\t', '\n', '\u00a0', ',', "'", '"', '\\', '{', '}'),
+  fc.constantFrom(' ', ' ', '  ', 'a', 'A', 'z', 'Z', 'é', 'É', 'ß', 'İ', 'ı', 'Σ', 'ς', '\t', '\n', '\r', '\v', '\f', '\u00a0',
+    '\u1680', '\u2000', '\u2007', '\u200a', '\u200b', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff', '\u0085',
+    ',', "'", '"', '\\', '{', '}'),
   fc.integer({ min: 1, max: 0x10ffff }).filter((c) => c < 0xd800 || c > 0xdfff).map((c) => String.fromCodePoint(c)),
 );
 const tag = fc.oneof(fc.string({ unit, maxLength: 6 }), fc.constantFrom('', ' ', 'Ops', ' ops ', 'OPS'));
@@ -30,23 +34,24 @@ interface Normalised {
   sorted: string[];
   first_again: string[];
   sorted_again: string[];
-  /** lower(btrim(x)) of each input element, in input order (null for a null element) */
+  /** lower(x.trim()) of each input element, in input order (null for a null element) */
   keys: Array<string | null> | null;
   clean: boolean;
   first_in_collation_order: string[];
 }
 
 async function normalise(tags: Array<string | null> | null): Promise<Normalised> {
+  const trimmed = tags?.map((t) => (t === null ? null : t.trim())) ?? null;
   const { rows } = await db.pool.query<Normalised>(
     `select core.normalize_tags($1::text[]) as first,
             core.normalize_tags($1::text[], true) as sorted,
             core.normalize_tags(core.normalize_tags($1::text[])) as first_again,
             core.normalize_tags(core.normalize_tags($1::text[], true), true) as sorted_again,
-            array(select lower(btrim(u.x)) from unnest($1::text[]) with ordinality as u(x, o) order by u.o) as keys,
-            (select coalesce(bool_and(t = lower(t) and t = btrim(t) and t <> ''), true)
+            array(select lower(u.x) from unnest($2::text[]) with ordinality as u(x, o) order by u.o) as keys,
+            (select coalesce(bool_and(t = lower(t) and t <> ''), true)
                from unnest(core.normalize_tags($1::text[])) as t) as clean,
             array(select t from unnest(core.normalize_tags($1::text[])) as t order by t) as first_in_collation_order`,
-    [tags],
+    [tags, trimmed],
   );
   return rows[0]!;
 }
@@ -56,6 +61,7 @@ test('normalize_tags is idempotent, lower-cased, trimmed, without blanks or dupl
     fc.asyncProperty(tagList, async (tags) => {
       const n = await normalise(tags);
       expect(n.clean).toBe(true);
+      for (const t of n.first) expect(t).toBe(t.trim());
       expect(new Set(n.first).size).toBe(n.first.length);
       // exactly the non-blank normalised inputs, each at its first occurrence
       const expected = [...new Set((n.keys ?? []).filter((k): k is string => k !== null && k !== ''))];

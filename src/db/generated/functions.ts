@@ -1473,6 +1473,12 @@ export interface CoreTransitionAgentRow {
 }
 const CoreTransitionAgentSpec: FunctionSpec = {"schema":"core","name":"transition_agent","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"toStatus","sqlName":"p_to_status","sqlType":"text","json":false},{"key":"authority","sqlName":"p_authority","sqlType":"text","json":false},{"key":"actorAgentId","sqlName":"p_actor_agent_id","sqlType":"text","json":false},{"key":"reason","sqlName":"p_reason","sqlType":"text","json":false},{"key":"actor","sqlName":"p_actor","sqlType":"text","json":false},{"key":"reviewId","sqlName":"p_review_id","sqlType":"text","json":false}],"nonNull":["agent_id","from_status","to_status","event_id","changed_at"]};
 
+/** Arguments of core.trim_tag(p_tag text). */
+export interface CoreTrimTagArgs {
+  tag: string | null;
+}
+const CoreTrimTagSpec: FunctionSpec = {"schema":"core","name":"trim_tag","returns":"scalar","params":[{"key":"tag","sqlName":"p_tag","sqlType":"text","json":false}]};
+
 /** Arguments of core.unbind_session(p_session_id text). */
 export interface CoreUnbindSessionArgs {
   sessionId: string | null;
@@ -1544,6 +1550,12 @@ export interface KnowledgeDiscoveryStatsRow {
   count: string;
 }
 const KnowledgeDiscoveryStatsSpec: FunctionSpec = {"schema":"knowledge","name":"discovery_stats","returns":"rows","params":[{"key":"top","sqlName":"p_top","sqlType":"integer","json":false}],"nonNull":["dimension","key","count"]};
+
+/** Arguments of knowledge.discovery_tag_problems(p_tags text[]). */
+export interface KnowledgeDiscoveryTagProblemsArgs {
+  tags: Array<string> | null;
+}
+const KnowledgeDiscoveryTagProblemsSpec: FunctionSpec = {"schema":"knowledge","name":"discovery_tag_problems","returns":"scalar","params":[{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false}],"nonNull":["value"]};
 
 /** Arguments of knowledge.get_discovery(p_id text, p_max_depth integer). */
 export interface KnowledgeGetDiscoveryArgs {
@@ -1756,11 +1768,12 @@ export interface KnowledgeImportDiscoveriesRow {
   updated: string;
   already_present: string;
   placeholders: string;
+  tags_read: string;
   tags_inserted: string;
   tags_already_present: string;
   tags_removed: string;
 }
-const KnowledgeImportDiscoveriesSpec: FunctionSpec = {"schema":"knowledge","name":"import_discoveries","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}],"nonNull":["inserted","updated","already_present","placeholders","tags_inserted","tags_already_present","tags_removed"]};
+const KnowledgeImportDiscoveriesSpec: FunctionSpec = {"schema":"knowledge","name":"import_discoveries","returns":"rows","params":[{"key":"records","sqlName":"p_records","sqlType":"jsonb","json":true},{"key":"source","sqlName":"p_source","sqlType":"text","json":false}],"nonNull":["inserted","updated","already_present","placeholders","tags_read","tags_inserted","tags_already_present","tags_removed"]};
 
 /** Arguments of knowledge.import_discovery_links(p_records jsonb, p_source text). */
 export interface KnowledgeImportDiscoveryLinksArgs {
@@ -2672,7 +2685,8 @@ export const core = {
   /**
    * Upserts a batch of normalised legacy agents (p_records: jsonb array of core.agents-shaped records plus evidence_at and import_rank); returns one row of counts.
    * Within the batch and against stored legacy rows the version with the most evidence wins (docs/import.md "Merge rule"): the newest updated_at, then the latest lifecycle evidence, then the content rank. A placeholder always yields to a real record; a live (non-legacy) agent is never overwritten. inserted / updated / already_present count distinct ids.
-   * Errors: GV400 IMPORT_BATCH_NOT_ARRAY when p_records is not a jsonb array.
+   * Tags are normalised with core.normalize_tags (sorted, as onboard stores them); when that changed the list, the legacy list is kept whole in metadata.legacy_tags.
+   * Errors: GV400 IMPORT_BATCH_NOT_ARRAY when p_records is not a jsonb array; GV400 INVALID_TAGS naming the first agent (by id) with more than 64 distinct tags (the whole batch is refused).
    *
    * core.import_agents(p_records jsonb): volatile, returns rows.
    */
@@ -2789,8 +2803,8 @@ export const core = {
   lookupSession: (db: Queryable, args: CoreLookupSessionArgs): Promise<CoreLookupSessionRow[]> =>
     callFunction<CoreLookupSessionRow[]>(db, CoreLookupSessionSpec, args as unknown as Record<string, unknown>),
   /**
-   * Tags as stored: each lower-cased and trimmed of spaces, blank and null tags dropped, duplicates removed.
-   * Order: first-seen (the position of the first tag that normalises to it) unless p_sorted, then sorted by the database collation. Idempotent. A null or empty array gives an empty array. Limits are the caller's (core.check_agent_tags, knowledge.store_discovery).
+   * Tags as stored: each trimmed of white space (core.trim_tag) and lower-cased, blank and null tags dropped, duplicates removed.
+   * Order: first-seen (the position of the first tag that normalises to it) unless p_sorted, then sorted by the database collation. Idempotent. A null or empty array gives an empty array. Limits are the caller's (core.check_agent_tags, knowledge.discovery_tag_problems, the legacy importers).
    *
    * core.normalize_tags(p_tags text[], p_sorted boolean): immutable, returns scalar.
    */
@@ -2866,6 +2880,13 @@ export const core = {
   transitionAgent: (db: Queryable, args: CoreTransitionAgentArgs): Promise<CoreTransitionAgentRow> =>
     callFunction<CoreTransitionAgentRow>(db, CoreTransitionAgentSpec, args as unknown as Record<string, unknown>),
   /**
+   * One tag without its leading and trailing white space (the set String.prototype.trim removes: ASCII white space, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000, U+FEFF). Null for null.
+   *
+   * core.trim_tag(p_tag text): immutable, strict, returns scalar.
+   */
+  trimTag: (db: Queryable, args: CoreTrimTagArgs): Promise<string | null> =>
+    callFunction<string | null>(db, CoreTrimTagSpec, args as unknown as Record<string, unknown>),
+  /**
    * Removes a session binding and returns the removed row (no row when there was nothing to remove).
    *
    * core.unbind_session(p_session_id text): volatile, returns rows.
@@ -2907,6 +2928,13 @@ export const knowledge = {
    */
   discoveryStats: (db: Queryable, args: KnowledgeDiscoveryStatsArgs = {}): Promise<KnowledgeDiscoveryStatsRow[]> =>
     callFunction<KnowledgeDiscoveryStatsRow[]>(db, KnowledgeDiscoveryStatsSpec, args as unknown as Record<string, unknown>),
+  /**
+   * The limits of a discovery's normalised tag list (core.normalize_tags): at most 64 tags, each at most 100 characters. Returns one message per problem (empty when the list is within the limits), for knowledge.store_discovery and knowledge.import_discoveries.
+   *
+   * knowledge.discovery_tag_problems(p_tags text[]): immutable, returns scalar.
+   */
+  discoveryTagProblems: (db: Queryable, args: KnowledgeDiscoveryTagProblemsArgs): Promise<Array<string>> =>
+    callFunction<Array<string>>(db, KnowledgeDiscoveryTagProblemsSpec, args as unknown as Record<string, unknown>),
   /**
    * A discovery with its response chain.
    * relation self (depth 0), ancestor (depth 1 = the discovery it responds to, 2 = that one's target, ...; at most p_max_depth, 0..1000) and response (direct responses, depth 1, oldest first).
@@ -3040,8 +3068,10 @@ export const knowledge = {
   graphVerifySampled: (db: Queryable, args: KnowledgeGraphVerifySampledArgs): Promise<KnowledgeGraphVerifySampledRow[]> =>
     callFunction<KnowledgeGraphVerifySampledRow[]>(db, KnowledgeGraphVerifySampledSpec, args as unknown as Record<string, unknown>),
   /**
-   * Upserts a batch of legacy discoveries with their normalised tags; one row of counts for discoveries and tags.
-   * A stored discovery is replaced by a strictly newer updated_at, or at the same updated_at by a higher import_rank between two imported versions; the tags of a replaced discovery follow the new version exactly (tags_removed). response_to / superseded_by are set by knowledge.import_discovery_links once every discovery of the run exists. Unknown agents become placeholders attributed to p_source.
+   * Upserts a batch of legacy discoveries with their tags; one row of counts for discoveries and tags.
+   * Records carry the legacy tag list as it was: it is normalised with core.normalize_tags (first-seen order) and, when that changed it, kept whole in provenance.legacy_tags. tags_read counts the normalised tags of every record of the batch (repeated versions included).
+   * A stored discovery is replaced by a strictly newer updated_at, or at the same updated_at by a higher import_rank between two imported versions whose content differs; the tags of a replaced discovery follow the new version exactly (tags_removed). response_to / superseded_by are set by knowledge.import_discovery_links once every discovery of the run exists. Unknown agents become placeholders attributed to p_source.
+   * Errors: GV400 INVALID_TAGS naming the first record (by id) whose normalised tags break the limits of knowledge.discovery_tag_problems; the whole batch is refused.
    *
    * knowledge.import_discoveries(p_records jsonb, p_source text): volatile, returns rows.
    */
@@ -3276,11 +3306,13 @@ export const functionSignatures = [
   { schema: "core", name: "schema_version", args: "", returns: "scalar", returnsSet: false, volatility: "stable", strict: false },
   { schema: "core", name: "spawn_agent", args: "p_parent_agent_id text, p_spawn_reason text, p_agent_id text, p_label text, p_purpose text, p_tags text[], p_metadata jsonb, p_actor text, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "core", name: "transition_agent", args: "p_agent_id text, p_to_status text, p_authority text, p_actor_agent_id text, p_reason text, p_actor text, p_review_id text, OUT agent_id text, OUT from_status core.agent_status, OUT to_status core.agent_status, OUT event_id bigint, OUT changed_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "core", name: "trim_tag", args: "p_tag text", returns: "scalar", returnsSet: false, volatility: "immutable", strict: true },
   { schema: "core", name: "unbind_session", args: "p_session_id text", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "core", name: "update_agent", args: "p_agent_id text, p_label text, p_purpose text, p_notes text, p_tags text[], p_reason text, p_actor text, OUT agent_id text, OUT label text, OUT purpose text, OUT notes text, OUT tags text[], OUT changed text[], OUT updated_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "add_discovery_note", args: "p_discovery_id text, p_agent_id text, p_note text", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "agent_provenance", args: "p_agent_id text", returns: "scalar", returnsSet: false, volatility: "stable", strict: false },
   { schema: "knowledge", name: "discovery_stats", args: "p_top integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
+  { schema: "knowledge", name: "discovery_tag_problems", args: "p_tags text[]", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
   { schema: "knowledge", name: "get_discovery", args: "p_id text, p_max_depth integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "knowledge", name: "grant_graph_reader", args: "", returns: "void", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "graph_actual_edges", args: "", returns: "rows", returnsSet: true, volatility: "stable", strict: false },

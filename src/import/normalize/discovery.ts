@@ -58,15 +58,16 @@ export function checkDiscoveryId(id: unknown, what: string): string | undefined 
   return undefined;
 }
 
-/** Tags as the schema stores them: lower case, trimmed, distinct, 1..100 characters. */
-export function normalizeTags(tags: unknown): Normalized<string[]> {
+/**
+ * A legacy tag list as it was (null/undefined → []), or why it is not a list of strings.
+ * Normalising (trim, lower case, distinct) and the limits are knowledge.import_discoveries' job: it
+ * uses core.normalize_tags, the normaliser of every other writer, and keeps this list in
+ * provenance.legacy_tags when normalising changed it.
+ */
+export function legacyTags(tags: unknown): Normalized<string[]> {
   if (tags === null || tags === undefined) return { ok: true, value: [] };
   if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) return { ok: false, reason: `tags ${JSON.stringify(tags).slice(0, 200)} is not a list of strings` };
-  const out = [...new Set((tags as string[]).map((t) => t.trim().toLowerCase()).filter((t) => t !== ''))];
-  const long = out.find((t) => [...t].length > 100);
-  if (long) return { ok: false, reason: `tag ${JSON.stringify(long.slice(0, 120))} is longer than 100 characters` };
-  if (out.length > 64) return { ok: false, reason: `${out.length} tags, more than the 64 the schema allows` };
-  return { ok: true, value: out };
+  return { ok: true, value: tags as string[] };
 }
 
 export function normalizeDiscovery(d: LegacyDiscovery, keyHint: string | undefined, ctx: NormalizeContext): Normalized<DiscoveryRecord> {
@@ -86,7 +87,7 @@ export function normalizeDiscovery(d: LegacyDiscovery, keyHint: string | undefin
   const details = typeof d.details === 'string' ? d.details : d.details == null ? '' : JSON.stringify(d.details);
   const long = tooLong(summary, 2000, 'summary') ?? tooLong(details, 200000, 'details');
   if (long) return { ok: false, reason: long };
-  const tags = normalizeTags(d.tags);
+  const tags = legacyTags(d.tags);
   if (!tags.ok) return tags;
   const files = d.references_files ?? d.related_files ?? [];
   let refs: unknown = files;
@@ -110,7 +111,6 @@ export function normalizeDiscovery(d: LegacyDiscovery, keyHint: string | undefin
     resolvedAt = updated;
     provenance.legacy_inferred = ['resolved_at'];
   }
-  if (Array.isArray(d.tags) && JSON.stringify(d.tags) !== JSON.stringify(tags.value)) provenance.legacy_tags = d.tags;
   for (const k of ['provenance', 'provenance_chain']) {
     const v = d[k];
     if (v === null || v === undefined || v === '') continue;
