@@ -893,6 +893,10 @@ create function core.record_sql_migration() returns trigger
 create function core.require_active_actor(p_agent_id text, p_role text DEFAULT 'actor'::text) returns core.agents
   language plpgsql volatile
   as '...'; -- body sha256:842c971fa7e83148d4ce4835d68fac7931dc05cffda4fcced07d679ee8351446
+create function core.resume_agent_after_review(p_agent_id text, p_actor text, p_reason text DEFAULT NULL::text, OUT agent_id text, OUT from_status core.agent_status, OUT to_status core.agent_status, OUT event_id bigint, OUT changed_at timestamp with time zone, OUT review_id text) returns record
+  language plpgsql volatile
+  set search_path = core, public
+  as '...'; -- body sha256:c10ff2b78e077945d7960713d3e5306b6ef54c726599d75d296399f4ca0b9b32
 create function core.rotate_api_key(p_agent_id text, p_actor_agent_id text DEFAULT NULL::text, p_admin boolean DEFAULT false, p_reason text DEFAULT NULL::text, OUT agent_id text, OUT api_key text, OUT rotated_at timestamp with time zone) returns record
   language plpgsql volatile
   as '...'; -- body sha256:70d74f6de223668021d17a4d8a0afc6025e8734f477a6cd62b448d33be4c130b
@@ -1172,6 +1176,7 @@ CREATE TRIGGER discoveries_summary_words_update AFTER UPDATE ON knowledge.discov
 -- function core.project_agent(text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.record_sql_migration(): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.require_active_actor(text,text): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.resume_agent_after_review(text,text,text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.rotate_api_key(text,text,boolean,text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.schema_version(): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.spawn_agent(text,text,text,text,text,text[],jsonb,text): <owner>=EXECUTE; PUBLIC=EXECUTE
@@ -1540,6 +1545,9 @@ comment on function core.record_sql_migration() is 'Trigger on graphile_migrate.
 comment on function core.require_active_actor(pg_catalog.text,pg_catalog.text) is 'The acting agent row, locked FOR SHARE, after core.check_actor_status.
 The lock orders a concurrent status change with the caller''s transaction. Errors: GV404 AGENT_NOT_FOUND for an unknown id; GV423 AGENT_PAUSED / AGENT_ARCHIVED / AGENT_DELETED when the agent cannot write.
 @nonnull id, status, notes, tags, metadata, update_count, created_at, updated_at, origin, anomalies';
+comment on function core.resume_agent_after_review(pg_catalog.text,pg_catalog.text,pg_catalog.text) is 'The dashboard operator''s "resume after review", in one transaction: the agent must be paused and its latest dialectic review (as the paused agent; newest created_at) resolved with resolution.action = resume; then core.transition_agent makes it active on the admin''s authority. review_id is that review. p_reason defaults to "resumed from the dashboard after review <id>".
+Errors: GV404 AGENT_NOT_FOUND; GV422 NOT_PAUSED, NO_RESUMING_REVIEW (naming the latest review and its status, or none); the errors of core.transition_agent.
+@nonnull *';
 comment on function core.rotate_api_key(pg_catalog.text,pg_catalog.text,boolean,pg_catalog.text) is 'Replaces an agent''s API key and returns the new one (the only time it exists outside the caller); the old key stops authenticating at commit.
 Allowed for the agent itself (p_actor_agent_id, also while paused, so a leaked key can be replaced) or an admin (p_admin); never for a deleted agent, and an archived one only by an admin. Records an updated lifecycle event.
 Errors: GV400 INVALID_INPUT (reason over 4000 characters); GV403 NOT_SELF; GV404 AGENT_NOT_FOUND; GV423 AGENT_DELETED / AGENT_ARCHIVED.

@@ -173,3 +173,51 @@ Errors: GV400 INVALID_STATUS / INVALID_AUTHORITY / INVALID_TRANSITION (reason ov
 comment on function core.guard_agent_status() is
 'Trigger on core.agents (migration 000008): refuses a change of status or pause_hold_since not made through core.transition_agent.
 core.transition_agent marks its update with the transaction setting govdb.status_change; the legacy importer holds the govdb.legacy_import advisory lock. Errors: GV422 STATUS_CHANGE_OUTSIDE_STATE_MACHINE.';
+
+create or replace function core.resume_agent_after_review(
+  p_agent_id text,
+  p_actor text,
+  p_reason text default null,
+  out agent_id text,
+  out from_status core.agent_status,
+  out to_status core.agent_status,
+  out event_id bigint,
+  out changed_at timestamptz,
+  out review_id text)
+language plpgsql volatile
+set search_path = core, public
+as $$
+declare
+  v_status core.agent_status;
+  v_review core.dialectic_sessions;
+begin
+  -- the agent row is locked before the review is read, so the check and the resume see one state
+  select a.status into v_status from core.agents a where a.id = p_agent_id for no key update;
+  if not found then
+    raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND',
+      message = format('No agent with id "%s"', p_agent_id), hint = 'Check the id (the list_agents tool).';
+  end if;
+  if v_status <> 'paused' then
+    raise exception using errcode = 'GV422', detail = 'NOT_PAUSED',
+      message = format('Agent "%s" is %s, not paused: there is nothing to resume after a review.', p_agent_id, v_status);
+  end if;
+  select * into v_review from core.dialectic_sessions d
+   where d.paused_agent_id = p_agent_id
+   order by d.created_at desc, d.id desc limit 1;
+  if not found or v_review.status <> 'resolved' or v_review.resolution ->> 'action' is distinct from 'resume' then
+    raise exception using errcode = 'GV422', detail = 'NO_RESUMING_REVIEW',
+      message = format('Agent "%s" has no resolved dialectic review that allows resuming (latest review: %s).', p_agent_id,
+                       case when v_review.id is null then 'none' else format('%s, %s', v_review.id, v_review.status) end),
+      hint = 'Wait for the review to resolve, or resume the agent with the admin resume_agent tool after checking it yourself.';
+  end if;
+  select t.agent_id, t.from_status, t.to_status, t.event_id, t.changed_at
+    into agent_id, from_status, to_status, event_id, changed_at
+    from core.transition_agent(p_agent_id, 'active', 'admin', p_reason => coalesce(p_reason, format('resumed from the dashboard after review %s', v_review.id)),
+                               p_actor => p_actor) t;
+  review_id := v_review.id;
+end;
+$$;
+comment on function core.resume_agent_after_review(text,text,text) is
+'The dashboard operator''s "resume after review", in one transaction: the agent must be paused and its latest dialectic review (as the paused agent; newest created_at) resolved with resolution.action = resume; then core.transition_agent makes it active on the admin''s authority. review_id is that review. p_reason defaults to "resumed from the dashboard after review <id>".
+Errors: GV404 AGENT_NOT_FOUND; GV422 NOT_PAUSED, NO_RESUMING_REVIEW (naming the latest review and its status, or none); the errors of core.transition_agent.
+@nonnull *';

@@ -246,6 +246,18 @@ export function createAgentService(db: Queryable, options: AgentServiceOptions =
     transition,
     pause: (agentId: string, by?: TransitionAuthority) => transition(agentId, 'paused', by),
     resume: (agentId: string, by?: TransitionAuthority) => transition(agentId, 'active', by),
+    /**
+     * The operator's resume of a paused agent whose latest review resolved with action "resume", decided
+     * and done in one transaction (core.resume_agent_after_review); `reviewId` is that review.
+     * INVALID_STATE (NOT_PAUSED, NO_RESUMING_REVIEW), NOT_FOUND.
+     */
+    async resumeAfterReview(agentId: string, by: { actor: string; reason?: string }): Promise<StatusChange & { reviewId: string }> {
+      const row = await core.resumeAgentAfterReview(db, { agentId, actor: by.actor, reason: by.reason });
+      return invalidated(agentId, {
+        agentId: row.agent_id, fromStatus: row.from_status, toStatus: row.to_status, eventId: Number(row.event_id),
+        changedAt: row.changed_at, reviewId: row.review_id,
+      });
+    },
     archive: (agentId: string, by?: TransitionAuthority) => transition(agentId, 'archived', by),
     markWaitingInput: (agentId: string, by?: TransitionAuthority) => transition(agentId, 'waiting_input', by),
     /** Soft delete: the row stays (status deleted), its label is freed and its sessions end. */

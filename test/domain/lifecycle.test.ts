@@ -208,3 +208,40 @@ describe('docs/lifecycle.md', () => {
     await expect(db.pool.query(`update core.agents set status = 'paused', paused_at = now() where id = $1`, [a.agentId])).rejects.toMatchObject({ code: 'GV422' });
   });
 });
+
+describe("the operator's resume after a review (core.resume_agent_after_review)", () => {
+  /** A paused agent with the given latest reviews (oldest first), each [status, resolution action]. */
+  async function pausedWith(reviews: Array<['active' | 'resolved' | 'escalated', string | null]>): Promise<string> {
+    const { agentId } = await agents.onboard({});
+    await agents.pause(agentId, { authority: 'admin', actor: 'test' });
+    let t = 0;
+    for (const [state, action] of reviews) {
+      await db.pool.query(
+        `insert into core.dialectic_sessions (paused_agent_id, status, phase, resolution, created_at)
+         values ($1, $2::text::core.dialectic_status, case $2::text when 'active' then 'thesis' else $2::text end::core.dialectic_phase,
+                 case when $2::text = 'resolved' then jsonb_build_object('action', $3::text) end, now() + make_interval(secs => $4))`,
+        [agentId, state, action, t++]);
+    }
+    return agentId;
+  }
+
+  it('resumes only a paused agent whose latest review resolved with action resume, in one transaction', async () => {
+    const ok = await pausedWith([['escalated', null], ['resolved', 'resume']]);
+    const change = await agents.resumeAfterReview(ok, { actor: 'operator:admin' });
+    expect(change).toMatchObject({ agentId: ok, fromStatus: 'paused', toStatus: 'active' });
+    expect(await status(ok)).toBe('active');
+    const { rows: [event] } = await db.pool.query(`select actor, reason, details from core.agent_lifecycle_events where id = $1`, [change.eventId]);
+    expect(event).toMatchObject({ actor: 'operator:admin', reason: `resumed from the dashboard after review ${change.reviewId}`, details: { authority: 'admin' } });
+
+    const refused = async (id: string) => attempt(() => agents.resumeAfterReview(id, { actor: 'operator:admin' }));
+    // not paused any more
+    expect(await refused(ok)).toMatchObject({ ok: false, code: 'INVALID_STATE', reason: 'NOT_PAUSED' });
+    // no review, a review still running, a newer review that did not resume, a resolution with another action
+    for (const reviews of [[], [['active', null]], [['resolved', 'resume'], ['escalated', null]], [['resolved', 'block']]] as Array<Array<['active' | 'resolved' | 'escalated', string | null]>>) {
+      const id = await pausedWith(reviews);
+      expect(await refused(id)).toMatchObject({ ok: false, code: 'INVALID_STATE', reason: 'NO_RESUMING_REVIEW' });
+      expect(await status(id)).toBe('paused');
+    }
+    expect(await refused('no_such_agent')).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+  });
+});

@@ -1410,6 +1410,23 @@ export interface CoreRequireActiveActorRow {
 }
 const CoreRequireActiveActorSpec: FunctionSpec = {"schema":"core","name":"require_active_actor","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"role","sqlName":"p_role","sqlType":"text","json":false}],"nonNull":["id","status","notes","tags","metadata","update_count","created_at","updated_at","origin","anomalies"]};
 
+/** Arguments of core.resume_agent_after_review(p_agent_id text, p_actor text, p_reason text, OUT agent_id text, OUT from_status core.agent_status, OUT to_status core.agent_status, OUT event_id bigint, OUT changed_at timestamp with time zone, OUT review_id text). */
+export interface CoreResumeAgentAfterReviewArgs {
+  agentId: string | null;
+  actor: string | null;
+  reason?: string | null;
+}
+/** A result row of core.resume_agent_after_review. */
+export interface CoreResumeAgentAfterReviewRow {
+  agent_id: string;
+  from_status: AgentStatus;
+  to_status: AgentStatus;
+  event_id: string;
+  changed_at: Date;
+  review_id: string;
+}
+const CoreResumeAgentAfterReviewSpec: FunctionSpec = {"schema":"core","name":"resume_agent_after_review","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"actor","sqlName":"p_actor","sqlType":"text","json":false},{"key":"reason","sqlName":"p_reason","sqlType":"text","json":false}],"nonNull":["agent_id","from_status","to_status","event_id","changed_at","review_id"]};
+
 /** Arguments of core.rotate_api_key(p_agent_id text, p_actor_agent_id text, p_admin boolean, p_reason text, OUT agent_id text, OUT api_key text, OUT rotated_at timestamp with time zone). */
 export interface CoreRotateApiKeyArgs {
   agentId: string | null;
@@ -2846,6 +2863,14 @@ export const core = {
   requireActiveActor: (db: Queryable, args: CoreRequireActiveActorArgs): Promise<CoreRequireActiveActorRow> =>
     callFunction<CoreRequireActiveActorRow>(db, CoreRequireActiveActorSpec, args as unknown as Record<string, unknown>),
   /**
+   * The dashboard operator's "resume after review", in one transaction: the agent must be paused and its latest dialectic review (as the paused agent; newest created_at) resolved with resolution.action = resume; then core.transition_agent makes it active on the admin's authority. review_id is that review. p_reason defaults to "resumed from the dashboard after review <id>".
+   * Errors: GV404 AGENT_NOT_FOUND; GV422 NOT_PAUSED, NO_RESUMING_REVIEW (naming the latest review and its status, or none); the errors of core.transition_agent.
+   *
+   * core.resume_agent_after_review(p_agent_id text, p_actor text, p_reason text, OUT agent_id text, OUT from_status core.agent_status, OUT to_status core.agent_status, OUT event_id bigint, OUT changed_at timestamp with time zone, OUT review_id text): volatile, returns row.
+   */
+  resumeAgentAfterReview: (db: Queryable, args: CoreResumeAgentAfterReviewArgs): Promise<CoreResumeAgentAfterReviewRow> =>
+    callFunction<CoreResumeAgentAfterReviewRow>(db, CoreResumeAgentAfterReviewSpec, args as unknown as Record<string, unknown>),
+  /**
    * Replaces an agent's API key and returns the new one (the only time it exists outside the caller); the old key stops authenticating at commit.
    * Allowed for the agent itself (p_actor_agent_id, also while paused, so a leaked key can be replaced) or an admin (p_admin); never for a deleted agent, and an archived one only by an admin. Records an updated lifecycle event.
    * Errors: GV400 INVALID_INPUT (reason over 4000 characters); GV403 NOT_SELF; GV404 AGENT_NOT_FOUND; GV423 AGENT_DELETED / AGENT_ARCHIVED.
@@ -3302,6 +3327,7 @@ export const functionSignatures = [
   { schema: "core", name: "process_agent_update", args: "p_agent_id text, p_complexity double precision, p_confidence double precision, p_response_length integer, p_response_text text, p_task_type text, p_ethical_drift double precision[], p_apply_pause boolean, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT drift_norm double precision, OUT update_count bigint, OUT agent_status core.agent_status, OUT recorded_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "core", name: "project_agent", args: "p_agent_id text", returns: "void", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "core", name: "require_active_actor", args: "p_agent_id text, p_role text", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "core", name: "resume_agent_after_review", args: "p_agent_id text, p_actor text, p_reason text, OUT agent_id text, OUT from_status core.agent_status, OUT to_status core.agent_status, OUT event_id bigint, OUT changed_at timestamp with time zone, OUT review_id text", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "core", name: "rotate_api_key", args: "p_agent_id text, p_actor_agent_id text, p_admin boolean, p_reason text, OUT agent_id text, OUT api_key text, OUT rotated_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "core", name: "schema_version", args: "", returns: "scalar", returnsSet: false, volatility: "stable", strict: false },
   { schema: "core", name: "spawn_agent", args: "p_parent_agent_id text, p_spawn_reason text, p_agent_id text, p_label text, p_purpose text, p_tags text[], p_metadata jsonb, p_actor text, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone", returns: "row", returnsSet: false, volatility: "volatile", strict: false },

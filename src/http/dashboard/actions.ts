@@ -1,5 +1,4 @@
 import type { ServerDeps } from '../../mcp/deps';
-import { GovdbError } from '../../errors';
 
 /**
  * Operator actions of the dashboard: the ONE place where the dashboard writes. Each action calls a
@@ -28,22 +27,12 @@ async function audited(deps: ServerDeps, eventType: string, agentId: string | nu
 
 /**
  * Resumes a paused agent whose latest review it took part in as the paused agent was resolved with
- * action "resume". INVALID_STATE when the agent is not paused or has no such review.
+ * action "resume" (the rule and the resume are one stored function). INVALID_STATE when the agent is
+ * not paused or has no such review.
  */
 export async function resumeAfterReview(deps: ServerDeps, agentId: string, reason?: string): Promise<ActionResult> {
-  const agent = await deps.services.agents.get(agentId);
-  if (agent.status !== 'paused') {
-    throw new GovdbError('INVALID_STATE', `Agent "${agentId}" is ${agent.status}, not paused: there is nothing to resume after a review.`);
-  }
-  const { sessions } = await deps.services.dialectic.listSessions({ agentId, limit: 50 });
-  const latest = sessions.find((s) => s.pausedAgentId === agentId);
-  if (!latest || latest.status !== 'resolved' || latest.resolution?.action !== 'resume') {
-    throw new GovdbError('INVALID_STATE', `Agent "${agentId}" has no resolved dialectic review that allows resuming (latest review: ${latest ? `${latest.id}, ${latest.status}` : 'none'}).`, {
-      hint: 'Wait for the review to resolve, or resume the agent with the admin resume_agent tool after checking it yourself.',
-    });
-  }
-  const change = await deps.services.agents.resume(agentId, { actor: OPERATOR_ACTOR, authority: 'admin', reason: reason ?? `resumed from the dashboard after review ${latest.id}` });
-  await audited(deps, 'agent_resumed', agentId, { from: change.fromStatus, to: change.toStatus, review_session_id: latest.id, reason: reason ?? null });
+  const change = await deps.services.agents.resumeAfterReview(agentId, { actor: OPERATOR_ACTOR, reason });
+  await audited(deps, 'agent_resumed', agentId, { from: change.fromStatus, to: change.toStatus, review_session_id: change.reviewId, reason: reason ?? null });
   return { action: 'resume', target: agentId, from_status: change.fromStatus, to_status: change.toStatus, changed_at: change.changedAt.toISOString() };
 }
 
