@@ -39,10 +39,35 @@ export const STATEMENT_STATES = {
   ALREADY_EXISTS: '42P05',
   /** 26000 invalid_sql_statement_name: the session lost the name (replaced backend, DISCARD ALL, pooler) */
   DOES_NOT_EXIST: '26000',
+  /**
+   * 0A000 feature_not_supported with "cached plan must not change result type": the statement's
+   * result columns changed under it (a migration replaced a function with other OUT columns, or
+   * added a column to a table whose rows a function returns) while this session held it prepared.
+   * Only that message counts: 0A000 also means other, permanent refusals.
+   */
+  RESULT_TYPE_CHANGED: '0A000',
 } as const;
 
-/** How many times a named statement was re-prepared after 42P05/26000, per process (a metric source). */
-export const statementRecoveries = { alreadyExists: 0, doesNotExist: 0 };
+const RESULT_TYPE_CHANGED_MESSAGE = 'cached plan must not change result type';
+
+/**
+ * Which disagreement between the session and this client about a named statement err reports:
+ * 'alreadyExists' (42P05), 'doesNotExist' (26000), 'resultTypeChanged' (0A000 with PostgreSQL's
+ * "cached plan must not change result type"), or undefined for any other error. A GovdbError is
+ * judged by its cause.
+ */
+export function statementMismatch(err: unknown): keyof typeof statementRecoveries | undefined {
+  // callFunction wraps the driver's error in a GovdbError (its cause)
+  if (err instanceof GovdbError) return err.cause === undefined ? undefined : statementMismatch(err.cause);
+  const state = sqlState(err);
+  if (state === STATEMENT_STATES.ALREADY_EXISTS) return 'alreadyExists';
+  if (state === STATEMENT_STATES.DOES_NOT_EXIST) return 'doesNotExist';
+  if (state === STATEMENT_STATES.RESULT_TYPE_CHANGED && (err as Error).message?.includes(RESULT_TYPE_CHANGED_MESSAGE)) return 'resultTypeChanged';
+  return undefined;
+}
+
+/** How many times a named statement was re-prepared after 42P05/26000/stale 0A000, per process (a metric source). */
+export const statementRecoveries = { alreadyExists: 0, doesNotExist: 0, resultTypeChanged: 0 };
 
 type NamedQuery = { name: string; text?: string; values?: unknown[] };
 
@@ -61,8 +86,10 @@ function quoteIdent(name: string): string {
  * Named prepared statements are session state that node-postgres tracks per Client object. When the
  * server session and this client disagree — 42P05 (the session already holds the name: PGlite's
  * single backend session seen by a new connection, or a pooler that hands us a backend another
- * client prepared on) or 26000 (the session lost it) — the client corrects its view and runs the
- * statement once more: at once outside a transaction; inside a transaction the transaction has
+ * client prepared on), 26000 (the session lost it) or 0A000 "cached plan must not change result
+ * type" (a migration changed the statement's result columns while the server ran) — the client
+ * corrects its view (DEALLOCATE where the session still holds the name) and runs the statement once
+ * more, prepared afresh: at once outside a transaction; inside a transaction the transaction has
  * failed, so the fix (DEALLOCATE) is applied before the next statement and `withTransaction`
  * retries the whole transaction.
  */
@@ -122,16 +149,13 @@ export class SessionClient extends Client {
     try {
       return await base(config, values);
     } catch (err) {
-      const state = sqlState(err);
-      if (!isNamedQuery(config) || (state !== STATEMENT_STATES.ALREADY_EXISTS && state !== STATEMENT_STATES.DOES_NOT_EXIST)) throw err;
+      const mismatch = statementMismatch(err);
+      if (!isNamedQuery(config) || !mismatch) throw err;
       const name = config.name;
       this.forget(name);
-      if (state === STATEMENT_STATES.ALREADY_EXISTS) {
-        statementRecoveries.alreadyExists++;
-        this.toDeallocate.add(name);
-      } else {
-        statementRecoveries.doesNotExist++;
-      }
+      statementRecoveries[mismatch]++;
+      // the session holds the name (someone else's statement, or ours with a stale result type): drop it
+      if (mismatch !== 'doesNotExist') this.toDeallocate.add(name);
       // inside a (now failed) transaction nothing more can run: the caller's transaction retry re-runs it
       if (this.getTransactionStatus() !== 'I') throw err;
       await this.flushDeallocations();
@@ -199,8 +223,8 @@ export async function withClient<T>(pool: Pool, fn: (client: PoolClient) => Prom
   }
 }
 
-// serialization failures and deadlocks, and a named statement the session disagreed about (see SessionClient)
-const RETRYABLE = new Set<string>([SQLSTATE.SERIALIZATION_FAILURE, SQLSTATE.DEADLOCK_DETECTED, STATEMENT_STATES.ALREADY_EXISTS, STATEMENT_STATES.DOES_NOT_EXIST]);
+// serialization failures and deadlocks; a named statement the session disagreed about is retryable too (statementMismatch, see SessionClient)
+const RETRYABLE = new Set<string>([SQLSTATE.SERIALIZATION_FAILURE, SQLSTATE.DEADLOCK_DETECTED]);
 
 export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
 
@@ -209,7 +233,7 @@ export interface TransactionOptions {
   isolation?: IsolationLevel;
   /**
    * How many times the whole transaction is run again after a serialization failure, a deadlock or
-   * a prepared-statement mismatch (42P05/26000), with jitter; default 4 (5 attempts). Only the
+   * a prepared-statement mismatch (42P05, 26000, or 0A000 "cached plan must not change result type"), with jitter; default 4 (5 attempts). Only the
    * outermost transaction retries: a nested call's failure rolls back its savepoint and propagates.
    */
   retries?: number;
@@ -249,7 +273,8 @@ function isClient(target: TransactionTarget): target is PoolClient {
 /**
  * Runs fn in a transaction and returns its result.
  * - target a Pool: borrows a connection, BEGIN … COMMIT, retries (options.retries) on 40001, 40P01,
- *   42P05, 26000; a connection whose ROLLBACK fails is destroyed instead of returned.
+ *   42P05, 26000 and a stale prepared result type (0A000, see statementMismatch); a connection
+ *   whose ROLLBACK fails is destroyed instead of returned.
  * - target a connection outside a transaction: the same on that connection (the caller releases it).
  * - target an open transaction (the `Transaction` given to an enclosing fn, or a connection inside a
  *   transaction begun elsewhere): fn runs in a SAVEPOINT, released on success and rolled back to on
@@ -280,7 +305,7 @@ export async function withTransaction<T>(target: TransactionTarget, fn: (tx: Tra
       await client.query('rollback').catch((e: Error) => void (broken = e));
       const state = sqlState(err);
       // a caller's own connection that could not roll back is not used again here
-      if (state && RETRYABLE.has(state) && attempt < attempts && !(broken && client === target)) {
+      if (((state && RETRYABLE.has(state)) || statementMismatch(err)) && attempt < attempts && !(broken && client === target)) {
         await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** attempt));
         continue;
       }

@@ -87,8 +87,8 @@ export function createMetrics(sources: MetricSources = {}, options: MetricOption
       this.set({ state: 'waiting' }, p.waiting);
     },
   });
-  sourcedCounter(registry, 'govdb_db_statement_recoveries_total', 'Named prepared statements re-prepared after the session disagreed (SQLSTATE 42P05 already exists, 26000 does not exist)',
-    () => ({ '42P05': statementRecoveries.alreadyExists, '26000': statementRecoveries.doesNotExist }), ['sqlstate']);
+  sourcedCounter(registry, 'govdb_db_statement_recoveries_total', 'Named prepared statements re-prepared after the session disagreed (SQLSTATE 42P05 already exists, 26000 does not exist, 0A000 cached plan must not change result type)',
+    () => ({ '42P05': statementRecoveries.alreadyExists, '26000': statementRecoveries.doesNotExist, '0A000': statementRecoveries.resultTypeChanged }), ['sqlstate']);
   new Gauge({
     name: 'govdb_cache_mode', help: 'Cache mode: 1 for the active mode (redis or memory)', labelNames: ['mode'] as const, registers: [registry],
     collect() {

@@ -1,10 +1,12 @@
+import { callFunction, FunctionSpec } from '../../src/db/callFunction';
 import { createPool, statementRecoveries, withTransaction } from '../../src/db/pool';
 import { createMigratedDatabase, TestDatabase } from '../helpers/db';
 import { servedEnv, startBuiltHttpServer, BuiltHttpServer } from '../helpers/builtServer';
 
 /**
  * Session-scoped state survives connection changes (issue 13): a named prepared statement that the
- * backend session already holds (42P05) or lost (26000) is re-prepared, in and out of transactions;
+ * backend session already holds (42P05), lost (26000) or holds with a result type a migration changed
+ * (0A000 "cached plan must not change result type") is re-prepared, in and out of transactions;
  * a connection killed under the running server is replaced and the next call succeeds.
  */
 describe('session-scoped state and connection changes', () => {
@@ -56,6 +58,71 @@ describe('session-scoped state and connection changes', () => {
     } finally {
       await pool.end();
     }
+  });
+
+  describe('0A000: a migration changes a function\'s result columns while the statement is prepared', () => {
+    // what a generated wrapper sends (callFunction: named, `select * from schema.fn(...)`)
+    const spec: FunctionSpec = { schema: 'gv_stale', name: 'shape', returns: 'row', params: [{ key: 'n', sqlName: 'p_n', sqlType: 'integer', json: false }] };
+    const replace = async (columns: 'a' | 'ab') => {
+      await db.pool.query('drop function if exists gv_stale.shape(integer)');
+      await db.pool.query(columns === 'a'
+        ? `create function gv_stale.shape(p_n integer, out a integer) language sql as 'select p_n'`
+        : `create function gv_stale.shape(p_n integer, out a integer, out b text) language sql as 'select p_n, ''new'''`);
+    };
+    beforeAll(async () => {
+      await db.pool.query('create schema if not exists gv_stale');
+    });
+    afterAll(async () => {
+      await db.pool.query('drop schema gv_stale cascade');
+    });
+
+    it('outside a transaction: deallocated, prepared again and answered with the new columns', async () => {
+      await replace('a');
+      const pool = createPool(db.url, { max: 1 });
+      try {
+        expect(await callFunction(pool, spec, { n: 1 })).toEqual({ a: 1 });
+        await replace('ab');
+        const before = statementRecoveries.resultTypeChanged;
+        expect(await callFunction(pool, spec, { n: 2 })).toEqual({ a: 2, b: 'new' });
+        expect(statementRecoveries.resultTypeChanged).toBe(before + 1);
+        // prepared once more under the same name, the session's copy replaced
+        expect(await callFunction(pool, spec, { n: 3 })).toEqual({ a: 3, b: 'new' });
+        expect(statementRecoveries.resultTypeChanged).toBe(before + 1);
+        const held = await pool.query(`select count(*)::int as n from pg_prepared_statements where statement like '%gv_stale.shape%'`);
+        expect(held.rows[0].n).toBe(1);
+      } finally {
+        await pool.end();
+      }
+    });
+
+    it('inside a transaction (the wrapper\'s GovdbError): the transaction is retried with the statement prepared afresh', async () => {
+      await replace('a');
+      const pool = createPool(db.url, { max: 1 });
+      try {
+        expect(await callFunction(pool, spec, { n: 1 })).toEqual({ a: 1 });
+        await replace('ab');
+        let attempts = 0;
+        const row = await withTransaction(pool, async (tx) => {
+          attempts++;
+          return callFunction(tx, spec, { n: 4 });
+        });
+        expect(row).toEqual({ a: 4, b: 'new' });
+        expect(attempts).toBe(2);
+      } finally {
+        await pool.end();
+      }
+    });
+
+    it('another 0A000 (a permanent refusal) is not retried', async () => {
+      const pool = createPool(db.url, { max: 1 });
+      try {
+        const before = statementRecoveries.resultTypeChanged;
+        await expect(pool.query({ name: 'gv_test_0a000', text: 'select count(*) from pg_class for update', values: [] })).rejects.toMatchObject({ code: '0A000' });
+        expect(statementRecoveries.resultTypeChanged).toBe(before);
+      } finally {
+        await pool.end();
+      }
+    });
   });
 
   it('GOVDB_PREPARED_STATEMENTS=off (namedStatements false) keeps nothing in the session', async () => {
