@@ -92,6 +92,13 @@ const INDEX_ADD = new LuaScript(
  */
 export class CachedSessionStore implements SessionStore {
   private readonly memory: LruTtlMap<CachedBinding>;
+  /**
+   * The decoded value of recently read bindings with the text it came from: a lookup that reads the
+   * same text again (the common case: a binding changes once per `durableSlackMs`) skips JSON.parse.
+   * A memo of the decode, keyed by the exact text, never a source of truth; bounded like the
+   * memory store. Decoded values are shared between lookups: treat a binding as read-only.
+   */
+  private readonly decoded = new Map<string, { json: string; cached: CachedBinding }>();
   private readonly writeBack = new Map<string, { kind: 'bind' } | { kind: 'unbind'; agentId: string | null }>();
   private writeBackOverflow = 0;
 
@@ -140,7 +147,7 @@ export class CachedSessionStore implements SessionStore {
         const key = this.keys.session(sessionId);
         const json = await r.get(key);
         if (json === null) return undefined;
-        const cached = JSON.parse(json) as CachedBinding;
+        const cached = this.decode(sessionId, json);
         if ((cached.redisExpiresAt ?? 0) - now < this.options.ttlMs - this.options.durableSlackMs) {
           const slid: CachedBinding = { ...cached, redisExpiresAt: now + this.options.ttlMs };
           if (await SLIDE.run(r, [key], [json, JSON.stringify(slid), this.options.ttlMs])) return slid;
@@ -246,6 +253,16 @@ export class CachedSessionStore implements SessionStore {
       },
       () => this.memory.set(sessionId, { ...cached, checkedAt: Date.now() }, ttlMs),
     );
+  }
+
+  private decode(sessionId: string, json: string): CachedBinding {
+    const memo = this.decoded.get(sessionId);
+    if (memo?.json === json) return memo.cached;
+    const cached = JSON.parse(json) as CachedBinding;
+    this.decoded.delete(sessionId);
+    this.decoded.set(sessionId, { json, cached });
+    if (this.decoded.size > this.options.memoryMaxEntries) this.decoded.delete(this.decoded.keys().next().value as string);
+    return cached;
   }
 
   private bindingFromRow(row: CoreBindSessionRow): SessionBinding {
