@@ -143,16 +143,9 @@ export class CachedSessionStore implements SessionStore {
   async lookup(sessionId: string): Promise<SessionBinding | null> {
     const now = Date.now();
     const hit = await this.redis.run(
-      async (r) => {
+      (r) => {
         const key = this.keys.session(sessionId);
-        const json = await r.get(key);
-        if (json === null) return undefined;
-        const cached = this.decode(sessionId, json);
-        if ((cached.redisExpiresAt ?? 0) - now < this.options.ttlMs - this.options.durableSlackMs) {
-          const slid: CachedBinding = { ...cached, redisExpiresAt: now + this.options.ttlMs };
-          if (await SLIDE.run(r, [key], [json, JSON.stringify(slid), this.options.ttlMs])) return slid;
-        }
-        return cached;
+        return r.get(key).then((json) => (json === null ? undefined : this.slideIfDue(r, key, sessionId, json, now)));
       },
       () => {
         const cached = this.memory.get(sessionId, now);
@@ -253,6 +246,14 @@ export class CachedSessionStore implements SessionStore {
       },
       () => this.memory.set(sessionId, { ...cached, checkedAt: Date.now() }, ttlMs),
     );
+  }
+
+  /** The binding read by a lookup; once `durableSlackMs` of its TTL is used, slid (compare-and-set). */
+  private slideIfDue(r: RedisLike, key: string, sessionId: string, json: string, now: number): CachedBinding | Promise<CachedBinding> {
+    const cached = this.decode(sessionId, json);
+    if ((cached.redisExpiresAt ?? 0) - now >= this.options.ttlMs - this.options.durableSlackMs) return cached;
+    const slid: CachedBinding = { ...cached, redisExpiresAt: now + this.options.ttlMs };
+    return SLIDE.run(r, [key], [json, JSON.stringify(slid), this.options.ttlMs]).then((done) => (done ? slid : cached));
   }
 
   private decode(sessionId: string, json: string): CachedBinding {
