@@ -28,6 +28,7 @@ interface Options {
   from?: string;
   concurrencySeconds?: number;
   auditOnly: boolean;
+  sessionsOnly: boolean;
   updates: boolean;
   mixed: boolean;
   mixedSeconds?: number;
@@ -65,6 +66,7 @@ export function buildProgram(): Command {
     .option('--from <results.json>', 'do not run: use this results file (for --compare and --docs)')
     .option('--concurrency-seconds <n>', 'seconds per concurrency level (default 10, --quick 1)', positiveInt)
     .option('--audit-only', 'only the audit trail: acknowledged (fsynced) appends beside a raw fdatasync floor, and mirror throughput; writes no results file', false)
+    .option('--sessions-only', 'only the cache rows: session lookup (redis and memory mode), the same GET through the server client\'s options, cached metadata reads, each beside the raw Redis GET floor; writes no results file', false)
     .option('--updates', 'only the update path: process_agent_update beside its floor, CPU per update, throughput at 1/4/16 clients beside pgbench; writes bench/results/updates-<date>.json', false)
     .option('--mixed', 'only the mixed MCP workload through the built HTTP server (1/4/16 clients, server RSS, CPU profile of the 16-client level) on 10,000 discoveries; writes bench/results/mixed-<date>.json', false)
     .option('--mixed-seconds <n>', 'seconds per mixed-workload level (default 10, --quick 2)', positiveInt)
@@ -99,6 +101,16 @@ async function runBenchmark(opts: Options): Promise<{ results: BenchResults; fil
       for (const r of [a.append, a.durable]) process.stdout.write(formatRow(r) + '\n');
       process.stdout.write(`audit acknowledged (fsynced before the reply): p50 added ${a.durable.op.p50.toFixed(3)} ms (raw write+fdatasync p50 ${a.durable.floor.p50.toFixed(3)} ms); ${Math.round(a.durableEventsPerSec)} acknowledged events/s with ${a.durableProducers} producers vs ${Math.round(a.rawFsyncsPerSec)} raw fdatasyncs/s\n`);
       process.stdout.write(`audit mirror into PostgreSQL: ${Math.round(a.mirrorEventsPerSec)} events/s (${a.mirrorLines} lines)\n`);
+    } finally {
+      await pool.end();
+      await dropDatabase(server, `govdb_bench_${process.pid}`).catch(() => undefined);
+    }
+    return null;
+  }
+  if (opts.sessionsOnly) {
+    const { pool } = await benchDatabase(server, `govdb_bench_${process.pid}`);
+    try {
+      for (const r of await benchSessions({ pool, redisUrl: redis, iterations, quick })) process.stdout.write(formatRow(r) + '\n');
     } finally {
       await pool.end();
       await dropDatabase(server, `govdb_bench_${process.pid}`).catch(() => undefined);

@@ -1,13 +1,12 @@
 import type { Queryable } from '../db/pool';
 import { CacheConfig } from './cacheConfig';
 import { RedisKeys } from './keys';
-import { Cluster } from 'ioredis';
 import { McpSessionStore, RedisMcpSessionStore } from './mcpSessionStore';
 import { CommitMarks } from './commitMarks';
 import { AgentMetadataLoader, CachedMetadata, MetadataCache } from './metadataCache';
 import type { PgPoolLike } from '../db/advisoryLock';
 import { DEFAULT_RATE_LIMITS, GcraRateLimiter, RateLimiter, RateLimitRules } from './rateLimiter';
-import { createRedisClient } from './redisClient';
+import { createRedisClient, duplicateRedisClient } from './redisClient';
 import { CacheHealth, RedisAvailability } from './redisAvailability';
 import { SessionCleanupJob } from './sessionCleanup';
 import { CachedSessionStore, SessionStore } from './sessionStore';
@@ -67,8 +66,7 @@ export async function createCacheLayer<M>(config: CacheConfig, deps: CacheLayerD
   if (configured) {
     await availability.start();
     // the in-process metadata tier listens for invalidations on its own connection
-    const client = availability.client;
-    metadata.startLocalTier(client instanceof Cluster ? client.duplicate() : client.duplicate());
+    metadata.startLocalTier(duplicateRedisClient(availability.client, config.redis.commandTimeoutMs));
   }
   else availability.disable('Redis is not configured (set REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES)');
   if (deps.cleanupIntervalMs !== 0) sessionCleanup.start();

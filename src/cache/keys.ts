@@ -4,8 +4,12 @@
  * `}` inside an id cannot change which part of the key is the hash tag.
  */
 function tag(id: string): string {
+  // most ids have nothing to escape: one test instead of three replaces (a key is built per call)
+  if (!NEEDS_ESCAPE.test(id)) return `{${id}}`;
   return `{${id.replace(/%/g, '%25').replace(/\{/g, '%7B').replace(/\}/g, '%7D')}}`;
 }
+
+const NEEDS_ESCAPE = /[%{}]/;
 
 export class RedisKeys {
   /** prefix: namespace for every key (e.g. `govdb:`); empty in production by default. */

@@ -96,15 +96,24 @@ export class RedisAvailability {
    * `viaRedis` must only talk to Redis (it may be abandoned half-way). Other errors propagate:
    * never fail-open.
    */
-  async run<T>(viaRedis: (client: RedisLike) => Promise<T>, viaMemory: () => T | Promise<T>): Promise<T> {
-    if (this.current === 'memory' || this.closed) return viaMemory();
+  run<T>(viaRedis: (client: RedisLike) => Promise<T>, viaMemory: () => T | Promise<T>): Promise<T> {
+    if (this.current === 'memory' || this.closed) return this.memory(viaMemory);
+    let pending: Promise<T>;
     try {
-      return await viaRedis(this.client);
+      pending = viaRedis(this.client);
     } catch (err) {
+      pending = Promise.reject(err);
+    }
+    // a plain then, not an async wrapper: the hot path (every session lookup) saves its extra turns
+    return pending.then(undefined, (err: unknown) => {
       if (!isRedisUnavailable(err)) throw err;
       this.enterMemory(`Redis unreachable: ${(err as Error).message}`);
       return viaMemory();
-    }
+    });
+  }
+
+  private async memory<T>(viaMemory: () => T | Promise<T>): Promise<T> {
+    return viaMemory();
   }
 
   /** Marks Redis unreachable (also used by components that notice it outside `run`). */

@@ -92,6 +92,13 @@ const INDEX_ADD = new LuaScript(
  */
 export class CachedSessionStore implements SessionStore {
   private readonly memory: LruTtlMap<CachedBinding>;
+  /**
+   * The decoded value of recently read bindings with the text it came from: a lookup that reads the
+   * same text again (the common case: a binding changes once per `durableSlackMs`) skips JSON.parse.
+   * A memo of the decode, keyed by the exact text, never a source of truth; bounded like the
+   * memory store. Decoded values are shared between lookups: treat a binding as read-only.
+   */
+  private readonly decoded = new Map<string, { json: string; cached: CachedBinding }>();
   private readonly writeBack = new Map<string, { kind: 'bind' } | { kind: 'unbind'; agentId: string | null }>();
   private writeBackOverflow = 0;
 
@@ -136,16 +143,9 @@ export class CachedSessionStore implements SessionStore {
   async lookup(sessionId: string): Promise<SessionBinding | null> {
     const now = Date.now();
     const hit = await this.redis.run(
-      async (r) => {
+      (r) => {
         const key = this.keys.session(sessionId);
-        const json = await r.get(key);
-        if (json === null) return undefined;
-        const cached = JSON.parse(json) as CachedBinding;
-        if ((cached.redisExpiresAt ?? 0) - now < this.options.ttlMs - this.options.durableSlackMs) {
-          const slid: CachedBinding = { ...cached, redisExpiresAt: now + this.options.ttlMs };
-          if (await SLIDE.run(r, [key], [json, JSON.stringify(slid), this.options.ttlMs])) return slid;
-        }
-        return cached;
+        return r.get(key).then((json) => (json === null ? undefined : this.slideIfDue(r, key, sessionId, json, now)));
       },
       () => {
         const cached = this.memory.get(sessionId, now);
@@ -246,6 +246,24 @@ export class CachedSessionStore implements SessionStore {
       },
       () => this.memory.set(sessionId, { ...cached, checkedAt: Date.now() }, ttlMs),
     );
+  }
+
+  /** The binding read by a lookup; once `durableSlackMs` of its TTL is used, slid (compare-and-set). */
+  private slideIfDue(r: RedisLike, key: string, sessionId: string, json: string, now: number): CachedBinding | Promise<CachedBinding> {
+    const cached = this.decode(sessionId, json);
+    if ((cached.redisExpiresAt ?? 0) - now >= this.options.ttlMs - this.options.durableSlackMs) return cached;
+    const slid: CachedBinding = { ...cached, redisExpiresAt: now + this.options.ttlMs };
+    return SLIDE.run(r, [key], [json, JSON.stringify(slid), this.options.ttlMs]).then((done) => (done ? slid : cached));
+  }
+
+  private decode(sessionId: string, json: string): CachedBinding {
+    const memo = this.decoded.get(sessionId);
+    if (memo?.json === json) return memo.cached;
+    const cached = JSON.parse(json) as CachedBinding;
+    this.decoded.delete(sessionId);
+    this.decoded.set(sessionId, { json, cached });
+    if (this.decoded.size > this.options.memoryMaxEntries) this.decoded.delete(this.decoded.keys().next().value as string);
+    return cached;
   }
 
   private bindingFromRow(row: CoreBindSessionRow): SessionBinding {
