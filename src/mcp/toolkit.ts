@@ -220,8 +220,16 @@ async function callTool(
     }
     const adminToken = (argAdmin as string | undefined) ?? header(extra, 'x-admin-token');
     const isAdmin = !!adminToken && !!deps.adminToken && constantTimeEquals(adminToken, deps.adminToken);
+    // a token that is presented but wrong is refused on every tool, never read as "no token": an
+    // operator's typo would otherwise run the call with an agent's (or no) rights and show less
+    if (adminToken && !isAdmin) {
+      throw new GovdbError('UNAUTHENTICATED', deps.adminToken ? `The admin token passed to ${def.name} is wrong.` : `An admin token was passed to ${def.name}, but GOVDB_ADMIN_TOKEN is not configured on this server.`, {
+        reason: deps.adminToken ? 'ADMIN_TOKEN_WRONG' : 'ADMIN_TOKEN_NOT_CONFIGURED',
+        hint: deps.adminToken ? 'Pass admin_token (or the X-Admin-Token header) equal to the server\'s GOVDB_ADMIN_TOKEN, or leave it out to act as your agent.' : 'Leave admin_token out, or configure GOVDB_ADMIN_TOKEN on the server.',
+      });
+    }
     if (def.auth === 'admin' && !isAdmin) {
-      throw new GovdbError('FORBIDDEN', deps.adminToken ? `${def.name} is an admin tool: the admin token is missing or wrong.` : `${def.name} is an admin tool and GOVDB_ADMIN_TOKEN is not configured on this server.`, {
+      throw new GovdbError('FORBIDDEN', deps.adminToken ? `${def.name} is an admin tool: pass the admin token.` : `${def.name} is an admin tool and GOVDB_ADMIN_TOKEN is not configured on this server.`, {
         hint: 'Pass admin_token (or the X-Admin-Token header) equal to the server\'s GOVDB_ADMIN_TOKEN.',
       });
     }

@@ -54,7 +54,7 @@ describe('MCP tools: query_audit_log', () => {
     const refused = error(await a.c.call('query_audit_log', { agent_id: b.id }));
     expect(refused).toMatchObject({ code: 'FORBIDDEN' });
     expect(refused!.message).toContain(b.id);
-    expect(error(await a.c.call('query_audit_log', { agent_id: b.id, admin_token: 'not-the-token' }))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(error(await a.c.call('query_audit_log', { agent_id: b.id, admin_token: 'not-the-token' }))).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'ADMIN_TOKEN_WRONG' });
     expect(error(await a.c.call('query_audit_log', { source: 'tool_usage', agent_id: b.id }))).toMatchObject({ code: 'FORBIDDEN' });
     expect(error(await (await h.connect()).call('query_audit_log'))).toMatchObject({ code: 'UNAUTHENTICATED' });
     expect(error(await (await h.connect()).call('query_audit_log', { admin_token: 'not-the-token' }))).toMatchObject({ code: 'UNAUTHENTICATED' });

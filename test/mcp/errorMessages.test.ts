@@ -124,9 +124,38 @@ describe('error messages a user sees (built server, Streamable HTTP)', () => {
 {
   "code": "FORBIDDEN",
   "hint": "Pass admin_token (or the X-Admin-Token header) equal to the server's GOVDB_ADMIN_TOKEN.",
-  "message": "graph_query is an admin tool: the admin token is missing or wrong.",
+  "message": "graph_query is an admin tool: pass the admin token.",
 }
 `);
+  });
+
+  it('UNAUTHENTICATED: a wrong admin token is refused on every tool, never read as no token', async () => {
+    expect(refusal(await a.call('graph_query', { query: 'MATCH (a:Agent) RETURN a.id', admin_token: 'not-the-token' }))).toMatchInlineSnapshot(`
+{
+  "code": "UNAUTHENTICATED",
+  "hint": "Pass admin_token (or the X-Admin-Token header) equal to the server's GOVDB_ADMIN_TOKEN, or leave it out to act as your agent.",
+  "message": "The admin token passed to graph_query is wrong.",
+  "reason": "ADMIN_TOKEN_WRONG",
+}
+`);
+    // an agent tool that reads more with the token: without this refusal it ran as the agent and showed only its rows
+    expect(refusal(await a.call('query_audit_log', { admin_token: 'not-the-token' }))).toMatchInlineSnapshot(`
+{
+  "code": "UNAUTHENTICATED",
+  "hint": "Pass admin_token (or the X-Admin-Token header) equal to the server's GOVDB_ADMIN_TOKEN, or leave it out to act as your agent.",
+  "message": "The admin token passed to query_audit_log is wrong.",
+  "reason": "ADMIN_TOKEN_WRONG",
+}
+`);
+    expect(refusal(await anon.call('health_check', { admin_token: 'not-the-token' }))).toMatchInlineSnapshot(`
+{
+  "code": "UNAUTHENTICATED",
+  "hint": "Pass admin_token (or the X-Admin-Token header) equal to the server's GOVDB_ADMIN_TOKEN, or leave it out to act as your agent.",
+  "message": "The admin token passed to health_check is wrong.",
+  "reason": "ADMIN_TOKEN_WRONG",
+}
+`);
+    expect((await a.call('query_audit_log', { admin_token: SERVED_ADMIN_TOKEN })).isError).toBe(false);
   });
 
   it('CONFLICT: a second onboard on a bound session', async () => {
@@ -213,8 +242,9 @@ describe('error messages a user sees (built server, Streamable HTTP)', () => {
     expect(refusal(await anon.call('list_agents', { admin_token: `${SERVED_ADMIN_TOKEN}-wrong` }))).toMatchInlineSnapshot(`
 {
   "code": "UNAUTHENTICATED",
-  "hint": "Call onboard first, or pass your api_key (argument or X-Api-Key header).",
-  "message": "list_agents acts as an agent, but this session is not bound to one.",
+  "hint": "Pass admin_token (or the X-Admin-Token header) equal to the server's GOVDB_ADMIN_TOKEN, or leave it out to act as your agent.",
+  "message": "The admin token passed to list_agents is wrong.",
+  "reason": "ADMIN_TOKEN_WRONG",
 }
 `);
   });

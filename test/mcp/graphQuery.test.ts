@@ -107,7 +107,7 @@ describe('MCP tool graph_query', () => {
     const r = await agent.call('graph_query', { query: 'MATCH (d:Discovery) RETURN d.id' });
     expect(r.isError).toBe(true);
     expect(r.data.error).toMatchObject({ code: 'FORBIDDEN' });
-    expect((await agent.call('graph_query', { query: 'RETURN 1', admin_token: 'wrong-token' })).data.error).toMatchObject({ code: 'FORBIDDEN' });
+    expect((await agent.call('graph_query', { query: 'RETURN 1', admin_token: 'wrong-token' })).data.error).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'ADMIN_TOKEN_WRONG' });
   });
 
   it('refuses a CREATE before running it: nothing is created', async () => {
