@@ -729,9 +729,9 @@ create function core.dashboard_platform() returns jsonb
 create function core.dashboard_trajectory(p_agent_id text, p_after_seq bigint DEFAULT 0, p_limit integer DEFAULT 10000) returns TABLE(seq bigint, recorded_at timestamp with time zone, energy double precision, information double precision, entropy double precision, void double precision, coherence double precision, risk double precision, verdict text, decision text, regime text)
   language plpgsql stable rows 5000
   as '...'; -- body sha256:859b82fb7ead0ea0251c264d78944200f36919afe10daab9e6e5ad2d4793ac72
-create function core.dashboard_update_cursor() returns bigint
+create function core.dashboard_update_cursor() returns text
   language sql stable
-  as '...'; -- body sha256:35dfc455a0450ad402a1346670aa76d4ffcaac7ca6f8525cd553e7dce44df240
+  as '...'; -- body sha256:9edadf64825e36828f5004f56042890c0ccd4f1c38e585a91dea5f2d79d49228
 create function core.delete_expired_sessions(p_limit integer DEFAULT 1000) returns TABLE(session_id text, agent_id text, expires_at timestamp with time zone)
   language plpgsql volatile
   as '...'; -- body sha256:beb34a970d9f86bda3bd47eb83aefb040bbc0f3e92d11592897a93ada7de3801
@@ -1392,8 +1392,8 @@ Shape: {ledger: every core.schema_migrations row in applied order, mirror_reject
 comment on function core.dashboard_trajectory(pg_catalog.text,bigint,integer) is 'An agent''s EISV states after p_after_seq in seq order, at most p_limit (1..20000); page by passing the last seq.
 Errors: GV400 INVALID_PAGE.
 @nonnull seq, recorded_at, energy, information, entropy, void, coherence, risk, verdict, regime';
-comment on function core.dashboard_update_cursor() is 'The newest core.agent_state id (0 while the table is empty): the live channel polls it while a page is open, since EISV updates send no NOTIFY (migration dashboard_notify_off_update_path).
-One index read (the primary key), independent of the table size.
+comment on function core.dashboard_update_cursor() is 'A cursor of committed EISV updates that the live channel polls while a page is open, since updates send no NOTIFY (migration dashboard_notify_off_update_path): "<newest core.agent_state id>:<rows among the newest 1,024 ids>" ("0:0" while the table is empty). It changes when an update commits, also one whose id is older than a row already visible (ids are taken at insert, visible at commit).
+Two primary-key reads, independent of the table size.
 @nonnull *';
 comment on function core.delete_expired_sessions(integer) is 'Deletes up to p_limit expired session bindings (oldest expiry first) and returns them, so the caller can drop them from the cache''s per-agent index too.
 Concurrent runs skip each other''s rows. Errors: GV400 LIMIT_INVALID.

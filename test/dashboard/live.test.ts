@@ -119,4 +119,28 @@ describe('dashboard live hub', () => {
     const tables = got.filter((e) => e.event === 'change').flatMap((c) => c.data.tables as string[]);
     expect(tables).toEqual(expect.arrayContaining(['core.agent_state', 'core.agents']));
   });
+
+  it('the update cursor moves when an update commits after one that took a newer id (ids are visible at commit, not in order)', async () => {
+    const agents = createAgentService(db.pool);
+    const dashboard = createDashboardService(db.pool);
+    await agents.onboard({ agentId: 'late-1' });
+    await agents.onboard({ agentId: 'late-2' });
+    const slow = await db.pool.connect();
+    try {
+      await slow.query('begin');
+      // takes the older id and stays open
+      await slow.query(`select * from core.process_agent_update(p_agent_id => 'late-1', p_complexity => 0.5, p_confidence => 0.5, p_response_length => 100)`);
+      // takes a newer id and commits first
+      await createEisvService(db.pool).processUpdate({ agentId: 'late-2', complexity: 0.5, confidence: 0.5, responseLength: 100 });
+      const before = await dashboard.updateCursor();
+      await slow.query('commit');
+      const after = await dashboard.updateCursor();
+      expect(after).not.toBe(before);
+      // the newest id did not move: only the count of the newest ids tells
+      expect(after.split(':')[0]).toBe(before.split(':')[0]);
+      expect(await dashboard.updateCursor()).toBe(after);
+    } finally {
+      slow.release();
+    }
+  });
 });

@@ -2441,8 +2441,8 @@ export const core = {
   dashboardTrajectory: (db: Queryable, args: CoreDashboardTrajectoryArgs): Promise<CoreDashboardTrajectoryRow[]> =>
     callFunction<CoreDashboardTrajectoryRow[]>(db, CoreDashboardTrajectorySpec, args as unknown as Record<string, unknown>),
   /**
-   * The newest core.agent_state id (0 while the table is empty): the live channel polls it while a page is open, since EISV updates send no NOTIFY (migration dashboard_notify_off_update_path).
-   * One index read (the primary key), independent of the table size.
+   * A cursor of committed EISV updates that the live channel polls while a page is open, since updates send no NOTIFY (migration dashboard_notify_off_update_path): "<newest core.agent_state id>:<rows among the newest 1,024 ids>" ("0:0" while the table is empty). It changes when an update commits, also one whose id is older than a row already visible (ids are taken at insert, visible at commit).
+   * Two primary-key reads, independent of the table size.
    *
    * core.dashboard_update_cursor(): stable, returns scalar.
    */
