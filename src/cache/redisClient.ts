@@ -61,6 +61,13 @@ export function duplicateRedisClient(client: RedisLike, commandTimeoutMs: number
 }
 
 function watched(client: Redis, commandTimeoutMs: number): Redis {
+  // the watchdog reads ioredis's command queue; should a future ioredis not have it where the
+  // watchdog looks, the connection gets ioredis's own per-command timer instead of no timeout
+  const queue = (client as unknown as { commandQueue?: { peekAt?: unknown } }).commandQueue;
+  if (typeof queue?.peekAt !== 'function') {
+    client.options.commandTimeout = commandTimeoutMs;
+    return client;
+  }
   watchCommands(client, commandTimeoutMs);
   return client;
 }
