@@ -23,7 +23,7 @@ afterAll(async () => db.drop());
 const QUERIES = [
   'alphacommon', 'note', 'betarare', 'gammaold', 'deltadetail', 'epsilondetail', '"zeta eta"', '"eta zeta"',
   '"kappa lambda"', 'kappa lambda', 'betarare OR epsilondetail', 'alphacommon -gammaold', 'gammaold deltadetail',
-  'w13 alphacommon', 'd7', '"theta zeta"',
+  'w13 alphacommon', 'd7', '"theta zeta"', '"note alphacommon"', '"alphacommon gammaold"', '"gammaold zeta"',
 ];
 
 describe('search_discoveries equals the plain reading of its tiers', () => {
