@@ -92,6 +92,8 @@ declare
   v_n integer;
   v_gin integer;
   v_loose tsquery;
+  v_rows real;
+  v_sample integer;
   v_cols constant text := 'd.id, d.agent_id, d.discovery_type, d.severity::text, d.status::text, d.summary, '
     'left(d.details, 500), d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at';
 begin
@@ -146,19 +148,32 @@ begin
           where n.summary_vector @@ v_tsq
           limit v_cap) w;
     if v_n < v_cap then
-      -- 2. ... too few there: collect up to v_gin candidates through the GIN index and sort the matches.
-      -- The bound is on candidates (each costs a heap visit): a phrase's candidates are the rows with
-      -- all its words, often far more than its matches, so a phrase is collected as its words (&) and
-      -- checked afterwards (not under a negation, where & would not contain the phrase's matches) ...
-      v_gin := greatest(2000, least(20000, (select c.reltuples from pg_class c where c.oid = 'knowledge.discoveries'::regclass) / 100))::integer;
-      v_loose := case when v_tsq::text ~ '!' then v_tsq else regexp_replace(v_tsq::text, '<(->|[0-9]+)>', '&', 'g')::tsquery end;
-      with g as materialized (
-        select d.id, d.created_at, d.summary_vector from knowledge.discoveries d where d.summary_vector @@ v_loose limit v_gin + 1)
-      select array_agg(t.id order by t.created_at desc, t.id), max(t.n) into v_ids, v_n
-      from (select g.id, g.created_at, g.n
-            from (select g.id, g.created_at, g.summary_vector, count(*) over () as n from g) g
-            where g.summary_vector @@ v_tsq or g.n > v_gin
-            order by g.created_at desc, g.id limit v_cap) t;
+      -- 2. ... too few there: collect up to v_gin (1,000-10,000: rows / 300) candidates through the GIN
+      -- index and sort the matches. Each candidate costs a heap visit, and a phrase's candidates are
+      -- the rows with all its words (v_loose: the phrase as &, not under a negation, where & would not
+      -- contain the phrase's matches), often far more than its matches. The 4,000 newest rows are a
+      -- sample: when their candidates, scaled to the table, exceed v_gin, step 2 is skipped ...
+      v_rows := greatest(4000, (select c.reltuples from pg_class c where c.oid = 'knowledge.discoveries'::regclass));
+      v_gin := greatest(1000, least(10000, v_rows / 300))::integer;
+      v_loose := case when v_tsq::text ~ '!' then v_tsq else regexp_replace(v_tsq::text, '<(-|[0-9]+)>', '&', 'g')::tsquery end;
+      if v_loose = v_tsq then
+        v_sample := v_n;
+      else
+        select count(*) into v_sample
+        from (select d.summary_vector from knowledge.discoveries d order by d.created_at desc, d.id limit 4000) n
+        where n.summary_vector @@ v_loose;
+      end if;
+      if v_sample * v_rows / 4000 > v_gin then
+        v_n := v_gin + 1;
+      else
+        with g as materialized (
+          select d.id, d.created_at, d.summary_vector @@ v_tsq as hit from knowledge.discoveries d
+          where d.summary_vector @@ v_loose limit v_gin + 1)
+        select (select array_agg(t.id order by t.created_at desc, t.id)
+                  from (select g.id, g.created_at from g where g.hit order by g.created_at desc, g.id limit v_cap) t),
+               (select count(*) from g)
+          into v_ids, v_n;
+      end if;
       if v_n > v_gin then
         -- 3. ... more than that: the newest v_cap are within about v_cap / v_gin of the table, walked
         select array_agg(w.id order by w.created_at desc, w.id) into v_ids
