@@ -1033,7 +1033,7 @@ create function knowledge.search_discoveries(p_query text DEFAULT NULL::text, p_
   set pg_trgm.similarity_threshold = 0.3
   set plan_cache_mode = force_generic_plan
   set search_path = knowledge, core, public
-  as '...'; -- body sha256:4c5855a71164b748359351b603cbfa295a777e59701d596217b2e2edc5d0db9e
+  as '...'; -- body sha256:a64c94117fc60322312c6c58ce480e258d8f7bda7b7e7e9fdba4f482cfbfa69a
 create function knowledge.similar_discoveries(p_id text, p_limit integer DEFAULT 10) returns TABLE(id text, agent_id text, discovery_type text, status text, summary text, tags text[], shared_tags text[], shared_count integer, score double precision, created_at timestamp with time zone)
   language plpgsql stable rows 10
   set search_path = knowledge, core, public

@@ -141,29 +141,34 @@ begin
   if numnode(v_tsq) > 0 and v_filters = '' then
     -- tier 1, static. The newest v_cap matches, in up to three bounded steps: 1. walk the 4,000 newest
     -- rows (index-only on discoveries_created_summary_vector_idx), stopping at v_cap ...
-    select array_agg(w.id order by w.created_at desc, w.id), count(*) into v_ids, v_n
-    from (select n.id, n.created_at
-          from (select d.id, d.created_at, d.summary_vector from knowledge.discoveries d
-                order by d.created_at desc, d.id limit 4000) n
-          where n.summary_vector @@ v_tsq
-          limit v_cap) w;
+    v_loose := case when v_tsq::text ~ '!' then v_tsq else regexp_replace(v_tsq::text, '<(-|[0-9]+)>', '&', 'g')::tsquery end;
+    if v_loose = v_tsq then
+      select array_agg(w.id order by w.created_at desc, w.id), count(*) into v_ids, v_n
+      from (select n.id, n.created_at
+            from (select d.id, d.created_at, d.summary_vector from knowledge.discoveries d
+                  order by d.created_at desc, d.id limit 4000) n
+            where n.summary_vector @@ v_tsq
+            limit v_cap) w;
+      v_sample := v_n;
+    else
+      -- (a phrase: the same walk, over all 4,000, also counts the rows with all its words, for step 2)
+      select (array_agg(n.id order by n.created_at desc, n.id) filter (where n.hit))[1:v_cap],
+             least(v_cap, count(*) filter (where n.hit)), count(*) filter (where n.loose)
+        into v_ids, v_n, v_sample
+      from (select d.id, d.created_at, d.summary_vector @@ v_tsq as hit, d.summary_vector @@ v_loose as loose
+            from knowledge.discoveries d order by d.created_at desc, d.id limit 4000) n;
+    end if;
     if v_n < v_cap then
-      -- 2. ... too few there: collect up to v_gin (1,000-10,000: rows / 300) candidates through the GIN
-      -- index and sort the matches. Each candidate costs a heap visit, and a phrase's candidates are
-      -- the rows with all its words (v_loose: the phrase as &, not under a negation, where & would not
-      -- contain the phrase's matches), often far more than its matches. The 4,000 newest rows are a
-      -- sample: when their candidates, scaled to the table, exceed v_gin, step 2 is skipped ...
+      -- 2. ... too few there: the 4,000 newest rows are a sample (of the data, not the planner's
+      -- statistics). A GIN collection costs a heap visit per candidate (about 15 index entries of the
+      -- walk); a phrase's candidates are the rows with all its words (v_loose: the phrase as &, not
+      -- under a negation, where & would not contain the phrase's matches), often far more than its
+      -- matches. The walk costs v_cap / (the sample's match share) entries, at most the table. The
+      -- cheaper one runs; the collection is bounded at twice its sampled size (at least v_gin,
+      -- 1,000-10,000: rows / 300), beyond which the walk runs after all ...
       v_rows := greatest(4000, (select c.reltuples from pg_class c where c.oid = 'knowledge.discoveries'::regclass));
-      v_gin := greatest(1000, least(10000, v_rows / 300))::integer;
-      v_loose := case when v_tsq::text ~ '!' then v_tsq else regexp_replace(v_tsq::text, '<(-|[0-9]+)>', '&', 'g')::tsquery end;
-      if v_loose = v_tsq then
-        v_sample := v_n;
-      else
-        select count(*) into v_sample
-        from (select d.summary_vector from knowledge.discoveries d order by d.created_at desc, d.id limit 4000) n
-        where n.summary_vector @@ v_loose;
-      end if;
-      if v_sample * v_rows / 4000 > v_gin then
+      v_gin := greatest(greatest(1000, least(10000, v_rows / 300)), 2 * v_sample * v_rows / 4000)::integer;
+      if 15 * v_sample * v_rows / 4000 > least(v_rows, v_cap * 4000.0 / greatest(v_n, 1)) then
         v_n := v_gin + 1;
       else
         with g as materialized (
