@@ -44,8 +44,9 @@ query_word: the word''s position among the query''s first 16 distinct words; sim
 -- Each tier's candidates (its newest greatest(limit, 200) matches) are found by a plan shape fixed in
 -- the SQL, not by the planner's estimate of the query (a phrase of two common words was estimated at
 -- 60x its matches, and the planner walked every row newest-first):
---   summary tier: walk the covering created_at index (index-only) over at most 10,000 newest rows,
---     stopping at the cap; a rarer query then collects all its matches through the GIN index.
+--   summary tier: walk the covering created_at index (index-only) over the 4,000 newest rows,
+--     stopping at the cap; with fewer matches there, those rows are a sample that prices a GIN
+--     collection (a heap visit per candidate) against walking on, and the cheaper runs, bounded.
 --   details tier (runs when the summary matched fewer than the limit, so the query is rare): collect
 --     up to 5,000 matches through the GIN index; more than that, walk created_at newest-first.
 -- Without filters these are static statements planned once per session (plan_cache_mode =
