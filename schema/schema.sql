@@ -1041,8 +1041,9 @@ create function knowledge.require_discovery(p_id text, p_role text DEFAULT 'disc
 create function knowledge.search_discoveries(p_query text DEFAULT NULL::text, p_agent_id text DEFAULT NULL::text, p_discovery_type text DEFAULT NULL::text, p_tags text[] DEFAULT NULL::text[], p_status text DEFAULT NULL::text, p_since timestamp with time zone DEFAULT NULL::timestamp with time zone, p_until timestamp with time zone DEFAULT NULL::timestamp with time zone, p_limit integer DEFAULT 20) returns TABLE(id text, agent_id text, discovery_type text, severity text, status text, summary text, details_excerpt text, tags text[], response_to text, superseded_by text, created_at timestamp with time zone, updated_at timestamp with time zone, rank real, match text)
   language plpgsql stable rows 20
   set pg_trgm.similarity_threshold = 0.3
+  set plan_cache_mode = force_generic_plan
   set search_path = knowledge, core, public
-  as '...'; -- body sha256:77d78abc371d4294368514bd01af15298f0b8a80a37f8fbb71714c10b526693e
+  as '...'; -- body sha256:a64c94117fc60322312c6c58ce480e258d8f7bda7b7e7e9fdba4f482cfbfa69a
 create function knowledge.similar_discoveries(p_id text, p_limit integer DEFAULT 10) returns TABLE(id text, agent_id text, discovery_type text, status text, summary text, tags text[], shared_tags text[], shared_count integer, score double precision, created_at timestamp with time zone)
   language plpgsql stable rows 10
   set search_path = knowledge, core, public

@@ -40,9 +40,18 @@ query_word: the word''s position among the query''s first 16 distinct words; sim
 -- docs/knowledge.md has the tiers. Ranking is exact within the newest candidates, not over every match:
 -- ranking every match of a common word meant detoasting and scoring tens of thousands of vectors
 -- (0.5-0.8 s at 100k discoveries). The vocabulary fallback replaced a trigram KNN over every summary
--- (40-53 ms at 100k for a term found nowhere). The query-path statements run as dynamic SQL (EXECUTE
--- ... USING) so each call is planned for its own query: a common word walks created_at desc (the
--- covering index discoveries_created_summary_vector_idx), a rare word collects through the GIN index.
+-- (40-53 ms at 100k for a term found nowhere).
+-- Each tier's candidates (its newest greatest(limit, 200) matches) are found by a plan shape fixed in
+-- the SQL, not by the planner's estimate of the query (a phrase of two common words was estimated at
+-- 60x its matches, and the planner walked every row newest-first):
+--   summary tier: walk the covering created_at index (index-only) over the 4,000 newest rows,
+--     stopping at the cap; with fewer matches there, those rows are a sample that prices a GIN
+--     collection (a heap visit per candidate) against walking on, and the cheaper runs, bounded.
+--   details tier (runs when the summary matched fewer than the limit, so the query is rare): collect
+--     up to 5,000 matches through the GIN index; more than that, walk created_at newest-first.
+-- Without filters these are static statements planned once per session (plan_cache_mode =
+-- force_generic_plan: the same plan for every query); with a filter the tiers run as dynamic SQL
+-- (EXECUTE ... USING), planned per call, so that an agent, type or status index can serve a filter.
 create or replace function knowledge.search_discoveries(
   p_query text default null,
   p_agent_id text default null,
@@ -60,6 +69,7 @@ language plpgsql stable
 rows 20
 set search_path = knowledge, core, public
 set pg_trgm.similarity_threshold = 0.3
+set plan_cache_mode = force_generic_plan
 as $fn$
 #variable_conflict use_column
 declare
@@ -79,6 +89,12 @@ declare
   v_word_sim real[];
   v_nq integer;
   v_freq real;
+  v_ids text[];
+  v_n integer;
+  v_gin integer;
+  v_loose tsquery;
+  v_rows real;
+  v_sample integer;
   v_cols constant text := 'd.id, d.agent_id, d.discovery_type, d.severity::text, d.status::text, d.summary, '
     'left(d.details, 500), d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at';
 begin
@@ -123,34 +139,121 @@ begin
   v_cap := greatest(p_limit, 200);
 
   v_tsq := websearch_to_tsquery('english', v_query);
-  if numnode(v_tsq) > 0 then
-    -- tier 1: the summary alone matches ($7 query, $8 candidates, $9 limit)
-    return query execute format($q$
-      select %s, (1 + ts_rank(c.summary_vector, $7))::real, 'fulltext'::text
-      from (select d.id, d.summary_vector, d.created_at from knowledge.discoveries d
-            where d.summary_vector @@ $7 %s
-            order by d.created_at desc, d.id limit $8) c
-      join knowledge.discoveries d on d.id = c.id
-      order by 13 desc, d.created_at desc, d.id
-      limit $9 $q$, v_cols, v_filters)
-      using p_agent_id, p_discovery_type, v_tags, v_status, p_since, p_until, v_tsq, v_cap, p_limit;
+  if numnode(v_tsq) > 0 and v_filters = '' then
+    -- tier 1, static. The newest v_cap matches, in up to three bounded steps: 1. walk the 4,000 newest
+    -- rows (index-only on discoveries_created_summary_vector_idx), stopping at v_cap ...
+    v_loose := case when v_tsq::text ~ '!' then v_tsq else regexp_replace(v_tsq::text, '<(-|[0-9]+)>', '&', 'g')::tsquery end;
+    if v_loose = v_tsq then
+      select array_agg(w.id order by w.created_at desc, w.id), count(*) into v_ids, v_n
+      from (select n.id, n.created_at
+            from (select d.id, d.created_at, d.summary_vector from knowledge.discoveries d
+                  order by d.created_at desc, d.id limit 4000) n
+            where n.summary_vector @@ v_tsq
+            limit v_cap) w;
+      v_sample := v_n;
+    else
+      -- (a phrase: the same walk, over all 4,000, also counts the rows with all its words, for step 2)
+      select (array_agg(n.id order by n.created_at desc, n.id) filter (where n.hit))[1:v_cap],
+             least(v_cap, count(*) filter (where n.hit)), count(*) filter (where n.loose)
+        into v_ids, v_n, v_sample
+      from (select d.id, d.created_at, d.summary_vector @@ v_tsq as hit, d.summary_vector @@ v_loose as loose
+            from knowledge.discoveries d order by d.created_at desc, d.id limit 4000) n;
+    end if;
+    if v_n < v_cap then
+      -- 2. ... too few there: the 4,000 newest rows are a sample (of the data, not the planner's
+      -- statistics). A GIN collection costs a heap visit per candidate (about 15 index entries of the
+      -- walk); a phrase's candidates are the rows with all its words (v_loose: the phrase as &, not
+      -- under a negation, where & would not contain the phrase's matches), often far more than its
+      -- matches. The walk costs v_cap / (the sample's match share) entries, at most the table. The
+      -- cheaper one runs; the collection is bounded at twice its sampled size (at least v_gin,
+      -- 1,000-10,000: rows / 300), beyond which the walk runs after all ...
+      v_rows := greatest(4000, (select c.reltuples from pg_class c where c.oid = 'knowledge.discoveries'::regclass));
+      v_gin := greatest(greatest(1000, least(10000, v_rows / 300)), 2 * v_sample * v_rows / 4000)::integer;
+      if 15 * v_sample * v_rows / 4000 > least(v_rows, v_cap * 4000.0 / greatest(v_n, 1)) then
+        v_n := v_gin + 1;
+      else
+        with g as materialized (
+          select d.id, d.created_at, d.summary_vector @@ v_tsq as hit from knowledge.discoveries d
+          where d.summary_vector @@ v_loose limit v_gin + 1)
+        select (select array_agg(t.id order by t.created_at desc, t.id)
+                  from (select g.id, g.created_at from g where g.hit order by g.created_at desc, g.id limit v_cap) t),
+               (select count(*) from g)
+          into v_ids, v_n;
+      end if;
+      if v_n > v_gin then
+        -- 3. ... more than that: the newest v_cap are within about v_cap / v_gin of the table, walked
+        select array_agg(w.id order by w.created_at desc, w.id) into v_ids
+        from (select d.id, d.created_at from knowledge.discoveries d
+              where (d.summary_vector @@ v_tsq) is true  -- not indexable: the created_at walk
+              order by d.created_at desc, d.id limit v_cap) w;
+      end if;
+    end if;
+    return query
+    select d.id, d.agent_id, d.discovery_type, d.severity::text, d.status::text, d.summary, left(d.details, 500),
+      d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at, top.rank, 'fulltext'::text
+    from (select c.id, c.created_at, (1 + ts_rank(c.summary_vector, v_tsq))::real as rank
+          from knowledge.discoveries c where c.id = any(v_ids)
+          order by 3 desc, c.created_at desc, c.id limit p_limit) top
+    join knowledge.discoveries d on d.id = top.id
+    order by top.rank desc, d.created_at desc, d.id;
     get diagnostics v_found = row_count;
     if v_found < p_limit then
-      -- tier 2: summary and details together match, the summary alone does not
-      return query execute format($q$
-        select %s, ts_rank('{0.05, 0.05, 0.1, 1.0}'::real[], c.search_vector, $7), 'fulltext'::text
-        from (select d.id, d.search_vector, d.created_at from knowledge.discoveries d
-              where d.search_vector @@ $7 and not (d.summary_vector @@ $7) %s
-              order by d.created_at desc, d.id limit $8) c
-        join knowledge.discoveries d on d.id = c.id
-        order by 13 desc, d.created_at desc, d.id
-        limit $9 $q$, v_cols, v_filters)
-        using p_agent_id, p_discovery_type, v_tags, v_status, p_since, p_until, v_tsq, v_cap, p_limit - v_found;
+      -- tier 2, static: up to 5,000 matches through the GIN index (the query matched fewer than the
+      -- limit in summaries, so it is most likely rare in details too) ...
+      with g as materialized (
+        select d.id, d.created_at from knowledge.discoveries d
+        where d.search_vector @@ v_tsq and not (d.summary_vector @@ v_tsq)
+        limit 5001)
+      select array_agg(t.id order by t.created_at desc, t.id), max(t.n) into v_ids, v_n
+      from (select g.id, g.created_at, count(*) over () as n from g order by g.created_at desc, g.id limit v_cap) t;
+      if v_n > 5000 then
+        -- ... more: common enough that the newest v_cap are near, walked newest-first (not indexable)
+        select array_agg(w.id order by w.created_at desc, w.id) into v_ids
+        from (select d.id, d.created_at from knowledge.discoveries d
+              where (d.search_vector @@ v_tsq) is true and not (d.summary_vector @@ v_tsq)
+              order by d.created_at desc, d.id limit v_cap) w;
+      end if;
+      return query
+      select d.id, d.agent_id, d.discovery_type, d.severity::text, d.status::text, d.summary, left(d.details, 500),
+        d.tags, d.response_to, d.superseded_by, d.created_at, d.updated_at, top.rank, 'fulltext'::text
+      from (select c.id, c.created_at, ts_rank('{0.05, 0.05, 0.1, 1.0}'::real[], c.search_vector, v_tsq) as rank
+            from knowledge.discoveries c where c.id = any(v_ids)
+            order by 3 desc, c.created_at desc, c.id limit p_limit - v_found) top
+      join knowledge.discoveries d on d.id = top.id
+      order by top.rank desc, d.created_at desc, d.id;
       get diagnostics v_tier2 = row_count;
     end if;
     if v_found + v_tier2 > 0 then
       return;
     end if;
+  elsif numnode(v_tsq) > 0 then
+      -- tier 1: the summary alone matches ($7 query, $8 candidates, $9 limit)
+      return query execute format($q$
+        select %s, (1 + ts_rank(c.summary_vector, $7))::real, 'fulltext'::text
+        from (select d.id, d.summary_vector, d.created_at from knowledge.discoveries d
+              where d.summary_vector @@ $7 %s
+              order by d.created_at desc, d.id limit $8) c
+        join knowledge.discoveries d on d.id = c.id
+        order by 13 desc, d.created_at desc, d.id
+        limit $9 $q$, v_cols, v_filters)
+        using p_agent_id, p_discovery_type, v_tags, v_status, p_since, p_until, v_tsq, v_cap, p_limit;
+      get diagnostics v_found = row_count;
+      if v_found < p_limit then
+        -- tier 2: summary and details together match, the summary alone does not
+        return query execute format($q$
+          select %s, ts_rank('{0.05, 0.05, 0.1, 1.0}'::real[], c.search_vector, $7), 'fulltext'::text
+          from (select d.id, d.search_vector, d.created_at from knowledge.discoveries d
+                where d.search_vector @@ $7 and not (d.summary_vector @@ $7) %s
+                order by d.created_at desc, d.id limit $8) c
+          join knowledge.discoveries d on d.id = c.id
+          order by 13 desc, d.created_at desc, d.id
+          limit $9 $q$, v_cols, v_filters)
+          using p_agent_id, p_discovery_type, v_tags, v_status, p_since, p_until, v_tsq, v_cap, p_limit - v_found;
+        get diagnostics v_tier2 = row_count;
+      end if;
+      if v_found + v_tier2 > 0 then
+        return;
+      end if;
   end if;
 
   -- trigram fallback, only for plain text (operators mean the caller wanted exact websearch semantics)

@@ -1,6 +1,6 @@
 import type { DbPool as Pool, DbPoolClient as PoolClient } from '../db/types';
 import { core, knowledge as knowledgeFns } from '../db/generated/functions';
-import { measurePaired, PairedResult } from './measure';
+import { distribution, Distribution, measurePaired, PairedResult, timeIt } from './measure';
 import { benchDatabase, dropDatabase, generateKnowledge, keptDatabase, markGenerated } from './setup';
 
 /**
@@ -29,6 +29,8 @@ export interface GrowthKnowledgeRow {
   generateMs: number;
   projectMs: number;
   search: PairedResult;
+  /** the search samples of the mix, per query (about iterations / 10 each) */
+  searchPerQuery: Array<{ query: string; op: Distribution }>;
   twoHop: PairedResult;
 }
 
@@ -73,12 +75,19 @@ async function knowledgeAt(server: string, discoveries: number, iterations: numb
     const edges = Number((await pool.query(`select (select count(*) from knowledge.discovery_edges) + (select count(*) from knowledge.discovery_tags) + (select count(*) from knowledge.discoveries) as n`)).rows[0].n);
     const ids = (await pool.query<{ id: string }>(`select id from knowledge.discoveries where id like 'bench\\_d\\_%' order by md5(id) limit 200`)).rows.map((r) => r.id);
     return await withClient(pool, async (client) => {
+      const perQuery = QUERIES.map(() => [] as number[]);
       const search = await measurePaired(`full-text search (query mix, limit 20) at ${discoveries} discoveries`, 'SELECT 1', selectOne(client),
-        (i) => knowledgeFns.searchDiscoveries(client, { query: QUERIES[Math.abs(i) % QUERIES.length], limit: 20 }), { iterations });
+        async (i) => {
+          const q = Math.abs(i) % QUERIES.length;
+          const ms = await timeIt(() => knowledgeFns.searchDiscoveries(client, { query: QUERIES[q], limit: 20 }));
+          if (i >= 0) perQuery[q]!.push(ms);
+        }, { iterations });
+      const searchPerQuery = QUERIES.map((query, q) => ({ query, op: distribution(perQuery[q]!) }));
       const twoHop = await measurePaired(`related within 2 hops (AGE) at ${discoveries} discoveries`, 'SELECT 1', selectOne(client),
         (i) => knowledgeFns.relatedDiscoveries(client, { id: ids[Math.abs(i) % ids.length]!, maxHops: 2, limit: 50 }), { iterations: Math.max(20, iterations / 2) });
+      for (const r of searchPerQuery) log(`bench: growth: ${discoveries} discoveries: search ${r.query}: p50 ${r.op.p50.toFixed(2)} p95 ${r.op.p95.toFixed(2)} ms`);
       log(`bench: growth: ${discoveries} discoveries: search p50 ${search.op.p50.toFixed(2)} p95 ${search.op.p95.toFixed(2)} ms, 2-hop p50 ${twoHop.op.p50.toFixed(2)} p95 ${twoHop.op.p95.toFixed(2)} ms`);
-      return { discoveries, edges, generateMs: gen.generateMs, projectMs: gen.projectMs, search, twoHop };
+      return { discoveries, edges, generateMs: gen.generateMs, projectMs: gen.projectMs, search, searchPerQuery, twoHop };
     });
   } finally {
     await pool.end();

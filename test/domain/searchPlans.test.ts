@@ -1,0 +1,40 @@
+import { readFileSync } from 'fs';
+import path from 'path';
+import { knowledge } from '../../src/db/generated/functions';
+import { createMigratedDatabase, TestDatabase } from '../helpers/db';
+
+/**
+ * knowledge.search_discoveries finds each tier's candidates in bounded steps fixed in its SQL (a walk of
+ * the newest rows, a bounded GIN collection, an unbounded walk) instead of the planner's estimate.
+ * Whatever step answers, the result must be the plain reading of the tiers (fixtures/searchReference.sql):
+ * the same rows in the same order with the same ranks, over a corpus whose terms take every step
+ * (fixtures/searchCorpus.sql).
+ */
+let db: TestDatabase;
+const reference = readFileSync(path.join(__dirname, 'fixtures', 'searchReference.sql'), 'utf8');
+
+beforeAll(async () => {
+  db = await createMigratedDatabase();
+  await db.pool.query(readFileSync(path.join(__dirname, 'fixtures', 'searchCorpus.sql'), 'utf8'));
+  await db.pool.query('vacuum (analyze) knowledge.discoveries'); // the visibility map of a live table: index-only walks
+}, 120_000);
+afterAll(async () => db.drop());
+
+const QUERIES = [
+  'alphacommon', 'note', 'betarare', 'gammaold', 'deltadetail', 'epsilondetail', '"zeta eta"', '"eta zeta"',
+  '"kappa lambda"', 'kappa lambda', 'betarare OR epsilondetail', 'alphacommon -gammaold', 'gammaold deltadetail',
+  'w13 alphacommon', 'd7', '"theta zeta"', '"note alphacommon"', '"alphacommon gammaold"', '"gammaold zeta"',
+];
+
+describe('search_discoveries equals the plain reading of its tiers', () => {
+  it.each(QUERIES)('%s', async (query) => {
+    for (const limit of [1, 20, 250]) {
+      for (const agentId of [null, 'sp_agent_3']) {
+        const got = await knowledge.searchDiscoveries(db.pool, { query, limit, ...(agentId ? { agentId } : {}) });
+        const want = (await db.pool.query<{ id: string; rank: number }>(reference, [query, limit, agentId])).rows;
+        expect(got.map((r) => r.match)).toEqual(want.map(() => 'fulltext'));
+        expect(got.map((r) => [r.id, r.rank])).toEqual(want.map((r) => [r.id, r.rank]));
+      }
+    }
+  });
+});
