@@ -53,8 +53,8 @@ create table audit.events (
   ingested_at timestamp with time zone not null default now()
 ) partition by RANGE (occurred_at);
 alter table audit.events add constraint events_confidence_range CHECK (confidence IS NULL OR confidence >= 0::double precision AND confidence <= 1::double precision);
-alter table audit.events add constraint events_content_hash_format CHECK (content_hash ~ '^[0-9a-f]{64}$'::text);
-alter table audit.events add constraint events_event_type_format CHECK (event_type ~ '^[a-z][a-z0-9_.:-]{0,63}$'::text);
+alter table audit.events add constraint events_content_hash_format CHECK (char_length(content_hash) = 64 AND content_hash ~ '^[0-9a-f]*$'::text);
+alter table audit.events add constraint events_event_type_format CHECK (char_length(event_type) >= 1 AND char_length(event_type) <= 64 AND event_type ~ '^[a-z][a-z0-9_.:-]*$'::text);
 alter table audit.events add constraint events_pkey PRIMARY KEY (occurred_at, id);
 
 create table audit.events_YYYY_MM partition of audit.events FOR VALUES FROM ('YYYY-MM-01 00:00:00+00') TO ('YYYY-MM-01 00:00:00+00' + 1 month) (
@@ -72,8 +72,8 @@ create table audit.events_YYYY_MM partition of audit.events FOR VALUES FROM ('YY
 );
 alter table audit.events_YYYY_MM add constraint events_YYYY_MM_pkey PRIMARY KEY (occurred_at, id);
 alter table audit.events_YYYY_MM add constraint events_confidence_range CHECK (confidence IS NULL OR confidence >= 0::double precision AND confidence <= 1::double precision);
-alter table audit.events_YYYY_MM add constraint events_content_hash_format CHECK (content_hash ~ '^[0-9a-f]{64}$'::text);
-alter table audit.events_YYYY_MM add constraint events_event_type_format CHECK (event_type ~ '^[a-z][a-z0-9_.:-]{0,63}$'::text);
+alter table audit.events_YYYY_MM add constraint events_content_hash_format CHECK (char_length(content_hash) = 64 AND content_hash ~ '^[0-9a-f]*$'::text);
+alter table audit.events_YYYY_MM add constraint events_event_type_format CHECK (char_length(event_type) >= 1 AND char_length(event_type) <= 64 AND event_type ~ '^[a-z][a-z0-9_.:-]*$'::text);
 
 create table audit.events_default partition of audit.events DEFAULT (
   id bigint not null generated always as identity,
@@ -89,9 +89,9 @@ create table audit.events_default partition of audit.events DEFAULT (
   ingested_at timestamp with time zone not null default now()
 );
 alter table audit.events_default add constraint events_confidence_range CHECK (confidence IS NULL OR confidence >= 0::double precision AND confidence <= 1::double precision);
-alter table audit.events_default add constraint events_content_hash_format CHECK (content_hash ~ '^[0-9a-f]{64}$'::text);
+alter table audit.events_default add constraint events_content_hash_format CHECK (char_length(content_hash) = 64 AND content_hash ~ '^[0-9a-f]*$'::text);
 alter table audit.events_default add constraint events_default_pkey PRIMARY KEY (occurred_at, id);
-alter table audit.events_default add constraint events_event_type_format CHECK (event_type ~ '^[a-z][a-z0-9_.:-]{0,63}$'::text);
+alter table audit.events_default add constraint events_event_type_format CHECK (char_length(event_type) >= 1 AND char_length(event_type) <= 64 AND event_type ~ '^[a-z][a-z0-9_.:-]*$'::text);
 
 create table audit.mirror_rejects (
   id bigint not null generated always as identity,
@@ -105,7 +105,7 @@ create table audit.mirror_rejects (
 );
 alter table audit.mirror_rejects add constraint mirror_rejects_byte_offset_nonnegative CHECK (byte_offset >= 0);
 alter table audit.mirror_rejects add constraint mirror_rejects_line_no_positive CHECK (line_no > 0);
-alter table audit.mirror_rejects add constraint mirror_rejects_line_sha256_format CHECK (line_sha256 ~ '^[0-9a-f]{64}$'::text);
+alter table audit.mirror_rejects add constraint mirror_rejects_line_sha256_format CHECK (char_length(line_sha256) = 64 AND line_sha256 ~ '^[0-9a-f]*$'::text);
 alter table audit.mirror_rejects add constraint mirror_rejects_pkey PRIMARY KEY (id);
 alter table audit.mirror_rejects add constraint mirror_rejects_unique_line UNIQUE (file_name, line_no, line_sha256);
 
@@ -121,10 +121,10 @@ create table audit.tool_usage (
   content_hash text not null,
   source text not null default 'server'::text
 ) partition by RANGE (occurred_at);
-alter table audit.tool_usage add constraint tool_usage_content_hash_format CHECK (content_hash ~ '^[0-9a-f]{64}$'::text);
+alter table audit.tool_usage add constraint tool_usage_content_hash_format CHECK (char_length(content_hash) = 64 AND content_hash ~ '^[0-9a-f]*$'::text);
 alter table audit.tool_usage add constraint tool_usage_latency_nonnegative CHECK (latency_ms IS NULL OR latency_ms >= 0::double precision);
 alter table audit.tool_usage add constraint tool_usage_pkey PRIMARY KEY (occurred_at, id);
-alter table audit.tool_usage add constraint tool_usage_tool_name_format CHECK (tool_name ~ '^[A-Za-z][A-Za-z0-9_.:-]{0,127}$'::text);
+alter table audit.tool_usage add constraint tool_usage_tool_name_format CHECK (char_length(tool_name) >= 1 AND char_length(tool_name) <= 128 AND tool_name ~ '^[A-Za-z][A-Za-z0-9_.:-]*$'::text);
 
 create table audit.tool_usage_YYYY_MM partition of audit.tool_usage FOR VALUES FROM ('YYYY-MM-01 00:00:00+00') TO ('YYYY-MM-01 00:00:00+00' + 1 month) (
   id bigint not null generated always as identity,
@@ -139,9 +139,9 @@ create table audit.tool_usage_YYYY_MM partition of audit.tool_usage FOR VALUES F
   source text not null default 'server'::text
 );
 alter table audit.tool_usage_YYYY_MM add constraint tool_usage_YYYY_MM_pkey PRIMARY KEY (occurred_at, id);
-alter table audit.tool_usage_YYYY_MM add constraint tool_usage_content_hash_format CHECK (content_hash ~ '^[0-9a-f]{64}$'::text);
+alter table audit.tool_usage_YYYY_MM add constraint tool_usage_content_hash_format CHECK (char_length(content_hash) = 64 AND content_hash ~ '^[0-9a-f]*$'::text);
 alter table audit.tool_usage_YYYY_MM add constraint tool_usage_latency_nonnegative CHECK (latency_ms IS NULL OR latency_ms >= 0::double precision);
-alter table audit.tool_usage_YYYY_MM add constraint tool_usage_tool_name_format CHECK (tool_name ~ '^[A-Za-z][A-Za-z0-9_.:-]{0,127}$'::text);
+alter table audit.tool_usage_YYYY_MM add constraint tool_usage_tool_name_format CHECK (char_length(tool_name) >= 1 AND char_length(tool_name) <= 128 AND tool_name ~ '^[A-Za-z][A-Za-z0-9_.:-]*$'::text);
 
 create table audit.tool_usage_default partition of audit.tool_usage DEFAULT (
   id bigint not null generated always as identity,
@@ -155,10 +155,10 @@ create table audit.tool_usage_default partition of audit.tool_usage DEFAULT (
   content_hash text not null,
   source text not null default 'server'::text
 );
-alter table audit.tool_usage_default add constraint tool_usage_content_hash_format CHECK (content_hash ~ '^[0-9a-f]{64}$'::text);
+alter table audit.tool_usage_default add constraint tool_usage_content_hash_format CHECK (char_length(content_hash) = 64 AND content_hash ~ '^[0-9a-f]*$'::text);
 alter table audit.tool_usage_default add constraint tool_usage_default_pkey PRIMARY KEY (occurred_at, id);
 alter table audit.tool_usage_default add constraint tool_usage_latency_nonnegative CHECK (latency_ms IS NULL OR latency_ms >= 0::double precision);
-alter table audit.tool_usage_default add constraint tool_usage_tool_name_format CHECK (tool_name ~ '^[A-Za-z][A-Za-z0-9_.:-]{0,127}$'::text);
+alter table audit.tool_usage_default add constraint tool_usage_tool_name_format CHECK (char_length(tool_name) >= 1 AND char_length(tool_name) <= 128 AND tool_name ~ '^[A-Za-z][A-Za-z0-9_.:-]*$'::text);
 
 create table audit.tool_usage_hashes (
   content_hash text not null,
@@ -210,7 +210,7 @@ alter table core.agent_state add constraint agent_state_information_range CHECK 
 alter table core.agent_state add constraint agent_state_object CHECK (jsonb_typeof(state) = 'object'::text);
 alter table core.agent_state add constraint agent_state_origin_known CHECK (origin = ANY (ARRAY['live'::text, 'legacy'::text]));
 alter table core.agent_state add constraint agent_state_pkey PRIMARY KEY (id);
-alter table core.agent_state add constraint agent_state_regime_format CHECK (regime ~ '^[A-Z_]{1,32}$'::text);
+alter table core.agent_state add constraint agent_state_regime_format CHECK (char_length(regime) >= 1 AND char_length(regime) <= 32 AND regime ~ '^[A-Z_]*$'::text);
 alter table core.agent_state add constraint agent_state_risk_range CHECK (origin = 'legacy'::text OR risk >= 0::double precision AND risk <= 1::double precision);
 alter table core.agent_state add constraint agent_state_seq_positive CHECK (seq > 0);
 alter table core.agent_state add constraint agent_state_void_range CHECK (origin = 'legacy'::text OR void >= '-2'::integer::double precision AND void <= 2::double precision);
@@ -250,10 +250,10 @@ create table core.agents (
   pause_hold_since timestamp with time zone
 );
 alter table core.agents add constraint agents_anomalies_legacy_only CHECK (origin = 'legacy'::text OR anomalies = '{}'::text[]);
-alter table core.agents add constraint agents_api_key_hash_format CHECK (api_key_hash IS NULL OR api_key_hash ~ '^sha256:[0-9a-f]{64}$'::text);
+alter table core.agents add constraint agents_api_key_hash_format CHECK (api_key_hash IS NULL OR char_length(api_key_hash) = 71 AND api_key_hash ~ '^sha256:[0-9a-f]*$'::text);
 alter table core.agents add constraint agents_archived_has_time CHECK (status <> 'archived'::core.agent_status OR archived_at IS NOT NULL);
 alter table core.agents add constraint agents_deleted_has_time CHECK ((status = 'deleted'::core.agent_status) = (deleted_at IS NOT NULL));
-alter table core.agents add constraint agents_id_format CHECK (id ~ '^[A-Za-z0-9][A-Za-z0-9_.:@+-]{0,127}$'::text OR origin = 'legacy'::text AND char_length(id) >= 1 AND char_length(id) <= 256 AND id !~ '[[:cntrl:]]'::text);
+alter table core.agents add constraint agents_id_format CHECK (char_length(id) >= 1 AND char_length(id) <= 128 AND id ~ '^[A-Za-z0-9][A-Za-z0-9_.:@+-]*$'::text OR origin = 'legacy'::text AND char_length(id) >= 1 AND char_length(id) <= 256 AND id !~ '[[:cntrl:]]'::text);
 alter table core.agents add constraint agents_label_length CHECK (label IS NULL OR char_length(label) >= 1 AND char_length(label) <= 200);
 alter table core.agents add constraint agents_metadata_object CHECK (jsonb_typeof(metadata) = 'object'::text);
 alter table core.agents add constraint agents_not_own_parent CHECK (parent_agent_id IS DISTINCT FROM id);
@@ -373,8 +373,8 @@ create table core.idempotency_keys (
 );
 alter table core.idempotency_keys add constraint idempotency_keys_expiry_after_creation CHECK (expires_at > created_at);
 alter table core.idempotency_keys add constraint idempotency_keys_pkey PRIMARY KEY (caller, request_id);
-alter table core.idempotency_keys add constraint idempotency_keys_request_hash_format CHECK (request_hash ~ '^[0-9a-f]{64}$'::text);
-alter table core.idempotency_keys add constraint idempotency_keys_request_id_format CHECK (request_id ~ '^[A-Za-z0-9_.:-]{1,128}$'::text);
+alter table core.idempotency_keys add constraint idempotency_keys_request_hash_format CHECK (char_length(request_hash) = 64 AND request_hash ~ '^[0-9a-f]*$'::text);
+alter table core.idempotency_keys add constraint idempotency_keys_request_id_format CHECK (char_length(request_id) >= 1 AND char_length(request_id) <= 128 AND request_id ~ '^[A-Za-z0-9_.:-]*$'::text);
 
 create table core.schema_migrations (
   id bigint not null generated always as identity,
@@ -444,7 +444,7 @@ create table knowledge.discoveries (
 alter table knowledge.discoveries add constraint discoveries_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES core.agents(id);
 alter table knowledge.discoveries add constraint discoveries_confidence_range CHECK (confidence IS NULL OR confidence >= 0::double precision AND confidence <= 1::double precision);
 alter table knowledge.discoveries add constraint discoveries_details_length CHECK (char_length(details) <= 200000);
-alter table knowledge.discoveries add constraint discoveries_id_format CHECK (id ~ '^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,127}$'::text);
+alter table knowledge.discoveries add constraint discoveries_id_format CHECK (char_length(id) >= 1 AND char_length(id) <= 128 AND id ~ '^[A-Za-z0-9][A-Za-z0-9_.:+-]*$'::text);
 alter table knowledge.discoveries add constraint discoveries_not_own_response CHECK (response_to IS DISTINCT FROM id);
 alter table knowledge.discoveries add constraint discoveries_pkey PRIMARY KEY (id);
 alter table knowledge.discoveries add constraint discoveries_provenance_object CHECK (jsonb_typeof(provenance) = 'object'::text);
@@ -454,7 +454,7 @@ alter table knowledge.discoveries add constraint discoveries_response_type_needs
 alter table knowledge.discoveries add constraint discoveries_summary_length CHECK (char_length(summary) >= 1 AND char_length(summary) <= 2000);
 alter table knowledge.discoveries add constraint discoveries_superseded_by_fkey FOREIGN KEY (superseded_by) REFERENCES knowledge.discoveries(id);
 alter table knowledge.discoveries add constraint discoveries_tags_count CHECK (cardinality(tags) <= 64);
-alter table knowledge.discoveries add constraint discoveries_type_format CHECK (discovery_type ~ '^[a-z][a-z0-9_]{0,63}$'::text);
+alter table knowledge.discoveries add constraint discoveries_type_format CHECK (char_length(discovery_type) >= 1 AND char_length(discovery_type) <= 64 AND discovery_type ~ '^[a-z][a-z0-9_]*$'::text);
 
 create table knowledge.discovery_edges (
   src_id text not null,
@@ -497,7 +497,7 @@ alter table knowledge.discovery_tags add constraint discovery_tags_pkey PRIMARY 
 create table knowledge.summary_words (
   word text not null
 );
-alter table knowledge.summary_words add constraint summary_words_format CHECK (word ~ '^[[:alnum:]]{1,64}$'::text);
+alter table knowledge.summary_words add constraint summary_words_format CHECK (char_length(word) >= 1 AND char_length(word) <= 64 AND word ~ '^[[:alnum:]]*$'::text);
 alter table knowledge.summary_words add constraint summary_words_pkey PRIMARY KEY (word);
 
 -- indexes
