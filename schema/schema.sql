@@ -812,7 +812,7 @@ create function core.health_snapshot(OUT graph_present boolean, OUT discoveries 
   as '...'; -- body sha256:44929f37d8d62fbbdeb6944ab529c4bc6b9301126dcdad0aa93c3ff8497c9f8a
 create function core.idempotency_claim(p_caller text, p_request_id text, p_tool_name text, p_request_hash text, p_ttl_seconds integer DEFAULT 86400) returns TABLE(state text, result jsonb, secret_ciphertext text, secret_expires_at timestamp with time zone, created_at timestamp with time zone)
   language plpgsql volatile
-  as '...'; -- body sha256:1f251a7e8e6e3f20fd6269ee62a9138ee63842a647ccc5482231adb4fb4aa362
+  as '...'; -- body sha256:e3d5f1d5c00a6e6ae5726c62b3646c407bc1d81f7b3e8cd828f7af7edecdd96c
 create function core.idempotency_complete(p_caller text, p_request_id text, p_result jsonb, p_secret_ciphertext text DEFAULT NULL::text, p_secret_ttl_seconds integer DEFAULT 600) returns void
   language plpgsql volatile
   as '...'; -- body sha256:dc9efce31b011e74288174ec2d0d57bfc1d30559df980ee33fe75cb950544966
@@ -845,7 +845,7 @@ create function core.import_last_status_event(p_agent_id text) returns TABLE(eve
   as '...'; -- body sha256:f5175dd0c507e2d0081473b7d0dbce73aeb9af9993dab5ecf0a58119768f9404
 create function core.import_placeholder_agents(p_ids text[], p_times timestamp with time zone[], p_source text) returns bigint
   language plpgsql volatile
-  as '...'; -- body sha256:50e2fc9bb5e3f2a58ab404b8948426997735dbdffea146c03217401e417a35cb
+  as '...'; -- body sha256:6e436358a5c51b83d6ee2ff8831cff60a1510a66301fed0f861b62fee69e450b
 create function core.import_sessions(p_records jsonb, p_source text) returns TABLE(inserted bigint, updated bigint, already_present bigint, placeholders bigint)
   language plpgsql volatile
   as '...'; -- body sha256:da3ee2fde2edf29ac82766342c7c3087e5ab07552e50a0e9eb5a09af8027c649
@@ -879,7 +879,7 @@ create function core.normalize_tags(p_tags text[], p_sorted boolean DEFAULT fals
 create function core.onboard_agent(p_agent_id text DEFAULT NULL::text, p_label text DEFAULT NULL::text, p_purpose text DEFAULT NULL::text, p_tags text[] DEFAULT NULL::text[], p_parent_agent_id text DEFAULT NULL::text, p_spawn_reason text DEFAULT NULL::text, p_metadata jsonb DEFAULT NULL::jsonb, p_session_id text DEFAULT NULL::text, p_session_ttl_ms bigint DEFAULT 86400000, p_client_type text DEFAULT NULL::text, p_actor text DEFAULT NULL::text, p_admin boolean DEFAULT false, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone, OUT session_id text, OUT session_expires_at timestamp with time zone) returns record
   language plpgsql volatile
   set search_path = ag_catalog, core, knowledge, public
-  as '...'; -- body sha256:949b74248bb0326fce5e2bcd6bbaee090d41b7422faf1bee6eacb92f98e5a4fc
+  as '...'; -- body sha256:80e87b6d6435c537536b248ed252a186e3cc27bbbc5c02500a9a0118fa89be14
 create function core.process_agent_update(p_agent_id text, p_complexity double precision, p_confidence double precision, p_response_length integer DEFAULT NULL::integer, p_response_text text DEFAULT NULL::text, p_task_type text DEFAULT NULL::text, p_ethical_drift double precision[] DEFAULT NULL::double precision[], p_apply_pause boolean DEFAULT false, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT drift_norm double precision, OUT update_count bigint, OUT agent_status core.agent_status, OUT recorded_at timestamp with time zone) returns record
   language plpgsql volatile
   as '...'; -- body sha256:d20970718b5cc3475ad7b4ac322b58afdc75b4c38c7aaa009b18c0d0878f586d
@@ -1054,7 +1054,7 @@ create function knowledge.store_discoveries(p_items jsonb) returns SETOF knowled
 create function knowledge.store_discovery(p_agent_id text, p_summary text, p_discovery_type text DEFAULT 'insight'::text, p_details text DEFAULT ''::text, p_tags text[] DEFAULT '{}'::text[], p_severity text DEFAULT NULL::text, p_references_files text[] DEFAULT '{}'::text[], p_response_to text DEFAULT NULL::text, p_response_type text DEFAULT NULL::text, p_related_to text[] DEFAULT '{}'::text[], p_confidence double precision DEFAULT NULL::double precision, p_id text DEFAULT NULL::text) returns knowledge.discoveries
   language plpgsql volatile
   set search_path = knowledge, core, public
-  as '...'; -- body sha256:186486ad25043c0e16f9257754161ba04457a149956a7eef1f28478431f16558
+  as '...'; -- body sha256:c673b3779dcb7f5e713230f9e4a2659c6b67afa7f6857bac44f89a005cb8108d
 create function knowledge.summary_words_capture() returns trigger
   language plpgsql volatile
   set search_path = knowledge, public

@@ -135,7 +135,8 @@ describe('format checks without bounded repetition (migration 000017)', () => {
         `select count(*) filter (where ok)::int as accepted, count(*) filter (where not ok)::int as refused
            from (select (${c.original}) is not false as ok from unnest($1::text[]) as t(${c.column})
                  ${c.origin ? `cross join (values ('live')) as o(origin)` : ''}) s`, [values]);
-      expect({ name: c.constraint, accepted: rows[0].accepted > 20, refused: rows[0].refused > 20 })
+      const [counts] = rows;
+      expect({ name: c.constraint, accepted: (counts?.accepted ?? 0) > 20, refused: (counts?.refused ?? 0) > 20 })
         .toEqual({ name: c.constraint, accepted: true, refused: true });
     }
   });
