@@ -53,8 +53,8 @@ create table audit.events (
   ingested_at timestamp with time zone not null default now()
 ) partition by RANGE (occurred_at);
 alter table audit.events add constraint events_confidence_range CHECK (confidence IS NULL OR confidence >= 0::double precision AND confidence <= 1::double precision);
-alter table audit.events add constraint events_content_hash_format CHECK (content_hash ~ '^[0-9a-f]{64}$'::text);
-alter table audit.events add constraint events_event_type_format CHECK (event_type ~ '^[a-z][a-z0-9_.:-]{0,63}$'::text);
+alter table audit.events add constraint events_content_hash_format CHECK (char_length(content_hash) = 64 AND content_hash ~ '^[0-9a-f]*$'::text);
+alter table audit.events add constraint events_event_type_format CHECK (char_length(event_type) >= 1 AND char_length(event_type) <= 64 AND event_type ~ '^[a-z][a-z0-9_.:-]*$'::text);
 alter table audit.events add constraint events_pkey PRIMARY KEY (occurred_at, id);
 
 create table audit.events_YYYY_MM partition of audit.events FOR VALUES FROM ('YYYY-MM-01 00:00:00+00') TO ('YYYY-MM-01 00:00:00+00' + 1 month) (
@@ -72,8 +72,8 @@ create table audit.events_YYYY_MM partition of audit.events FOR VALUES FROM ('YY
 );
 alter table audit.events_YYYY_MM add constraint events_YYYY_MM_pkey PRIMARY KEY (occurred_at, id);
 alter table audit.events_YYYY_MM add constraint events_confidence_range CHECK (confidence IS NULL OR confidence >= 0::double precision AND confidence <= 1::double precision);
-alter table audit.events_YYYY_MM add constraint events_content_hash_format CHECK (content_hash ~ '^[0-9a-f]{64}$'::text);
-alter table audit.events_YYYY_MM add constraint events_event_type_format CHECK (event_type ~ '^[a-z][a-z0-9_.:-]{0,63}$'::text);
+alter table audit.events_YYYY_MM add constraint events_content_hash_format CHECK (char_length(content_hash) = 64 AND content_hash ~ '^[0-9a-f]*$'::text);
+alter table audit.events_YYYY_MM add constraint events_event_type_format CHECK (char_length(event_type) >= 1 AND char_length(event_type) <= 64 AND event_type ~ '^[a-z][a-z0-9_.:-]*$'::text);
 
 create table audit.events_default partition of audit.events DEFAULT (
   id bigint not null generated always as identity,
@@ -89,9 +89,9 @@ create table audit.events_default partition of audit.events DEFAULT (
   ingested_at timestamp with time zone not null default now()
 );
 alter table audit.events_default add constraint events_confidence_range CHECK (confidence IS NULL OR confidence >= 0::double precision AND confidence <= 1::double precision);
-alter table audit.events_default add constraint events_content_hash_format CHECK (content_hash ~ '^[0-9a-f]{64}$'::text);
+alter table audit.events_default add constraint events_content_hash_format CHECK (char_length(content_hash) = 64 AND content_hash ~ '^[0-9a-f]*$'::text);
 alter table audit.events_default add constraint events_default_pkey PRIMARY KEY (occurred_at, id);
-alter table audit.events_default add constraint events_event_type_format CHECK (event_type ~ '^[a-z][a-z0-9_.:-]{0,63}$'::text);
+alter table audit.events_default add constraint events_event_type_format CHECK (char_length(event_type) >= 1 AND char_length(event_type) <= 64 AND event_type ~ '^[a-z][a-z0-9_.:-]*$'::text);
 
 create table audit.mirror_rejects (
   id bigint not null generated always as identity,
@@ -105,7 +105,7 @@ create table audit.mirror_rejects (
 );
 alter table audit.mirror_rejects add constraint mirror_rejects_byte_offset_nonnegative CHECK (byte_offset >= 0);
 alter table audit.mirror_rejects add constraint mirror_rejects_line_no_positive CHECK (line_no > 0);
-alter table audit.mirror_rejects add constraint mirror_rejects_line_sha256_format CHECK (line_sha256 ~ '^[0-9a-f]{64}$'::text);
+alter table audit.mirror_rejects add constraint mirror_rejects_line_sha256_format CHECK (char_length(line_sha256) = 64 AND line_sha256 ~ '^[0-9a-f]*$'::text);
 alter table audit.mirror_rejects add constraint mirror_rejects_pkey PRIMARY KEY (id);
 alter table audit.mirror_rejects add constraint mirror_rejects_unique_line UNIQUE (file_name, line_no, line_sha256);
 
@@ -121,10 +121,10 @@ create table audit.tool_usage (
   content_hash text not null,
   source text not null default 'server'::text
 ) partition by RANGE (occurred_at);
-alter table audit.tool_usage add constraint tool_usage_content_hash_format CHECK (content_hash ~ '^[0-9a-f]{64}$'::text);
+alter table audit.tool_usage add constraint tool_usage_content_hash_format CHECK (char_length(content_hash) = 64 AND content_hash ~ '^[0-9a-f]*$'::text);
 alter table audit.tool_usage add constraint tool_usage_latency_nonnegative CHECK (latency_ms IS NULL OR latency_ms >= 0::double precision);
 alter table audit.tool_usage add constraint tool_usage_pkey PRIMARY KEY (occurred_at, id);
-alter table audit.tool_usage add constraint tool_usage_tool_name_format CHECK (tool_name ~ '^[A-Za-z][A-Za-z0-9_.:-]{0,127}$'::text);
+alter table audit.tool_usage add constraint tool_usage_tool_name_format CHECK (char_length(tool_name) >= 1 AND char_length(tool_name) <= 128 AND tool_name ~ '^[A-Za-z][A-Za-z0-9_.:-]*$'::text);
 
 create table audit.tool_usage_YYYY_MM partition of audit.tool_usage FOR VALUES FROM ('YYYY-MM-01 00:00:00+00') TO ('YYYY-MM-01 00:00:00+00' + 1 month) (
   id bigint not null generated always as identity,
@@ -139,9 +139,9 @@ create table audit.tool_usage_YYYY_MM partition of audit.tool_usage FOR VALUES F
   source text not null default 'server'::text
 );
 alter table audit.tool_usage_YYYY_MM add constraint tool_usage_YYYY_MM_pkey PRIMARY KEY (occurred_at, id);
-alter table audit.tool_usage_YYYY_MM add constraint tool_usage_content_hash_format CHECK (content_hash ~ '^[0-9a-f]{64}$'::text);
+alter table audit.tool_usage_YYYY_MM add constraint tool_usage_content_hash_format CHECK (char_length(content_hash) = 64 AND content_hash ~ '^[0-9a-f]*$'::text);
 alter table audit.tool_usage_YYYY_MM add constraint tool_usage_latency_nonnegative CHECK (latency_ms IS NULL OR latency_ms >= 0::double precision);
-alter table audit.tool_usage_YYYY_MM add constraint tool_usage_tool_name_format CHECK (tool_name ~ '^[A-Za-z][A-Za-z0-9_.:-]{0,127}$'::text);
+alter table audit.tool_usage_YYYY_MM add constraint tool_usage_tool_name_format CHECK (char_length(tool_name) >= 1 AND char_length(tool_name) <= 128 AND tool_name ~ '^[A-Za-z][A-Za-z0-9_.:-]*$'::text);
 
 create table audit.tool_usage_default partition of audit.tool_usage DEFAULT (
   id bigint not null generated always as identity,
@@ -155,10 +155,10 @@ create table audit.tool_usage_default partition of audit.tool_usage DEFAULT (
   content_hash text not null,
   source text not null default 'server'::text
 );
-alter table audit.tool_usage_default add constraint tool_usage_content_hash_format CHECK (content_hash ~ '^[0-9a-f]{64}$'::text);
+alter table audit.tool_usage_default add constraint tool_usage_content_hash_format CHECK (char_length(content_hash) = 64 AND content_hash ~ '^[0-9a-f]*$'::text);
 alter table audit.tool_usage_default add constraint tool_usage_default_pkey PRIMARY KEY (occurred_at, id);
 alter table audit.tool_usage_default add constraint tool_usage_latency_nonnegative CHECK (latency_ms IS NULL OR latency_ms >= 0::double precision);
-alter table audit.tool_usage_default add constraint tool_usage_tool_name_format CHECK (tool_name ~ '^[A-Za-z][A-Za-z0-9_.:-]{0,127}$'::text);
+alter table audit.tool_usage_default add constraint tool_usage_tool_name_format CHECK (char_length(tool_name) >= 1 AND char_length(tool_name) <= 128 AND tool_name ~ '^[A-Za-z][A-Za-z0-9_.:-]*$'::text);
 
 create table audit.tool_usage_hashes (
   content_hash text not null,
@@ -210,7 +210,7 @@ alter table core.agent_state add constraint agent_state_information_range CHECK 
 alter table core.agent_state add constraint agent_state_object CHECK (jsonb_typeof(state) = 'object'::text);
 alter table core.agent_state add constraint agent_state_origin_known CHECK (origin = ANY (ARRAY['live'::text, 'legacy'::text]));
 alter table core.agent_state add constraint agent_state_pkey PRIMARY KEY (id);
-alter table core.agent_state add constraint agent_state_regime_format CHECK (regime ~ '^[A-Z_]{1,32}$'::text);
+alter table core.agent_state add constraint agent_state_regime_format CHECK (char_length(regime) >= 1 AND char_length(regime) <= 32 AND regime ~ '^[A-Z_]*$'::text);
 alter table core.agent_state add constraint agent_state_risk_range CHECK (origin = 'legacy'::text OR risk >= 0::double precision AND risk <= 1::double precision);
 alter table core.agent_state add constraint agent_state_seq_positive CHECK (seq > 0);
 alter table core.agent_state add constraint agent_state_void_range CHECK (origin = 'legacy'::text OR void >= '-2'::integer::double precision AND void <= 2::double precision);
@@ -250,10 +250,10 @@ create table core.agents (
   pause_hold_since timestamp with time zone
 );
 alter table core.agents add constraint agents_anomalies_legacy_only CHECK (origin = 'legacy'::text OR anomalies = '{}'::text[]);
-alter table core.agents add constraint agents_api_key_hash_format CHECK (api_key_hash IS NULL OR api_key_hash ~ '^sha256:[0-9a-f]{64}$'::text);
+alter table core.agents add constraint agents_api_key_hash_format CHECK (api_key_hash IS NULL OR char_length(api_key_hash) = 71 AND api_key_hash ~ '^sha256:[0-9a-f]*$'::text);
 alter table core.agents add constraint agents_archived_has_time CHECK (status <> 'archived'::core.agent_status OR archived_at IS NOT NULL);
 alter table core.agents add constraint agents_deleted_has_time CHECK ((status = 'deleted'::core.agent_status) = (deleted_at IS NOT NULL));
-alter table core.agents add constraint agents_id_format CHECK (id ~ '^[A-Za-z0-9][A-Za-z0-9_.:@+-]{0,127}$'::text OR origin = 'legacy'::text AND char_length(id) >= 1 AND char_length(id) <= 256 AND id !~ '[[:cntrl:]]'::text);
+alter table core.agents add constraint agents_id_format CHECK (char_length(id) >= 1 AND char_length(id) <= 128 AND id ~ '^[A-Za-z0-9][A-Za-z0-9_.:@+-]*$'::text OR origin = 'legacy'::text AND char_length(id) >= 1 AND char_length(id) <= 256 AND id !~ '[[:cntrl:]]'::text);
 alter table core.agents add constraint agents_label_length CHECK (label IS NULL OR char_length(label) >= 1 AND char_length(label) <= 200);
 alter table core.agents add constraint agents_metadata_object CHECK (jsonb_typeof(metadata) = 'object'::text);
 alter table core.agents add constraint agents_not_own_parent CHECK (parent_agent_id IS DISTINCT FROM id);
@@ -373,8 +373,8 @@ create table core.idempotency_keys (
 );
 alter table core.idempotency_keys add constraint idempotency_keys_expiry_after_creation CHECK (expires_at > created_at);
 alter table core.idempotency_keys add constraint idempotency_keys_pkey PRIMARY KEY (caller, request_id);
-alter table core.idempotency_keys add constraint idempotency_keys_request_hash_format CHECK (request_hash ~ '^[0-9a-f]{64}$'::text);
-alter table core.idempotency_keys add constraint idempotency_keys_request_id_format CHECK (request_id ~ '^[A-Za-z0-9_.:-]{1,128}$'::text);
+alter table core.idempotency_keys add constraint idempotency_keys_request_hash_format CHECK (char_length(request_hash) = 64 AND request_hash ~ '^[0-9a-f]*$'::text);
+alter table core.idempotency_keys add constraint idempotency_keys_request_id_format CHECK (char_length(request_id) >= 1 AND char_length(request_id) <= 128 AND request_id ~ '^[A-Za-z0-9_.:-]*$'::text);
 
 create table core.schema_migrations (
   id bigint not null generated always as identity,
@@ -444,7 +444,7 @@ create table knowledge.discoveries (
 alter table knowledge.discoveries add constraint discoveries_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES core.agents(id);
 alter table knowledge.discoveries add constraint discoveries_confidence_range CHECK (confidence IS NULL OR confidence >= 0::double precision AND confidence <= 1::double precision);
 alter table knowledge.discoveries add constraint discoveries_details_length CHECK (char_length(details) <= 200000);
-alter table knowledge.discoveries add constraint discoveries_id_format CHECK (id ~ '^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,127}$'::text);
+alter table knowledge.discoveries add constraint discoveries_id_format CHECK (char_length(id) >= 1 AND char_length(id) <= 128 AND id ~ '^[A-Za-z0-9][A-Za-z0-9_.:+-]*$'::text);
 alter table knowledge.discoveries add constraint discoveries_not_own_response CHECK (response_to IS DISTINCT FROM id);
 alter table knowledge.discoveries add constraint discoveries_pkey PRIMARY KEY (id);
 alter table knowledge.discoveries add constraint discoveries_provenance_object CHECK (jsonb_typeof(provenance) = 'object'::text);
@@ -454,7 +454,7 @@ alter table knowledge.discoveries add constraint discoveries_response_type_needs
 alter table knowledge.discoveries add constraint discoveries_summary_length CHECK (char_length(summary) >= 1 AND char_length(summary) <= 2000);
 alter table knowledge.discoveries add constraint discoveries_superseded_by_fkey FOREIGN KEY (superseded_by) REFERENCES knowledge.discoveries(id);
 alter table knowledge.discoveries add constraint discoveries_tags_count CHECK (cardinality(tags) <= 64);
-alter table knowledge.discoveries add constraint discoveries_type_format CHECK (discovery_type ~ '^[a-z][a-z0-9_]{0,63}$'::text);
+alter table knowledge.discoveries add constraint discoveries_type_format CHECK (char_length(discovery_type) >= 1 AND char_length(discovery_type) <= 64 AND discovery_type ~ '^[a-z][a-z0-9_]*$'::text);
 
 create table knowledge.discovery_edges (
   src_id text not null,
@@ -497,7 +497,7 @@ alter table knowledge.discovery_tags add constraint discovery_tags_pkey PRIMARY 
 create table knowledge.summary_words (
   word text not null
 );
-alter table knowledge.summary_words add constraint summary_words_format CHECK (word ~ '^[[:alnum:]]{1,64}$'::text);
+alter table knowledge.summary_words add constraint summary_words_format CHECK (char_length(word) >= 1 AND char_length(word) <= 64 AND word ~ '^[[:alnum:]]*$'::text);
 alter table knowledge.summary_words add constraint summary_words_pkey PRIMARY KEY (word);
 
 -- indexes
@@ -812,7 +812,7 @@ create function core.health_snapshot(OUT graph_present boolean, OUT discoveries 
   as '...'; -- body sha256:44929f37d8d62fbbdeb6944ab529c4bc6b9301126dcdad0aa93c3ff8497c9f8a
 create function core.idempotency_claim(p_caller text, p_request_id text, p_tool_name text, p_request_hash text, p_ttl_seconds integer DEFAULT 86400) returns TABLE(state text, result jsonb, secret_ciphertext text, secret_expires_at timestamp with time zone, created_at timestamp with time zone)
   language plpgsql volatile
-  as '...'; -- body sha256:1f251a7e8e6e3f20fd6269ee62a9138ee63842a647ccc5482231adb4fb4aa362
+  as '...'; -- body sha256:e3d5f1d5c00a6e6ae5726c62b3646c407bc1d81f7b3e8cd828f7af7edecdd96c
 create function core.idempotency_complete(p_caller text, p_request_id text, p_result jsonb, p_secret_ciphertext text DEFAULT NULL::text, p_secret_ttl_seconds integer DEFAULT 600) returns void
   language plpgsql volatile
   as '...'; -- body sha256:dc9efce31b011e74288174ec2d0d57bfc1d30559df980ee33fe75cb950544966
@@ -845,7 +845,7 @@ create function core.import_last_status_event(p_agent_id text) returns TABLE(eve
   as '...'; -- body sha256:f5175dd0c507e2d0081473b7d0dbce73aeb9af9993dab5ecf0a58119768f9404
 create function core.import_placeholder_agents(p_ids text[], p_times timestamp with time zone[], p_source text) returns bigint
   language plpgsql volatile
-  as '...'; -- body sha256:50e2fc9bb5e3f2a58ab404b8948426997735dbdffea146c03217401e417a35cb
+  as '...'; -- body sha256:6e436358a5c51b83d6ee2ff8831cff60a1510a66301fed0f861b62fee69e450b
 create function core.import_sessions(p_records jsonb, p_source text) returns TABLE(inserted bigint, updated bigint, already_present bigint, placeholders bigint)
   language plpgsql volatile
   as '...'; -- body sha256:da3ee2fde2edf29ac82766342c7c3087e5ab07552e50a0e9eb5a09af8027c649
@@ -879,7 +879,7 @@ create function core.normalize_tags(p_tags text[], p_sorted boolean DEFAULT fals
 create function core.onboard_agent(p_agent_id text DEFAULT NULL::text, p_label text DEFAULT NULL::text, p_purpose text DEFAULT NULL::text, p_tags text[] DEFAULT NULL::text[], p_parent_agent_id text DEFAULT NULL::text, p_spawn_reason text DEFAULT NULL::text, p_metadata jsonb DEFAULT NULL::jsonb, p_session_id text DEFAULT NULL::text, p_session_ttl_ms bigint DEFAULT 86400000, p_client_type text DEFAULT NULL::text, p_actor text DEFAULT NULL::text, p_admin boolean DEFAULT false, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone, OUT session_id text, OUT session_expires_at timestamp with time zone) returns record
   language plpgsql volatile
   set search_path = ag_catalog, core, knowledge, public
-  as '...'; -- body sha256:949b74248bb0326fce5e2bcd6bbaee090d41b7422faf1bee6eacb92f98e5a4fc
+  as '...'; -- body sha256:80e87b6d6435c537536b248ed252a186e3cc27bbbc5c02500a9a0118fa89be14
 create function core.process_agent_update(p_agent_id text, p_complexity double precision, p_confidence double precision, p_response_length integer DEFAULT NULL::integer, p_response_text text DEFAULT NULL::text, p_task_type text DEFAULT NULL::text, p_ethical_drift double precision[] DEFAULT NULL::double precision[], p_apply_pause boolean DEFAULT false, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT drift_norm double precision, OUT update_count bigint, OUT agent_status core.agent_status, OUT recorded_at timestamp with time zone) returns record
   language plpgsql volatile
   as '...'; -- body sha256:d20970718b5cc3475ad7b4ac322b58afdc75b4c38c7aaa009b18c0d0878f586d
@@ -1055,7 +1055,7 @@ create function knowledge.store_discoveries(p_items jsonb) returns SETOF knowled
 create function knowledge.store_discovery(p_agent_id text, p_summary text, p_discovery_type text DEFAULT 'insight'::text, p_details text DEFAULT ''::text, p_tags text[] DEFAULT '{}'::text[], p_severity text DEFAULT NULL::text, p_references_files text[] DEFAULT '{}'::text[], p_response_to text DEFAULT NULL::text, p_response_type text DEFAULT NULL::text, p_related_to text[] DEFAULT '{}'::text[], p_confidence double precision DEFAULT NULL::double precision, p_id text DEFAULT NULL::text) returns knowledge.discoveries
   language plpgsql volatile
   set search_path = knowledge, core, public
-  as '...'; -- body sha256:186486ad25043c0e16f9257754161ba04457a149956a7eef1f28478431f16558
+  as '...'; -- body sha256:c673b3779dcb7f5e713230f9e4a2659c6b67afa7f6857bac44f89a005cb8108d
 create function knowledge.summary_words_capture() returns trigger
   language plpgsql volatile
   set search_path = knowledge, public

@@ -127,7 +127,7 @@ declare
   v_created timestamptz;
   v_params agtype;
 begin
-  if v_id !~ '^[A-Za-z0-9][A-Za-z0-9_.:@+-]{0,127}$' then
+  if char_length(v_id) > 128 or v_id !~ '^[A-Za-z0-9][A-Za-z0-9_.:@+-]*$' then
     v_problems := v_problems || format('agent_id must be 1-128 characters of letters, digits and _ . : @ + - starting with a letter or digit, got "%s"', left(p_agent_id, 140));
   end if;
   if char_length(v_label) > 200 then

@@ -11,7 +11,7 @@ as $$
 declare
   v_row core.idempotency_keys%rowtype;
 begin
-  if p_request_id is null or p_request_id !~ '^[A-Za-z0-9_.:-]{1,128}$' then
+  if p_request_id is null or char_length(p_request_id) not between 1 and 128 or p_request_id !~ '^[A-Za-z0-9_.:-]*$' then
     raise exception using errcode = 'GV400',
       message = format('request_id %s must be 1 to 128 characters of letters, digits and _ . : -', coalesce(quote_literal(p_request_id), 'null')),
       hint = 'Use a UUID or another unique token per logical request; reuse it only to retry that request.';

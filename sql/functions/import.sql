@@ -37,7 +37,7 @@ begin
            jsonb_build_object('placeholder', true, 'source', p_source,
              'reason', 'referenced by legacy data but absent from every legacy agent source'),
            'legacy',
-           case when r.id ~ '^[A-Za-z0-9][A-Za-z0-9_.:@+-]{0,127}$' then '{}'::text[] else array['agent_id_format'] end
+           case when char_length(r.id) <= 128 and r.id ~ '^[A-Za-z0-9][A-Za-z0-9_.:@+-]*$' then '{}'::text[] else array['agent_id_format'] end
              || case when r.first_at is null then array['created_at_unknown'] else '{}'::text[] end,
            coalesce(r.first_at, now()), coalesce(r.last_at, r.first_at, now())
       from refs r

@@ -137,7 +137,7 @@ begin
   if char_length(coalesce(p_details, '')) > 200000 then
     v_problems := v_problems || format('details has %s characters: at most 200000 allowed', char_length(p_details));
   end if;
-  if v_type !~ '^[a-z][a-z0-9_]{0,63}$' then
+  if char_length(v_type) > 64 or v_type !~ '^[a-z][a-z0-9_]*$' then
     v_problems := v_problems || format('discovery_type "%s" is invalid: expected lower-case letters, digits and "_", starting with a letter (e.g. insight, bug_found)', p_discovery_type);
   end if;
   v_problems := v_problems || knowledge.discovery_tag_problems(v_tags);
@@ -159,7 +159,7 @@ begin
   if exists (select 1 from unnest(v_files) f where f is null or btrim(f) = '' or char_length(f) > 4096) then
     v_problems := v_problems || 'references_files has an empty entry or one longer than 4096 characters'::text;
   end if;
-  if p_id is not null and p_id !~ '^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,127}$' then
+  if p_id is not null and (char_length(p_id) > 128 or p_id !~ '^[A-Za-z0-9][A-Za-z0-9_.:+-]*$') then
     v_problems := v_problems || format('id "%s" is invalid: expected 1..128 characters from A-Z a-z 0-9 _ . : + -, starting with a letter or digit (or omit it to get a generated id)', p_id);
   end if;
   select coalesce(array_agg(distinct x order by x), '{}') into v_related
