@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { createMigratedDatabase, TestDatabase } from '../helpers/db';
 
-// Migration 000017 re-spelled every format CHECK written with bounded repetition ({64}, {0,63}, …) as a
+// Migration 000015 re-spelled every format CHECK written with bounded repetition ({64}, {0,63}, …) as a
 // char_length bound plus an unbounded bracket expression, which PostgreSQL's regex engine evaluates
 // many times faster. This file proves the two spellings accept the same strings: each original
 // expression (as the committed migrations 000001, 000002, 000004, 000005 and 000010 wrote it) and the
@@ -90,7 +90,7 @@ function nearBoundary(c: FormatCase): fc.Arbitrary<string | null> {
   return c.nullable ? fc.oneof(mutated, fc.constant(null)) : mutated;
 }
 
-describe('format checks without bounded repetition (migration 000017)', () => {
+describe('format checks without bounded repetition (migration 000015)', () => {
   let db: TestDatabase;
   let current: Map<string, { expression: string; validated: boolean }>;
   beforeAll(async () => {

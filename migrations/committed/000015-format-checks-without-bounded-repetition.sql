@@ -1,5 +1,5 @@
 --! Previous: sha1:ccf26292186a1ea486e27514a704f1817cd5fe5e
---! Hash: sha1:a8fb4453201add606cb93f77f4e4604b2589c58a
+--! Hash: sha1:b83db5854acea65f0f30a9267a00f083910b06f2
 --! Message: format_checks_without_bounded_repetition
 
 -- Every format CHECK spelled with a bounded repetition (`{64}`, `{0,63}`, `{1,128}`…) is re-spelled as
@@ -14,7 +14,7 @@
 -- malformed mirror lines; it is re-spelled too so that no CHECK uses bounded repetition
 -- (test/migrate/formatChecks.test.ts enforces that for every CHECK of the schema).
 --
--- Added NOT VALID under a temporary `_next` name (a short lock, no scan); migration 000018 validates
+-- Added NOT VALID under a temporary `_next` name (a short lock, no scan); migration 000016 validates
 -- them, drops the old ones and renames the new ones to the old names, so constraint names, and the
 -- errors src/db/sqlErrors.ts maps from them, do not change. While both exist, the old one (sorted
 -- first by name) is the one a violation names. On partitioned tables the NOT VALID check is added to

@@ -1,8 +1,8 @@
---! Previous: sha1:a8fb4453201add606cb93f77f4e4604b2589c58a
---! Hash: sha1:26cf3fcbd5595bda5ba47c6d8d99788fe8c5d52d
+--! Previous: sha1:b83db5854acea65f0f30a9267a00f083910b06f2
+--! Hash: sha1:eb961b2f116cbd5505c0ae24c937732447eaf937
 --! Message: validate_format_checks
 
--- Validates the format checks 000017 added NOT VALID (VALIDATE scans under SHARE UPDATE EXCLUSIVE:
+-- Validates the format checks 000015 added NOT VALID (VALIDATE scans under SHARE UPDATE EXCLUSIVE:
 -- reads and writes continue; on a partitioned table it validates every partition), then drops the
 -- bounded-repetition originals and gives the new checks the original names, so the schema keeps one
 -- check per rule under the name src/db/sqlErrors.ts and the error messages know. The drop and the
