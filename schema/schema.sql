@@ -692,6 +692,9 @@ create function core.check_agent_label_free(p_label text, p_except text DEFAULT 
 create function core.check_agent_tags(p_tags text[]) returns text[]
   language plpgsql immutable
   as '...'; -- body sha256:51e42091edb7a29ef78d63dd7bd2b50eb8a5bfc7babcea0e597328d126fc9040
+create function core.clean_tag(p_tag text) returns text
+  language sql immutable strict parallel safe
+  as '...'; -- body sha256:ba55cc4a79d93cfa90d0d9f23565fd0556c8cea39c4e1312e5222d92fa320f86
 create function core.dashboard_agent(p_agent_id text) returns jsonb
   language plpgsql stable
   as '...'; -- body sha256:b1f94ba223075f66f3d75e4075cd045d8d457be46d3e6d984ae3f2562a8536eb
@@ -875,7 +878,7 @@ create function core.lookup_session(p_session_id text, p_ttl_ms bigint) returns 
   as '...'; -- body sha256:438b3eb42299ebc1dfff2c50eb48ec7c005429f518d0ab1332087808ad419a07
 create function core.normalize_tags(p_tags text[], p_sorted boolean DEFAULT false) returns text[]
   language sql immutable parallel safe
-  as '...'; -- body sha256:94c3f905ea796dea5512f429bf75fd5d96cf6b9ee40af12dabea665e3c95173a
+  as '...'; -- body sha256:66dff3f22ccc2ee7fea85d4171d49eb1bc71b5ad71f644390554f42a13463590
 create function core.onboard_agent(p_agent_id text DEFAULT NULL::text, p_label text DEFAULT NULL::text, p_purpose text DEFAULT NULL::text, p_tags text[] DEFAULT NULL::text[], p_parent_agent_id text DEFAULT NULL::text, p_spawn_reason text DEFAULT NULL::text, p_metadata jsonb DEFAULT NULL::jsonb, p_session_id text DEFAULT NULL::text, p_session_ttl_ms bigint DEFAULT 86400000, p_client_type text DEFAULT NULL::text, p_actor text DEFAULT NULL::text, p_admin boolean DEFAULT false, OUT agent_id text, OUT api_key text, OUT label text, OUT status core.agent_status, OUT tags text[], OUT parent_agent_id text, OUT created_at timestamp with time zone, OUT session_id text, OUT session_expires_at timestamp with time zone) returns record
   language plpgsql volatile
   set search_path = ag_catalog, core, knowledge, public
@@ -1111,6 +1114,7 @@ CREATE TRIGGER discoveries_summary_words_update AFTER UPDATE ON knowledge.discov
 -- function core.check_actor_status(text,core.agent_status,text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.check_agent_label_free(text,text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.check_agent_tags(text[]): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.clean_tag(text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.dashboard_agent(text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.dashboard_agents(text,text,integer,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.dashboard_audit_chain(integer): <owner>=EXECUTE; PUBLIC=EXECUTE
@@ -1359,6 +1363,7 @@ A null label is always free.';
 comment on function core.check_agent_tags(pg_catalog.text[]) is 'Normalises an agent tag list (core.normalize_tags, sorted) and checks its limits.
 Limits: at most 64 tags, each at most 64 characters. Errors: GV400 INVALID_TAGS naming the limit broken.
 @nonnull *';
+comment on function core.clean_tag(pg_catalog.text) is 'One tag as stored (before de-duplication): invisible characters removed (U+00AD, U+061C, U+180E, U+200B-U+200F, U+202A-U+202E, U+2060-U+2064, U+2066-U+206F, U+FEFF, U+FFF9-U+FFFB: what the MCP tools refuse in names), control characters (U+0001-U+001F, U+007F-U+009F) replaced by a space, NFC, trimmed (core.trim_tag), lower-cased, NFC. Null for null.';
 comment on function core.dashboard_agent(pg_catalog.text) is 'One agent for the dashboard agent view as one JSON object (never the API key hash).
 Shape: {agent, state_count, parent: {id, label, status} | null, children (200 newest), lifecycle (200 newest events), discoveries (100 newest), dialectic (100 newest sessions)}.
 Errors: GV404 AGENT_NOT_FOUND.
@@ -1528,7 +1533,7 @@ Errors: GV400 INVALID_FILTER listing every problem.
 comment on function core.lookup_session(pg_catalog.text,bigint) is 'Resolves a live session binding and slides its durable expiry to at least now() + p_ttl_ms milliseconds.
 No row when the session is unknown or expired. Errors: GV400 SESSION_TTL_INVALID.
 @nonnull session_id, agent_id, metadata, created_at, last_active_at, expires_at';
-comment on function core.normalize_tags(pg_catalog.text[],boolean) is 'Tags as stored: each trimmed of white space (core.trim_tag) and lower-cased, blank and null tags dropped, duplicates removed.
+comment on function core.normalize_tags(pg_catalog.text[],boolean) is 'Tags as stored: each cleaned by core.clean_tag (invisible characters removed, control characters to spaces, NFC, trimmed of white space, lower-cased), blank and null tags dropped, duplicates removed.
 Order: first-seen (the position of the first tag that normalises to it) unless p_sorted, then sorted by the database collation. Idempotent. A null or empty array gives an empty array. Limits are the caller''s (core.check_agent_tags, knowledge.discovery_tag_problems, the legacy importers).
 @nonnull *';
 comment on function core.onboard_agent(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.text,pg_catalog.jsonb,pg_catalog.text,bigint,pg_catalog.text,pg_catalog.text,boolean) is 'Creates an agent and returns its API key, the only time the key exists outside the caller.

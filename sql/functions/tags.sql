@@ -19,20 +19,38 @@ $$;
 comment on function core.trim_tag(text) is
 'One tag without its leading and trailing white space (the set String.prototype.trim removes: ASCII white space, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000, U+FEFF). Null for null.';
 
+-- One tag as stored. Characters the MCP tools refuse in names (src/mcp/boundary.ts UNSAFE_IDENTIFIER)
+-- can still arrive from legacy files: invisible ones (zero-width, bidirectional marks, overrides and
+-- isolates, soft hyphen, BOM) are removed and control characters become a space, so the stored tag is
+-- one a client can type, search for and send back; then NFC, trimming and lower case (NFC again: a
+-- lower-cased letter can decompose).
+create or replace function core.clean_tag(p_tag text)
+returns text
+language sql immutable parallel safe strict
+as $$
+  select normalize(lower(core.trim_tag(normalize(
+           regexp_replace(
+             regexp_replace(p_tag, E'[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]', '', 'g'),
+             E'[\x01-\x1f\x7f-\u009f]', ' ', 'g'),
+           NFC))), NFC)
+$$;
+comment on function core.clean_tag(text) is
+'One tag as stored (before de-duplication): invisible characters removed (U+00AD, U+061C, U+180E, U+200B-U+200F, U+202A-U+202E, U+2060-U+2064, U+2066-U+206F, U+FEFF, U+FFF9-U+FFFB: what the MCP tools refuse in names), control characters (U+0001-U+001F, U+007F-U+009F) replaced by a space, NFC, trimmed (core.trim_tag), lower-cased, NFC. Null for null.';
+
 create or replace function core.normalize_tags(p_tags text[], p_sorted boolean default false)
 returns text[]
 language sql immutable parallel safe
 as $$
   select coalesce(array_agg(t.tag order by case when p_sorted then t.tag end, t.first_seen), '{}')
   from (
-    select lower(core.trim_tag(u.x)) as tag, min(u.ord) as first_seen
+    select core.clean_tag(u.x) as tag, min(u.ord) as first_seen
     from unnest(p_tags) with ordinality as u(x, ord)
-    where core.trim_tag(u.x) <> ''
+    where core.clean_tag(u.x) <> ''
     group by 1
   ) t
 $$;
 comment on function core.normalize_tags(text[],boolean) is
-'Tags as stored: each trimmed of white space (core.trim_tag) and lower-cased, blank and null tags dropped, duplicates removed.
+'Tags as stored: each cleaned by core.clean_tag (invisible characters removed, control characters to spaces, NFC, trimmed of white space, lower-cased), blank and null tags dropped, duplicates removed.
 Order: first-seen (the position of the first tag that normalises to it) unless p_sorted, then sorted by the database collation. Idempotent. A null or empty array gives an empty array. Limits are the caller''s (core.check_agent_tags, knowledge.discovery_tag_problems, the legacy importers).
 @nonnull *';
 

@@ -15,6 +15,7 @@ import { createMigratedDatabase, TestDatabase } from '../helpers/db';
 const unit = fc.oneof(
   fc.constantFrom(' ', ' ', '  ', 'a', 'A', 'z', 'Z', 'é', 'É', 'ß', 'İ', 'ı', 'Σ', 'ς', '\t', '\n', '\r', '\v', '\f', '\u00a0',
     '\u1680', '\u2000', '\u2007', '\u200a', '\u200b', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff', '\u0085',
+    '\u0007', '\u001b', '\u00ad', '\u202e', '\u2066', '\u0301', 'e\u0301', '\u00e9',
     ',', "'", '"', '\\', '{', '}'),
   fc.integer({ min: 1, max: 0x10ffff }).filter((c) => c < 0xd800 || c > 0xdfff).map((c) => String.fromCodePoint(c)),
 );
@@ -34,20 +35,27 @@ interface Normalised {
   sorted: string[];
   first_again: string[];
   sorted_again: string[];
-  /** lower(x.trim()) of each input element, in input order (null for a null element) */
+  /** lower(clean(x)) of each input element, in input order (null for a null element) */
   keys: Array<string | null> | null;
   clean: boolean;
   first_in_collation_order: string[];
 }
 
+// the reference of core.clean_tag up to lower-casing: the characters the MCP tools refuse in names
+// (src/mcp/boundary.ts) removed or, for control characters, made a space; NFC; String.prototype.trim
+const INVISIBLE = /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/gu;
+// eslint-disable-next-line no-control-regex -- the control characters are what this reference replaces
+const CONTROL = /[\u0001-\u001f\u007f-\u009f]/gu;
+const clean = (t: string) => t.replace(INVISIBLE, '').replace(CONTROL, ' ').normalize('NFC').trim();
+
 async function normalise(tags: Array<string | null> | null): Promise<Normalised> {
-  const trimmed = tags?.map((t) => (t === null ? null : t.trim())) ?? null;
+  const trimmed = tags?.map((t) => (t === null ? null : clean(t))) ?? null;
   const { rows } = await db.pool.query<Normalised>(
     `select core.normalize_tags($1::text[]) as first,
             core.normalize_tags($1::text[], true) as sorted,
             core.normalize_tags(core.normalize_tags($1::text[])) as first_again,
             core.normalize_tags(core.normalize_tags($1::text[], true), true) as sorted_again,
-            array(select lower(u.x) from unnest($2::text[]) with ordinality as u(x, o) order by u.o) as keys,
+            array(select normalize(lower(u.x), NFC) from unnest($2::text[]) with ordinality as u(x, o) order by u.o) as keys,
             (select coalesce(bool_and(t = lower(t) and t <> ''), true)
                from unnest(core.normalize_tags($1::text[])) as t) as clean,
             array(select t from unnest(core.normalize_tags($1::text[])) as t order by t) as first_in_collation_order`,

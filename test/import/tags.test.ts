@@ -16,7 +16,7 @@ import { createMigratedDatabase, TestDatabase } from '../helpers/db';
 // tag characters: case mappings, every kind of white space ECMAScript trims (and U+200B / U+0085,
 // which it does not), separators and quotes a JSON or array literal could trip over
 const unit = fc.constantFrom(' ', 'a', 'A', 'Z', 'é', 'É', 'ß', 'Σ', '\t', '\n', '\r', '\u000b', '\u00a0', '\u2003', '\u3000', '\ufeff',
-  '\u200b', '\u0085', ',', '"', '\\', '{', '}');
+  '\u200b', '\u0085', '\u0007', '\u202e', 'e\u0301', '\u0301', ',', '"', '\\', '{', '}');
 const tag = fc.oneof(fc.string({ unit, maxLength: 5 }), fc.constantFrom('', ' Ops ', 'OPS', 'ops\t'));
 const tagList = fc.array(tag, { maxLength: 8 });
 
@@ -35,9 +35,12 @@ describe('legacy tags through core.normalize_tags', () => {
   });
 
   /** Imports the files (name → JSON) from a fresh directory; the report and the quarantine lines. */
-  async function runImport(files: Record<string, unknown>): Promise<{ report: ImportReport; quarantine: Array<{ entity: string; reason: string }> }> {
-    const dir = path.join(root, `run${++runs}`);
-    const out = path.join(root, `out${runs}`);
+  async function runImport(files: Record<string, unknown>, sameDirAs?: number): Promise<{ report: ImportReport; quarantine: Array<{ entity: string; reason: string }>; run: number }> {
+    // the legacy file's path is part of the imported record (provenance.legacy_source): a re-import
+    // of "the same file" reads it from the same directory
+    const run = sameDirAs ?? ++runs;
+    const dir = path.join(root, `run${run}`);
+    const out = path.join(root, `out${++runs}`);
     for (const d of [dir, out]) mkdirSync(d, { recursive: true });
     for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), JSON.stringify(content));
     const report = await importLegacy({
@@ -45,7 +48,7 @@ describe('legacy tags through core.normalize_tags', () => {
       quarantineFile: path.join(out, 'q.jsonl'), reportFile: path.join(out, 'r.json'), checkpointFile: path.join(out, 'cp.json'),
     });
     const text = readFileSync(path.join(out, 'q.jsonl'), 'utf8').trim();
-    return { report, quarantine: text ? text.split('\n').map((l) => JSON.parse(l)) : [] };
+    return { report, quarantine: text ? text.split('\n').map((l) => JSON.parse(l)) : [], run };
   }
 
   const discovery = (id: string, tags: unknown, extra: Record<string, unknown> = {}) => ({
@@ -77,17 +80,33 @@ describe('legacy tags through core.normalize_tags', () => {
     );
   });
 
+  test('listed inputs: characters the tools refuse in names, decomposed letters, null elements', async () => {
+    const id = '2025-12-03T10:00:00.000002';
+    const tags = ['e\u0301cole', '\u00c9COLE', '\u200bzwsp\u200b', 'new\nline', 'inner  tab\there', null, '\u202eflip'];
+    const { report, quarantine } = await runImport({ 'knowledge_graph.json': graph([discovery(id, tags)]) });
+    expect(quarantine).toEqual([]);
+    const row = (await db.pool.query(`select tags, provenance from knowledge.discoveries where id = $1`, [id])).rows[0];
+    expect(row.tags).toEqual(['\u00e9cole', 'zwsp', 'new line', 'inner  tab here', 'flip']);
+    expect(row.provenance.legacy_tags).toEqual(tags);
+    expect(report.totals.discovery_tags).toMatchObject({ read: 5, inserted: 5 });
+    // a stored tag is one a client can search for
+    const hits = (await db.pool.query(`select id from knowledge.search_discoveries(p_tags => array['zwsp'])`)).rows.map((r) => r.id);
+    expect(hits).toContain(id);
+  });
+
   test('listed inputs: white space other than spaces, case and duplicates', async () => {
     const id = '2025-12-03T10:00:00.000001';
     const tags = ['Edge', 'edge ', '\tOps\n', 'ops', '\u00a0Drift\u3000', ' '];
-    const { report } = await runImport({ 'knowledge_graph.json': graph([discovery(id, tags)]) });
+    const { report, run } = await runImport({ 'knowledge_graph.json': graph([discovery(id, tags)]) });
     const row = (await db.pool.query(`select tags, provenance from knowledge.discoveries where id = $1`, [id])).rows[0];
     expect(row.tags).toEqual(['edge', 'ops', 'drift']);
     expect(row.provenance.legacy_tags).toEqual(tags);
     expect(report.totals.discovery_tags).toMatchObject({ read: 3, inserted: 3, quarantined: 0 });
 
     // the same file again: nothing changes, everything is already present
-    const again = await runImport({ 'knowledge_graph.json': graph([discovery(id, tags)]) });
+    const before = (await db.pool.query(`select to_jsonb(d) j from knowledge.discoveries d where id = $1`, [id])).rows[0].j;
+    const again = await runImport({ 'knowledge_graph.json': graph([discovery(id, tags)]) }, run);
+    expect((await db.pool.query(`select to_jsonb(d) j from knowledge.discoveries d where id = $1`, [id])).rows[0].j).toEqual(before);
     expect(again.report.totals.discoveries).toMatchObject({ read: 1, inserted: 0, updated: 0, already_present: 1 });
     expect(again.report.totals.discovery_tags).toMatchObject({ read: 3, inserted: 0, already_present: 3 });
   });

@@ -362,6 +362,12 @@ export interface CoreCheckAgentTagsArgs {
 }
 const CoreCheckAgentTagsSpec: FunctionSpec = {"schema":"core","name":"check_agent_tags","returns":"scalar","params":[{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false}],"nonNull":["value"]};
 
+/** Arguments of core.clean_tag(p_tag text). */
+export interface CoreCleanTagArgs {
+  tag: string | null;
+}
+const CoreCleanTagSpec: FunctionSpec = {"schema":"core","name":"clean_tag","returns":"scalar","params":[{"key":"tag","sqlName":"p_tag","sqlType":"text","json":false}]};
+
 /** Arguments of core.dashboard_agent(p_agent_id text). */
 export interface CoreDashboardAgentArgs {
   agentId: string | null;
@@ -2350,6 +2356,13 @@ export const core = {
   checkAgentTags: (db: Queryable, args: CoreCheckAgentTagsArgs): Promise<Array<string>> =>
     callFunction<Array<string>>(db, CoreCheckAgentTagsSpec, args as unknown as Record<string, unknown>),
   /**
+   * One tag as stored (before de-duplication): invisible characters removed (U+00AD, U+061C, U+180E, U+200B-U+200F, U+202A-U+202E, U+2060-U+2064, U+2066-U+206F, U+FEFF, U+FFF9-U+FFFB: what the MCP tools refuse in names), control characters (U+0001-U+001F, U+007F-U+009F) replaced by a space, NFC, trimmed (core.trim_tag), lower-cased, NFC. Null for null.
+   *
+   * core.clean_tag(p_tag text): immutable, strict, returns scalar.
+   */
+  cleanTag: (db: Queryable, args: CoreCleanTagArgs): Promise<string | null> =>
+    callFunction<string | null>(db, CoreCleanTagSpec, args as unknown as Record<string, unknown>),
+  /**
    * One agent for the dashboard agent view as one JSON object (never the API key hash).
    * Shape: {agent, state_count, parent: {id, label, status} | null, children (200 newest), lifecycle (200 newest events), discoveries (100 newest), dialectic (100 newest sessions)}.
    * Errors: GV404 AGENT_NOT_FOUND.
@@ -2820,7 +2833,7 @@ export const core = {
   lookupSession: (db: Queryable, args: CoreLookupSessionArgs): Promise<CoreLookupSessionRow[]> =>
     callFunction<CoreLookupSessionRow[]>(db, CoreLookupSessionSpec, args as unknown as Record<string, unknown>),
   /**
-   * Tags as stored: each trimmed of white space (core.trim_tag) and lower-cased, blank and null tags dropped, duplicates removed.
+   * Tags as stored: each cleaned by core.clean_tag (invisible characters removed, control characters to spaces, NFC, trimmed of white space, lower-cased), blank and null tags dropped, duplicates removed.
    * Order: first-seen (the position of the first tag that normalises to it) unless p_sorted, then sorted by the database collation. Idempotent. A null or empty array gives an empty array. Limits are the caller's (core.check_agent_tags, knowledge.discovery_tag_problems, the legacy importers).
    *
    * core.normalize_tags(p_tags text[], p_sorted boolean): immutable, returns scalar.
@@ -3264,6 +3277,7 @@ export const functionSignatures = [
   { schema: "core", name: "check_actor_status", args: "p_agent_id text, p_status core.agent_status, p_role text", returns: "void", returnsSet: false, volatility: "immutable", strict: false },
   { schema: "core", name: "check_agent_label_free", args: "p_label text, p_except text", returns: "void", returnsSet: false, volatility: "stable", strict: false },
   { schema: "core", name: "check_agent_tags", args: "p_tags text[]", returns: "scalar", returnsSet: false, volatility: "immutable", strict: false },
+  { schema: "core", name: "clean_tag", args: "p_tag text", returns: "scalar", returnsSet: false, volatility: "immutable", strict: true },
   { schema: "core", name: "dashboard_agent", args: "p_agent_id text", returns: "scalar", returnsSet: false, volatility: "stable", strict: false },
   { schema: "core", name: "dashboard_agents", args: "p_status text, p_search text, p_limit integer, p_offset integer", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
   { schema: "core", name: "dashboard_audit_chain", args: "p_window integer", returns: "scalar", returnsSet: false, volatility: "stable", strict: false },

@@ -113,7 +113,7 @@ export function normalizeAgent(input: LegacyAgent, keyHint: string | undefined, 
   }
   const updated = later(created, ts(lastUpdate, ctx))!;
   const tags = a.tags ?? [];
-  if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) return { ok: false, reason: `tags ${JSON.stringify(tags).slice(0, 200)} is not a list of strings` };
+  if (!Array.isArray(tags) || tags.some((t) => t !== null && typeof t !== 'string')) return { ok: false, reason: `tags ${JSON.stringify(tags).slice(0, 200)} is not a list of strings (null elements are dropped)` };
   // normalised and checked against the schema's limit by core.import_agents (core.normalize_tags)
   const notes = typeof a.notes === 'string' ? a.notes : '';
   const purpose = str(a.purpose) ?? null;

@@ -66,7 +66,7 @@ export function checkDiscoveryId(id: unknown, what: string): string | undefined 
  */
 export function legacyTags(tags: unknown): Normalized<string[]> {
   if (tags === null || tags === undefined) return { ok: true, value: [] };
-  if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) return { ok: false, reason: `tags ${JSON.stringify(tags).slice(0, 200)} is not a list of strings` };
+  if (!Array.isArray(tags) || tags.some((t) => t !== null && typeof t !== 'string')) return { ok: false, reason: `tags ${JSON.stringify(tags).slice(0, 200)} is not a list of strings (null elements are dropped)` };
   return { ok: true, value: tags as string[] };
 }
 
