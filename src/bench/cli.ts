@@ -1,5 +1,4 @@
 import { execFileSync } from 'child_process';
-import { Command, InvalidArgumentError } from 'commander';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import os from 'os';
 import path from 'path';
@@ -7,6 +6,7 @@ import { migrate } from '../db/migrate/migrate';
 import { writeLegacyJsonl } from '../import/bench';
 import { benchAudit, benchKnowledge, benchMetadataInvalidation, benchSessions, benchUpdateCpu, benchWrites, BenchContext } from './benches';
 import { compareRuns, previousCommittedFullRun, readResults } from './compare';
+import { buildProgram, Options } from './cliOptions';
 import { benchConcurrency } from './concurrency';
 import { docsEligibility, writeFigures } from './docs';
 import { benchGrowth } from './growth';
@@ -19,63 +19,6 @@ import { benchDatabase, dropDatabase, generateKnowledge, recreateDatabase, redis
 const VERSION: string = require('../../package.json').version;
 
 const log = (line: string) => process.stderr.write(line + '\n');
-
-interface Options {
-  quick: boolean;
-  out?: string;
-  compare: boolean;
-  docs: boolean;
-  from?: string;
-  concurrencySeconds?: number;
-  auditOnly: boolean;
-  sessionsOnly: boolean;
-  updates: boolean;
-  mixed: boolean;
-  mixedSeconds?: number;
-  growth: boolean;
-  growthDiscoveries: number[];
-  growthStates: Array<[number, number]>;
-  growthKeep: boolean;
-}
-
-const intList = (v: string) => v.split(',').map((x) => positiveInt(x.trim()));
-const pairList = (v: string): Array<[number, number]> => (v === 'none' ? [] : v.split(',').map((x) => {
-  const [a, b] = x.split(':');
-  if (a === undefined || b === undefined) throw new InvalidArgumentError('expected agents:rows pairs, e.g. 1000000:10000000');
-  return [positiveInt(a), positiveInt(b)];
-}));
-
-const positiveInt = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-};
-
-export function buildProgram(): Command {
-  return new Command('npm run bench --')
-    .description(
-      'govdb benchmark: every operation beside a floor sampled on the same connection, CPU per update, throughput at 1/4/16 clients beside pgbench.\n' +
-      'By default it runs against its own DURABLE PostgreSQL 17 + AGE (bench/pg-durable.sh; fsync, synchronous_commit, full_page_writes on);\n' +
-      'GOVDB_BENCH_DATABASE_URL overrides the server, REDIS_URL the Redis. Results go to bench/results/<full|quick>-<date>.json.\n\n' +
-      'The reference run (writes the figures of docs/performance.md, then prints the change against the previous committed run):\n' +
-      '  npm run bench -- --docs --compare')
-    .option('--quick', 'CI smoke run: small sizes, few samples; figures are not meaningful', false)
-    .option('--out <file>', 'write the results JSON here instead of bench/results/')
-    .option('--compare', 'print the change of every ratio (op p50 / floor p50) against the previous committed full run', false)
-    .option('--docs', 'write the generated figures section of docs/performance.md (refused for --quick or a non-durable server)', false)
-    .option('--from <results.json>', 'do not run: use this results file (for --compare and --docs)')
-    .option('--concurrency-seconds <n>', 'seconds per concurrency level (default 10, --quick 1)', positiveInt)
-    .option('--audit-only', 'only the audit trail: acknowledged (fsynced) appends beside a raw fdatasync floor, and mirror throughput; writes no results file', false)
-    .option('--sessions-only', 'only the cache rows: session lookup (redis and memory mode), the same GET through the server client\'s options, cached metadata reads, each beside the raw Redis GET floor; writes no results file', false)
-    .option('--updates', 'only the update path: process_agent_update beside its floor, CPU per update, throughput at 1/4/16 clients beside pgbench; writes bench/results/updates-<date>.json', false)
-    .option('--mixed', 'only the mixed MCP workload through the built HTTP server (1/4/16 clients, server RSS, CPU profile of the 16-client level) on 10,000 discoveries; writes bench/results/mixed-<date>.json', false)
-    .option('--mixed-seconds <n>', 'seconds per mixed-workload level (default 10, --quick 2)', positiveInt)
-    .option('--growth', 'only the growth table: search and 2-hop at each --growth-discoveries size, latest-state and history reads at each --growth-states size (fresh databases, generated in bulk; 1M/10M takes tens of minutes); writes bench/results/growth-<date>.json', false)
-    .option('--growth-discoveries <list>', 'discovery counts for --growth', intList, [10_000, 100_000, 1_000_000])
-    .option('--growth-states <list>', 'agents:state-rows pairs for --growth (none: skip the state rows)', pairList, [[10_000, 100_000], [1_000_000, 10_000_000]] as Array<[number, number]>)
-    .option('--growth-keep', 'keep each generated knowledge database (govdb_bench_growth_k<n>) and reuse it in the next --growth-keep run instead of regenerating it (generate on a busy machine, time on a quiet one; drop with `drop database`)', false)
-    .showHelpAfterError();
-}
 
 async function durability(pool: { query: (q: string) => Promise<{ rows: Array<{ name: string; setting: string }> }> }): Promise<ServerDurability> {
   const { rows } = await pool.query(`select name, setting from pg_settings where name in ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_sync_method')`);
@@ -256,10 +199,9 @@ function printSummary(r: BenchResults): void {
 
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
+  // refuses, before any long run, an option that the chosen run would ignore (cliOptions.ts)
   program.parse(argv, { from: 'user' });
   const opts = program.opts<Options>();
-  // refuse --docs before a long run that could not provide them
-  if (opts.docs && opts.quick) throw new Error('--docs needs a full run: a --quick run cannot write docs figures');
   let results: BenchResults;
   let file: string;
   if (opts.from) {

@@ -7,9 +7,13 @@
  * `test/mcp/limits.test.ts` probes the stored functions at `limit` and `limit + 1` and fails when
  * they disagree (probing behaviour is robust: it does not depend on how the SQL spells the check).
  *
- * Units: string limits are in characters (zod counts UTF-16 code units, PostgreSQL code points, so a
- * string of astral characters meets the zod limit first: never the SQL one with a vaguer message);
- * counts are array elements or object members; depth is nesting levels of JSON values.
+ * Units: string limits are in characters, counted as Unicode code points in every layer: zod 4.6's
+ * `z.string().max()`/`.min()` (a surrogate pair counts once), JSON Schema `maxLength` (characters as
+ * defined by RFC 8259) and PostgreSQL `char_length` in a UTF8 database, so zod and the SQL agree on
+ * astral characters (emoji) too. The one exception is `anyString`, the boundary's cap on every string
+ * (src/mcp/boundary.ts), which counts UTF-16 code units (`String.length`) before anything parses:
+ * text of astral characters reaches it at half as many characters.
+ * Counts are array elements or object members; depth is nesting levels of JSON values.
  */
 export const LIMITS = {
   /** agent ids, discovery ids, dialectic session ids (SQL: id columns/checks) */

@@ -181,5 +181,13 @@ describe('one set of limits', () => {
       expect(await outcome((c) => call(c, limit))).toBe('ok');
       expect(await outcome((c) => call(c, limit + 1))).toBe('INVALID_INPUT');
     });
+
+    it('string limits count code points in zod and in SQL alike: U+1F600 (two UTF-16 units) counts once', async () => {
+      const emoji = (n: number) => '\u{1F600}'.repeat(n);
+      expect(z.string().max(LIMITS.summary).safeParse(emoji(LIMITS.summary)).success).toBe(true);
+      expect(z.string().max(LIMITS.summary).safeParse(emoji(LIMITS.summary + 1)).success).toBe(false);
+      expect(await outcome((c) => knowledge.storeDiscovery(c, { agentId, summary: emoji(LIMITS.summary) }))).toBe('ok');
+      expect(await outcome((c) => knowledge.storeDiscovery(c, { agentId, summary: emoji(LIMITS.summary + 1) }))).toBe('INVALID_INPUT');
+    });
   });
 });
