@@ -45,10 +45,10 @@ const AUTH_TEXT: Record<ToolAuth, string> = {
 };
 
 const AUTH_ERRORS: Record<ToolAuth, string[]> = {
-  none: [],
+  none: ['UNAUTHENTICATED'],
   optional: ['UNAUTHENTICATED', 'FORBIDDEN'],
   agent: ['UNAUTHENTICATED', 'FORBIDDEN'],
-  admin: ['FORBIDDEN'],
+  admin: ['UNAUTHENTICATED', 'FORBIDDEN'],
 };
 
 function cell(text: string): string {
@@ -135,8 +135,8 @@ export function renderMcpDocs(tools: ToolDefinition<never, never>[] = allTools):
     '| code | meaning | retry? |',
     '|---|---|---|',
     '| `INVALID_INPUT` | an argument is wrong: `field` names it; unknown argument names are refused with the closest valid name (`closest`) | after fixing the call |',
-    '| `UNAUTHENTICATED` | no agent: call `onboard` or pass `api_key` | after authenticating |',
-    '| `FORBIDDEN` | the caller may not do this (another agent\'s data, admin tools) | no |',
+    '| `UNAUTHENTICATED` | no agent: call `onboard` or pass `api_key`; or a wrong `admin_token` (reason `ADMIN_TOKEN_WRONG`, `ADMIN_TOKEN_NOT_CONFIGURED`) | after authenticating |',
+    '| `FORBIDDEN` | the caller may not do this (another agent\'s data; an admin tool without the token: reason `ADMIN_TOKEN_MISSING`, or `ADMIN_TOKEN_NOT_CONFIGURED` on a server without one) | no |',
     '| `NOT_FOUND` | an id names nothing (also a foreign key that points at a missing row) | no |',
     '| `CONFLICT` | clashes with stored data (unique names and ids, deleting what is still referenced) | no |',
     '| `INVALID_STATE` | not in this state (e.g. a closed dialectic session); `reason` is a machine reason | no |',
@@ -150,7 +150,9 @@ export function renderMcpDocs(tools: ToolDefinition<never, never>[] = allTools):
     '  (the original server accepted none). Every tool also accepts `api_key` (≥ 8, ≤ 512 chars; or the `X-Api-Key` header) and',
     '  `admin_token` (≤ 512 chars; or the `X-Admin-Token` header); the tables below leave them out. An `admin_token` that is passed but',
     '  wrong is refused on every tool (`UNAUTHENTICATED`, reason `ADMIN_TOKEN_WRONG`, or `ADMIN_TOKEN_NOT_CONFIGURED` on a server',
-    '  without `GOVDB_ADMIN_TOKEN`); it never falls back to the agent\'s rights.',
+    '  without `GOVDB_ADMIN_TOKEN`); it never falls back to the agent\'s rights. When both the argument and the header are given,',
+    '  both must be right; an empty value counts as not given. `Authorization: Bearer` on `/mcp` carries an `api_key`, not the admin',
+    '  token (the dashboard alone reads the admin token from it).',
     `- Every string argument, at any depth, is refused when it holds NUL (U+0000) or an unpaired UTF-16 surrogate; values nest at most ${LIMITS.jsonDepth} levels,`,
     `  a call holds at most ${LIMITS.argumentElements} array elements and object members in all, no string exceeds ${LIMITS.anyString} UTF-16 code units, and free JSON objects`,
     `  have at most ${LIMITS.jsonMembers} members. These are checked before anything parses, stores or serialises the arguments.`,

@@ -218,19 +218,29 @@ async function callTool(
       agentId = await deps.authenticate(apiKey);
       if (!boundAgentId) await deps.sessions.bind(sessionId, agentId, deps.clientName);
     }
-    const adminToken = (argAdmin as string | undefined) ?? header(extra, 'x-admin-token');
-    const isAdmin = !!adminToken && !!deps.adminToken && constantTimeEquals(adminToken, deps.adminToken);
-    // a token that is presented but wrong is refused on every tool, never read as "no token": an
-    // operator's typo would otherwise run the call with an agent's (or no) rights and show less
-    if (adminToken && !isAdmin) {
-      throw new GovdbError('UNAUTHENTICATED', deps.adminToken ? `The admin token passed to ${def.name} is wrong.` : `An admin token was passed to ${def.name}, but GOVDB_ADMIN_TOKEN is not configured on this server.`, {
+    // every admin token presented (argument and header) must be right: a wrong one is refused on
+    // every tool, never read as "no token" (an operator's typo would otherwise run the call with an
+    // agent's rights, or none, and show less); an empty value counts as not presented
+    const presented = [argAdmin as string | undefined, header(extra, 'x-admin-token')].filter((t): t is string => !!t);
+    const isAdmin = presented.length > 0 && !!deps.adminToken && presented.every((t) => constantTimeEquals(t, deps.adminToken!));
+    if (presented.length && !isAdmin) {
+      throw new GovdbError('UNAUTHENTICATED', deps.adminToken
+        ? `The admin token passed to ${def.name}${presented.length > 1 ? ' (argument or X-Admin-Token header)' : ''} is wrong.`
+        : `An admin token was passed to ${def.name}, but GOVDB_ADMIN_TOKEN is not configured on this server.`, {
         reason: deps.adminToken ? 'ADMIN_TOKEN_WRONG' : 'ADMIN_TOKEN_NOT_CONFIGURED',
-        hint: deps.adminToken ? 'Pass admin_token (or the X-Admin-Token header) equal to the server\'s GOVDB_ADMIN_TOKEN, or leave it out to act as your agent.' : 'Leave admin_token out, or configure GOVDB_ADMIN_TOKEN on the server.',
+        hint: !deps.adminToken
+          ? 'Leave admin_token out, or configure GOVDB_ADMIN_TOKEN on the server.'
+          : def.auth === 'admin'
+            ? 'Pass admin_token (or the X-Admin-Token header) equal to the server\'s GOVDB_ADMIN_TOKEN.'
+            : 'Pass admin_token (or the X-Admin-Token header) equal to the server\'s GOVDB_ADMIN_TOKEN, or leave it out to act as your agent.',
       });
     }
     if (def.auth === 'admin' && !isAdmin) {
       throw new GovdbError('FORBIDDEN', deps.adminToken ? `${def.name} is an admin tool: pass the admin token.` : `${def.name} is an admin tool and GOVDB_ADMIN_TOKEN is not configured on this server.`, {
-        hint: 'Pass admin_token (or the X-Admin-Token header) equal to the server\'s GOVDB_ADMIN_TOKEN.',
+        reason: deps.adminToken ? 'ADMIN_TOKEN_MISSING' : 'ADMIN_TOKEN_NOT_CONFIGURED',
+        hint: deps.adminToken
+          ? 'Pass admin_token (or the X-Admin-Token header) equal to the server\'s GOVDB_ADMIN_TOKEN.'
+          : 'An operator configures GOVDB_ADMIN_TOKEN on the server; admin tools are unavailable until then.',
       });
     }
     if (def.auth === 'agent' && !agentId) {

@@ -125,6 +125,7 @@ describe('error messages a user sees (built server, Streamable HTTP)', () => {
   "code": "FORBIDDEN",
   "hint": "Pass admin_token (or the X-Admin-Token header) equal to the server's GOVDB_ADMIN_TOKEN.",
   "message": "graph_query is an admin tool: pass the admin token.",
+  "reason": "ADMIN_TOKEN_MISSING",
 }
 `);
   });
@@ -133,7 +134,7 @@ describe('error messages a user sees (built server, Streamable HTTP)', () => {
     expect(refusal(await a.call('graph_query', { query: 'MATCH (a:Agent) RETURN a.id', admin_token: 'not-the-token' }))).toMatchInlineSnapshot(`
 {
   "code": "UNAUTHENTICATED",
-  "hint": "Pass admin_token (or the X-Admin-Token header) equal to the server's GOVDB_ADMIN_TOKEN, or leave it out to act as your agent.",
+  "hint": "Pass admin_token (or the X-Admin-Token header) equal to the server's GOVDB_ADMIN_TOKEN.",
   "message": "The admin token passed to graph_query is wrong.",
   "reason": "ADMIN_TOKEN_WRONG",
 }
@@ -156,6 +157,20 @@ describe('error messages a user sees (built server, Streamable HTTP)', () => {
 }
 `);
     expect((await a.call('query_audit_log', { admin_token: SERVED_ADMIN_TOKEN })).isError).toBe(false);
+    // the argument and the header must both be right; an empty value is not a token
+    const wrongHeader = await server.connect({ 'X-Admin-Token': 'not-the-token' });
+    expect(refusal(await wrongHeader.call('graph_query', { query: 'RETURN 1', admin_token: SERVED_ADMIN_TOKEN }))).toMatchInlineSnapshot(`
+{
+  "code": "UNAUTHENTICATED",
+  "hint": "Pass admin_token (or the X-Admin-Token header) equal to the server's GOVDB_ADMIN_TOKEN.",
+  "message": "The admin token passed to graph_query (argument or X-Admin-Token header) is wrong.",
+  "reason": "ADMIN_TOKEN_WRONG",
+}
+`);
+    const rightHeader = await server.connect({ 'X-Admin-Token': SERVED_ADMIN_TOKEN });
+    expect((await rightHeader.call('graph_query', { query: 'RETURN 1' })).isError).toBe(false);
+    expect(refusal(await rightHeader.call('graph_query', { query: 'RETURN 1', admin_token: 'not-the-token' })).reason).toBe('ADMIN_TOKEN_WRONG');
+    expect(refusal(await anon.call('graph_query', { query: 'RETURN 1', admin_token: '' }))).toMatchObject({ code: 'FORBIDDEN', reason: 'ADMIN_TOKEN_MISSING' });
   });
 
   it('CONFLICT: a second onboard on a bound session', async () => {
