@@ -115,6 +115,22 @@ async function loadFiles(opts: ImportOptions, exclude: Set<string>, quarantine: 
 const BIG: ReadonlySet<Entity> = new Set(['audit_events', 'tool_usage']);
 
 /** Imports every legacy file under the given paths; see docs/import.md. */
+/** Lifecycle events inside a legacy agent record: `lifecycle_events` (JSON) or `lifecycle_events_json` (SQLite). */
+function embeddedEvents(raw: unknown): number {
+  if (typeof raw !== 'object' || raw === null) return 0;
+  const r = raw as { lifecycle_events?: unknown; lifecycle_events_json?: unknown };
+  if (Array.isArray(r.lifecycle_events)) return r.lifecycle_events.length;
+  if (typeof r.lifecycle_events_json === 'string') {
+    try {
+      const parsed: unknown = JSON.parse(r.lifecycle_events_json);
+      return Array.isArray(parsed) ? parsed.length : 0;
+    } catch {
+      return 0;
+    }
+  }
+  return 0;
+}
+
 export async function importLegacy(opts: ImportOptions): Promise<ImportReport> {
   const zone = parseSourceZone(opts.sourceTimezone ?? DEFAULT_SOURCE_TIMEZONE);
   const dryRun = !!opts.dryRun;
@@ -226,6 +242,12 @@ export async function importLegacy(opts: ImportOptions): Promise<ImportReport> {
             if (item.entity === 'discoveries' && Array.isArray((item.reject.raw as { tags?: unknown })?.tags)) {
               const n = ((item.reject.raw as { tags: unknown[] }).tags).length;
               addCounts(fr.entities, 'discovery_tags', { read: n, quarantined: n });
+            }
+            // a refused agent's lifecycle events are not emitted on their own: they are read, and
+            // quarantined, inside its record
+            if (item.entity === 'agents') {
+              const n = embeddedEvents(item.reject.raw);
+              if (n) addCounts(fr.entities, 'lifecycle_events', { read: n, quarantined: n });
             }
             quarantine.add({ source_file: display, entity: item.entity, locator: item.locator, reason: item.reject.reason, disposition: 'rejected', raw: item.reject.raw });
           } else if (item.record) {

@@ -1,6 +1,6 @@
 import { audit, core, knowledge } from '../db/generated/functions';
 import { Queryable } from '../db/pool';
-import { GovdbError } from '../errors';
+import { GovdbError, SQLSTATE, sqlState } from '../errors';
 import { Counts, Entity, Item } from './types';
 import { isDataError } from '../db/sqlErrors';
 
@@ -181,6 +181,16 @@ async function writeOnce(db: Queryable, entity: Entity, items: Item[], source: s
   return o;
 }
 
+/** Why PostgreSQL refused one record, in the importer's terms where the database's would mislead. */
+function refusalReason(entity: Entity, item: Item, err: unknown): string {
+  const state = err instanceof GovdbError ? (err.details.sqlstate as string | undefined) : sqlState(err);
+  // the agent of a lifecycle event is missing only when its own record was quarantined
+  if (entity === 'lifecycle_events' && state === SQLSTATE.FOREIGN_KEY_VIOLATION) {
+    return `agent ${JSON.stringify(item.record!.agent_id)} was not imported (its record is quarantined), so its lifecycle event cannot be`;
+  }
+  return `PostgreSQL refused the record: ${(err as Error).message}`;
+}
+
 /**
  * Writes one batch with one function call. If PostgreSQL refuses the batch because of its data, the
  * batch is split in halves until the refused records are isolated; they are returned as rejections
@@ -200,7 +210,7 @@ export async function writeBatch(db: Queryable, entity: Entity, items: Item[], s
     if (items.length === 1) {
       const o = empty();
       const item = items[0]!;
-      o.rejections.push({ item, disposition: 'rejected', reason: `PostgreSQL refused the record: ${(err as Error).message}` });
+      o.rejections.push({ item, disposition: 'rejected', reason: refusalReason(entity, item, err) });
       // a refused discovery's tags were read (as given: they were never normalised) and are quarantined with it
       if (entity === 'discoveries') {
         const tags = (item.record!.tags as unknown[]).length;

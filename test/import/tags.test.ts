@@ -137,12 +137,15 @@ describe('legacy tags through core.normalize_tags', () => {
 
   test('imported agent tags are stored as onboard stores them, the legacy list kept; over 64 distinct tags is quarantined', async () => {
     const agent = (id: string, tags: unknown) => ({ agent_id: id, status: 'active', created_at: '2025-11-01T00:00:00', last_update: '2025-11-02T00:00:00', tags });
+    const event = (name: string) => ({ event: name, timestamp: '2025-11-01T00:00:01', reason: 'legacy' });
     const { report, quarantine } = await runImport({
       'agent_metadata.json': {
         legacy_mixed: agent('legacy_mixed', [' Zeta', 'alpha', 'ZETA\t', '', 'Mid']),
         legacy_clean: agent('legacy_clean', ['alpha', 'beta']),
         legacy_many_raw: agent('legacy_many_raw', Array.from({ length: 70 }, (_, i) => (i % 2 ? 'Dup' : ' dup '))),
-        legacy_too_many: agent('legacy_too_many', Array.from({ length: 65 }, (_, i) => `t${i}`)),
+        legacy_too_many: { ...agent('legacy_too_many', Array.from({ length: 65 }, (_, i) => `t${i}`)), lifecycle_events: [event('created')] },
+        // refused while reading (a tag that is not a string): its two events are counted inside it
+        legacy_bad_tag: { ...agent('legacy_bad_tag', ['ok', 5]), lifecycle_events: [event('created'), event('paused')] },
       },
     });
     const rows = Object.fromEntries((await db.pool.query(`select id, tags, metadata from core.agents where id like 'legacy_%'`)).rows.map((r) => [r.id, r]));
@@ -154,7 +157,12 @@ describe('legacy tags through core.normalize_tags', () => {
     expect(rows.legacy_clean.metadata.legacy_tags).toBeUndefined();
     expect(rows.legacy_many_raw.tags).toEqual(['dup']);
     expect(rows.legacy_too_many).toBeUndefined();
-    expect(report.totals.agents).toMatchObject({ read: 4, inserted: 3, quarantined: 1 });
-    expect(quarantine.map((q) => q.reason)).toEqual([expect.stringContaining('agent legacy_too_many has 65 distinct tags: at most 64 allowed')]);
+    expect(report.totals.agents).toMatchObject({ read: 5, inserted: 3, quarantined: 2 });
+    expect(report.totals.lifecycle_events).toMatchObject({ read: 3, inserted: 0, quarantined: 3 });
+    expect(quarantine.map((q) => q.reason).sort()).toEqual([
+      'PostgreSQL refused the record: agent legacy_too_many has 65 distinct tags: at most 64 allowed',
+      'agent "legacy_too_many" was not imported (its record is quarantined), so its lifecycle event cannot be',
+      expect.stringContaining('tags ["ok",5] is not a list of strings'),
+    ]);
   });
 });
