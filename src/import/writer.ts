@@ -188,6 +188,11 @@ function refusalReason(entity: Entity, item: Item, err: unknown): string {
   if (entity === 'lifecycle_events' && state === SQLSTATE.FOREIGN_KEY_VIOLATION) {
     return `agent ${JSON.stringify(item.record!.agent_id)} was not imported (its record is quarantined), so its lifecycle event cannot be`;
   }
+  const constraint = err instanceof GovdbError ? (err.details.constraint as string | undefined) : (err as { constraint?: string }).constraint;
+  // two legacy agents with one API key: a key authenticates one agent, so the second cannot be stored with it
+  if (entity === 'agents' && constraint === 'agents_api_key_hash_key') {
+    return `agent ${JSON.stringify(item.record!.id)} has the same API key as an agent already stored (a key authenticates one agent): PostgreSQL refused the record (${(err as Error).message})`;
+  }
   return `PostgreSQL refused the record: ${(err as Error).message}`;
 }
 
