@@ -1046,7 +1046,7 @@ create function knowledge.search_discoveries(p_query text DEFAULT NULL::text, p_
   set pg_trgm.similarity_threshold = 0.3
   set plan_cache_mode = force_generic_plan
   set search_path = knowledge, core, public
-  as '...'; -- body sha256:a64c94117fc60322312c6c58ce480e258d8f7bda7b7e7e9fdba4f482cfbfa69a
+  as '...'; -- body sha256:821326b0cd2a9ed41de9f0408d74a1abe33f2a4f561ba6c77254050e89c9b900
 create function knowledge.similar_discoveries(p_id text, p_limit integer DEFAULT 10) returns TABLE(id text, agent_id text, discovery_type text, status text, summary text, tags text[], shared_tags text[], shared_count integer, score double precision, created_at timestamp with time zone)
   language plpgsql stable rows 10
   set search_path = knowledge, core, public
