@@ -55,7 +55,9 @@ export class ToolUsageWriter {
   async flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.flushing) await this.flushing;
+    // a running flush may start the next one when it ends (the rest of the buffer): wait until none
+    // runs, so a caller gets every row recorded before its call written (or left buffered on error)
+    while (this.flushing) await this.flushing;
     if (!this.buffer.length) return;
     const batch = this.buffer.splice(0, 1000);
     this.flushing = auditFns
