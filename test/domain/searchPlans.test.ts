@@ -24,7 +24,15 @@ const QUERIES = [
   'alphacommon', 'note', 'betarare', 'gammaold', 'deltadetail', 'epsilondetail', '"zeta eta"', '"eta zeta"',
   '"kappa lambda"', 'kappa lambda', 'betarare OR epsilondetail', 'alphacommon -gammaold', 'gammaold deltadetail',
   'w13 alphacommon', 'd7', '"theta zeta"', '"note alphacommon"', '"alphacommon gammaold"', '"gammaold zeta"',
+  // phrases of plain lexemes probe summary_bigrams (migration 000020); the others take the loose path
+  '"omicron pi rho"', '"omicron pi"', '"pi omicron"', '"rho pi omicron"', '"pi rho"', '"risk drift"', '"risks drifting"',
+  '"risk of drift"', '"drift risk"', '"sigma sigma"', '"sigma sigma sigma"', '"sigma tau sigma"', '"tau sigma sigma"',
+  '"upsilon phi"', '"phi upsilon"', '"chi psi"', '"psi chi"', '"omicron p"', '"chi psi" -note', '"chi psi" OR "omicron pi rho"',
+  '"omicron pi rho" sigma', '"the chi psi"',
 ];
+
+/** Phrases whose summary tier reaches the bounded collection (step 2): it must probe summary_bigrams. */
+const BIGRAM_COLLECTED = ['"omicron pi rho"', '"risks drifting"', '"sigma sigma"', '"chi psi"', '"the chi psi"'];
 
 describe('search_discoveries equals the plain reading of its tiers', () => {
   it.each(QUERIES)('%s', async (query) => {
@@ -35,6 +43,23 @@ describe('search_discoveries equals the plain reading of its tiers', () => {
         expect(got.map((r) => r.match)).toEqual(want.map(() => 'fulltext'));
         expect(got.map((r) => [r.id, r.rank])).toEqual(want.map((r) => [r.id, r.rank]));
       }
+    }
+  });
+});
+
+describe('phrases of plain lexemes collect their candidates through summary_bigrams', () => {
+  it.each(BIGRAM_COLLECTED)('%s', async (query) => {
+    const client = await db.pool.connect();
+    try {
+      await client.query('begin');
+      await client.query('select count(*) from knowledge.search_discoveries($1)', [query]);
+      // index scans of this transaction (the statistics are flushed at its end)
+      const { rows } = await client.query<{ n: string }>(
+        `select pg_stat_get_xact_numscans('knowledge.discoveries_summary_bigrams_idx'::regclass) as n`);
+      expect(Number(rows[0]!.n)).toBeGreaterThan(0);
+      await client.query('rollback');
+    } finally {
+      client.release();
     }
   });
 });
