@@ -1948,6 +1948,7 @@ export interface KnowledgeRequireDiscoveryRow {
   resolved_at: Date | null;
   search_vector: string | null;
   summary_vector: string | null;
+  summary_bigrams: Array<string> | null;
 }
 const KnowledgeRequireDiscoverySpec: FunctionSpec = {"schema":"knowledge","name":"require_discovery","returns":"row","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"role","sqlName":"p_role","sqlType":"text","json":false},{"key":"lock","sqlName":"p_lock","sqlType":"boolean","json":false}],"nonNull":["id","agent_id","discovery_type","status","summary","details","tags","references_files","provenance","created_at","updated_at"]};
 
@@ -2026,6 +2027,7 @@ export interface KnowledgeStoreDiscoveriesRow {
   resolved_at: Date | null;
   search_vector: string | null;
   summary_vector: string | null;
+  summary_bigrams: Array<string> | null;
 }
 const KnowledgeStoreDiscoveriesSpec: FunctionSpec = {"schema":"knowledge","name":"store_discoveries","returns":"rows","params":[{"key":"items","sqlName":"p_items","sqlType":"jsonb","json":true}],"nonNull":["id","agent_id","discovery_type","status","summary","details","tags","references_files","provenance","created_at","updated_at"]};
 
@@ -2065,6 +2067,7 @@ export interface KnowledgeStoreDiscoveryRow {
   resolved_at: Date | null;
   search_vector: string | null;
   summary_vector: string | null;
+  summary_bigrams: Array<string> | null;
 }
 const KnowledgeStoreDiscoverySpec: FunctionSpec = {"schema":"knowledge","name":"store_discovery","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"summary","sqlName":"p_summary","sqlType":"text","json":false},{"key":"discoveryType","sqlName":"p_discovery_type","sqlType":"text","json":false},{"key":"details","sqlName":"p_details","sqlType":"text","json":false},{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false},{"key":"severity","sqlName":"p_severity","sqlType":"text","json":false},{"key":"referencesFiles","sqlName":"p_references_files","sqlType":"text[]","json":false},{"key":"responseTo","sqlName":"p_response_to","sqlType":"text","json":false},{"key":"responseType","sqlName":"p_response_type","sqlType":"text","json":false},{"key":"relatedTo","sqlName":"p_related_to","sqlType":"text[]","json":false},{"key":"confidence","sqlName":"p_confidence","sqlType":"double precision","json":false},{"key":"id","sqlName":"p_id","sqlType":"text","json":false}],"nonNull":["id","agent_id","discovery_type","status","summary","details","tags","references_files","provenance","created_at","updated_at"]};
 
@@ -2096,8 +2099,21 @@ export interface KnowledgeSupersedeDiscoveryRow {
   resolved_at: Date | null;
   search_vector: string | null;
   summary_vector: string | null;
+  summary_bigrams: Array<string> | null;
 }
 const KnowledgeSupersedeDiscoverySpec: FunctionSpec = {"schema":"knowledge","name":"supersede_discovery","returns":"row","params":[{"key":"oldId","sqlName":"p_old_id","sqlType":"text","json":false},{"key":"newId","sqlName":"p_new_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false}],"nonNull":["id","agent_id","discovery_type","status","summary","details","tags","references_files","provenance","created_at","updated_at"]};
+
+/** Arguments of knowledge.tsquery_phrase_pairs(p_query tsquery). */
+export interface KnowledgeTsqueryPhrasePairsArgs {
+  query: string | null;
+}
+const KnowledgeTsqueryPhrasePairsSpec: FunctionSpec = {"schema":"knowledge","name":"tsquery_phrase_pairs","returns":"scalar","params":[{"key":"query","sqlName":"p_query","sqlType":"tsquery","json":false}]};
+
+/** Arguments of knowledge.tsv_bigrams(v tsvector). */
+export interface KnowledgeTsvBigramsArgs {
+  v: string | null;
+}
+const KnowledgeTsvBigramsSpec: FunctionSpec = {"schema":"knowledge","name":"tsv_bigrams","returns":"scalar","params":[{"key":"v","sqlName":"v","sqlType":"tsvector","json":false}]};
 
 /** Arguments of knowledge.update_discovery_status(p_id text, p_status text, p_actor_agent_id text, p_admin boolean). */
 export interface KnowledgeUpdateDiscoveryStatusArgs {
@@ -2127,6 +2143,7 @@ export interface KnowledgeUpdateDiscoveryStatusRow {
   resolved_at: Date | null;
   search_vector: string | null;
   summary_vector: string | null;
+  summary_bigrams: Array<string> | null;
 }
 const KnowledgeUpdateDiscoveryStatusSpec: FunctionSpec = {"schema":"knowledge","name":"update_discovery_status","returns":"row","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"status","sqlName":"p_status","sqlType":"text","json":false},{"key":"actorAgentId","sqlName":"p_actor_agent_id","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false}],"nonNull":["id","agent_id","discovery_type","status","summary","details","tags","references_files","provenance","created_at","updated_at"]};
 
@@ -3232,6 +3249,20 @@ export const knowledge = {
   supersedeDiscovery: (db: Queryable, args: KnowledgeSupersedeDiscoveryArgs): Promise<KnowledgeSupersedeDiscoveryRow> =>
     callFunction<KnowledgeSupersedeDiscoveryRow>(db, KnowledgeSupersedeDiscoverySpec, args as unknown as Record<string, unknown>),
   /**
+   * The adjacent lexeme pairs ('a b') of a query that is one phrase of plain lexemes, as knowledge.tsv_bigrams writes them; null for any other query.
+   *
+   * knowledge.tsquery_phrase_pairs(p_query tsquery): immutable, strict, returns scalar.
+   */
+  tsqueryPhrasePairs: (db: Queryable, args: KnowledgeTsqueryPhrasePairsArgs): Promise<Array<string> | null> =>
+    callFunction<Array<string> | null>(db, KnowledgeTsqueryPhrasePairsSpec, args as unknown as Record<string, unknown>),
+  /**
+   * The distinct adjacent-lexeme pairs of a tsvector ('a b': b at the position after a), sorted: knowledge.discoveries.summary_bigrams.
+   *
+   * knowledge.tsv_bigrams(v tsvector): immutable, strict, returns scalar.
+   */
+  tsvBigrams: (db: Queryable, args: KnowledgeTsvBigramsArgs): Promise<Array<string> | null> =>
+    callFunction<Array<string> | null>(db, KnowledgeTsvBigramsSpec, args as unknown as Record<string, unknown>),
+  /**
    * Sets a discovery's status (open, resolved, archived, disputed) and returns the row.
    * resolved stamps resolved_at (kept when later archived); open and disputed clear it; a superseded discovery stays archived; the current status again changes nothing. Who: the author (p_actor_agent_id) or an admin (p_admin); any other writing agent may only mark it disputed.
    * Errors: GV400 INVALID_INPUT; GV403 NOT_AUTHOR; GV404 DISCOVERY_NOT_FOUND; GV422 DISCOVERY_SUPERSEDED; GV423 when the actor cannot write.
@@ -3385,6 +3416,8 @@ export const functionSignatures = [
   { schema: "knowledge", name: "store_discoveries", args: "p_items jsonb", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "store_discovery", args: "p_agent_id text, p_summary text, p_discovery_type text, p_details text, p_tags text[], p_severity text, p_references_files text[], p_response_to text, p_response_type text, p_related_to text[], p_confidence double precision, p_id text", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "supersede_discovery", args: "p_old_id text, p_new_id text, p_agent_id text, p_admin boolean", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "knowledge", name: "tsquery_phrase_pairs", args: "p_query tsquery", returns: "scalar", returnsSet: false, volatility: "immutable", strict: true },
+  { schema: "knowledge", name: "tsv_bigrams", args: "v tsvector", returns: "scalar", returnsSet: false, volatility: "immutable", strict: true },
   { schema: "knowledge", name: "update_discovery_status", args: "p_id text, p_status text, p_actor_agent_id text, p_admin boolean", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "vocabulary_matches", args: "p_query text", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
 ] as const;
