@@ -439,8 +439,7 @@ create table knowledge.discoveries (
   updated_at timestamp with time zone not null default now(),
   resolved_at timestamp with time zone,
   search_vector tsvector generated always as ((setweight(to_tsvector('english'::regconfig, COALESCE(summary, ''::text)), 'A'::"char") || setweight(to_tsvector('english'::regconfig, "left"(COALESCE(details, ''::text), 100000)), 'B'::"char"))) stored,
-  summary_vector tsvector generated always as (to_tsvector('english'::regconfig, COALESCE(summary, ''::text))) stored,
-  summary_bigrams text[]
+  summary_vector tsvector generated always as (to_tsvector('english'::regconfig, COALESCE(summary, ''::text))) stored
 );
 alter table knowledge.discoveries add constraint discoveries_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES core.agents(id);
 alter table knowledge.discoveries add constraint discoveries_confidence_range CHECK (confidence IS NULL OR confidence >= 0::double precision AND confidence <= 1::double precision);
@@ -452,7 +451,6 @@ alter table knowledge.discoveries add constraint discoveries_provenance_object C
 alter table knowledge.discoveries add constraint discoveries_resolved_has_time CHECK (status <> 'resolved'::knowledge.discovery_status OR resolved_at IS NOT NULL);
 alter table knowledge.discoveries add constraint discoveries_response_to_fkey FOREIGN KEY (response_to) REFERENCES knowledge.discoveries(id);
 alter table knowledge.discoveries add constraint discoveries_response_type_needs_target CHECK (response_type IS NULL OR response_to IS NOT NULL);
-alter table knowledge.discoveries add constraint discoveries_summary_bigrams_filled CHECK (summary_bigrams IS NOT NULL);
 alter table knowledge.discoveries add constraint discoveries_summary_length CHECK (char_length(summary) >= 1 AND char_length(summary) <= 2000);
 alter table knowledge.discoveries add constraint discoveries_superseded_by_fkey FOREIGN KEY (superseded_by) REFERENCES knowledge.discoveries(id);
 alter table knowledge.discoveries add constraint discoveries_tags_count CHECK (cardinality(tags) <= 64);
@@ -591,7 +589,7 @@ CREATE UNIQUE INDEX discoveries_pkey ON knowledge.discoveries USING btree (id);
 CREATE INDEX discoveries_response_to_idx ON knowledge.discoveries USING btree (response_to) WHERE (response_to IS NOT NULL);
 CREATE INDEX discoveries_search_idx ON knowledge.discoveries USING gin (search_vector);
 CREATE INDEX discoveries_status_idx ON knowledge.discoveries USING btree (status, created_at DESC);
-CREATE INDEX discoveries_summary_bigrams_idx ON knowledge.discoveries USING gin (summary_bigrams);
+CREATE INDEX discoveries_summary_bigrams_idx ON knowledge.discoveries USING gin (knowledge.tsv_bigrams(summary_vector));
 CREATE INDEX discoveries_summary_search_idx ON knowledge.discoveries USING gin (summary_vector);
 CREATE INDEX discoveries_summary_trgm_gist_idx ON knowledge.discoveries USING gist (summary public.gist_trgm_ops (siglen='256'));
 CREATE INDEX discoveries_summary_trgm_idx ON knowledge.discoveries USING gin (summary public.gin_trgm_ops);
@@ -934,10 +932,6 @@ create function knowledge.agent_provenance(p_agent_id text) returns jsonb
   language sql stable
   set search_path = knowledge, core, public
   as '...'; -- body sha256:572dd1a0bff7abfd579159fcd22da24909de767d3e4627ba8021ca6bcb92c364
-create function knowledge.discoveries_fill_bigrams() returns trigger
-  language plpgsql volatile
-  set search_path = knowledge, pg_catalog
-  as '...'; -- body sha256:beedc74fcf26c3ac297aec050abff55da057069ad83b745959acec01dd3b92dd
 create function knowledge.discovery_stats(p_top integer DEFAULT 20) returns TABLE(dimension text, key text, count bigint)
   language plpgsql stable rows 60
   set search_path = knowledge, core, public
@@ -1053,7 +1047,7 @@ create function knowledge.search_discoveries(p_query text DEFAULT NULL::text, p_
   set pg_trgm.similarity_threshold = 0.3
   set plan_cache_mode = force_generic_plan
   set search_path = knowledge, core, public
-  as '...'; -- body sha256:b4ee9b541d78b47d5055ab204a3c186ef7714d5a45d5e2d8bae1e7dcde9b97ad
+  as '...'; -- body sha256:4cf6594b61c01bbe61ed7cd8ae318eb9882ed2f012c0932a9fadc8ae049acf8f
 create function knowledge.similar_discoveries(p_id text, p_limit integer DEFAULT 10) returns TABLE(id text, agent_id text, discovery_type text, status text, summary text, tags text[], shared_tags text[], shared_count integer, score double precision, created_at timestamp with time zone)
   language plpgsql stable rows 10
   set search_path = knowledge, core, public
@@ -1098,8 +1092,6 @@ CREATE TRIGGER dashboard_notify_update AFTER UPDATE ON core.agents FOR EACH ROW 
 CREATE TRIGGER dashboard_notify AFTER INSERT OR UPDATE ON core.dialectic_sessions FOR EACH STATEMENT EXECUTE FUNCTION core.dashboard_notify();
 CREATE TRIGGER record_sql_migration AFTER INSERT ON graphile_migrate.migrations FOR EACH ROW EXECUTE FUNCTION core.record_sql_migration();
 CREATE TRIGGER dashboard_notify AFTER INSERT OR UPDATE ON knowledge.discoveries FOR EACH STATEMENT EXECUTE FUNCTION core.dashboard_notify();
-CREATE TRIGGER discoveries_bigrams_insert BEFORE INSERT ON knowledge.discoveries FOR EACH ROW EXECUTE FUNCTION knowledge.discoveries_fill_bigrams();
-CREATE TRIGGER discoveries_bigrams_update BEFORE UPDATE ON knowledge.discoveries FOR EACH ROW WHEN (new.summary IS DISTINCT FROM old.summary OR new.summary_bigrams IS NULL) EXECUTE FUNCTION knowledge.discoveries_fill_bigrams();
 CREATE TRIGGER discoveries_summary_words_insert AFTER INSERT ON knowledge.discoveries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION knowledge.summary_words_capture();
 CREATE TRIGGER discoveries_summary_words_update AFTER UPDATE ON knowledge.discoveries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION knowledge.summary_words_capture();
 
@@ -1206,7 +1198,6 @@ CREATE TRIGGER discoveries_summary_words_update AFTER UPDATE ON knowledge.discov
 -- function core.update_agent(text,text,text,text,text[],text,text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.add_discovery_note(text,text,text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.agent_provenance(text): <owner>=EXECUTE; PUBLIC=EXECUTE
--- function knowledge.discoveries_fill_bigrams(): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.discovery_stats(integer): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.discovery_tag_problems(text[]): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.get_discovery(text,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
@@ -1597,7 +1588,6 @@ Errors: GV400 INVALID_INPUT; GV404 DISCOVERY_NOT_FOUND / AGENT_NOT_FOUND; GV423 
 @nonnull *';
 comment on function knowledge.agent_provenance(pg_catalog.text) is 'The author''s latest EISV snapshot (highest seq in core.agent_state) as a JSON object; {} when it has none.
 @nonnull *';
-comment on function knowledge.discoveries_fill_bigrams() is 'BEFORE trigger of knowledge.discoveries: sets summary_bigrams from the summary (the expression of summary_vector).';
 comment on function knowledge.discovery_stats(integer) is 'Discovery counts by dimension: total (keys discoveries, tags, edges, notes), type, status, severity (none for no severity), and the p_top (1..1000) most used tag and most active agent.
 Errors: GV400 INVALID_INPUT.
 @nonnull *';
@@ -1690,7 +1680,7 @@ Repeating the same call is a no-op. Who: the author of the superseding discovery
 Errors: GV400 INVALID_INPUT; GV403 NOT_AUTHOR; GV404 DISCOVERY_NOT_FOUND; GV409 ALREADY_SUPERSEDED (by another discovery); GV422 SUPERSEDE_CYCLE; GV423 when the actor cannot write.
 @nonnull id, agent_id, discovery_type, status, summary, details, tags, references_files, provenance, created_at, updated_at';
 comment on function knowledge.tsquery_phrase_pairs(pg_catalog.tsquery) is 'The adjacent lexeme pairs (''a b'') of a query that is one phrase of plain lexemes, as knowledge.tsv_bigrams writes them; null for any other query.';
-comment on function knowledge.tsv_bigrams(pg_catalog.tsvector) is 'The distinct adjacent-lexeme pairs of a tsvector (''a b'': b at the position after a), sorted: knowledge.discoveries.summary_bigrams.';
+comment on function knowledge.tsv_bigrams(pg_catalog.tsvector) is 'The distinct adjacent-lexeme pairs of a tsvector (''a b'': b at the position after a), sorted; the phrase index of search is GIN on tsv_bigrams(summary_vector).';
 comment on function knowledge.update_discovery_status(pg_catalog.text,pg_catalog.text,pg_catalog.text,boolean) is 'Sets a discovery''s status (open, resolved, archived, disputed) and returns the row.
 resolved stamps resolved_at (kept when later archived); open and disputed clear it; a superseded discovery stays archived; the current status again changes nothing. Who: the author (p_actor_agent_id) or an admin (p_admin); any other writing agent may only mark it disputed.
 Errors: GV400 INVALID_INPUT; GV403 NOT_AUTHOR; GV404 DISCOVERY_NOT_FOUND; GV422 DISCOVERY_SUPERSEDED; GV423 when the actor cannot write.
@@ -1700,7 +1690,6 @@ query_word: the word''s position among the query''s first 16 distinct words; sim
 @nonnull *';
 comment on schema public is 'standard public schema';
 comment on table column core.agents.pause_hold_since is 'Set when the agent was paused; kept through archive and delete; cleared only by a resume from a resolved review or an admin.';
-comment on table column knowledge.discoveries.summary_bigrams is 'knowledge.tsv_bigrams(summary_vector), filled by triggers; the phrase index of search (GIN, discoveries_summary_bigrams_idx).';
 comment on table core.agent_status_transitions is 'Allowed agent status changes and who may make them (docs/lifecycle.md). when_held: allowed while a pause hold is on.';
 comment on table core.schema_migrations is 'Every applied ledger item. MAX(version) is the SQL schema version; cypher and function rows have no version.';
 

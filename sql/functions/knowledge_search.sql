@@ -38,11 +38,12 @@ query_word: the word''s position among the query''s first 16 distinct words; sim
 @nonnull *';
 
 -- The adjacent lexeme pairs of a query that is one phrase of plain lexemes ('a' <-> 'b' <-> 'c': 'a b',
--- 'b c'), in the form of knowledge.tsv_bigrams (migration 000020); null for any other query. Every
--- summary the phrase matches holds all its pairs in summary_bigrams: a match has the phrase's lexemes
--- at consecutive positions, and tsv_bigrams pairs any two lexemes at consecutive positions. For two
--- lexemes holding the pair is the match; for more, the pairs may lie apart ('a b x b c'), so the
--- candidates are rechecked with @@ (test/domain/searchBigrams.test.ts). Null, so the caller takes its
+-- 'b c'), in the form of knowledge.tsv_bigrams (migration 000020); null for any other query. The
+-- pairs of every summary the phrase matches, tsv_bigrams(summary_vector) (GIN-indexed, 000021), hold
+-- all of them: a match has the phrase's lexemes at consecutive positions, and tsv_bigrams pairs any
+-- two lexemes at consecutive positions. For two lexemes holding the pair is the match; for more, the
+-- pairs may lie apart ('a b x b c'), so the candidates are rechecked with @@
+-- (test/domain/searchBigrams.test.ts). Null, so the caller takes its
 -- loose path, for: lexemes the tsquery text quotes ('' or \\) or that hold a space (their text
 -- form is not the lexeme), prefixes and weights (':*', ':A' after the quote), <N> gaps (a stop word
 -- inside the phrase), and any other operator.
@@ -194,7 +195,7 @@ begin
     if v_n < v_cap then
       -- 2. ... too few there: the 4,000 newest rows are a sample (of the data, not the planner's
       -- statistics). A GIN collection costs a heap visit per candidate (about 15 index entries of the
-      -- walk); a phrase's candidates are the rows with all its pairs (summary_bigrams, nearly only
+      -- walk); a phrase's candidates are the rows with all its pairs (tsv_bigrams, nearly only
       -- its matches) or else the rows with all its words (v_loose: the phrase as &, not under a
       -- negation, where & would not contain the phrase's matches), often far more than its
       -- matches. The walk costs v_cap / (the sample's match share) entries, at most the table. The
@@ -209,7 +210,7 @@ begin
         -- sample above counted matches)
         with g as materialized (
           select d.id, d.created_at, d.summary_vector as sv, d.summary_vector @@ v_tsq as hit from knowledge.discoveries d
-          where d.summary_bigrams @> v_pairs limit v_gin + 1)
+          where knowledge.tsv_bigrams(d.summary_vector) @> v_pairs limit v_gin + 1)  -- discoveries_summary_bigrams_idx
         select t.ids, t.cas, t.rks, (select count(*) from g)
           into v_ids, v_ca, v_rk, v_n
         from (select array_agg(t.id order by t.created_at desc, t.id) as ids, array_agg(t.created_at order by t.created_at desc, t.id) as cas,

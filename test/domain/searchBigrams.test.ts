@@ -3,9 +3,9 @@ import { knowledge } from '../../src/db/generated/functions';
 import { createMigratedDatabase, TestDatabase } from '../helpers/db';
 
 /**
- * The phrase index of search (migration 000020): summary_bigrams = knowledge.tsv_bigrams(summary_vector),
- * and knowledge.search_discoveries collects a phrase's candidates with
- * `summary_bigrams @> knowledge.tsquery_phrase_pairs(query)` before rechecking them with @@. That is
+ * The phrase index of search (migrations 000020-000021): GIN on knowledge.tsv_bigrams(summary_vector), and
+ * knowledge.search_discoveries collects a phrase's candidates with
+ * `tsv_bigrams(summary_vector) @> knowledge.tsquery_phrase_pairs(query)` before rechecking them with @@. That is
  * correct only if the probe never misses a row the phrase matches: checked here on random text. For a
  * phrase of two lexemes the probe is exact (holding the pair is the match); for three or more it is a
  * superset (the pairs may lie apart), hence the recheck.
@@ -28,7 +28,7 @@ interface Verdict {
   lexemes: number;
 }
 
-/** For each (summary, query): does the phrase match, its pairs, and does summary_bigrams hold them all. */
+/** For each (summary, query): does the phrase match, its pairs, and do the summary's pairs hold them all. */
 async function judge(cases: [string, string][]): Promise<Verdict[]> {
   const { rows } = await db.pool.query<Verdict>(
     `select to_tsvector('english', c.s) @@ q.tsq as matched,
@@ -98,21 +98,32 @@ test('only a phrase of plain lexemes has pairs', async () => {
   ]);
 });
 
-test('store_discovery, import_discoveries and a summary update fill summary_bigrams', async () => {
+test('rows stored, imported and updated are found through the index of their pairs', async () => {
   await db.pool.query(`insert into core.agents (id, label, status) values ('bg_agent', 'Bigram agent', 'active')`);
-  const stored = await knowledge.storeDiscovery(db.pool, { agentId: 'bg_agent', summary: 'Risk of drift: the agent drifts', id: 'bg_1' });
-  // 'of' keeps its position: risk and drift are not adjacent
-  expect(stored.summary_bigrams).toEqual(['agent drift']);
+  await knowledge.storeDiscovery(db.pool, { agentId: 'bg_agent', summary: 'Risk of drift: the agent drifts', id: 'bg_1' });
+  await knowledge.storeDiscovery(db.pool, { agentId: 'bg_agent', summary: 'agent drift', id: 'bg_3' });
   await db.pool.query(
     `select * from knowledge.import_discoveries($1::jsonb, 'test')`,
     [JSON.stringify([{ id: 'bg_2', agent_id: 'bg_agent', discovery_type: 'insight', summary: 'calibration threshold drift', status: 'open', references_files: [], provenance: {},
       details: '', tags: [], created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' }])]);
-  await db.pool.query(`update knowledge.discoveries set summary = 'governance agent' where id = 'bg_1'`);
-  const { rows } = await db.pool.query<{ id: string; summary_bigrams: string[]; expected: string[] }>(
-    `select id, summary_bigrams, knowledge.tsv_bigrams(summary_vector) as expected from knowledge.discoveries
-      where id in ('bg_1', 'bg_2') order by id`);
-  expect(rows).toEqual([
-    { id: 'bg_1', summary_bigrams: ['govern agent'], expected: ['govern agent'] },
-    { id: 'bg_2', summary_bigrams: ['calibr threshold', 'threshold drift'], expected: ['calibr threshold', 'threshold drift'] },
-  ]);
+  await db.pool.query(`update knowledge.discoveries set summary = 'governance agent' where id = 'bg_3'`);
+  const client = await db.pool.connect();
+  try {
+    await client.query('begin');
+    await client.query('set local enable_seqscan = off');
+    const probe = async (pairs: string[]) => {
+      const sql = `select id from knowledge.discoveries where knowledge.tsv_bigrams(summary_vector) @> $1::text[] order by id`;
+      const plan = (await client.query<{ 'QUERY PLAN': string }>(`explain ${sql}`, [pairs])).rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).toContain('discoveries_summary_bigrams_idx');
+      return (await client.query<{ id: string }>(sql, [pairs])).rows.map((r) => r.id);
+    };
+    // 'of' keeps its position: risk and drift are not adjacent in bg_1
+    expect(await probe(['agent drift'])).toEqual(['bg_1']);
+    expect(await probe(['risk drift'])).toEqual([]);
+    expect(await probe(['calibr threshold', 'threshold drift'])).toEqual(['bg_2']);
+    expect(await probe(['govern agent'])).toEqual(['bg_3']);
+    await client.query('rollback');
+  } finally {
+    client.release();
+  }
 });

@@ -24,14 +24,14 @@ const QUERIES = [
   'alphacommon', 'note', 'betarare', 'gammaold', 'deltadetail', 'epsilondetail', '"zeta eta"', '"eta zeta"',
   '"kappa lambda"', 'kappa lambda', 'betarare OR epsilondetail', 'alphacommon -gammaold', 'gammaold deltadetail',
   'w13 alphacommon', 'd7', '"theta zeta"', '"note alphacommon"', '"alphacommon gammaold"', '"gammaold zeta"',
-  // phrases of plain lexemes probe summary_bigrams (migration 000020); the others take the loose path
+  // phrases of plain lexemes probe the index of their pairs (migration 000021); the others take the loose path
   '"omicron pi rho"', '"omicron pi"', '"pi omicron"', '"rho pi omicron"', '"pi rho"', '"risk drift"', '"risks drifting"',
   '"risk of drift"', '"drift risk"', '"sigma sigma"', '"sigma sigma sigma"', '"sigma tau sigma"', '"tau sigma sigma"',
   '"upsilon phi"', '"phi upsilon"', '"chi psi"', '"psi chi"', '"omicron p"', '"chi psi" -note', '"chi psi" OR "omicron pi rho"',
   '"omicron pi rho" sigma', '"the chi psi"',
 ];
 
-/** Phrases whose summary tier reaches the bounded collection (step 2): it must probe summary_bigrams. */
+/** Phrases whose summary tier reaches the bounded collection (step 2): it must probe discoveries_summary_bigrams_idx. */
 const BIGRAM_COLLECTED = ['"omicron pi rho"', '"risks drifting"', '"sigma sigma"', '"chi psi"', '"the chi psi"'];
 
 describe('search_discoveries equals the plain reading of its tiers', () => {
@@ -47,7 +47,7 @@ describe('search_discoveries equals the plain reading of its tiers', () => {
   });
 });
 
-describe('phrases of plain lexemes collect their candidates through summary_bigrams', () => {
+describe('phrases of plain lexemes collect their candidates through the index of their pairs', () => {
   it.each(BIGRAM_COLLECTED)('%s', async (query) => {
     const client = await db.pool.connect();
     try {

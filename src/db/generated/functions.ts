@@ -1948,7 +1948,6 @@ export interface KnowledgeRequireDiscoveryRow {
   resolved_at: Date | null;
   search_vector: string | null;
   summary_vector: string | null;
-  summary_bigrams: Array<string> | null;
 }
 const KnowledgeRequireDiscoverySpec: FunctionSpec = {"schema":"knowledge","name":"require_discovery","returns":"row","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"role","sqlName":"p_role","sqlType":"text","json":false},{"key":"lock","sqlName":"p_lock","sqlType":"boolean","json":false}],"nonNull":["id","agent_id","discovery_type","status","summary","details","tags","references_files","provenance","created_at","updated_at"]};
 
@@ -2027,7 +2026,6 @@ export interface KnowledgeStoreDiscoveriesRow {
   resolved_at: Date | null;
   search_vector: string | null;
   summary_vector: string | null;
-  summary_bigrams: Array<string> | null;
 }
 const KnowledgeStoreDiscoveriesSpec: FunctionSpec = {"schema":"knowledge","name":"store_discoveries","returns":"rows","params":[{"key":"items","sqlName":"p_items","sqlType":"jsonb","json":true}],"nonNull":["id","agent_id","discovery_type","status","summary","details","tags","references_files","provenance","created_at","updated_at"]};
 
@@ -2067,7 +2065,6 @@ export interface KnowledgeStoreDiscoveryRow {
   resolved_at: Date | null;
   search_vector: string | null;
   summary_vector: string | null;
-  summary_bigrams: Array<string> | null;
 }
 const KnowledgeStoreDiscoverySpec: FunctionSpec = {"schema":"knowledge","name":"store_discovery","returns":"row","params":[{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"summary","sqlName":"p_summary","sqlType":"text","json":false},{"key":"discoveryType","sqlName":"p_discovery_type","sqlType":"text","json":false},{"key":"details","sqlName":"p_details","sqlType":"text","json":false},{"key":"tags","sqlName":"p_tags","sqlType":"text[]","json":false},{"key":"severity","sqlName":"p_severity","sqlType":"text","json":false},{"key":"referencesFiles","sqlName":"p_references_files","sqlType":"text[]","json":false},{"key":"responseTo","sqlName":"p_response_to","sqlType":"text","json":false},{"key":"responseType","sqlName":"p_response_type","sqlType":"text","json":false},{"key":"relatedTo","sqlName":"p_related_to","sqlType":"text[]","json":false},{"key":"confidence","sqlName":"p_confidence","sqlType":"double precision","json":false},{"key":"id","sqlName":"p_id","sqlType":"text","json":false}],"nonNull":["id","agent_id","discovery_type","status","summary","details","tags","references_files","provenance","created_at","updated_at"]};
 
@@ -2099,7 +2096,6 @@ export interface KnowledgeSupersedeDiscoveryRow {
   resolved_at: Date | null;
   search_vector: string | null;
   summary_vector: string | null;
-  summary_bigrams: Array<string> | null;
 }
 const KnowledgeSupersedeDiscoverySpec: FunctionSpec = {"schema":"knowledge","name":"supersede_discovery","returns":"row","params":[{"key":"oldId","sqlName":"p_old_id","sqlType":"text","json":false},{"key":"newId","sqlName":"p_new_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false}],"nonNull":["id","agent_id","discovery_type","status","summary","details","tags","references_files","provenance","created_at","updated_at"]};
 
@@ -2143,7 +2139,6 @@ export interface KnowledgeUpdateDiscoveryStatusRow {
   resolved_at: Date | null;
   search_vector: string | null;
   summary_vector: string | null;
-  summary_bigrams: Array<string> | null;
 }
 const KnowledgeUpdateDiscoveryStatusSpec: FunctionSpec = {"schema":"knowledge","name":"update_discovery_status","returns":"row","params":[{"key":"id","sqlName":"p_id","sqlType":"text","json":false},{"key":"status","sqlName":"p_status","sqlType":"text","json":false},{"key":"actorAgentId","sqlName":"p_actor_agent_id","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false}],"nonNull":["id","agent_id","discovery_type","status","summary","details","tags","references_files","provenance","created_at","updated_at"]};
 
@@ -3256,7 +3251,7 @@ export const knowledge = {
   tsqueryPhrasePairs: (db: Queryable, args: KnowledgeTsqueryPhrasePairsArgs): Promise<Array<string> | null> =>
     callFunction<Array<string> | null>(db, KnowledgeTsqueryPhrasePairsSpec, args as unknown as Record<string, unknown>),
   /**
-   * The distinct adjacent-lexeme pairs of a tsvector ('a b': b at the position after a), sorted: knowledge.discoveries.summary_bigrams.
+   * The distinct adjacent-lexeme pairs of a tsvector ('a b': b at the position after a), sorted; the phrase index of search is GIN on tsv_bigrams(summary_vector).
    *
    * knowledge.tsv_bigrams(v tsvector): immutable, strict, returns scalar.
    */

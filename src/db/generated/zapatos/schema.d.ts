@@ -4297,14 +4297,6 @@ declare module 'zapatos/schema' {
         */
         summary: string;
         /**
-        * **knowledge.discoveries.summary_bigrams**
-        *
-        * knowledge.tsv_bigrams(summary_vector), filled by triggers; the phrase index of search (GIN, discoveries_summary_bigrams_idx).
-        * - `_text` in database
-        * - Nullable, no default
-        */
-        summary_bigrams: string[] | null;
-        /**
         * **knowledge.discoveries.summary_vector**
         * - `tsvector` in database
         * - Generated column
@@ -4420,14 +4412,6 @@ declare module 'zapatos/schema' {
         * - `NOT NULL`, no default
         */
         summary: string;
-        /**
-        * **knowledge.discoveries.summary_bigrams**
-        *
-        * knowledge.tsv_bigrams(summary_vector), filled by triggers; the phrase index of search (GIN, discoveries_summary_bigrams_idx).
-        * - `_text` in database
-        * - Nullable, no default
-        */
-        summary_bigrams: string[] | null;
         /**
         * **knowledge.discoveries.summary_vector**
         * - `tsvector` in database
@@ -4545,14 +4529,6 @@ declare module 'zapatos/schema' {
         */
         summary?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
         /**
-        * **knowledge.discoveries.summary_bigrams**
-        *
-        * knowledge.tsv_bigrams(summary_vector), filled by triggers; the phrase index of search (GIN, discoveries_summary_bigrams_idx).
-        * - `_text` in database
-        * - Nullable, no default
-        */
-        summary_bigrams?: string[] | db.Parameter<string[]> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string[] | db.Parameter<string[]> | db.SQLFragment | db.ParentColumn>;
-        /**
         * **knowledge.discoveries.summary_vector**
         * - `tsvector` in database
         * - Generated column
@@ -4663,14 +4639,6 @@ declare module 'zapatos/schema' {
         */
         summary: string | db.Parameter<string> | db.SQLFragment;
         /**
-        * **knowledge.discoveries.summary_bigrams**
-        *
-        * knowledge.tsv_bigrams(summary_vector), filled by triggers; the phrase index of search (GIN, discoveries_summary_bigrams_idx).
-        * - `_text` in database
-        * - Nullable, no default
-        */
-        summary_bigrams?: string[] | db.Parameter<string[]> | null | db.DefaultType | db.SQLFragment;
-        /**
         * **knowledge.discoveries.superseded_by**
         * - `text` in database
         * - Nullable, no default
@@ -4774,14 +4742,6 @@ declare module 'zapatos/schema' {
         * - `NOT NULL`, no default
         */
         summary?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
-        /**
-        * **knowledge.discoveries.summary_bigrams**
-        *
-        * knowledge.tsv_bigrams(summary_vector), filled by triggers; the phrase index of search (GIN, discoveries_summary_bigrams_idx).
-        * - `_text` in database
-        * - Nullable, no default
-        */
-        summary_bigrams?: string[] | db.Parameter<string[]> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string[] | db.Parameter<string[]> | null | db.DefaultType | db.SQLFragment>;
         /**
         * **knowledge.discoveries.superseded_by**
         * - `text` in database
