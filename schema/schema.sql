@@ -1047,7 +1047,7 @@ create function knowledge.search_discoveries(p_query text DEFAULT NULL::text, p_
   set pg_trgm.similarity_threshold = 0.3
   set plan_cache_mode = force_generic_plan
   set search_path = knowledge, core, public
-  as '...'; -- body sha256:4cf6594b61c01bbe61ed7cd8ae318eb9882ed2f012c0932a9fadc8ae049acf8f
+  as '...'; -- body sha256:1e497f9e0133284749d28a2ca17e9a78a02b13228f18c6b2cff53e9b9e9e2334
 create function knowledge.similar_discoveries(p_id text, p_limit integer DEFAULT 10) returns TABLE(id text, agent_id text, discovery_type text, status text, summary text, tags text[], shared_tags text[], shared_count integer, score double precision, created_at timestamp with time zone)
   language plpgsql stable rows 10
   set search_path = knowledge, core, public

@@ -171,6 +171,10 @@ begin
     -- rows (index-only on discoveries_created_summary_vector_idx), stopping at v_cap ...
     v_loose := case when v_tsq::text ~ '!' then v_tsq else regexp_replace(v_tsq::text, '<(-|[0-9]+)>', '&', 'g')::tsquery end;
     v_pairs := knowledge.tsquery_phrase_pairs(v_tsq);  -- null unless a phrase of plain lexemes alone
+    if v_pairs is not null and not exists (select 1 from pg_index i
+        where i.indexrelid = to_regclass('knowledge.discoveries_summary_bigrams_idx') and i.indisvalid) then
+      v_pairs := null;  -- no valid index (e.g. a failed concurrent build): the loose path, not a scan computing every row's pairs
+    end if;
     if v_loose = v_tsq then
       select array_agg(w.id order by w.created_at desc, w.id), array_agg(w.created_at order by w.created_at desc, w.id),
              array_agg((1 + ts_rank(w.summary_vector, v_tsq))::real order by w.created_at desc, w.id), count(*)
