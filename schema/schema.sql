@@ -589,6 +589,7 @@ CREATE UNIQUE INDEX discoveries_pkey ON knowledge.discoveries USING btree (id);
 CREATE INDEX discoveries_response_to_idx ON knowledge.discoveries USING btree (response_to) WHERE (response_to IS NOT NULL);
 CREATE INDEX discoveries_search_idx ON knowledge.discoveries USING gin (search_vector);
 CREATE INDEX discoveries_status_idx ON knowledge.discoveries USING btree (status, created_at DESC);
+CREATE INDEX discoveries_summary_bigrams_idx ON knowledge.discoveries USING gin (knowledge.tsv_bigrams(summary_vector));
 CREATE INDEX discoveries_summary_search_idx ON knowledge.discoveries USING gin (summary_vector);
 CREATE INDEX discoveries_summary_trgm_gist_idx ON knowledge.discoveries USING gist (summary public.gist_trgm_ops (siglen='256'));
 CREATE INDEX discoveries_summary_trgm_idx ON knowledge.discoveries USING gin (summary public.gin_trgm_ops);
@@ -1046,7 +1047,7 @@ create function knowledge.search_discoveries(p_query text DEFAULT NULL::text, p_
   set pg_trgm.similarity_threshold = 0.3
   set plan_cache_mode = force_generic_plan
   set search_path = knowledge, core, public
-  as '...'; -- body sha256:821326b0cd2a9ed41de9f0408d74a1abe33f2a4f561ba6c77254050e89c9b900
+  as '...'; -- body sha256:1e497f9e0133284749d28a2ca17e9a78a02b13228f18c6b2cff53e9b9e9e2334
 create function knowledge.similar_discoveries(p_id text, p_limit integer DEFAULT 10) returns TABLE(id text, agent_id text, discovery_type text, status text, summary text, tags text[], shared_tags text[], shared_count integer, score double precision, created_at timestamp with time zone)
   language plpgsql stable rows 10
   set search_path = knowledge, core, public
@@ -1067,6 +1068,12 @@ create function knowledge.supersede_discovery(p_old_id text, p_new_id text, p_ag
   language plpgsql volatile
   set search_path = knowledge, core, public
   as '...'; -- body sha256:d08ba8ad609bf1ddb2a181d8dccebed587444f7ecfc6ffecd1147593d6fccc3a
+create function knowledge.tsquery_phrase_pairs(p_query tsquery) returns text[]
+  language sql immutable strict parallel safe
+  as '...'; -- body sha256:6cfefdc9a9d1d13187652d2c136749b304d63a3e5f65b74fb5c08925fb334a64
+create function knowledge.tsv_bigrams(v tsvector) returns text[]
+  language sql immutable strict parallel safe
+  as '...'; -- body sha256:11335be7d67fab6d17582fa429c00936be20de374d0f6be775f976aa31fe3f07
 create function knowledge.update_discovery_status(p_id text, p_status text, p_actor_agent_id text DEFAULT NULL::text, p_admin boolean DEFAULT false) returns knowledge.discoveries
   language plpgsql volatile
   set search_path = knowledge, core, public
@@ -1226,6 +1233,8 @@ CREATE TRIGGER discoveries_summary_words_update AFTER UPDATE ON knowledge.discov
 -- function knowledge.store_discovery(text,text,text,text,text[],text,text[],text,text,text[],double precision,text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.summary_words_capture(): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.supersede_discovery(text,text,text,boolean): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.tsquery_phrase_pairs(tsquery): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function knowledge.tsv_bigrams(tsvector): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.update_discovery_status(text,text,text,boolean): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function knowledge.vocabulary_matches(text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- schema audit: <owner>=CREATE, USAGE
@@ -1670,6 +1679,8 @@ comment on function knowledge.supersede_discovery(pg_catalog.text,pg_catalog.tex
 Repeating the same call is a no-op. Who: the author of the superseding discovery (p_agent_id) or an admin (p_admin).
 Errors: GV400 INVALID_INPUT; GV403 NOT_AUTHOR; GV404 DISCOVERY_NOT_FOUND; GV409 ALREADY_SUPERSEDED (by another discovery); GV422 SUPERSEDE_CYCLE; GV423 when the actor cannot write.
 @nonnull id, agent_id, discovery_type, status, summary, details, tags, references_files, provenance, created_at, updated_at';
+comment on function knowledge.tsquery_phrase_pairs(pg_catalog.tsquery) is 'The adjacent lexeme pairs (''a b'') of a query that is one phrase of plain lexemes, as knowledge.tsv_bigrams writes them; null for any other query.';
+comment on function knowledge.tsv_bigrams(pg_catalog.tsvector) is 'The distinct adjacent-lexeme pairs of a tsvector (''a b'': b at the position after a), sorted; the phrase index of search is GIN on tsv_bigrams(summary_vector).';
 comment on function knowledge.update_discovery_status(pg_catalog.text,pg_catalog.text,pg_catalog.text,boolean) is 'Sets a discovery''s status (open, resolved, archived, disputed) and returns the row.
 resolved stamps resolved_at (kept when later archived); open and disputed clear it; a superseded discovery stays archived; the current status again changes nothing. Who: the author (p_actor_agent_id) or an admin (p_admin); any other writing agent may only mark it disputed.
 Errors: GV400 INVALID_INPUT; GV403 NOT_AUTHOR; GV404 DISCOVERY_NOT_FOUND; GV422 DISCOVERY_SUPERSEDED; GV423 when the actor cannot write.

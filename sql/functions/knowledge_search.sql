@@ -37,6 +37,30 @@ comment on function knowledge.vocabulary_matches(text) is
 query_word: the word''s position among the query''s first 16 distinct words; similarity: trigram similarity in [0, 1]. Per query word: the 5 nearest with similarity >= 0.3, and up to 50 that contain it when it has 3+ characters.
 @nonnull *';
 
+-- The adjacent lexeme pairs of a query that is one phrase of plain lexemes ('a' <-> 'b' <-> 'c': 'a b',
+-- 'b c'), in the form of knowledge.tsv_bigrams (migration 000020); null for any other query. The
+-- pairs of every summary the phrase matches, tsv_bigrams(summary_vector) (GIN-indexed, 000021), hold
+-- all of them: a match has the phrase's lexemes at consecutive positions, and tsv_bigrams pairs any
+-- two lexemes at consecutive positions. For two lexemes holding the pair is the match; for more, the
+-- pairs may lie apart ('a b x b c'), so the candidates are rechecked with @@
+-- (test/domain/searchBigrams.test.ts). Null, so the caller takes its
+-- loose path, for: lexemes the tsquery text quotes ('' or \\) or that hold a space (their text
+-- form is not the lexeme), prefixes and weights (':*', ':A' after the quote), <N> gaps (a stop word
+-- inside the phrase), and any other operator.
+create or replace function knowledge.tsquery_phrase_pairs(p_query tsquery)
+returns text[]
+language sql immutable strict parallel safe
+as $fn$
+  select case when p_query::text ~ $r$^'[^' \\]+'( <-> '[^' \\]+')+$$r$ then
+    (select array_agg(distinct l.w || ' ' || l.nxt)
+       from (select m.w[1] as w, lead(m.w[1]) over (order by m.o) as nxt
+               from regexp_matches(p_query::text, $r$'([^']+)'$r$, 'g') with ordinality as m(w, o)) l
+      where l.nxt is not null)
+  end
+$fn$;
+comment on function knowledge.tsquery_phrase_pairs(tsquery) is
+'The adjacent lexeme pairs (''a b'') of a query that is one phrase of plain lexemes, as knowledge.tsv_bigrams writes them; null for any other query.';
+
 -- docs/knowledge.md has the tiers. Ranking is exact within the newest candidates, not over every match:
 -- ranking every match of a common word meant detoasting and scoring tens of thousands of vectors
 -- (0.5-0.8 s at 100k discoveries). The vocabulary fallback replaced a trigram KNN over every summary
@@ -93,6 +117,7 @@ declare
   v_n integer;
   v_gin integer;
   v_loose tsquery;
+  v_pairs text[];
   v_ca timestamptz[];
   v_rk real[];
   v_rows real;
@@ -145,6 +170,11 @@ begin
     -- tier 1, static. The newest v_cap matches, in up to three bounded steps: 1. walk the 4,000 newest
     -- rows (index-only on discoveries_created_summary_vector_idx), stopping at v_cap ...
     v_loose := case when v_tsq::text ~ '!' then v_tsq else regexp_replace(v_tsq::text, '<(-|[0-9]+)>', '&', 'g')::tsquery end;
+    v_pairs := knowledge.tsquery_phrase_pairs(v_tsq);  -- null unless a phrase of plain lexemes alone
+    if v_pairs is not null and not exists (select 1 from pg_index i
+        where i.indexrelid = to_regclass('knowledge.discoveries_summary_bigrams_idx') and i.indisvalid) then
+      v_pairs := null;  -- no valid index (e.g. a failed concurrent build): the loose path, not a scan computing every row's pairs
+    end if;
     if v_loose = v_tsq then
       select array_agg(w.id order by w.created_at desc, w.id), array_agg(w.created_at order by w.created_at desc, w.id),
              array_agg((1 + ts_rank(w.summary_vector, v_tsq))::real order by w.created_at desc, w.id), count(*)
@@ -156,11 +186,12 @@ begin
             limit v_cap) w;
       v_sample := v_n;
     else
-      -- (a phrase: the same walk, over all 4,000, also counts the rows with all its words, for step 2)
+      -- (a phrase: the same walk, over all 4,000, also counts its candidates for step 2: the rows with
+      -- all its words, or its matches when it has pairs)
       select (array_agg(n.id order by n.created_at desc, n.id) filter (where n.hit))[1:v_cap],
              (array_agg(n.created_at order by n.created_at desc, n.id) filter (where n.hit))[1:v_cap],
              (array_agg((1 + ts_rank(n.sv, v_tsq))::real order by n.created_at desc, n.id) filter (where n.hit))[1:v_cap],
-             least(v_cap, count(*) filter (where n.hit)), count(*) filter (where n.loose)
+             least(v_cap, count(*) filter (where n.hit)), count(*) filter (where case when v_pairs is null then n.loose else n.hit end)
         into v_ids, v_ca, v_rk, v_n, v_sample
       from (select d.id, d.created_at, d.summary_vector as sv, d.summary_vector @@ v_tsq as hit, d.summary_vector @@ v_loose as loose
             from knowledge.discoveries d order by d.created_at desc, d.id limit 4000) n;
@@ -168,8 +199,9 @@ begin
     if v_n < v_cap then
       -- 2. ... too few there: the 4,000 newest rows are a sample (of the data, not the planner's
       -- statistics). A GIN collection costs a heap visit per candidate (about 15 index entries of the
-      -- walk); a phrase's candidates are the rows with all its words (v_loose: the phrase as &, not
-      -- under a negation, where & would not contain the phrase's matches), often far more than its
+      -- walk); a phrase's candidates are the rows with all its pairs (tsv_bigrams, nearly only
+      -- its matches) or else the rows with all its words (v_loose: the phrase as &, not under a
+      -- negation, where & would not contain the phrase's matches), often far more than its
       -- matches. The walk costs v_cap / (the sample's match share) entries, at most the table. The
       -- cheaper one runs; the collection is bounded at twice its sampled size (at least v_gin,
       -- 1,000-10,000: rows / 300), beyond which the walk runs after all ...
@@ -177,6 +209,17 @@ begin
       v_gin := greatest(greatest(1000, least(10000, v_rows / 300)), 2 * v_sample * v_rows / 4000)::integer;
       if 15 * v_sample * v_rows / 4000 > least(v_rows, v_cap * 4000.0 / greatest(v_n, 1)) then
         v_n := v_gin + 1;
+      elsif v_pairs is not null then
+        -- (a phrase of plain lexemes: the rows holding all its pairs, nearly only its matches; the
+        -- sample above counted matches)
+        with g as materialized (
+          select d.id, d.created_at, d.summary_vector as sv, d.summary_vector @@ v_tsq as hit from knowledge.discoveries d
+          where knowledge.tsv_bigrams(d.summary_vector) @> v_pairs limit v_gin + 1)  -- discoveries_summary_bigrams_idx
+        select t.ids, t.cas, t.rks, (select count(*) from g)
+          into v_ids, v_ca, v_rk, v_n
+        from (select array_agg(t.id order by t.created_at desc, t.id) as ids, array_agg(t.created_at order by t.created_at desc, t.id) as cas,
+                     array_agg((1 + ts_rank(t.sv, v_tsq))::real order by t.created_at desc, t.id) as rks
+                from (select g.id, g.created_at, g.sv from g where g.hit order by g.created_at desc, g.id limit v_cap) t) t;
       else
         with g as materialized (
           select d.id, d.created_at, d.summary_vector as sv, d.summary_vector @@ v_tsq as hit from knowledge.discoveries d

@@ -147,7 +147,7 @@ async function runPartial(opts: Options, server: string, redis: string): Promise
     out.server = { url: server.replace(/\/\/[^@]*@/, '//'), durable: isDurable(settings), settings };
     if (opts.growth) {
       kind = 'growth';
-      out.growth = await benchGrowth(server, { discoveries: opts.growthDiscoveries, states: opts.growthStates, iterations: quick ? 60 : 500, keep: opts.growthKeep, log });
+      out.growth = await benchGrowth(server, { discoveries: opts.growthDiscoveries, states: opts.growthStates, iterations: quick ? 60 : 500, keep: opts.growthKeep, keepPrefix: opts.growthKeepPrefix, log });
     } else if (opts.mixed) {
       kind = 'mixed';
       const sizes = quick ? { agents: 50, discoveries: 2_000, edges: 4_000, seed: 0.42 } : { agents: 100, discoveries: 10_000, edges: 20_000, seed: 0.42 };

@@ -17,12 +17,17 @@ export interface Options {
   growthDiscoveries: number[];
   growthStates: Array<[number, number]>;
   growthKeep: boolean;
+  growthKeepPrefix: string;
 }
 
 const positiveInt = (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${v}"`);
   return n;
+};
+const dbPrefix = (v: string) => {
+  if (!/^[a-z_][a-z0-9_]{0,50}$/.test(v)) throw new InvalidArgumentError(`expected a database name prefix (a-z, 0-9, _; at most 51 characters), got "${v}"`);
+  return v;
 };
 const intList = (v: string) => (v === 'none' ? [] : v.split(',').map((x) => positiveInt(x.trim())));
 const pairList = (v: string): Array<[number, number]> => (v === 'none' ? [] : v.split(',').map((x) => {
@@ -62,9 +67,10 @@ export function optionProblems(opts: Options, given: (key: keyof Options) => boo
     if (given('mixedSeconds') && sections.length > 0 && section !== 'mixed') problems.push(`--mixed-seconds applies only to the full run and --mixed, not to ${sections.map(([, s]) => s).join(' and ')}`);
     if (given('out') && (section === 'auditOnly' || section === 'sessionsOnly')) problems.push(`--out cannot be combined with ${flag(section)}: it writes no results file`);
   }
-  for (const [key, f] of [['growthDiscoveries', '--growth-discoveries'], ['growthStates', '--growth-states'], ['growthKeep', '--growth-keep']] as const) {
+  for (const [key, f] of [['growthDiscoveries', '--growth-discoveries'], ['growthStates', '--growth-states'], ['growthKeep', '--growth-keep'], ['growthKeepPrefix', '--growth-keep-prefix']] as const) {
     if (given(key) && !opts.growth) problems.push(`${f} needs --growth: it applies only to the growth section (without --growth the full run would start and ignore it)`);
   }
+  if (given('growthKeepPrefix') && opts.growth && !opts.growthKeep) problems.push('--growth-keep-prefix needs --growth-keep: it names the kept databases');
   if (opts.growth && opts.growthDiscoveries.length === 0 && opts.growthStates.length === 0) problems.push('--growth with --growth-discoveries none and --growth-states none measures nothing');
   return problems;
 }
@@ -95,6 +101,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--growth-states <list>', 'agents:state-rows pairs for --growth (none: skip the state rows)')
       .argParser(pairList).default([[10_000, 100_000], [1_000_000, 10_000_000]] as Array<[number, number]>, '10000:100000,1000000:10000000'))
     .option('--growth-keep', 'keep each generated knowledge database (govdb_bench_growth_k<n>) and reuse it in the next --growth-keep run instead of regenerating it (generate on a busy machine, time on a quiet one; drop with `drop database`)', false)
+    .addOption(new Option('--growth-keep-prefix <name>', 'name prefix of the kept databases (<prefix><n>): time copies of the kept corpora (`create database <prefix><n> template govdb_bench_growth_k<n>`) with this checkout\'s migrations, leaving the originals as they are')
+      .argParser(dbPrefix).default('govdb_bench_growth_k'))
     .showHelpAfterError()
     .action((opts: Options, cmd: Command) => {
       const problems = optionProblems(opts, (key) => { const source = cmd.getOptionValueSource(key); return source !== undefined && source !== 'default'; });

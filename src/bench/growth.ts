@@ -16,7 +16,7 @@ import { benchDatabase, dropDatabase, generateKnowledge, keptDatabase, markGener
  *   npm run bench -- --growth                       10k / 100k / 1M discoveries; 1M agents, 10M state rows
  *   npm run bench -- --growth --growth-discoveries 10000,100000 --growth-states 10000:100000,100000:1000000
  *
- * With `keep`, each knowledge database is named by its size (govdb_bench_growth_k<n>), kept after the
+ * With `keep`, each knowledge database is named by its size (govdb_bench_growth_k<n>, or keepPrefix<n>), kept after the
  * run and reused by the next run with `keep` (migrated again, not regenerated; the row reports the
  * kept generation times): the 1M corpus can be generated on a busy machine and timed on a quiet one.
  */
@@ -60,8 +60,8 @@ async function withClient<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Pro
   }
 }
 
-async function knowledgeAt(server: string, discoveries: number, iterations: number, keep: boolean, log: (s: string) => void): Promise<GrowthKnowledgeRow> {
-  const name = keep ? `govdb_bench_growth_k${discoveries}` : `govdb_bench_growth_k_${process.pid}`;
+async function knowledgeAt(server: string, discoveries: number, iterations: number, keep: boolean, keepPrefix: string, log: (s: string) => void): Promise<GrowthKnowledgeRow> {
+  const name = keep ? `${keepPrefix}${discoveries}` : `govdb_bench_growth_k_${process.pid}`;
   const { pool, generated } = keep ? await keptDatabase(server, name) : { ...(await benchDatabase(server, name)), generated: null };
   try {
     const agents = Math.max(50, Math.min(5000, Math.round(discoveries / 200)));
@@ -133,9 +133,9 @@ async function stateAt(server: string, agents: number, stateRows: number, iterat
   }
 }
 
-export async function benchGrowth(server: string, options: { discoveries: number[]; states: Array<[number, number]>; iterations: number; keep?: boolean; log: (s: string) => void }): Promise<GrowthResult> {
+export async function benchGrowth(server: string, options: { discoveries: number[]; states: Array<[number, number]>; iterations: number; keep?: boolean; keepPrefix?: string; log: (s: string) => void }): Promise<GrowthResult> {
   const result: GrowthResult = { knowledge: [], state: [] };
   for (const [agents, rows] of options.states) result.state.push(await stateAt(server, agents, rows, options.iterations, options.log));
-  for (const n of options.discoveries) result.knowledge.push(await knowledgeAt(server, n, options.iterations, options.keep ?? false, options.log));
+  for (const n of options.discoveries) result.knowledge.push(await knowledgeAt(server, n, options.iterations, options.keep ?? false, options.keepPrefix ?? 'govdb_bench_growth_k', options.log));
   return result;
 }

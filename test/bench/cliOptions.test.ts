@@ -19,6 +19,7 @@ describe('npm run bench -- option validation', () => {
     ['--growth-states', '100:1000'],
     ['--growth-discoveries', '1000'],
     ['--growth-discoveries', 'none'],
+    ['--growth-keep-prefix', 'scratch_k'],
   ])('%s without --growth is refused, naming the option', (...args) => {
     expect(parse(args)).toBe(`error: ${args[0]} needs --growth: it applies only to the growth section (without --growth the full run would start and ignore it)`);
   });
@@ -27,6 +28,13 @@ describe('npm run bench -- option validation', () => {
     expect(parse(['--growth', '--growth-discoveries', 'none', '--growth-states', '100:1000', '--growth-keep'])).toMatchObject({ growth: true, growthDiscoveries: [], growthStates: [[100, 1000]], growthKeep: true });
     expect(parse(['--growth', '--growth-discoveries', '1000,2000', '--growth-states', 'none'])).toMatchObject({ growthDiscoveries: [1000, 2000], growthStates: [] });
     expect(parse(['--growth', '--growth-discoveries', 'none', '--growth-states', 'none'])).toBe('error: --growth with --growth-discoveries none and --growth-states none measures nothing');
+  });
+
+  it('--growth-keep-prefix names the kept databases: needs --growth-keep and a database name prefix', () => {
+    expect(parse(['--growth', '--growth-keep', '--growth-keep-prefix', 'scratch_k'])).toMatchObject({ growthKeep: true, growthKeepPrefix: 'scratch_k' });
+    expect(parse(['--growth', '--growth-keep'])).toMatchObject({ growthKeepPrefix: 'govdb_bench_growth_k' });
+    expect(parse(['--growth', '--growth-keep-prefix', 'scratch_k'])).toBe('error: --growth-keep-prefix needs --growth-keep: it names the kept databases');
+    expect(parse(['--growth', '--growth-keep', '--growth-keep-prefix', 'Bad-Name'])).toMatch(/expected a database name prefix/);
   });
 
   it('at most one section option', () => {

@@ -2099,6 +2099,18 @@ export interface KnowledgeSupersedeDiscoveryRow {
 }
 const KnowledgeSupersedeDiscoverySpec: FunctionSpec = {"schema":"knowledge","name":"supersede_discovery","returns":"row","params":[{"key":"oldId","sqlName":"p_old_id","sqlType":"text","json":false},{"key":"newId","sqlName":"p_new_id","sqlType":"text","json":false},{"key":"agentId","sqlName":"p_agent_id","sqlType":"text","json":false},{"key":"admin","sqlName":"p_admin","sqlType":"boolean","json":false}],"nonNull":["id","agent_id","discovery_type","status","summary","details","tags","references_files","provenance","created_at","updated_at"]};
 
+/** Arguments of knowledge.tsquery_phrase_pairs(p_query tsquery). */
+export interface KnowledgeTsqueryPhrasePairsArgs {
+  query: string | null;
+}
+const KnowledgeTsqueryPhrasePairsSpec: FunctionSpec = {"schema":"knowledge","name":"tsquery_phrase_pairs","returns":"scalar","params":[{"key":"query","sqlName":"p_query","sqlType":"tsquery","json":false}]};
+
+/** Arguments of knowledge.tsv_bigrams(v tsvector). */
+export interface KnowledgeTsvBigramsArgs {
+  v: string | null;
+}
+const KnowledgeTsvBigramsSpec: FunctionSpec = {"schema":"knowledge","name":"tsv_bigrams","returns":"scalar","params":[{"key":"v","sqlName":"v","sqlType":"tsvector","json":false}]};
+
 /** Arguments of knowledge.update_discovery_status(p_id text, p_status text, p_actor_agent_id text, p_admin boolean). */
 export interface KnowledgeUpdateDiscoveryStatusArgs {
   id: string | null;
@@ -3232,6 +3244,20 @@ export const knowledge = {
   supersedeDiscovery: (db: Queryable, args: KnowledgeSupersedeDiscoveryArgs): Promise<KnowledgeSupersedeDiscoveryRow> =>
     callFunction<KnowledgeSupersedeDiscoveryRow>(db, KnowledgeSupersedeDiscoverySpec, args as unknown as Record<string, unknown>),
   /**
+   * The adjacent lexeme pairs ('a b') of a query that is one phrase of plain lexemes, as knowledge.tsv_bigrams writes them; null for any other query.
+   *
+   * knowledge.tsquery_phrase_pairs(p_query tsquery): immutable, strict, returns scalar.
+   */
+  tsqueryPhrasePairs: (db: Queryable, args: KnowledgeTsqueryPhrasePairsArgs): Promise<Array<string> | null> =>
+    callFunction<Array<string> | null>(db, KnowledgeTsqueryPhrasePairsSpec, args as unknown as Record<string, unknown>),
+  /**
+   * The distinct adjacent-lexeme pairs of a tsvector ('a b': b at the position after a), sorted; the phrase index of search is GIN on tsv_bigrams(summary_vector).
+   *
+   * knowledge.tsv_bigrams(v tsvector): immutable, strict, returns scalar.
+   */
+  tsvBigrams: (db: Queryable, args: KnowledgeTsvBigramsArgs): Promise<Array<string> | null> =>
+    callFunction<Array<string> | null>(db, KnowledgeTsvBigramsSpec, args as unknown as Record<string, unknown>),
+  /**
    * Sets a discovery's status (open, resolved, archived, disputed) and returns the row.
    * resolved stamps resolved_at (kept when later archived); open and disputed clear it; a superseded discovery stays archived; the current status again changes nothing. Who: the author (p_actor_agent_id) or an admin (p_admin); any other writing agent may only mark it disputed.
    * Errors: GV400 INVALID_INPUT; GV403 NOT_AUTHOR; GV404 DISCOVERY_NOT_FOUND; GV422 DISCOVERY_SUPERSEDED; GV423 when the actor cannot write.
@@ -3385,6 +3411,8 @@ export const functionSignatures = [
   { schema: "knowledge", name: "store_discoveries", args: "p_items jsonb", returns: "rows", returnsSet: true, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "store_discovery", args: "p_agent_id text, p_summary text, p_discovery_type text, p_details text, p_tags text[], p_severity text, p_references_files text[], p_response_to text, p_response_type text, p_related_to text[], p_confidence double precision, p_id text", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "supersede_discovery", args: "p_old_id text, p_new_id text, p_agent_id text, p_admin boolean", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
+  { schema: "knowledge", name: "tsquery_phrase_pairs", args: "p_query tsquery", returns: "scalar", returnsSet: false, volatility: "immutable", strict: true },
+  { schema: "knowledge", name: "tsv_bigrams", args: "v tsvector", returns: "scalar", returnsSet: false, volatility: "immutable", strict: true },
   { schema: "knowledge", name: "update_discovery_status", args: "p_id text, p_status text, p_actor_agent_id text, p_admin boolean", returns: "row", returnsSet: false, volatility: "volatile", strict: false },
   { schema: "knowledge", name: "vocabulary_matches", args: "p_query text", returns: "rows", returnsSet: true, volatility: "stable", strict: false },
 ] as const;
