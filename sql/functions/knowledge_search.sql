@@ -38,8 +38,8 @@ query_word: the word''s position among the query''s first 16 distinct words; sim
 @nonnull *';
 
 -- The adjacent lexeme pairs of a query that is one phrase of plain lexemes ('a' <-> 'b' <-> 'c': 'a b',
--- 'b c'), in the form of knowledge.tsv_bigrams (migration 000020); null for any other query. The
--- pairs of every summary the phrase matches, tsv_bigrams(summary_vector) (GIN-indexed, 000021), hold
+-- 'b c'), in the form of knowledge.tsv_bigrams (migration 000017); null for any other query. The
+-- pairs of every summary the phrase matches, tsv_bigrams(summary_vector) (GIN-indexed, 000018), hold
 -- all of them: a match has the phrase's lexemes at consecutive positions, and tsv_bigrams pairs any
 -- two lexemes at consecutive positions. For two lexemes holding the pair is the match; for more, the
 -- pairs may lie apart ('a b x b c'), so the candidates are rechecked with @@

@@ -3,7 +3,7 @@ import { knowledge } from '../../src/db/generated/functions';
 import { createMigratedDatabase, TestDatabase } from '../helpers/db';
 
 /**
- * The phrase index of search (migrations 000020-000021): GIN on knowledge.tsv_bigrams(summary_vector), and
+ * The phrase index of search (migrations 000017-000018): GIN on knowledge.tsv_bigrams(summary_vector), and
  * knowledge.search_discoveries collects a phrase's candidates with
  * `tsv_bigrams(summary_vector) @> knowledge.tsquery_phrase_pairs(query)` before rechecking them with @@. That is
  * correct only if the probe never misses a row the phrase matches: checked here on random text. For a

@@ -25,7 +25,7 @@ const QUERIES = [
   'alphacommon', 'note', 'betarare', 'gammaold', 'deltadetail', 'epsilondetail', '"zeta eta"', '"eta zeta"',
   '"kappa lambda"', 'kappa lambda', 'betarare OR epsilondetail', 'alphacommon -gammaold', 'gammaold deltadetail',
   'w13 alphacommon', 'd7', '"theta zeta"', '"note alphacommon"', '"alphacommon gammaold"', '"gammaold zeta"',
-  // phrases of plain lexemes probe the index of their pairs (migration 000021); the others take the loose path
+  // phrases of plain lexemes probe the index of their pairs (migration 000018); the others take the loose path
   '"omicron pi rho"', '"omicron pi"', '"pi omicron"', '"rho pi omicron"', '"pi rho"', '"risk drift"', '"risks drifting"',
   '"risk of drift"', '"drift risk"', '"sigma sigma"', '"sigma sigma sigma"', '"sigma tau sigma"', '"tau sigma sigma"',
   '"upsilon phi"', '"phi upsilon"', '"chi psi"', '"psi chi"', '"omicron p"', '"chi psi" -note', '"chi psi" OR "omicron pi rho"',

@@ -1,10 +1,10 @@
 --! Previous: sha1:eb961b2f116cbd5505c0ae24c937732447eaf937
---! Hash: sha1:6547a436c9b0f6e6f6ae001b9802d8c832ed79c0
+--! Hash: sha1:20d19cb7ff4cbccd468892e11bcd53515617ce8f
 --! Message: summary_bigrams
 
 -- Phrase index of discovery summaries, part 1: knowledge.tsv_bigrams(tsvector), the distinct
 -- adjacent-lexeme pairs of a tsvector ('a b' when lexeme b is at the position after lexeme a).
--- Migration 000021 indexes tsv_bigrams(summary_vector) (GIN, an expression index). A phrase
+-- Migration 000018 indexes tsv_bigrams(summary_vector) (GIN, an expression index). A phrase
 -- 'a' <-> 'b' <-> 'c' matches only rows whose pairs hold every adjacent pair of it ('a b', 'b c'), so
 -- knowledge.search_discoveries collects a phrase's candidates with
 -- `knowledge.tsv_bigrams(summary_vector) @> pairs` (then rechecks them with @@) instead of with the

@@ -1,11 +1,11 @@
---! Previous: sha1:6547a436c9b0f6e6f6ae001b9802d8c832ed79c0
---! Hash: sha1:21bc356cc33accd96a7fffd7dc25630aed480eca
+--! Previous: sha1:20d19cb7ff4cbccd468892e11bcd53515617ce8f
+--! Hash: sha1:fea5926947b7593b4033c67d42df5c65cfe884fa
 --! Message: summary_bigrams_index
 --! LockTimeout: 2min
 --! StatementTimeout: 2h
 
 --! no-transaction
--- Phrase index of discovery summaries, part 2 (000020 has the why): GIN on the adjacent-lexeme pairs
+-- Phrase index of discovery summaries, part 2 (000017 has the why): GIN on the adjacent-lexeme pairs
 -- of summary_vector. Built concurrently (SHARE UPDATE EXCLUSIVE: discoveries keep being read, stored
 -- and updated meanwhile); 1,000,000 discoveries: docs/performance.md, "Phrase bigrams". The build
 -- waits for the transactions older than it (lock_timeout 2 min instead of 5 s) and may take long on a
