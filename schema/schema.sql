@@ -627,7 +627,7 @@ create function audit.events_by_hashes(p_hashes text[]) returns TABLE(id bigint,
 create function audit.insert_events(p_events jsonb, p_source text DEFAULT 'server'::text) returns TABLE(inserted integer, duplicates integer)
   language plpgsql volatile
   set enable_nestloop = off
-  as '...'; -- body sha256:057f4af3eda49d5e1b3ca0c5452c68b0fd709d274196b1ec5ead965865923283
+  as '...'; -- body sha256:abe0bf24bdd332b6be984ba6b05d5049e336e3d92ccbce8d9a7211cacfb8783a
 create function audit.insert_tool_usage(p_rows jsonb, p_source text DEFAULT 'server'::text) returns TABLE(inserted integer, duplicates integer)
   language plpgsql volatile
   set enable_nestloop = off
