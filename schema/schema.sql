@@ -627,7 +627,7 @@ create function audit.events_by_hashes(p_hashes text[]) returns TABLE(id bigint,
 create function audit.insert_events(p_events jsonb, p_source text DEFAULT 'server'::text) returns TABLE(inserted integer, duplicates integer)
   language plpgsql volatile
   set enable_nestloop = off
-  as '...'; -- body sha256:abe0bf24bdd332b6be984ba6b05d5049e336e3d92ccbce8d9a7211cacfb8783a
+  as '...'; -- body sha256:d5b734bc30e6efe8c3e18e202d88ae5376cb95afac208795408fc4e9b4ed691a
 create function audit.insert_tool_usage(p_rows jsonb, p_source text DEFAULT 'server'::text) returns TABLE(inserted integer, duplicates integer)
   language plpgsql volatile
   set enable_nestloop = off

@@ -10,7 +10,9 @@
 // one connection per database; per call: wall time and the backend's CPU (utime+stime from
 // /proc/<pid>/stat, so the server must be local). Prints per-variant medians over rounds and the
 // paired ratio (variant k / variant 0) per round. --hold-seconds: after the rounds, keep loading into
-// variant 0 for that long (to attach `perf record -p <pid>`; the pid is printed).
+// variant 0 for that long (to attach `perf record -p <pid>`; the pid is printed). --duplicates: each
+// round then loads its batches once more (every hash stored: the re-mirroring / backfill case), timed
+// apart.
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
@@ -33,6 +35,7 @@ const batchSize = Number(arg('batch-size', 2000));
 const prefix = String(arg('prefix', 'audit18_exp'));
 const holdSeconds = Number(arg('hold-seconds', 0));
 const keep = arg('keep', false);
+const duplicates = arg('duplicates', false);
 const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
 let prev = null;
@@ -69,7 +72,7 @@ async function main() {
     const client = await connectClient(url);
     if (file !== '-') await client.query(fs.readFileSync(file, 'utf8'));
     const pid = (await client.query('select pg_backend_pid() as pid')).rows[0].pid;
-    dbs.push({ name, file, client, pid, wall: [], cpu: [] });
+    dbs.push({ name, file, client, pid, wall: [], cpu: [], dupWall: [], dupCpu: [] });
   }
   const sql = 'select * from audit.insert_events($1::jsonb, $2)';
   for (const d of dbs) await d.client.query(sql, [nextBatch(), 'server']); // warm-up (plans, caches)
@@ -85,6 +88,15 @@ async function main() {
       if (inserted !== batches * batchSize) throw new Error(`${d.name}: inserted ${inserted}, expected ${batches * batchSize}`);
       d.wall.push(wall);
       d.cpu.push((cpuMs(d.pid) - c0) / batches);
+      if (duplicates) {
+        const c1 = cpuMs(d.pid);
+        const t1 = process.hrtime.bigint();
+        let dups = 0;
+        for (const b of data) dups += (await d.client.query(sql, [b, 'server'])).rows[0].duplicates;
+        if (dups !== batches * batchSize) throw new Error(`${d.name}: ${dups} duplicates, expected ${batches * batchSize}`);
+        d.dupWall.push(Number(process.hrtime.bigint() - t1) / 1e6 / batches);
+        d.dupCpu.push((cpuMs(d.pid) - c1) / batches);
+      }
     }
   }
   const [a] = dbs;
@@ -93,6 +105,13 @@ async function main() {
     const cr = d.cpu.map((c, i) => c / a.cpu[i]);
     process.stdout.write(`${d.file}: per ${batchSize}-row call median wall ${median(d.wall).toFixed(1)} ms, backend CPU ${median(d.cpu).toFixed(1)} ms` +
       ` (${Math.round(batchSize / (median(d.wall) / 1000))} rows/s); paired vs ${a.file}: wall ×${median(wr).toFixed(3)} [${Math.min(...wr).toFixed(2)}-${Math.max(...wr).toFixed(2)}], CPU ×${median(cr).toFixed(3)}\n`);
+  }
+  if (duplicates) {
+    for (const d of dbs) {
+      const wr = d.dupWall.map((w, i) => w / a.dupWall[i]);
+      const cr = d.dupCpu.map((c, i) => c / a.dupCpu[i]);
+      process.stdout.write(`${d.file}: all-duplicate ${batchSize}-row call median wall ${median(d.dupWall).toFixed(1)} ms, backend CPU ${median(d.dupCpu).toFixed(1)} ms; paired vs ${a.file}: wall ×${median(wr).toFixed(3)}, CPU ×${median(cr).toFixed(3)}\n`);
+    }
   }
   if (holdSeconds > 0) {
     process.stdout.write(`holding: loading into ${a.name} for ${holdSeconds} s, backend pid ${a.pid}\n`);

@@ -58,15 +58,19 @@ begin
           confidence double precision, details jsonb, content_hash text, prev_hash text, source text))
           with ordinality as e(occurred_at, agent_id, session_id, event_type, confidence, details, content_hash, prev_hash, source, ord)
       ), new_hashes as (
-        -- a data-modifying WITH runs to completion whether or not it is read; in hash order, as the
-        -- deduplicated load does, so that two loaders of overlapping batches wait on each other's
-        -- hashes in one order (no deadlock)
+        -- in hash order, as the deduplicated load does, so that two loaders of overlapping batches
+        -- wait on each other's hashes in one order (no deadlock)
         insert into audit.event_hashes (content_hash, occurred_at)
         select content_hash, occurred_at from input order by content_hash
+        returning 1
       ), inserted as (
         insert into audit.events (occurred_at, agent_id, session_id, event_type, confidence, details, content_hash, prev_hash, source)
         select i.occurred_at, i.agent_id, i.session_id, i.event_type, i.confidence, i.details, i.content_hash, i.prev_hash, i.source
         from input i
+        -- a one-time filter that reads new_hashes to its end: every hash is inserted before the first
+        -- row, so a stored hash stops the statement before it wrote any row (left unread, the hashes
+        -- would be inserted after the rows: a batch of duplicates cost 2.4x the deduplicated load)
+        where (select count(*) from new_hashes) >= 0
         order by i.ord -- ids follow the order of the batch (the file order)
         returning 1
       )
