@@ -628,7 +628,7 @@ create function audit.events_by_hashes(p_hashes text[]) returns TABLE(id bigint,
 create function audit.insert_events(p_events jsonb, p_source text DEFAULT 'server'::text) returns TABLE(inserted integer, duplicates integer)
   language plpgsql volatile
   set enable_nestloop = off
-  as '...'; -- body sha256:057f4af3eda49d5e1b3ca0c5452c68b0fd709d274196b1ec5ead965865923283
+  as '...'; -- body sha256:d5b734bc30e6efe8c3e18e202d88ae5376cb95afac208795408fc4e9b4ed691a
 create function audit.insert_tool_usage(p_rows jsonb, p_source text DEFAULT 'server'::text) returns TABLE(inserted integer, duplicates integer)
   language plpgsql volatile
   set enable_nestloop = off

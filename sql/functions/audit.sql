@@ -12,10 +12,21 @@
 -- Speed (this is the audit mirror's hot path, docs/audit.md): the batch is decoded once with
 -- jsonb_to_recordset; no separate validation pass runs on the happy path, because the table's own
 -- constraints (event_type and content_hash format, occurred_at not null) refuse the same things. Only
--- when the insert fails is the batch inspected, to name the first offending element. Nested loops are
--- disabled for this function: the planner estimates a decoded batch at a handful of rows and would
--- otherwise join the batch with its new hashes by a nested loop, quadratic in the batch size
--- (2000 lines: 4 million comparisons, ~0.4 s of a ~0.5 s call).
+-- when the insert fails is the batch inspected, to name the first offending element.
+--
+-- Two statements, the cheap one first (docs/performance.md, "Audit mirror insert"). The mirror's
+-- steady state is a batch of hashes none of which is stored: the first statement inserts every hash
+-- with a plain INSERT (one descent of event_hashes_pkey per row, which checks uniqueness in passing)
+-- and the events beside it, with no DISTINCT, no join and no ON CONFLICT (whose pre-check is a second
+-- descent of the index per row plus a speculative-insertion lock: ~20% of the backend's CPU in the
+-- profile). When any hash is stored already or repeated inside the batch (re-mirroring after a crash,
+-- a backfill over mirrored lines, a concurrent loader), event_hashes_pkey refuses that statement, which
+-- is undone, and the second statement loads the batch deduplicated: it inserts the batch's distinct
+-- hashes with ON CONFLICT DO NOTHING and the event rows for exactly the hashes that were new (a row a
+-- CHECK refuses takes the second statement too, where a duplicate one is skipped as before). Nested
+-- loops are disabled for this function: the planner estimates a decoded batch at a handful of rows
+-- and would otherwise join the batch with its new hashes by a nested loop, quadratic in the batch
+-- size (2000 lines: 4 million comparisons, ~0.4 s of a ~0.5 s call).
 create or replace function audit.insert_events(p_events jsonb, p_source text default 'server')
 returns table (inserted integer, duplicates integer)
 language plpgsql
@@ -24,6 +35,7 @@ as $$
 declare
   v_total integer;
   v_inserted integer;
+  v_constraint text;
   v_bad record;
 begin
   if p_events is null or jsonb_typeof(p_events) <> 'array' then
@@ -35,29 +47,66 @@ begin
   v_total := jsonb_array_length(p_events);
 
   begin
-    with input as (
-      select distinct on (e.content_hash)
-        e.ord, e.occurred_at, e.agent_id, e.session_id, e.event_type, e.confidence,
-        coalesce(e.details, '{}'::jsonb) as details, e.content_hash, e.prev_hash,
-        coalesce(e.source, p_source, 'server') as source
-      from rows from (jsonb_to_recordset(p_events) as (
-        occurred_at timestamptz, agent_id text, session_id text, event_type text,
-        confidence double precision, details jsonb, content_hash text, prev_hash text, source text))
-        with ordinality as e(occurred_at, agent_id, session_id, event_type, confidence, details, content_hash, prev_hash, source, ord)
-      order by e.content_hash, e.ord
-    ), new_hashes as (
-      insert into audit.event_hashes (content_hash, occurred_at)
-      select content_hash, occurred_at from input
-      on conflict (content_hash) do nothing
-      returning content_hash
-    ), inserted as (
-      insert into audit.events (occurred_at, agent_id, session_id, event_type, confidence, details, content_hash, prev_hash, source)
-      select i.occurred_at, i.agent_id, i.session_id, i.event_type, i.confidence, i.details, i.content_hash, i.prev_hash, i.source
-      from input i join new_hashes n using (content_hash)
-      order by i.ord -- ids follow the order of the batch (the file order)
-      returning 1
-    )
-    select count(*)::integer into v_inserted from inserted;
+    begin
+      -- every hash new: each event and its hash, in batch order
+      with input as (
+        select e.ord, e.occurred_at, e.agent_id, e.session_id, e.event_type, e.confidence,
+          coalesce(e.details, '{}'::jsonb) as details, e.content_hash, e.prev_hash,
+          coalesce(e.source, p_source, 'server') as source
+        from rows from (jsonb_to_recordset(p_events) as (
+          occurred_at timestamptz, agent_id text, session_id text, event_type text,
+          confidence double precision, details jsonb, content_hash text, prev_hash text, source text))
+          with ordinality as e(occurred_at, agent_id, session_id, event_type, confidence, details, content_hash, prev_hash, source, ord)
+      ), new_hashes as (
+        -- in hash order, as the deduplicated load does, so that two loaders of overlapping batches
+        -- wait on each other's hashes in one order (no deadlock)
+        insert into audit.event_hashes (content_hash, occurred_at)
+        select content_hash, occurred_at from input order by content_hash
+        returning 1
+      ), inserted as (
+        insert into audit.events (occurred_at, agent_id, session_id, event_type, confidence, details, content_hash, prev_hash, source)
+        select i.occurred_at, i.agent_id, i.session_id, i.event_type, i.confidence, i.details, i.content_hash, i.prev_hash, i.source
+        from input i
+        -- a one-time filter that reads new_hashes to its end: every hash is inserted before the first
+        -- row, so a stored hash stops the statement before it wrote any row (left unread, the hashes
+        -- would be inserted after the rows: a batch of duplicates cost 2.4x the deduplicated load)
+        where (select count(*) from new_hashes) >= 0
+        order by i.ord -- ids follow the order of the batch (the file order)
+        returning 1
+      )
+      select count(*)::integer into v_inserted from inserted;
+    exception when unique_violation or check_violation or not_null_violation then
+      -- a hash stored already or repeated in the batch: the deduplicated load. A refused row is
+      -- loaded that way too, so that an invalid element whose hash is stored is skipped as a
+      -- duplicate, as before (that statement raises for the others, named below).
+      get stacked diagnostics v_constraint = constraint_name;
+      if sqlstate = '23505' and v_constraint is distinct from 'event_hashes_pkey' then
+        raise;
+      end if;
+      with input as (
+        select distinct on (e.content_hash)
+          e.ord, e.occurred_at, e.agent_id, e.session_id, e.event_type, e.confidence,
+          coalesce(e.details, '{}'::jsonb) as details, e.content_hash, e.prev_hash,
+          coalesce(e.source, p_source, 'server') as source
+        from rows from (jsonb_to_recordset(p_events) as (
+          occurred_at timestamptz, agent_id text, session_id text, event_type text,
+          confidence double precision, details jsonb, content_hash text, prev_hash text, source text))
+          with ordinality as e(occurred_at, agent_id, session_id, event_type, confidence, details, content_hash, prev_hash, source, ord)
+        order by e.content_hash, e.ord
+      ), new_hashes as (
+        insert into audit.event_hashes (content_hash, occurred_at)
+        select content_hash, occurred_at from input
+        on conflict (content_hash) do nothing
+        returning content_hash
+      ), inserted as (
+        insert into audit.events (occurred_at, agent_id, session_id, event_type, confidence, details, content_hash, prev_hash, source)
+        select i.occurred_at, i.agent_id, i.session_id, i.event_type, i.confidence, i.details, i.content_hash, i.prev_hash, i.source
+        from input i join new_hashes n using (content_hash)
+        order by i.ord
+        returning 1
+      )
+      select count(*)::integer into v_inserted from inserted;
+    end;
   exception when others then
     -- Name the first offending element instead of letting a constraint on the partition speak.
     select p.ord, p.problems into v_bad

@@ -105,6 +105,19 @@ export function pgProblem(value: unknown, where = 'value'): string | null {
   return null;
 }
 
+/** JSON escapes that decode to NUL or to a UTF-16 surrogate (paired or not), in either hex case. */
+const NUL_OR_SURROGATE_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
+
+/**
+ * Whether the JSON text of a line may hold something pgProblem reports; false guarantees that
+ * pgProblem(JSON.parse(text)) is null, so the mirror walks a parsed line only when this is true. A
+ * NUL or a surrogate in a parsed string or key comes from an escape (`\u0000`, `\uD800`-`\uDFFF`) or
+ * from the same character in the text itself; lines with a paired surrogate escape are walked too.
+ */
+export function textMayBePgUnsafe(text: string): boolean {
+  return text.includes('\u0000') || NUL_OR_SURROGATE_ESCAPE.test(text) || UNPAIRED_SURROGATE.test(text);
+}
+
 /** Whether a JSON value holds a NUL character in any string or key (PostgreSQL text and jsonb cannot). */
 export function hasNul(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('\u0000');

@@ -1,7 +1,7 @@
 import path from 'path';
 import type { Queryable } from '../db/pool';
 import { GovdbError, isGovdbError } from '../errors';
-import { AuditLine, checkLine, pgProblem, pgSafeText } from './auditLine';
+import { AuditLine, checkLine, pgProblem, pgSafeText, textMayBePgUnsafe } from './auditLine';
 import { sha256Hex } from './canonicalJson';
 import type { AuditLog } from './auditLog';
 import { EventRow, InsertResult, insertEvents, MirrorReject, recordMirrorRejects } from './auditDb';
@@ -283,7 +283,7 @@ export class AuditMirror {
     const rejects: MirrorReject[] = [];
     for (const raw of lines) {
       const check = checkLine(raw.text);
-      const unsafe = check.ok ? pgProblem(check.line) : null;
+      const unsafe = check.ok && textMayBePgUnsafe(raw.text) ? pgProblem(check.line) : null;
       if (!check.ok) rejects.push(rejectOf(raw, `not a valid audit line (${check.reason})`));
       else if (unsafe) rejects.push(rejectOf(raw, `PostgreSQL cannot load it: ${unsafe}`));
       else rows.push(toRow(check.line, raw));

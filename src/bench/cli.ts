@@ -43,7 +43,7 @@ async function runBenchmark(opts: Options): Promise<{ results: BenchResults; fil
       const a = await benchAudit({ pool, redisUrl: redis, iterations, quick });
       for (const r of [a.append, a.durable]) process.stdout.write(formatRow(r) + '\n');
       process.stdout.write(`audit acknowledged (fsynced before the reply): p50 added ${a.durable.op.p50.toFixed(3)} ms (raw write+fdatasync p50 ${a.durable.floor.p50.toFixed(3)} ms); ${Math.round(a.durableEventsPerSec)} acknowledged events/s with ${a.durableProducers} producers vs ${Math.round(a.rawFsyncsPerSec)} raw fdatasyncs/s\n`);
-      process.stdout.write(`audit mirror into PostgreSQL: ${Math.round(a.mirrorEventsPerSec)} events/s (${a.mirrorLines} lines)\n`);
+      process.stdout.write(`audit mirror into PostgreSQL: ${Math.round(a.mirrorEventsPerSec)} events/s (${a.mirrorLines} lines); floor (same rows, plain INSERT per 2000 into an unindexed table) ${Math.round(a.mirrorFloorRowsPerSec)} rows/s, ratio ×${(a.mirrorFloorRowsPerSec / a.mirrorEventsPerSec).toFixed(2)}\n`);
     } finally {
       await pool.end();
       await dropDatabase(server, `govdb_bench_${process.pid}`).catch(() => undefined);
@@ -116,7 +116,7 @@ async function runBenchmark(opts: Options): Promise<{ results: BenchResults; fil
       concurrency,
       mixed,
       audit: {
-        mirrorEventsPerSec: Math.round(audit.mirrorEventsPerSec), mirrorLines: audit.mirrorLines,
+        mirrorEventsPerSec: Math.round(audit.mirrorEventsPerSec), mirrorLines: audit.mirrorLines, mirrorFloorRowsPerSec: Math.round(audit.mirrorFloorRowsPerSec),
         durableEventsPerSec: Math.round(audit.durableEventsPerSec), durableProducers: audit.durableProducers, rawFsyncsPerSec: Math.round(audit.rawFsyncsPerSec),
         durableAddedP50Ms: audit.durable.op.p50, fsyncFloorP50Ms: audit.durable.floor.p50,
       },
@@ -192,7 +192,7 @@ function printSummary(r: BenchResults): void {
   }
   for (const l of r.mixed?.levels ?? []) process.stdout.write(`mixed MCP workload ${String(l.clients).padStart(2)} clients: ${l.opsPerSec} ops/s (p50 ${l.latencyMs.p50.toFixed(2)}, p99 ${l.latencyMs.p99.toFixed(2)} ms), server peak RSS ${l.serverPeakRssMb} MB, errors ${l.errors}\n`);
   if (r.mixed?.profile) process.stdout.write(`mixed workload server profile (${r.mixed.profile.clients} clients), idle ${r.mixed.profile.idlePercent}%, busy self time: ${r.mixed.profile.byPackage.map((f) => `${f.frame} ${f.selfPercent}%`).join(', ')}\n`);
-  process.stdout.write(`audit mirror into PostgreSQL: ${r.audit.mirrorEventsPerSec} events/s (${r.audit.mirrorLines} lines)\n`);
+  process.stdout.write(`audit mirror into PostgreSQL: ${r.audit.mirrorEventsPerSec} events/s (${r.audit.mirrorLines} lines)${r.audit.mirrorFloorRowsPerSec ? `; floor (same rows, plain INSERT per 2000 into an unindexed table) ${r.audit.mirrorFloorRowsPerSec} rows/s` : ''}\n`);
   process.stdout.write(`legacy import: ${r.import.rows} rows from ${r.import.lines} lines in ${r.import.ms} ms = ${r.import.rowsPerSec} rows/s, peak RSS ${r.import.peakRssMb} MB\n`);
   process.stdout.write(`govdb migrate from empty: p50 ${r.migrateFromEmptyMs.p50.toFixed(0)} ms (n=${r.migrateFromEmptyMs.n})\n`);
 }

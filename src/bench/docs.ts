@@ -48,7 +48,7 @@ export function renderFigures(r: BenchResults, resultsFile: string): string {
     out.push(`${c.sameAgent.clients} clients on one agent: ${c.sameAgent.updatesPerSec} updates/s, ${c.sameAgent.completed} completed, ${c.sameAgent.rows} state rows, seq gapless: ${c.sameAgent.seqGapless ? 'yes' : 'NO'}.`);
     out.push('');
   }
-  out.push(`Audit mirror ${r.audit.mirrorEventsPerSec} events/s (${r.audit.mirrorLines} lines); legacy import ${r.import.rowsPerSec} rows/s over ${r.import.lines} lines, peak RSS ${r.import.peakRssMb} MB; \`govdb migrate\` from empty p50 ${r.migrateFromEmptyMs.p50.toFixed(0)} ms (n=${r.migrateFromEmptyMs.n}); knowledge graph ${r.knowledge.discoveries} discoveries, ${r.knowledge.edges} edges.`);
+  out.push(`Audit mirror ${r.audit.mirrorEventsPerSec} events/s (${r.audit.mirrorLines} lines${r.audit.mirrorFloorRowsPerSec ? `; floor, plain INSERT per 2,000 rows into an unindexed table: ${r.audit.mirrorFloorRowsPerSec} rows/s` : ''}); legacy import ${r.import.rowsPerSec} rows/s over ${r.import.lines} lines, peak RSS ${r.import.peakRssMb} MB; \`govdb migrate\` from empty p50 ${r.migrateFromEmptyMs.p50.toFixed(0)} ms (n=${r.migrateFromEmptyMs.n}); knowledge graph ${r.knowledge.discoveries} discoveries, ${r.knowledge.edges} edges.`);
   return out.join('\n');
 }
 

@@ -30,6 +30,8 @@ export interface BenchResults {
   /** durable* fields: acknowledged (fsynced) audit appends beside a raw fdatasync floor; absent in runs before they existed */
   audit: {
     mirrorEventsPerSec: number; mirrorLines: number;
+    /** the mirror's floor (src/bench/benches.ts mirrorFloor); absent in runs before it existed. Runs before 2026-11-30 (issue 18) counted only the bulk lines in mirrorEventsPerSec, not the acknowledged appends mirrored in the same timed run */
+    mirrorFloorRowsPerSec?: number;
     durableEventsPerSec?: number; durableProducers?: number; rawFsyncsPerSec?: number; durableAddedP50Ms?: number; fsyncFloorP50Ms?: number;
   };
   import: { lines: number; rows: number; ms: number; rowsPerSec: number; peakRssMb: number };

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { buildLine, checkLine, normaliseEvent, NUL_REPLACEMENT, pgProblem, pgSafeText, SURROGATE_REPLACEMENT } from '../../src/audit/auditLine';
+import { buildLine, checkLine, normaliseEvent, NUL_REPLACEMENT, pgProblem, pgSafeText, SURROGATE_REPLACEMENT, textMayBePgUnsafe } from '../../src/audit/auditLine';
 import { insertEvents } from '../../src/audit/auditDb';
 import { createMigratedDatabase, TestDatabase } from '../helpers/db';
 
@@ -41,6 +41,33 @@ describe('canonical line encoding vs PostgreSQL', () => {
     );
     expect(pgSafeText('lone \ud800 surrogate')).toBe(`lone ${SURROGATE_REPLACEMENT} surrogate`);
     expect(pgSafeText('a\u0000b')).toBe(`a${NUL_REPLACEMENT}b`);
+  });
+
+  it('textMayBePgUnsafe: false only for texts whose parsed value pgProblem finds nothing in', () => {
+    // JSON texts as JSON.stringify writes them (NUL and lone surrogates escaped, in either hex case
+    // after the flip) and as hand-made text with the characters raw
+    const escaped = fc.tuple(anyString, anyString, fc.array(anyString, { maxLength: 3 }), fc.boolean())
+      .map(([k, v, list, upper]) => {
+        const text = JSON.stringify({ ts: 'x', details: { [k]: v, list } });
+        return upper ? text.replace(/\\u([0-9a-f]{4})/g, (_m, h: string) => `\\u${h.toUpperCase()}`) : text;
+      });
+    // a JSON string may hold any character raw but the quote, the backslash and the controls
+    const rawSafe = (x: string) => [...x].filter((c) => c !== '"' && c !== '\\' && c.charCodeAt(0) >= 0x20).join('');
+    const raw = fc.tuple(anyString, anyString).map(([k, v]) => `{"${rawSafe(k)}":"${rawSafe(v)}"}`);
+    let unsafeSeen = 0;
+    fc.assert(
+      fc.property(fc.oneof(escaped, raw), (text) => {
+        const problem = pgProblem(JSON.parse(text));
+        if (problem !== null) unsafeSeen++;
+        if (!textMayBePgUnsafe(text)) expect(problem).toBeNull();
+      }),
+      { numRuns: 5000 },
+    );
+    expect(unsafeSeen).toBeGreaterThan(100); // the generators do reach unsafe values
+    expect(textMayBePgUnsafe('{"a":"\\u0000"}')).toBe(true);
+    expect(textMayBePgUnsafe('{"a":"\\uDBFF"}')).toBe(true);
+    expect(textMayBePgUnsafe('{"a":"\ud800"}')).toBe(true);
+    expect(textMayBePgUnsafe('{"a":"plain \u00e9 \ud83d\ude00"}')).toBe(false);
   });
 
   it('every line built from arbitrary strings is accepted by PostgreSQL json and jsonb and round-trips', async () => {

@@ -38,6 +38,7 @@ describe('benchmark --quick', () => {
     expect(results.metadataInvalidationMs.n).toBeGreaterThan(0);
     expect(results.import.rows).toBeGreaterThan(0);
     expect(results.audit.mirrorEventsPerSec).toBeGreaterThan(0);
+    expect(results.audit.mirrorFloorRowsPerSec).toBeGreaterThan(0);
     expect(results.audit.durableEventsPerSec).toBeGreaterThan(0);
     expect(results.audit.rawFsyncsPerSec).toBeGreaterThan(0);
     expect(results.migrateFromEmptyMs.n).toBe(1);
