@@ -3,7 +3,7 @@
 // method): databases on the durable benchmark server, each migrated by its own ledger and prefilled
 // alike (17 agents, 20,000 state rows each); rounds of N calls through the service layer
 // (createEisvService of this build) alternate between them on one connection each, the order
-// reversed every round; each round reads the backend's CPU from /proc/<pid>/schedstat (ns).
+// reversed every round (5,000 idle agents beside them, --idle-agents); each round reads the backend's CPU from /proc/<pid>/schedstat (ns).
 // Prints per variant the median CPU per call, and the median of the per-round ratios against the first.
 //
 //   node bench/experiments/update-cpu-ab.js --variant a=/path/to/ledger-root --variant b=. [--lock-only c=.]
@@ -37,6 +37,7 @@ const keep = args.includes('--keep');
 const server = opt('--server', 'postgres://postgres@127.0.0.1:54397');
 const AGENTS = 17;
 const ROWS = 20000;
+const IDLE = Number(opt('--idle-agents', 5000));
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const cpuNs = (pid) => Number(fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
@@ -58,6 +59,9 @@ async function prepare(v) {
     await c.connect();
     try {
       await c.query(`insert into core.agents (id, label) select 'ab' || i, 'ab ' || i from generate_series(1, ${AGENTS}) i`);
+      // a fleet around them that does not update, so the plans are those of a real table (index scans), not
+      // of a one-page table that a generic plan would scan whole
+      await c.query(`insert into core.agents (id, label) select 'idle' || i, 'idle ' || i from generate_series(1, ${IDLE}) i`);
       await c.query(`insert into core.agent_state (agent_id, seq, energy, information, entropy, void, coherence, risk, phi, regime, verdict, decision, health_status, state, recorded_at)
                      select 'ab' || a, s, 0.7, 0.8, 0.2, 0.0, 0.5, 0.3, 0.1, 'STABLE', 'safe', 'proceed', 'healthy',
                             jsonb_build_object('model', 'eisv-euler-v1', 'bench', true), now() - make_interval(secs => ${ROWS} - s)
