@@ -713,7 +713,7 @@ create function core.dashboard_agent(p_agent_id text) returns jsonb
   as '...'; -- body sha256:bbaf699025a9c20983095c8dd45a58b5cd3b59da0dd38be5ead0e35a2a68fd8b
 create function core.dashboard_agents(p_status text DEFAULT NULL::text, p_search text DEFAULT NULL::text, p_limit integer DEFAULT 500, p_offset integer DEFAULT 0) returns TABLE(id text, label text, status text, purpose text, tags text[], parent_agent_id text, update_count bigint, created_at timestamp with time zone, last_activity_at timestamp with time zone, risk double precision, coherence double precision, verdict text, decision text, total_count bigint)
   language plpgsql stable rows 50
-  as '...'; -- body sha256:5d2399a2d616547a6ea8432f87e24fa6648c2406f17d500bd574f0f41fc03161
+  as '...'; -- body sha256:798664d75bb7962ad207c4a9114c2f2fb2fc8504291c5b0688fbe4593f9aba16
 create function core.dashboard_audit_chain(p_window integer DEFAULT 1000) returns jsonb
   language plpgsql stable
   as '...'; -- body sha256:5c65edf13116142c05b389904124788f4d0c68a57f1f9d39c4e27af8c94a1ed7
@@ -885,7 +885,7 @@ create function core.list_agent_sessions(p_agent_id text) returns SETOF core.ses
   as '...'; -- body sha256:7c13dbf0b7474a34725b79ec1027da296296208574f30cb4b8899a54639f0fa4
 create function core.list_agents(p_status text DEFAULT NULL::text, p_tag text DEFAULT NULL::text, p_parent_agent_id text DEFAULT NULL::text, p_include_deleted boolean DEFAULT false, p_limit integer DEFAULT 50, p_offset integer DEFAULT 0) returns TABLE(id text, label text, status core.agent_status, purpose text, tags text[], parent_agent_id text, update_count bigint, created_at timestamp with time zone, last_activity_at timestamp with time zone)
   language plpgsql stable rows 50
-  as '...'; -- body sha256:2353ea27da1d3d75470ec78a957a762034e3b2143c7ce792649d51e27af9fbcc
+  as '...'; -- body sha256:852c71b2ec0b0f03f938cc6157f9e492390013e31d40fea4f21c7def9df43c70
 create function core.lookup_session(p_session_id text, p_ttl_ms bigint) returns SETOF core.sessions
   language plpgsql volatile rows 1
   as '...'; -- body sha256:438b3eb42299ebc1dfff2c50eb48ec7c005429f518d0ab1332087808ad419a07

@@ -513,15 +513,20 @@ begin
     raise exception using errcode = 'GV400', detail = 'INVALID_FILTER',
       message = format('Invalid agent list filter: %s', array_to_string(v_problems, '; '));
   end if;
+  -- the page first, then its counters (core.agent_activity): joining before the limit would hash
+  -- every agent's counters to return p_limit of them
   return query
-    select a.id, a.label, a.status, a.purpose, a.tags, a.parent_agent_id, coalesce(x.update_count, 0), a.created_at, x.last_activity_at
-    from core.agents a left join core.agent_activity x on x.agent_id = a.id
-    where (p_status is null or a.status = p_status::core.agent_status)
-      and (p_status is not null or coalesce(p_include_deleted, false) or a.status <> 'deleted')
-      and (v_tag is null or a.tags @> array[v_tag])
-      and (p_parent_agent_id is null or a.parent_agent_id = p_parent_agent_id)
-    order by a.created_at desc, a.id
-    limit p_limit offset p_offset;
+    select p.id, p.label, p.status, p.purpose, p.tags, p.parent_agent_id, coalesce(x.update_count, 0), p.created_at, x.last_activity_at
+    from (select a.id, a.label, a.status, a.purpose, a.tags, a.parent_agent_id, a.created_at
+            from core.agents a
+           where (p_status is null or a.status = p_status::core.agent_status)
+             and (p_status is not null or coalesce(p_include_deleted, false) or a.status <> 'deleted')
+             and (v_tag is null or a.tags @> array[v_tag])
+             and (p_parent_agent_id is null or a.parent_agent_id = p_parent_agent_id)
+           order by a.created_at desc, a.id
+           limit p_limit offset p_offset) p
+    left join core.agent_activity x on x.agent_id = p.id
+    order by p.created_at desc, p.id;
 end;
 $$;
 comment on function core.list_agents(text,text,text,boolean,integer,integer) is

@@ -166,6 +166,30 @@ describe('the bridge of the superseded columns (migration agent_activity)', () =
     expect(await activity('activity-bridge')).toBeUndefined();
   });
 
+  it('dashboard_agents: the whole-fleet path and the filtered path page the same order as a plain join', async () => {
+    // agents with and without activity (null times sort last, ties by id), some paused
+    for (let i = 0; i < 12; i++) {
+      const { agentId } = await agents().onboard({ label: `activity-page-${i}` });
+      if (i % 3 !== 0) await db.pool.query(`update core.agent_activity set last_activity_at = now() - make_interval(mins => $2::int) where agent_id = $1`, [agentId, (i * 7) % 5]);
+      if (i % 4 === 1) await agents().pause(agentId);
+    }
+    const reference = async (status: string | null) => (await db.pool.query(
+      `select a.id, x.update_count::int as n, x.last_activity_at as at, count(*) over ()::int as total
+         from core.agents a join core.agent_activity x on x.agent_id = a.id
+        where $1::text is null or a.status::text = $1
+        order by x.last_activity_at desc nulls last, a.id`, [status])).rows;
+    for (const status of [null, 'active', 'paused']) {
+      const all = await reference(status);
+      expect(all.length).toBeGreaterThan(2);
+      for (const [limit, offset] of [[5, 0], [5, 5], [1000, 0], [3, all.length - 2], [3, all.length]]) {
+        const got = (await db.pool.query(
+          `select id, update_count::int as n, last_activity_at as at, total_count::int as total
+             from core.dashboard_agents(p_status => $1, p_limit => $2, p_offset => $3)`, [status, limit, offset])).rows;
+        expect(got).toEqual(all.slice(offset, offset + limit));
+      }
+    }
+  });
+
   it('the dashboard shows the counters of core.agent_activity, latest activity first', async () => {
     const { agentId } = await agents().onboard({ label: 'activity-dashboard' });
     const u = await createEisvService(db.pool).processUpdate({ agentId, ...report });
