@@ -181,7 +181,7 @@ describe('the bridge of the superseded columns (migration agent_activity)', () =
     for (const status of [null, 'active', 'paused']) {
       const all = await reference(status);
       expect(all.length).toBeGreaterThan(2);
-      for (const [limit, offset] of [[5, 0], [5, 5], [1000, 0], [3, all.length - 2], [3, all.length]]) {
+      for (const [limit, offset] of [[5, 0], [5, 5], [1000, 0], [3, all.length - 2], [3, all.length]] as Array<[number, number]>) {
         const got = (await db.pool.query(
           `select id, update_count::int as n, last_activity_at as at, total_count::int as total
              from core.dashboard_agents(p_status => $1, p_limit => $2, p_offset => $3)`, [status, limit, offset])).rows;
