@@ -166,6 +166,15 @@ create table audit.tool_usage_hashes (
 );
 alter table audit.tool_usage_hashes add constraint tool_usage_hashes_pkey PRIMARY KEY (content_hash);
 
+create table core.agent_activity (
+  agent_id text not null,
+  update_count bigint not null default 0,
+  last_activity_at timestamp with time zone
+) with (fillfactor=50);
+alter table core.agent_activity add constraint agent_activity_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES core.agents(id) ON DELETE CASCADE;
+alter table core.agent_activity add constraint agent_activity_pkey PRIMARY KEY (agent_id);
+alter table core.agent_activity add constraint agent_activity_update_count_nonnegative CHECK (update_count >= 0);
+
 create table core.agent_lifecycle_events (
   id bigint not null generated always as identity,
   agent_id text not null,
@@ -523,6 +532,7 @@ CREATE INDEX tool_usage_default_tool_name_occurred_at_idx ON audit.tool_usage_de
 CREATE UNIQUE INDEX tool_usage_hashes_pkey ON audit.tool_usage_hashes USING btree (content_hash);
 CREATE UNIQUE INDEX tool_usage_pkey ON ONLY audit.tool_usage USING btree (occurred_at, id);
 CREATE INDEX tool_usage_tool_time_idx ON ONLY audit.tool_usage USING btree (tool_name, occurred_at DESC);
+CREATE UNIQUE INDEX agent_activity_pkey ON core.agent_activity USING btree (agent_id);
 CREATE INDEX agent_lifecycle_events_agent_idx ON core.agent_lifecycle_events USING btree (agent_id, occurred_at DESC);
 CREATE UNIQUE INDEX agent_lifecycle_events_pkey ON core.agent_lifecycle_events USING btree (id);
 CREATE UNIQUE INDEX agent_state_agent_seq_key ON core.agent_state USING btree (agent_id, seq DESC);
@@ -657,6 +667,9 @@ create function audit.record_mirror_rejects(p_rejects jsonb) returns integer
 create function audit.server_event_hashes(p_after_id bigint DEFAULT 0, p_limit integer DEFAULT 10000) returns TABLE(id bigint, content_hash text, occurred_at timestamp with time zone)
   language sql stable
   as '...'; -- body sha256:15addd7db5242e06b9e119f934030cdb25c8a08d2093212e72f83c6d9869ebb0
+create function core.agent_activity_bridge() returns trigger
+  language plpgsql volatile
+  as '...'; -- body sha256:35c3c924fe7da37524ea66df3ca622e63c186709fff1007aab1fbf54e14a7afc
 create function core.agent_state_history(p_agent_id text, p_limit integer DEFAULT 100, p_before_seq bigint DEFAULT NULL::bigint) returns TABLE(seq bigint, energy double precision, information double precision, entropy double precision, void double precision, coherence double precision, risk double precision, phi double precision, regime text, verdict core.verdict, health_status core.health_status, decision core.decision, state jsonb, recorded_at timestamp with time zone)
   language plpgsql stable rows 100
   as '...'; -- body sha256:8e1daa1d303745ef1379da9ca879bbe859577339aab0703c72b962cfc1a0e31c
@@ -698,10 +711,10 @@ create function core.clean_tag(p_tag text) returns text
   as '...'; -- body sha256:ba55cc4a79d93cfa90d0d9f23565fd0556c8cea39c4e1312e5222d92fa320f86
 create function core.dashboard_agent(p_agent_id text) returns jsonb
   language plpgsql stable
-  as '...'; -- body sha256:b1f94ba223075f66f3d75e4075cd045d8d457be46d3e6d984ae3f2562a8536eb
+  as '...'; -- body sha256:bbaf699025a9c20983095c8dd45a58b5cd3b59da0dd38be5ead0e35a2a68fd8b
 create function core.dashboard_agents(p_status text DEFAULT NULL::text, p_search text DEFAULT NULL::text, p_limit integer DEFAULT 500, p_offset integer DEFAULT 0) returns TABLE(id text, label text, status text, purpose text, tags text[], parent_agent_id text, update_count bigint, created_at timestamp with time zone, last_activity_at timestamp with time zone, risk double precision, coherence double precision, verdict text, decision text, total_count bigint)
   language plpgsql stable rows 50
-  as '...'; -- body sha256:2a56319a057985a3b10fdbf59455fe25982ec3c7d2556fd45fbfabf52a2f8f8f
+  as '...'; -- body sha256:798664d75bb7962ad207c4a9114c2f2fb2fc8504291c5b0688fbe4593f9aba16
 create function core.dashboard_audit_chain(p_window integer DEFAULT 1000) returns jsonb
   language plpgsql stable
   as '...'; -- body sha256:5c65edf13116142c05b389904124788f4d0c68a57f1f9d39c4e27af8c94a1ed7
@@ -762,7 +775,7 @@ create function core.dialectic_request_review(p_paused_agent_id text, p_reviewer
   as '...'; -- body sha256:5e49aa4c5071a0c84468eae565c3806aead6cea5c0c58c8d4b4641657679ef54
 create function core.dialectic_reviewer_candidates(p_paused_agent_id text) returns TABLE(agent_id text, status core.agent_status, last_activity_at timestamp with time zone, active_session_id text, reviewed_recently boolean, eligible boolean)
   language sql stable rows 500
-  as '...'; -- body sha256:be2a90b64a72266c2cde4b6ced8aab4f5aac93ccc1b5720271700fe3656859a6
+  as '...'; -- body sha256:52590f46d59788c438f154d562ec19563f7c8d31853f48b8e4b315abc6f28f2d
 create function core.dialectic_submit_antithesis(p_session_id text, p_agent_id text, p_reasoning text, p_concerns jsonb DEFAULT '[]'::jsonb, p_observed_metrics jsonb DEFAULT '{}'::jsonb, p_proposed_conditions jsonb DEFAULT '[]'::jsonb) returns core.dialectic_sessions
   language sql volatile
   as '...'; -- body sha256:937aa33bb3c9ce7fe61b258cab1fecc92c101382e12755643efe5bacc4ef05a5
@@ -804,7 +817,7 @@ create function core.eisv_step_rows(p_energy double precision, p_information dou
   as '...'; -- body sha256:4f480073ea306d4dc12043c7a48f7ac5b484a37c8bfb92f534117b5a6a0a1740
 create function core.get_agent(p_agent_id text, OUT id text, OUT label text, OUT status core.agent_status, OUT purpose text, OUT notes text, OUT tags text[], OUT parent_agent_id text, OUT spawn_reason text, OUT metadata jsonb, OUT update_count bigint, OUT created_at timestamp with time zone, OUT updated_at timestamp with time zone, OUT paused_at timestamp with time zone, OUT archived_at timestamp with time zone, OUT deleted_at timestamp with time zone, OUT last_activity_at timestamp with time zone) returns record
   language plpgsql stable
-  as '...'; -- body sha256:c31aa576e4b63a849fe8c4c487101b7b48ef767e00de7940d2f6ff638d00865b
+  as '...'; -- body sha256:a418c9316adcad541e63af98d72b90dd9f4fcd5b6ffb4ff37c08e34f34e56871
 create function core.get_agent_state(p_agent_id text, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT state jsonb, OUT recorded_at timestamp with time zone) returns record
   language plpgsql stable
   as '...'; -- body sha256:2618fca3ffc4c2c32c5262f04489e47c214b7e493665a2885030bd40dcf71138
@@ -834,7 +847,7 @@ create function core.import_agent_states(p_records jsonb, p_source text) returns
   as '...'; -- body sha256:39c188060318ff32bb9a3f344f77bd0c38fabcb31b3d8c1816a191cd4e9afc01
 create function core.import_agents(p_records jsonb) returns TABLE(inserted bigint, updated bigint, already_present bigint)
   language plpgsql volatile
-  as '...'; -- body sha256:b8af8d8775c8c9f66d18d6c9e432aed8b3188fea7b433def526864d277e9583a
+  as '...'; -- body sha256:5a27b795d6baac11e29e4fa03ae9f84060723cfcdacd54352e4e28e53f379d15
 create function core.import_calibration_bins(p_records jsonb) returns TABLE(inserted bigint, already_present bigint, conflicts jsonb)
   language plpgsql volatile
   as '...'; -- body sha256:c303429a47638423e6672c5a82debdb4b30200c8c9180cbb823a49f7b06afa47
@@ -873,7 +886,7 @@ create function core.list_agent_sessions(p_agent_id text) returns SETOF core.ses
   as '...'; -- body sha256:7c13dbf0b7474a34725b79ec1027da296296208574f30cb4b8899a54639f0fa4
 create function core.list_agents(p_status text DEFAULT NULL::text, p_tag text DEFAULT NULL::text, p_parent_agent_id text DEFAULT NULL::text, p_include_deleted boolean DEFAULT false, p_limit integer DEFAULT 50, p_offset integer DEFAULT 0) returns TABLE(id text, label text, status core.agent_status, purpose text, tags text[], parent_agent_id text, update_count bigint, created_at timestamp with time zone, last_activity_at timestamp with time zone)
   language plpgsql stable rows 50
-  as '...'; -- body sha256:44728d1d439446cb6fd10e4898aa896a5a4e9c10665e8e8f65f14aa57e19030a
+  as '...'; -- body sha256:852c71b2ec0b0f03f938cc6157f9e492390013e31d40fea4f21c7def9df43c70
 create function core.lookup_session(p_session_id text, p_ttl_ms bigint) returns SETOF core.sessions
   language plpgsql volatile rows 1
   as '...'; -- body sha256:438b3eb42299ebc1dfff2c50eb48ec7c005429f518d0ab1332087808ad419a07
@@ -886,7 +899,7 @@ create function core.onboard_agent(p_agent_id text DEFAULT NULL::text, p_label t
   as '...'; -- body sha256:80e87b6d6435c537536b248ed252a186e3cc27bbbc5c02500a9a0118fa89be14
 create function core.process_agent_update(p_agent_id text, p_complexity double precision, p_confidence double precision, p_response_length integer DEFAULT NULL::integer, p_response_text text DEFAULT NULL::text, p_task_type text DEFAULT NULL::text, p_ethical_drift double precision[] DEFAULT NULL::double precision[], p_apply_pause boolean DEFAULT false, OUT seq bigint, OUT energy double precision, OUT information double precision, OUT entropy double precision, OUT void double precision, OUT coherence double precision, OUT risk double precision, OUT phi double precision, OUT regime text, OUT verdict core.verdict, OUT health_status core.health_status, OUT decision core.decision, OUT drift_norm double precision, OUT update_count bigint, OUT agent_status core.agent_status, OUT recorded_at timestamp with time zone) returns record
   language plpgsql volatile
-  as '...'; -- body sha256:d20970718b5cc3475ad7b4ac322b58afdc75b4c38c7aaa009b18c0d0878f586d
+  as '...'; -- body sha256:3e518d2611a1a33040b6aa85111104f8147a653991c939706b7f524faca5baab
 create function core.project_agent(p_agent_id text) returns void
   language plpgsql volatile
   set search_path = ag_catalog, core, knowledge, public
@@ -1086,6 +1099,8 @@ create function knowledge.vocabulary_matches(p_query text) returns TABLE(word te
 -- triggers
 CREATE TRIGGER dashboard_notify AFTER INSERT ON audit.events FOR EACH STATEMENT EXECUTE FUNCTION core.dashboard_notify();
 CREATE TRIGGER dashboard_notify AFTER INSERT ON core.agent_lifecycle_events FOR EACH STATEMENT EXECUTE FUNCTION core.dashboard_notify();
+CREATE TRIGGER agent_activity_insert AFTER INSERT ON core.agents FOR EACH ROW EXECUTE FUNCTION core.agent_activity_bridge();
+CREATE TRIGGER agent_activity_update AFTER UPDATE OF update_count, last_activity_at ON core.agents FOR EACH ROW WHEN (old.update_count IS DISTINCT FROM new.update_count OR old.last_activity_at IS DISTINCT FROM new.last_activity_at) EXECUTE FUNCTION core.agent_activity_bridge();
 CREATE TRIGGER agents_status_guard BEFORE UPDATE OF status, pause_hold_since ON core.agents FOR EACH ROW EXECUTE FUNCTION core.guard_agent_status();
 CREATE TRIGGER dashboard_notify_insert AFTER INSERT ON core.agents FOR EACH STATEMENT EXECUTE FUNCTION core.dashboard_notify();
 CREATE TRIGGER dashboard_notify_update AFTER UPDATE ON core.agents FOR EACH ROW WHEN (NOT old.update_count IS DISTINCT FROM new.update_count) EXECUTE FUNCTION core.dashboard_notify();
@@ -1109,6 +1124,7 @@ CREATE TRIGGER discoveries_summary_words_update AFTER UPDATE ON knowledge.discov
 -- function audit.query_tool_usage(text,text,boolean,timestamp with time zone,timestamp with time zone,integer,text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function audit.record_mirror_rejects(jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function audit.server_event_hashes(bigint,integer): <owner>=EXECUTE; PUBLIC=EXECUTE
+-- function core.agent_activity_bridge(): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.agent_state_history(text,integer,bigint): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.authenticate_agent(text): <owner>=EXECUTE; PUBLIC=EXECUTE
 -- function core.bind_session(text,text,bigint,text,jsonb): <owner>=EXECUTE; PUBLIC=EXECUTE
@@ -1259,6 +1275,7 @@ CREATE TRIGGER discoveries_summary_words_update AFTER UPDATE ON knowledge.discov
 -- table audit.tool_usage_YYYY_MM: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
 -- table audit.tool_usage_default: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
 -- table audit.tool_usage_hashes: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
+-- table core.agent_activity: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
 -- table core.agent_lifecycle_events: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
 -- table core.agent_state: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
 -- table core.agent_status_transitions: <owner>=DELETE, INSERT, MAINTAIN, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE
@@ -1332,6 +1349,7 @@ Errors: GV400 when p_rejects is not a jsonb array.
 @nonnull *';
 comment on function audit.server_event_hashes(bigint,integer) is 'Mirrored rows (source server) with an id above p_after_id, in id order, at most p_limit (default 10000, at least 1): govdb audit verify pages through them to find rows that are not in the log files.
 @nonnull *';
+comment on function core.agent_activity_bridge() is 'Trigger on core.agents (migration agent_activity) while the superseded columns update_count and last_activity_at exist: an inserted agent gets its core.agent_activity row with the inserted values; a change of those columns adds its increment and sets the time on the activity row.';
 comment on function core.agent_state_history(pg_catalog.text,integer,bigint) is 'EISV state history of an agent, newest first, at most p_limit rows; p_before_seq pages backwards.
 decision is null for imported states that had none.
 Errors: GV400 INVALID_LIMIT; GV404 AGENT_NOT_FOUND.
@@ -1466,7 +1484,7 @@ comment on function core.eisv_step(double precision,double precision,double prec
 comment on function core.eisv_step_rows(double precision,double precision,double precision,double precision,double precision,double precision) is 'One Euler step of the EISV dynamics as a one-row SELECT: derivatives from the old state, clipping, the assessment of the new state and the regime of the step.
 Regime: STABLE (every change of E, I, S, V below regime_epsilon), DIVERGENCE (S rises while I falls), CONVERGENCE (S falls or holds), EXPLORATION (S rises while I holds or rises).';
 comment on function core.get_agent(pg_catalog.text) is 'One agent by id, including deleted ones (their status says so); never the API key hash.
-Times are timestamptz; paused_at, archived_at, deleted_at and last_activity_at are null until they happen.
+Times are timestamptz; paused_at, archived_at, deleted_at and last_activity_at are null until they happen. update_count and last_activity_at come from core.agent_activity.
 Errors: GV404 AGENT_NOT_FOUND.
 @nonnull id, status, notes, tags, metadata, update_count, created_at, updated_at';
 comment on function core.get_agent_state(pg_catalog.text) is 'The latest EISV state of an agent.
@@ -1550,7 +1568,7 @@ agent_id is generated (a UUID) unless given (1-128 characters of letters, digits
 With p_parent_agent_id it is a spawn: parent link, spawn reason, a spawned lifecycle event and a SPAWNED edge; the parent must be able to write. With p_session_id the session is bound to the new agent for p_session_ttl_ms milliseconds (core.bind_session); session_id and session_expires_at are null otherwise.
 Errors: GV400 INVALID_AGENT / INVALID_TAGS listing every problem; GV404 PARENT_NOT_FOUND; GV409 AGENT_EXISTS or LABEL_TAKEN; GV423 when the parent cannot write or the label belonged to an agent deleted under a pause hold (unless p_admin).
 @nonnull agent_id, api_key, status, tags, created_at';
-comment on function core.process_agent_update(pg_catalog.text,double precision,double precision,integer,pg_catalog.text,pg_catalog.text,double precision[],boolean) is 'The storage side of process_agent_update, one call = one transaction: validates the report, advances the agent''s EISV state one step, appends one core.agent_state row (seq = previous + 1) and bumps update_count and last_activity_at.
+comment on function core.process_agent_update(pg_catalog.text,double precision,double precision,integer,pg_catalog.text,pg_catalog.text,double precision[],boolean) is 'The storage side of process_agent_update, one call = one transaction: validates the report, advances the agent''s EISV state one step, appends one core.agent_state row (seq = previous + 1) and bumps update_count and last_activity_at (core.agent_activity; the agent row is locked, not rewritten).
 Inputs: complexity and confidence in [0, 1], response length in characters (or the text), optional task type and reported drift components. Accepted from active and waiting_input agents. With p_apply_pause a pause decision also pauses the agent (core.transition_agent, actor governance) in the same transaction; agent_status is the status after the call.
 Errors: GV400 INVALID_UPDATE; GV404 AGENT_NOT_FOUND; GV423 AGENT_PAUSED / AGENT_ARCHIVED / AGENT_DELETED.
 @nonnull seq, energy, information, entropy, void, coherence, risk, phi, regime, verdict, health_status, decision, update_count, agent_status, recorded_at';
@@ -1689,7 +1707,10 @@ comment on function knowledge.vocabulary_matches(pg_catalog.text) is 'The words 
 query_word: the word''s position among the query''s first 16 distinct words; similarity: trigram similarity in [0, 1]. Per query word: the 5 nearest with similarity >= 0.3, and up to 50 that contain it when it has 3+ characters.
 @nonnull *';
 comment on schema public is 'standard public schema';
+comment on table column core.agents.last_activity_at is 'Superseded by core.agent_activity.last_activity_at (migration agent_activity); frozen, to be dropped.';
 comment on table column core.agents.pause_hold_since is 'Set when the agent was paused; kept through archive and delete; cleared only by a resume from a resolved review or an admin.';
+comment on table column core.agents.update_count is 'Superseded by core.agent_activity.update_count (migration agent_activity); frozen, to be dropped.';
+comment on table core.agent_activity is 'One row per agent (created with the agent): update_count, the number of EISV updates accepted (legacy agents: the legacy count plus the updates since the import), and last_activity_at, the time of the latest one (null before the first). Written by core.process_agent_update under the agent row''s lock, and by the legacy importer.';
 comment on table core.agent_status_transitions is 'Allowed agent status changes and who may make them (docs/lifecycle.md). when_held: allowed while a pause hold is on.';
 comment on table core.schema_migrations is 'Every applied ledger item. MAX(version) is the SQL schema version; cypher and function rows have no version.';
 

@@ -466,10 +466,11 @@ language plpgsql stable
 as $$
 begin
   select a.id, a.label, a.status, a.purpose, a.notes, a.tags, a.parent_agent_id, a.spawn_reason, a.metadata,
-         a.update_count, a.created_at, a.updated_at, a.paused_at, a.archived_at, a.deleted_at, a.last_activity_at
+         coalesce(x.update_count, 0), a.created_at, a.updated_at, a.paused_at, a.archived_at, a.deleted_at, x.last_activity_at
   into id, label, status, purpose, notes, tags, parent_agent_id, spawn_reason, metadata,
        update_count, created_at, updated_at, paused_at, archived_at, deleted_at, last_activity_at
-  from core.agents a where a.id = p_agent_id;
+  from core.agents a left join core.agent_activity x on x.agent_id = a.id
+  where a.id = p_agent_id;
   if not found then
     raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND',
       message = format('No agent with id "%s"', p_agent_id), hint = 'Check the id (the list_agents tool).';
@@ -478,7 +479,7 @@ end;
 $$;
 comment on function core.get_agent(text) is
 'One agent by id, including deleted ones (their status says so); never the API key hash.
-Times are timestamptz; paused_at, archived_at, deleted_at and last_activity_at are null until they happen.
+Times are timestamptz; paused_at, archived_at, deleted_at and last_activity_at are null until they happen. update_count and last_activity_at come from core.agent_activity.
 Errors: GV404 AGENT_NOT_FOUND.
 @nonnull id, status, notes, tags, metadata, update_count, created_at, updated_at';
 
@@ -512,15 +513,20 @@ begin
     raise exception using errcode = 'GV400', detail = 'INVALID_FILTER',
       message = format('Invalid agent list filter: %s', array_to_string(v_problems, '; '));
   end if;
+  -- the page first, then its counters (core.agent_activity): joining before the limit would hash
+  -- every agent's counters to return p_limit of them
   return query
-    select a.id, a.label, a.status, a.purpose, a.tags, a.parent_agent_id, a.update_count, a.created_at, a.last_activity_at
-    from core.agents a
-    where (p_status is null or a.status = p_status::core.agent_status)
-      and (p_status is not null or coalesce(p_include_deleted, false) or a.status <> 'deleted')
-      and (v_tag is null or a.tags @> array[v_tag])
-      and (p_parent_agent_id is null or a.parent_agent_id = p_parent_agent_id)
-    order by a.created_at desc, a.id
-    limit p_limit offset p_offset;
+    select p.id, p.label, p.status, p.purpose, p.tags, p.parent_agent_id, coalesce(x.update_count, 0), p.created_at, x.last_activity_at
+    from (select a.id, a.label, a.status, a.purpose, a.tags, a.parent_agent_id, a.created_at
+            from core.agents a
+           where (p_status is null or a.status = p_status::core.agent_status)
+             and (p_status is not null or coalesce(p_include_deleted, false) or a.status <> 'deleted')
+             and (v_tag is null or a.tags @> array[v_tag])
+             and (p_parent_agent_id is null or a.parent_agent_id = p_parent_agent_id)
+           order by a.created_at desc, a.id
+           limit p_limit offset p_offset) p
+    left join core.agent_activity x on x.agent_id = p.id
+    order by p.created_at desc, p.id;
 end;
 $$;
 comment on function core.list_agents(text,text,text,boolean,integer,integer) is

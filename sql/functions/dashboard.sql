@@ -65,25 +65,57 @@ returns table (
 language plpgsql stable rows 50 -- one page of the agent table
 as $fn$
 #variable_conflict use_column
+declare
+  v_total bigint;
 begin
   perform core.dashboard_check_page(p_limit, p_offset, 5000);
+  if p_status is null and p_search is null then
+    -- the whole fleet: the page's order is core.agent_activity's alone (every agent has exactly one
+    -- row there: created with the agent, trigger agent_activity_insert; backfilled by its migration),
+    -- so the top of the narrow table is sorted without joining every agent
+    return query
+    with page as (
+      select x.agent_id, x.update_count, x.last_activity_at from core.agent_activity x
+      order by x.last_activity_at desc nulls last, x.agent_id
+      limit p_limit offset p_offset
+    )
+    select a.id, a.label, a.status::text, a.purpose, a.tags, a.parent_agent_id, pg.update_count,
+      a.created_at, pg.last_activity_at, s.risk, s.coherence, s.verdict::text, s.decision::text,
+      (select count(*) from core.agents)
+    from page pg
+    join core.agents a on a.id = pg.agent_id
+    left join lateral (
+      select st.risk, st.coherence, st.verdict, st.decision from core.agent_state st
+      where st.agent_id = a.id order by st.seq desc limit 1
+    ) s on true
+    order by pg.last_activity_at desc nulls last, a.id;
+    return;
+  end if;
+  -- filtered: the count alone, then the page's top-N (a window count over the join would sort every
+  -- matching agent)
+  select count(*) into v_total from core.agents a
+   where (p_status is null or a.status::text = p_status)
+     and (p_search is null or a.id ilike p_search || '%' or a.label ilike p_search || '%');
+  if v_total = 0 then return; end if;
   return query
   with matching as (
-    select a.*, count(*) over () as total_count
-    from core.agents a
+    -- the counters come from core.agent_activity (core.agents.update_count/last_activity_at are superseded)
+    select a.id, a.label, a.status, a.purpose, a.tags, a.parent_agent_id, a.created_at,
+           coalesce(x.update_count, 0) as activity_count, x.last_activity_at as activity_at
+    from core.agents a left join core.agent_activity x on x.agent_id = a.id
     where (p_status is null or a.status::text = p_status)
       and (p_search is null or a.id ilike p_search || '%' or a.label ilike p_search || '%')
-    order by a.last_activity_at desc nulls last, a.id
+    order by x.last_activity_at desc nulls last, a.id
     limit p_limit offset p_offset
   )
-  select m.id, m.label, m.status::text, m.purpose, m.tags, m.parent_agent_id, m.update_count,
-    m.created_at, m.last_activity_at, s.risk, s.coherence, s.verdict::text, s.decision::text, m.total_count
+  select m.id, m.label, m.status::text, m.purpose, m.tags, m.parent_agent_id, m.activity_count,
+    m.created_at, m.activity_at, s.risk, s.coherence, s.verdict::text, s.decision::text, v_total
   from matching m
   left join lateral (
     select st.risk, st.coherence, st.verdict, st.decision from core.agent_state st
     where st.agent_id = m.id order by st.seq desc limit 1
   ) s on true
-  order by m.last_activity_at desc nulls last, m.id;
+  order by m.activity_at desc nulls last, m.id;
 end;
 $fn$;
 comment on function core.dashboard_agents(text,text,integer,integer) is
@@ -104,7 +136,10 @@ begin
     raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND', message = format('No agent with id "%s"', p_agent_id);
   end if;
   return jsonb_build_object(
-    'agent', to_jsonb(v_agent) - 'api_key_hash',
+    -- the counters from core.agent_activity replace the superseded columns of the agent row
+    'agent', (to_jsonb(v_agent) - 'api_key_hash')
+             || (select jsonb_build_object('update_count', coalesce(x.update_count, 0), 'last_activity_at', x.last_activity_at)
+                   from (select 1) one left join core.agent_activity x on x.agent_id = p_agent_id),
     'state_count', (select count(*) from core.agent_state where agent_id = p_agent_id),
     'parent', (select jsonb_build_object('id', p.id, 'label', p.label, 'status', p.status) from core.agents p where p.id = v_agent.parent_agent_id),
     'children', coalesce((select jsonb_agg(jsonb_build_object('id', c.id, 'label', c.label, 'status', c.status, 'spawn_reason', c.spawn_reason, 'created_at', c.created_at) order by c.created_at desc)

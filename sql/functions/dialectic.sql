@@ -51,14 +51,14 @@ as $$
   select c.id, c.status, c.last_activity_at, c.active_session_id, c.reviewed_recently,
          c.status = 'active' and c.active_session_id is null and not c.reviewed_recently
   from (
-    select a.id, a.status, a.last_activity_at,
+    select a.id, a.status, x.last_activity_at,
            (select s.id from core.dialectic_sessions s
              where s.status = 'active' and (s.paused_agent_id = a.id or s.reviewer_agent_id = a.id)
              limit 1) as active_session_id,
            exists (select 1 from core.dialectic_sessions s
                     where s.paused_agent_id = p_paused_agent_id and s.reviewer_agent_id = a.id
                       and s.updated_at > now() - interval '24 hours') as reviewed_recently
-    from core.agents a
+    from core.agents a left join core.agent_activity x on x.agent_id = a.id
     where a.id <> p_paused_agent_id
   ) c
 $$;

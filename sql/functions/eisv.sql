@@ -379,23 +379,32 @@ begin
       hint = 'complexity and confidence are numbers in [0, 1]; report the response length in characters.';
   end if;
 
-  -- serialize updates of this agent: bumping the counters takes the row lock (FOR NO KEY UPDATE
-  -- strength) in the same statement; the status is only read separately when that finds no row
-  update core.agents as a set update_count = a.update_count + 1, last_activity_at = now()
-  where a.id = p_agent_id and a.status in ('active', 'waiting_input')
-  returning a.update_count, a.status into update_count, agent_status;
+  -- Serialise updates of this agent. Lock order: the agent row of core.agents first (FOR NO KEY
+  -- UPDATE, the lock core.transition_agent takes, so a status change and an update of one agent run
+  -- one after the other and the status read here is the committed one after any wait), then the
+  -- agent's core.agent_activity row (the counters; only written under the agent row's lock), then
+  -- the history insert (its foreign-key check takes FOR KEY SHARE of the agent row, already held).
+  -- The agent row is not rewritten: its counters live in core.agent_activity (migration agent_activity).
+  select a.status into v_status from core.agents a where a.id = p_agent_id for no key update;
   if not found then
-    select a.status into v_status from core.agents a where a.id = p_agent_id for no key update;
-    if not found then
-      raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND',
-        message = format('No agent with id "%s"', p_agent_id), hint = 'Onboard the agent first (the onboard tool).';
-    end if;
+    raise exception using errcode = 'GV404', detail = 'AGENT_NOT_FOUND',
+      message = format('No agent with id "%s"', p_agent_id), hint = 'Onboard the agent first (the onboard tool).';
+  end if;
+  if v_status not in ('active', 'waiting_input') then
     -- paused, archived, deleted: AGENT_PAUSED / AGENT_ARCHIVED / AGENT_DELETED (docs/lifecycle.md)
     perform core.check_actor_status(p_agent_id, v_status, 'agent');
-    -- resumed by a concurrent transaction in between: count now, under the lock
-    update core.agents as a set update_count = a.update_count + 1, last_activity_at = now()
-    where a.id = p_agent_id
-    returning a.update_count, a.status into update_count, agent_status;
+  end if;
+  agent_status := v_status;
+  update core.agent_activity as x set update_count = x.update_count + 1, last_activity_at = now()
+  where x.agent_id = p_agent_id
+  returning x.update_count into update_count;
+  if not found then
+    -- every agent gets its row at insert (trigger agent_activity_insert); this only repairs a
+    -- missing one, from the superseded columns it was backfilled from
+    insert into core.agent_activity as x (agent_id, update_count, last_activity_at)
+    select a.id, a.update_count + 1, now() from core.agents a where a.id = p_agent_id
+    on conflict (agent_id) do update set update_count = x.update_count + 1, last_activity_at = now()
+    returning x.update_count into update_count;
   end if;
 
   -- the latest state (the initial one when there is none) and the drift against its baseline, one
@@ -439,7 +448,7 @@ begin
 end;
 $$;
 comment on function core.process_agent_update(text,double precision,double precision,integer,text,text,double precision[],boolean) is
-'The storage side of process_agent_update, one call = one transaction: validates the report, advances the agent''s EISV state one step, appends one core.agent_state row (seq = previous + 1) and bumps update_count and last_activity_at.
+'The storage side of process_agent_update, one call = one transaction: validates the report, advances the agent''s EISV state one step, appends one core.agent_state row (seq = previous + 1) and bumps update_count and last_activity_at (core.agent_activity; the agent row is locked, not rewritten).
 Inputs: complexity and confidence in [0, 1], response length in characters (or the text), optional task type and reported drift components. Accepted from active and waiting_input agents. With p_apply_pause a pause decision also pauses the agent (core.transition_agent, actor governance) in the same transaction; agent_status is the status after the call.
 Errors: GV400 INVALID_UPDATE; GV404 AGENT_NOT_FOUND; GV423 AGENT_PAUSED / AGENT_ARCHIVED / AGENT_DELETED.
 @nonnull seq, energy, information, entropy, void, coherence, risk, phi, regime, verdict, health_status, decision, update_count, agent_status, recorded_at';

@@ -128,30 +128,38 @@ begin
       message = format('agent %s has %s distinct tags: at most 64 allowed', v_bad.id, v_bad.n);
   end if;
 
+  -- the legacy update_count and last_activity_at go to core.agent_activity (the agent row's columns of
+  -- those names are superseded): set as they happened for every agent row this batch inserted or replaced
   return query
   with upserted as (
     insert into core.agents as a (id, label, status, purpose, notes, tags, spawn_reason, api_key_hash, metadata,
-                                  update_count, created_at, updated_at, paused_at, archived_at, deleted_at, last_activity_at,
+                                  created_at, updated_at, paused_at, archived_at, deleted_at,
                                   origin, anomalies)
     select b.id, b.label, b.status, b.purpose, coalesce(b.notes, ''), coalesce(b.tags, '{}'), b.spawn_reason, b.api_key_hash,
            coalesce(b.metadata, '{}') || jsonb_build_object('import_evidence_at', b.evidence_at, 'import_rank', b.import_rank),
-           coalesce(b.update_count, 0), b.created_at, b.updated_at, b.paused_at, b.archived_at,
-           b.deleted_at, b.last_activity_at, 'legacy', coalesce(b.anomalies, '{}')
+           b.created_at, b.updated_at, b.paused_at, b.archived_at,
+           b.deleted_at, 'legacy', coalesce(b.anomalies, '{}')
       from pg_temp.import_agent_batch b
     on conflict (id) do update set
       label = excluded.label, status = excluded.status, purpose = excluded.purpose, notes = excluded.notes,
       tags = excluded.tags, spawn_reason = excluded.spawn_reason,
       api_key_hash = coalesce(excluded.api_key_hash, a.api_key_hash), metadata = excluded.metadata,
-      update_count = excluded.update_count, created_at = excluded.created_at, updated_at = excluded.updated_at,
+      created_at = excluded.created_at, updated_at = excluded.updated_at,
       paused_at = excluded.paused_at, archived_at = excluded.archived_at, deleted_at = excluded.deleted_at,
-      last_activity_at = excluded.last_activity_at, origin = 'legacy', anomalies = excluded.anomalies
+      origin = 'legacy', anomalies = excluded.anomalies
     -- a placeholder always yields to a real record; otherwise only a version with more evidence
     -- replaces (same order as within the batch); a live agent is never overwritten by history
     where a.metadata @> '{"placeholder": true}'
        or (a.origin = 'legacy'
            and (excluded.updated_at, (excluded.metadata ->> 'import_evidence_at')::timestamptz, excluded.metadata ->> 'import_rank')
              > (a.updated_at, coalesce((a.metadata ->> 'import_evidence_at')::timestamptz, '-infinity'), coalesce(a.metadata ->> 'import_rank', '')))
-    returning (xmax = 0) as was_inserted
+    returning a.id, (xmax = 0) as was_inserted
+  ),
+  activity as (
+    insert into core.agent_activity as x (agent_id, update_count, last_activity_at)
+    select b.id, coalesce(b.update_count, 0), b.last_activity_at
+      from upserted u join pg_temp.import_agent_batch b on b.id = u.id
+    on conflict (agent_id) do update set update_count = excluded.update_count, last_activity_at = excluded.last_activity_at
   )
   select count(*) filter (where was_inserted), count(*) filter (where not was_inserted),
          v_total - count(*)

@@ -54,7 +54,7 @@ describe('govdb import: any mix of snapshots in any file order gives the same da
   async function dump(db: TestDatabase): Promise<unknown> {
     const q = async (sql: string) => (await db.pool.query(sql)).rows;
     return {
-      agents: await q(`select id, status, origin, anomalies, metadata, created_at, updated_at, paused_at, archived_at, deleted_at, update_count, notes, api_key_hash from core.agents order by id`),
+      agents: await q(`select a.id, a.status, a.origin, a.anomalies, a.metadata, a.created_at, a.updated_at, a.paused_at, a.archived_at, a.deleted_at, x.update_count, x.last_activity_at, a.notes, a.api_key_hash from core.agents a left join core.agent_activity x on x.agent_id = a.id order by a.id`),
       events: await q(`select agent_id, event, reason, occurred_at, details from core.agent_lifecycle_events order by agent_id, occurred_at, details ->> 'import_key'`),
       states: await q(`select agent_id, seq, recorded_at, energy, information, entropy, void, coherence, risk, regime, anomalies, state from core.agent_state order by agent_id, seq`),
       sessions: await q(`select id, paused_agent_id, reviewer_agent_id, phase, status, resolution, reason, created_at, updated_at, anomalies, legacy_original from core.dialectic_sessions order by id`),

@@ -2650,7 +2650,7 @@ export const core = {
     callFunction<CoreEisvStepRowsRow[]>(db, CoreEisvStepRowsSpec, args as unknown as Record<string, unknown>),
   /**
    * One agent by id, including deleted ones (their status says so); never the API key hash.
-   * Times are timestamptz; paused_at, archived_at, deleted_at and last_activity_at are null until they happen.
+   * Times are timestamptz; paused_at, archived_at, deleted_at and last_activity_at are null until they happen. update_count and last_activity_at come from core.agent_activity.
    * Errors: GV404 AGENT_NOT_FOUND.
    *
    * core.get_agent(p_agent_id text, OUT id text, OUT label text, OUT status core.agent_status, OUT purpose text, OUT notes text, OUT tags text[], OUT parent_agent_id text, OUT spawn_reason text, OUT metadata jsonb, OUT update_count bigint, OUT created_at timestamp with time zone, OUT updated_at timestamp with time zone, OUT paused_at timestamp with time zone, OUT archived_at timestamp with time zone, OUT deleted_at timestamp with time zone, OUT last_activity_at timestamp with time zone): stable, returns row.
@@ -2863,7 +2863,7 @@ export const core = {
   onboardAgent: (db: Queryable, args: CoreOnboardAgentArgs = {}): Promise<CoreOnboardAgentRow> =>
     callFunction<CoreOnboardAgentRow>(db, CoreOnboardAgentSpec, args as unknown as Record<string, unknown>),
   /**
-   * The storage side of process_agent_update, one call = one transaction: validates the report, advances the agent's EISV state one step, appends one core.agent_state row (seq = previous + 1) and bumps update_count and last_activity_at.
+   * The storage side of process_agent_update, one call = one transaction: validates the report, advances the agent's EISV state one step, appends one core.agent_state row (seq = previous + 1) and bumps update_count and last_activity_at (core.agent_activity; the agent row is locked, not rewritten).
    * Inputs: complexity and confidence in [0, 1], response length in characters (or the text), optional task type and reported drift components. Accepted from active and waiting_input agents. With p_apply_pause a pause decision also pauses the agent (core.transition_agent, actor governance) in the same transaction; agent_status is the status after the call.
    * Errors: GV400 INVALID_UPDATE; GV404 AGENT_NOT_FOUND; GV423 AGENT_PAUSED / AGENT_ARCHIVED / AGENT_DELETED.
    *

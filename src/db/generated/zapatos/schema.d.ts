@@ -71,6 +71,119 @@ declare module 'zapatos/schema' {
     /* --- tables --- */
   
     /**
+     * **core.agent_activity**
+     * - Table in database
+     */
+    export namespace agent_activity {
+      export type Table = 'core.agent_activity';
+      export interface Selectable {
+        /**
+        * **core.agent_activity.agent_id**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        agent_id: string;
+        /**
+        * **core.agent_activity.last_activity_at**
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        last_activity_at: Date | null;
+        /**
+        * **core.agent_activity.update_count**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        update_count: db.Int8String;
+      }
+      export interface JSONSelectable {
+        /**
+        * **core.agent_activity.agent_id**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        agent_id: string;
+        /**
+        * **core.agent_activity.last_activity_at**
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        last_activity_at: db.TimestampTzString | null;
+        /**
+        * **core.agent_activity.update_count**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        update_count: number;
+      }
+      export interface Whereable {
+        /**
+        * **core.agent_activity.agent_id**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        agent_id?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **core.agent_activity.last_activity_at**
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        last_activity_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | db.SQLFragment | db.ParentColumn>;
+        /**
+        * **core.agent_activity.update_count**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        update_count?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.SQLFragment | db.ParentColumn>;
+      }
+      export interface Insertable {
+        /**
+        * **core.agent_activity.agent_id**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        agent_id: string | db.Parameter<string> | db.SQLFragment;
+        /**
+        * **core.agent_activity.last_activity_at**
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        last_activity_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | null | db.DefaultType | db.SQLFragment;
+        /**
+        * **core.agent_activity.update_count**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        update_count?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment;
+      }
+      export interface Updatable {
+        /**
+        * **core.agent_activity.agent_id**
+        * - `text` in database
+        * - `NOT NULL`, no default
+        */
+        agent_id?: string | db.Parameter<string> | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment>;
+        /**
+        * **core.agent_activity.last_activity_at**
+        * - `timestamptz` in database
+        * - Nullable, no default
+        */
+        last_activity_at?: (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (db.TimestampTzString | Date) | db.Parameter<(db.TimestampTzString | Date)> | null | db.DefaultType | db.SQLFragment>;
+        /**
+        * **core.agent_activity.update_count**
+        * - `int8` in database
+        * - `NOT NULL`, default: `0`
+        */
+        update_count?: (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, (number | db.Int8String | bigint) | db.Parameter<(number | db.Int8String | bigint)> | db.DefaultType | db.SQLFragment>;
+      }
+      export type UniqueIndex = 'agent_activity_pkey';
+      export type Column = keyof Selectable;
+      export type OnlyCols<T extends readonly Column[]> = Pick<Selectable, T[number]>;
+      export type SQLExpression = Table | db.ColumnNames<Updatable | (keyof Updatable)[]> | db.ColumnValues<Updatable> | Whereable | Column | db.ParentColumn | db.GenericSQLExpression;
+      export type SQL = SQLExpression | SQLExpression[];
+    }
+  
+    /**
      * **core.agent_lifecycle_events**
      * - Table in database
      */
@@ -1126,6 +1239,8 @@ declare module 'zapatos/schema' {
         label: string | null;
         /**
         * **core.agents.last_activity_at**
+        *
+        * Superseded by core.agent_activity.last_activity_at (migration agent_activity); frozen, to be dropped.
         * - `timestamptz` in database
         * - Nullable, no default
         */
@@ -1194,6 +1309,8 @@ declare module 'zapatos/schema' {
         tags: string[];
         /**
         * **core.agents.update_count**
+        *
+        * Superseded by core.agent_activity.update_count (migration agent_activity); frozen, to be dropped.
         * - `int8` in database
         * - `NOT NULL`, default: `0`
         */
@@ -1250,6 +1367,8 @@ declare module 'zapatos/schema' {
         label: string | null;
         /**
         * **core.agents.last_activity_at**
+        *
+        * Superseded by core.agent_activity.last_activity_at (migration agent_activity); frozen, to be dropped.
         * - `timestamptz` in database
         * - Nullable, no default
         */
@@ -1318,6 +1437,8 @@ declare module 'zapatos/schema' {
         tags: string[];
         /**
         * **core.agents.update_count**
+        *
+        * Superseded by core.agent_activity.update_count (migration agent_activity); frozen, to be dropped.
         * - `int8` in database
         * - `NOT NULL`, default: `0`
         */
@@ -1374,6 +1495,8 @@ declare module 'zapatos/schema' {
         label?: string | db.Parameter<string> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string | db.Parameter<string> | db.SQLFragment | db.ParentColumn>;
         /**
         * **core.agents.last_activity_at**
+        *
+        * Superseded by core.agent_activity.last_activity_at (migration agent_activity); frozen, to be dropped.
         * - `timestamptz` in database
         * - Nullable, no default
         */
@@ -1442,6 +1565,8 @@ declare module 'zapatos/schema' {
         tags?: string[] | db.Parameter<string[]> | db.SQLFragment | db.ParentColumn | db.SQLFragment<any, string[] | db.Parameter<string[]> | db.SQLFragment | db.ParentColumn>;
         /**
         * **core.agents.update_count**
+        *
+        * Superseded by core.agent_activity.update_count (migration agent_activity); frozen, to be dropped.
         * - `int8` in database
         * - `NOT NULL`, default: `0`
         */
@@ -1498,6 +1623,8 @@ declare module 'zapatos/schema' {
         label?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment;
         /**
         * **core.agents.last_activity_at**
+        *
+        * Superseded by core.agent_activity.last_activity_at (migration agent_activity); frozen, to be dropped.
         * - `timestamptz` in database
         * - Nullable, no default
         */
@@ -1566,6 +1693,8 @@ declare module 'zapatos/schema' {
         tags?: string[] | db.Parameter<string[]> | db.DefaultType | db.SQLFragment;
         /**
         * **core.agents.update_count**
+        *
+        * Superseded by core.agent_activity.update_count (migration agent_activity); frozen, to be dropped.
         * - `int8` in database
         * - `NOT NULL`, default: `0`
         */
@@ -1622,6 +1751,8 @@ declare module 'zapatos/schema' {
         label?: string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string | db.Parameter<string> | null | db.DefaultType | db.SQLFragment>;
         /**
         * **core.agents.last_activity_at**
+        *
+        * Superseded by core.agent_activity.last_activity_at (migration agent_activity); frozen, to be dropped.
         * - `timestamptz` in database
         * - Nullable, no default
         */
@@ -1690,6 +1821,8 @@ declare module 'zapatos/schema' {
         tags?: string[] | db.Parameter<string[]> | db.DefaultType | db.SQLFragment | db.SQLFragment<any, string[] | db.Parameter<string[]> | db.DefaultType | db.SQLFragment>;
         /**
         * **core.agents.update_count**
+        *
+        * Superseded by core.agent_activity.update_count (migration agent_activity); frozen, to be dropped.
         * - `int8` in database
         * - `NOT NULL`, default: `0`
         */
@@ -4157,20 +4290,20 @@ declare module 'zapatos/schema' {
   
     /* --- aggregate types --- */
   
-    export type Table = agent_lifecycle_events.Table | agent_state.Table | agent_status_transitions.Table | agents.Table | calibration.Table | dialectic_messages.Table | dialectic_sessions.Table | ground_truth.Table | idempotency_keys.Table | schema_migrations.Table | sessions.Table;
-    export type Selectable = agent_lifecycle_events.Selectable | agent_state.Selectable | agent_status_transitions.Selectable | agents.Selectable | calibration.Selectable | dialectic_messages.Selectable | dialectic_sessions.Selectable | ground_truth.Selectable | idempotency_keys.Selectable | schema_migrations.Selectable | sessions.Selectable;
-    export type JSONSelectable = agent_lifecycle_events.JSONSelectable | agent_state.JSONSelectable | agent_status_transitions.JSONSelectable | agents.JSONSelectable | calibration.JSONSelectable | dialectic_messages.JSONSelectable | dialectic_sessions.JSONSelectable | ground_truth.JSONSelectable | idempotency_keys.JSONSelectable | schema_migrations.JSONSelectable | sessions.JSONSelectable;
-    export type Whereable = agent_lifecycle_events.Whereable | agent_state.Whereable | agent_status_transitions.Whereable | agents.Whereable | calibration.Whereable | dialectic_messages.Whereable | dialectic_sessions.Whereable | ground_truth.Whereable | idempotency_keys.Whereable | schema_migrations.Whereable | sessions.Whereable;
-    export type Insertable = agent_lifecycle_events.Insertable | agent_state.Insertable | agent_status_transitions.Insertable | agents.Insertable | calibration.Insertable | dialectic_messages.Insertable | dialectic_sessions.Insertable | ground_truth.Insertable | idempotency_keys.Insertable | schema_migrations.Insertable | sessions.Insertable;
-    export type Updatable = agent_lifecycle_events.Updatable | agent_state.Updatable | agent_status_transitions.Updatable | agents.Updatable | calibration.Updatable | dialectic_messages.Updatable | dialectic_sessions.Updatable | ground_truth.Updatable | idempotency_keys.Updatable | schema_migrations.Updatable | sessions.Updatable;
-    export type UniqueIndex = agent_lifecycle_events.UniqueIndex | agent_state.UniqueIndex | agent_status_transitions.UniqueIndex | agents.UniqueIndex | calibration.UniqueIndex | dialectic_messages.UniqueIndex | dialectic_sessions.UniqueIndex | ground_truth.UniqueIndex | idempotency_keys.UniqueIndex | schema_migrations.UniqueIndex | sessions.UniqueIndex;
-    export type Column = agent_lifecycle_events.Column | agent_state.Column | agent_status_transitions.Column | agents.Column | calibration.Column | dialectic_messages.Column | dialectic_sessions.Column | ground_truth.Column | idempotency_keys.Column | schema_migrations.Column | sessions.Column;
+    export type Table = agent_activity.Table | agent_lifecycle_events.Table | agent_state.Table | agent_status_transitions.Table | agents.Table | calibration.Table | dialectic_messages.Table | dialectic_sessions.Table | ground_truth.Table | idempotency_keys.Table | schema_migrations.Table | sessions.Table;
+    export type Selectable = agent_activity.Selectable | agent_lifecycle_events.Selectable | agent_state.Selectable | agent_status_transitions.Selectable | agents.Selectable | calibration.Selectable | dialectic_messages.Selectable | dialectic_sessions.Selectable | ground_truth.Selectable | idempotency_keys.Selectable | schema_migrations.Selectable | sessions.Selectable;
+    export type JSONSelectable = agent_activity.JSONSelectable | agent_lifecycle_events.JSONSelectable | agent_state.JSONSelectable | agent_status_transitions.JSONSelectable | agents.JSONSelectable | calibration.JSONSelectable | dialectic_messages.JSONSelectable | dialectic_sessions.JSONSelectable | ground_truth.JSONSelectable | idempotency_keys.JSONSelectable | schema_migrations.JSONSelectable | sessions.JSONSelectable;
+    export type Whereable = agent_activity.Whereable | agent_lifecycle_events.Whereable | agent_state.Whereable | agent_status_transitions.Whereable | agents.Whereable | calibration.Whereable | dialectic_messages.Whereable | dialectic_sessions.Whereable | ground_truth.Whereable | idempotency_keys.Whereable | schema_migrations.Whereable | sessions.Whereable;
+    export type Insertable = agent_activity.Insertable | agent_lifecycle_events.Insertable | agent_state.Insertable | agent_status_transitions.Insertable | agents.Insertable | calibration.Insertable | dialectic_messages.Insertable | dialectic_sessions.Insertable | ground_truth.Insertable | idempotency_keys.Insertable | schema_migrations.Insertable | sessions.Insertable;
+    export type Updatable = agent_activity.Updatable | agent_lifecycle_events.Updatable | agent_state.Updatable | agent_status_transitions.Updatable | agents.Updatable | calibration.Updatable | dialectic_messages.Updatable | dialectic_sessions.Updatable | ground_truth.Updatable | idempotency_keys.Updatable | schema_migrations.Updatable | sessions.Updatable;
+    export type UniqueIndex = agent_activity.UniqueIndex | agent_lifecycle_events.UniqueIndex | agent_state.UniqueIndex | agent_status_transitions.UniqueIndex | agents.UniqueIndex | calibration.UniqueIndex | dialectic_messages.UniqueIndex | dialectic_sessions.UniqueIndex | ground_truth.UniqueIndex | idempotency_keys.UniqueIndex | schema_migrations.UniqueIndex | sessions.UniqueIndex;
+    export type Column = agent_activity.Column | agent_lifecycle_events.Column | agent_state.Column | agent_status_transitions.Column | agents.Column | calibration.Column | dialectic_messages.Column | dialectic_sessions.Column | ground_truth.Column | idempotency_keys.Column | schema_migrations.Column | sessions.Column;
   
-    export type AllBaseTables = [agent_lifecycle_events.Table, agent_state.Table, agent_status_transitions.Table, agents.Table, calibration.Table, dialectic_messages.Table, dialectic_sessions.Table, ground_truth.Table, idempotency_keys.Table, schema_migrations.Table, sessions.Table];
+    export type AllBaseTables = [agent_activity.Table, agent_lifecycle_events.Table, agent_state.Table, agent_status_transitions.Table, agents.Table, calibration.Table, dialectic_messages.Table, dialectic_sessions.Table, ground_truth.Table, idempotency_keys.Table, schema_migrations.Table, sessions.Table];
     export type AllForeignTables = [];
     export type AllViews = [];
     export type AllMaterializedViews = [];
-    export type AllTablesAndViews = [agent_lifecycle_events.Table, agent_state.Table, agent_status_transitions.Table, agents.Table, calibration.Table, dialectic_messages.Table, dialectic_sessions.Table, ground_truth.Table, idempotency_keys.Table, schema_migrations.Table, sessions.Table];
+    export type AllTablesAndViews = [agent_activity.Table, agent_lifecycle_events.Table, agent_state.Table, agent_status_transitions.Table, agents.Table, calibration.Table, dialectic_messages.Table, dialectic_sessions.Table, ground_truth.Table, idempotency_keys.Table, schema_migrations.Table, sessions.Table];
   }
 
 
@@ -6467,6 +6600,7 @@ declare module 'zapatos/schema' {
   /* === lookups === */
 
   export type SelectableForTable<T extends Table> = {
+    "core.agent_activity": core.agent_activity.Selectable;
     "core.agent_lifecycle_events": core.agent_lifecycle_events.Selectable;
     "core.agent_state": core.agent_state.Selectable;
     "core.agent_status_transitions": core.agent_status_transitions.Selectable;
@@ -6491,6 +6625,7 @@ declare module 'zapatos/schema' {
   }[T];
 
   export type JSONSelectableForTable<T extends Table> = {
+    "core.agent_activity": core.agent_activity.JSONSelectable;
     "core.agent_lifecycle_events": core.agent_lifecycle_events.JSONSelectable;
     "core.agent_state": core.agent_state.JSONSelectable;
     "core.agent_status_transitions": core.agent_status_transitions.JSONSelectable;
@@ -6515,6 +6650,7 @@ declare module 'zapatos/schema' {
   }[T];
 
   export type WhereableForTable<T extends Table> = {
+    "core.agent_activity": core.agent_activity.Whereable;
     "core.agent_lifecycle_events": core.agent_lifecycle_events.Whereable;
     "core.agent_state": core.agent_state.Whereable;
     "core.agent_status_transitions": core.agent_status_transitions.Whereable;
@@ -6539,6 +6675,7 @@ declare module 'zapatos/schema' {
   }[T];
 
   export type InsertableForTable<T extends Table> = {
+    "core.agent_activity": core.agent_activity.Insertable;
     "core.agent_lifecycle_events": core.agent_lifecycle_events.Insertable;
     "core.agent_state": core.agent_state.Insertable;
     "core.agent_status_transitions": core.agent_status_transitions.Insertable;
@@ -6563,6 +6700,7 @@ declare module 'zapatos/schema' {
   }[T];
 
   export type UpdatableForTable<T extends Table> = {
+    "core.agent_activity": core.agent_activity.Updatable;
     "core.agent_lifecycle_events": core.agent_lifecycle_events.Updatable;
     "core.agent_state": core.agent_state.Updatable;
     "core.agent_status_transitions": core.agent_status_transitions.Updatable;
@@ -6587,6 +6725,7 @@ declare module 'zapatos/schema' {
   }[T];
 
   export type UniqueIndexForTable<T extends Table> = {
+    "core.agent_activity": core.agent_activity.UniqueIndex;
     "core.agent_lifecycle_events": core.agent_lifecycle_events.UniqueIndex;
     "core.agent_state": core.agent_state.UniqueIndex;
     "core.agent_status_transitions": core.agent_status_transitions.UniqueIndex;
@@ -6611,6 +6750,7 @@ declare module 'zapatos/schema' {
   }[T];
 
   export type ColumnForTable<T extends Table> = {
+    "core.agent_activity": core.agent_activity.Column;
     "core.agent_lifecycle_events": core.agent_lifecycle_events.Column;
     "core.agent_state": core.agent_state.Column;
     "core.agent_status_transitions": core.agent_status_transitions.Column;
@@ -6635,6 +6775,7 @@ declare module 'zapatos/schema' {
   }[T];
 
   export type SQLForTable<T extends Table> = {
+    "core.agent_activity": core.agent_activity.SQL;
     "core.agent_lifecycle_events": core.agent_lifecycle_events.SQL;
     "core.agent_state": core.agent_state.SQL;
     "core.agent_status_transitions": core.agent_status_transitions.SQL;
