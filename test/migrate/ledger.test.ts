@@ -209,6 +209,7 @@ describe('govdb migrate: the ledger', () => {
     expect(rerun).toBeInstanceOf(GovdbError);
     expect(rerun.code).toBe('MIGRATION_FAILED');
     expect(rerun.message).toContain('drop index concurrently core.zz_agents_status_idx;');
+    expect(rerun.message).toMatch(/^SQL migration migrations\/committed\/000900-zz-index.sql was not recorded: it leaves an INVALID index core.zz_agents_status_idx/);
     expect(await recorded()).toBe(0);
     // the documented recovery: drop it, fix the cause, migrate again
     await db.pool.query('drop index concurrently core.zz_agents_status_idx');

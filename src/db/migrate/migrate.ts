@@ -255,6 +255,7 @@ async function applySql(client: Client, files: LedgerFiles, item: LedgerItem, ti
       }
     });
   } catch (err) {
+    if (err instanceof GovdbError && err.code === 'MIGRATION_FAILED') throw err;  // assertNoInvalidIndex: says it all
     const timedOut = timeoutError(err, migration.file, timeouts, migration.transaction);
     if (timedOut) throw timedOut;
     const undone = migration.transaction ? 'was rolled back' : `failed: ${NO_TRANSACTION_UNDONE}`;
