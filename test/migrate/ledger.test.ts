@@ -189,4 +189,35 @@ describe('govdb migrate: the ledger', () => {
     expect((await db.pool.query(`select to_regclass('core.half_done') as t`)).rows[0].t).toBeNull();
     expect((await db.pool.query('SELECT MAX(version) FROM core.schema_migrations')).rows[0].max).toBe(SCHEMA_VERSION);
   });
+  it('does not record a no-transaction migration whose concurrent index a failed run left INVALID (if not exists accepts it)', async () => {
+    const root = await copyLedger();
+    await migrate(db.url, { root });
+    await db.pool.query(`insert into core.agents (id) values ('zz-a'), ('zz-b')`);  // two of status 'active': the unique build fails
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- graphile-migrate internals ship no type declarations and are not in its exports
+    const { calculateHash } = require('graphile-migrate/dist/hash');
+    const prev = (await db.pool.query(`select hash from graphile_migrate.migrations order by filename desc limit 1`)).rows[0].hash;
+    const body = '--! no-transaction\ncreate unique index concurrently if not exists zz_agents_status_idx on core.agents (status);\n';
+    await fs.writeFile(path.join(root, 'migrations/committed/000900-zz-index.sql'),
+      `--! Previous: ${prev}\n--! Hash: ${calculateHash(body, prev)}\n--! Message: zz-index\n\n${body}`);
+    const valid = async () => (await db.pool.query(`select i.indisvalid as v from pg_index i where i.indexrelid = to_regclass('core.zz_agents_status_idx')`)).rows[0]?.v;
+    const recorded = async () => (await db.pool.query(`select count(*)::int as n from core.schema_migrations where file = 'migrations/committed/000900-zz-index.sql'`)).rows[0].n;
+    const first = await migrate(db.url, { root }).catch((e) => e);
+    expect(first.code).toBe('MIGRATION_FAILED');
+    expect(await valid()).toBe(false);
+    // the rerun: the body's `if not exists` skips the INVALID index; the migration must not count as applied
+    const rerun = await migrate(db.url, { root }).catch((e) => e);
+    expect(rerun).toBeInstanceOf(GovdbError);
+    expect(rerun.code).toBe('MIGRATION_FAILED');
+    expect(rerun.message).toContain('drop index concurrently core.zz_agents_status_idx;');
+    expect(rerun.message).toMatch(/^SQL migration migrations\/committed\/000900-zz-index.sql was not recorded: it leaves an INVALID index core.zz_agents_status_idx/);
+    expect(await recorded()).toBe(0);
+    // the documented recovery: drop it, fix the cause, migrate again
+    await db.pool.query('drop index concurrently core.zz_agents_status_idx');
+    await db.pool.query(`delete from core.agents where id = 'zz-b'`);
+    await db.pool.query(`update core.agents set status = 'paused' where id <> 'zz-a' and status = 'active'`);
+    const last = await migrate(db.url, { root });
+    expect(last.applied.map((a) => a.file)).toEqual(['migrations/committed/000900-zz-index.sql']);
+    expect(await valid()).toBe(true);
+    expect(await recorded()).toBe(1);
+  });
 });

@@ -250,10 +250,12 @@ async function applySql(client: Client, files: LedgerFiles, item: LedgerItem, ti
         } finally {
           await resetTimeouts(client);
         }
+        await assertNoInvalidIndex(client, migration.file, sql);
         await inTransaction(client, () => recordSql(client, migration, item, started));
       }
     });
   } catch (err) {
+    if (err instanceof GovdbError && err.code === 'MIGRATION_FAILED') throw err;  // assertNoInvalidIndex: says it all
     const timedOut = timeoutError(err, migration.file, timeouts, migration.transaction);
     if (timedOut) throw timedOut;
     const undone = migration.transaction ? 'was rolled back' : `failed: ${NO_TRANSACTION_UNDONE}`;
@@ -261,6 +263,29 @@ async function applySql(client: Client, files: LedgerFiles, item: LedgerItem, ti
   } finally {
     await client.query(`select set_config('govdb.migration_name', '', false), set_config('govdb.migration_file', '', false)`).catch(() => undefined);
   }
+}
+
+/**
+ * After a `--! no-transaction` body: an INVALID index that the body names (a failed `CREATE INDEX
+ * CONCURRENTLY` of an earlier run, which the `if not exists` squawk requires then accepts as done)
+ * fails the migration before it is recorded, with the command that clears it. Without this check the
+ * rerun recorded the migration as applied, `govdb status` said up to date and only `govdb drift`
+ * showed the index (valid: true -> false).
+ */
+async function assertNoInvalidIndex(client: Client, file: string, sql: string): Promise<void> {
+  const { rows } = await client.query<{ name: string; relname: string }>(
+    `select format('%I.%I', n.nspname, c.relname) as name, c.relname
+       from pg_index i join pg_class c on c.oid = i.indexrelid join pg_namespace n on n.oid = c.relnamespace
+      where not i.indisvalid and position(lower(c.relname) in lower($1)) > 0
+      order by 1`, [sql]);
+  // the name as a whole word of the body (position() above only narrows the candidates)
+  const word = (name: string) => new RegExp('(^|[^a-z0-9_$])' + name.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&') + '($|[^a-z0-9_$])', 'i');
+  const named = rows.filter((r) => word(r.relname).test(sql));
+  if (named.length === 0) return;
+  throw new GovdbError('MIGRATION_FAILED',
+    `SQL migration ${file} was not recorded: it leaves ${named.length === 1 ? 'an INVALID index' : 'INVALID indexes'} ${named.map((r) => r.name).join(', ')} ` +
+    `(a failed CREATE INDEX CONCURRENTLY, which \`if not exists\` accepts): ${named.map((r) => `drop index concurrently ${r.name};`).join(' ')} then run govdb migrate again`,
+    { file });
 }
 
 async function recordSql(client: Client, migration: SqlMigrationFile, item: LedgerItem, started: bigint): Promise<void> {
