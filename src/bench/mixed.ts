@@ -148,7 +148,8 @@ async function backendPids(pool: Pool): Promise<number[]> {
 async function warmUp(served: Served, clients: number, runId: string): Promise<void> {
   await Promise.all(Array.from({ length: clients }, async (_, w) => {
     const client = new Client({ name: 'govdb-bench-mixed-warmup', version: '1' });
-    await client.connect(new StreamableHTTPClientTransport(served.url));
+    const transport = new StreamableHTTPClientTransport(served.url);
+    await client.connect(transport);
     try {
       const r = (await client.callTool({ name: 'onboard', arguments: { label: `mixed warmup ${runId} ${clients}.${w}` } })) as CallToolResult;
       const agentId = (r.structuredContent)?.agent_id as string | undefined;
@@ -161,9 +162,20 @@ async function warmUp(served: Served, clients: number, runId: string): Promise<v
         await client.callTool({ name: tool, arguments: args });
       }
     } finally {
-      await client.close().catch(() => undefined);
+      await endSession(client, transport);
     }
   }));
+}
+
+/**
+ * Ends a cycle's MCP session the way a well-behaved client does: DELETE /mcp, then close. `close()`
+ * alone leaves the session live on the server until its idle expiry, so a fast level piled up more
+ * than GOVDB_MAX_SESSIONS_PER_CLIENT (100) sessions from the bench's one address and was refused
+ * with MCP_CLIENT_SESSIONS_FULL (and the held sessions inflated the server's RSS).
+ */
+async function endSession(client: Client, transport: StreamableHTTPClientTransport): Promise<void> {
+  await transport.terminateSession().catch(() => undefined);
+  await client.close().catch(() => undefined);
 }
 
 async function runLevel(served: Served, pool: Pool, clients: number, seconds: number, runId: string): Promise<MixedLevel> {
@@ -181,7 +193,8 @@ async function runLevel(served: Served, pool: Pool, clients: number, seconds: nu
   const worker = async (w: number) => {
     for (let cycle = 0; Date.now() < until; cycle++) {
       const client = new Client({ name: 'govdb-bench-mixed', version: '1' });
-      await client.connect(new StreamableHTTPClientTransport(served.url));
+      const transport = new StreamableHTTPClientTransport(served.url);
+      await client.connect(transport);
       const call = recorder.caller(client);
       try {
         const onboarded = await call('onboard', { label: `mixed ${runId} ${clients}.${w}.${cycle}` });
@@ -196,7 +209,7 @@ async function runLevel(served: Served, pool: Pool, clients: number, seconds: nu
           else await call(tool, {});
         }
       } finally {
-        await client.close().catch(() => undefined);
+        await endSession(client, transport);
       }
     }
   };
