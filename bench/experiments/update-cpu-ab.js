@@ -7,12 +7,17 @@
 // Prints per variant the median CPU per call, and the median of the per-round ratios against the first.
 //
 //   node bench/experiments/update-cpu-ab.js --variant a=/path/to/ledger-root --variant b=. [--lock-only c=.]
-//        [--rounds 40] [--calls 100] [--prefix counters18_ab] [--keep]
+//        [--sql d=variant.sql] [--rounds 40] [--calls 100] [--prefix counters18_ab] [--keep]
 // A ledger root is a checkout with a built dist/ (its bin/govdb.js migrates). `--lock-only name=root`
 // migrates like root, then replaces process_agent_update's counter write by nothing (the agent row
 // lock stays): the upper bound of deriving the counters with no write at all. `--unlocked-read name=root`
 // reads the agent's status without locking its row (the counter UPDATE is then the only lock): the
-// CPU of serialising on the core.agent_activity row instead of the agent row.
+// CPU of serialising on the core.agent_activity row instead of the agent row. `--sql name=file.sql`
+// migrates this checkout, then applies the SQL file (e.g. a `create or replace function
+// core.process_agent_update ...` or an `alter table` variant) before the prefill's vacuum.
+// After the rounds every variant's stored history rows written by the run (seq > the prefill; every
+// column but recorded_at, the state jsonb included) are hashed and compared with the first variant's:
+// the variants received the same calls in the same order, so equal hashes mean identical results.
 'use strict';
 const { execFileSync } = require('child_process');
 const fs = require('fs');
@@ -28,6 +33,9 @@ for (let i = 0; i < args.length; i++) {
   if (['--variant', '--lock-only', '--unlocked-read'].includes(args[i])) {
     const [name, root] = args[i + 1].split('=');
     variants.push({ name, root: path.resolve(root), lockOnly: args[i] === '--lock-only', unlockedRead: args[i] === '--unlocked-read' });
+  } else if (args[i] === '--sql') {
+    const [name, file] = args[i + 1].split('=');
+    variants.push({ name, root: path.resolve(__dirname, '../..'), sqlFile: path.resolve(file) });
   }
 }
 const rounds = Number(opt('--rounds', 40));
@@ -79,6 +87,7 @@ async function prepare(v) {
         if (from < 0 || to < 0) throw new Error('lock-only: the counter write was not found in process_agent_update');
         await c.query(def.slice(0, from) + '  update_count := 0;\n\n' + def.slice(to));
       }
+      if (v.sqlFile) await c.query(fs.readFileSync(v.sqlFile, 'utf8'));
       await c.query('vacuum (analyze)');
     } finally { await c.end(); }
   }
@@ -97,7 +106,7 @@ async function batch(v, n) {
 }
 
 (async () => {
-  if (variants.length < 2) throw new Error('at least two --variant/--lock-only');
+  if (variants.length < 2) throw new Error('at least two --variant/--lock-only/--unlocked-read/--sql');
   for (const v of variants) await prepare(v);
   for (const v of variants) await batch(v, 300); // warm-up: plans cached, pages in shared buffers
   for (let r = 0; r < rounds; r++) {
@@ -109,11 +118,16 @@ async function batch(v, n) {
       v.cpu.push((c1 - c0) / calls / 1e6); v.wall.push(Number(t1 - t0) / calls / 1e6); v.node.push((n1.user + n1.system) / calls / 1e3);
     }
   }
+  for (const v of variants) {
+    v.hash = (await v.client.query(`select count(*)::int as n, md5(string_agg(concat_ws('|', s.agent_id, s.seq, s.energy, s.information, s.entropy, s.void,
+        s.coherence, s.risk, s.phi, s.regime, s.verdict, s.decision, s.health_status, s.state::text, s.origin, s.anomalies::text), E'\\n'
+        order by s.agent_id, s.seq)) as h from core.agent_state s where s.seq > ${ROWS}`)).rows[0];
+  }
   const base = variants[0];
   console.log(`rounds ${rounds} × ${calls} calls per variant; load: ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);
   for (const v of variants) {
     const ratios = v.cpu.map((x, r) => x / base.cpu[r]);
-    console.log(`${v.name}${v.lockOnly ? ' (lock only)' : ''}: backend CPU/update median ${median(v.cpu).toFixed(3)} ms (min ${Math.min(...v.cpu).toFixed(3)}), wall ${median(v.wall).toFixed(3)} ms, node ${median(v.node).toFixed(3)} ms; ${v.name}/${base.name} median of paired rounds ${median(ratios).toFixed(3)}`);
+    console.log(`${v.name}${v.lockOnly ? ' (lock only)' : ''}: backend CPU/update median ${median(v.cpu).toFixed(3)} ms (min ${Math.min(...v.cpu).toFixed(3)}), wall ${median(v.wall).toFixed(3)} ms, node ${median(v.node).toFixed(3)} ms; ${v.name}/${base.name} median of paired rounds ${median(ratios).toFixed(3)}; stored rows ${v.hash.n} ${v.hash.h === base.hash.h ? 'identical to' : 'DIFFER from'} ${base.name}`);
   }
   for (const v of variants) { v.client.release(); await v.pool.end(); if (!keep) await admin(`drop database if exists ${v.db}`); }
 })().catch((e) => { console.error(e); process.exit(1); });
