@@ -847,7 +847,7 @@ create function core.import_agent_states(p_records jsonb, p_source text) returns
   as '...'; -- body sha256:39c188060318ff32bb9a3f344f77bd0c38fabcb31b3d8c1816a191cd4e9afc01
 create function core.import_agents(p_records jsonb) returns TABLE(inserted bigint, updated bigint, already_present bigint)
   language plpgsql volatile
-  as '...'; -- body sha256:52e6a1c7e57f6b5229fbc1ad4ad0e351cf97967946b507b180c91c4e04a9e773
+  as '...'; -- body sha256:0495e27ba447aaa0460f9d95a4fb3d2a6bac8d930019e1821724f03145fd5e51
 create function core.import_calibration_bins(p_records jsonb) returns TABLE(inserted bigint, already_present bigint, conflicts jsonb)
   language plpgsql volatile
   as '...'; -- body sha256:c303429a47638423e6672c5a82debdb4b30200c8c9180cbb823a49f7b06afa47

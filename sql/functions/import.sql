@@ -128,6 +128,12 @@ begin
       message = format('agent %s has %s distinct tags: at most 64 allowed', v_bad.id, v_bad.n);
   end if;
 
+  -- the stored agents of the batch are locked first (the lock process_agent_update takes, in id order),
+  -- so the upsert below reads their live updates after any concurrent update committed and none runs
+  -- until this import commits (counted in the upsert's own snapshot, a concurrent one was lost)
+  perform 1 from core.agents a where a.id in (select b.id from pg_temp.import_agent_batch b)
+    order by a.id for no key update of a;
+
   -- the legacy update_count and last_activity_at go to core.agent_activity (the agent row's columns of
   -- those names are superseded): set as they happened for every agent row this batch inserted or
   -- replaced; a replaced agent that was updated natively since its import (live core.agent_state rows,

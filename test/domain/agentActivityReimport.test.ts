@@ -61,3 +61,31 @@ describe('re-import of a legacy agent that was updated natively', () => {
     expect(await counters('reimp-c')).toEqual({ n: 7, at: new Date('2025-07-01T00:00:00Z') });
   });
 });
+
+describe('re-import and a concurrent native update', () => {
+  it('an update holding the agent row while a newer snapshot is imported: the import waits and counts it', async () => {
+    await db.pool.query(`select * from core.import_agents($1::jsonb)`, [legacy('reimp-race', '2025-06-01T00:00:00Z', 10, '2025-06-01T00:00:00Z')]);
+    await createEisvService(db.pool).processUpdate({ agentId: 'reimp-race', ...report });
+    const a = await db.pool.connect();
+    const b = await db.pool.connect();
+    try {
+      const pidB = (await b.query('select pg_backend_pid() as pid')).rows[0].pid as number;
+      await a.query('begin');
+      await createEisvService(a).processUpdate({ agentId: 'reimp-race', ...report });
+      const imported = b.query(`select * from core.import_agents($1::jsonb)`, [legacy('reimp-race', '2025-07-01T00:00:00Z', 20, '2025-07-01T00:00:00Z')]);
+      let waiting = false;
+      for (let i = 0; i < 200 && !waiting; i++) {
+        waiting = (await db.pool.query(`select wait_event_type from pg_stat_activity where pid = $1`, [pidB])).rows[0]?.wait_event_type === 'Lock';
+        if (!waiting) await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(waiting).toBe(true);
+      await a.query('commit');
+      await imported;
+    } finally {
+      await a.query('rollback').catch(() => undefined);
+      a.release();
+      b.release();
+    }
+    expect((await counters('reimp-race')).n).toBe(22);
+  });
+});
