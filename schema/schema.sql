@@ -847,7 +847,7 @@ create function core.import_agent_states(p_records jsonb, p_source text) returns
   as '...'; -- body sha256:39c188060318ff32bb9a3f344f77bd0c38fabcb31b3d8c1816a191cd4e9afc01
 create function core.import_agents(p_records jsonb) returns TABLE(inserted bigint, updated bigint, already_present bigint)
   language plpgsql volatile
-  as '...'; -- body sha256:5a27b795d6baac11e29e4fa03ae9f84060723cfcdacd54352e4e28e53f379d15
+  as '...'; -- body sha256:0495e27ba447aaa0460f9d95a4fb3d2a6bac8d930019e1821724f03145fd5e51
 create function core.import_calibration_bins(p_records jsonb) returns TABLE(inserted bigint, already_present bigint, conflicts jsonb)
   language plpgsql volatile
   as '...'; -- body sha256:c303429a47638423e6672c5a82debdb4b30200c8c9180cbb823a49f7b06afa47
@@ -1516,7 +1516,7 @@ A record without a time of its own (recorded_at null) is placed derive_steps mic
 Errors: GV422 IMPORT_STATE_NO_TIME when a record has neither a time nor an agent to derive one from, or no import_key.
 @nonnull *';
 comment on function core.import_agents(pg_catalog.jsonb) is 'Upserts a batch of normalised legacy agents (p_records: jsonb array of core.agents-shaped records plus evidence_at and import_rank); returns one row of counts.
-Within the batch and against stored legacy rows the version with the most evidence wins (docs/import.md "Merge rule"): the newest updated_at, then the latest lifecycle evidence, then the content rank. A placeholder always yields to a real record; a live (non-legacy) agent is never overwritten. inserted / updated / already_present count distinct ids.
+Within the batch and against stored legacy rows the version with the most evidence wins (docs/import.md "Merge rule"): the newest updated_at, then the latest lifecycle evidence, then the content rank. The winner''s update_count and last_activity_at go to core.agent_activity; a replaced agent keeps its native updates since the import on top (count of its live core.agent_state rows, latest time). A placeholder always yields to a real record; a live (non-legacy) agent is never overwritten. inserted / updated / already_present count distinct ids.
 Tags are normalised with core.normalize_tags (sorted, as onboard stores them); when that changed the list, the legacy list is kept whole in metadata.legacy_tags.
 Errors: GV400 IMPORT_BATCH_NOT_ARRAY when p_records is not a jsonb array; GV400 INVALID_TAGS naming the first agent (by id) with more than 64 distinct tags (the whole batch is refused).
 @nonnull *';

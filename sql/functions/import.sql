@@ -128,8 +128,16 @@ begin
       message = format('agent %s has %s distinct tags: at most 64 allowed', v_bad.id, v_bad.n);
   end if;
 
+  -- the stored agents of the batch are locked first (the lock process_agent_update takes, in id order),
+  -- so the upsert below reads their live updates after any concurrent update committed and none runs
+  -- until this import commits (counted in the upsert's own snapshot, a concurrent one was lost)
+  perform 1 from core.agents a where a.id in (select b.id from pg_temp.import_agent_batch b)
+    order by a.id for no key update of a;
+
   -- the legacy update_count and last_activity_at go to core.agent_activity (the agent row's columns of
-  -- those names are superseded): set as they happened for every agent row this batch inserted or replaced
+  -- those names are superseded): set as they happened for every agent row this batch inserted or
+  -- replaced; a replaced agent that was updated natively since its import (live core.agent_state rows,
+  -- one per accepted update) keeps those updates on top of the newer legacy count, and its latest time
   return query
   with upserted as (
     insert into core.agents as a (id, label, status, purpose, notes, tags, spawn_reason, api_key_hash, metadata,
@@ -157,8 +165,10 @@ begin
   ),
   activity as (
     insert into core.agent_activity as x (agent_id, update_count, last_activity_at)
-    select b.id, coalesce(b.update_count, 0), b.last_activity_at
+    select b.id, coalesce(b.update_count, 0) + coalesce(n.updates, 0), greatest(b.last_activity_at, n.latest)
       from upserted u join pg_temp.import_agent_batch b on b.id = u.id
+      left join lateral (select count(*) as updates, max(s.recorded_at) as latest from core.agent_state s
+                          where not u.was_inserted and s.agent_id = b.id and s.origin <> 'legacy') n on true
     on conflict (agent_id) do update set update_count = excluded.update_count, last_activity_at = excluded.last_activity_at
   )
   select count(*) filter (where was_inserted), count(*) filter (where not was_inserted),
@@ -169,7 +179,7 @@ $$;
 
 comment on function core.import_agents(jsonb) is
 'Upserts a batch of normalised legacy agents (p_records: jsonb array of core.agents-shaped records plus evidence_at and import_rank); returns one row of counts.
-Within the batch and against stored legacy rows the version with the most evidence wins (docs/import.md "Merge rule"): the newest updated_at, then the latest lifecycle evidence, then the content rank. A placeholder always yields to a real record; a live (non-legacy) agent is never overwritten. inserted / updated / already_present count distinct ids.
+Within the batch and against stored legacy rows the version with the most evidence wins (docs/import.md "Merge rule"): the newest updated_at, then the latest lifecycle evidence, then the content rank. The winner''s update_count and last_activity_at go to core.agent_activity; a replaced agent keeps its native updates since the import on top (count of its live core.agent_state rows, latest time). A placeholder always yields to a real record; a live (non-legacy) agent is never overwritten. inserted / updated / already_present count distinct ids.
 Tags are normalised with core.normalize_tags (sorted, as onboard stores them); when that changed the list, the legacy list is kept whole in metadata.legacy_tags.
 Errors: GV400 IMPORT_BATCH_NOT_ARRAY when p_records is not a jsonb array; GV400 INVALID_TAGS naming the first agent (by id) with more than 64 distinct tags (the whole batch is refused).
 @nonnull *';

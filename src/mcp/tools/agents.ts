@@ -135,7 +135,7 @@ export const getAgent = defineTool({
 export const listAgents = defineTool({
   name: 'list_agents',
   title: 'List agents',
-  description: 'Lists agents, newest activity first, with optional filters.',
+  description: 'Lists agents, newest first (by creation time; each with its update count and last activity), with optional filters.',
   input: {
     status: agentStatus.optional().describe('only agents in this status'),
     tag: z.string().max(LIMITS.agentTag).optional().describe('only agents with this tag'),
