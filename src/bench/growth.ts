@@ -118,7 +118,9 @@ async function stateAt(server: string, agents: number, stateRows: number, iterat
                               jsonb_build_object('model', 'eisv-euler-v1', 'bench', true), now() - make_interval(secs => $3::int - s)
                        from generate_series($1::int, $2::int) a cross join generate_series(1, $3::int) s`, [from, Math.min(agents, from + slice - 1), perAgent]);
       }
-      await c.query('vacuum (analyze) core.agents, core.agent_state');
+      // core.agent_activity: its rows come from the insert trigger of migration agent_activity (the
+      // superseded counter columns written above are carried there while that bridge exists)
+      await c.query('vacuum (analyze) core.agents, core.agent_activity, core.agent_state');
     });
     const generateMs = Date.now() - t0;
     const mb = Number((await pool.query(`select pg_total_relation_size('core.agent_state')::float8 / 1048576 as mb`)).rows[0].mb);
