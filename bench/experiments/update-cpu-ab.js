@@ -7,14 +7,15 @@
 // Prints per variant the median CPU per call, and the median of the per-round ratios against the first.
 //
 //   node bench/experiments/update-cpu-ab.js --variant a=/path/to/ledger-root --variant b=. [--lock-only c=.]
-//        [--sql d=variant.sql] [--rounds 40] [--calls 100] [--prefix counters18_ab] [--keep]
+//        [--sql d=variant.patch+other.sql] [--rounds 40] [--calls 100] [--prefix counters18_ab] [--keep]
 // A ledger root is a checkout with a built dist/ (its bin/govdb.js migrates). `--lock-only name=root`
 // migrates like root, then replaces process_agent_update's counter write by nothing (the agent row
 // lock stays): the upper bound of deriving the counters with no write at all. `--unlocked-read name=root`
 // reads the agent's status without locking its row (the counter UPDATE is then the only lock): the
-// CPU of serialising on the core.agent_activity row instead of the agent row. `--sql name=file.sql`
-// migrates this checkout, then applies the SQL file (e.g. a `create or replace function
-// core.process_agent_update ...` or an `alter table` variant) before the prefill's vacuum.
+// CPU of serialising on the core.agent_activity row instead of the agent row. `--sql name=file[+file...]`
+// migrates this checkout, then applies each file in order before the prefill's vacuum: a `.sql` file
+// as it is (e.g. an `alter table` variant), a `.patch` of sql/functions/eisv.sql as the patched file
+// (a variant of process_agent_update; update-variants/*.patch).
 // After the rounds every variant's stored history rows written by the run (seq > the prefill; every
 // column but recorded_at, the state jsonb included) are hashed and compared with the first variant's:
 // the variants received the same calls in the same order, so equal hashes mean identical results.
@@ -34,8 +35,8 @@ for (let i = 0; i < args.length; i++) {
     const [name, root] = args[i + 1].split('=');
     variants.push({ name, root: path.resolve(root), lockOnly: args[i] === '--lock-only', unlockedRead: args[i] === '--unlocked-read' });
   } else if (args[i] === '--sql') {
-    const [name, file] = args[i + 1].split('=');
-    variants.push({ name, root: path.resolve(__dirname, '../..'), sqlFile: path.resolve(file) });
+    const [name, files] = args[i + 1].split('=');
+    variants.push({ name, root: path.resolve(__dirname, '../..'), sqlFiles: files.split('+').map((f) => path.resolve(f)) });
   }
 }
 const rounds = Number(opt('--rounds', 40));
@@ -48,6 +49,14 @@ const ROWS = 20000;
 const IDLE = Number(opt('--idle-agents', 5000));
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+// A variant is SQL (`.sql`, run as it is) or a patch of sql/functions/eisv.sql (`.patch`: the patched
+// file is run, so a variant of process_agent_update states only what it changes)
+function variantSql(file) {
+  if (!file.endsWith('.patch')) return fs.readFileSync(file, 'utf8');
+  const eisv = path.resolve(__dirname, '../../sql/functions/eisv.sql');
+  return execFileSync('patch', ['--silent', '--output=-', eisv, file], { encoding: 'utf8' });
+}
+
 const cpuNs = (pid) => Number(fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
 
 async function admin(sql) {
@@ -87,7 +96,7 @@ async function prepare(v) {
         if (from < 0 || to < 0) throw new Error('lock-only: the counter write was not found in process_agent_update');
         await c.query(def.slice(0, from) + '  update_count := 0;\n\n' + def.slice(to));
       }
-      if (v.sqlFile) await c.query(fs.readFileSync(v.sqlFile, 'utf8'));
+      for (const file of v.sqlFiles ?? []) await c.query(variantSql(file));
       await c.query('vacuum (analyze)');
     } finally { await c.end(); }
   }
