@@ -1,5 +1,5 @@
 -- Alternating timing of knowledge.search_discoveries_before and knowledge.search_discoveries (as
--- phrase-bigrams-time.sql, with the growth query mix): bench.fa, bench.fb, bench.rounds via PGOPTIONS.
+-- the removed phrase-bigrams-time.sql, with the growth query mix): bench.fa, bench.fb, bench.rounds via PGOPTIONS.
 create temp table t (q text, fn text, ms double precision);
 do $$
 declare
