@@ -1,5 +1,5 @@
 import { createMigratedDatabase, TestDatabase } from '../helpers/db';
-import { SERVED_ADMIN_TOKEN, servedEnv, ServedClient, startBuiltHttpServer, BuiltHttpServer } from '../helpers/builtServer';
+import { SERVED_ADMIN_TOKEN, servedEnv, ServedClient, BuiltHttpServer, startBuiltHttpServerPair } from '../helpers/builtServer';
 
 /**
  * Issue 18 review: every surface that shows an agent's update count and last activity shows the live
@@ -16,7 +16,7 @@ describe('agent counters on every surface (built server, two processes)', () => 
   beforeAll(async () => {
     db = await createMigratedDatabase();
     const env = servedEnv(db.url, { GOVDB_ONBOARD_PER_ADDRESS_PER_HOUR: '1000' });
-    [a, b] = await Promise.all([startBuiltHttpServer(env), startBuiltHttpServer({ ...env, GOVDB_AUDIT_LOG: `${env.GOVDB_DATA_DIR}/audit_b.jsonl` })]);
+    [a, b] = await startBuiltHttpServerPair(env);
   }, 120_000);
   afterAll(async () => {
     await a?.stop();

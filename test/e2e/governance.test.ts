@@ -1,5 +1,5 @@
 import { createMigratedDatabase, TestDatabase } from '../helpers/db';
-import { connectBuiltStdio, SERVED_ADMIN_TOKEN, servedEnv, ServedClient, startBuiltHttpServer, BuiltHttpServer } from '../helpers/builtServer';
+import { connectBuiltStdio, SERVED_ADMIN_TOKEN, servedEnv, ServedClient, startBuiltHttpServer, BuiltHttpServer, startBuiltHttpServerPair } from '../helpers/builtServer';
 
 /**
  * Issue 14 (governance integrity): every numbered finding through the BUILT server and the SDK client,
@@ -14,8 +14,7 @@ describe('governance integrity through the built server', () => {
   beforeAll(async () => {
     db = await createMigratedDatabase();
     const env = servedEnv(db.url, { GOVDB_ONBOARD_PER_ADDRESS_PER_HOUR: '1000' });
-    // same database, same Redis prefix: two servers of one deployment
-    [a, b] = await Promise.all([startBuiltHttpServer(env), startBuiltHttpServer({ ...env, GOVDB_AUDIT_LOG: `${env.GOVDB_DATA_DIR}/audit_b.jsonl` })]);
+    [a, b] = await startBuiltHttpServerPair(env);
   }, 120_000);
   afterAll(async () => {
     await a?.stop();

@@ -1,6 +1,6 @@
 import { RedisServer } from '../cache/redisServer';
 import { createMigratedDatabase, TestDatabase } from '../helpers/db';
-import { servedEnv, startBuiltHttpServer, BuiltHttpServer, ServedClient } from '../helpers/builtServer';
+import { servedEnv, BuiltHttpServer, ServedClient, startBuiltHttpServerPair } from '../helpers/builtServer';
 
 /**
  * Finding 5: an agent that spent its 60 calls/min got 61 more right after Redis was killed and 62 more
@@ -17,7 +17,7 @@ describe('rate limits across a Redis kill and an empty restart (built servers)',
     db = await createMigratedDatabase();
     redis = await RedisServer.start();
     const env = servedEnv(db.url, { REDIS_URL: redis.url });
-    [a, b] = await Promise.all([startBuiltHttpServer(env), startBuiltHttpServer({ ...env, GOVDB_AUDIT_LOG: `${env.GOVDB_DATA_DIR}/audit_b.jsonl` })]);
+    [a, b] = await startBuiltHttpServerPair(env);
   }, 120_000);
   afterAll(async () => {
     await a?.stop();

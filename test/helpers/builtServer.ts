@@ -140,6 +140,14 @@ export async function startBuiltHttpServer(env: Record<string, string>, args: st
   };
 }
 
+/**
+ * Two servers of one deployment: the same database and Redis (same env, so the same key prefix), each
+ * with its own audit log file (two processes never append to one file). Returns [a, b].
+ */
+export async function startBuiltHttpServerPair(env: Record<string, string>): Promise<[BuiltHttpServer, BuiltHttpServer]> {
+  return Promise.all([startBuiltHttpServer(env), startBuiltHttpServer({ ...env, GOVDB_AUDIT_LOG: `${env.GOVDB_DATA_DIR}/audit_b.jsonl` })]);
+}
+
 /** `govdb serve --stdio` launched by the SDK's own stdio client transport, as an MCP client app would. */
 export async function connectBuiltStdio(env: Record<string, string>, cwd?: string): Promise<ServedClient & { stderr(): string }> {
   const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, 'serve', '--stdio'], env, cwd, stderr: 'pipe' });
